@@ -1,0 +1,22 @@
+/* The subcommands of the netheal binary (SPEC §2). */
+#ifndef NETHEAL_CMD_CMD_H
+#define NETHEAL_CMD_CMD_H
+
+#include "common/util.h"
+
+#define NH_EXIT_USAGE 64
+#define NH_DEFAULT_CONFIG "/etc/netheal/netheal.conf"
+
+struct nh_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);      /* argv[0] is the subcommand name */
+	const char *summary;
+};
+
+/* Print "netheal CMD: MESSAGE" and a pointer to --help on stderr; returns
+ * NH_EXIT_USAGE for the caller to exit with. */
+int nh_usage_error(const char *cmd, const char *fmt, ...) NH_PRINTF(2, 3);
+
+/* One line per subcommand, each in cmd/<name>.c. */
+
+#endif

@@ -1,0 +1,53 @@
+/* netheal: dispatch to a subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct nh_cmd commands[] = {
+	{ NULL, NULL, NULL }
+};
+
+int nh_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "netheal%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'netheal%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
+	return NH_EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: netheal COMMAND [OPTIONS]\n"
+		   "Keep Linux network namespaces the way a policy says, and heal them.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; commands[i].name; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nEvery command takes -c, --config FILE (default %s) and -h, --help.\n"
+		   "  netheal --version   print the version\n", NH_DEFAULT_CONFIG);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return nh_usage_error(NULL, "no command given");
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("netheal %s\n", NETHEAL_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; commands[i].name; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return nh_usage_error(NULL, "unknown option '%s'", argv[1]);
+	return nh_usage_error(NULL, "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,24 @@
+/* Small helpers shared by every stage; no kernel, no event loop. */
+#ifndef NETHEAL_COMMON_UTIL_H
+#define NETHEAL_COMMON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NH_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NH_UNUSED __attribute__((unused))
+#define NH_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Copy a NUL-terminated string into a fixed buffer; returns -ENAMETOOLONG
+ * (and leaves dst empty) when it does not fit. */
+int nh_strlcpy(char *dst, const char *src, size_t size);
+
+/* Grow *array (of elem_size elements, *cap allocated) so that it holds at
+ * least want elements. Returns 0 or -ENOMEM. */
+int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size);
+
+/* Monotonic clock in microseconds. */
+uint64_t nh_now_us(void);
+
+#endif

@@ -1,0 +1,244 @@
+#include "nl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg)
+{
+	int self, r;
+
+	if (netns_fd < 0)
+		return fn(arg);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(self);
+		return r;
+	}
+	r = fn(arg);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();        /* acting in the wrong namespace is never safe */
+	close(self);
+	return r;
+}
+
+struct open_args {
+	struct nh_nl *nl;
+	const unsigned int *groups;
+	size_t n_groups;
+	int rcvbuf;
+};
+
+static int open_here(void *arg)
+{
+	struct open_args *a = arg;
+	struct nh_nl *nl = a->nl;
+	int one = 1, fd, r;
+
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl->sock)
+		return -errno;
+	fd = mnl_socket_get_fd(nl->sock);
+	if (a->rcvbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &a->rcvbuf, sizeof(a->rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &a->rcvbuf, sizeof(a->rcvbuf));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	for (size_t i = 0; i < a->n_groups; i++) {
+		unsigned int g = a->groups[i];
+
+		r = mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g));
+		if (r < 0)
+			return -errno;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	return 0;
+}
+
+int nh_nl_open(struct nh_nl *nl, int netns_fd, const unsigned int *groups, size_t n_groups, int rcvbuf)
+{
+	struct open_args a = { nl, groups, n_groups, rcvbuf };
+	int r;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buf = malloc(NH_NL_BUFSIZE);
+	if (!nl->buf)
+		return -ENOMEM;
+	nl->seq = (uint32_t)nh_now_us();
+	r = nh_in_netns(netns_fd, open_here, &a);
+	if (r < 0)
+		nh_nl_close(nl);
+	return r;
+}
+
+void nh_nl_close(struct nh_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl->buf);
+	memset(nl, 0, sizeof(*nl));
+}
+
+int nh_nl_fd(const struct nh_nl *nl)
+{
+	return nl->sock ? mnl_socket_get_fd(nl->sock) : -1;
+}
+
+int nh_nl_rcvbuf(const struct nh_nl *nl)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(nh_nl_fd(nl), SOL_SOCKET, SO_RCVBUF, &v, &len) < 0)
+		return -errno;
+	return v;
+}
+
+struct nlmsghdr *nh_nl_msg(struct nh_nl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags | NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+/* Copy NLMSGERR_ATTR_MSG of an error message with NLM_F_ACK_TLVS. */
+static void ext_ack_text(const struct nlmsghdr *nlh, char *reason, size_t size)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	size_t off = sizeof(*err);
+
+	if (!reason || !size || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += mnl_nlmsg_get_payload_len(&err->msg);
+	if (mnl_nlmsg_get_payload_len(nlh) < off)
+		return;
+	mnl_attr_for_each_payload((const void *)((const char *)err + off), mnl_nlmsg_get_payload_len(nlh) - off) {
+		if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return;
+		snprintf(reason, size, "%s", mnl_attr_get_str(attr));
+		return;
+	}
+}
+
+struct run_state {
+	char *reason;
+	size_t reason_size;
+	bool intr;
+	mnl_cb_t cb;
+	void *data;
+};
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct run_state *rs = data;
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+		return MNL_CB_ERROR;
+	ext_ack_text(nlh, rs->reason, rs->reason_size);
+	if (err->error == 0)
+		return MNL_CB_STOP;
+	errno = -err->error;
+	return MNL_CB_ERROR;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct run_state *rs = data;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		rs->intr = true;
+	return rs->cb ? rs->cb(nlh, rs->data) : MNL_CB_OK;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct run_state *rs = data;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		rs->intr = true;
+	return MNL_CB_STOP;
+}
+
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
+/* Receive until the reply to nlh is complete. The socket is non-blocking for
+ * the event loop's sake; requests wait with a blocking poll on it. */
+static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_state *rs)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+	uint32_t seq = nlh->nlmsg_seq;
+
+	if (rs->reason && rs->reason_size)
+		rs->reason[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv(fd, nl->buf, NH_NL_BUFSIZE, 0);
+		int r;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					return -errno;
+				continue;
+			}
+			return -errno;
+		}
+		errno = 0;
+		r = mnl_cb_run2(nl->buf, (size_t)n, seq, nl->portid, data_cb, rs,
+				ctl_cbs, NH_ARRAY_SIZE(ctl_cbs));
+		if (r == MNL_CB_ERROR)
+			return errno ? -errno : -EPROTO;
+		if (r == MNL_CB_STOP)
+			return rs->intr ? -EINTR : 0;
+	}
+}
+
+int nh_nl_request(struct nh_nl *nl, struct nlmsghdr *nlh, char *reason, size_t reason_size)
+{
+	struct run_state rs = { .reason = reason, .reason_size = reason_size };
+
+	return run_reply(nl, nlh, &rs);
+}
+
+int nh_nl_dump(struct nh_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct run_state rs = { .cb = cb, .data = data };
+
+	return run_reply(nl, nlh, &rs);
+}

@@ -1,0 +1,54 @@
+/*
+ * A netlink socket: one for events (multicast groups, kernel sender only) or
+ * one for requests (dumps and changes, each with NLM_F_ACK and a sequence
+ * number matched by mnl_cb_run). Both are opened in a given namespace.
+ */
+#ifndef NETHEAL_MONITOR_NL_H
+#define NETHEAL_MONITOR_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+#define NH_NL_BUFSIZE (64 * 1024)      /* ≥ MNL_SOCKET_BUFFER_SIZE; a dump part fits */
+
+struct nh_nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	char *buf;                      /* NH_NL_BUFSIZE bytes, for building and receiving */
+};
+
+/* Open a NETLINK_ROUTE socket in the namespace netns_fd (-1: the current
+ * one), bound to the rtnetlink multicast groups given as RTNLGRP_* numbers
+ * (n_groups may be 0 for a request socket). The thread enters the namespace,
+ * creates the socket and returns through /proc/thread-self/ns/net; failing to
+ * return aborts the process (it would act on the wrong namespace).
+ * rcvbuf > 0 sets SO_RCVBUFFORCE (falling back to SO_RCVBUF).
+ * Extended acks are enabled. Returns 0 or -errno. */
+int nh_nl_open(struct nh_nl *nl, int netns_fd, const unsigned int *groups, size_t n_groups, int rcvbuf);
+void nh_nl_close(struct nh_nl *nl);    /* accepts a closed one */
+int nh_nl_fd(const struct nh_nl *nl);
+/* The receive buffer size the kernel actually granted. */
+int nh_nl_rcvbuf(const struct nh_nl *nl);
+
+/* Run fn(arg) with the calling thread inside netns_fd, then return to the
+ * original namespace (abort if that fails). Returns fn's result or -errno. */
+int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
+
+/* Start a request message in nl->buf: type, flags | NLM_F_REQUEST | NLM_F_ACK,
+ * next sequence number. */
+struct nlmsghdr *nh_nl_msg(struct nh_nl *nl, uint16_t type, uint16_t flags);
+
+/* Send the request and wait for its ack. Returns 0 or the kernel's -errno;
+ * the kernel's extended-ack text (if any) goes to reason. */
+int nh_nl_request(struct nh_nl *nl, struct nlmsghdr *nlh, char *reason, size_t reason_size);
+
+/* Send a dump request (NLM_F_DUMP set by the caller) and run cb on every
+ * reply message. Returns 0, the kernel's -errno, cb's error, or -EINTR when
+ * the dump was interrupted (NLM_F_DUMP_INTR: the caller throws the result
+ * away and dumps again). */
+int nh_nl_dump(struct nh_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+#endif

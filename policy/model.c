@@ -1,0 +1,395 @@
+#include "model.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/util.h"
+
+/* ---- prefixes ---- */
+
+size_t nh_family_addr_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+int nh_ip_parse(const char *s, struct nh_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->addr) == 1) {
+		out->family = AF_INET;
+		out->len = 32;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->addr) == 1) {
+		out->family = AF_INET6;
+		out->len = 128;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -EINVAL;
+}
+
+int nh_prefix_parse(const char *s, struct nh_prefix *out)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	char *end;
+	unsigned long len;
+	size_t n;
+
+	if (!slash)
+		return -EINVAL;
+	n = (size_t)(slash - s);
+	if (n == 0 || n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	if (nh_ip_parse(ip, out) < 0)
+		return -EINVAL;
+	if (slash[1] < '0' || slash[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (errno || *end || len > out->len || end - (slash + 1) > 3)
+		return -EINVAL;
+	out->len = (uint8_t)len;
+	return 0;
+}
+
+const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!p->family || !inet_ntop(p->family, p->addr, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	if (want_len)
+		snprintf(buf, size, "%s/%u", ip, p->len);
+	else
+		snprintf(buf, size, "%s", ip);
+	return buf;
+}
+
+int nh_prefix_cmp(const struct nh_prefix *a, const struct nh_prefix *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	r = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (r)
+		return r < 0 ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return 0;
+}
+
+bool nh_prefix_contains(const struct nh_prefix *net, const struct nh_prefix *ip)
+{
+	unsigned int bits = net->len, i;
+
+	if (net->family != ip->family)
+		return false;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (net->addr[i] != ip->addr[i])
+			return false;
+	if (bits) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits));
+
+		if ((net->addr[i] & mask) != (ip->addr[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* ---- object keys ---- */
+
+int nh_address_key_cmp(const struct nh_address *a, const struct nh_address *b)
+{
+	int r = strcmp(a->link, b->link);
+
+	if (r)
+		return r < 0 ? -1 : 1;
+	return nh_prefix_cmp(&a->prefix, &b->prefix);
+}
+
+bool nh_address_equal(const struct nh_address *a, const struct nh_address *b)
+{
+	return nh_address_key_cmp(a, b) == 0;
+}
+
+int nh_route_key_cmp(const struct nh_route *a, const struct nh_route *b)
+{
+	if (a->dst.family != b->dst.family)
+		return a->dst.family < b->dst.family ? -1 : 1;
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	if (nh_prefix_cmp(&a->dst, &b->dst))
+		return nh_prefix_cmp(&a->dst, &b->dst);
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return 0;
+}
+
+bool nh_route_satisfied(const struct nh_route *want, const struct nh_route *have)
+{
+	if (nh_route_key_cmp(want, have))
+		return false;
+	if (want->has & NH_ROUTE_HAS_VIA) {
+		if (!(have->has & NH_ROUTE_HAS_VIA) || nh_prefix_cmp(&want->via, &have->via))
+			return false;
+	}
+	if ((want->has & NH_ROUTE_HAS_DEV) && strcmp(want->dev, have->dev) != 0)
+		return false;
+	return true;
+}
+
+int nh_link_key_cmp(const struct nh_link *a, const struct nh_link *b)
+{
+	int r = strcmp(a->name, b->name);
+
+	return r < 0 ? -1 : r > 0;
+}
+
+/* ---- enums ---- */
+
+static const char *const kind_names[NH_KIND__COUNT] = {
+	[NH_KIND_UNSPEC] = "",
+	[NH_KIND_PHYSICAL] = "physical",
+	[NH_KIND_VETH] = "veth",
+	[NH_KIND_BRIDGE] = "bridge",
+	[NH_KIND_MACVLAN] = "macvlan",
+	[NH_KIND_VXLAN] = "vxlan",
+	[NH_KIND_DUMMY] = "dummy",
+	[NH_KIND_VLAN] = "vlan",
+	[NH_KIND_OTHER] = "other",
+};
+
+const char *nh_kind_to_string(enum nh_kind k)
+{
+	return (unsigned)k < NH_KIND__COUNT ? kind_names[k] : "?";
+}
+
+enum nh_kind nh_kind_from_string(const char *s)
+{
+	if (!s || !*s)
+		return NH_KIND_UNSPEC;
+	for (int k = NH_KIND_PHYSICAL; k < NH_KIND_OTHER; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return (enum nh_kind)k;
+	return NH_KIND_OTHER;
+}
+
+bool nh_kind_creatable(enum nh_kind k)
+{
+	return k >= NH_KIND_VETH && k <= NH_KIND_VLAN;
+}
+
+static const char *const macvlan_names[NH_MACVLAN__COUNT] = {
+	[NH_MACVLAN_BRIDGE] = "bridge",
+	[NH_MACVLAN_PRIVATE] = "private",
+	[NH_MACVLAN_VEPA] = "vepa",
+	[NH_MACVLAN_PASSTHRU] = "passthru",
+};
+
+const char *nh_macvlan_mode_to_string(enum nh_macvlan_mode m)
+{
+	return (unsigned)m < NH_MACVLAN__COUNT ? macvlan_names[m] : "?";
+}
+
+int nh_macvlan_mode_from_string(const char *s)
+{
+	for (int m = 0; m < NH_MACVLAN__COUNT; m++)
+		if (strcmp(s, macvlan_names[m]) == 0)
+			return m;
+	return -EINVAL;
+}
+
+const char *nh_mode_to_string(enum nh_mode m)
+{
+	switch (m) {
+	case NH_MODE_ENFORCE:
+		return "enforce";
+	case NH_MODE_AUDIT:
+		return "audit";
+	default:
+		return "inherit";
+	}
+}
+
+/* ---- state ---- */
+
+void nh_state_init(struct nh_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void nh_state_free(struct nh_state *s)
+{
+	if (!s)
+		return;
+	free(s->links);
+	free(s->addrs);
+	free(s->routes);
+	nh_state_init(s);
+}
+
+static int link_cmp(const void *a, const void *b)
+{
+	return nh_link_key_cmp(a, b);
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return nh_address_key_cmp(a, b);
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	return nh_route_key_cmp(a, b);
+}
+
+void nh_state_sort(struct nh_state *s)
+{
+	if (s->n_links)
+		qsort(s->links, s->n_links, sizeof(*s->links), link_cmp);
+	if (s->n_addrs)
+		qsort(s->addrs, s->n_addrs, sizeof(*s->addrs), addr_cmp);
+	if (s->n_routes)
+		qsort(s->routes, s->n_routes, sizeof(*s->routes), route_cmp);
+}
+
+#define STATE_ADD(s, arr, n, cap, obj) \
+	do { \
+		int r_ = nh_grow(&(s)->arr, &(s)->cap, (s)->n + 1, sizeof(*(s)->arr)); \
+		if (r_ < 0) \
+			return r_; \
+		(s)->arr[(s)->n++] = *(obj); \
+		return 0; \
+	} while (0)
+
+int nh_state_add_link(struct nh_state *s, const struct nh_link *l)
+{
+	STATE_ADD(s, links, n_links, cap_links, l);
+}
+
+int nh_state_add_address(struct nh_state *s, const struct nh_address *a)
+{
+	STATE_ADD(s, addrs, n_addrs, cap_addrs, a);
+}
+
+int nh_state_add_route(struct nh_state *s, const struct nh_route *r)
+{
+	STATE_ADD(s, routes, n_routes, cap_routes, r);
+}
+
+int nh_state_copy(struct nh_state *dst, const struct nh_state *src)
+{
+	nh_state_init(dst);
+	for (size_t i = 0; i < src->n_links; i++)
+		if (nh_state_add_link(dst, &src->links[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_addrs; i++)
+		if (nh_state_add_address(dst, &src->addrs[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_routes; i++)
+		if (nh_state_add_route(dst, &src->routes[i]) < 0)
+			goto fail;
+	return 0;
+fail:
+	nh_state_free(dst);
+	return -ENOMEM;
+}
+
+struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (strcmp(s->links[i].name, name) == 0)
+			return &s->links[i];
+	return NULL;
+}
+
+struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].ifindex == ifindex)
+			return &s->links[i];
+	return NULL;
+}
+
+/* ---- policy ---- */
+
+void nh_settings_defaults(struct nh_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->mode = NH_MODE_ENFORCE;
+	s->policy_dir = strdup("/etc/netheal/policy.d");
+	s->netns_dir = strdup("/run/netns");
+	s->resync_interval = 300;
+	s->backoff.flap_count = 5;
+	s->backoff.flap_window = 60;
+	s->backoff.initial_ms = 1000;
+	s->backoff.max_ms = 300000;
+	s->hook_timeout = 30;
+	s->status_file = strdup("/run/netheal/status.json");
+	s->metrics_file = strdup("");
+}
+
+static void argv_free(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+static void rule_free(struct nh_netns_rule *r)
+{
+	free(r->match);
+	nh_state_free(&r->want);
+	argv_free(r->hooks.on_create);
+	argv_free(r->hooks.on_heal);
+}
+
+void nh_policy_free(struct nh_policy *p)
+{
+	if (!p)
+		return;
+	free(p->settings.policy_dir);
+	free(p->settings.netns_dir);
+	free(p->settings.status_file);
+	free(p->settings.metrics_file);
+	rule_free(&p->host);
+	for (size_t i = 0; i < p->n_netns; i++)
+		rule_free(&p->netns[i]);
+	free(p->netns);
+	for (size_t i = 0; i < p->n_files; i++)
+		free(p->files[i]);
+	free(p->files);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct nh_netns_rule *nh_policy_rule_for(const struct nh_policy *p, const char *netns)
+{
+	if (!*netns)
+		return &p->host;
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (!p->netns[i].match && strcmp(p->netns[i].name, netns) == 0)
+			return &p->netns[i];
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (p->netns[i].match && fnmatch(p->netns[i].match, netns, FNM_PERIOD) == 0)
+			return &p->netns[i];
+	return NULL;
+}
+
+enum nh_mode nh_rule_mode(const struct nh_policy *p, const struct nh_netns_rule *r)
+{
+	if (r && r->mode != NH_MODE_INHERIT)
+		return r->mode;
+	return p->settings.mode;
+}

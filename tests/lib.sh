@@ -1,0 +1,69 @@
+# Helpers for integration tests (bash). Source it first thing:
+#   . "$(dirname "$0")/../lib.sh"
+# It refuses to run outside tests/sandbox.sh. Each check prints one line;
+# `finish` prints "N passed, N failed" and sets the exit status.
+set -u
+
+if [ "${NETHEAL_SANDBOX:-}" != "1" ] ||
+   [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+	echo "refusing to run outside the sandbox: use tests/sandbox.sh $0" >&2
+	exit 1
+fi
+
+NETHEAL=${NETHEAL:-netheal}
+T_PASS=0
+T_FAIL=0
+T_SKIP=0
+T_DIR=$(mktemp -d /tmp/netheal-test.XXXXXX)
+T_PIDS=()
+
+ok()   { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }
+skip() { T_SKIP=$((T_SKIP + 1)); echo "skip - $*"; }
+
+# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
+check() {
+	local what=$1; shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# wait_for TIMEOUT_S COMMAND...: poll (10 ms) until COMMAND succeeds.
+wait_for() {
+	local t=$1; shift
+	local end=$(( $(date +%s%N) + t * 1000000000 ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.01
+	done
+}
+
+# Background processes this test started; killed by pid at exit.
+bg_started() { T_PIDS+=("$1"); }
+
+# Probe a link kind: 0 when the kernel can create it here.
+have_kind() {
+	local k=$1 n="probe$$"
+	case $k in
+	veth) ip link add "$n" type veth peer name "${n}p" 2>/dev/null ;;
+	vlan|macvlan) ip link add "${n}l" type veth peer name "${n}q" 2>/dev/null &&
+		ip link add "$n" link "${n}l" type "$k" ${k/macvlan/} $( [ "$k" = vlan ] && echo id 5 ) 2>/dev/null ;;
+	vxlan) ip link add "$n" type vxlan id 42 dstport 4789 2>/dev/null ;;
+	*) ip link add "$n" type "$k" 2>/dev/null ;;
+	esac
+	local r=$?
+	ip link del "$n" 2>/dev/null; ip link del "${n}l" 2>/dev/null
+	return $r
+}
+
+finish() {
+	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$T_DIR"
+	echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
