@@ -1,0 +1,110 @@
+/* netheal apply: converge once, print each action taken, exit. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "load.h"
+#include "monitor/monitor.h"
+#include "service/converge.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: netheal apply [-c FILE]\n"
+		   "Converge once: create, move and set what the policy asks for, print each\n"
+		   "action and its result, exit. Exit 0: converged, 1: something could not be fixed.\n\n"
+		   "  -c, --config FILE   configuration (default %s)\n"
+		   "  -h, --help          this help\n", NH_DEFAULT_CONFIG);
+}
+
+static void print_action(const char *status, const struct nh_action *a, const char *why)
+{
+	char line[1024];
+
+	nh_action_format(a, line, sizeof(line));
+	if (why && *why)
+		printf("%-7s %s: %s\n", status, line, why);
+	else
+		printf("%-7s %s\n", status, line);
+}
+
+static void done(const struct nh_action *a, const struct nh_result *res, void *ctx)
+{
+	(void)ctx;
+	if (res->err == 0)
+		print_action("ok", a, NULL);
+	else if (res->err == -EEXIST)
+		print_action("exists", a, "someone else did it already");
+	else
+		print_action("FAILED", a, *res->reason ? res->reason : strerror(-res->err));
+}
+
+static void skipped(const struct nh_action *a, const char *why, void *ctx)
+{
+	(void)ctx;
+	print_action("skipped", a, why);
+}
+
+static void left(const struct nh_action *a, void *ctx)
+{
+	(void)ctx;
+	print_action(nh_action_is_report(a->type) ? a->type == NH_ACT_REPORT_CONFLICT ? "CONFLICT" : "MISSING" : "LEFT",
+		     a, NULL);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const struct nh_converge_ops ops = { done, skipped, left };
+	const char *config = NH_DEFAULT_CONFIG;
+	struct nh_policy policy = { 0 };
+	struct nh_monitor *mon = NULL;
+	struct nh_world world = { 0 };
+	int c, rc = 1, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return nh_usage_error("apply", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return nh_usage_error("apply", "unexpected argument '%s'", argv[optind]);
+
+	if (nh_cmd_load(config, &policy) < 0)
+		goto out;
+	r = nh_monitor_new(NULL, policy.settings.netns_dir, NULL, NULL, &mon);
+	if (r < 0) {
+		fprintf(stderr, "netheal apply: cannot read the system: %s\n", strerror(-r));
+		goto out;
+	}
+	r = nh_world_init(&world, &policy, mon);
+	if (r == 0)
+		r = nh_converge(&world, &ops, NULL);
+	if (r < 0) {
+		fprintf(stderr, "netheal apply: %s\n", strerror(-r));
+		goto out;
+	}
+	if (r == 0)
+		printf("converged\n");
+	else
+		printf("%d thing%s could not be fixed\n", r, r == 1 ? "" : "s");
+	rc = r == 0 ? 0 : 1;
+out:
+	nh_world_free(&world);
+	nh_monitor_free(mon);
+	nh_policy_free(&policy);
+	return rc;
+}

@@ -1,0 +1,16 @@
+/* Loading the configuration for a subcommand, with its problems printed. */
+#ifndef NETHEAL_CMD_LOAD_H
+#define NETHEAL_CMD_LOAD_H
+
+#include <stdbool.h>
+
+#include "policy/model.h"
+
+/* Load config (the main file and its policy_dir). Problems go to stderr as
+ * FILE:LINE lines. Returns 0, or -EINVAL when the configuration is rejected. */
+int nh_cmd_load(const char *config, struct nh_policy *policy);
+
+/* "FILE:LINE" of an origin, or "" when unknown. */
+const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size);
+
+#endif
