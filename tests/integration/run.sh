@@ -158,7 +158,7 @@ check_eq "netheal status exits 3 with no service running" 3 "$rc"
 python3 "$(dirname "$0")/notify_listener.py" "$T_DIR/notify.sock" "$NOTIFY" &
 bg_started $!
 wait_for 5 grep -q LISTENING "$NOTIFY"
-WATCHDOG_USEC=200000 WATCHDOG_PID= start_netheal
+WATCHDOG_USEC=200000 start_netheal
 sleep 2
 n=$(grep -c "WATCHDOG=1" "$NOTIFY")
 echo "    watchdog pings in ~2 s at WATCHDOG_USEC=200000: $n"
