@@ -40,8 +40,17 @@ int nh_action_exec(const struct nh_exec_ctx *ctx, const struct nh_action *a, str
 /* Create the named namespace the way iproute2 does (shared mount of dir,
  * create the file, unshare a new network namespace, bind mount it last), so
  * `ip netns` sees it and a concurrent `ip netns add` of the same name is a
- * race both survive. Returns 0, -EEXIST when it already is a namespace, or
- * -errno. */
+ * race both survive. Returns 0, -EEXIST when it already is a namespace (also
+ * when another tool's file becomes one within a short bounded wait), -EBUSY
+ * when dir/name exists but stays a plain file, -EINVAL for a bad name, or
+ * -errno. netheal's own threads stay in their namespace. */
 int nh_netns_create(const char *dir, const char *name);
+
+/* Open dir/name: an O_RDONLY|O_CLOEXEC fd, verified to be a network
+ * namespace (nsfs). -ENOENT when it is absent or not (yet) mounted. */
+int nh_netns_open(const char *dir, const char *name);
+
+/* The index of link `name` in nl's namespace: > 0, or -ENODEV. */
+int nh_link_ifindex(struct nh_nl *nl, const char *name);
 
 #endif
