@@ -33,6 +33,7 @@ struct nh_kind_ops {
 	 * IFLA_NET_NS_FD, so the link is made there and moved in one request. */
 	bool parent_in_host;
 	bool needs_parent;              /* creating it without `parent` is an error */
+	bool has_peer;                  /* veth: the peer end (peer_name, in peer_netns) is made too */
 	/* Append the kind's attributes (IFLA_LINK, IFLA_LINKINFO) to a create
 	 * request. NULL: the kind is not created (physical is moved instead).
 	 * Returns 0, -EMSGSIZE when the buffer is full, or -EINVAL. */

@@ -69,5 +69,6 @@ static int veth_fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const
 const struct nh_kind_ops nh_kind_veth = {
 	.kind = NH_KIND_VETH,
 	.name = "veth",
+	.has_peer = true,
 	.fill_create = veth_fill_create,
 };

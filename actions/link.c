@@ -116,7 +116,9 @@ int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a
 	if (r < 0)
 		return r;
 	kc.netns_fd = target.fd;
-	if (l->kind == NH_KIND_VETH) {
+	if (ops->has_peer) {
+		if (!l->peer_name[0])
+			return nh_exec_fail(res, -EINVAL, "a %s needs a peer", ops->name);
 		r = nh_exec_ns(ctx, l->peer_netns, &peer, res);
 		if (r < 0)
 			return r;

@@ -136,18 +136,30 @@ static int link_option(struct nh_action *a, const char *opt, const char *val)
 	}
 	if (!strcmp(opt, "--peer-netns"))
 		return copy_name(l->peer_netns, sizeof(l->peer_netns), val);
-	if (!strcmp(opt, "--mtu"))
-		return l->has |= NH_LINK_HAS_MTU, parse_u32(val, &l->mtu);
-	if (!strcmp(opt, "--mac"))
-		return l->has |= NH_LINK_HAS_MAC, parse_mac(val, l->mac);
-	if (!strcmp(opt, "--peer-mtu"))
-		return p->has |= NH_LINK_HAS_MTU, parse_u32(val, &p->mtu);
-	if (!strcmp(opt, "--peer-mac"))
-		return p->has |= NH_LINK_HAS_MAC, parse_mac(val, p->mac);
-	if (!strcmp(opt, "--parent"))
-		return l->has |= NH_LINK_HAS_PARENT, copy_name(l->parent, sizeof(l->parent), val);
-	if (!strcmp(opt, "--id"))
-		return l->has |= NH_LINK_HAS_ID, parse_u32(val, &l->id);
+	if (!strcmp(opt, "--mtu")) {
+		l->has |= NH_LINK_HAS_MTU;
+		return parse_u32(val, &l->mtu);
+	}
+	if (!strcmp(opt, "--mac")) {
+		l->has |= NH_LINK_HAS_MAC;
+		return parse_mac(val, l->mac);
+	}
+	if (!strcmp(opt, "--peer-mtu")) {
+		p->has |= NH_LINK_HAS_MTU;
+		return parse_u32(val, &p->mtu);
+	}
+	if (!strcmp(opt, "--peer-mac")) {
+		p->has |= NH_LINK_HAS_MAC;
+		return parse_mac(val, p->mac);
+	}
+	if (!strcmp(opt, "--parent")) {
+		l->has |= NH_LINK_HAS_PARENT;
+		return copy_name(l->parent, sizeof(l->parent), val);
+	}
+	if (!strcmp(opt, "--id")) {
+		l->has |= NH_LINK_HAS_ID;
+		return parse_u32(val, &l->id);
+	}
 	if (!strcmp(opt, "--mode")) {
 		m = nh_macvlan_mode_from_string(val);
 		if (m < 0)
@@ -156,12 +168,18 @@ static int link_option(struct nh_action *a, const char *opt, const char *val)
 		l->macvlan_mode = (enum nh_macvlan_mode)m;
 		return 0;
 	}
-	if (!strcmp(opt, "--remote"))
-		return l->has |= NH_LINK_HAS_REMOTE, nh_ip_parse(val, &l->remote);
-	if (!strcmp(opt, "--local"))
-		return l->has |= NH_LINK_HAS_LOCAL, nh_ip_parse(val, &l->local);
-	if (!strcmp(opt, "--group"))
-		return l->has |= NH_LINK_HAS_GROUP, nh_ip_parse(val, &l->group);
+	if (!strcmp(opt, "--remote")) {
+		l->has |= NH_LINK_HAS_REMOTE;
+		return nh_ip_parse(val, &l->remote);
+	}
+	if (!strcmp(opt, "--local")) {
+		l->has |= NH_LINK_HAS_LOCAL;
+		return nh_ip_parse(val, &l->local);
+	}
+	if (!strcmp(opt, "--group")) {
+		l->has |= NH_LINK_HAS_GROUP;
+		return nh_ip_parse(val, &l->group);
+	}
 	if (!strcmp(opt, "--port")) {
 		uint32_t port;
 
@@ -193,12 +211,18 @@ static int parse_create_link(int argc, char **argv, struct nh_action *a)
 
 static int route_option(struct nh_route *rt, const char *opt, const char *val)
 {
-	if (!strcmp(opt, "via"))
-		return rt->has |= NH_ROUTE_HAS_VIA, nh_ip_parse(val, &rt->via);
-	if (!strcmp(opt, "dev"))
-		return rt->has |= NH_ROUTE_HAS_DEV, copy_name(rt->dev, sizeof(rt->dev), val);
-	if (!strcmp(opt, "metric"))
-		return rt->has |= NH_ROUTE_HAS_METRIC, parse_u32(val, &rt->metric);
+	if (!strcmp(opt, "via")) {
+		rt->has |= NH_ROUTE_HAS_VIA;
+		return nh_ip_parse(val, &rt->via);
+	}
+	if (!strcmp(opt, "dev")) {
+		rt->has |= NH_ROUTE_HAS_DEV;
+		return copy_name(rt->dev, sizeof(rt->dev), val);
+	}
+	if (!strcmp(opt, "metric")) {
+		rt->has |= NH_ROUTE_HAS_METRIC;
+		return parse_u32(val, &rt->metric);
+	}
 	if (!strcmp(opt, "table"))
 		return parse_u32(val, &rt->table);
 	return -ENOENT;

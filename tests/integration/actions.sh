@@ -64,7 +64,6 @@ snapshot() {
 	done
 }
 
-link_json() { ipn "$1" -j -d link show dev "$2" 2>/dev/null | jq -c '.[0]'; }
 link_field() { ipn "$1" -j -d link show dev "$2" 2>/dev/null | jq -r ".[0]$3"; }
 has_link() { ipn "$1" link show dev "$2" >/dev/null 2>&1; }
 
