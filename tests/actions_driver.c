@@ -19,6 +19,7 @@
 
 #include "actions/actions.h"
 #include "common/util.h"
+#include "tests/sandbox.h"
 
 #define DRV_MAX_NS 8
 #define EXIT_USAGE 64
@@ -370,26 +371,6 @@ static int parse_action(int argc, char **argv, struct drv *d, struct nh_action *
 
 /* ---- main ---------------------------------------------------------------- */
 
-/* The initial network namespace's fixed inode (PROC_NET_INIT_INO). */
-#define INIT_NET "net:[4026531833]"
-
-/* NETHEAL_SANDBOX=1 and a network namespace other than pid 1's. Where pid 1's
- * is unreadable (a container may hide it; tests/lib.sh then counts it as
- * different), the driver at least refuses the machine's initial namespace. */
-static bool in_sandbox(void)
-{
-	char self[64] = "", init[64] = "";
-	const char *env = getenv("NETHEAL_SANDBOX");
-
-	if (!env || strcmp(env, "1") != 0)
-		return false;
-	if (readlink("/proc/self/ns/net", self, sizeof(self) - 1) < 0 || strcmp(self, INIT_NET) == 0)
-		return false;
-	if (readlink("/proc/1/ns/net", init, sizeof(init) - 1) < 0)
-		return errno == EACCES || errno == EPERM;
-	return strcmp(self, init) != 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct drv d = { .dir = "/run/netns" };
@@ -398,7 +379,7 @@ int main(int argc, char **argv)
 	struct nh_result res;
 	int r;
 
-	if (!in_sandbox()) {
+	if (!nh_test_in_sandbox()) {
 		fprintf(stderr, "actions_driver: refusing to run outside the sandbox (tests/sandbox.sh)\n");
 		return 1;
 	}
