@@ -63,6 +63,33 @@ bool diff_fate_exists(enum fate f)
 	return f == FATE_KEEP || f == FATE_RENAME || f == FATE_MOVE || f == FATE_CREATE;
 }
 
+static bool same_link(const struct nh_link *l, int ifindex, const char *name)
+{
+	if (ifindex && l->ifindex)
+		return l->ifindex == ifindex;
+	return strcmp(l->name, name) == 0;
+}
+
+bool diff_deletes(const struct diff_ctx *c, size_t ns, int ifindex, const char *name)
+{
+	if (ns != c->lps_ns)
+		return false;
+	for (size_t i = 0; i < c->n_lps; i++)
+		if (c->lps[i].del && same_link(c->lps[i].del, ifindex, name))
+			return true;
+	return false;
+}
+
+const char *diff_renamed_to(const struct diff_ctx *c, size_t ns, int ifindex, const char *name)
+{
+	if (ns != c->lps_ns)
+		return name;
+	for (size_t i = 0; i < c->n_lps; i++)
+		if (c->lps[i].fate == FATE_RENAME && same_link(c->lps[i].obs, ifindex, name))
+			return c->lps[i].want->name;
+	return name;
+}
+
 void diff_action_init(struct nh_action *a, enum nh_action_type t, const char *netns,
 		      const struct nh_link *want, int ifindex)
 {
@@ -105,21 +132,32 @@ static int emit_netns(struct diff_ctx *c, size_t x)
 
 /* ---- links ---- */
 
-static int diff_links(struct diff_ctx *c, size_t x, struct link_plan *lps)
+/* Decide for every link first, then emit: emitting a link's settings needs
+ * to know what the plan deletes (a port whose bridge is re-created loses
+ * its master). peers[i] is the peer end of a veth primary lps[i]. */
+static void plan_links(struct diff_ctx *c, size_t x, struct link_plan *lps, struct link_plan *peers,
+		       struct nh_link *synth)
 {
 	const struct nh_state *want = &c->views[x].rule->want;
-	struct link_plan peer;
-	struct nh_link synth;
+
+	for (size_t i = 0; i < want->n_links; i++)
+		diff_plan_link(c, x, &want->links[i], &lps[i], &peers[i], &synth[i]);
+	c->lps = lps;
+	c->n_lps = want->n_links;
+	c->lps_ns = x;
+}
+
+static int emit_links(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct link_plan *peers)
+{
 	int r;
 
-	for (size_t i = 0; i < want->n_links; i++) {
-		diff_plan_link(c, x, &want->links[i], &lps[i], &peer, &synth);
+	for (size_t i = 0; i < c->views[x].rule->want.n_links; i++) {
 		if (!lps[i].remote && (r = diff_emit_link(c, &lps[i])) < 0)
 			return r;
-		if (peer.remote)
+		if (peers[i].remote)
 			continue;
 		/* the primary end's diff acts on its peer end too */
-		if ((r = diff_emit_link(c, &peer)) < 0 || (r = diff_emit_addrs(c, &peer)) < 0)
+		if ((r = diff_emit_link(c, &peers[i])) < 0 || (r = diff_emit_addrs(c, &peers[i])) < 0)
 			return r;
 	}
 	return 0;
@@ -284,6 +322,31 @@ static const char *route_words(const struct nh_route *r, char *buf, size_t size)
 	return buf[0] ? buf + 1 : buf;
 }
 
+/* A route cannot go in while its device, or every link of the policy whose
+ * prefix holds its gateway, is reported (conflict, missing) or cannot exist. */
+static bool route_blocked(const struct nh_netns_rule *rule, const struct link_plan *lps, size_t n,
+			  const struct nh_route *w, const struct link_plan *dev)
+{
+	bool covered = false;
+
+	if (dev)
+		return !diff_fate_exists(dev->fate);
+	if (!(w->has & NH_ROUTE_HAS_VIA))
+		return false;
+	for (size_t i = 0; i < rule->want.n_addrs; i++) {
+		const struct nh_address *a = &rule->want.addrs[i];
+		const struct link_plan *lp;
+
+		if (!nh_prefix_contains(&a->prefix, &w->via))
+			continue;
+		lp = plan_by_name(lps, n, a->link);
+		if (!lp || diff_fate_exists(lp->fate))
+			return false;
+		covered = true;
+	}
+	return covered;
+}
+
 static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct nh_route *w)
 {
 	const struct nh_view *v = &c->views[x];
@@ -293,13 +356,13 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 	struct nh_route h, clash = { 0 };
 	bool clashes = false;
 	char obj[96], dest[64], w1[128], w2[128];
+	const char *words;
 	struct nh_action a;
 
-	if (w->has & NH_ROUTE_HAS_DEV) {
+	if (w->has & NH_ROUTE_HAS_DEV)
 		dev = plan_by_name(lps, n, w->dev);
-		if (dev && !diff_fate_exists(dev->fate))
-			return 0;       /* its device is reported: a route cannot go in */
-	}
+	if (route_blocked(v->rule, lps, n, w, dev))
+		return 0;
 	for (size_t i = 0; i < st->n_routes; i++) {
 		if (!route_after(&st->routes[i], lps, n, &h))
 			continue;
@@ -322,7 +385,8 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 	if (clashes)
 		return diff_emit(c, &a, obj, "route %s is %s, policy wants %s", dest,
 			    route_words(&clash, w1, sizeof(w1)), route_words(w, w2, sizeof(w2)));
-	return diff_emit(c, &a, obj, "route %s %s missing", dest, route_words(w, w1, sizeof(w1)));
+	words = route_words(w, w1, sizeof(w1));
+	return diff_emit(c, &a, obj, "route %s%s%s missing", dest, *words ? " " : "", words);
 }
 
 static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
@@ -342,6 +406,8 @@ static int diff_one(struct diff_ctx *c, size_t x)
 {
 	const struct nh_view *v = &c->views[x];
 	struct link_plan *lps = NULL;
+	struct nh_link *synth = NULL;
+	size_t n;
 	int r;
 
 	if (!v->rule)
@@ -353,12 +419,17 @@ static int diff_one(struct diff_ctx *c, size_t x)
 		if (r < 0 || !v->rule->create)
 			return r;
 	}
-	if (v->rule->want.n_links) {
-		lps = calloc(v->rule->want.n_links, sizeof(*lps));
-		if (!lps)
-			return -ENOMEM;
+	n = v->rule->want.n_links;
+	if (n) {
+		lps = calloc(2 * n, sizeof(*lps));
+		synth = calloc(n, sizeof(*synth));
+		if (!lps || !synth) {
+			r = -ENOMEM;
+			goto out;
+		}
 	}
-	r = diff_links(c, x, lps);
+	plan_links(c, x, lps, lps + n, synth);
+	r = emit_links(c, x, lps, lps + n);
 	if (r < 0)
 		goto out;
 	r = diff_addrs(c, x, lps);
@@ -366,7 +437,10 @@ static int diff_one(struct diff_ctx *c, size_t x)
 		goto out;
 	r = diff_routes(c, x, lps);
 out:
+	c->lps = NULL;
+	c->n_lps = 0;
 	free(lps);
+	free(synth);
 	return r;
 }
 

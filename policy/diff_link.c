@@ -171,6 +171,13 @@ static void plan_in_place(struct link_plan *lp, const struct end *e)
 	}
 }
 
+static bool host_keeps(const struct diff_ctx *c, const char *name)
+{
+	const struct nh_state *st = diff_view_state(c, c->host);
+
+	return st && nh_state_link_by_name(st, name) && rule_wants(&c->views[c->host], name);
+}
+
 static void plan_single(const struct diff_ctx *c, size_t x, const struct nh_link *want, struct link_plan *lp)
 {
 	struct end e = resolve_end(c, x, want);
@@ -199,7 +206,7 @@ static void plan_single(const struct diff_ctx *c, size_t x, const struct nh_link
 		} else {
 			lp->fate = FATE_MISSING;
 			if (want->kind == NH_KIND_PHYSICAL && x != c->host)
-				lp->why = WHY_NOT_IN_HOST;
+				lp->why = host_keeps(c, want->name) ? WHY_HOST_KEEPS : WHY_NOT_IN_HOST;
 		}
 		break;
 	}
@@ -382,18 +389,26 @@ static const char *mac_str(const uint8_t mac[6], char *buf, size_t size)
 	return buf;
 }
 
-/* The link's master as a name: the monitor fills `master`; fall back to
- * master_index in the same namespace. */
+/* The link's master as a name once this plan's deletes are done: the
+ * monitor fills `master`; fall back to master_index in the same namespace. */
 static const char *observed_master(const struct diff_ctx *c, size_t ns, const struct nh_link *l)
 {
 	const struct nh_state *st;
 	const struct nh_link *m;
+	const char *name = l->master;
 
-	if (l->master[0] || !l->master_index)
-		return l->master;
-	st = diff_view_state(c, ns);
-	m = st ? nh_state_link_by_index(st, l->master_index) : NULL;
-	return m ? m->name : "?";
+	if (!name[0] && l->master_index) {
+		st = diff_view_state(c, ns);
+		m = st ? nh_state_link_by_index(st, l->master_index) : NULL;
+		name = m ? m->name : "?";
+	}
+	if (!name[0] && !l->master_index)
+		return name;
+	/* a port leaves its master when the master is deleted, and stays on
+	 * it when it is renamed */
+	if (diff_deletes(c, ns, l->master_index, name))
+		return "";
+	return diff_renamed_to(c, ns, l->master_index, name);
 }
 
 /*
@@ -479,6 +494,9 @@ static int emit_report(struct diff_ctx *c, const struct link_plan *lp)
 	switch (lp->why) {
 	case WHY_NOT_IN_HOST:
 		return diff_emit(c, &a, obj, "link %s missing, and not in the host namespace either", w->name);
+	case WHY_HOST_KEEPS:
+		return diff_emit(c, &a, obj, "link %s missing; the host's policy keeps %s in the host",
+				 w->name, w->name);
 	case WHY_PEER_NETNS:
 		return diff_emit(c, &a, obj, "link %s missing, and its peer's namespace %s does not exist",
 			    w->name, w->peer_netns[0] ? w->peer_netns : "host");

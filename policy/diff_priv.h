@@ -6,6 +6,8 @@
 #include "common/util.h"
 #include "diff.h"
 
+struct link_plan;
+
 struct diff_ctx {
 	const struct nh_view *views;
 	size_t n;
@@ -15,6 +17,10 @@ struct diff_ctx {
 	struct nh_link fresh_lo;
 	struct nh_state fresh;
 	struct nh_state empty;          /* the host when the caller gave no state */
+	/* The plans of the namespace being diffed, once all are decided. */
+	const struct link_plan *lps;
+	size_t n_lps;
+	size_t lps_ns;
 };
 
 /* What happens to one desired link. */
@@ -32,6 +38,7 @@ enum fate {
 enum why {
 	WHY_ABSENT = 0,
 	WHY_NOT_IN_HOST,        /* physical, in neither place */
+	WHY_HOST_KEEPS,         /* physical, in the host, whose rule wants it there */
 	WHY_PEER_NETNS,         /* veth whose peer's namespace does not exist */
 };
 
@@ -52,6 +59,12 @@ const struct nh_state *diff_view_state(const struct diff_ctx *c, size_t i);
 size_t diff_view_by_name(const struct diff_ctx *c, const char *name);
 /* Whether the fate leaves the link in place at the end of the plan. */
 bool diff_fate_exists(enum fate f);
+/* Whether this plan deletes l, an observed link of views[ns] (as far as
+ * the plans of the namespace being diffed tell). */
+bool diff_deletes(const struct diff_ctx *c, size_t ns, int ifindex, const char *name);
+/* The name an observed link of views[ns] has once this plan renamed it
+ * (name when it does not). */
+const char *diff_renamed_to(const struct diff_ctx *c, size_t ns, int ifindex, const char *name);
 
 /* Decide for want, a link of views[x]'s rule. For a veth primary end, *peer
  * gets the plan of its other end, which x's diff emits unless peer->remote;
