@@ -31,12 +31,55 @@ static void ctx_init(struct diff_ctx *c, const struct nh_view *views, size_t n, 
 	nh_state_init(&c->empty);
 }
 
+/*
+ * Lookups by name try a binary search first: states and views normally come
+ * sorted by name, and the host's diff looks up one view and two links for
+ * each of its (maybe thousands of) veth ends. A hit is right whatever the
+ * order; a miss falls back to a linear scan, so unsorted input gives the
+ * same answers, only slower.
+ */
+static const char *view_name(const struct nh_view *v)
+{
+	return v->name ? v->name : "";
+}
+
 size_t diff_view_by_name(const struct diff_ctx *c, const char *name)
 {
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(view_name(&c->views[mid]), name);
+
+		if (r == 0)
+			return mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->views[i].name ? c->views[i].name : "", name) == 0)
+		if (strcmp(view_name(&c->views[i]), name) == 0)
 			return i;
 	return c->n;
+}
+
+const struct nh_link *diff_link_by_name(const struct nh_state *st, const char *name)
+{
+	size_t lo = 0, hi = st->n_links;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(st->links[mid].name, name);
+
+		if (r == 0)
+			return &st->links[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return nh_state_link_by_name(st, name);
 }
 
 static bool will_create(const struct nh_view *v)
@@ -72,7 +115,7 @@ static bool same_link(const struct nh_link *l, int ifindex, const char *name)
 
 bool diff_deletes(const struct diff_ctx *c, size_t ns, int ifindex, const char *name)
 {
-	if (ns != c->lps_ns)
+	if (ns != c->lps_ns || !c->lps_delete)
 		return false;
 	for (size_t i = 0; i < c->n_lps; i++)
 		if (c->lps[i].del && same_link(c->lps[i].del, ifindex, name))
@@ -82,7 +125,7 @@ bool diff_deletes(const struct diff_ctx *c, size_t ns, int ifindex, const char *
 
 const char *diff_renamed_to(const struct diff_ctx *c, size_t ns, int ifindex, const char *name)
 {
-	if (ns != c->lps_ns)
+	if (ns != c->lps_ns || !c->lps_rename)
 		return name;
 	for (size_t i = 0; i < c->n_lps; i++)
 		if (c->lps[i].fate == FATE_RENAME && same_link(c->lps[i].obs, ifindex, name))
@@ -140,8 +183,11 @@ static void plan_links(struct diff_ctx *c, size_t x, struct link_plan *lps, stru
 {
 	const struct nh_state *want = &c->views[x].rule->want;
 
-	for (size_t i = 0; i < want->n_links; i++)
+	for (size_t i = 0; i < want->n_links; i++) {
 		diff_plan_link(c, x, &want->links[i], &lps[i], &peers[i], &synth[i]);
+		c->lps_delete |= lps[i].del != NULL;
+		c->lps_rename |= lps[i].fate == FATE_RENAME;
+	}
 	c->lps = lps;
 	c->n_lps = want->n_links;
 	c->lps_ns = x;
@@ -223,7 +269,7 @@ static int diff_loose_addrs(struct diff_ctx *c, size_t x)
 		const char *name = want->addrs[i].link;
 		bool seen = false;
 
-		if (nh_state_link_by_name(want, name))
+		if (diff_link_by_name(want, name))
 			continue;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcmp(want->addrs[j].link, name) == 0;
@@ -234,7 +280,7 @@ static int diff_loose_addrs(struct diff_ctx *c, size_t x)
 		nh_strlcpy(l.name, name, sizeof(l.name));
 		lp.want = &l;
 		lp.ns = x;
-		lp.obs = nh_state_link_by_name(st, name);
+		lp.obs = diff_link_by_name(st, name);
 		lp.fate = lp.obs ? FATE_KEEP : FATE_NONE;
 		if ((r = diff_emit_addrs(c, &lp)) < 0)
 			return r;
@@ -439,6 +485,7 @@ static int diff_one(struct diff_ctx *c, size_t x)
 out:
 	c->lps = NULL;
 	c->n_lps = 0;
+	c->lps_delete = c->lps_rename = false;
 	free(lps);
 	free(synth);
 	return r;

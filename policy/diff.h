@@ -133,7 +133,10 @@ struct nh_view {
  * peers, find a `physical` link in the host (the view named ""), and find a
  * managed link someone moved into another namespace. Pass a view for every
  * existing namespace, managed or not, and one with have == NULL for every
- * named rule whose namespace does not exist.
+ * named rule whose namespace does not exist. Any order of views and of the
+ * states' arrays gives the same plan; sorted by name (nh_state_sort; views
+ * by name, so the host "" comes first) it is fast: the host's diff with a
+ * thousand veth ends takes a fraction of a millisecond.
  *
  * What it decides (SPEC §4):
  * - have == NULL: a named rule with create → create-netns, then everything
@@ -143,7 +146,8 @@ struct nh_view {
  *   `physical` accepts any kind) gets set-* for the settings the policy names
  *   and that differ; nothing the policy does not name is ever unset.
  * - Present with another kind: a `conflict` report, or with replace = true
- *   delete-link + create-link. Nothing else for it (addresses, routes via it).
+ *   delete-link + create-link. Nothing else for it (addresses, routes via it,
+ *   ports joining it).
  * - Absent: renamed back when known_ifindex finds it here under a name the
  *   rule does not use; a `physical` link in the host (not wanted by the host
  *   rule) is moved here; a link of a creatable, movable kind (not a bridge)
