@@ -21,8 +21,8 @@ enum nh_action_type {
 	NH_ACT_ADDR_ADD,
 	NH_ACT_ROUTE_ADD,
 	/* Reports: drift that netheal will not or cannot fix by itself. */
-	NH_ACT_REPORT_CONFLICT,    /* a link of this name but another kind, no replace */
-	NH_ACT_REPORT_MISSING,     /* a link without kind (or physical not in the host) is absent; a create=false namespace is absent */
+	NH_ACT_REPORT_CONFLICT,    /* a link of this name but another kind, no replace; a route of the same key, other gateway/dev */
+	NH_ACT_REPORT_MISSING,     /* a link without kind (or physical not in the host, or a veth whose peer's namespace is gone) is absent; a create=false namespace is absent */
 	NH_ACT__COUNT
 };
 
