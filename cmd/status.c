@@ -43,7 +43,7 @@ int nh_cmd_status(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -56,9 +56,10 @@ int nh_cmd_status(int argc, char **argv)
 		case 'h':
 			status_help();
 			return 0;
+		case ':':
+			return nh_usage_error("status", "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return nh_usage_error("status", "unknown option or missing argument '%s'",
-					      argv[optind - 1]);
+			return nh_usage_error("status", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -4,8 +4,8 @@
  * Every function returns 0 also when not run by systemd (no NOTIFY_SOCKET),
  * or -errno when sending failed; callers log and carry on.
  * NOTIFY_SOCKET stays in the environment: the service notifies for its
- * whole life. Hooks inherit it too, but the unit sets NotifyAccess=main, so
- * systemd ignores anything they send.
+ * whole life. Hooks do not get it (actions/hooks.c removes it from their
+ * environment), and the unit's NotifyAccess=main makes sure.
  */
 #ifndef NETHEAL_SERVICE_NOTIFY_H
 #define NETHEAL_SERVICE_NOTIFY_H
