@@ -6,6 +6,7 @@
 #include "cmd.h"
 
 static const struct nh_cmd commands[] = {
+	{ "status", nh_cmd_status, "what the running service knows" },
 	{ NULL, NULL, NULL }
 };
 
