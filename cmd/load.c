@@ -14,12 +14,3 @@ int nh_cmd_load(const char *config, struct nh_policy *policy)
 	nh_diags_free(&d);
 	return r < 0 ? -EINVAL : 0;
 }
-
-const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size)
-{
-	if (!o->file)
-		snprintf(buf, size, "%s", "");
-	else
-		snprintf(buf, size, "%s:%u", o->file, o->line);
-	return buf;
-}

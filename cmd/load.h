@@ -10,7 +10,4 @@
  * FILE:LINE lines. Returns 0, or -EINVAL when the configuration is rejected. */
 int nh_cmd_load(const char *config, struct nh_policy *policy);
 
-/* "FILE:LINE" of an origin, or "" when unknown. */
-const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size);
-
 #endif

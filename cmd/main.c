@@ -7,6 +7,9 @@
 
 static const struct nh_cmd commands[] = {
 	{ "status", nh_cmd_status, "what the running service knows" },
+	{ "plan", cmd_plan, "show the drift between the system and the policy; change nothing" },
+	{ "apply", cmd_apply, "converge once, print each action, exit" },
+	{ "run", cmd_run, "the service: converge, then watch and heal until stopped" },
 	{ NULL, NULL, NULL }
 };
 

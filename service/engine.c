@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ev.h>
 
 #include "actions/hooks.h"
-#include "cmd/load.h"
+#include "policy/parse.h"
 #include "converge.h"
 #include "monitor/monitor.h"
 #include "service/actor.h"
@@ -24,18 +25,13 @@
  * itself, so heal counts survive a deletion and re-creation. */
 struct nsrun {
 	char name[NH_NETNS_NAMSIZ];
-	enum nh_ns_state state;
 	bool dirty;
-	bool managed;
 	bool created;                   /* netheal (re-)created it: run on_create once converged */
 	uint64_t since_us;              /* first event not yet acted on */
 	uint32_t actor_port;            /* the port of the last requester that changed it */
-	unsigned long heals, failures;
-	time_t last_heal;
-	char last_heal_object[96];
-	char last_error[256];
 	char healed_detail[256];        /* objects healed in this batch, for on_heal */
 	ev_timer wake;                  /* backoff or retry: diff again then */
+	struct nh_status_ns *st;        /* state and counters; NULL while not managed */
 	struct engine *e;
 };
 
@@ -51,9 +47,10 @@ struct engine {
 	size_t n_dirty;
 	struct nh_flap *flap;           /* flap damping per object */
 	struct nh_retry *retry;         /* backoff of failed actions per object */
+	struct nh_retry *once;          /* reports and audit drift: logged once per change */
 	struct nh_metrics *metrics;
 	struct nh_hooks_runner *hooks;
-	unsigned long heals_total;
+	struct nh_status status;
 	ev_prepare prepare;
 	ev_signal sighup, sigterm, sigint;
 	ev_timer resync, watchdog, flush;
@@ -76,7 +73,6 @@ static struct nsrun *nsrun_get(struct engine *e, const char *name)
 		return NULL;
 	nh_strlcpy(n->name, name, sizeof(n->name));
 	n->e = e;
-	n->state = NH_NS_CONVERGED;
 	ev_init(&n->wake, wake_cb);
 	n->wake.data = n;
 	e->ns[e->n_ns++] = n;
@@ -89,12 +85,28 @@ static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* The one place a namespace's state changes (dhcpleased's state_transition). */
 static void state_transition(struct nsrun *n, enum nh_ns_state to)
 {
-	if (n->state == to)
+	if (!n->st || n->st->state == to)
 		return;
 	nh_debug("netns %s: %s -> %s", *n->name ? n->name : "-",
-		 nh_ns_state_to_string(n->state), nh_ns_state_to_string(to));
-	n->state = to;
+		 nh_ns_state_to_string(n->st->state), nh_ns_state_to_string(to));
+	n->st->state = to;
 	flush_soon(n->e);
+}
+
+/* Managed namespaces have a status entry; others do not show up there. */
+static void set_managed(struct nsrun *n, bool managed)
+{
+	struct engine *e = n->e;
+
+	if (managed && !n->st) {
+		n->st = nh_status_ns_get(&e->status, n->name, true);
+		flush_soon(e);
+	} else if (!managed && n->st) {
+		nh_status_ns_remove(&e->status, n->name);
+		nh_metrics_forget_netns(e->metrics, n->name);
+		n->st = NULL;
+		flush_soon(e);
+	}
 }
 
 static void mark_dirty(struct engine *e, const char *name, uint64_t t_us, uint32_t port)
@@ -139,9 +151,10 @@ static void log_action(enum nh_event ev, const struct nh_action *a, long long la
 
 /* ---- healing ---- */
 
-static void flap_key(const struct nh_action *a, char *buf, size_t size)
+/* Flap damping and retries are per object; "state:up" alone is not one. */
+static void obj_key(const struct nh_action *a, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s|%s|%s", a->netns, a->link.name, a->object);
+	snprintf(buf, size, "%s %s", a->link.name, a->object);
 }
 
 static void arm_wake(struct nsrun *n, unsigned int delay_ms)
@@ -197,36 +210,89 @@ static void hook_done(const struct nh_hook_result *r, void *ctx)
 		nh_log_event(NH_EV_HOOK_FAILED, &f, "hook %s for %s failed: %s", r->program, r->event, reason);
 }
 
-/* Heal one action. Returns true when the kernel took it. */
+static void add_detail(struct nsrun *n, const char *object)
+{
+	size_t len = strlen(n->healed_detail);
+
+	if (len + strlen(object) + 2 >= sizeof(n->healed_detail))
+		return;
+	snprintf(n->healed_detail + len, sizeof(n->healed_detail) - len, "%s%s", len ? " " : "", object);
+}
+
+static void netns_created(struct engine *e, const char *name)
+{
+	struct nsrun *c = nsrun_get(e, name);
+	struct nh_log_fields f = NH_LOG_FIELDS_INIT;
+	char object[NH_NETNS_NAMSIZ + 8];
+
+	if (c)
+		c->created = true;
+	snprintf(object, sizeof(object), "netns:%s", name);
+	f.netns = name;
+	f.object = object;
+	nh_log_event(NH_EV_NETNS_CREATED, &f, "namespace %s created", name);
+	e->views_stale = true;
+}
+
+static void heal_failed(struct engine *e, struct nsrun *n, const struct nh_action *a,
+			const struct nh_result *res, uint64_t now_ms)
+{
+	const char *reason = *res->reason ? res->reason : strerror(-res->err);
+	struct nh_retry_verdict v;
+	char key[128], err[256];
+
+	obj_key(a, key, sizeof(key));
+	if (nh_retry_failed(e->retry, a->netns, key, res->err, reason, now_ms, &v) == 0 &&
+	    nh_retry_change_logs(v.change))
+		log_action(NH_EV_HEAL_FAILED, a, -1, reason, NULL);
+	nh_metrics_heal_failed(e->metrics);
+	snprintf(err, sizeof(err), "%s: %s", a->object, reason);
+	if (n->st)
+		nh_status_heal_failed(&e->status, n->st, err);
+	arm_wake(n, (unsigned int)(v.delay_ms ? v.delay_ms : NH_RETRY_INITIAL_MS));
+}
+
+static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
+		   const struct nh_result *res, uint64_t now_ms)
+{
+	uint64_t latency = res->acked_us > n->since_us ? res->acked_us - n->since_us : 0;
+	struct nh_flap_verdict fv;
+	struct nh_retry_verdict rv;
+	char key[128], actor[128];
+
+	obj_key(a, key, sizeof(key));
+	nh_retry_succeeded(e->retry, a->netns, key, &rv);
+	log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
+	if (nh_flap_record_heal(e->flap, a->netns, key, now_ms, &fv) == 0 && fv.became_flapping) {
+		nh_actor_describe(e->mon, n->name, n->actor_port, actor, sizeof(actor));
+		log_action(NH_EV_FLAPPING, a, -1, "healed too often: backing off", actor);
+	}
+	nh_metrics_heal(e->metrics, a->netns, a->object, latency);
+	if (n->st)
+		nh_status_heal(&e->status, n->st, a->object, nh_wall_ms());
+	if (a->type == NH_ACT_NETNS_CREATE)
+		netns_created(e, a->netns);
+	add_detail(n, a->object);
+}
+
+/* Heal one action, unless flap damping or a failure backoff says wait.
+ * Returns true when the kernel took it. */
 static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *a, uint64_t now_us)
 {
-	uint64_t now_ms = now_us / 1000;
+	uint64_t now_ms = now_us / 1000, delay;
 	struct nh_result res;
-	char key[400], actor[128];
-	unsigned int delay;
-	bool flapping = false;
+	char key[128];
 
-	flap_key(a, key, sizeof(key));
-	delay = nh_flap_delay_ms(e->flap, key, now_ms);
+	obj_key(a, key, sizeof(key));
+	delay = nh_flap_delay_ms(e->flap, a->netns, key, now_ms);
 	if (delay == 0)
-		delay = nh_retry_delay_ms(e->retry, key, now_ms);
+		delay = nh_retry_delay_ms(e->retry, a->netns, key, now_ms);
 	if (delay > 0) {
-		arm_wake(n, delay);
+		arm_wake(n, (unsigned int)delay);
 		return false;
 	}
 	memset(&res, 0, sizeof(res));
 	(void)nh_world_exec(&e->world, a, &res);
-	if (res.err && res.err != -EEXIST) {
-		if (nh_retry_failed(e->retry, key, res.err, now_ms)) {
-			log_action(NH_EV_HEAL_FAILED, a, -1, *res.reason ? res.reason : strerror(-res.err), NULL);
-			nh_metrics_heal_failed(e->metrics);
-		}
-		n->failures++;
-		snprintf(n->last_error, sizeof(n->last_error), "%s: %s", a->object,
-			 *res.reason ? res.reason : strerror(-res.err));
-		arm_wake(n, nh_retry_delay_ms(e->retry, key, now_ms));
-		return false;
-	}
 	if (res.err == -EEXIST) {
 		/* Someone made it meanwhile: read the namespace again. */
 		struct nh_ns *ns = nh_monitor_find(e->mon, a->netns);
@@ -236,60 +302,35 @@ static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *
 		mark_dirty(e, a->netns, now_us, 0);
 		return false;
 	}
-	if (nh_retry_succeeded(e->retry, key))
-		nh_debug("%s: recovered", key);
-	if (nh_flap_record_heal(e->flap, key, now_ms, &flapping) && flapping) {
-		nh_actor_describe(e->mon, a->netns, n->actor_port, actor, sizeof(actor));
-		log_action(NH_EV_FLAPPING, a, -1, "healed too often; backing off", actor);
+	if (res.err) {
+		heal_failed(e, n, a, &res, now_ms);
+		return false;
 	}
-	log_action(NH_EV_HEALED, a, (long long)(res.acked_us - n->since_us), NULL, NULL);
-	nh_metrics_heal(e->metrics, a->netns, a->object, res.acked_us - n->since_us);
-	n->heals++;
-	e->heals_total++;
-	n->last_heal = time(NULL);
-	nh_strlcpy(n->last_heal_object, a->object, sizeof(n->last_heal_object));
-	if (a->type == NH_ACT_NETNS_CREATE) {
-		struct nsrun *c = nsrun_get(e, a->netns);
-
-		if (c)
-			c->created = true;
-		struct nh_log_fields f = NH_LOG_FIELDS_INIT;
-
-		f.netns = a->netns;
-		f.object = a->object;
-		nh_log_event(NH_EV_NETNS_CREATED, &f, "namespace %s created", a->netns);
-		e->views_stale = true;
-	}
-	if (strlen(n->healed_detail) + strlen(a->object) + 2 < sizeof(n->healed_detail)) {
-		if (*n->healed_detail)
-			strcat(n->healed_detail, " ");
-		strcat(n->healed_detail, a->object);
-	}
+	healed(e, n, a, &res, now_ms);
 	return true;
 }
 
-/* A report (conflict, missing): logged once per change of what is reported. */
+/* A report (conflict, missing) or drift left alone in audit mode: logged
+ * once, until it goes away. */
 static void report(struct engine *e, struct nsrun *n, const struct nh_action *a, uint64_t now_ms)
 {
-	char key[400];
+	enum nh_event ev = NH_EV_DRIFT;
+	struct nh_retry_verdict v;
+	const char *why = a->drift;
+	char key[128];
 
-	flap_key(a, key, sizeof(key));
-	if (nh_retry_failed(e->retry, key, a->type == NH_ACT_REPORT_CONFLICT ? -EEXIST : -ENOENT, now_ms)) {
-		enum nh_event ev = a->type == NH_ACT_REPORT_CONFLICT ? NH_EV_CONFLICT :
-				   strncmp(a->object, "netns:", 6) == 0 ? NH_EV_NETNS_MISSING : NH_EV_DRIFT;
-
-		log_action(ev, a, -1, a->drift, NULL);
-	}
-	snprintf(n->last_error, sizeof(n->last_error), "%s", a->drift);
-}
-
-static void audit_drift(struct engine *e, const struct nh_action *a, uint64_t now_ms)
-{
-	char key[400];
-
-	flap_key(a, key, sizeof(key));
-	if (nh_retry_failed(e->retry, key, -EPERM, now_ms))
-		log_action(NH_EV_DRIFT, a, -1, "audit mode: not changed", NULL);
+	if (a->type == NH_ACT_REPORT_CONFLICT)
+		ev = NH_EV_CONFLICT;
+	else if (a->type == NH_ACT_REPORT_MISSING && strncmp(a->object, "netns:", 6) == 0)
+		ev = NH_EV_NETNS_MISSING;
+	else if (!nh_action_is_report(a->type))
+		why = "audit mode: not changed";
+	obj_key(a, key, sizeof(key));
+	if (nh_retry_failed(e->once, a->netns, key, -(int)a->type - 1, why, now_ms, &v) == 0 &&
+	    nh_retry_change_logs(v.change))
+		log_action(ev, a, -1, why, NULL);
+	if (n->st && nh_action_is_report(a->type))
+		nh_strlcpy(n->st->last_error, a->drift, sizeof(n->st->last_error));
 }
 
 static size_t view_of(struct engine *e, const char *name)
@@ -304,16 +345,20 @@ static size_t view_of(struct engine *e, const char *name)
 	return i < 0 ? (size_t)-1 : (size_t)i;
 }
 
-/* Clear the "logged once" marks of objects that are fine again. */
-static void forget_fixed(struct engine *e, const struct nsrun *n, const struct nh_plan *plan)
+/* Reports and audit drift are logged once; once the namespace shows none,
+ * forget them, so the next one is logged again. */
+static void forget_reports(struct engine *e, const struct nsrun *n, const struct nh_plan *plan)
 {
-	nh_retry_forget_netns_except(e->retry, n->name, plan->actions, plan->n);
+	for (size_t i = 0; i < plan->n; i++)
+		if (nh_action_is_report(plan->actions[i].type) || nh_world_audit(&e->world, &plan->actions[i]))
+			return;
+	nh_retry_forget(e->once, n->name, NULL);
 }
 
 static void heal_netns(struct engine *e, struct nsrun *n)
 {
 	uint64_t now_us = nh_now_us();
-	bool reports = false, pending = false, audit = false, healed = false;
+	bool reports = false, pending = false, audit = false, fixed = false;
 	struct nh_ns *ns = nh_monitor_find(e->mon, n->name);
 	struct nh_plan plan;
 	size_t idx;
@@ -328,8 +373,8 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 	idx = view_of(e, n->name);
 	if (idx == (size_t)-1)
 		return;
-	n->managed = e->world.views[idx].rule != NULL;
-	if (!n->managed)
+	set_managed(n, e->world.views[idx].rule != NULL);
+	if (!n->st)
 		return;
 	nh_plan_init(&plan);
 	if (nh_diff_netns(e->world.views, e->world.n_views, idx, &plan) < 0) {
@@ -338,7 +383,7 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 		goto out;
 	}
 	nh_plan_sort(&plan);
-	forget_fixed(e, n, &plan);
+	forget_reports(e, n, &plan);
 	n->healed_detail[0] = '\0';
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct nh_action *a = &plan.actions[i];
@@ -347,15 +392,15 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 			report(e, n, a, now_us / 1000);
 			reports = true;
 		} else if (nh_world_audit(&e->world, a)) {
-			audit_drift(e, a, now_us / 1000);
+			report(e, n, a, now_us / 1000);
 			audit = true;
 		} else if (heal_one(e, n, a, now_us)) {
-			healed = true;
+			fixed = true;
 		} else {
 			pending = true;
 		}
 	}
-	if (healed) {
+	if (fixed) {
 		const struct nh_netns_rule *rule = e->world.views[idx].rule;
 
 		if (n->created && rule->hooks.on_create) {
@@ -403,33 +448,56 @@ static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- monitor callbacks ---- */
 
-/* A host link that other namespaces' rules name (a physical link to move
- * in, a veth peer end): those namespaces must look again too. */
-static void host_link_changed(struct engine *e, const char *link, uint64_t t_us)
+/* Does rule r want, in namespace netns, a link named link that is not its
+ * own (a physical link to take from the host, or its veth's peer end)? */
+static bool rule_refers(const struct nh_netns_rule *r, const char *netns, const char *link)
+{
+	for (size_t j = 0; j < r->want.n_links; j++) {
+		const struct nh_link *l = &r->want.links[j];
+
+		if (l->kind == NH_KIND_PHYSICAL && !*netns && strcmp(l->name, link) == 0)
+			return true;
+		if (l->kind == NH_KIND_VETH && (l->has & NH_LINK_HAS_PEER) &&
+		    strcmp(l->peer_netns, netns) == 0 && strcmp(l->peer_name, link) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void mark_rule_dirty(struct engine *e, const struct nh_netns_rule *r, uint64_t t_us)
+{
+	if (!r->match) {
+		mark_dirty(e, r->name, t_us, 0);
+		return;
+	}
+	for (size_t k = 1; k < nh_monitor_count(e->mon); k++) {
+		struct nh_ns *ns = nh_monitor_at(e->mon, k);
+
+		if (nh_policy_rule_for(&e->policy, ns->name) == r)
+			mark_dirty(e, ns->name, t_us, 0);
+	}
+}
+
+/* A link changed in netns that other namespaces' rules depend on (a
+ * physical link in the host, a veth peer end): they must look again too. */
+static void link_changed(struct engine *e, const char *netns, const char *link, uint64_t t_us)
 {
 	const struct nh_policy *p = &e->policy;
 
-	for (size_t i = 0; i < p->n_netns; i++) {
-		const struct nh_netns_rule *r = &p->netns[i];
+	if (rule_refers(&p->host, netns, link))
+		mark_dirty(e, "", t_us, 0);
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (rule_refers(&p->netns[i], netns, link))
+			mark_rule_dirty(e, &p->netns[i], t_us);
+}
 
-		for (size_t j = 0; j < r->want.n_links; j++) {
-			const struct nh_link *l = &r->want.links[j];
-
-			if ((l->kind == NH_KIND_PHYSICAL && strcmp(l->name, link) == 0) ||
-			    (l->kind == NH_KIND_VETH && !*l->peer_netns && strcmp(l->peer_name, link) == 0)) {
-				if (r->match) {
-					for (size_t k = 1; k < nh_monitor_count(e->mon); k++) {
-						struct nh_ns *ns = nh_monitor_at(e->mon, k);
-
-						if (nh_policy_rule_for(p, ns->name) == r)
-							mark_dirty(e, ns->name, t_us, 0);
-					}
-				} else {
-					mark_dirty(e, r->name, t_us, 0);
-				}
-			}
-		}
-	}
+/* The name a managed link had when last seen, by its index. */
+static const char *known_name(const struct engine *e, const char *netns, int ifindex)
+{
+	for (size_t i = 0; i < e->world.n_known; i++)
+		if (e->world.known[i].ifindex == ifindex && strcmp(e->world.known[i].netns, netns) == 0)
+			return e->world.known[i].link;
+	return NULL;
 }
 
 static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_event *ev, void *ctx)
@@ -438,10 +506,14 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_eve
 
 	(void)m;
 	nh_metrics_event(e->metrics);
+	e->status.events++;
 	mark_dirty(e, ns->name, ev->t_us, ev->actor_port);
 	if (ev->obj == NH_OBJ_LINK) {
-		if (!*ns->name)
-			host_link_changed(e, ev->link.name, ev->t_us);
+		const char *was = known_name(e, ns->name, ev->link.ifindex);
+
+		link_changed(e, ns->name, ev->link.name, ev->t_us);
+		if (was && strcmp(was, ev->link.name) != 0)
+			link_changed(e, ns->name, was, ev->t_us);       /* renamed */
 		if (ev->moved_out || ev->type == RTM_NEWLINK) {
 			/* A managed link moved between namespaces: the namespace
 			 * that wants it must look for it. */
@@ -486,6 +558,7 @@ static void on_resynced(struct nh_monitor *m, struct nh_ns *ns, const char *reas
 	f.reason = reason;
 	nh_log_event(NH_EV_RESYNC, &f, "namespace re-read: %s", reason);
 	nh_metrics_resync(e->metrics, reason);
+	e->status.resyncs++;
 	mark_dirty(e, ns->name, nh_now_us(), 0);
 }
 
@@ -498,42 +571,17 @@ static const struct nh_monitor_ops monitor_ops = {
 
 /* ---- status, metrics, notify ---- */
 
-static void summary(struct engine *e, char *buf, size_t size)
-{
-	size_t managed = 0, drifting = 0;
-
-	for (size_t i = 0; i < e->n_ns; i++) {
-		if (!e->ns[i]->managed)
-			continue;
-		managed++;
-		if (e->ns[i]->state != NH_NS_CONVERGED)
-			drifting++;
-	}
-	snprintf(buf, size, "%zu namespace%s, %zu drifting, %lu heal%s", managed, managed == 1 ? "" : "s",
-		 drifting, e->heals_total, e->heals_total == 1 ? "" : "s");
-}
-
 static void flush_now(struct engine *e)
 {
-	struct nh_status st;
 	char line[128];
 
-	summary(e, line, sizeof(line));
+	nh_status_summary(&e->status, line, sizeof(line));
 	nh_notify_status("%s", line);
-	nh_status_init(&st, e->heals_total);
-	for (size_t i = 0; i < e->n_ns; i++) {
-		const struct nsrun *n = e->ns[i];
-
-		if (!n->managed)
-			continue;
-		nh_status_add(&st, n->name, n->state, n->heals, n->last_heal, n->last_heal_object,
-			      n->last_error);
-	}
-	if (nh_status_write(e->policy.settings.status_file, &st) < 0)
+	if (nh_status_write(e->policy.settings.status_file, &e->status) < 0)
 		nh_debug("could not write %s", e->policy.settings.status_file);
-	nh_status_free(&st);
-	if (*e->policy.settings.metrics_file)
-		(void)nh_metrics_write(e->metrics, e->policy.settings.metrics_file);
+	if (*e->policy.settings.metrics_file &&
+	    nh_metrics_write(e->metrics, e->policy.settings.metrics_file) < 0)
+		nh_debug("could not write %s", e->policy.settings.metrics_file);
 }
 
 static void flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -560,17 +608,9 @@ static void converge_done(const struct nh_action *a, const struct nh_result *res
 
 	if (res->err == 0 || res->err == -EEXIST) {
 		log_action(NH_EV_HEALED, a, -1, NULL, NULL);
-		e->heals_total++;
-		if (a->type == NH_ACT_NETNS_CREATE) {
-			struct nsrun *n = nsrun_get(e, a->netns);
-			struct nh_log_fields f = NH_LOG_FIELDS_INIT;
-
-			if (n)
-				n->created = true;
-			f.netns = a->netns;
-			f.object = a->object;
-			nh_log_event(NH_EV_NETNS_CREATED, &f, "namespace %s created", a->netns);
-		}
+		e->status.heals++;
+		if (a->type == NH_ACT_NETNS_CREATE)
+			netns_created(e, a->netns);
 	} else {
 		log_action(NH_EV_HEAL_FAILED, a, -1, *res->reason ? res->reason : strerror(-res->err), NULL);
 	}
@@ -601,10 +641,30 @@ static int converge_all(struct engine *e)
 
 /* ---- configuration ---- */
 
+/* Every problem of a configuration as a log record naming FILE:LINE. */
+static void log_diags(const struct nh_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct nh_log_fields f = NH_LOG_FIELDS_INIT;
+		char rule[512];
+
+		snprintf(rule, sizeof(rule), "%s:%u", d->v[i].file, d->v[i].line);
+		f.rule = rule;
+		f.reason = d->v[i].msg;
+		if (d->v[i].warning)
+			nh_warn("%s: warning: %s", rule, d->v[i].msg);
+		else
+			nh_log_event(NH_EV_CONFIG_REJECTED, &f, "%s: error: %s", rule, d->v[i].msg);
+	}
+}
+
 static int load_policy(const struct nh_run_options *opt, struct nh_policy *p)
 {
-	int r = nh_cmd_load(opt->config, p);
+	struct nh_diags d = { 0 };
+	int r = nh_policy_load(opt->config, p, &d);
 
+	log_diags(&d);
+	nh_diags_free(&d);
 	if (r < 0)
 		return r;
 	if (opt->netns_dir) {
@@ -646,7 +706,10 @@ static void reload(struct engine *e)
 	nh_policy_free(&e->policy);
 	e->policy = next;
 	nh_world_set_policy(&e->world, &e->policy);
-	nh_flap_set_backoff(e->flap, &e->policy.settings.backoff);
+	nh_flap_free(e->flap);
+	e->flap = nh_flap_new(&e->policy.settings.backoff);
+	if (!e->flap)
+		nh_fatal("out of memory");
 	log_config(NH_EV_CONFIG_LOADED, e->opt->config, NULL);
 	converge_all(e);
 	nh_notify_ready(NULL);
@@ -742,7 +805,9 @@ static void engine_free(struct engine *e)
 	nh_hooks_runner_free(e->hooks);
 	nh_metrics_free(e->metrics);
 	nh_retry_free(e->retry);
+	nh_retry_free(e->once);
 	nh_flap_free(e->flap);
+	nh_status_free(&e->status);
 	nh_policy_free(&e->policy);
 }
 
@@ -754,6 +819,7 @@ int nh_engine_run(const struct nh_run_options *opt)
 
 	nh_log_init(opt->log, opt->verbose);
 	signal(SIGPIPE, SIG_IGN);
+	/* The default loop: hooks need its child watchers. */
 	e.loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
 	if (!e.loop)
 		nh_fatal("cannot start the event loop");
@@ -762,10 +828,12 @@ int nh_engine_run(const struct nh_run_options *opt)
 		return 1;
 	}
 	e.flap = nh_flap_new(&e.policy.settings.backoff);
-	e.retry = nh_retry_new();
+	e.retry = nh_retry_new(NH_RETRY_INITIAL_MS, NH_RETRY_MAX_MS);
+	e.once = nh_retry_new(NH_RETRY_INITIAL_MS, NH_RETRY_MAX_MS);
 	e.metrics = nh_metrics_new();
 	e.hooks = nh_hooks_runner_new(e.loop);
-	if (!e.flap || !e.retry || !e.metrics || !e.hooks) {
+	nh_status_init(&e.status, getpid(), nh_wall_ms());
+	if (!e.flap || !e.retry || !e.once || !e.metrics || !e.hooks) {
 		nh_err("out of memory");
 		goto out;
 	}
@@ -787,7 +855,7 @@ int nh_engine_run(const struct nh_run_options *opt)
 	start_watchers(&e);
 	converge_all(&e);
 	start_timers(&e);
-	summary(&e, line, sizeof(line));
+	nh_status_summary(&e.status, line, sizeof(line));
 	nh_notify_ready(line);
 	flush_now(&e);
 	ev_run(e.loop, 0);
