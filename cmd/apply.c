@@ -53,7 +53,7 @@ static void left(const struct nh_action *a, void *ctx)
 		     a, NULL);
 }
 
-int cmd_apply(int argc, char **argv)
+int nh_cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },

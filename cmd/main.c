@@ -6,10 +6,11 @@
 #include "cmd.h"
 
 static const struct nh_cmd commands[] = {
+	{ "check", nh_cmd_check, "validate the configuration, or the named policy files" },
+	{ "plan", nh_cmd_plan, "show the drift between the system and the policy; change nothing" },
+	{ "apply", nh_cmd_apply, "converge once, print each action, exit" },
+	{ "run", nh_cmd_run, "the service: converge, then watch and heal until stopped" },
 	{ "status", nh_cmd_status, "what the running service knows" },
-	{ "plan", cmd_plan, "show the drift between the system and the policy; change nothing" },
-	{ "apply", cmd_apply, "converge once, print each action, exit" },
-	{ "run", cmd_run, "the service: converge, then watch and heal until stopped" },
 	{ NULL, NULL, NULL }
 };
 

@@ -75,7 +75,7 @@ static void print_text(const struct nh_plan *plan)
 	printf("%zu drift%s found\n", plan->n, plan->n == 1 ? "" : "s");
 }
 
-int cmd_plan(int argc, char **argv)
+int nh_cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },

@@ -20,7 +20,7 @@ static void usage(FILE *f)
 		   "  -h, --help            this help\n", NH_DEFAULT_CONFIG);
 }
 
-int cmd_run(int argc, char **argv)
+int nh_cmd_run(int argc, char **argv)
 {
 	enum { OPT_AUDIT = 256, OPT_NETNS_DIR, OPT_LOG, OPT_STATUS_FILE, OPT_RCVBUF };
 	static const struct option opts[] = {
