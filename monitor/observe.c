@@ -792,7 +792,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l)
 	return 1;
 }
 
-static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_event *ev)
+static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
 {
 	int r = parse_link(nlh, &ev->link, &ev->new_netnsid);
 	ssize_t pos;
@@ -817,7 +817,7 @@ static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 	return 1;
 }
 
-static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_event *ev)
+static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
 {
 	struct nh_address *a = &ev->addr;
 	int r = nh_parse_address(nlh, a);
@@ -851,7 +851,7 @@ static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct 
 	return 1;
 }
 
-static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_event *ev)
+static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
 {
 	struct nh_route *rt = &ev->route;
 	int r = nh_parse_route(nlh, rt);
@@ -877,9 +877,9 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	return 1;
 }
 
-int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_event *out)
+int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *out)
 {
-	struct nh_event ev;
+	struct nh_nl_event ev;
 	int r;
 
 	memset(&ev, 0, sizeof(ev));
@@ -916,7 +916,7 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_e
 
 int nh_observe_apply(struct nh_state *s, const struct nlmsghdr *nlh)
 {
-	struct nh_event ev;
+	struct nh_nl_event ev;
 	int r = nh_observe_event(s, nlh, &ev);
 
 	if (r <= 0)

@@ -28,8 +28,10 @@ enum nh_obj {
 	NH_OBJ_NSID,
 };
 
-/* One kernel event, after it was applied to a state. */
-struct nh_event {
+/* One kernel event, after it was applied to a state. (Not "struct nh_event":
+ * common/log.h has enum nh_event, the log record types, and C tags share
+ * one namespace.) */
+struct nh_nl_event {
 	uint64_t t_us;                  /* nh_now_us() when read from the socket */
 	uint16_t type;                  /* RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, ..., RTM_NEWNSID, RTM_DELNSID */
 	uint32_t actor_port;            /* nlmsg_pid: port of the process whose request caused it, 0 = kernel */
@@ -82,7 +84,7 @@ int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
  * without telling. Returns 1 when nlh is an event netheal tracks (ev filled,
  * ev->changed), 0 when it is not (ev untouched, s too), -EINVAL or -ENOMEM.
  */
-int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_event *ev);
+int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev);
 
 /* The same without the description: 1 when s changed, 0 when not, -errno. */
 int nh_observe_apply(struct nh_state *s, const struct nlmsghdr *nlh);
