@@ -6,6 +6,7 @@
 #include "cmd.h"
 
 static const struct nh_cmd commands[] = {
+	{ "monitor", nh_cmd_monitor, "stream link/address/route/netns events of every namespace" },
 	{ NULL, NULL, NULL }
 };
 

@@ -467,9 +467,23 @@ static int addr_cmp(const void *a, const void *b)
 	return nh_address_key_cmp(a, b);
 }
 
+/* The policy's key (family, table, dst, metric) does not name one kernel
+ * route: IPv6 keeps fe80::/64 metric 256 on every link, and IPv4 `ip route
+ * append` adds routes of one key with other nexthops. Observed routes are
+ * told apart by device and gateway too; sorted this way they are still
+ * sorted by key. */
 static int route_cmp(const void *a, const void *b)
 {
-	return nh_route_key_cmp(a, b);
+	const struct nh_route *x = a, *y = b;
+	int r = nh_route_key_cmp(x, y);
+
+	if (r)
+		return r;
+	if (x->oif != y->oif)
+		return x->oif < y->oif ? -1 : 1;
+	if ((x->has & NH_ROUTE_HAS_VIA) != (y->has & NH_ROUTE_HAS_VIA))
+		return x->has & NH_ROUTE_HAS_VIA ? 1 : -1;
+	return nh_prefix_cmp(&x->via, &y->via);
 }
 
 /* Where key is, or would be inserted. */
@@ -643,6 +657,20 @@ static int dump_all(struct nh_nl *nl, struct nh_state *s)
 	return r;
 }
 
+/* By route_cmp, one entry per route. */
+static void sort_routes(struct nh_state *s)
+{
+	size_t j = 0;
+
+	if (!s->n_routes)
+		return;
+	qsort(s->routes, s->n_routes, sizeof(*s->routes), route_cmp);
+	for (size_t i = 1; i < s->n_routes; i++)
+		if (route_cmp(&s->routes[j], &s->routes[i]) != 0)
+			s->routes[++j] = s->routes[i];
+	s->n_routes = j + 1;
+}
+
 int nh_observe_dump(struct nh_nl *nl, struct nh_state *s)
 {
 	struct nh_state tmp;
@@ -658,6 +686,7 @@ int nh_observe_dump(struct nh_nl *nl, struct nh_state *s)
 		return r;
 	nh_observe_resolve(&tmp);
 	nh_state_sort(&tmp);
+	sort_routes(&tmp);
 	nh_state_free(s);
 	*s = tmp;
 	return 0;
@@ -716,6 +745,14 @@ static ssize_t link_pos(const struct nh_state *s, const struct nh_link *l)
  * takes its (new) name, and arrays keyed by its name are re-sorted. */
 static void rename_references(struct nh_state *s, const struct nh_link *l)
 {
+	/* The first end of a new veth pair is announced before its peer
+	 * exists, without IFLA_LINK; the second end names it: pair them. */
+	if (l->kind == NH_KIND_VETH && l->link_index > 0 && l->link_netnsid < 0) {
+		struct nh_link *p = nh_state_link_by_index(s, l->link_index);
+
+		if (p && p->kind == NH_KIND_VETH && p->link_index <= 0 && p->link_netnsid < 0)
+			p->link_index = l->ifindex;
+	}
 	for (size_t i = 0; i < s->n_links; i++) {
 		struct nh_link *o = &s->links[i];
 
@@ -851,6 +888,22 @@ static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct 
 	return 1;
 }
 
+/* Remove the routes with rt's key but another device or gateway. */
+static bool drop_same_key(struct nh_state *s, const struct nh_route *rt)
+{
+	size_t j = 0, before = s->n_routes;
+
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct nh_route *o = &s->routes[i];
+
+		if (nh_route_key_cmp(o, rt) == 0 && route_cmp(o, rt) != 0)
+			continue;
+		s->routes[j++] = *o;
+	}
+	s->n_routes = j;
+	return j != before;
+}
+
 static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
 {
 	struct nh_route *rt = &ev->route;
@@ -863,7 +916,13 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	ev->obj = NH_OBJ_ROUTE;
 	nh_strlcpy(rt->dev, link_name(s, rt->oif), sizeof(rt->dev));
 	if (nlh->nlmsg_type == RTM_NEWROUTE) {
+		/* `ip route replace`: the kernel says NLM_F_REPLACE and nothing
+		 * about the route it replaced, which had the same key. */
+		bool replaced = (nlh->nlmsg_flags & NLM_F_REPLACE) && drop_same_key(s, rt);
+
 		r = UPSERT(s, routes, n_routes, cap_routes, rt, route_cmp);
+		if (r >= 0 && replaced)
+			r = 1;
 		if (r < 0)
 			return r;
 		ev->changed = r;
