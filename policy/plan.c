@@ -46,10 +46,10 @@ const char *nh_action_format(const struct nh_action *a, char *buf, size_t size)
 	const char *ns = a->netns[0] ? a->netns : "host";
 
 	if (a->rule.file)
-		snprintf(buf, size, "%s: %s -> %s (%s:%u)", ns, a->drift, nh_action_name(a),
-			 a->rule.file, a->rule.line);
+		snprintf(buf, size, "%s: %s -> %s [%s] (%s:%u)", ns, a->drift, nh_action_name(a),
+			 a->object, a->rule.file, a->rule.line);
 	else
-		snprintf(buf, size, "%s: %s -> %s", ns, a->drift, nh_action_name(a));
+		snprintf(buf, size, "%s: %s -> %s [%s]", ns, a->drift, nh_action_name(a), a->object);
 	return buf;
 }
 

@@ -63,7 +63,7 @@ static bool pid_has_socket(const char *pid, unsigned long inode)
 	if (!dir)
 		return false;
 	while (!found && (d = readdir(dir))) {
-		char fdpath[300];
+		char fdpath[600];
 		ssize_t n;
 
 		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, d->d_name);

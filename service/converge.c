@@ -78,20 +78,24 @@ static bool link_action(enum nh_action_type t)
 struct failure {
 	enum nh_action_type type;
 	char netns[NH_NETNS_NAMSIZ];
-	char link[NH_IFNAMSIZ];         /* "" unless it blocks the link's other actions */
+	char link[NH_IFNAMSIZ];
+	bool blocks_link;               /* the link could not be made: its other actions wait */
 	char object[96];
 };
 
 static const struct failure *blocked_by(const struct failure *f, size_t n, const struct nh_action *a)
 {
+	/* The action itself first: it is reported once, whatever blocked it. */
+	for (size_t i = 0; i < n; i++)
+		if (f[i].type == a->type && strcmp(f[i].netns, a->netns) == 0 &&
+		    strcmp(f[i].object, a->object) == 0 && strcmp(f[i].link, a->link.name) == 0)
+			return &f[i];
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(f[i].netns, a->netns) != 0)
 			continue;
 		if (f[i].type == NH_ACT_NETNS_CREATE)
 			return &f[i];
-		if (*f[i].link && strcmp(f[i].link, a->link.name) == 0)
-			return &f[i];
-		if (f[i].type == a->type && strcmp(f[i].object, a->object) == 0)
+		if (f[i].blocks_link && strcmp(f[i].link, a->link.name) == 0)
 			return &f[i];
 	}
 	return NULL;
@@ -107,8 +111,8 @@ static int record_failure(struct failure **fails, size_t *n, size_t *cap, const 
 	memset(f, 0, sizeof(*f));
 	f->type = a->type;
 	nh_strlcpy(f->netns, a->netns, sizeof(f->netns));
-	if (link_action(a->type))
-		nh_strlcpy(f->link, a->link.name, sizeof(f->link));
+	nh_strlcpy(f->link, a->link.name, sizeof(f->link));
+	f->blocks_link = link_action(a->type);
 	nh_strlcpy(f->object, a->object, sizeof(f->object));
 	return 0;
 }
@@ -155,7 +159,8 @@ int nh_converge(struct nh_world *w, const struct nh_converge_ops *ops, void *ctx
 				continue;
 			}
 			f = blocked_by(fails, n_fails, a);
-			if (f && f->type == a->type && strcmp(f->object, a->object) == 0)
+			if (f && f->type == a->type && strcmp(f->object, a->object) == 0 &&
+			    strcmp(f->link, a->link.name) == 0)
 				continue;       /* failed once in this run: reported already */
 			if (f) {
 				if (ops->skipped)

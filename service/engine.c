@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <linux/rtnetlink.h>
 
 #include "actions/hooks.h"
 #include "policy/parse.h"
@@ -59,6 +60,8 @@ struct engine {
 
 /* ---- per-namespace bookkeeping ---- */
 
+static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
 static struct nsrun *nsrun_get(struct engine *e, const char *name)
 {
 	struct nsrun *n;
@@ -80,7 +83,6 @@ static struct nsrun *nsrun_get(struct engine *e, const char *name)
 }
 
 static void flush_soon(struct engine *e);
-static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* The one place a namespace's state changes (dhcpleased's state_transition). */
 static void state_transition(struct nsrun *n, enum nh_ns_state to)
@@ -246,7 +248,7 @@ static void heal_failed(struct engine *e, struct nsrun *n, const struct nh_actio
 	    nh_retry_change_logs(v.change))
 		log_action(NH_EV_HEAL_FAILED, a, -1, reason, NULL);
 	nh_metrics_heal_failed(e->metrics);
-	snprintf(err, sizeof(err), "%s: %s", a->object, reason);
+	snprintf(err, sizeof(err), "%.95s: %.150s", a->object, reason);
 	if (n->st)
 		nh_status_heal_failed(&e->status, n->st, err);
 	arm_wake(n, (unsigned int)(v.delay_ms ? v.delay_ms : NH_RETRY_INITIAL_MS));
@@ -500,7 +502,7 @@ static const char *known_name(const struct engine *e, const char *netns, int ifi
 	return NULL;
 }
 
-static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_event *ev, void *ctx)
+static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
 {
 	struct engine *e = ctx;
 

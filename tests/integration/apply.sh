@@ -181,7 +181,7 @@ check "10.1.1.83/24 on eth1" has_addr blue eth1 10.1.1.83/24
 check "default via 10.1.1.1 in blue" has_route blue "default via 10.1.1.1"
 blue_nh=$(ns_view blue)
 # the seed's way, in the order a current kernel accepts
-ip netns exec blue ip link set eth1 netns 1
+ip -n blue link set eth1 netns $$   # back to this sandbox
 ip netns del blue
 ip netns add blue
 ip link set eth1 netns blue
