@@ -90,6 +90,7 @@ check "foreign link in blue survives" link_exists blue foreign0
 check "foreign host link survives" link_exists "" hostforeign
 
 # ---- flap damping: a rival deletes the address every 50 ms for 10 s ---------
+sleep 3.5       # one flap_window: the heals above end their own episode
 mark
 rival_end=$(( $(date +%s) + 10 ))
 while [ "$(date +%s)" -lt "$rival_end" ]; do
@@ -138,7 +139,9 @@ check "a reload with a new namespace creates it" wait_for 5 link_up green lo
 check "READY=1 again after the reload" test "$(grep -c 'READY=1' "$NOTIFY")" -ge 2
 
 # ---- idle: no wake-ups ----------------------------------------------------------
-sleep 0.5
+# Let the kernel finish what it does on its own (IPv6 DAD of new links emits
+# address events about 1-2 s after they come up), then count.
+sleep 3
 before=$(awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$NH_PID/status)
 sleep 5
 after=$(awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$NH_PID/status)
