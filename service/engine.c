@@ -363,6 +363,7 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 	uint64_t now_us = nh_now_us();
 	bool reports = false, pending = false, audit = false, fixed = false;
 	struct nh_ns *ns = nh_monitor_find(e->mon, n->name);
+	const struct nh_netns_rule *rule;
 	struct nh_plan plan;
 	size_t idx;
 
@@ -403,13 +404,16 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 			pending = true;
 		}
 	}
-	if (fixed) {
-		const struct nh_netns_rule *rule = e->world.views[idx].rule;
+	rule = e->world.views[idx].rule;
+	if (n->created && !pending) {
+		char what[NH_NETNS_NAMSIZ + 8];
 
-		if (n->created && rule->hooks.on_create) {
-			run_hook(e, n, rule->hooks.on_create, "created", n->healed_detail);
-			n->created = false;
-		}
+		/* Built (or as built as it gets): tell whoever waits for it. */
+		snprintf(what, sizeof(what), "netns:%s", n->name);
+		run_hook(e, n, rule->hooks.on_create, "netns-created", what);
+		n->created = false;
+	}
+	if (fixed) {
 		run_hook(e, n, rule->hooks.on_heal, "healed", n->healed_detail);
 		/* Our own changes come back as events; confirm with a fresh diff. */
 		state_transition(n, NH_NS_HEALING);

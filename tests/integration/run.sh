@@ -12,9 +12,16 @@ write_conf "$C" "metrics_file = \"$T_DIR/metrics.prom\";
   backoff: { flap_count = 5; flap_window = 3; initial_ms = 500; max_ms = 2000; };"
 make_eth1
 option2_policy | policy "$C" option2
+HOOKS=$T_DIR/hooks.out
 cat > "$C/policy.d/red.conf" <<'EOP'
-namespaces = ( { name = "red"; links = ( { name = "lo"; } ); } );
+namespaces = ( { name = "red"; links = ( { name = "lo"; } );
+  hooks = {
+    on_create = [ "/bin/sh", "-c", "echo $NETHEAL_EVENT $NETHEAL_NETNS $NETHEAL_DETAIL >> @HOOKS@" ];
+    on_heal = [ "/bin/sh", "-c", "echo $NETHEAL_EVENT $NETHEAL_NETNS $NETHEAL_DETAIL >> @HOOKS@" ];
+  };
+} );
 EOP
+sed -i "s|@HOOKS@|$HOOKS|" "$C/policy.d/red.conf"
 chmod 644 "$C/policy.d/red.conf"
 
 python3 "$(dirname "$0")/notify_listener.py" "$T_DIR/notify.sock" "$NOTIFY" &
@@ -41,6 +48,10 @@ check "READY=1 sent after the first convergence" grep -q "READY=1" "$NOTIFY"
 check "STATUS= sent" grep -q "STATUS=.*namespace" "$NOTIFY"
 check "Option 2 built at start" has_route blue "default via 10.1.1.51"
 check "the started record is logged" grep -q "event=started" "$LOG"
+check "on_create ran for the namespace netheal created" wait_for 5 grep -q "^netns-created red netns:red" "$HOOKS"
+check "hook-run is logged" wait_for 5 grep -q "event=hook-run netns=red" "$LOG"
+ip -n red link set lo down
+check "on_heal ran after a heal, with what was healed" wait_for 5 grep -q "^healed red state:up" "$HOOKS"
 
 # ---- the seed's vocabulary of breakage --------------------------------------
 perturb() {
