@@ -175,6 +175,7 @@ EOP
 out=$("$NETHEAL" apply -c "$C/netheal.conf" 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 check_eq "apply of Option 1 converges" 0 "$rc"
+check "apply ran the on_create hook of the namespace it created" grep -q "^created blue$" "$T_DIR/hook.out"
 check "eth1 left the host" bash -c '! ip link show eth1 >/dev/null 2>&1'
 check "eth1 is up in blue" link_up blue eth1
 check "10.1.1.83/24 on eth1" has_addr blue eth1 10.1.1.83/24

@@ -121,6 +121,9 @@ sleep 0.2
 out=$("$NETHEAL" status --json --status-file "$C/status.json"); rc=$?
 check_eq "netheal status --json exits 0 while running" 0 "$rc"
 check "status lists blue" jq -e '.. | objects | select(.name? == "blue")' <<<"$out"
+out=$("$NETHEAL" status -c "$C/netheal.conf"); rc=$?
+check_eq "netheal status -c finds the status file the configuration names" 0 "$rc"
+check "the status table lists blue" grep -qw blue <<<"$out"
 if command -v promtool >/dev/null; then
 	check "promtool accepts the metrics file" promtool check metrics < "$T_DIR/metrics.prom"
 else
