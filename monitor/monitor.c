@@ -617,52 +617,57 @@ out:
 #define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
 		    IN_ONLYDIR)
 
-/* Watch the directory, or while it does not exist its parent (for its
- * creation: `ip netns add` makes it on first use). */
+/* Watch the directory, or while it does not exist its nearest existing
+ * ancestor, for the creation of the next path component (`ip netns add`
+ * makes /run/netns on first use). Called again on every event there. */
 static int watch_dir(struct nh_monitor *m)
 {
-	char parent[PATH_MAX];
-	char *slash;
+	char anc[PATH_MAX];
+	int wd;
 
 	m->wd_dir = inotify_add_watch(m->ino_fd, m->dir, DIR_EVENTS);
 	if (m->wd_dir >= 0) {
-		if (m->wd_parent >= 0)
+		if (m->wd_parent >= 0 && m->wd_parent != m->wd_dir)
 			inotify_rm_watch(m->ino_fd, m->wd_parent);
 		m->wd_parent = -1;
 		return 0;
 	}
 	if (errno != ENOENT)
 		return nh_log_errno(NH_ERR, errno, "cannot watch %s", m->dir);
-	if (m->wd_parent >= 0)
-		return 0;
-	nh_strlcpy(parent, m->dir, sizeof(parent));
-	slash = strrchr(parent, '/');
-	if (!slash)
-		nh_strlcpy(parent, ".", sizeof(parent));
-	else if (slash == parent)
-		parent[1] = '\0';
-	else
-		*slash = '\0';
-	m->wd_parent = inotify_add_watch(m->ino_fd, parent, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
-	if (m->wd_parent < 0)
-		return nh_log_errno(NH_ERR, errno, "cannot watch %s for %s", parent, m->dir);
-	/* It may have appeared between the two calls. */
+	nh_strlcpy(anc, m->dir, sizeof(anc));
+	for (;;) {
+		char *slash = strrchr(anc, '/');
+
+		if (!slash)
+			nh_strlcpy(anc, ".", sizeof(anc));
+		else if (slash == anc)
+			anc[1] = '\0';
+		else
+			*slash = '\0';
+		wd = inotify_add_watch(m->ino_fd, anc, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+		if (wd >= 0 || errno != ENOENT || !slash || slash == anc)
+			break;
+	}
+	if (wd < 0)
+		return nh_log_errno(NH_ERR, errno, "cannot watch %s for %s", anc, m->dir);
+	if (m->wd_parent >= 0 && m->wd_parent != wd)
+		inotify_rm_watch(m->ino_fd, m->wd_parent);
+	m->wd_parent = wd;
+	/* It may have appeared meanwhile. */
 	m->wd_dir = inotify_add_watch(m->ino_fd, m->dir, DIR_EVENTS);
 	return 0;
 }
 
 static void dir_changed(struct nh_monitor *m, const struct inotify_event *e)
 {
-	const char *base = strrchr(m->dir, '/');
-
-	base = base ? base + 1 : m->dir;
 	if (e->mask & IN_Q_OVERFLOW) {
 		nh_info("inotify queue overflow on %s: rescanning", m->dir);
 		nh_monitor_scan(m);
 		return;
 	}
-	if (e->wd == m->wd_parent) {
-		if (e->len && strcmp(e->name, base) == 0 && watch_dir(m) == 0 && m->wd_dir >= 0)
+	if (e->wd == m->wd_parent && m->wd_dir < 0) {
+		/* Something was created on the way to the directory. */
+		if (watch_dir(m) == 0 && m->wd_dir >= 0)
 			nh_monitor_scan(m);
 		return;
 	}
