@@ -58,6 +58,7 @@ struct nh_monitor {
 	size_t n_pending, cap_pending;
 	ev_timer pending_w;
 	struct nh_ns *delivering;       /* events of this one are being delivered */
+	bool rcvbuf_warned;             /* a smaller receive buffer than asked was said once */
 };
 
 static const unsigned int host_groups[] = {
@@ -110,13 +111,21 @@ static int ns_open_event_socket(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
 	int nsfd = is_host(ns) ? -1 : ns->fd;
-	int r;
+	int r, granted;
 
 	r = nh_nl_open_shared(&ns->evsock, nsfd, host_groups,
 			      is_host(ns) ? NH_ARRAY_SIZE(host_groups) : NETNS_GROUPS,
 			      ns->rcvbuf, m->evbuf);
 	if (r < 0)
 		return r;
+	/* Without CAP_NET_ADMIN the kernel caps it at net.core.rmem_max:
+	 * more overruns, so say so (once). */
+	granted = nh_nl_rcvbuf(&ns->evsock);
+	if (granted >= 0 && granted < ns->rcvbuf && !m->rcvbuf_warned) {
+		nh_warn("netlink receive buffer is %d bytes, not the %d asked for (no CAP_NET_ADMIN?): "
+			"bursts may overrun it and cost full re-reads", granted, ns->rcvbuf);
+		m->rcvbuf_warned = true;
+	}
 	ev_io_init(&ns->io, ns_read_cb, nh_nl_fd(&ns->evsock), EV_READ);
 	ns->io.data = ns;
 	ev_io_start(m->loop, &ns->io);
