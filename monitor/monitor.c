@@ -517,38 +517,59 @@ static void pending_add(struct nh_monitor *m, const char *name)
 	p->given_up = false;
 }
 
+static ssize_t pending_index(const struct nh_monitor *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_pending; i++)
+		if (strcmp(m->pending[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Look again at one waiting file. By name: an adoption calls back, and the
+ * callback may change the list. */
+static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
+{
+	ssize_t i;
+	struct pending *p;
+	int r = try_adopt(m, name, true, NULL);
+
+	i = pending_index(m, name);
+	if (i < 0)
+		return;
+	if (r != -EAGAIN) {
+		pending_remove(m, name);        /* adopted, gone, or unusable */
+		return;
+	}
+	p = &m->pending[i];
+	if (now - p->first_us > PENDING_GIVE_UP_US) {
+		nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
+			"looking again on the next change in the directory", name, m->dir, name);
+		p->given_up = true;
+	}
+	p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
+	p->due_us = now + p->delay_ms * 1000ull;
+}
+
 static void pending_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct nh_monitor *m = w->data;
 	uint64_t now = nh_now_us();
+	size_t n = 0;
+	char (*due)[NH_NETNS_NAMSIZ] = calloc(m->n_pending ? m->n_pending : 1, sizeof(*due));
 
 	(void)loop;
 	(void)revents;
-	for (size_t i = 0; i < m->n_pending;) {
-		struct pending *p = &m->pending[i];
-		char name[NH_NETNS_NAMSIZ];
-		int r;
-
-		if (p->given_up || p->due_us > now) {
-			i++;
-			continue;
-		}
-		memcpy(name, p->name, sizeof(name));
-		r = try_adopt(m, name, true, NULL);
-		if (r != -EAGAIN) {
-			pending_remove(m, name);        /* adopted, gone, or unusable */
-			continue;
-		}
-		p = &m->pending[i];
-		if (now - p->first_us > PENDING_GIVE_UP_US) {
-			nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
-				"looking again on the next change in the directory", name, m->dir, name);
-			p->given_up = true;
-		}
-		p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
-		p->due_us = now + p->delay_ms * 1000ull;
-		i++;
+	if (!due) {
+		nh_err("out of memory looking at waiting namespaces");
+		pending_arm(m);
+		return;
 	}
+	for (size_t i = 0; i < m->n_pending; i++)
+		if (!m->pending[i].given_up && m->pending[i].due_us <= now)
+			memcpy(due[n++], m->pending[i].name, NH_NETNS_NAMSIZ);
+	for (size_t i = 0; i < n; i++)
+		pending_retry(m, due[i], now);
+	free(due);
 	pending_arm(m);
 }
 

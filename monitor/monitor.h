@@ -53,6 +53,9 @@ struct nh_ns {
 	bool dead;                      /* dropped while its events were being delivered */
 };
 
+/* Callbacks run on the loop's thread, from inside the monitor. They may use
+ * the namespaces (find, adopt, refresh, send requests on ns->req), but not
+ * call nh_monitor_scan or nh_monitor_free. */
 struct nh_monitor_ops {
 	/* Adopted (a mounted namespace) and dumped. Not called for the
 	 * namespaces nh_monitor_new finds: walk nh_monitor_at for those. */
