@@ -813,8 +813,8 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_
 		m->evbuf = malloc(NH_NL_BUFSIZE);
 		if (!m->evbuf)
 			goto fail;
-		raise_nofile();
 	}
+	raise_nofile();         /* 2 or 3 descriptors per namespace, 1000 namespaces */
 	r = open_host(m);
 	if (r < 0)
 		goto fail;

@@ -72,8 +72,8 @@ struct nh_monitor_ops {
 /*
  * Open the host namespace and every namespace in netns_dir, dump each.
  * With a loop: event sockets, inotify on netns_dir (which need not exist
- * yet), adoption of files mounted later; RLIMIT_NOFILE is raised to its hard
- * limit. loop NULL (plan/apply): only fds, request sockets and dumps.
+ * yet), adoption of files mounted later. loop NULL (plan/apply): only fds,
+ * request sockets and dumps. RLIMIT_NOFILE is raised to its hard limit.
  * ops and ctx may be NULL. Returns 0 or -errno.
  */
 int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_monitor_ops *ops,
