@@ -61,5 +61,8 @@ check "a namespace in the new directory is adopted" wait_for 3 saw ' - netns \+x
 umount -l /run/later/netns/x   # lazily, as ip netns del does: we hold it open
 rm /run/later/netns/x
 check_line "and dropped" ' - netns -x$'
+kill -TERM "$MON_PID"
+wait "$MON_PID"
+check_eq "SIGTERM: exit 0" 0 $?
 MON_OUT=$saved_out MON_ERR=$saved_err
 finish
