@@ -48,7 +48,7 @@ static bool wanted(const struct mon *mon, const char *netns)
 /* ---- lines -------------------------------------------------------------------- */
 
 /* Wall-clock time of a monotonic reading. */
-static void print_head(uint64_t t_us, const char *netns)
+static void print_head(FILE *f, uint64_t t_us, const char *netns)
 {
 	struct timespec rt;
 	uint64_t now_rt, now_mono = nh_now_us(), wall;
@@ -56,7 +56,7 @@ static void print_head(uint64_t t_us, const char *netns)
 	clock_gettime(CLOCK_REALTIME, &rt);
 	now_rt = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
 	wall = now_rt - (now_mono > t_us ? now_mono - t_us : 0);
-	printf("%" PRIu64 ".%06" PRIu64 " %s ", wall / 1000000u, wall % 1000000u, *netns ? netns : "-");
+	fprintf(f, "%" PRIu64 ".%06" PRIu64 " %s ", wall / 1000000u, wall % 1000000u, *netns ? netns : "-");
 }
 
 static const char *mac_str(const uint8_t *mac, char *buf, size_t size)
@@ -153,7 +153,7 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 		return;
 	if (!wanted(mon, ns->name))
 		return;
-	print_head(ev->t_us, ns->name);
+	print_head(stdout, ev->t_us, ns->name);
 	switch (ev->obj) {
 	case NH_OBJ_LINK:
 		print_link(ev);
@@ -178,7 +178,7 @@ static void on_added(struct nh_monitor *m, struct nh_ns *ns, void *ctx)
 
 	(void)m;
 	if (wanted(mon, ns->name)) {
-		print_head(nh_now_us(), "");
+		print_head(stdout, nh_now_us(), "");
 		printf("netns +%s\n", ns->name);
 	}
 }
@@ -189,7 +189,7 @@ static void on_removed(struct nh_monitor *m, const char *name, void *ctx)
 
 	(void)m;
 	if (wanted(mon, name)) {
-		print_head(nh_now_us(), "");
+		print_head(stdout, nh_now_us(), "");
 		printf("netns -%s\n", name);
 	}
 }
@@ -200,7 +200,7 @@ static void on_resynced(struct nh_monitor *m, struct nh_ns *ns, const char *reas
 
 	(void)m;
 	if (wanted(mon, ns->name)) {
-		print_head(nh_now_us(), ns->name);
+		print_head(stdout, nh_now_us(), ns->name);
 		printf("resync %s\n", reason);
 	}
 }
@@ -322,15 +322,27 @@ static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* One write for the whole (long) line, so a reader never sees half of it. */
 static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct mon *mon = w->data;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	(void)loop;
 	(void)revents;
-	print_head(nh_now_us(), "*");
-	printf("state ");
-	json_state(stdout, mon);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	print_head(f, nh_now_us(), "*");
+	fprintf(f, "state ");
+	json_state(f, mon);
+	fclose(f);
+	fflush(stdout);
+	fwrite(buf, 1, len, stdout);
+	fflush(stdout);
+	free(buf);
 }
 
 static void help(void)

@@ -58,6 +58,7 @@ struct nh_monitor {
 	size_t n_pending, cap_pending;
 	ev_timer pending_w;
 	struct nh_ns *delivering;       /* events of this one are being delivered */
+	bool rcvbuf_warned;             /* a smaller receive buffer than asked was said once */
 };
 
 static const unsigned int host_groups[] = {
@@ -110,13 +111,21 @@ static int ns_open_event_socket(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
 	int nsfd = is_host(ns) ? -1 : ns->fd;
-	int r;
+	int r, granted;
 
 	r = nh_nl_open_shared(&ns->evsock, nsfd, host_groups,
 			      is_host(ns) ? NH_ARRAY_SIZE(host_groups) : NETNS_GROUPS,
 			      ns->rcvbuf, m->evbuf);
 	if (r < 0)
 		return r;
+	/* Without CAP_NET_ADMIN the kernel caps it at net.core.rmem_max:
+	 * more overruns, so say so (once). */
+	granted = nh_nl_rcvbuf(&ns->evsock);
+	if (granted >= 0 && granted < ns->rcvbuf && !m->rcvbuf_warned) {
+		nh_warn("netlink receive buffer is %d bytes, not the %d asked for (no CAP_NET_ADMIN?): "
+			"bursts may overrun it and cost full re-reads", granted, ns->rcvbuf);
+		m->rcvbuf_warned = true;
+	}
 	ev_io_init(&ns->io, ns_read_cb, nh_nl_fd(&ns->evsock), EV_READ);
 	ns->io.data = ns;
 	ev_io_start(m->loop, &ns->io);
@@ -508,38 +517,59 @@ static void pending_add(struct nh_monitor *m, const char *name)
 	p->given_up = false;
 }
 
+static ssize_t pending_index(const struct nh_monitor *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_pending; i++)
+		if (strcmp(m->pending[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Look again at one waiting file. By name: an adoption calls back, and the
+ * callback may change the list. */
+static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
+{
+	ssize_t i;
+	struct pending *p;
+	int r = try_adopt(m, name, true, NULL);
+
+	i = pending_index(m, name);
+	if (i < 0)
+		return;
+	if (r != -EAGAIN) {
+		pending_remove(m, name);        /* adopted, gone, or unusable */
+		return;
+	}
+	p = &m->pending[i];
+	if (now - p->first_us > PENDING_GIVE_UP_US) {
+		nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
+			"looking again on the next change in the directory", name, m->dir, name);
+		p->given_up = true;
+	}
+	p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
+	p->due_us = now + p->delay_ms * 1000ull;
+}
+
 static void pending_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct nh_monitor *m = w->data;
 	uint64_t now = nh_now_us();
+	size_t n = 0;
+	char (*due)[NH_NETNS_NAMSIZ] = calloc(m->n_pending ? m->n_pending : 1, sizeof(*due));
 
 	(void)loop;
 	(void)revents;
-	for (size_t i = 0; i < m->n_pending;) {
-		struct pending *p = &m->pending[i];
-		char name[NH_NETNS_NAMSIZ];
-		int r;
-
-		if (p->given_up || p->due_us > now) {
-			i++;
-			continue;
-		}
-		memcpy(name, p->name, sizeof(name));
-		r = try_adopt(m, name, true, NULL);
-		if (r != -EAGAIN) {
-			pending_remove(m, name);        /* adopted, gone, or unusable */
-			continue;
-		}
-		p = &m->pending[i];
-		if (now - p->first_us > PENDING_GIVE_UP_US) {
-			nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
-				"looking again on the next change in the directory", name, m->dir, name);
-			p->given_up = true;
-		}
-		p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
-		p->due_us = now + p->delay_ms * 1000ull;
-		i++;
+	if (!due) {
+		nh_err("out of memory looking at waiting namespaces");
+		pending_arm(m);
+		return;
 	}
+	for (size_t i = 0; i < m->n_pending; i++)
+		if (!m->pending[i].given_up && m->pending[i].due_us <= now)
+			memcpy(due[n++], m->pending[i].name, NH_NETNS_NAMSIZ);
+	for (size_t i = 0; i < n; i++)
+		pending_retry(m, due[i], now);
+	free(due);
 	pending_arm(m);
 }
 
@@ -617,52 +647,57 @@ out:
 #define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
 		    IN_ONLYDIR)
 
-/* Watch the directory, or while it does not exist its parent (for its
- * creation: `ip netns add` makes it on first use). */
+/* Watch the directory, or while it does not exist its nearest existing
+ * ancestor, for the creation of the next path component (`ip netns add`
+ * makes /run/netns on first use). Called again on every event there. */
 static int watch_dir(struct nh_monitor *m)
 {
-	char parent[PATH_MAX];
-	char *slash;
+	char anc[PATH_MAX];
+	int wd;
 
 	m->wd_dir = inotify_add_watch(m->ino_fd, m->dir, DIR_EVENTS);
 	if (m->wd_dir >= 0) {
-		if (m->wd_parent >= 0)
+		if (m->wd_parent >= 0 && m->wd_parent != m->wd_dir)
 			inotify_rm_watch(m->ino_fd, m->wd_parent);
 		m->wd_parent = -1;
 		return 0;
 	}
 	if (errno != ENOENT)
 		return nh_log_errno(NH_ERR, errno, "cannot watch %s", m->dir);
-	if (m->wd_parent >= 0)
-		return 0;
-	nh_strlcpy(parent, m->dir, sizeof(parent));
-	slash = strrchr(parent, '/');
-	if (!slash)
-		nh_strlcpy(parent, ".", sizeof(parent));
-	else if (slash == parent)
-		parent[1] = '\0';
-	else
-		*slash = '\0';
-	m->wd_parent = inotify_add_watch(m->ino_fd, parent, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
-	if (m->wd_parent < 0)
-		return nh_log_errno(NH_ERR, errno, "cannot watch %s for %s", parent, m->dir);
-	/* It may have appeared between the two calls. */
+	nh_strlcpy(anc, m->dir, sizeof(anc));
+	for (;;) {
+		char *slash = strrchr(anc, '/');
+
+		if (!slash)
+			nh_strlcpy(anc, ".", sizeof(anc));
+		else if (slash == anc)
+			anc[1] = '\0';
+		else
+			*slash = '\0';
+		wd = inotify_add_watch(m->ino_fd, anc, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+		if (wd >= 0 || errno != ENOENT || !slash || slash == anc)
+			break;
+	}
+	if (wd < 0)
+		return nh_log_errno(NH_ERR, errno, "cannot watch %s for %s", anc, m->dir);
+	if (m->wd_parent >= 0 && m->wd_parent != wd)
+		inotify_rm_watch(m->ino_fd, m->wd_parent);
+	m->wd_parent = wd;
+	/* It may have appeared meanwhile. */
 	m->wd_dir = inotify_add_watch(m->ino_fd, m->dir, DIR_EVENTS);
 	return 0;
 }
 
 static void dir_changed(struct nh_monitor *m, const struct inotify_event *e)
 {
-	const char *base = strrchr(m->dir, '/');
-
-	base = base ? base + 1 : m->dir;
 	if (e->mask & IN_Q_OVERFLOW) {
 		nh_info("inotify queue overflow on %s: rescanning", m->dir);
 		nh_monitor_scan(m);
 		return;
 	}
-	if (e->wd == m->wd_parent) {
-		if (e->len && strcmp(e->name, base) == 0 && watch_dir(m) == 0 && m->wd_dir >= 0)
+	if (e->wd == m->wd_parent && m->wd_dir < 0) {
+		/* Something was created on the way to the directory. */
+		if (watch_dir(m) == 0 && m->wd_dir >= 0)
 			nh_monitor_scan(m);
 		return;
 	}
@@ -778,8 +813,8 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_
 		m->evbuf = malloc(NH_NL_BUFSIZE);
 		if (!m->evbuf)
 			goto fail;
-		raise_nofile();
 	}
+	raise_nofile();         /* 2 or 3 descriptors per namespace, 1000 namespaces */
 	r = open_host(m);
 	if (r < 0)
 		goto fail;

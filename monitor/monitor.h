@@ -53,6 +53,9 @@ struct nh_ns {
 	bool dead;                      /* dropped while its events were being delivered */
 };
 
+/* Callbacks run on the loop's thread, from inside the monitor. They may use
+ * the namespaces (find, adopt, refresh, send requests on ns->req), but not
+ * call nh_monitor_scan or nh_monitor_free. */
 struct nh_monitor_ops {
 	/* Adopted (a mounted namespace) and dumped. Not called for the
 	 * namespaces nh_monitor_new finds: walk nh_monitor_at for those. */
@@ -69,8 +72,8 @@ struct nh_monitor_ops {
 /*
  * Open the host namespace and every namespace in netns_dir, dump each.
  * With a loop: event sockets, inotify on netns_dir (which need not exist
- * yet), adoption of files mounted later; RLIMIT_NOFILE is raised to its hard
- * limit. loop NULL (plan/apply): only fds, request sockets and dumps.
+ * yet), adoption of files mounted later. loop NULL (plan/apply): only fds,
+ * request sockets and dumps. RLIMIT_NOFILE is raised to its hard limit.
  * ops and ctx may be NULL. Returns 0 or -errno.
  */
 int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_monitor_ops *ops,

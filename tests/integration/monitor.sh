@@ -17,6 +17,12 @@ check_line "link add printed" '^[0-9]+\.[0-9]{6} - link \+v-eth1 index [0-9]+ ki
 check_line "bridge add printed" ' - link \+br1 index [0-9]+ kind bridge'
 ip link set v-eth1 master br1
 check_line "master printed" ' - link \+v-eth1 .* master br1'
+# Leaving a bridge also sends an AF_BRIDGE RTM_DELLINK: not a deletion.
+ip link set v-eth1 nomaster
+check_line "nomaster printed" ' - link \+v-eth1 index [0-9]+ kind veth down mtu [0-9]+ mac [0-9a-f:]+ peer v-peer1$'
+check_state "nomaster" ""
+check "the port is not taken for deleted" bash -c "! grep -q -- ' - link -v-eth1' '$MON_OUT'"
+ip link set v-eth1 master br1
 ip link set v-eth1 up
 check_line "link up printed" ' - link \+v-eth1 index [0-9]+ kind veth up .*master br1'
 ip link set br1 up
@@ -61,6 +67,7 @@ check_state "IPv4 routes of a downed link" ""
 ip link set br1 up
 ip route add 198.51.100.0/24 via 10.1.1.1
 ip addr del 10.1.1.51/24 dev br1
+check_line "address del printed" ' - addr -10\.1\.1\.51/24 dev br1$'
 check_state "IPv4 routes after the last IPv4 address" ""
 ip addr add 10.1.1.51/24 dev br1
 

@@ -30,9 +30,11 @@ mon_json() {
 	local before after i
 	before=$(grep -c ' state ' "$MON_OUT")
 	kill -USR1 "$MON_PID" || return 1
-	for i in $(seq 200); do
+	for i in $(seq 300); do
 		after=$(grep -c ' state ' "$MON_OUT")
-		[ "$after" -gt "$before" ] && break
+		# a complete line: it parses
+		[ "$after" -gt "$before" ] &&
+			grep ' state ' "$MON_OUT" | tail -n 1 | cut -d' ' -f4- | jq -e . >/dev/null 2>&1 && break
 		sleep 0.01
 	done
 	grep ' state ' "$MON_OUT" | tail -n 1 | cut -d' ' -f4-
