@@ -3,6 +3,7 @@
 # Touches no kernel state, so it runs without the sandbox.
 #   NETHEAL=build/cmd/netheal NETHEAL_SRC=. bash tests/check_cli.sh
 set -u
+umask 022
 NETHEAL=${NETHEAL:-netheal}
 SRC=${NETHEAL_SRC:-$(dirname "$0")/..}
 T=$(mktemp -d /tmp/netheal-check.XXXXXX)

@@ -56,7 +56,8 @@ static inline const char *t_put_mode(const char *name, const char *text, size_t 
 	snprintf(dir, sizeof(dir), "%s", path);
 	for (slash = strchr(dir + strlen(t_dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
-		mkdir(dir, 0755);
+		if (mkdir(dir, 0755) == 0)
+			chmod(dir, 0755);       /* whatever the umask */
 		*slash = '/';
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

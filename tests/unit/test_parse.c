@@ -945,6 +945,26 @@ static void test_merge_order(void **state)
 	nh_diags_free(&d);
 }
 
+static void test_policy_dir_writable(void **state)
+{
+	char main_path[512], dir[512];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	snprintf(main_path, sizeof(main_path), "%s", t_put("m6/netheal.conf",
+		"netheal: {\n policy_dir = \"policy.d\"; };\n"));
+	t_put("m6/policy.d/a.conf", "links = ( { name = \"lo\"; } );\n");
+	snprintf(dir, sizeof(dir), "%s/m6/policy.d", t_dir);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(nh_policy_load(main_path, &p, &d), 0);
+	assert_diag(&d, 2, true, "policy_dir ");
+	assert_diag(&d, 2, true, "/m6/policy.d is writable by group or others");
+	assert_int_equal(p.host.want.n_links, 1);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
 static void test_duplicate_across_files(void **state)
 {
 	char main_path[512];
@@ -1046,6 +1066,7 @@ int main(void)
 		cmocka_unit_test(test_main_errors),
 		cmocka_unit_test(test_main_missing),
 		cmocka_unit_test(test_merge_order),
+		cmocka_unit_test(test_policy_dir_writable),
 		cmocka_unit_test(test_duplicate_across_files),
 		cmocka_unit_test(test_diags_print),
 		cmocka_unit_test(test_suggest),
