@@ -44,7 +44,7 @@ static const struct nh_key backoff_keys[BK__COUNT] = {
 	[BK_MAX_MS] = { "max_ms", NH_KT_INT },
 };
 
-static void get_seconds(struct nh_pctx *c, const config_setting_t *s, uint64_t min, unsigned int *out)
+static void get_count(struct nh_pctx *c, const config_setting_t *s, uint64_t min, unsigned int *out)
 {
 	uint64_t v;
 
@@ -58,6 +58,7 @@ static void get_path(struct nh_pctx *c, const config_setting_t *s, bool relative
 {
 	const char *v;
 	char *copy;
+	char q[128];
 
 	if (!s)
 		return;
@@ -67,8 +68,8 @@ static void get_path(struct nh_pctx *c, const config_setting_t *s, bool relative
 		return;
 	}
 	if (*v && *v != '/' && !relative_ok) {
-		nh_perror(c, nh_line(c, s), "'%s' must be an absolute path, not '%.64s'",
-			  config_setting_name(s), v);
+		nh_perror(c, nh_line(c, s), "'%s' must be an absolute path, not '%s'",
+			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return;
 	}
 	copy = strdup(v);
@@ -85,10 +86,10 @@ static void parse_backoff(struct nh_pctx *c, const config_setting_t *g, struct n
 	const config_setting_t *k[BK__COUNT];
 
 	nh_scan_group(c, g, "'backoff'", backoff_keys, BK__COUNT, k);
-	get_seconds(c, k[BK_FLAP_COUNT], 1, &b->flap_count);
-	get_seconds(c, k[BK_FLAP_WINDOW], 1, &b->flap_window);
-	get_seconds(c, k[BK_INITIAL_MS], 1, &b->initial_ms);
-	get_seconds(c, k[BK_MAX_MS], 1, &b->max_ms);
+	get_count(c, k[BK_FLAP_COUNT], 1, &b->flap_count);
+	get_count(c, k[BK_FLAP_WINDOW], 1, &b->flap_window);
+	get_count(c, k[BK_INITIAL_MS], 1, &b->initial_ms);
+	get_count(c, k[BK_MAX_MS], 1, &b->max_ms);
 	if (b->max_ms < b->initial_ms)
 		nh_perror(c, nh_line(c, k[BK_MAX_MS] ? k[BK_MAX_MS] : g),
 			  "'max_ms' %u is less than 'initial_ms' %u", b->max_ms, b->initial_ms);
@@ -106,10 +107,10 @@ static void parse_settings(struct nh_pctx *c, const config_setting_t *g)
 	if (k[SK_POLICY_DIR])
 		c->policy_dir_origin = nh_origin_of(c, k[SK_POLICY_DIR]);
 	get_path(c, k[SK_NETNS_DIR], false, false, &s->netns_dir);
-	get_seconds(c, k[SK_RESYNC], 0, &s->resync_interval);
+	get_count(c, k[SK_RESYNC], 0, &s->resync_interval);
 	if (k[SK_BACKOFF])
 		parse_backoff(c, k[SK_BACKOFF], &s->backoff);
-	get_seconds(c, k[SK_HOOK_TIMEOUT], 1, &s->hook_timeout);
+	get_count(c, k[SK_HOOK_TIMEOUT], 1, &s->hook_timeout);
 	get_path(c, k[SK_STATUS_FILE], false, false, &s->status_file);
 	get_path(c, k[SK_METRICS_FILE], false, true, &s->metrics_file);
 }

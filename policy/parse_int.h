@@ -59,6 +59,9 @@ void nh_perror(struct nh_pctx *c, unsigned int line, const char *fmt, ...) NH_PR
 void nh_pwarn(struct nh_pctx *c, unsigned int line, const char *fmt, ...) NH_PRINTF(3, 4);
 void nh_perror_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, ...) NH_PRINTF(3, 4);
 void nh_pwarn_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, ...) NH_PRINTF(3, 4);
+/* A value for a message: at most 64 bytes, control bytes escaped. buf
+ * should hold 128 bytes. */
+const char *nh_quote(const char *s, char *buf, size_t size);
 /* The line of a setting; for a value inside an array, corrected to the line
  * the value is written on (libconfig gives the line of the next token). */
 unsigned int nh_line(struct nh_pctx *c, const config_setting_t *s);

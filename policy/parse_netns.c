@@ -39,13 +39,14 @@ static int parse_route_to(struct nh_pctx *c, const config_setting_t *s, struct n
 {
 	const char *v = config_setting_get_string(s);
 	struct nh_prefix net;
-	char buf[64];
+	char buf[64], q[128];
 
 	*dflt = strcmp(v, "default") == 0;
 	if (*dflt)
 		return 0;
 	if (nh_prefix_parse(v, &rt->dst) < 0) {
-		nh_perror(c, nh_line(c, s), "'to': '%.64s' is neither \"default\" nor ADDR/PREFIX", v);
+		nh_perror(c, nh_line(c, s), "'to': '%s' is neither \"default\" nor ADDR/PREFIX",
+			  nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	/* the kernel refuses a destination with host bits ("Invalid prefix") */
@@ -186,6 +187,14 @@ void nh_rule_free(struct nh_netns_rule *r)
 	free(r->hooks.on_heal);
 }
 
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 /* `name` or `match`, exactly one. Returns 0 when the rule has a valid one. */
 static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const config_setting_t **k,
 			 struct nh_netns_rule *r)
@@ -193,6 +202,7 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 	bool has_name = config_setting_get_member(g, "name");
 	bool has_match = config_setting_get_member(g, "match");
 	const char *m;
+	char q[128];
 
 	if (has_name == has_match) {
 		nh_perror(c, r->origin.line, "a namespace rule needs exactly one of 'name' and 'match'%s",
@@ -204,8 +214,9 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 	if (!k[NK_MATCH])
 		return -EINVAL;
 	m = config_setting_get_string(k[NK_MATCH]);
-	if (!*m || strchr(m, '/')) {
-		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%.64s' is not a glob for namespace names", m);
+	if (!*m || strlen(m) >= NH_NETNS_NAMSIZ || strchr(m, '/') || has_control(m)) {
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' is not a glob for namespace names",
+			  nh_quote(m, q, sizeof(q)));
 		return -EINVAL;
 	}
 	r->match = strdup(m);

@@ -160,6 +160,10 @@ static void test_bad_values(void **state)
 		  "'dev': invalid interface name" },
 		{ "parent name", "links = ( { name = \"m\"; kind = \"macvlan\"; parent = \"..\"; } );\n", 1, false,
 		  "'parent': invalid interface name '..'" },
+		{ "link without name", "links = ( { name = \"a\"; },\n { kind = \"dummy\"; } );\n", 2, false,
+		  "a link in the host namespace needs a 'name'" },
+		{ "netns link without name", "namespaces = ( { name = \"b\"; links = ( { up = true; } ); } );\n", 1, false,
+		  "a link in namespace 'b' needs a 'name'" },
 	};
 	(void)state;
 	RUN(cases);
@@ -253,6 +257,9 @@ static void test_name_match(void **state)
 		{ "netns dotdot", "namespaces = ( { name = \"..\"; } );\n", 1, false, "invalid namespace name '..'" },
 		{ "netns empty", "namespaces = ( { name = \"\"; } );\n", 1, false, "invalid namespace name ''" },
 		{ "match empty", "namespaces = ( { match = \"\"; } );\n", 1, false, "'match': '' is not a glob" },
+		{ "match slash", "namespaces = ( { match = \"a/*\"; } );\n", 1, false, "'match': 'a/*' is not a glob" },
+		{ "match control", "namespaces = ( { match = \"a\\n*\"; } );\n", 1, false,
+		  "'match': 'a\\x0a*' is not a glob" },
 		{ "create on match", "namespaces = ( { match = \"q-*\";\n create = false; } );\n", 2, false,
 		  "'create' applies only to a rule with 'name'" },
 	};
