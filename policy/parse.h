@@ -6,14 +6,18 @@
  * nor libev: it reads files and nothing else.
  *
  * Choices the SPEC leaves open (each one enforced and tested):
- *  - @include is refused: an include could pull in a device file, a FIFO or
- *    itself, and policy_dir already splits policy over files.
+ *  - netheal reads every file itself and hands libconfig the text
+ *    (config_read_string), so libconfig never opens a path: @include is
+ *    refused (it could pull in a device file, a FIFO or itself, and
+ *    policy_dir already splits policy over files).
  *  - A file must be a regular file of at most NH_POLICY_MAX_FILE bytes with
  *    no NUL byte.
  *  - libconfig 1.5 silently truncates an integer literal to 32 bits; such a
  *    literal (e.g. `metric = 4294967295;`) is an error asking for the L
  *    suffix (`4294967295L`), so a large value is never read as another one.
  *  - A relative policy_dir is relative to the main file's directory.
+ *  - libconfig 1.5 leaks the string token a parse fails on (one per
+ *    rejected file; tests/lsan.supp).
  *  - A diagnostic without a line (a file that cannot be read, a policy file
  *    writable by group or others) prints as "FILE: error: MESSAGE".
  */

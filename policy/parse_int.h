@@ -1,6 +1,7 @@
 /*
  * Internals of the policy parser, shared by parse.c (files, top level,
- * namespaces, routes, hooks, settings), parse_link.c (links and veth peers),
+ * settings), parse_netns.c (namespace rules, routes, hooks), parse_link.c
+ * (links and veth peers),
  * parse_keys.c (key tables and typed values), source.c (reading a file
  * safely) and validate.c (checks across the merged policy).
  */
@@ -58,6 +59,9 @@ void nh_perror(struct nh_pctx *c, unsigned int line, const char *fmt, ...) NH_PR
 void nh_pwarn(struct nh_pctx *c, unsigned int line, const char *fmt, ...) NH_PRINTF(3, 4);
 void nh_perror_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, ...) NH_PRINTF(3, 4);
 void nh_pwarn_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, ...) NH_PRINTF(3, 4);
+/* A value for a message: at most 64 bytes, control bytes escaped. buf
+ * should hold 128 bytes. */
+const char *nh_quote(const char *s, char *buf, size_t size);
 /* The line of a setting; for a value inside an array, corrected to the line
  * the value is written on (libconfig gives the line of the next token). */
 unsigned int nh_line(struct nh_pctx *c, const config_setting_t *s);
@@ -119,7 +123,14 @@ int nh_source_read(const char *path, char **text, size_t *len, unsigned int *mod
  * but the file is still parsed. */
 int nh_source_prescan(struct nh_pctx *c);
 
-/* ---- parse.c / parse_link.c ---- */
+/* ---- parse_netns.c / parse_link.c ---- */
+
+/* One entry of `namespaces`: its rule joins c->named or c->matched. */
+void nh_parse_netns(struct nh_pctx *c, const config_setting_t *g);
+void nh_parse_routes(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
+void nh_rule_free(struct nh_netns_rule *r);
+/* Forget the pending peers from the n-th on. */
+void nh_drop_peers_since(struct nh_pctx *c, size_t n);
 
 /* Parse one `links` list into rule r (the rule's label for messages in
  * where: "the host namespace", "namespace 'blue'"). */

@@ -66,7 +66,7 @@ void nh_pwarn_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, 
 
 /* A value quoted for a message: at most 64 bytes, control bytes escaped,
  * so a hostile 10 MB string or a terminal escape never reaches the output. */
-static const char *quote(const char *s, char *buf, size_t size)
+const char *nh_quote(const char *s, char *buf, size_t size)
 {
 	size_t o = 0, i;
 
@@ -284,14 +284,14 @@ static void unknown_key(struct nh_pctx *c, const config_setting_t *m, const char
 
 	if (hint) {
 		nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (did you mean '%s'?)",
-			  quote(name, q, sizeof(q)), what, hint);
+			  nh_quote(name, q, sizeof(q)), what, hint);
 		return;
 	}
 	known[0] = '\0';
 	for (size_t i = 0; i < n && o < sizeof(known); i++)
 		o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s", i ? ", " : "", keys[i].name);
 	nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (known keys: %s)",
-		  quote(name, q, sizeof(q)), what, known);
+		  nh_quote(name, q, sizeof(q)), what, known);
 }
 
 void nh_scan_group(struct nh_pctx *c, const config_setting_t *g, const char *what,
@@ -376,7 +376,7 @@ int nh_get_ifname(struct nh_pctx *c, const config_setting_t *s, char out[NH_IFNA
 	if (!nh_ifname_valid(v)) {
 		nh_perror(c, nh_line(c, s), "'%s': invalid interface name '%s' "
 			  "(1-15 bytes, no '/', ':', whitespace or control characters, not '.' or '..')",
-			  config_setting_name(s), quote(v, q, sizeof(q)));
+			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return nh_strlcpy(out, v, NH_IFNAMSIZ);
@@ -390,7 +390,7 @@ int nh_get_netns_name(struct nh_pctx *c, const config_setting_t *s, char out[NH_
 	if (!nh_netns_name_valid(v)) {
 		nh_perror(c, nh_line(c, s), "'%s': invalid namespace name '%s' "
 			  "(1-255 bytes of a file name: no '/' or control characters, not '.' or '..')",
-			  config_setting_name(s), quote(v, q, sizeof(q)));
+			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return nh_strlcpy(out, v, NH_NETNS_NAMSIZ);
@@ -403,7 +403,7 @@ int nh_get_ip(struct nh_pctx *c, const config_setting_t *s, struct nh_prefix *ou
 
 	if (nh_ip_parse(v, out) < 0) {
 		nh_perror(c, nh_line(c, s), "'%s': invalid IP address '%s'",
-			  config_setting_name(s), quote(v, q, sizeof(q)));
+			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return 0;
@@ -439,7 +439,7 @@ int nh_get_mac(struct nh_pctx *c, const config_setting_t *s, uint8_t out[6])
 
 	if (parse_mac(v, out) < 0) {
 		nh_perror(c, nh_line(c, s), "'mac': invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)",
-			  quote(v, q, sizeof(q)));
+			  nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	/* the kernel refuses both on an Ethernet device (is_valid_ether_addr) */
@@ -465,7 +465,7 @@ int nh_get_mode(struct nh_pctx *c, const config_setting_t *s, enum nh_mode *out)
 		*out = NH_MODE_AUDIT;
 	} else {
 		nh_perror(c, nh_line(c, s), "'mode': unknown mode '%s' (expected \"enforce\" or \"audit\")",
-			  quote(v, q, sizeof(q)));
+			  nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return 0;
@@ -507,7 +507,7 @@ int nh_get_argv(struct nh_pctx *c, const config_setting_t *s, char ***out)
 	if (prog[0] != '/') {
 		nh_perror(c, nh_line(c, config_setting_get_elem(s, 0)),
 			  "'%s': hook program '%s' is not an absolute path (hooks run without a shell or PATH)",
-			  config_setting_name(s), quote(prog, q, sizeof(q)));
+			  config_setting_name(s), nh_quote(prog, q, sizeof(q)));
 		return -EINVAL;
 	}
 	argv = calloc((size_t)n + 1, sizeof(*argv));
@@ -544,7 +544,7 @@ int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *l
 
 		if (nh_prefix_parse(str, &a.prefix) < 0) {
 			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX",
-				  quote(str, q, sizeof(q)));
+				  nh_quote(str, q, sizeof(q)));
 			r = -EINVAL;
 			continue;
 		}

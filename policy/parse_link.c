@@ -117,6 +117,7 @@ static void parse_kind(struct nh_pctx *c, struct link_in *in)
 {
 	const config_setting_t *s = in->k[LK_KIND];
 	const char *v;
+	char q[128];
 
 	in->kind_ok = true;
 	if (!s)
@@ -124,8 +125,8 @@ static void parse_kind(struct nh_pctx *c, struct link_in *in)
 	v = config_setting_get_string(s);
 	in->l.kind = nh_kind_from_string(v);
 	if (in->l.kind == NH_KIND_UNSPEC || in->l.kind == NH_KIND_OTHER) {
-		nh_perror(c, nh_line(c, s), "'kind': unknown kind '%.64s' (expected physical, veth, "
-			  "bridge, macvlan, vxlan, dummy or vlan)", v);
+		nh_perror(c, nh_line(c, s), "'kind': unknown kind '%s' (expected physical, veth, "
+			  "bridge, macvlan, vxlan, dummy or vlan)", nh_quote(v, q, sizeof(q)));
 		in->l.kind = NH_KIND_UNSPEC;
 		in->kind_ok = false;
 	}
@@ -207,6 +208,7 @@ static void parse_kind_values(struct nh_pctx *c, struct link_in *in)
 {
 	struct nh_link *l = &in->l;
 	uint64_t v;
+	char q[128];
 	int m;
 
 	if (l->kind == NH_KIND_MACVLAN || l->kind == NH_KIND_VLAN) {
@@ -226,8 +228,8 @@ static void parse_kind_values(struct nh_pctx *c, struct link_in *in)
 
 		m = nh_macvlan_mode_from_string(s);
 		if (m < 0) {
-			nh_perror(c, nh_line(c, in->k[LK_MACVLAN_MODE]), "'macvlan_mode': unknown mode '%.64s' "
-				  "(expected bridge, private, vepa or passthru)", s);
+			nh_perror(c, nh_line(c, in->k[LK_MACVLAN_MODE]), "'macvlan_mode': unknown mode '%s' "
+				  "(expected bridge, private, vepa or passthru)", nh_quote(s, q, sizeof(q)));
 		} else {
 			l->macvlan_mode = (enum nh_macvlan_mode)m;
 			l->has |= NH_LINK_HAS_MACVLAN_MODE;
@@ -276,7 +278,7 @@ static void parse_peer(struct nh_pctx *c, struct link_in *in, const struct nh_ne
 		nh_get_addresses(c, k[PK_ADDRESSES], end->name, &pp.addrs, &pp.n_addrs, &pp.cap_addrs);
 	if (r->match) {
 		nh_perror(c, in->l.origin.line, "veth '%s' cannot be in a 'match' rule: every namespace "
-			  "matching '%.64s' would claim the same peer '%s'", in->l.name, r->match, end->name);
+			  "matching '%s' would claim the same peer '%s'", in->l.name, r->match, end->name);
 		ok = false;
 	}
 	in->l.has |= NH_LINK_HAS_PEER;
