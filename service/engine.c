@@ -56,6 +56,7 @@ struct engine {
 	ev_signal sighup, sigterm, sigint;
 	ev_timer resync, watchdog, flush;
 	ev_periodic clockwatch;
+	uint64_t converge_start_us;     /* latency base of heals made by a full convergence */
 	int exit_code;
 };
 
@@ -614,8 +615,19 @@ static void converge_done(const struct nh_action *a, const struct nh_result *res
 	struct engine *e = ctx;
 
 	if (res->err == 0 || res->err == -EEXIST) {
-		log_action(NH_EV_HEALED, a, -1, NULL, NULL);
-		e->status.heals++;
+		/* At start and after a reload, latency counts from the start
+		 * of the convergence. */
+		uint64_t latency = res->acked_us > e->converge_start_us ? res->acked_us - e->converge_start_us : 0;
+		struct nsrun *n = nsrun_get(e, a->netns);
+
+		log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
+		nh_metrics_heal(e->metrics, a->netns, a->object, latency);
+		if (n)
+			set_managed(n, true);
+		if (n && n->st)
+			nh_status_heal(&e->status, n->st, a->object, nh_wall_ms());
+		else
+			e->status.heals++;
 		if (a->type == NH_ACT_NETNS_CREATE)
 			netns_created(e, a->netns);
 	} else {
@@ -625,8 +637,11 @@ static void converge_done(const struct nh_action *a, const struct nh_result *res
 
 static void converge_skipped(const struct nh_action *a, const char *why, void *ctx)
 {
-	(void)ctx;
-	log_action(NH_EV_DRIFT, a, -1, why, NULL);
+	struct engine *e = ctx;
+
+	/* Audit drift is logged (once) by the normal path right after. */
+	if (!nh_world_audit(&e->world, a))
+		log_action(NH_EV_DRIFT, a, -1, why, NULL);
 }
 
 static int converge_all(struct engine *e)
@@ -634,6 +649,7 @@ static int converge_all(struct engine *e)
 	static const struct nh_converge_ops ops = { converge_done, converge_skipped, NULL };
 	int r;
 
+	e->converge_start_us = nh_now_us();
 	r = nh_converge(&e->world, &ops, e);
 	e->views_stale = true;
 	/* Whatever is left (reports, failures, audit) is handled, logged and
