@@ -28,8 +28,10 @@ EOP
 
 # route_is NS FAMILY TABLE DST GATEWAY DEV METRIC: exactly this route is there
 route_is() {
-	ip -n "$1" -j "$2" route show table "$3" | jq -e --arg d "$4" --arg g "$5" --arg v "$6" --argjson m "$7" \
-		'[.[] | select(.dst == $d and (.gateway // "-") == $g and .dev == $v and (.metric // 0) == $m)] | length == 1' >/dev/null
+	local j
+	j=$(ip -n "$1" -j "$2" route show table "$3") || return 1
+	jq -e --arg d "$4" --arg g "$5" --arg v "$6" --argjson m "$7" \
+		'[.[] | select(.dst == $d and (.gateway // "-") == $g and .dev == $v and (.metric // 0) == $m)] | length == 1' >/dev/null <<<"$j"
 }
 
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
