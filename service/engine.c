@@ -383,9 +383,8 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 	if (!nh_monitor_host(e->mon)->have_valid)
 		return;
 	idx = view_of(e, n->name);
-	if (idx == (size_t)-1)
-		return;
-	set_managed(n, e->world.views[idx].rule != NULL);
+	/* No view: gone, and no rule names it (it was only matched). */
+	set_managed(n, idx != (size_t)-1 && e->world.views[idx].rule != NULL);
 	if (!n->st)
 		return;
 	nh_plan_init(&plan);
