@@ -268,7 +268,9 @@ static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
 	obj_key(a, key, sizeof(key));
 	nh_retry_succeeded(e->retry, a->netns, key, &rv);
 	log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
-	if (nh_flap_record_heal(e->flap, a->netns, key, now_ms, &fv) == 0 && fv.became_flapping) {
+	/* A delete-link is the first half of a re-create: the create counts. */
+	if (a->type != NH_ACT_LINK_DELETE &&
+	    nh_flap_record_heal(e->flap, a->netns, key, now_ms, &fv) == 0 && fv.became_flapping) {
 		nh_actor_describe(e->mon, n->name, n->actor_port, actor, sizeof(actor));
 		log_action(NH_EV_FLAPPING, a, -1, "healed too often: backing off", actor);
 	}
