@@ -258,9 +258,9 @@ static void heal_failed(struct engine *e, struct nsrun *n, const struct nh_actio
 }
 
 static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
-		   const struct nh_result *res, uint64_t now_ms)
+		   const struct nh_result *res, uint64_t since_us, uint64_t now_ms)
 {
-	uint64_t latency = res->acked_us > n->since_us ? res->acked_us - n->since_us : 0;
+	uint64_t latency = res->acked_us > since_us ? res->acked_us - since_us : 0;
 	struct nh_flap_verdict fv;
 	struct nh_retry_verdict rv;
 	char key[128], actor[128];
@@ -286,7 +286,8 @@ static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
  * Returns true when the kernel took it. */
 static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *a, uint64_t now_us)
 {
-	uint64_t now_ms = now_us / 1000, delay;
+	/* Adopting a namespace we create marks it dirty again: keep the start. */
+	uint64_t now_ms = now_us / 1000, since_us = n->since_us, delay;
 	struct nh_result res;
 	char key[128];
 
@@ -319,7 +320,7 @@ static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *
 		heal_failed(e, n, a, &res, now_ms);
 		return false;
 	}
-	healed(e, n, a, &res, now_ms);
+	healed(e, n, a, &res, since_us, now_ms);
 	return true;
 }
 

@@ -28,4 +28,8 @@ for i in 1 2; do
 	check "the peer's namespace deleted ($i): all is back at once" wait_for 2 built
 done
 check "two re-creations of one pair are not flapping (flap_count = 3)" not grep -q "event=flapping" "$LOG"
+# The re-created namespace's heal is timed from its deletion, not from the
+# moment netheal adopted the namespace it had just made.
+check "create-netns is logged" grep -q "event=healed netns=a4 object=netns:a4 action=create-netns" "$LOG"
+check "create-netns carries its latency" not grep -q "action=create-netns latency_us=0 " "$LOG"
 finish
