@@ -693,7 +693,10 @@ static void log_diags(const struct nh_diags *d)
 		struct nh_log_fields f = NH_LOG_FIELDS_INIT;
 		char rule[512];
 
-		snprintf(rule, sizeof(rule), "%s:%u", d->v[i].file, d->v[i].line);
+		if (d->v[i].line)
+			snprintf(rule, sizeof(rule), "%s:%u", d->v[i].file, d->v[i].line);
+		else
+			snprintf(rule, sizeof(rule), "%s", d->v[i].file);     /* the file as a whole */
 		f.rule = rule;
 		f.reason = d->v[i].msg;
 		if (d->v[i].warning)
