@@ -29,7 +29,7 @@ wait_for 5 grep -q LISTENING "$REC"
 "$NETHEAL" run -c "$C/netheal.conf" --log journal 2>"$T_DIR/stderr" &
 NH=$!
 bg_started $NH
-check "converged at start" wait_for 5 has_route blue "default via 10.1.1.51"
+check "converged at start" wait_for 20 has_route blue "default via 10.1.1.51"
 ip -n blue addr del 10.1.1.100/24 dev v-peer1
 check "healed" wait_for 5 has_addr blue v-peer1 10.1.1.100/24
 sleep 0.2

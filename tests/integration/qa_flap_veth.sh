@@ -21,7 +21,7 @@ not() { ! "$@"; }
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
 bg_started $!
 built() { has_addr a3 x1 10.1.5.1/24 && has_addr a4 x2 10.1.5.2/24; }
-check "the pair is built" wait_for 5 built
+check "the pair is built" wait_for 20 built
 for i in 1 2; do
 	sleep 0.3
 	ip netns del a4

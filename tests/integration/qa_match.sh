@@ -22,7 +22,7 @@ not() { ! "$@"; }
 ip netns add aud
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
 bg_started $!
-check "the enforced namespace is built" wait_for 5 link_up enf lo
+check "the enforced namespace is built" wait_for 20 link_up enf lo
 check "the create = false namespace is not created" test ! -e /run/netns/later
 check "netns-missing is logged" wait_for 2 grep -q "event=netns-missing netns=later" "$LOG"
 sleep 0.3

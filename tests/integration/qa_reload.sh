@@ -24,7 +24,7 @@ listed() { "$NETHEAL" status --json -c "$C/netheal.conf" | jq -e --arg n "$1" '[
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
 NH_PID=$!
 bg_started $NH_PID
-check "gone is built" wait_for 5 has_route gone "default via 10.1.7.1"
+check "gone is built" wait_for 20 has_route gone "default via 10.1.7.1"
 check "status lists gone" wait_for 2 listed gone
 
 # ---- a reload that drops a namespace -----------------------------------------

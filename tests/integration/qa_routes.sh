@@ -36,7 +36,7 @@ route_is() {
 
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
 bg_started $!
-check "r1 built" wait_for 5 route_is r1 -4 main default 10.1.2.1 va 0
+check "r1 built" wait_for 20 route_is r1 -4 main default 10.1.2.1 va 0
 
 heal() {
 	local what=$1; shift

@@ -32,7 +32,7 @@ start_netheal() {
 	NOTIFY_SOCKET=$T_DIR/notify.sock "$NETHEAL" run -c "$C/netheal.conf" --log stderr "$@" 2>>"$LOG" &
 	NH_PID=$!
 	bg_started $NH_PID
-	wait_for 10 grep -q "READY=1" "$NOTIFY"
+	wait_for 20 grep -q "READY=1" "$NOTIFY"
 }
 stop_netheal() {
 	kill -TERM "$NH_PID"; wait "$NH_PID"; local rc=$?

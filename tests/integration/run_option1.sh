@@ -25,7 +25,7 @@ EOP
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
 NH_PID=$!
 bg_started $NH_PID
-check "Option 1 built at start" wait_for 5 has_route blue "default via 10.1.1.1"
+check "Option 1 built at start" wait_for 20 has_route blue "default via 10.1.1.1"
 check "eth1 was moved into blue" link_up blue eth1
 
 mark() { MARK=$(wc -l < "$LOG"); }
