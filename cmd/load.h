@@ -12,6 +12,11 @@
  * FILE:LINE lines. Returns 0, or -EINVAL when the configuration is rejected. */
 int nh_cmd_load(const char *config, struct nh_policy *policy);
 
+/* Load config printing nothing, for commands that only want a setting and
+ * must work while the configuration is broken. Returns 0, or -errno (the
+ * policy is then empty). */
+int nh_cmd_load_quiet(const char *config, struct nh_policy *policy);
+
 /* What `plan` and `apply` work on: the policy, the namespaces as they are
  * now (no event loop), and the world view that joins them. */
 struct nh_cmd_world {

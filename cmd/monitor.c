@@ -32,6 +32,7 @@
 #include <ev.h>
 
 #include "cmd.h"
+#include "load.h"
 #include "common/log.h"
 #include "monitor/monitor.h"
 
@@ -350,8 +351,9 @@ static void help(void)
 	printf("Usage: netheal monitor [OPTIONS]\n"
 	       "Print link, address, route and namespace events of the host and every named\n"
 	       "namespace, one line each, with a microsecond timestamp.\n\n"
-	       "  -c, --config FILE      configuration file (default %s; accepted, unused)\n"
-	       "      --netns-dir DIR    where named namespaces live (default /run/netns)\n"
+	       "  -c, --config FILE      configuration file (default %s): its netns_dir\n"
+	       "      --netns-dir DIR    where named namespaces live (default: the\n"
+	       "                         configuration's netns_dir, else /run/netns)\n"
 	       "  -n, --netns NAME       only this namespace; '-' is the host\n"
 	       "      --dump             print the observed state as JSON and exit\n"
 	       "  -v, --verbose          debug logging on stderr\n"
@@ -402,7 +404,8 @@ int nh_cmd_monitor(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = "/run/netns";
+	const char *dir = NULL, *config = NH_DEFAULT_CONFIG;
+	struct nh_policy policy = { 0 };
 	struct mon mon = { 0 };
 	struct ev_loop *loop = NULL;
 	bool dump = false, verbose = false;
@@ -414,6 +417,7 @@ int nh_cmd_monitor(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:n:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
+			config = optarg;
 			break;
 		case OPT_NETNS_DIR:
 			dir = optarg;
@@ -447,6 +451,8 @@ int nh_cmd_monitor(int argc, char **argv)
 		return nh_usage_error("monitor", "unexpected argument '%s'", argv[optind]);
 	nh_log_init(NH_LOG_STDERR, verbose);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!dir)       /* a broken configuration still lets one watch */
+		dir = nh_cmd_load_quiet(config, &policy) == 0 ? policy.settings.netns_dir : "/run/netns";
 	if (!dump) {
 		loop = ev_default_loop(EVFLAG_AUTO);
 		if (!loop) {
@@ -468,6 +474,7 @@ int nh_cmd_monitor(int argc, char **argv)
 	rc = 0;
 out:
 	nh_monitor_free(mon.m);
+	nh_policy_free(&policy);
 	if (loop)
 		ev_loop_destroy(loop);
 	fflush(stdout);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "policy/parse.h"
+#include "load.h"
 #include "service/status.h"
 
 #define NH_EXIT_NO_SERVICE 3
@@ -30,12 +30,10 @@ static void status_help(void)
 static char *status_file_of(const char *config)
 {
 	struct nh_policy p = { 0 };
-	struct nh_diags d = { 0 };
 	char *path = NULL;
 
-	if (nh_policy_load(config, &p, &d) == 0)
+	if (nh_cmd_load_quiet(config, &p) == 0)
 		path = strdup(p.settings.status_file);
-	nh_diags_free(&d);
 	nh_policy_free(&p);
 	return path;
 }

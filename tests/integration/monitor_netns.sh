@@ -65,4 +65,13 @@ kill -TERM "$MON_PID"
 wait "$MON_PID"
 check_eq "SIGTERM: exit 0" 0 $?
 MON_OUT=$saved_out MON_ERR=$saved_err
+
+# -c: the configuration's netns_dir is where it looks
+mkdir -p /run/confdir/netns "$T_DIR/conf/policy.d"
+touch /run/confdir/netns/y
+unshare --net sh -c 'mount --bind /proc/self/ns/net /run/confdir/netns/y'
+printf 'netheal: { netns_dir = "/run/confdir/netns"; policy_dir = "%s/conf/policy.d"; };\n' "$T_DIR" > "$T_DIR/conf/netheal.conf"
+check_eq "monitor -c watches the configuration's netns_dir" "y" \
+	"$("$NETHEAL" monitor -c "$T_DIR/conf/netheal.conf" --dump | jq -r '[.netns[].name | select(. != "")] | join(",")')"
+umount -l /run/confdir/netns/y
 finish
