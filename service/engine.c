@@ -376,7 +376,7 @@ static void forget_reports(struct engine *e, const struct nsrun *n, const struct
 static void heal_netns(struct engine *e, struct nsrun *n)
 {
 	uint64_t now_us = nh_now_us();
-	bool reports = false, pending = false, audit = false, fixed = false;
+	bool conflicts = false, missing = false, pending = false, audit = false, fixed = false;
 	struct nh_ns *ns = nh_monitor_find(e->mon, n->name);
 	const struct nh_netns_rule *rule;
 	struct nh_plan plan;
@@ -408,7 +408,8 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 
 		if (nh_action_is_report(a->type)) {
 			report(e, n, a, now_us / 1000);
-			reports = true;
+			conflicts |= a->type == NH_ACT_REPORT_CONFLICT;
+			missing |= a->type == NH_ACT_REPORT_MISSING;
 		} else if (nh_world_audit(&e->world, a)) {
 			report(e, n, a, now_us / 1000);
 			audit = true;
@@ -433,8 +434,12 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 		state_transition(n, NH_NS_HEALING);
 	} else if (pending) {
 		state_transition(n, ev_is_active(&n->wake) ? NH_NS_BACKOFF : NH_NS_DRIFTING);
-	} else if (reports) {
+	} else if (conflicts) {
 		state_transition(n, NH_NS_CONFLICT);
+	} else if (missing) {
+		/* Something it may not create is not there (a link without
+		 * kind, a create = false namespace): drift it waits out. */
+		state_transition(n, NH_NS_DRIFTING);
 	} else if (audit) {
 		state_transition(n, NH_NS_AUDIT);
 	} else {

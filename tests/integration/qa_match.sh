@@ -27,6 +27,9 @@ check "the create = false namespace is not created" test ! -e /run/netns/later
 check "netns-missing is logged" wait_for 2 grep -q "event=netns-missing netns=later" "$LOG"
 sleep 0.3
 check_eq "netns-missing is logged once" 1 "$(grep -c 'event=netns-missing netns=later' "$LOG")"
+state_of() { "$NETHEAL" status --json -c "$C/netheal.conf" | jq -r --arg n "$1" '[.. | objects | select(.name? == $n)][0].state'; }
+check_eq "the missing create = false namespace is drifting" drifting "$(state_of later)"
+check_eq "the audit namespace is in audit" audit "$(state_of aud)"
 check "the audit namespace is left down" not link_up aud lo
 check "its drift is logged" grep -q "event=drift netns=aud .*object=state:up" "$LOG"
 
