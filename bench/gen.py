@@ -4,6 +4,8 @@ bridge) as a netheal configuration or as the equivalent `ip` shell script.
 
   gen.py config DIR N      DIR/netheal.conf and DIR/policy.d/bench.conf
   gen.py script N          the seed's way, on stdout
+  gen.py storm EVENTS KEEP an `ip -batch` file of EVENTS changes on foreign
+                           links fx0 (addresses) and fz0 (up/down)
 """
 import os
 import sys
@@ -84,13 +86,45 @@ def script(n):
     return "\n".join(out) + "\n"
 
 
+def storm_addr(k):
+    assert k < 32768
+    return "10.1.%d.%d/32" % (128 + k // 256, k % 256)
+
+
+def storm(events, keep):
+    """Address churn on fx0: KEEP adds, then add/delete-the-oldest pairs,
+    so at most KEEP+1 addresses live and the last KEEP stay; after every
+    ninth of them a down or up of fz0, ending up. EVENTS changes in all."""
+    toggles = events // 10
+    n_addr = events - toggles
+    assert toggles % 2 == 0 and (n_addr - keep) % 2 == 0, "pick EVENTS and KEEP so the storm ends tidy"
+    cmds = ["address add %s dev fx0" % storm_addr(k) for k in range(keep)]
+    k = keep
+    while len(cmds) < n_addr:
+        cmds.append("address add %s dev fx0" % storm_addr(k))
+        cmds.append("address del %s dev fx0" % storm_addr(k - keep))
+        k += 1
+    out, t = [], 0
+    for i, c in enumerate(cmds):
+        out.append(c)
+        if i % 9 == 8 and t < toggles:
+            t += 1
+            out.append("link set dev fz0 %s" % ("down" if t % 2 else "up"))
+    while t < toggles:
+        t += 1
+        out.append("link set dev fz0 %s" % ("down" if t % 2 else "up"))
+    return "\n".join(out) + "\n"
+
+
 def usage():
-    sys.exit("usage: gen.py config DIR N | gen.py script N")
+    sys.exit("usage: gen.py config DIR N | gen.py script N | gen.py storm EVENTS KEEP")
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "config":
         config(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "storm":
+        sys.stdout.write(storm(int(sys.argv[2]), int(sys.argv[3])))
     elif len(sys.argv) == 3 and sys.argv[1] == "script":
         sys.stdout.write(script(int(sys.argv[2])))
     else:
