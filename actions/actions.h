@@ -16,8 +16,9 @@ struct nh_exec_ns {
 
 struct nh_exec_ctx {
 	/* Resolve a namespace by name ("" = the host) to its fd and request
-	 * socket; the callee opens them on first use. Returns 0, or -ENOENT
-	 * when the namespace does not exist. */
+	 * socket; the callee opens them on first use. The host needs a real fd
+	 * too: it goes into IFLA_NET_NS_FD (a veth peer in the host). Returns
+	 * 0, or -ENOENT when the namespace does not exist. */
 	int (*netns)(void *ctx, const char *name, struct nh_exec_ns *out);
 	void *ctx;
 	const char *netns_dir;  /* where named namespaces live: "/run/netns" */
@@ -26,22 +27,35 @@ struct nh_exec_ctx {
 struct nh_result {
 	int err;                /* 0 or -errno: the kernel's answer */
 	char reason[256];       /* extended-ack text, or strerror, or our own words */
-	int ifindex;            /* LINK_CREATE / MOVE / RENAME: the link's index after the action, when known */
+	int ifindex;            /* the link's index after the action, when known (CREATE and MOVE look it up; ADDR/ROUTE: the device) */
 	uint64_t acked_us;      /* nh_now_us() when the kernel's ack arrived */
 };
 
 /*
  * Execute a. Idempotent: EEXIST on a create means someone did it already
- * (the result is -EEXIST so the caller re-reads); ENODEV/EADDRNOTAVAIL on a
- * delete are success. Report actions are not executable (-EOPNOTSUPP).
+ * (the result is -EEXIST, reason "exists" unless the kernel said more, so
+ * the caller re-reads); ENODEV/EADDRNOTAVAIL/ESRCH on a delete, or its
+ * namespace gone, are success (reason "already gone"). A name that does not
+ * resolve (link, master, parent, namespace) is -ENODEV/-ENOENT with the name
+ * in the reason. Report actions are not executable (-EOPNOTSUPP).
+ * Returns res->err.
  */
 int nh_action_exec(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 
 /* Create the named namespace the way iproute2 does (shared mount of dir,
  * create the file, unshare a new network namespace, bind mount it last), so
  * `ip netns` sees it and a concurrent `ip netns add` of the same name is a
- * race both survive. Returns 0, -EEXIST when it already is a namespace, or
- * -errno. */
+ * race both survive. Returns 0, -EEXIST when it already is a namespace (also
+ * when another tool's file becomes one within a short bounded wait), -EBUSY
+ * when dir/name exists but stays a plain file, -EINVAL for a bad name, or
+ * -errno. netheal's own threads stay in their namespace. */
 int nh_netns_create(const char *dir, const char *name);
+
+/* Open dir/name: an O_RDONLY|O_CLOEXEC fd, verified to be a network
+ * namespace (nsfs). -ENOENT when it is absent or not (yet) mounted. */
+int nh_netns_open(const char *dir, const char *name);
+
+/* The index of link `name` in nl's namespace: > 0, or -ENODEV. */
+int nh_link_ifindex(struct nh_nl *nl, const char *name);
 
 #endif

@@ -36,6 +36,7 @@ struct nh_action {
 	int ifindex;                       /* the observed link it acts on, 0 when it must be resolved by name at execution time */
 	/* The object, as the policy wants it (copied, so a plan outlives the state it came from). */
 	struct nh_link link;               /* LINK_*, ADDR_ADD (link.name), REPORT_* */
+	struct nh_link peer;               /* LINK_CREATE of a veth: the peer end as the policy wants it (its mtu and mac go in the same request); zero when not known */
 	struct nh_address addr;            /* ADDR_ADD */
 	struct nh_route route;             /* ROUTE_ADD */
 	char object[96];                   /* SPEC §6 `object`: "address:10.1.1.100/24", "state:up", ... */

@@ -122,6 +122,13 @@ bool nh_address_equal(const struct nh_address *a, const struct nh_address *b)
 	return nh_address_key_cmp(a, b) == 0;
 }
 
+/* IPv6 has no metric 0: the kernel stores a route added without one (or
+ * with 0) at 1024, so both mean the same route. */
+static uint32_t route_metric(const struct nh_route *r)
+{
+	return r->dst.family == AF_INET6 && r->metric == 0 ? 1024 : r->metric;
+}
+
 int nh_route_key_cmp(const struct nh_route *a, const struct nh_route *b)
 {
 	if (a->dst.family != b->dst.family)
@@ -130,8 +137,8 @@ int nh_route_key_cmp(const struct nh_route *a, const struct nh_route *b)
 		return a->table < b->table ? -1 : 1;
 	if (nh_prefix_cmp(&a->dst, &b->dst))
 		return nh_prefix_cmp(&a->dst, &b->dst);
-	if (a->metric != b->metric)
-		return a->metric < b->metric ? -1 : 1;
+	if (route_metric(a) != route_metric(b))
+		return route_metric(a) < route_metric(b) ? -1 : 1;
 	return 0;
 }
 

@@ -18,13 +18,16 @@ if [ "${NETHEAL_SANDBOX:-}" != "1" ]; then
 		echo "SKIP: this machine cannot create network + mount namespaces" >&2
 		exit 77
 	fi
+	# PID 1's namespace may not be readable here; the one we start in is.
 	exec unshare --net --mount --propagation private \
-		env NETHEAL_SANDBOX=1 "$0" "$@"
+		env NETHEAL_SANDBOX=1 NETHEAL_OUTER_NETNS="$(readlink /proc/self/ns/net)" "$0" "$@"
 fi
 
 # Inside: refuse to go on unless we really are in a namespace of our own.
-if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
-	echo "sandbox.sh: NETHEAL_SANDBOX is set but this is the machine's own network namespace" >&2
+here=$(readlink /proc/self/ns/net)
+if [ -z "${NETHEAL_OUTER_NETNS:-}" ] || [ "$here" = "$NETHEAL_OUTER_NETNS" ] ||
+   [ "$here" = "$(readlink /proc/1/ns/net 2>/dev/null)" ]; then
+	echo "sandbox.sh: NETHEAL_SANDBOX is set but this is not a network namespace of its own" >&2
 	exit 1
 fi
 mount -t tmpfs -o mode=0755 tmpfs /run
