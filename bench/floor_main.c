@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "floor.h"
+#include "tests/sandbox.h"
 #include "topo.h"
 
 static int converge(unsigned int n, uint64_t *elapsed_ns)
@@ -39,6 +40,10 @@ int main(int argc, char **argv)
 	unsigned long n;
 	int r;
 
+	if (!nh_test_in_sandbox()) {
+		fprintf(stderr, "bench-floor: refusing to run outside the sandbox (tests/sandbox.sh)\n");
+		return 1;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: bench-floor NAMESPACES\n");
 		return 64;

@@ -9,8 +9,10 @@
 # file, its stderr log, /proc/PID.
 set -u
 
-if [ "${NETHEAL_SANDBOX:-}" != "1" ] ||
-   [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+# sandbox.sh records the namespace it started from; we must be elsewhere.
+if [ "${NETHEAL_SANDBOX:-}" != "1" ] || [ -z "${NETHEAL_OUTER_NETNS:-}" ] ||
+   [ "$(readlink /proc/self/ns/net)" = "$NETHEAL_OUTER_NETNS" ] ||
+   [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net 2>/dev/null)" ]; then
 	echo "bench/inner.sh: refusing to run outside the sandbox (use bench/run.sh)" >&2
 	exit 1
 fi

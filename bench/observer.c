@@ -35,6 +35,7 @@
 
 #include "common/util.h"
 #include "floor.h"
+#include "tests/sandbox.h"
 #include "topo.h"
 
 struct opts {
@@ -505,6 +506,10 @@ int main(int argc, char **argv)
 	struct opts o;
 	int r;
 
+	if (!nh_test_in_sandbox()) {
+		fprintf(stderr, "bench-observer: refusing to run outside the sandbox (tests/sandbox.sh)\n");
+		return 1;
+	}
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns --namespaces N "
 			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor]\n");
