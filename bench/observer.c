@@ -15,11 +15,11 @@
  * One line per sample on stdout, times from the break's ack, -1 when not
  * seen within the timeout:
  *   break=address netns=ns3 first_us=212.4 full_us=388.0
- * first: the broken object is back (address, route, link up; for veth and
- * netns the default route, which comes last); full: the default route is
- * back too (deleting the only address or setting the link down flushes it).
- * For netns, "first" is the namespace file being a namespace again, polled
- * every 100 µs; the route is then seen by a dump or an event.
+ * first: the broken object is back (address, route, link up; veth: the
+ * default route, which comes last; netns: the namespace file is a namespace
+ * again, polled every 100 µs); full: the default route is back too
+ * (deleting the only address or setting the link down flushes it; in a new
+ * namespace it is seen by a dump or an event).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -472,22 +472,29 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
 }
 
+/* A healer that leaves namespaces broken gets a few chances, not hours. */
+#define WHOLE_WAIT_MS 5000
+#define MAX_UNWHOLE_IN_A_ROW 5
+
 static int run(const struct opts *o, struct nb_floor *f)
 {
-	unsigned int seed = o->seed, lost = 0;
+	unsigned int seed = o->seed, lost = 0, in_a_row = 0;
 
-	for (unsigned int k = 0; k < o->samples; k++) {
+	for (unsigned int k = 0; k < o->samples && in_a_row < MAX_UNWHOLE_IN_A_ROW; k++) {
 		unsigned int i = (unsigned int)rand_r(&seed) % o->namespaces;
 		struct sample s = { 0 };
 		struct nb_names n;
 		int r;
 
 		nb_names(i, &n);
-		if (!wait_whole(&f->host, &n, 10000)) {
-			fprintf(stderr, "bench-observer: %s is not whole, sample skipped\n", n.netns);
+		if (!wait_whole(&f->host, &n, WHOLE_WAIT_MS)) {
+			printf("break=%s netns=%s first_us=-1 full_us=-1 note=not-whole-before\n",
+			       nb_break_to_string(o->brk), n.netns);
 			lost++;
+			in_a_row++;
 			continue;
 		}
+		in_a_row = 0;
 		r = o->brk == NB_NETNS ? sample_netns(o, f, i, &n, &s) : sample_object(o, f, i, &n, &s);
 		if (r < 0 && r != -ETIMEDOUT)
 			fprintf(stderr, "bench-observer: %s %s: %s\n", nb_break_to_string(o->brk), n.netns,

@@ -54,7 +54,7 @@ def samples(out, who, n, brk):
         return None
     with open(path) as f:
         for line in f:
-            d = dict(w.split("=", 1) for w in line.split())
+            d = dict(w.split("=", 1) for w in line.split() if "=" in w)
             a, b = float(d["first_us"]), float(d["full_us"])
             if a < 0 or b < 0:
                 lost += 1
@@ -109,6 +109,8 @@ def heal_rows(out, recs):
             fl = samples(out, "floor", n, brk)
             first, full, lost = s if s else ([], [], 0)
             ffirst = fl[0] if fl else []
+            if brk == "netns":      # restored = its default route is back
+                first, ffirst = full, fl[1] if fl else []
             p50, p99, f99 = pct(first, 50), pct(first, 99), pct(ffirst, 99)
             goal, ok = heal_goal(brk, p50, p99, f99)
             cnt = "%d" % len(first) + (" (%d lost)" % lost if lost else "")
