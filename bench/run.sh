@@ -2,7 +2,8 @@
 # The benchmarks (SPEC §8), one command on a fresh Debian 12 machine, as
 # root: install the dependencies, make a release build, run every figure
 # inside a private network + mount namespace (tests/sandbox.sh), print the
-# table and write it to bench/results.md.
+# table and write it to bench/results.md (and, after a full run, into the
+# README's Performance section).
 #
 #   bash bench/run.sh [--quick]
 #
@@ -28,5 +29,8 @@ ninja -C build-bench > /dev/null
 out=$(mktemp -d /tmp/netheal-bench.XXXXXX)
 echo "bench: raw results in $out" >&2
 tests/sandbox.sh bash bench/inner.sh "$PWD/build-bench" "$out" "$mode"
-python3 bench/table.py "$out" > bench/results.md
+# a full run is the README's table; a quick one only a check
+readme=()
+[ "$mode" = full ] && readme=(--readme README.md)
+python3 bench/table.py "$out" "${readme[@]}" > bench/results.md
 cat bench/results.md

@@ -2,7 +2,10 @@
 """Turn a benchmark run (bench/inner.sh's OUT_DIR) into one markdown table
 with the SPEC §8 goal beside each figure.
 
-  table.py OUT_DIR
+  table.py OUT_DIR [--readme README.md]
+
+With --readme, the table also replaces what stands between the
+"<!-- bench:begin -->" and "<!-- bench:end -->" lines of that file.
 """
 import datetime
 import glob
@@ -212,7 +215,22 @@ def table(out):
     return "\n".join(parts) + "\n"
 
 
+def update_readme(path, text):
+    with open(path) as f:
+        lines = f.read().split("\n")
+    try:
+        a, b = lines.index("<!-- bench:begin -->"), lines.index("<!-- bench:end -->")
+    except ValueError:
+        sys.exit("table.py: %s has no bench:begin/bench:end markers" % path)
+    lines[a + 1:b] = [""] + text.rstrip("\n").split("\n") + [""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: table.py OUT_DIR")
-    sys.stdout.write(table(sys.argv[1]))
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--readme"):
+        sys.exit("usage: table.py OUT_DIR [--readme README.md]")
+    text = table(sys.argv[1])
+    if len(sys.argv) == 4:
+        update_readme(sys.argv[3], text)
+    sys.stdout.write(text)
