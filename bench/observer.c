@@ -300,18 +300,22 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline)
 
 	while (!w->first || !w->full) {
 		uint64_t now = nb_now_ns();
+		struct sockaddr_nl from = { 0 };
+		socklen_t fromlen = sizeof(from);
 		ssize_t len;
 
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1) < 0 && errno != EINTR)
 			return -errno;
-		len = recv(pfd.fd, ev->buf, NH_NL_BUFSIZE, 0);
+		len = recvfrom(pfd.fd, ev->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &fromlen);
 		w->now = nb_now_ns();
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (len < 0)
 			return -errno;          /* ENOBUFS: this sample is lost */
+		if (from.nl_pid != 0)
+			continue;               /* not the kernel: no event */
 		if (mnl_cb_run(ev->buf, (size_t)len, 0, 0, event_cb, w) < 0)
 			return -errno;
 	}
@@ -388,19 +392,18 @@ static int wait_netns(const struct nb_names *n, uint64_t deadline)
 /* The namespace is back: the default route already, or by event. */
 static int wait_route(int fd, struct watch *w, uint64_t deadline)
 {
-	struct nb_ns ns = NB_NS_CLOSED;
-	struct nh_nl ev = { 0 };
+	struct nh_nl ev = { 0 }, req = { 0 };
 	int r;
 
 	w->gone = true;
 	r = nh_nl_open(&ev, fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
 	if (r == 0)
-		r = nh_nl_open(&ns.nl, fd, NULL, 0, 0);
-	if (r == 0 && dump_ok(&ns.nl, RTM_GETROUTE, route_ok_cb, w->n))
+		r = nh_nl_open(&req, fd, NULL, 0, 0);
+	if (r == 0 && dump_ok(&req, RTM_GETROUTE, route_ok_cb, w->n))
 		w->full = nb_now_ns();
 	else if (r == 0)
 		r = read_events(&ev, w, deadline);
-	nh_nl_close(&ns.nl);
+	nh_nl_close(&req);
 	nh_nl_close(&ev);
 	return r;
 }
