@@ -14,7 +14,10 @@
  *
  * One line per sample on stdout, times from the break's ack, -1 when not
  * seen within the timeout:
- *   break=address netns=ns3 first_us=212.4 full_us=388.0
+ *   break=address netns=ns3 first_us=212.4 full_us=388.0 del_us=3.1
+ * del: when this socket read the break's own event (queued before the
+ * ack: a few µs after it; with --floor only after the rebuild; -1 for
+ * netns, which has no event).
  * first: the broken object is back (address, route, link up; veth: the
  * default route, which comes last; netns: the namespace file is a namespace
  * again, polled every 100 µs); full: the default route is back too
@@ -54,7 +57,7 @@ struct watch {
 	enum nb_break brk;
 	bool gone;                      /* the break's own event */
 	uint64_t now;                   /* when the current batch was read */
-	uint64_t first, full;
+	uint64_t gone_at, first, full;
 };
 
 enum ev { EV_NONE, EV_ADDR_DEL, EV_ADDR_NEW, EV_ROUTE_DEL, EV_ROUTE_NEW, EV_LINK_DOWN, EV_LINK_UP, EV_LINK_DEL };
@@ -284,6 +287,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if (!w->gone) {
 		w->gone = e == expect[w->brk].gone;
+		w->gone_at = w->gone ? w->now : 0;
 		return MNL_CB_OK;
 	}
 	if (e == expect[w->brk].back && !w->first)
@@ -344,7 +348,7 @@ static int break_it(enum nb_break b, struct nb_ns *ns, const struct nb_names *n)
 
 struct sample {
 	uint64_t acked;         /* the break's ack */
-	uint64_t first, full;   /* 0: not seen */
+	uint64_t gone, first, full;     /* 0: not seen */
 };
 
 static const unsigned int event_groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE };
@@ -368,6 +372,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		r = nb_floor_restore(f, o->brk, i, &ns);
 	if (r == 0)
 		r = read_events(&ev, &w, s->acked + (uint64_t)o->timeout_ms * 1000000u);
+	s->gone = w.gone_at;
 	s->first = w.first;
 	s->full = w.full;
 	nh_nl_close(&ev);
@@ -502,8 +507,9 @@ static int run(const struct opts *o, struct nb_floor *f)
 		if (r < 0 && r != -ETIMEDOUT)
 			fprintf(stderr, "bench-observer: %s %s: %s\n", nb_break_to_string(o->brk), n.netns,
 				strerror(-r));
-		printf("break=%s netns=%s first_us=%.1f full_us=%.1f\n", nb_break_to_string(o->brk),
-		       n.netns, us_since(s.acked, s.first), us_since(s.acked, s.full));
+		printf("break=%s netns=%s first_us=%.1f full_us=%.1f del_us=%.1f\n",
+		       nb_break_to_string(o->brk), n.netns, us_since(s.acked, s.first),
+		       us_since(s.acked, s.full), us_since(s.acked, s.gone));
 		fflush(stdout);
 		sleep_ns((long)o->settle_ms * 1000000L);
 	}
