@@ -6,6 +6,8 @@
 #include "cmd.h"
 
 static const struct nh_cmd commands[] = {
+	{ "check", nh_cmd_check, "validate the configuration, or the named policy files" },
+	{ "status", nh_cmd_status, "what the running service knows" },
 	{ NULL, NULL, NULL }
 };
 

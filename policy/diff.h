@@ -21,12 +21,15 @@ enum nh_action_type {
 	NH_ACT_ADDR_ADD,
 	NH_ACT_ROUTE_ADD,
 	/* Reports: drift that netheal will not or cannot fix by itself. */
-	NH_ACT_REPORT_CONFLICT,    /* a link of this name but another kind, no replace */
-	NH_ACT_REPORT_MISSING,     /* a link without kind (or physical not in the host) is absent; a create=false namespace is absent */
+	NH_ACT_REPORT_CONFLICT,    /* a link of this name but another kind, no replace; a route of the same key, other gateway/dev */
+	NH_ACT_REPORT_MISSING,     /* a link without kind (or physical not in the host, or a veth whose peer's namespace is gone) is absent; a create=false namespace is absent */
 	NH_ACT__COUNT
 };
 
-const char *nh_action_type_to_string(enum nh_action_type t);   /* "add-address", ... */
+/* "create-netns", "delete-link", "move-link", "rename-link", "create-link",
+ * "set-master", "set-mtu", "set-mac", "set-up", "add-address", "add-route",
+ * "conflict", "missing". For one action's name use nh_action_name. */
+const char *nh_action_type_to_string(enum nh_action_type t);
 bool nh_action_is_report(enum nh_action_type t);
 
 struct nh_action {
@@ -44,6 +47,41 @@ struct nh_action {
 	struct nh_origin rule;             /* policy FILE:LINE */
 };
 
+/*
+ * What each action carries, for actions/ to build its request from:
+ *
+ * NETNS_CREATE  netns. Links of a new namespace follow as their own actions.
+ * LINK_DELETE   netns, ifindex (always set: the observed link to delete);
+ *               link = the policy link whose place it takes.
+ * LINK_MOVE     from_netns, ifindex (in from_netns) → netns, named link.name.
+ *               The kernel brings a moved link down and drops its addresses
+ *               and master; the settings that follow assume that.
+ * LINK_RENAME   ifindex → link.name, same namespace. The executor leaves the
+ *               administrative state as it found it (a link may have to be
+ *               down to be renamed); a SET_UP follows when the policy wants
+ *               another state.
+ * LINK_CREATE   link: kind, kind-specific fields (parent, id, macvlan_mode,
+ *               remote/local/group/port), and link.mtu / link.mac when
+ *               NH_LINK_HAS_MTU / NH_LINK_HAS_MAC: these go in the create
+ *               request and no SET_MTU / SET_MAC follows for this link.
+ *               veth: the peer end is created in the same request, named
+ *               link.peer_name, in namespace link.peer_netns ("" = host),
+ *               with no settings of its own: the peer end's mtu, mac,
+ *               master, up and addresses follow as separate actions (netns =
+ *               the peer's namespace). Master and up of the created link
+ *               itself also follow as SET_MASTER / SET_UP: a new link is
+ *               down and has no master.
+ * LINK_SET_*    netns, ifindex (0 when the link is created or moved by this
+ *               plan: resolve link.name at execution), link.master / .mtu /
+ *               .mac / .up.
+ * ADDR_ADD      netns, ifindex (0 as above), addr (addr.link is the name).
+ * ROUTE_ADD     netns, route; ifindex = the route's dev when route.has
+ *               NH_ROUTE_HAS_DEV and the dev is observed, else 0.
+ * REPORT_*      nothing to execute: object, drift, rule say what is wrong.
+ *
+ * Every action has object (SPEC §6), drift (what is wrong, in words) and
+ * rule (the policy entry it comes from).
+ */
 struct nh_plan {
 	struct nh_action *actions;
 	size_t n, cap;
@@ -52,8 +90,32 @@ struct nh_plan {
 void nh_plan_init(struct nh_plan *p);
 void nh_plan_free(struct nh_plan *p);       /* accepts NULL */
 int nh_plan_add(struct nh_plan *p, const struct nh_action *a);
-/* Sort into dependency order; deterministic whatever the input order. */
+/*
+ * Sort into dependency order; deterministic whatever the input order.
+ * Stage-major, so an action never precedes one it depends on, in any
+ * namespace (a veth created in blue whose host end joins a bridge created
+ * in the host: every create comes before every set-master):
+ *   1. stage: the order of enum nh_action_type (create-netns, delete-link,
+ *      move-link, rename-link, create-link, set-master, set-mtu, set-mac,
+ *      set-up, add-address, add-route), then reports (conflict, missing);
+ *   2. namespace name, the host ("") first;
+ *   3. within a stage: create-link of links without a parent before those
+ *      with one (a vlan on a bridge created in the same pass); add-route:
+ *      routes without a gateway first, then longer prefixes first (the
+ *      default route last), so a gateway is reachable when its route goes in;
+ *   4. the object's key (link name; link + prefix; route key), then every
+ *      other field, then (stable) the order of insertion.
+ */
 void nh_plan_sort(struct nh_plan *p);
+
+/* The name of one action, as `action=` in logs and in `plan`: the type's
+ * string, except LINK_SET_UP: "set-up" or "set-down" per link.up. */
+const char *nh_action_name(const struct nh_action *a);
+
+/* One human line for `plan`, no newline:
+ *   "blue: v-peer1 is down -> set-up (policy.d/blue.conf:12)"
+ * The host is printed as "host". Returns buf. */
+const char *nh_action_format(const struct nh_action *a, char *buf, size_t size);
 
 /* One namespace as the diff sees it. */
 struct nh_view {
@@ -67,16 +129,68 @@ struct nh_view {
 };
 
 /*
- * Diff namespace views[which] against its rule, appending actions to plan.
- * The other views are read to place veth peers, find a `physical` link in
- * the host (views[0] must be the host), and find a managed link someone moved
- * into another namespace. A rule may name namespaces that have no view: the
- * caller passes a view with have == NULL for every named rule.
- * Returns 0 or -ENOMEM.
+ * Diff namespace views[which] against its rule, appending actions to plan
+ * (unsorted: call nh_plan_sort). The other views are read to place veth
+ * peers, find a `physical` link in the host (the view named ""), and find a
+ * managed link someone moved into another namespace. Pass a view for every
+ * existing namespace, managed or not, and one with have == NULL for every
+ * named rule whose namespace does not exist. Any order of views and of the
+ * states' arrays gives the same plan; sorted by name (nh_state_sort; views
+ * by name, so the host "" comes first) it is fast: the host's diff with a
+ * thousand veth ends takes a fraction of a millisecond.
+ *
+ * What it decides (SPEC §4):
+ * - have == NULL: a named rule with create → create-netns, then everything
+ *   the rule wants as on a new namespace (only `lo`, down); create = false →
+ *   one `missing` report for netns:NAME; a match rule → nothing.
+ * - A link present with an acceptable kind (a policy link without kind or
+ *   `physical` accepts any kind) gets set-* for the settings the policy names
+ *   and that differ; nothing the policy does not name is ever unset.
+ * - Present with another kind: a `conflict` report, or with replace = true
+ *   delete-link + create-link. Nothing else for it (addresses, routes via it,
+ *   ports joining it).
+ * - Absent: renamed back when known_ifindex finds it here under a name the
+ *   rule does not use; a `physical` link in the host (not wanted by the host
+ *   rule) is moved here; a link of a creatable, movable kind (not a bridge)
+ *   found in another namespace whose rule does not want that name is moved
+ *   back; otherwise created (creatable kinds) or reported `missing`.
+ * - veth pairs: the diff of the namespace of the primary end (the link with
+ *   `peer`, NH_LINK_HAS_PEER) decides for the whole pair and emits every
+ *   action about the pair's existence, on both ends: moves and renames of
+ *   either end, and when an end is gone, delete-link of the end that is left
+ *   (SPEC §4.1), one create-link of the pair, and both ends' settings and
+ *   addresses. The diff of the peer end's namespace only heals the peer end's
+ *   settings and addresses when the peer end is there under its name and the
+ *   pair is kept. So a broken pair yields exactly one delete and one create
+ *   whichever namespaces are diffed — but diffing only the peer's namespace
+ *   heals nothing about the pair: when a namespace changes, re-diff every
+ *   namespace for which nh_diff_touches() is true, or use nh_diff_all.
+ *   A veth end found in another namespace counts as ours only when it is the
+ *   other end's partner (IFLA_LINK indexes agree, where the state has them).
+ *   replace on either end allows deleting a wrong-kind link of either name.
+ * - Addresses: each desired (link, prefix) not observed on the link →
+ *   add-address; on a link created, moved or re-created: all of them.
+ *   Observed addresses the policy does not name are never touched.
+ * - Routes: each desired route no observed route satisfies (nh_route_satisfied,
+ *   after forgetting routes on links this plan deletes) → add-route; but when
+ *   an observed route has the same key (destination, table, metric) with
+ *   another gateway or device, a `conflict` report for route:DEST instead:
+ *   the kernel would refuse the add (NLM_F_EXCL), and netheal never deletes a
+ *   route the policy does not name. Routes whose device is in conflict or
+ *   missing are skipped.
+ * Returns 0, -ENOMEM, or -EINVAL when which is out of range.
  */
 int nh_diff_netns(const struct nh_view *views, size_t n_views, size_t which, struct nh_plan *plan);
 
-/* Diff every view that has a rule (the host first), then sort. */
+/* Diff every view that has a rule, then sort. Returns 0 or -ENOMEM. */
 int nh_diff_all(const struct nh_view *views, size_t n_views, struct nh_plan *plan);
+
+/*
+ * True when a change in views[other] may change the diff of views[which]:
+ * the same namespace; a veth pair with one end in each; or other is the host
+ * and which's rule has a `physical` link. When namespace X changes, re-diff
+ * X and every W with nh_diff_touches(views, n, W, X).
+ */
+bool nh_diff_touches(const struct nh_view *views, size_t n_views, size_t which, size_t other);
 
 #endif

@@ -1,0 +1,93 @@
+/* netheal status: what the running service knows (SPEC §2). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "service/status.h"
+
+#define NH_EXIT_NO_SERVICE 3
+
+static void status_help(void)
+{
+	printf("Usage: netheal status [--json] [--status-file PATH] [-c FILE]\n"
+	       "Show what the running service knows: per namespace its state, heals,\n"
+	       "last heal and last error.\n\n"
+	       "  --json              print the status file (JSON) as it is\n"
+	       "  --status-file PATH  read PATH (default %s)\n"
+	       "  -c, --config FILE   configuration file (default %s)\n"
+	       "  -h, --help          this help\n\n"
+	       "Exit status: 0, or 3 when no service is running.\n",
+	       NH_STATUS_DEFAULT_PATH, NH_DEFAULT_CONFIG);
+}
+
+int nh_cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "status-file", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	/* TODO(lead): with the configuration parser, take status_file from
+	 * -c FILE when --status-file is not given. */
+	const char *path = NH_STATUS_DEFAULT_PATH;
+	struct nh_status s;
+	bool json = false;
+	char *raw = NULL;
+	int c, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'c':
+			break;
+		case 'h':
+			status_help();
+			return 0;
+		case ':':
+			return nh_usage_error("status", "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return nh_usage_error("status", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return nh_usage_error("status", "unexpected argument '%s'", argv[optind]);
+
+	r = nh_status_load(path, &s, &raw);
+	if (r == -ENOENT) {
+		fprintf(stderr, "netheal status: no service running (no %s)\n", path);
+		return NH_EXIT_NO_SERVICE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "netheal status: %s: %s\n", path,
+			r == -EINVAL ? "not a valid status file" : strerror(-r));
+		return 1;
+	}
+	if (!nh_status_service_alive(s.pid)) {
+		fprintf(stderr, "netheal status: no service running (%s names pid %d, which is not netheal)\n",
+			path, (int)s.pid);
+		r = NH_EXIT_NO_SERVICE;
+		goto out;
+	}
+	if (json)
+		fputs(raw, stdout);
+	else
+		nh_status_print(&s, stdout);
+	r = fflush(stdout) == 0 ? 0 : 1;
+out:
+	nh_status_free(&s);
+	free(raw);
+	return r;
+}

@@ -1,0 +1,546 @@
+/*
+ * The diff of one namespace: the namespace itself, its links (diff_link.c),
+ * addresses and routes. Pure: reads views, appends actions, nothing else.
+ */
+#include "diff.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "diff_priv.h"
+
+/* ---- context ---- */
+
+static void ctx_init(struct diff_ctx *c, const struct nh_view *views, size_t n, struct nh_plan *plan)
+{
+	memset(c, 0, sizeof(*c));
+	c->views = views;
+	c->n = n;
+	c->plan = plan;
+	c->host = diff_view_by_name(c, "");
+	/* what the kernel gives a new namespace: lo, down, no addresses */
+	nh_strlcpy(c->fresh_lo.name, "lo", sizeof(c->fresh_lo.name));
+	c->fresh_lo.mtu = 65536;
+	c->fresh_lo.link_netnsid = -1;
+	c->fresh.links = &c->fresh_lo;
+	c->fresh.n_links = c->fresh.cap_links = 1;
+	nh_state_init(&c->empty);
+}
+
+/*
+ * Lookups by name try a binary search first: states and views normally come
+ * sorted by name, and the host's diff looks up one view and two links for
+ * each of its (maybe thousands of) veth ends. A hit is right whatever the
+ * order; a miss falls back to a linear scan, so unsorted input gives the
+ * same answers, only slower.
+ */
+static const char *view_name(const struct nh_view *v)
+{
+	return v->name ? v->name : "";
+}
+
+size_t diff_view_by_name(const struct diff_ctx *c, const char *name)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(view_name(&c->views[mid]), name);
+
+		if (r == 0)
+			return mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(view_name(&c->views[i]), name) == 0)
+			return i;
+	return c->n;
+}
+
+const struct nh_link *diff_link_by_name(const struct nh_state *st, const char *name)
+{
+	size_t lo = 0, hi = st->n_links;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(st->links[mid].name, name);
+
+		if (r == 0)
+			return &st->links[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return nh_state_link_by_name(st, name);
+}
+
+static bool will_create(const struct nh_view *v)
+{
+	return v->rule && !v->rule->match && v->rule->create;
+}
+
+const struct nh_state *diff_view_state(const struct diff_ctx *c, size_t i)
+{
+	const struct nh_view *v;
+
+	if (i >= c->n)
+		return NULL;
+	v = &c->views[i];
+	if (v->have)
+		return v->have;
+	if (i == c->host)
+		return &c->empty;       /* the host always exists */
+	return will_create(v) ? &c->fresh : NULL;
+}
+
+bool diff_fate_exists(enum fate f)
+{
+	return f == FATE_KEEP || f == FATE_RENAME || f == FATE_MOVE || f == FATE_CREATE;
+}
+
+static bool same_link(const struct nh_link *l, int ifindex, const char *name)
+{
+	if (ifindex && l->ifindex)
+		return l->ifindex == ifindex;
+	return strcmp(l->name, name) == 0;
+}
+
+bool diff_deletes(const struct diff_ctx *c, size_t ns, int ifindex, const char *name)
+{
+	if (ns != c->lps_ns || !c->lps_delete)
+		return false;
+	for (size_t i = 0; i < c->n_lps; i++)
+		if (c->lps[i].del && same_link(c->lps[i].del, ifindex, name))
+			return true;
+	return false;
+}
+
+const char *diff_renamed_to(const struct diff_ctx *c, size_t ns, int ifindex, const char *name)
+{
+	if (ns != c->lps_ns || !c->lps_rename)
+		return name;
+	for (size_t i = 0; i < c->n_lps; i++)
+		if (c->lps[i].fate == FATE_RENAME && same_link(c->lps[i].obs, ifindex, name))
+			return c->lps[i].want->name;
+	return name;
+}
+
+void diff_action_init(struct nh_action *a, enum nh_action_type t, const char *netns,
+		      const struct nh_link *want, int ifindex)
+{
+	memset(a, 0, sizeof(*a));
+	a->type = t;
+	nh_strlcpy(a->netns, netns ? netns : "", sizeof(a->netns));
+	a->ifindex = ifindex;
+	if (want) {
+		a->link = *want;
+		a->rule = want->origin;
+	}
+}
+
+int diff_emit(struct diff_ctx *c, struct nh_action *a, const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(a->object, sizeof(a->object), "%s", object);
+	va_start(ap, fmt);
+	vsnprintf(a->drift, sizeof(a->drift), fmt, ap);
+	va_end(ap);
+	return nh_plan_add(c->plan, a);
+}
+
+/* ---- the namespace ---- */
+
+static int emit_netns(struct diff_ctx *c, size_t x)
+{
+	const struct nh_view *v = &c->views[x];
+	struct nh_action a;
+	char obj[96];
+
+	diff_action_init(&a, v->rule->create ? NH_ACT_NETNS_CREATE : NH_ACT_REPORT_MISSING, v->name, NULL, 0);
+	a.rule = v->rule->origin;
+	snprintf(obj, sizeof(obj), "netns:%s", v->name);
+	if (v->rule->create)
+		return diff_emit(c, &a, obj, "namespace %s missing", v->name);
+	return diff_emit(c, &a, obj, "namespace %s missing (create = false)", v->name);
+}
+
+/* ---- links ---- */
+
+/* Decide for every link first, then emit: emitting a link's settings needs
+ * to know what the plan deletes (a port whose bridge is re-created loses
+ * its master). peers[i] is the peer end of a veth primary lps[i]. */
+static void plan_links(struct diff_ctx *c, size_t x, struct link_plan *lps, struct link_plan *peers,
+		       struct nh_link *synth)
+{
+	const struct nh_state *want = &c->views[x].rule->want;
+
+	for (size_t i = 0; i < want->n_links; i++) {
+		diff_plan_link(c, x, &want->links[i], &lps[i], &peers[i], &synth[i]);
+		c->lps_delete |= lps[i].del != NULL;
+		c->lps_rename |= lps[i].fate == FATE_RENAME;
+	}
+	c->lps = lps;
+	c->n_lps = want->n_links;
+	c->lps_ns = x;
+}
+
+static int emit_links(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct link_plan *peers)
+{
+	int r;
+
+	for (size_t i = 0; i < c->views[x].rule->want.n_links; i++) {
+		if (!lps[i].remote && (r = diff_emit_link(c, &lps[i])) < 0)
+			return r;
+		if (peers[i].remote)
+			continue;
+		/* the primary end's diff acts on its peer end too */
+		if ((r = diff_emit_link(c, &peers[i])) < 0 || (r = diff_emit_addrs(c, &peers[i])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- addresses ---- */
+
+static bool addr_present(const struct nh_state *st, const struct nh_link *obs, const struct nh_address *want)
+{
+	for (size_t i = 0; i < st->n_addrs; i++) {
+		const struct nh_address *h = &st->addrs[i];
+
+		if (nh_prefix_cmp(&h->prefix, &want->prefix) != 0)
+			continue;
+		if (h->ifindex && obs->ifindex ? h->ifindex == obs->ifindex : strcmp(h->link, obs->name) == 0)
+			return true;
+	}
+	return false;
+}
+
+int diff_emit_addrs(struct diff_ctx *c, const struct link_plan *lp)
+{
+	const struct nh_view *v = &c->views[lp->ns];
+	const struct nh_state *st = diff_view_state(c, lp->ns);
+	bool compare = lp->fate == FATE_KEEP || lp->fate == FATE_RENAME;
+	int ifindex = compare ? lp->obs->ifindex : 0;
+	char obj[96], pfx[64];
+	struct nh_action a;
+	int r;
+
+	if (!v->rule || !diff_fate_exists(lp->fate))
+		return 0;
+	for (size_t i = 0; i < v->rule->want.n_addrs; i++) {
+		const struct nh_address *w = &v->rule->want.addrs[i];
+
+		if (strcmp(w->link, lp->want->name) != 0)
+			continue;
+		if (compare && addr_present(st, lp->obs, w))
+			continue;
+		diff_action_init(&a, NH_ACT_ADDR_ADD, v->name, lp->want, ifindex);
+		a.addr = *w;
+		a.rule = w->origin;
+		nh_prefix_str(&w->prefix, true, pfx, sizeof(pfx));
+		snprintf(obj, sizeof(obj), "address:%s", pfx);
+		r = diff_emit(c, &a, obj, "address %s missing on %s", pfx, w->link);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Addresses on links the rule does not list (the parser lists them all;
+ * this keeps a hand-made rule honest): healed when the link is here. */
+static int diff_loose_addrs(struct diff_ctx *c, size_t x)
+{
+	const struct nh_state *want = &c->views[x].rule->want;
+	const struct nh_state *st = diff_view_state(c, x);
+	struct link_plan lp;
+	struct nh_link l;
+	int r;
+
+	for (size_t i = 0; i < want->n_addrs; i++) {
+		const char *name = want->addrs[i].link;
+		bool seen = false;
+
+		if (diff_link_by_name(want, name))
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(want->addrs[j].link, name) == 0;
+		if (seen)
+			continue;
+		memset(&lp, 0, sizeof(lp));
+		memset(&l, 0, sizeof(l));
+		nh_strlcpy(l.name, name, sizeof(l.name));
+		lp.want = &l;
+		lp.ns = x;
+		lp.obs = diff_link_by_name(st, name);
+		lp.fate = lp.obs ? FATE_KEEP : FATE_NONE;
+		if ((r = diff_emit_addrs(c, &lp)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int diff_addrs(struct diff_ctx *c, size_t x, const struct link_plan *lps)
+{
+	const struct nh_state *want = &c->views[x].rule->want;
+	int r;
+
+	for (size_t i = 0; i < want->n_links; i++)
+		if (!lps[i].remote && (r = diff_emit_addrs(c, &lps[i])) < 0)
+			return r;
+	return diff_loose_addrs(c, x);
+}
+
+/* ---- routes ---- */
+
+static const struct link_plan *plan_by_name(const struct link_plan *lps, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(lps[i].want->name, name) == 0)
+			return &lps[i];
+	return NULL;
+}
+
+static bool on_link(const struct nh_route *h, const struct nh_link *l)
+{
+	if (h->oif && l->ifindex)
+		return h->oif == l->ifindex;
+	return strcmp(h->dev, l->name) == 0;
+}
+
+/* An observed route as it will be once this plan's link changes are done:
+ * false when it goes away with a link the plan deletes; a renamed link's
+ * routes carry the new name. */
+static bool route_after(const struct nh_route *h, const struct link_plan *lps, size_t n, struct nh_route *out)
+{
+	*out = *h;
+	for (size_t i = 0; i < n; i++) {
+		if (lps[i].del && on_link(h, lps[i].del))
+			return false;
+		if (lps[i].fate == FATE_RENAME && on_link(h, lps[i].obs))
+			nh_strlcpy(out->dev, lps[i].want->name, sizeof(out->dev));
+	}
+	return true;
+}
+
+static int route_detail_cmp(const struct nh_route *a, const struct nh_route *b)
+{
+	int r = nh_prefix_cmp(&a->via, &b->via);
+
+	if (r)
+		return r;
+	r = strcmp(a->dev, b->dev);
+	return (r > 0) - (r < 0);
+}
+
+static const char *route_dest(const struct nh_route *r, char *buf, size_t size)
+{
+	if (r->dst.len == 0) {
+		snprintf(buf, size, "default");
+		return buf;
+	}
+	return nh_prefix_str(&r->dst, true, buf, size);
+}
+
+/* "via 10.1.1.51 dev v-peer1 metric 5 table 100", the parts that are set. */
+static const char *route_words(const struct nh_route *r, char *buf, size_t size)
+{
+	char via[64];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if ((r->has & NH_ROUTE_HAS_VIA) || r->via.family)
+		len += (size_t)snprintf(buf + len, size - len, " via %s", nh_prefix_str(&r->via, false, via, sizeof(via)));
+	if (len < size && r->dev[0])
+		len += (size_t)snprintf(buf + len, size - len, " dev %s", r->dev);
+	if (len < size && r->metric)
+		len += (size_t)snprintf(buf + len, size - len, " metric %u", r->metric);
+	if (len < size && r->table && r->table != NH_RT_TABLE_MAIN)
+		snprintf(buf + len, size - len, " table %u", r->table);
+	return buf[0] ? buf + 1 : buf;
+}
+
+/* A route cannot go in while its device, or every link of the policy whose
+ * prefix holds its gateway, is reported (conflict, missing) or cannot exist. */
+static bool route_blocked(const struct nh_netns_rule *rule, const struct link_plan *lps, size_t n,
+			  const struct nh_route *w, const struct link_plan *dev)
+{
+	bool covered = false;
+
+	if (dev)
+		return !diff_fate_exists(dev->fate);
+	if (!(w->has & NH_ROUTE_HAS_VIA))
+		return false;
+	for (size_t i = 0; i < rule->want.n_addrs; i++) {
+		const struct nh_address *a = &rule->want.addrs[i];
+		const struct link_plan *lp;
+
+		if (!nh_prefix_contains(&a->prefix, &w->via))
+			continue;
+		lp = plan_by_name(lps, n, a->link);
+		if (!lp || diff_fate_exists(lp->fate))
+			return false;
+		covered = true;
+	}
+	return covered;
+}
+
+static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct nh_route *w)
+{
+	const struct nh_view *v = &c->views[x];
+	const struct nh_state *st = diff_view_state(c, x);
+	size_t n = v->rule->want.n_links;
+	const struct link_plan *dev = NULL;
+	struct nh_route h, clash = { 0 };
+	bool clashes = false;
+	char obj[96], dest[64], w1[128], w2[128];
+	const char *words;
+	struct nh_action a;
+
+	if (w->has & NH_ROUTE_HAS_DEV)
+		dev = plan_by_name(lps, n, w->dev);
+	if (route_blocked(v->rule, lps, n, w, dev))
+		return 0;
+	for (size_t i = 0; i < st->n_routes; i++) {
+		if (!route_after(&st->routes[i], lps, n, &h))
+			continue;
+		if (nh_route_satisfied(w, &h))
+			return 0;
+		if (nh_route_key_cmp(w, &h) == 0 && (!clashes || route_detail_cmp(&h, &clash) < 0)) {
+			clash = h;
+			clashes = true;
+		}
+	}
+	diff_action_init(&a, clashes ? NH_ACT_REPORT_CONFLICT : NH_ACT_ROUTE_ADD, v->name, NULL, 0);
+	if (w->has & NH_ROUTE_HAS_DEV)
+		nh_strlcpy(a.link.name, w->dev, sizeof(a.link.name));
+	if (dev && (dev->fate == FATE_KEEP || dev->fate == FATE_RENAME))
+		a.ifindex = dev->obs->ifindex;
+	a.route = *w;
+	a.rule = w->origin;
+	route_dest(w, dest, sizeof(dest));
+	snprintf(obj, sizeof(obj), "route:%s", dest);
+	if (clashes)
+		return diff_emit(c, &a, obj, "route %s is %s, policy wants %s", dest,
+			    route_words(&clash, w1, sizeof(w1)), route_words(w, w2, sizeof(w2)));
+	words = route_words(w, w1, sizeof(w1));
+	return diff_emit(c, &a, obj, "route %s%s%s missing", dest, *words ? " " : "", words);
+}
+
+static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
+{
+	const struct nh_state *want = &c->views[x].rule->want;
+	int r;
+
+	for (size_t i = 0; i < want->n_routes; i++)
+		if ((r = diff_route(c, x, lps, &want->routes[i])) < 0)
+			return r;
+	return 0;
+}
+
+/* ---- entry points ---- */
+
+static int diff_one(struct diff_ctx *c, size_t x)
+{
+	const struct nh_view *v = &c->views[x];
+	struct link_plan *lps = NULL;
+	struct nh_link *synth = NULL;
+	size_t n;
+	int r;
+
+	if (!v->rule)
+		return 0;
+	if (!v->have && x != c->host) {
+		if (v->rule->match)
+			return 0;       /* match rules apply to namespaces that exist */
+		r = emit_netns(c, x);
+		if (r < 0 || !v->rule->create)
+			return r;
+	}
+	n = v->rule->want.n_links;
+	if (n) {
+		lps = calloc(2 * n, sizeof(*lps));
+		synth = calloc(n, sizeof(*synth));
+		if (!lps || !synth) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	plan_links(c, x, lps, lps + n, synth);
+	r = emit_links(c, x, lps, lps + n);
+	if (r < 0)
+		goto out;
+	r = diff_addrs(c, x, lps);
+	if (r < 0)
+		goto out;
+	r = diff_routes(c, x, lps);
+out:
+	c->lps = NULL;
+	c->n_lps = 0;
+	c->lps_delete = c->lps_rename = false;
+	free(lps);
+	free(synth);
+	return r;
+}
+
+int nh_diff_netns(const struct nh_view *views, size_t n_views, size_t which, struct nh_plan *plan)
+{
+	struct diff_ctx c;
+
+	if (which >= n_views)
+		return -EINVAL;
+	ctx_init(&c, views, n_views, plan);
+	return diff_one(&c, which);
+}
+
+int nh_diff_all(const struct nh_view *views, size_t n_views, struct nh_plan *plan)
+{
+	struct diff_ctx c;
+	int r;
+
+	ctx_init(&c, views, n_views, plan);
+	for (size_t i = 0; i < n_views; i++)
+		if ((r = diff_one(&c, i)) < 0)
+			return r;
+	nh_plan_sort(plan);
+	return 0;
+}
+
+static bool veth_spans(const struct nh_link *l, const char *other)
+{
+	bool veth_end = (l->has & NH_LINK_HAS_PEER) || (l->flags & NH_LINK_FLAG_PEER_END);
+
+	return veth_end && strcmp(l->peer_netns, other) == 0;
+}
+
+bool nh_diff_touches(const struct nh_view *views, size_t n_views, size_t which, size_t other)
+{
+	const struct nh_netns_rule *rule;
+	const char *other_name;
+
+	if (which >= n_views || other >= n_views)
+		return false;
+	if (which == other)
+		return true;
+	rule = views[which].rule;
+	if (!rule)
+		return false;
+	other_name = views[other].name ? views[other].name : "";
+	for (size_t i = 0; i < rule->want.n_links; i++) {
+		const struct nh_link *l = &rule->want.links[i];
+
+		if (veth_spans(l, other_name))
+			return true;
+		if (l->kind == NH_KIND_PHYSICAL && !other_name[0])
+			return true;
+	}
+	return false;
+}

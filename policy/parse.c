@@ -1,0 +1,436 @@
+/*
+ * The policy language: files, the top level and the global settings.
+ * Namespace rules, routes and hooks are in parse_netns.c, links in
+ * parse_link.c, checks across files in validate.c.
+ *
+ * Settings ranges: resync_interval 0..2147483647 s; flap_count,
+ * flap_window, initial_ms, max_ms, hook_timeout 1..2147483647, and
+ * max_ms >= initial_ms; netns_dir and status_file are absolute paths;
+ * metrics_file is "" or absolute; policy_dir may be relative (to the main
+ * file's directory).
+ */
+#include "parse_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define INT_TOP 2147483647u
+
+/* ---- settings ---- */
+
+enum { SK_MODE, SK_POLICY_DIR, SK_NETNS_DIR, SK_RESYNC, SK_BACKOFF, SK_HOOK_TIMEOUT,
+       SK_STATUS_FILE, SK_METRICS_FILE, SK__COUNT };
+
+static const struct nh_key settings_keys[SK__COUNT] = {
+	[SK_MODE] = { "mode", NH_KT_STRING },
+	[SK_POLICY_DIR] = { "policy_dir", NH_KT_STRING },
+	[SK_NETNS_DIR] = { "netns_dir", NH_KT_STRING },
+	[SK_RESYNC] = { "resync_interval", NH_KT_INT },
+	[SK_BACKOFF] = { "backoff", NH_KT_GROUP },
+	[SK_HOOK_TIMEOUT] = { "hook_timeout", NH_KT_INT },
+	[SK_STATUS_FILE] = { "status_file", NH_KT_STRING },
+	[SK_METRICS_FILE] = { "metrics_file", NH_KT_STRING },
+};
+
+enum { BK_FLAP_COUNT, BK_FLAP_WINDOW, BK_INITIAL_MS, BK_MAX_MS, BK__COUNT };
+
+static const struct nh_key backoff_keys[BK__COUNT] = {
+	[BK_FLAP_COUNT] = { "flap_count", NH_KT_INT },
+	[BK_FLAP_WINDOW] = { "flap_window", NH_KT_INT },
+	[BK_INITIAL_MS] = { "initial_ms", NH_KT_INT },
+	[BK_MAX_MS] = { "max_ms", NH_KT_INT },
+};
+
+static void get_count(struct nh_pctx *c, const config_setting_t *s, uint64_t min, unsigned int *out)
+{
+	uint64_t v;
+
+	if (s && nh_get_uint(c, s, min, INT_TOP, &v) == 0)
+		*out = (unsigned int)v;
+}
+
+/* A path setting: absolute, or "" where empty_ok. Replaces *out. */
+static void get_path(struct nh_pctx *c, const config_setting_t *s, bool relative_ok, bool empty_ok,
+		     char **out)
+{
+	const char *v;
+	char *copy;
+	char q[128];
+
+	if (!s)
+		return;
+	v = config_setting_get_string(s);
+	if (!*v && !empty_ok) {
+		nh_perror(c, nh_line(c, s), "'%s' must not be empty", config_setting_name(s));
+		return;
+	}
+	if (*v && *v != '/' && !relative_ok) {
+		nh_perror(c, nh_line(c, s), "'%s' must be an absolute path, not '%s'",
+			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
+		return;
+	}
+	copy = strdup(v);
+	if (!copy) {
+		c->err = -ENOMEM;
+		return;
+	}
+	free(*out);
+	*out = copy;
+}
+
+static void parse_backoff(struct nh_pctx *c, const config_setting_t *g, struct nh_backoff *b)
+{
+	const config_setting_t *k[BK__COUNT];
+
+	nh_scan_group(c, g, "'backoff'", backoff_keys, BK__COUNT, k);
+	get_count(c, k[BK_FLAP_COUNT], 1, &b->flap_count);
+	get_count(c, k[BK_FLAP_WINDOW], 1, &b->flap_window);
+	get_count(c, k[BK_INITIAL_MS], 1, &b->initial_ms);
+	get_count(c, k[BK_MAX_MS], 1, &b->max_ms);
+	if (b->max_ms < b->initial_ms)
+		nh_perror(c, nh_line(c, k[BK_MAX_MS] ? k[BK_MAX_MS] : g),
+			  "'max_ms' %u is less than 'initial_ms' %u", b->max_ms, b->initial_ms);
+}
+
+static void parse_settings(struct nh_pctx *c, const config_setting_t *g)
+{
+	struct nh_settings *s = &c->p->settings;
+	const config_setting_t *k[SK__COUNT];
+
+	nh_scan_group(c, g, "the 'netheal' settings", settings_keys, SK__COUNT, k);
+	if (k[SK_MODE])
+		nh_get_mode(c, k[SK_MODE], &s->mode);
+	get_path(c, k[SK_POLICY_DIR], true, false, &s->policy_dir);
+	if (k[SK_POLICY_DIR])
+		c->policy_dir_origin = nh_origin_of(c, k[SK_POLICY_DIR]);
+	get_path(c, k[SK_NETNS_DIR], false, false, &s->netns_dir);
+	get_count(c, k[SK_RESYNC], 0, &s->resync_interval);
+	if (k[SK_BACKOFF])
+		parse_backoff(c, k[SK_BACKOFF], &s->backoff);
+	get_count(c, k[SK_HOOK_TIMEOUT], 1, &s->hook_timeout);
+	get_path(c, k[SK_STATUS_FILE], false, false, &s->status_file);
+	get_path(c, k[SK_METRICS_FILE], false, true, &s->metrics_file);
+}
+
+/* ---- the top level ---- */
+
+enum { TK_NETHEAL, TK_LINKS, TK_ROUTES, TK_NAMESPACES, TK__COUNT };
+
+static const struct nh_key top_keys[TK__COUNT] = {
+	[TK_NETHEAL] = { "netheal", NH_KT_GROUP },
+	[TK_LINKS] = { "links", NH_KT_LIST },
+	[TK_ROUTES] = { "routes", NH_KT_LIST },
+	[TK_NAMESPACES] = { "namespaces", NH_KT_LIST },
+};
+
+static void parse_root(struct nh_pctx *c, const config_setting_t *root)
+{
+	const config_setting_t *k[TK__COUNT];
+
+	nh_scan_group(c, root, "the top level", top_keys, TK__COUNT, k);
+	if (k[TK_NETHEAL] && c->settings_allowed) {
+		parse_settings(c, k[TK_NETHEAL]);
+	} else if (config_setting_get_member(root, "netheal") && !c->settings_allowed) {
+		if (c->main_file)
+			nh_perror(c, nh_line(c, config_setting_get_member(root, "netheal")),
+				  "the 'netheal' settings group belongs in the main file %s, "
+				  "not in a policy_dir file", c->main_file);
+		else
+			nh_perror(c, nh_line(c, config_setting_get_member(root, "netheal")),
+				  "the 'netheal' settings group belongs in the main file, not in a "
+				  "policy file (check the main file with 'netheal check -c FILE')");
+	}
+	if (k[TK_LINKS])
+		nh_parse_links(c, k[TK_LINKS], &c->p->host, "the host namespace");
+	if (k[TK_ROUTES])
+		nh_parse_routes(c, k[TK_ROUTES], &c->p->host);
+	for (int i = 0; k[TK_NAMESPACES] && i < config_setting_length(k[TK_NAMESPACES]); i++) {
+		const config_setting_t *g = config_setting_get_elem(k[TK_NAMESPACES], (unsigned int)i);
+
+		if (!config_setting_is_group(g))
+			nh_perror(c, nh_line(c, g), "each entry of 'namespaces' must be a group { name = ...; }");
+		else
+			nh_parse_netns(c, g);
+	}
+}
+
+/* Parse c->text (NUL-terminated, c->text_len bytes) as file c->file. */
+static void parse_text(struct nh_pctx *c)
+{
+	config_t cfg;
+	const char *e;
+
+	c->cur_line = 0;
+	if (nh_source_prescan(c) < 0)
+		goto out;
+	config_init(&cfg);
+	if (config_read_string(&cfg, c->text) != CONFIG_TRUE) {
+		e = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
+		nh_perror(c, (unsigned int)config_error_line(&cfg), "%s%s",
+			  strncmp(e, "syntax error", 12) == 0 ? "" : "syntax error: ", e);
+	} else {
+		parse_root(c, config_root_setting(&cfg));
+	}
+	config_destroy(&cfg);
+out:
+	free(c->bad_int_lines);
+	c->bad_int_lines = NULL;
+	c->n_bad_int = c->cap_bad_int = 0;
+}
+
+/* Record a file name in the policy: origins point at this copy. */
+static const char *add_file(struct nh_pctx *c, const char *name)
+{
+	struct nh_policy *p = c->p;
+	char **v = realloc(p->files, (p->n_files + 1) * sizeof(*v));
+	char *copy;
+
+	if (!v)
+		goto oom;
+	p->files = v;
+	copy = strdup(name);
+	if (!copy)
+		goto oom;
+	p->files[p->n_files++] = copy;
+	return copy;
+oom:
+	c->err = -ENOMEM;
+	return NULL;
+}
+
+static const char *read_error_text(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "not a regular file";
+	case -EFBIG:
+		return "larger than 16 MiB: not a policy file";
+	default:
+		return strerror(-r);
+	}
+}
+
+/* Read and parse one file. Returns 0 (even with problems reported) or the
+ * -errno that kept it from being read at all. */
+static int load_path(struct nh_pctx *c, const char *path)
+{
+	char *text;
+	size_t len;
+	unsigned int mode = 0;
+	int r;
+
+	c->file = add_file(c, path);
+	if (!c->file)
+		return -ENOMEM;
+	r = nh_source_read(path, &text, &len, &mode);
+	if (r < 0) {
+		nh_perror(c, 0, "cannot read: %s", read_error_text(r));
+		return r;
+	}
+	if (mode & (S_IWGRP | S_IWOTH))
+		nh_pwarn(c, 0, "writable by group or others, yet it drives actions taken as root "
+			 "(chmod go-w)");
+	c->text = text;
+	c->text_len = len;
+	parse_text(c);
+	c->text = NULL;
+	free(text);
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_policy_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".conf") == 0;
+}
+
+/* Every *.conf in dir, sorted; none when dir does not exist. */
+static int list_policy_dir(struct nh_pctx *c, const char *dir, char ***names, size_t *n)
+{
+	size_t cap = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *dp;
+
+	*names = NULL;
+	*n = 0;
+	dp = opendir(dir);
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;
+		nh_perror_at(c, &c->policy_dir_origin, "cannot read policy_dir %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (fstat(dirfd(dp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+		nh_pwarn_at(c, &c->policy_dir_origin, "policy_dir %s is writable by group or others: "
+			    "whoever can write there adds policy run as root (chmod go-w)", dir);
+	while ((e = readdir(dp))) {
+		if (!is_policy_name(e->d_name))
+			continue;
+		if (nh_grow(names, &cap, *n + 1, sizeof(**names)) < 0 ||
+		    !((*names)[*n] = strdup(e->d_name))) {
+			c->err = -ENOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	closedir(dp);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), name_cmp);
+	return c->err;
+}
+
+/* policy_dir relative to the main file's directory. */
+static char *resolve_dir(const char *main_file, const char *dir)
+{
+	const char *slash = strrchr(main_file, '/');
+	char *out;
+
+	if (dir[0] == '/' || !slash)
+		return strdup(dir);
+	if (asprintf(&out, "%.*s/%s", (int)(slash - main_file), main_file, dir) < 0)
+		return NULL;
+	return out;
+}
+
+static void load_policy_dir(struct nh_pctx *c, const char *main_file)
+{
+	struct nh_settings *s = &c->p->settings;
+	char *dir = resolve_dir(main_file, s->policy_dir);
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!dir) {
+		c->err = -ENOMEM;
+		return;
+	}
+	free(s->policy_dir);
+	s->policy_dir = dir;
+	if (c->policy_dir_origin.file == NULL)
+		c->policy_dir_origin.file = c->main_file;
+	list_policy_dir(c, dir, &names, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *path;
+
+		if (c->err == 0 && asprintf(&path, "%s/%s", dir, names[i]) >= 0) {
+			load_path(c, path);
+			free(path);
+		} else {
+			c->err = -ENOMEM;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* ---- the API ---- */
+
+static int start(struct nh_pctx *c, struct nh_policy *out, struct nh_diags *d)
+{
+	memset(c, 0, sizeof(*c));
+	memset(out, 0, sizeof(*out));
+	c->p = out;
+	c->d = d;
+	out->host.create = true;
+	nh_settings_defaults(&out->settings);
+	if (!out->settings.policy_dir || !out->settings.netns_dir || !out->settings.status_file ||
+	    !out->settings.metrics_file)
+		return -ENOMEM;
+	return 0;
+}
+
+int nh_pctx_add_peer(struct nh_pctx *c, const struct nh_pending_peer *pp)
+{
+	if (nh_grow(&c->peers, &c->cap_peers, c->n_peers + 1, sizeof(*c->peers)) < 0) {
+		c->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	c->peers[c->n_peers++] = *pp;
+	return 0;
+}
+
+/* Validate across files, then settle the outcome: r is an I/O error that
+ * kept the main file from being read, or 0. */
+static int finish(struct nh_pctx *c, unsigned int errors_before, int r)
+{
+	if (r == 0 && c->err == 0)
+		nh_validate(c);
+	for (size_t i = 0; i < c->n_named; i++)
+		nh_rule_free(&c->named[i]);
+	for (size_t i = 0; i < c->n_matched; i++)
+		nh_rule_free(&c->matched[i]);
+	free(c->named);
+	free(c->matched);
+	nh_drop_peers_since(c, 0);
+	free(c->peers);
+	if (r == 0)
+		r = c->err;
+	if (r == 0 && c->d->errors > errors_before)
+		r = -EINVAL;
+	if (r < 0)
+		nh_policy_free(c->p);
+	return r;
+}
+
+int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags *d)
+{
+	unsigned int errors_before = d->errors;
+	struct nh_pctx c;
+	int r = start(&c, out, d);
+
+	if (r == 0) {
+		c.settings_allowed = true;
+		r = load_path(&c, main_file);
+		c.main_file = c.file;
+		c.settings_allowed = false;
+	}
+	if (r == 0 && c.err == 0)
+		load_policy_dir(&c, main_file);
+	return finish(&c, errors_before, r);
+}
+
+int nh_policy_load_files(char *const *files, size_t n, struct nh_policy *out, struct nh_diags *d)
+{
+	unsigned int errors_before = d->errors;
+	struct nh_pctx c;
+	int r = start(&c, out, d);
+
+	for (size_t i = 0; r == 0 && c.err == 0 && i < n; i++)
+		load_path(&c, files[i]);
+	return finish(&c, errors_before, r);
+}
+
+int nh_policy_load_buffer(const char *name, const char *buf, size_t len,
+			  struct nh_policy *out, struct nh_diags *d)
+{
+	unsigned int errors_before = d->errors;
+	struct nh_pctx c;
+	int r = start(&c, out, d);
+	char *text = NULL;
+
+	if (r == 0) {
+		c.file = add_file(&c, name);
+		text = malloc(len + 1);
+		if (!text || !c.file)
+			r = -ENOMEM;
+	}
+	if (r == 0) {
+		memcpy(text, buf, len);
+		text[len] = '\0';
+		c.text = text;
+		c.text_len = len;
+		parse_text(&c);
+		c.text = NULL;
+	}
+	free(text);
+	return finish(&c, errors_before, r);
+}

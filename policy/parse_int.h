@@ -1,0 +1,149 @@
+/*
+ * Internals of the policy parser, shared by parse.c (files, top level,
+ * settings), parse_netns.c (namespace rules, routes, hooks), parse_link.c
+ * (links and veth peers),
+ * parse_keys.c (key tables and typed values), source.c (reading a file
+ * safely) and validate.c (checks across the merged policy).
+ */
+#ifndef NETHEAL_POLICY_PARSE_INT_H
+#define NETHEAL_POLICY_PARSE_INT_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+/* The far end of a veth, held until every file is read: its namespace may
+ * be defined in a later file. */
+struct nh_pending_peer {
+	struct nh_link end;             /* kind veth, NH_LINK_FLAG_PEER_END */
+	struct nh_address *addrs;       /* its `addresses` */
+	size_t n_addrs, cap_addrs;
+	bool host;                      /* no `netns`: the host namespace */
+	char netns[NH_NETNS_NAMSIZ];    /* else the namespace this end lives in */
+	struct nh_origin netns_origin;  /* where `netns` was written */
+};
+
+/* Where a rule came from while parsing, to label messages. */
+struct nh_pctx {
+	struct nh_policy *p;
+	struct nh_diags *d;
+	int err;                        /* -ENOMEM once anything failed to allocate */
+
+	/* the file being read */
+	const char *file;               /* owned by p->files */
+	const char *text;               /* its contents, for line fix-ups */
+	size_t text_len;
+	size_t cur_line, cur_off;       /* a cursor into text for nh_line() */
+	/* lines with an integer literal libconfig truncates: already reported,
+	 * so the truncated value is not reported again as out of range */
+	unsigned int *bad_int_lines;
+	size_t n_bad_int, cap_bad_int;
+	bool settings_allowed;          /* the main file: `netheal:` allowed */
+	const char *main_file;          /* for the message about `netheal:` elsewhere */
+
+	/* policy_dir as the main file gave it, for messages about it */
+	struct nh_origin policy_dir_origin;
+
+	/* namespace rules in file order: named, then match rules */
+	struct nh_netns_rule *named, *matched;
+	size_t n_named, cap_named, n_matched, cap_matched;
+	struct nh_pending_peer *peers;
+	size_t n_peers, cap_peers;
+};
+
+/* ---- messages (parse_keys.c) ---- */
+
+void nh_perror(struct nh_pctx *c, unsigned int line, const char *fmt, ...) NH_PRINTF(3, 4);
+void nh_pwarn(struct nh_pctx *c, unsigned int line, const char *fmt, ...) NH_PRINTF(3, 4);
+void nh_perror_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, ...) NH_PRINTF(3, 4);
+void nh_pwarn_at(struct nh_pctx *c, const struct nh_origin *o, const char *fmt, ...) NH_PRINTF(3, 4);
+/* A value for a message: at most 64 bytes, control bytes escaped. buf
+ * should hold 128 bytes. */
+const char *nh_quote(const char *s, char *buf, size_t size);
+/* The line of a setting; for a value inside an array, corrected to the line
+ * the value is written on (libconfig gives the line of the next token). */
+unsigned int nh_line(struct nh_pctx *c, const config_setting_t *s);
+struct nh_origin nh_origin_of(struct nh_pctx *c, const config_setting_t *s);
+
+/* ---- key tables (parse_keys.c) ---- */
+
+enum nh_ktype {
+	NH_KT_STRING,
+	NH_KT_BOOL,
+	NH_KT_INT,
+	NH_KT_GROUP,
+	NH_KT_LIST,             /* ( {...}, ... ); an empty [] too */
+	NH_KT_STRINGS,          /* [ "a", "b" ] or ( "a", "b" ) */
+};
+
+struct nh_key {
+	const char *name;
+	enum nh_ktype type;
+};
+
+/* Check every member of group g: an unknown key is an error suggesting the
+ * closest known one, a wrong type is an error. found[i] is set to the member
+ * named keys[i].name when it is present with the right type, else NULL.
+ * what names the group in messages ("link", "namespace", ...). */
+void nh_scan_group(struct nh_pctx *c, const config_setting_t *g, const char *what,
+		   const struct nh_key *keys, size_t n, const config_setting_t **found);
+
+/* The known key closest to `key` when it is a likely typo, else NULL. */
+const char *nh_suggest_key(const char *key, const struct nh_key *keys, size_t n);
+
+/* Typed values of a present, type-checked setting s. Each reports its own
+ * error naming the key and returns -EINVAL on a bad value. */
+int nh_get_uint(struct nh_pctx *c, const config_setting_t *s, uint64_t min, uint64_t max, uint64_t *out);
+int nh_get_ifname(struct nh_pctx *c, const config_setting_t *s, char out[NH_IFNAMSIZ]);
+int nh_get_netns_name(struct nh_pctx *c, const config_setting_t *s, char out[NH_NETNS_NAMSIZ]);
+int nh_get_ip(struct nh_pctx *c, const config_setting_t *s, struct nh_prefix *out);
+int nh_get_mac(struct nh_pctx *c, const config_setting_t *s, uint8_t out[6]);
+int nh_get_mode(struct nh_pctx *c, const config_setting_t *s, enum nh_mode *out);
+/* A NULL-terminated argv copy of an array of strings. */
+int nh_get_argv(struct nh_pctx *c, const config_setting_t *s, char ***out);
+/* Each ADDR/PREFIX of s (an `addresses` array) appended to *v as an
+ * nh_address on link `link`. */
+int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *link,
+		     struct nh_address **v, size_t *n, size_t *cap);
+
+/* Validity of names, without messages. */
+bool nh_ifname_valid(const char *s);
+bool nh_netns_name_valid(const char *s);
+
+/* ---- reading a file (source.c) ---- */
+
+/* Read path into a NUL-terminated buffer: a regular file, at most
+ * NH_POLICY_MAX_FILE bytes. *mode gets its st_mode. Returns 0 or -errno
+ * (-EFBIG too large, -EINVAL not a regular file). */
+int nh_source_read(const char *path, char **text, size_t *len, unsigned int *mode);
+/* Check text before libconfig sees it: NUL bytes and @include stop the file
+ * (returns -EINVAL); integer literals libconfig would truncate are errors
+ * but the file is still parsed. */
+int nh_source_prescan(struct nh_pctx *c);
+
+/* ---- parse_netns.c / parse_link.c ---- */
+
+/* One entry of `namespaces`: its rule joins c->named or c->matched. */
+void nh_parse_netns(struct nh_pctx *c, const config_setting_t *g);
+void nh_parse_routes(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
+void nh_rule_free(struct nh_netns_rule *r);
+/* Forget the pending peers from the n-th on. */
+void nh_drop_peers_since(struct nh_pctx *c, size_t n);
+
+/* Parse one `links` list into rule r (the rule's label for messages in
+ * where: "the host namespace", "namespace 'blue'"). */
+void nh_parse_links(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r,
+		    const char *where);
+int nh_pctx_add_peer(struct nh_pctx *c, const struct nh_pending_peer *pp);
+
+/* ---- validate.c ---- */
+
+/* Every check across files; moves the peers into their namespaces, fills
+ * c->p->netns and sorts every state. */
+void nh_validate(struct nh_pctx *c);
+/* "the host namespace", "namespace 'blue'", "namespaces matching 'q-*'" */
+const char *nh_rule_label(const struct nh_netns_rule *r, char *buf, size_t size);
+
+#endif

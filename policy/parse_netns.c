@@ -1,0 +1,281 @@
+/*
+ * Namespace rules, routes and hooks (SPEC §3.1).
+ *
+ * Ranges, as the kernel takes them:
+ *   metric 0..4294967295   table 1..4294967295 (0 is RT_TABLE_UNSPEC)
+ * Extra checks: a route needs `via` or `dev`; its destination has no host
+ * bits set (the kernel refuses it); a route's key (family, table,
+ * destination, metric) is unique per namespace (validate.c); `create`
+ * belongs to a `name` rule only; a namespace name is a valid file name
+ * (1-255 bytes, no '/', not "." or "..", no control bytes); a `match` glob
+ * is not empty and has no '/'.
+ */
+#include "parse_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* ---- routes ---- */
+
+enum { RK_TO, RK_VIA, RK_DEV, RK_METRIC, RK_TABLE, RK__COUNT };
+
+static const struct nh_key route_keys[RK__COUNT] = {
+	[RK_TO] = { "to", NH_KT_STRING },
+	[RK_VIA] = { "via", NH_KT_STRING },
+	[RK_DEV] = { "dev", NH_KT_STRING },
+	[RK_METRIC] = { "metric", NH_KT_INT },
+	[RK_TABLE] = { "table", NH_KT_INT },
+};
+
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* `to`: "default" (family decided by `via`) or a network ADDR/PREFIX. */
+static int parse_route_to(struct nh_pctx *c, const config_setting_t *s, struct nh_route *rt, bool *dflt)
+{
+	const char *v = config_setting_get_string(s);
+	struct nh_prefix net;
+	char buf[64], q[128];
+
+	*dflt = strcmp(v, "default") == 0;
+	if (*dflt)
+		return 0;
+	if (nh_prefix_parse(v, &rt->dst) < 0) {
+		nh_perror(c, nh_line(c, s), "'to': '%s' is neither \"default\" nor ADDR/PREFIX",
+			  nh_quote(v, q, sizeof(q)));
+		return -EINVAL;
+	}
+	/* the kernel refuses a destination with host bits ("Invalid prefix") */
+	net = rt->dst;
+	for (unsigned int bit = net.len; bit < 128; bit++)
+		net.addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+	if (nh_prefix_cmp(&net, &rt->dst) != 0) {
+		nh_perror(c, nh_line(c, s), "'to': %s has host bits set (did you mean %s?)", v,
+			  nh_prefix_str(&net, true, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_netns_rule *r)
+{
+	const config_setting_t *k[RK__COUNT];
+	struct nh_route rt = { .table = NH_RT_TABLE_MAIN, .origin = nh_origin_of(c, g) };
+	bool ok = true, dflt = false;
+	uint64_t v;
+
+	nh_scan_group(c, g, "route", route_keys, RK__COUNT, k);
+	if (k[RK_VIA]) {
+		if (nh_get_ip(c, k[RK_VIA], &rt.via) == 0)
+			rt.has |= NH_ROUTE_HAS_VIA;
+		else
+			ok = false;
+	}
+	if (!k[RK_TO]) {
+		if (!config_setting_get_member(g, "to"))
+			nh_perror(c, rt.origin.line, "a route needs 'to' (\"default\" or ADDR/PREFIX)");
+		ok = false;
+	} else if (parse_route_to(c, k[RK_TO], &rt, &dflt) < 0) {
+		ok = false;
+	} else if (dflt) {
+		rt.dst.family = rt.has & NH_ROUTE_HAS_VIA ? rt.via.family : AF_INET;
+	} else if ((rt.has & NH_ROUTE_HAS_VIA) && rt.via.family != rt.dst.family) {
+		nh_perror(c, nh_line(c, k[RK_VIA]), "gateway %s is %s but destination %s is %s",
+			  config_setting_get_string(k[RK_VIA]), family_name(rt.via.family),
+			  config_setting_get_string(k[RK_TO]), family_name(rt.dst.family));
+		ok = false;
+	}
+	if (k[RK_DEV]) {
+		if (nh_get_ifname(c, k[RK_DEV], rt.dev) == 0)
+			rt.has |= NH_ROUTE_HAS_DEV;
+		else
+			ok = false;
+	}
+	if (k[RK_METRIC]) {
+		if (nh_get_uint(c, k[RK_METRIC], 0, UINT32_MAX, &v) == 0) {
+			rt.metric = (uint32_t)v;
+			rt.has |= NH_ROUTE_HAS_METRIC;
+		} else {
+			ok = false;
+		}
+	}
+	if (k[RK_TABLE]) {
+		if (nh_get_uint(c, k[RK_TABLE], 1, UINT32_MAX, &v) == 0)
+			rt.table = (uint32_t)v;
+		else
+			ok = false;
+	}
+	if (!config_setting_get_member(g, "via") && !config_setting_get_member(g, "dev")) {
+		nh_perror(c, rt.origin.line, "a route needs 'via' or 'dev'");
+		ok = false;
+	}
+	if (ok && nh_state_add_route(&r->want, &rt) < 0)
+		c->err = -ENOMEM;
+}
+
+void nh_parse_routes(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r)
+{
+	int n = config_setting_length(list);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned int)i);
+
+		if (!config_setting_is_group(g)) {
+			nh_perror(c, nh_line(c, g), "each entry of 'routes' must be a group { to = ...; }");
+			continue;
+		}
+		parse_route(c, g, r);
+	}
+}
+
+/* ---- namespace rules ---- */
+
+enum { NK_NAME, NK_MATCH, NK_CREATE, NK_MODE, NK_LINKS, NK_ROUTES, NK_HOOKS, NK__COUNT };
+
+static const struct nh_key netns_keys[NK__COUNT] = {
+	[NK_NAME] = { "name", NH_KT_STRING },
+	[NK_MATCH] = { "match", NH_KT_STRING },
+	[NK_CREATE] = { "create", NH_KT_BOOL },
+	[NK_MODE] = { "mode", NH_KT_STRING },
+	[NK_LINKS] = { "links", NH_KT_LIST },
+	[NK_ROUTES] = { "routes", NH_KT_LIST },
+	[NK_HOOKS] = { "hooks", NH_KT_GROUP },
+};
+
+enum { HK_ON_CREATE, HK_ON_HEAL, HK__COUNT };
+
+static const struct nh_key hook_keys[HK__COUNT] = {
+	[HK_ON_CREATE] = { "on_create", NH_KT_STRINGS },
+	[HK_ON_HEAL] = { "on_heal", NH_KT_STRINGS },
+};
+
+static void parse_hooks(struct nh_pctx *c, const config_setting_t *g, struct nh_hooks *h)
+{
+	const config_setting_t *k[HK__COUNT];
+
+	nh_scan_group(c, g, "'hooks'", hook_keys, HK__COUNT, k);
+	if (k[HK_ON_CREATE] && nh_get_argv(c, k[HK_ON_CREATE], &h->on_create) == 0)
+		h->on_create_origin = nh_origin_of(c, k[HK_ON_CREATE]);
+	if (k[HK_ON_HEAL] && nh_get_argv(c, k[HK_ON_HEAL], &h->on_heal) == 0)
+		h->on_heal_origin = nh_origin_of(c, k[HK_ON_HEAL]);
+}
+
+const char *nh_rule_label(const struct nh_netns_rule *r, char *buf, size_t size)
+{
+	if (r->match)
+		snprintf(buf, size, "namespaces matching '%s'", r->match);
+	else if (r->name[0])
+		snprintf(buf, size, "namespace '%s'", r->name);
+	else
+		snprintf(buf, size, "the host namespace");
+	return buf;
+}
+
+void nh_rule_free(struct nh_netns_rule *r)
+{
+	free(r->match);
+	nh_state_free(&r->want);
+	for (char **a = r->hooks.on_create; a && *a; a++)
+		free(*a);
+	free(r->hooks.on_create);
+	for (char **a = r->hooks.on_heal; a && *a; a++)
+		free(*a);
+	free(r->hooks.on_heal);
+}
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* `name` or `match`, exactly one. Returns 0 when the rule has a valid one. */
+static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const config_setting_t **k,
+			 struct nh_netns_rule *r)
+{
+	bool has_name = config_setting_get_member(g, "name");
+	bool has_match = config_setting_get_member(g, "match");
+	const char *m;
+	char q[128];
+
+	if (has_name == has_match) {
+		nh_perror(c, r->origin.line, "a namespace rule needs exactly one of 'name' and 'match'%s",
+			  has_name ? ", not both" : "");
+		return -EINVAL;
+	}
+	if (has_name)
+		return k[NK_NAME] ? nh_get_netns_name(c, k[NK_NAME], r->name) : -EINVAL;
+	if (!k[NK_MATCH])
+		return -EINVAL;
+	m = config_setting_get_string(k[NK_MATCH]);
+	if (!*m || strlen(m) >= NH_NETNS_NAMSIZ || strchr(m, '/') || has_control(m)) {
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' is not a glob for namespace names",
+			  nh_quote(m, q, sizeof(q)));
+		return -EINVAL;
+	}
+	r->match = strdup(m);
+	if (!r->match) {
+		c->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int rule_append(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	struct nh_netns_rule **v = r->match ? &c->matched : &c->named;
+	size_t *n = r->match ? &c->n_matched : &c->n_named;
+	size_t *cap = r->match ? &c->cap_matched : &c->cap_named;
+
+	if (nh_grow(v, cap, *n + 1, sizeof(**v)) < 0) {
+		c->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	(*v)[(*n)++] = *r;
+	return 0;
+}
+
+void nh_drop_peers_since(struct nh_pctx *c, size_t n)
+{
+	while (c->n_peers > n)
+		free(c->peers[--c->n_peers].addrs);
+}
+
+void nh_parse_netns(struct nh_pctx *c, const config_setting_t *g)
+{
+	const config_setting_t *k[NK__COUNT];
+	struct nh_netns_rule r = { .create = true, .origin = nh_origin_of(c, g) };
+	size_t peers_before = c->n_peers;
+	bool ok;
+	char where[NH_NETNS_NAMSIZ + 64];
+
+	nh_scan_group(c, g, "namespace rule", netns_keys, NK__COUNT, k);
+	ok = parse_rule_id(c, g, k, &r) == 0;
+	if (k[NK_CREATE]) {
+		if (r.match || config_setting_get_member(g, "match"))
+			nh_perror(c, nh_line(c, k[NK_CREATE]), "'create' applies only to a rule with 'name': "
+				  "a 'match' rule never creates a namespace");
+		else
+			r.create = config_setting_get_bool(k[NK_CREATE]);
+	}
+	if (k[NK_MODE])
+		nh_get_mode(c, k[NK_MODE], &r.mode);
+	nh_rule_label(&r, where, sizeof(where));
+	if (k[NK_LINKS])
+		nh_parse_links(c, k[NK_LINKS], &r, where);
+	if (k[NK_ROUTES])
+		nh_parse_routes(c, k[NK_ROUTES], &r);
+	if (k[NK_HOOKS])
+		parse_hooks(c, k[NK_HOOKS], &r.hooks);
+	if (!ok || rule_append(c, &r) < 0) {
+		/* its problems are reported; its veth peers have no owner */
+		nh_drop_peers_since(c, peers_before);
+		nh_rule_free(&r);
+	}
+}

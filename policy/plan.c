@@ -1,0 +1,200 @@
+/* Plans: lists of actions, their names, their order, one line each for `plan`. */
+#include "diff.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+static const char *const action_names[NH_ACT__COUNT] = {
+	[NH_ACT_NETNS_CREATE] = "create-netns",
+	[NH_ACT_LINK_DELETE] = "delete-link",
+	[NH_ACT_LINK_MOVE] = "move-link",
+	[NH_ACT_LINK_RENAME] = "rename-link",
+	[NH_ACT_LINK_CREATE] = "create-link",
+	[NH_ACT_LINK_SET_MASTER] = "set-master",
+	[NH_ACT_LINK_SET_MTU] = "set-mtu",
+	[NH_ACT_LINK_SET_MAC] = "set-mac",
+	[NH_ACT_LINK_SET_UP] = "set-up",
+	[NH_ACT_ADDR_ADD] = "add-address",
+	[NH_ACT_ROUTE_ADD] = "add-route",
+	[NH_ACT_REPORT_CONFLICT] = "conflict",
+	[NH_ACT_REPORT_MISSING] = "missing",
+};
+
+const char *nh_action_type_to_string(enum nh_action_type t)
+{
+	return (unsigned)t < NH_ACT__COUNT ? action_names[t] : "?";
+}
+
+bool nh_action_is_report(enum nh_action_type t)
+{
+	return t == NH_ACT_REPORT_CONFLICT || t == NH_ACT_REPORT_MISSING;
+}
+
+const char *nh_action_name(const struct nh_action *a)
+{
+	if (a->type == NH_ACT_LINK_SET_UP)
+		return a->link.up ? "set-up" : "set-down";
+	return nh_action_type_to_string(a->type);
+}
+
+const char *nh_action_format(const struct nh_action *a, char *buf, size_t size)
+{
+	const char *ns = a->netns[0] ? a->netns : "host";
+
+	if (a->rule.file)
+		snprintf(buf, size, "%s: %s -> %s (%s:%u)", ns, a->drift, nh_action_name(a),
+			 a->rule.file, a->rule.line);
+	else
+		snprintf(buf, size, "%s: %s -> %s", ns, a->drift, nh_action_name(a));
+	return buf;
+}
+
+/* ---- the list ---- */
+
+void nh_plan_init(struct nh_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void nh_plan_free(struct nh_plan *p)
+{
+	if (!p)
+		return;
+	free(p->actions);
+	nh_plan_init(p);
+}
+
+int nh_plan_add(struct nh_plan *p, const struct nh_action *a)
+{
+	int r = nh_grow(&p->actions, &p->cap, p->n + 1, sizeof(*p->actions));
+
+	if (r < 0)
+		return r;
+	p->actions[p->n++] = *a;
+	return 0;
+}
+
+/* ---- order ---- */
+
+static int cmp_str(const char *a, const char *b)
+{
+	int r = strcmp(a ? a : "", b ? b : "");
+
+	return (r > 0) - (r < 0);
+}
+
+static int cmp_num(long long a, long long b)
+{
+	return (a > b) - (a < b);
+}
+
+/* Dependency order inside one stage of one namespace (see diff.h). */
+static int rank(const struct nh_action *a)
+{
+	switch (a->type) {
+	case NH_ACT_LINK_CREATE:
+		return (a->link.has & NH_LINK_HAS_PARENT) ? 1 : 0;
+	case NH_ACT_ROUTE_ADD:
+		return ((a->route.has & NH_ROUTE_HAS_VIA) ? 256 : 0) + (128 - a->route.dst.len);
+	default:
+		return 0;
+	}
+}
+
+static int key_cmp(const struct nh_action *a, const struct nh_action *b)
+{
+	switch (a->type) {
+	case NH_ACT_NETNS_CREATE:
+		return 0;
+	case NH_ACT_ADDR_ADD:
+		return nh_address_key_cmp(&a->addr, &b->addr);
+	case NH_ACT_ROUTE_ADD:
+		return nh_route_key_cmp(&a->route, &b->route);
+	default:
+		return cmp_str(a->link.name, b->link.name);
+	}
+}
+
+/* Everything else that can tell two actions apart, so the order never
+ * depends on the order the diff met its inputs in. */
+static int detail_cmp(const struct nh_action *a, const struct nh_action *b)
+{
+	int r;
+
+	if ((r = cmp_str(a->object, b->object)) ||
+	    (r = cmp_str(a->drift, b->drift)) ||
+	    (r = cmp_str(a->from_netns, b->from_netns)) ||
+	    (r = cmp_num(a->ifindex, b->ifindex)) ||
+	    (r = cmp_str(a->rule.file, b->rule.file)) ||
+	    (r = cmp_num(a->rule.line, b->rule.line)) ||
+	    (r = cmp_str(a->link.name, b->link.name)) ||
+	    (r = cmp_str(a->link.master, b->link.master)) ||
+	    (r = cmp_str(a->link.peer_name, b->link.peer_name)) ||
+	    (r = cmp_str(a->link.peer_netns, b->link.peer_netns)) ||
+	    (r = nh_address_key_cmp(&a->addr, &b->addr)) ||
+	    (r = nh_prefix_cmp(&a->route.via, &b->route.via)) ||
+	    (r = cmp_str(a->route.dev, b->route.dev)))
+		return r;
+	return 0;
+}
+
+static int action_cmp(const struct nh_action *a, const struct nh_action *b)
+{
+	int r;
+
+	if ((r = cmp_num(a->type, b->type)) ||
+	    (r = cmp_str(a->netns, b->netns)) ||
+	    (r = cmp_num(rank(a), rank(b))) ||
+	    (r = key_cmp(a, b)))
+		return r;
+	return detail_cmp(a, b);
+}
+
+/* Sorting pointers keeps the copying to one pass; ties fall back to the
+ * pointers, i.e. insertion order, which makes the sort stable. */
+static int action_ptr_cmp(const void *pa, const void *pb)
+{
+	const struct nh_action *a = *(const struct nh_action *const *)pa;
+	const struct nh_action *b = *(const struct nh_action *const *)pb;
+	int r = action_cmp(a, b);
+
+	return r ? r : (a > b) - (a < b);
+}
+
+static int action_val_cmp(const void *a, const void *b)
+{
+	return action_cmp(a, b);
+}
+
+void nh_plan_sort(struct nh_plan *p)
+{
+	const struct nh_action **order = NULL;
+	struct nh_action *sorted = NULL;
+
+	if (p->n < 2)
+		return;
+	order = malloc(p->n * sizeof(*order));
+	sorted = malloc(p->n * sizeof(*sorted));
+	if (!order || !sorted) {
+		/* Out of memory: sort in place. Only actions equal in every
+		 * field compared may end up in either order. */
+		qsort(p->actions, p->n, sizeof(*p->actions), action_val_cmp);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		order[i] = &p->actions[i];
+	qsort(order, p->n, sizeof(*order), action_ptr_cmp);
+	for (size_t i = 0; i < p->n; i++)
+		sorted[i] = *order[i];
+	free(p->actions);
+	p->actions = sorted;
+	p->cap = p->n;
+	sorted = NULL;
+out:
+	free(order);
+	free(sorted);
+}

@@ -1,0 +1,249 @@
+/*
+ * Reading a policy file safely, and the checks made on its text before
+ * libconfig sees it. libconfig 1.5 (Debian 12) has no include hook and
+ * truncates large integer literals without a word, so both are caught here.
+ */
+#include "parse_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int nh_source_read(const char *path, char **text, size_t *len, unsigned int *mode)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int fd, r = 0;
+
+	*text = NULL;
+	*len = 0;
+	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	*mode = st.st_mode;
+	for (;;) {
+		ssize_t got;
+
+		if (nh_grow(&buf, &cap, n + 65536 + 1, 1) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n > NH_POLICY_MAX_FILE) {
+			r = -EFBIG;
+			goto out;
+		}
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/* ---- the pre-scan: a small lexer that knows libconfig's comments,
+ * strings and numbers well enough to find what matters ---- */
+
+struct lexer {
+	struct nh_pctx *c;
+	const char *p, *end;
+	unsigned int line;
+	int r;
+};
+
+static bool at(const struct lexer *l, size_t off, char ch)
+{
+	return l->p + off < l->end && l->p[off] == ch;
+}
+
+static void skip_line_comment(struct lexer *l)
+{
+	while (l->p < l->end && *l->p != '\n')
+		l->p++;
+}
+
+static void skip_block_comment(struct lexer *l)
+{
+	l->p += 2;
+	while (l->p < l->end && !(l->p[0] == '*' && at(l, 1, '/'))) {
+		if (*l->p == '\n')
+			l->line++;
+		l->p++;
+	}
+	l->p = l->p < l->end ? l->p + 2 : l->end;
+}
+
+static void skip_string(struct lexer *l)
+{
+	for (l->p++; l->p < l->end && *l->p != '"'; l->p++) {
+		if (*l->p == '\\' && l->p + 1 < l->end)
+			l->p++;
+		if (*l->p == '\n')
+			l->line++;
+	}
+	if (l->p < l->end)
+		l->p++;
+}
+
+/* Value of a decimal or hex literal (digits only, no sign or suffix);
+ * false when it does not fit in 64 bits or is not a number. */
+static bool literal_value(const char *s, size_t n, bool hex, unsigned long long *v)
+{
+	char buf[32];
+	char *end;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (hex ? !isxdigit((unsigned char)buf[i]) : !isdigit((unsigned char)buf[i]))
+			return false;
+	errno = 0;
+	*v = strtoull(buf, &end, hex ? 16 : 10);
+	return errno == 0 && *end == '\0';
+}
+
+static bool all_digits(const char *s, size_t n, bool hex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (hex ? !isxdigit((unsigned char)s[i]) : !isdigit((unsigned char)s[i]))
+			return false;
+	return n > 0;
+}
+
+/* One number token: report an integer libconfig would silently change. */
+static void scan_number(struct lexer *l)
+{
+	const char *start = l->p, *digits;
+	bool neg = false, hex = false;
+	unsigned long long v, limit;
+	size_t n, suffix = 0;
+	bool ok;
+	int shown;
+
+	if (*l->p == '-' || *l->p == '+')
+		neg = *l->p++ == '-';
+	digits = l->p;
+	hex = at(l, 0, '0') && (at(l, 1, 'x') || at(l, 1, 'X'));
+	while (l->p < l->end && (isalnum((unsigned char)*l->p) || *l->p == '.' ||
+				 ((*l->p == '-' || *l->p == '+') && !hex &&
+				  (l->p[-1] == 'e' || l->p[-1] == 'E'))))
+		l->p++;
+	if (hex)
+		digits += 2;
+	n = (size_t)(l->p - digits);
+	while (n > suffix && suffix < 2 && digits[n - suffix - 1] == 'L')
+		suffix++;
+	n -= suffix;
+	/* Floats and garbage are libconfig's to judge. */
+	if (!all_digits(digits, n, hex) || (hex && neg))
+		return;
+	limit = suffix ? (neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX)
+		       : (neg ? (unsigned long long)INT_MAX + 1 : INT_MAX);
+	ok = literal_value(digits, n, hex, &v);
+	if (ok && v <= limit)
+		return;
+	shown = l->p - start > 40 ? 40 : (int)(l->p - start);
+	if (nh_grow(&l->c->bad_int_lines, &l->c->cap_bad_int, l->c->n_bad_int + 1,
+		    sizeof(*l->c->bad_int_lines)) == 0)
+		l->c->bad_int_lines[l->c->n_bad_int++] = l->line;
+	else
+		l->c->err = -ENOMEM;
+	if (suffix || !ok || v > (unsigned long long)LLONG_MAX)
+		nh_perror(l->c, l->line, "integer %.*s%s is out of range",
+			  shown, start, shown < l->p - start ? "..." : "");
+	else
+		nh_perror(l->c, l->line, "integer %.*s does not fit in 32 bits: write it as %.*sL",
+			  (int)(l->p - start), start, (int)(l->p - start), start);
+}
+
+static bool starts_number(const struct lexer *l)
+{
+	char ch = *l->p;
+
+	if (isdigit((unsigned char)ch))
+		return true;
+	return (ch == '-' || ch == '+') && l->p + 1 < l->end && isdigit((unsigned char)l->p[1]);
+}
+
+static void lex_one(struct lexer *l)
+{
+	char ch = *l->p;
+
+	if (ch == '\n') {
+		l->line++;
+		l->p++;
+	} else if (ch == '#' || (ch == '/' && at(l, 1, '/'))) {
+		skip_line_comment(l);
+	} else if (ch == '/' && at(l, 1, '*')) {
+		skip_block_comment(l);
+	} else if (ch == '"') {
+		skip_string(l);
+	} else if (ch == '@') {
+		if ((size_t)(l->end - l->p) >= 8 && memcmp(l->p, "@include", 8) == 0) {
+			nh_perror(l->c, l->line, "@include is not supported: "
+				  "put each policy file in policy_dir instead");
+			l->r = -EINVAL;
+		}
+		l->p++;
+	} else if (isalpha((unsigned char)ch) || ch == '*') {
+		/* a setting name: its digits are not numbers */
+		while (l->p < l->end && (isalnum((unsigned char)*l->p) || *l->p == '-' ||
+					 *l->p == '_' || *l->p == '*'))
+			l->p++;
+	} else if (starts_number(l)) {
+		scan_number(l);
+	} else if (ch == '.') {
+		/* ".5e3": a float; skip its digits */
+		for (l->p++; l->p < l->end && (isalnum((unsigned char)*l->p) || *l->p == '.'); l->p++)
+			;
+	} else {
+		l->p++;
+	}
+}
+
+int nh_source_prescan(struct nh_pctx *c)
+{
+	struct lexer l = { .c = c, .p = c->text, .end = c->text + c->text_len, .line = 1 };
+	const char *nul = memchr(c->text, '\0', c->text_len);
+
+	if (nul) {
+		unsigned int line = 1;
+
+		for (const char *q = c->text; q < nul; q++)
+			line += *q == '\n';
+		nh_perror(c, line, "the file holds a NUL byte: not a text file");
+		return -EINVAL;
+	}
+	while (l.p < l.end)
+		lex_one(&l);
+	return l.r;
+}

@@ -1,0 +1,334 @@
+/*
+ * Checks across the merged policy, once every file is read: namespaces
+ * defined twice, veth peers placed into their namespaces (and colliding
+ * there), links and routes defined twice, masters, parents and gateways.
+ * Every state is sorted here, and the checks use that order: they stay
+ * O(n log n) for thousands of namespaces.
+ */
+#include "parse_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Position of a file in the policy's file list: the order files were read. */
+static size_t file_index(const struct nh_policy *p, const char *file)
+{
+	for (size_t i = 0; i < p->n_files; i++)
+		if (p->files[i] == file)
+			return i;
+	return 0;
+}
+
+static int origin_cmp(const struct nh_policy *p, const struct nh_origin *a, const struct nh_origin *b)
+{
+	size_t fa = file_index(p, a->file), fb = file_index(p, b->file);
+
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* ---- namespace rules ---- */
+
+static int move_rules(struct nh_pctx *c)
+{
+	struct nh_policy *p = c->p;
+	size_t n = c->n_named + c->n_matched;
+
+	if (!n)
+		return 0;
+	p->netns = calloc(n, sizeof(*p->netns));
+	if (!p->netns) {
+		c->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	if (c->n_named)
+		memcpy(p->netns, c->named, c->n_named * sizeof(*p->netns));
+	if (c->n_matched)
+		memcpy(p->netns + c->n_named, c->matched, c->n_matched * sizeof(*p->netns));
+	p->n_netns = n;
+	c->n_named = c->n_matched = 0;  /* owned by the policy now */
+	return 0;
+}
+
+static int rule_ptr_cmp(const void *a, const void *b)
+{
+	const struct nh_netns_rule *x = *(const struct nh_netns_rule *const *)a;
+	const struct nh_netns_rule *y = *(const struct nh_netns_rule *const *)b;
+	int r = strcmp(x->name, y->name);
+
+	if (r)
+		return r;
+	return x < y ? -1 : x > y;     /* file order among equals */
+}
+
+/* Named rules sorted by name (file order among equal names). */
+struct named_index {
+	struct nh_netns_rule **v;
+	size_t n;
+};
+
+static int index_named(struct nh_pctx *c, struct named_index *ix)
+{
+	struct nh_policy *p = c->p;
+
+	ix->n = 0;
+	ix->v = calloc(p->n_netns + 1, sizeof(*ix->v));
+	if (!ix->v) {
+		c->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (!p->netns[i].match)
+			ix->v[ix->n++] = &p->netns[i];
+	if (ix->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), rule_ptr_cmp);
+	return 0;
+}
+
+/* The first rule (in file order) named `name`, or NULL. */
+static struct nh_netns_rule *find_named(const struct named_index *ix, const char *name)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ix->v[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && strcmp(ix->v[lo]->name, name) == 0 ? ix->v[lo] : NULL;
+}
+
+static void check_dup_netns(struct nh_pctx *c, const struct named_index *ix)
+{
+	for (size_t i = 1; i < ix->n; i++) {
+		const struct nh_netns_rule *first = find_named(ix, ix->v[i]->name);
+
+		if (first != ix->v[i])
+			nh_perror_at(c, &ix->v[i]->origin, "namespace '%s' is defined twice: "
+				     "first at %s:%u", ix->v[i]->name, first->origin.file, first->origin.line);
+	}
+}
+
+/* ---- veth peers ---- */
+
+static void place_peer(struct nh_pctx *c, const struct named_index *ix, struct nh_pending_peer *pp)
+{
+	struct nh_netns_rule *target = &c->p->host;
+
+	if (!pp->host) {
+		target = find_named(ix, pp->netns);
+		if (!target) {
+			nh_perror_at(c, &pp->netns_origin, "peer '%s' of veth '%s': 'netns' '%s' is not "
+				     "a namespace this policy defines by 'name'", pp->end.name,
+				     pp->end.peer_name, pp->netns);
+			return;
+		}
+	}
+	if (nh_state_add_link(&target->want, &pp->end) < 0)
+		c->err = -ENOMEM;
+	for (size_t i = 0; i < pp->n_addrs; i++)
+		if (nh_state_add_address(&target->want, &pp->addrs[i]) < 0)
+			c->err = -ENOMEM;
+}
+
+/* ---- one rule's state ---- */
+
+static bool is_peer_end(const struct nh_link *l)
+{
+	return l->flags & NH_LINK_FLAG_PEER_END;
+}
+
+/* Links of one name, [from, to) in the sorted array: the one written first
+ * as a link of its own claims the name; every other one is reported. */
+static void report_link_run(struct nh_pctx *c, const struct nh_netns_rule *r, size_t from, size_t to)
+{
+	const struct nh_link *v = r->want.links, *ref = &v[from];
+	char where[NH_NETNS_NAMSIZ + 64];
+
+	for (size_t i = from + 1; i < to; i++)
+		if ((is_peer_end(ref) && !is_peer_end(&v[i])) ||
+		    (is_peer_end(ref) == is_peer_end(&v[i]) && origin_cmp(c->p, &v[i].origin, &ref->origin) < 0))
+			ref = &v[i];
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = from; i < to; i++) {
+		const struct nh_link *l = &v[i];
+
+		if (l == ref)
+			continue;
+		if (is_peer_end(l))
+			nh_perror_at(c, &l->origin, "peer '%s' of veth '%s' collides with %s '%s' "
+				     "at %s:%u in %s", l->name, l->peer_name,
+				     is_peer_end(ref) ? "the peer" : "link", ref->name,
+				     ref->origin.file, ref->origin.line, where);
+		else
+			nh_perror_at(c, &l->origin, "link '%s' is defined twice in %s: first at %s:%u",
+				     l->name, where, ref->origin.file, ref->origin.line);
+	}
+}
+
+static void check_dup_links(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	size_t from = 0;
+
+	for (size_t i = 1; i <= s->n_links; i++) {
+		if (i < s->n_links && nh_link_key_cmp(&s->links[i], &s->links[from]) == 0)
+			continue;
+		if (i - from > 1)
+			report_link_run(c, r, from, i);
+		from = i;
+	}
+}
+
+static void check_dup_addrs(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char buf[64];
+
+	for (size_t i = 1; i < s->n_addrs; i++) {
+		const struct nh_address *a = &s->addrs[i - 1], *b = &s->addrs[i];
+
+		if (nh_address_key_cmp(a, b) != 0)
+			continue;
+		if (origin_cmp(c->p, &b->origin, &a->origin) < 0) {
+			const struct nh_address *t = a;
+
+			a = b;
+			b = t;
+		}
+		nh_pwarn_at(c, &b->origin, "address %s is listed twice on link '%s': first at %s:%u",
+			    nh_prefix_str(&b->prefix, true, buf, sizeof(buf)), b->link,
+			    a->origin.file, a->origin.line);
+	}
+}
+
+static void check_dup_routes(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64], buf[64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 1; i < s->n_routes; i++) {
+		const struct nh_route *a = &s->routes[i - 1], *b = &s->routes[i];
+
+		if (nh_route_key_cmp(a, b) != 0)
+			continue;
+		if (origin_cmp(c->p, &b->origin, &a->origin) < 0) {
+			const struct nh_route *t = a;
+
+			a = b;
+			b = t;
+		}
+		nh_perror_at(c, &b->origin, "route to %s (table %u, metric %u) is defined twice in %s: "
+			     "first at %s:%u", b->dst.len ? nh_prefix_str(&b->dst, true, buf, sizeof(buf))
+			     : "default", b->table, b->metric, where, a->origin.file, a->origin.line);
+	}
+}
+
+static int link_cmp(const void *a, const void *b)
+{
+	return nh_link_key_cmp(a, b);
+}
+
+static const struct nh_link *find_link(const struct nh_state *s, const char *name)
+{
+	struct nh_link key;
+
+	if (nh_strlcpy(key.name, name, sizeof(key.name)) < 0 || !s->n_links)
+		return NULL;
+	return bsearch(&key, s->links, s->n_links, sizeof(*s->links), link_cmp);
+}
+
+static void check_masters(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 0; i < s->n_links; i++) {
+		const struct nh_link *l = &s->links[i], *m;
+
+		if (!(l->has & NH_LINK_HAS_MASTER))
+			continue;
+		m = find_link(s, l->master);
+		if (!m)
+			nh_pwarn_at(c, &l->origin, "master '%s' of link '%s' is not a link this policy "
+				    "defines in %s", l->master, l->name, where);
+		else if (m->kind != NH_KIND_UNSPEC && m->kind != NH_KIND_BRIDGE)
+			nh_perror_at(c, &l->origin, "master '%s' of link '%s' is a %s, not a bridge",
+				     l->master, l->name, nh_kind_to_string(m->kind));
+	}
+}
+
+static void check_parents(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+
+	for (size_t i = 0; i < s->n_links; i++) {
+		const struct nh_link *l = &s->links[i];
+
+		if ((l->has & NH_LINK_HAS_PARENT) && !find_link(&c->p->host.want, l->parent))
+			nh_pwarn_at(c, &l->origin, "parent '%s' of %s '%s' is not a link this policy "
+				    "defines in the host namespace", l->parent,
+				    nh_kind_to_string(l->kind), l->name);
+	}
+}
+
+static bool link_local6(const struct nh_prefix *p)
+{
+	return p->family == AF_INET6 && p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80;
+}
+
+static void check_gateways(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64], buf[64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct nh_route *rt = &s->routes[i];
+		size_t j;
+
+		/* an IPv6 link-local gateway is on every link */
+		if (!(rt->has & NH_ROUTE_HAS_VIA) || link_local6(&rt->via))
+			continue;
+		for (j = 0; j < s->n_addrs && !nh_prefix_contains(&s->addrs[j].prefix, &rt->via); j++)
+			;
+		if (j == s->n_addrs)
+			nh_pwarn_at(c, &rt->origin, "gateway %s is outside every prefix configured on "
+				    "the links of %s", nh_prefix_str(&rt->via, false, buf, sizeof(buf)), where);
+	}
+}
+
+static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
+{
+	nh_state_sort(&r->want);
+	check_dup_links(c, r);
+	check_dup_addrs(c, r);
+	check_dup_routes(c, r);
+	check_masters(c, r);
+	check_parents(c, r);
+	check_gateways(c, r);
+}
+
+void nh_validate(struct nh_pctx *c)
+{
+	struct nh_policy *p = c->p;
+	struct named_index ix = { 0 };
+
+	if (move_rules(c) < 0 || index_named(c, &ix) < 0)
+		return;
+	check_dup_netns(c, &ix);
+	for (size_t i = 0; i < c->n_peers; i++)
+		place_peer(c, &ix, &c->peers[i]);
+	check_rule(c, &p->host);
+	for (size_t i = 0; i < p->n_netns; i++)
+		check_rule(c, &p->netns[i]);
+	free(ix.v);
+}

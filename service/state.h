@@ -1,0 +1,29 @@
+/*
+ * The state of one managed namespace as the service reports it (SPEC §2
+ * `status`). Transitions happen in one place in the service (STYLE: "state
+ * changes in one place"); this header only names the states.
+ */
+#ifndef NETHEAL_SERVICE_STATE_H
+#define NETHEAL_SERVICE_STATE_H
+
+#include <stdbool.h>
+
+enum nh_ns_state {
+	NH_NS_CONVERGED = 0,    /* observed state satisfies the policy */
+	NH_NS_DRIFTING,         /* drift seen, heal not started yet (coalescing) */
+	NH_NS_HEALING,          /* actions in flight */
+	NH_NS_BACKOFF,          /* an object flaps or an action failed: waiting before the next try */
+	NH_NS_CONFLICT,         /* drift netheal will not fix by itself (wrong kind, missing link) */
+	NH_NS_AUDIT,            /* audit mode: drift is reported, never changed */
+	NH_NS__COUNT
+};
+
+/* "converged", ...; "unknown" for a value out of range. */
+const char *nh_ns_state_to_string(enum nh_ns_state s);
+/* The inverse; -EINVAL for a string that names no state. */
+int nh_ns_state_from_string(const char *s);
+/* True for the states `status` counts as drifting (everything but
+ * converged and audit). */
+bool nh_ns_state_is_drifting(enum nh_ns_state s);
+
+#endif

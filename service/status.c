@@ -1,0 +1,461 @@
+#include "status.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "atomic.h"
+#include "common/util.h"
+#include "json.h"
+
+#define STATUS_MAX_BYTES (64u << 20)    /* a sane bound: ~200 bytes per namespace */
+
+void nh_status_init(struct nh_status *s, pid_t pid, int64_t started_ms)
+{
+	memset(s, 0, sizeof(*s));
+	nh_strlcpy(s->version, NETHEAL_VERSION, sizeof(s->version));
+	s->pid = pid;
+	s->started_ms = started_ms;
+}
+
+void nh_status_free(struct nh_status *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_ns; i++)
+		free(s->ns[i]);
+	free(s->ns);
+	s->ns = NULL;
+	s->n_ns = s->cap_ns = 0;
+}
+
+/* Index of name, or of where it would go (and *found false). */
+static size_t ns_find(const struct nh_status *s, const char *name, bool *found)
+{
+	size_t lo = 0, hi = s->n_ns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->ns[mid]->name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct nh_status_ns *nh_status_ns_get(struct nh_status *s, const char *name, bool create)
+{
+	struct nh_status_ns *e;
+	bool found;
+	size_t i = ns_find(s, name, &found);
+
+	if (found)
+		return s->ns[i];
+	if (!create) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (nh_grow(&s->ns, &s->cap_ns, s->n_ns + 1, sizeof(*s->ns)) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (nh_strlcpy(e->name, name, sizeof(e->name)) < 0) {
+		free(e);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	e->state = NH_NS_CONVERGED;
+	memmove(&s->ns[i + 1], &s->ns[i], (s->n_ns - i) * sizeof(*s->ns));
+	s->ns[i] = e;
+	s->n_ns++;
+	return e;
+}
+
+int nh_status_ns_remove(struct nh_status *s, const char *name)
+{
+	bool found;
+	size_t i = ns_find(s, name, &found);
+
+	if (!found)
+		return -ENOENT;
+	free(s->ns[i]);
+	memmove(&s->ns[i], &s->ns[i + 1], (s->n_ns - i - 1) * sizeof(*s->ns));
+	s->n_ns--;
+	return 0;
+}
+
+void nh_status_heal(struct nh_status *s, struct nh_status_ns *e, const char *object, int64_t now_ms)
+{
+	s->heals++;
+	e->heals++;
+	e->last_heal_ms = now_ms;
+	/* Objects are short (SPEC §6); a longer one is cut, not refused. */
+	snprintf(e->last_heal_object, sizeof(e->last_heal_object), "%s", object ? object : "");
+}
+
+void nh_status_heal_failed(struct nh_status *s, struct nh_status_ns *e, const char *error)
+{
+	s->heal_failures++;
+	e->heal_failures++;
+	snprintf(e->last_error, sizeof(e->last_error), "%s", error ? error : "");
+}
+
+size_t nh_status_n_drifting(const struct nh_status *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_ns; i++)
+		n += nh_ns_state_is_drifting(s->ns[i]->state);
+	return n;
+}
+
+void nh_status_summary(const struct nh_status *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%zu namespace%s, %zu drifting, %" PRIu64 " heal%s",
+		 s->n_ns, s->n_ns == 1 ? "" : "s", nh_status_n_drifting(s),
+		 s->heals, s->heals == 1 ? "" : "s");
+}
+
+int64_t nh_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- times -------------------------------------------------------------- */
+
+/* "2025-01-01T12:00:00.123Z" */
+static void time_rfc3339(int64_t ms, char *buf, size_t size)
+{
+	time_t t;
+	struct tm tm;
+
+	if (ms < 0)
+		ms = 0;
+	t = (time_t)(ms / 1000);
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, size, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+static int parse_rfc3339(const char *s, int64_t *ms)
+{
+	struct tm tm = { 0 };
+	int frac = 0, n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &frac, &n) != 7 || n == 0 || s[n])
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*ms = (int64_t)timegm(&tm) * 1000 + frac;
+	return 0;
+}
+
+/* "2025-01-01 13:00:00" in local time, for people. */
+static void time_local(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "?");
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void put_ns(FILE *f, const struct nh_status_ns *e)
+{
+	char t[80];
+
+	fputs("    { \"name\": ", f);
+	nh_json_put_string(f, *e->name ? e->name : "-");
+	fprintf(f, ", \"state\": \"%s\", \"heals\": %" PRIu64 ", \"heal_failures\": %" PRIu64 ",\n",
+		nh_ns_state_to_string(e->state), e->heals, e->heal_failures);
+	fputs("      \"last_heal\": ", f);
+	if (e->last_heal_ms > 0) {
+		time_rfc3339(e->last_heal_ms, t, sizeof(t));
+		fprintf(f, "{ \"time\": \"%s\", \"object\": ", t);
+		nh_json_put_string(f, e->last_heal_object);
+		fputs(" }", f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(", \"last_error\": ", f);
+	if (*e->last_error)
+		nh_json_put_string(f, e->last_error);
+	else
+		fputs("null", f);
+	fputs(" }", f);
+}
+
+int nh_status_format(const struct nh_status *s, FILE *f)
+{
+	char started[80], updated[80];
+
+	time_rfc3339(s->started_ms, started, sizeof(started));
+	time_rfc3339(s->updated_ms, updated, sizeof(updated));
+	fputs("{\n  \"version\": ", f);
+	nh_json_put_string(f, s->version);
+	fprintf(f, ",\n  \"pid\": %d,\n  \"started\": \"%s\",\n  \"updated\": \"%s\",\n",
+		(int)s->pid, started, updated);
+	fprintf(f, "  \"totals\": { \"namespaces\": %zu, \"drifting\": %zu, \"heals\": %" PRIu64
+		", \"heal_failures\": %" PRIu64 ", \"events\": %" PRIu64 ", \"resyncs\": %" PRIu64 " },\n",
+		s->n_ns, nh_status_n_drifting(s), s->heals, s->heal_failures, s->events, s->resyncs);
+	fputs("  \"namespaces\": [", f);
+	for (size_t i = 0; i < s->n_ns; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		put_ns(f, s->ns[i]);
+	}
+	fputs(s->n_ns ? "\n  ]\n}\n" : "]\n}\n", f);
+	return ferror(f) ? -EIO : 0;
+}
+
+int nh_status_write(const char *path, struct nh_status *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	s->updated_ms = nh_wall_ms();
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -errno;
+	r = nh_status_format(s, f);
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = nh_atomic_write(path, buf, len, 0644);
+	free(buf);
+	return r;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		size_t got;
+
+		if (n + 4096 + 1 > STATUS_MAX_BYTES) {
+			r = -EFBIG;
+			break;
+		}
+		r = nh_grow(&buf, &cap, n + 4096 + 1, 1);
+		if (r < 0)
+			break;
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0) {
+			r = ferror(f) ? -EIO : 0;
+			break;
+		}
+	}
+	fclose(f);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int load_time(const struct nh_json *v, const char *key, int64_t *ms)
+{
+	const char *t = nh_json_get_string(v, key);
+
+	return t ? parse_rfc3339(t, ms) : -EINVAL;
+}
+
+static int load_ns(struct nh_status *s, const struct nh_json *v)
+{
+	const char *name = nh_json_get_string(v, "name");
+	const char *state = nh_json_get_string(v, "state");
+	const struct nh_json *heal = nh_json_get(v, "last_heal");
+	const struct nh_json *err = nh_json_get(v, "last_error");
+	struct nh_status_ns *e;
+	int st;
+
+	if (!name || !state || (st = nh_ns_state_from_string(state)) < 0)
+		return -EINVAL;
+	if (strcmp(name, "-") == 0)
+		name = "";
+	e = nh_status_ns_get(s, name, true);
+	if (!e)
+		return -errno;
+	e->state = (enum nh_ns_state)st;
+	if (nh_json_get_u64(v, "heals", &e->heals) < 0 ||
+	    nh_json_get_u64(v, "heal_failures", &e->heal_failures) < 0)
+		return -EINVAL;
+	if (heal && heal->type != NH_JSON_NULL) {
+		const char *obj = nh_json_get_string(heal, "object");
+
+		if (!obj || load_time(heal, "time", &e->last_heal_ms) < 0)
+			return -EINVAL;
+		snprintf(e->last_heal_object, sizeof(e->last_heal_object), "%s", obj);
+	}
+	if (err && err->type == NH_JSON_STRING)
+		snprintf(e->last_error, sizeof(e->last_error), "%s", err->string);
+	else if (err && err->type != NH_JSON_NULL)
+		return -EINVAL;
+	return 0;
+}
+
+static int load_doc(struct nh_status *s, const struct nh_json *doc)
+{
+	const char *version = nh_json_get_string(doc, "version");
+	const struct nh_json *totals = nh_json_get(doc, "totals");
+	const struct nh_json *list = nh_json_get(doc, "namespaces");
+	uint64_t pid;
+	int r;
+
+	if (!version || !list || list->type != NH_JSON_ARRAY)
+		return -EINVAL;
+	if (nh_json_get_u64(doc, "pid", &pid) < 0 || pid == 0 || pid > INT32_MAX)
+		return -EINVAL;
+	s->pid = (pid_t)pid;
+	snprintf(s->version, sizeof(s->version), "%s", version);
+	if (load_time(doc, "started", &s->started_ms) < 0 || load_time(doc, "updated", &s->updated_ms) < 0)
+		return -EINVAL;
+	if (nh_json_get_u64(totals, "heals", &s->heals) < 0 ||
+	    nh_json_get_u64(totals, "heal_failures", &s->heal_failures) < 0 ||
+	    nh_json_get_u64(totals, "events", &s->events) < 0 ||
+	    nh_json_get_u64(totals, "resyncs", &s->resyncs) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < list->n; i++) {
+		r = load_ns(s, &list->items[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int nh_status_load(const char *path, struct nh_status *s, char **raw)
+{
+	struct nh_json *doc = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = read_file(path, &buf, &len);
+	if (r < 0)
+		return r;
+	r = nh_json_parse(buf, len, &doc);
+	if (r < 0)
+		goto out;
+	r = load_doc(s, doc);
+out:
+	nh_json_free(doc);
+	if (r < 0) {
+		nh_status_free(s);
+		free(buf);
+		return r;
+	}
+	if (raw)
+		*raw = buf;
+	else
+		free(buf);
+	return 0;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+/* Names and error texts come from the kernel and the file system: print
+ * control characters as '?' so they cannot drive the terminal. */
+static void put_clean(FILE *f, const char *s, int width)
+{
+	int n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	for (; n < width; n++)
+		fputc(' ', f);
+}
+
+void nh_status_print(const struct nh_status *s, FILE *f)
+{
+	char started[80], when[80];
+	int w = (int)strlen("NAMESPACE");
+
+	for (size_t i = 0; i < s->n_ns; i++) {
+		int len = (int)strlen(s->ns[i]->name);
+
+		if (len > w)
+			w = len;
+	}
+	time_local(s->started_ms, started, sizeof(started));
+	fprintf(f, "netheal %s, pid %d, running since %s\n", s->version, (int)s->pid, started);
+	fprintf(f, "%zu namespaces, %zu drifting, %" PRIu64 " heals, %" PRIu64 " failed heals, %"
+		PRIu64 " events, %" PRIu64 " resyncs\n\n", s->n_ns, nh_status_n_drifting(s),
+		s->heals, s->heal_failures, s->events, s->resyncs);
+	fprintf(f, "%-*s  %-9s  %6s  %-19s  %-24s  %s\n", w, "NAMESPACE", "STATE", "HEALS",
+		"LAST HEAL", "OBJECT", "LAST ERROR");
+	for (size_t i = 0; i < s->n_ns; i++) {
+		const struct nh_status_ns *e = s->ns[i];
+
+		put_clean(f, *e->name ? e->name : "-", w);
+		fprintf(f, "  %-9s  %6" PRIu64 "  ", nh_ns_state_to_string(e->state), e->heals);
+		if (e->last_heal_ms > 0)
+			time_local(e->last_heal_ms, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "-");
+		fprintf(f, "%-19s  ", when);
+		put_clean(f, e->last_heal_ms > 0 ? e->last_heal_object : "-", 24);
+		fputs("  ", f);
+		put_clean(f, *e->last_error ? e->last_error : "-", 0);
+		fputc('\n', f);
+	}
+}
+
+bool nh_status_service_alive(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0)
+		return false;
+	/* EPERM: alive, just not ours to signal (status run as a user). */
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "netheal") == 0;
+}

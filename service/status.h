@@ -1,0 +1,96 @@
+/*
+ * The service's status (SPEC §2 `status`, §7 /run/netheal/status.json): one
+ * entry per namespace netheal watches, plus totals. The service keeps one
+ * struct nh_status up to date and rewrites the file with nh_status_write
+ * (atomically) whenever it changes; `netheal status` reads it back.
+ *
+ * The file is JSON:
+ *   { "version": "0.1.0", "pid": 812,
+ *     "started": "2025-01-01T12:00:00.000Z", "updated": "...",
+ *     "totals": { "namespaces": 3, "drifting": 0, "heals": 12,
+ *                 "heal_failures": 0, "events": 1043, "resyncs": 2 },
+ *     "namespaces": [
+ *       { "name": "blue", "state": "converged", "heals": 10, "heal_failures": 0,
+ *         "last_heal": { "time": "...", "object": "address:10.1.1.100/24" },
+ *         "last_error": null } ] }
+ * Times are UTC, RFC 3339 with milliseconds. The host namespace is named "-",
+ * as in the logs. last_heal and last_error are null when there is none.
+ */
+#ifndef NETHEAL_SERVICE_STATUS_H
+#define NETHEAL_SERVICE_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "state.h"
+
+#define NH_STATUS_DEFAULT_PATH "/run/netheal/status.json"
+
+struct nh_status_ns {
+	char name[256];                 /* "" = the host */
+	enum nh_ns_state state;
+	uint64_t heals;
+	uint64_t heal_failures;
+	int64_t last_heal_ms;           /* wall clock, ms since the epoch; 0 = never */
+	char last_heal_object[96];      /* SPEC §6 object: "address:10.1.1.100/24" */
+	char last_error[256];           /* "" = none */
+};
+
+struct nh_status {
+	char version[32];
+	pid_t pid;
+	int64_t started_ms;             /* wall clock, ms since the epoch */
+	int64_t updated_ms;             /* set by nh_status_write; read back by nh_status_load */
+	uint64_t heals, heal_failures, events, resyncs;   /* totals since start */
+	/* Sorted by name. Entries are allocated one by one, so a pointer to
+	 * one stays valid until it is removed or the status freed. */
+	struct nh_status_ns **ns;
+	size_t n_ns, cap_ns;
+};
+
+/* Empty status of this process: version NETHEAL_VERSION, pid, start time. */
+void nh_status_init(struct nh_status *s, pid_t pid, int64_t started_ms);
+void nh_status_free(struct nh_status *s);       /* accepts NULL; leaves s empty */
+
+/* The entry of a namespace ("" = the host); with create, a new converged
+ * entry when there is none. NULL when absent (or -ENOMEM, or a name too
+ * long: errno says which). */
+struct nh_status_ns *nh_status_ns_get(struct nh_status *s, const char *name, bool create);
+/* Drop a namespace (it vanished and the policy does not name it). 0 or -ENOENT. */
+int nh_status_ns_remove(struct nh_status *s, const char *name);
+
+/* Count a heal of object in e (and in the totals) at wall-clock now_ms. */
+void nh_status_heal(struct nh_status *s, struct nh_status_ns *e, const char *object, int64_t now_ms);
+/* Count a failed heal and remember its error text. */
+void nh_status_heal_failed(struct nh_status *s, struct nh_status_ns *e, const char *error);
+
+/* Namespaces whose state nh_ns_state_is_drifting. */
+size_t nh_status_n_drifting(const struct nh_status *s);
+/* The sd_notify STATUS= line: "3 namespaces, 0 drifting, 12 heals". */
+void nh_status_summary(const struct nh_status *s, char *buf, size_t size);
+
+/* Wall clock in ms since the epoch (for started_ms / heal times). */
+int64_t nh_wall_ms(void);
+
+/* Write the JSON file atomically (temp file + rename, mode 0644, the
+ * directory created 0755 when missing); stamps updated_ms. 0 or -errno. */
+int nh_status_write(const char *path, struct nh_status *s);
+/* Format the JSON into f. 0 or -EIO. */
+int nh_status_format(const struct nh_status *s, FILE *f);
+
+/* Read a status file back. On success s holds it (free with
+ * nh_status_free) and, when raw is not NULL, *raw the file's bytes
+ * (NUL-terminated, malloc'd). -ENOENT: no file; -EINVAL: not JSON or not a
+ * status; -errno. */
+int nh_status_load(const char *path, struct nh_status *s, char **raw);
+
+/* The table `netheal status` prints. */
+void nh_status_print(const struct nh_status *s, FILE *f);
+
+/* True when pid is a live process named "netheal" (/proc/PID/comm), so a
+ * stale file left by a dead service (or a recycled pid) is not trusted. */
+bool nh_status_service_alive(pid_t pid);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/bash
+# `netheal status`: reads the status file, prints the table or the JSON as it
+# is, and exits 3 when no netheal process owns the file. No kernel changes.
+set -u
+bin=${NETHEAL:?}
+T=$(mktemp -d /tmp/netheal-status-cli.XXXXXX)
+pass=0
+fail=0
+svc=
+
+ok()   { pass=$((pass + 1)); echo "ok - $*"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $*"; }
+cleanup() {
+	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# expect_rc WANT DESCRIPTION COMMAND...: run, keep stdout/stderr in $T/out, $T/err.
+expect_rc() {
+	local want=$1 what=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"; else bad "$what: exit $rc, want $want"; cat "$T/err"; fi
+}
+
+write_status() {
+	cat >"$T/status.json" <<JSON
+{
+  "version": "0.1.0",
+  "pid": $1,
+  "started": "2025-01-01T12:00:00.000Z",
+  "updated": "2025-01-01T12:05:00.250Z",
+  "totals": { "namespaces": 2, "drifting": 1, "heals": 12, "heal_failures": 1, "events": 1043, "resyncs": 2 },
+  "namespaces": [
+    { "name": "-", "state": "converged", "heals": 2, "heal_failures": 0,
+      "last_heal": { "time": "2025-01-01T12:01:00.000Z", "object": "state:up" }, "last_error": null },
+    { "name": "blue", "state": "backoff", "heals": 10, "heal_failures": 1,
+      "last_heal": { "time": "2025-01-01T12:04:59.999Z", "object": "address:10.1.1.100/24" },
+      "last_error": "Nexthop has invalid gateway" }
+  ]
+}
+JSON
+}
+
+# A live process whose comm is "netheal": sleep run through a symlink.
+ln -s "$(command -v sleep)" "$T/netheal"
+"$T/netheal" 120 &
+svc=$!
+write_status "$svc"
+
+expect_rc 0 "text form" "$bin" status --status-file "$T/status.json"
+grep -q '^blue  *backoff  *10  ' "$T/out" && ok "table row for blue" || { bad "table row for blue"; cat "$T/out"; }
+grep -q '^-  *converged  *2  ' "$T/out" && ok "table row for the host" || { bad "table row for the host"; cat "$T/out"; }
+grep -q 'Nexthop has invalid gateway' "$T/out" && ok "last error shown" || bad "last error shown"
+grep -q "pid $svc" "$T/out" && ok "pid shown" || bad "pid shown"
+
+expect_rc 0 "--json" "$bin" status --json --status-file "$T/status.json"
+cmp -s "$T/out" "$T/status.json" && ok "--json prints the file as it is" || bad "--json output differs"
+if command -v jq >/dev/null; then
+	[ "$(jq -r '.namespaces[1].state' "$T/out")" = backoff ] && ok "jq reads --json" || bad "jq reads --json"
+fi
+expect_rc 0 "-c is accepted" "$bin" status -c /nonexistent.conf --status-file "$T/status.json"
+
+# The service is gone: the file is stale.
+kill "$svc"; wait "$svc" 2>/dev/null; dead=$svc; svc=
+expect_rc 3 "dead pid" "$bin" status --status-file "$T/status.json"
+grep -q 'no service running' "$T/err" && ok "says no service running" || bad "message for dead pid"
+[ ! -s "$T/out" ] && ok "nothing on stdout" || bad "stdout not empty"
+expect_rc 3 "dead pid, --json" "$bin" status --json --status-file "$T/status.json"
+[ ! -s "$T/out" ] && ok "no JSON for a dead service" || bad "JSON printed for a dead service"
+
+# A live process that is not netheal (a recycled pid).
+write_status $$
+expect_rc 3 "live pid that is not netheal" "$bin" status --status-file "$T/status.json"
+expect_rc 3 "no status file" "$bin" status --status-file "$T/none.json"
+
+echo '{"version": "0.1.0", "pid": ' >"$T/broken.json"
+expect_rc 1 "broken file" "$bin" status --status-file "$T/broken.json"
+expect_rc 64 "unknown option" "$bin" status --frobnicate
+expect_rc 64 "stray argument" "$bin" status extra
+expect_rc 64 "--status-file without a path" "$bin" status --status-file
+expect_rc 0 "--help" "$bin" status --help
+grep -q -- '--status-file' "$T/out" && ok "help mentions --status-file" || bad "help text"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,1337 @@
+/*
+ * The diff, without the kernel: desired and observed state built by hand,
+ * the plan compared line by line. Every scenario is also run with its
+ * inputs shuffled: the plan must be byte-identical.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/util.h"
+#include "policy/diff.h"
+
+#define HOST_CONF "policy.d/host.conf"
+#define BLUE_CONF "policy.d/blue.conf"
+#define AT(f, l) { .file = (f), .line = (l) }
+
+#define UP_ALWAYS NH_LINK_HAS_UP
+#define MAX_VIEWS 6
+
+static struct nh_prefix pfx(const char *s)
+{
+	struct nh_prefix p;
+
+	if (strcmp(s, "default") == 0) {
+		memset(&p, 0, sizeof(p));
+		p.family = AF_INET;
+		return p;
+	}
+	if (strchr(s, '/'))
+		assert_int_equal(nh_prefix_parse(s, &p), 0);
+	else
+		assert_int_equal(nh_ip_parse(s, &p), 0);
+	return p;
+}
+
+static void add_link(struct nh_state *s, struct nh_link l)
+{
+	if (!l.link_netnsid)
+		l.link_netnsid = -1;
+	assert_int_equal(nh_state_add_link(s, &l), 0);
+}
+
+static void add_addr(struct nh_state *s, const char *link, int ifindex, const char *prefix, unsigned line)
+{
+	struct nh_address a = { .prefix = pfx(prefix), .ifindex = ifindex, .origin = AT(BLUE_CONF, line) };
+
+	nh_strlcpy(a.link, link, sizeof(a.link));
+	if (!line)
+		a.origin = (struct nh_origin){ 0 };
+	assert_int_equal(nh_state_add_address(s, &a), 0);
+}
+
+static void add_route(struct nh_state *s, struct nh_route r)
+{
+	if (!r.table)
+		r.table = NH_RT_TABLE_MAIN;
+	assert_int_equal(nh_state_add_route(s, &r), 0);
+}
+
+static struct nh_link *link_of(struct nh_state *s, const char *name)
+{
+	struct nh_link *l = nh_state_link_by_name(s, name);
+
+	assert_non_null(l);
+	return l;
+}
+
+static void del_link(struct nh_state *s, const char *name)
+{
+	struct nh_link *l = link_of(s, name);
+
+	*l = s->links[--s->n_links];
+	/* its addresses and routes go with it */
+	for (size_t i = 0; i < s->n_addrs;)
+		if (strcmp(s->addrs[i].link, name) == 0)
+			s->addrs[i] = s->addrs[--s->n_addrs];
+		else
+			i++;
+	for (size_t i = 0; i < s->n_routes;)
+		if (strcmp(s->routes[i].dev, name) == 0)
+			s->routes[i] = s->routes[--s->n_routes];
+		else
+			i++;
+}
+
+static void del_addr(struct nh_state *s, const char *link, const char *prefix)
+{
+	struct nh_prefix p = pfx(prefix);
+
+	for (size_t i = 0; i < s->n_addrs; i++)
+		if (strcmp(s->addrs[i].link, link) == 0 && nh_prefix_cmp(&s->addrs[i].prefix, &p) == 0) {
+			s->addrs[i] = s->addrs[--s->n_addrs];
+			return;
+		}
+	fail_msg("no address %s on %s", prefix, link);
+}
+
+static void del_route(struct nh_state *s, const char *dst)
+{
+	struct nh_prefix p = pfx(dst);
+
+	for (size_t i = 0; i < s->n_routes; i++)
+		if (nh_prefix_cmp(&s->routes[i].dst, &p) == 0) {
+			s->routes[i] = s->routes[--s->n_routes];
+			return;
+		}
+	fail_msg("no route %s", dst);
+}
+
+/* ---- a world: rules, observed states, views ---- */
+
+struct ns {
+	struct nh_netns_rule rule;
+	bool managed;
+	bool exists;
+	struct nh_state have;
+};
+
+struct world {
+	struct ns ns[MAX_VIEWS];
+	char names[MAX_VIEWS][NH_NETNS_NAMSIZ];
+	size_t n;
+	/* known_ifindex: (netns, link) → ifindex */
+	struct { const char *netns, *link; int ifindex; } known[4];
+	size_t n_known;
+	struct nh_view views[MAX_VIEWS];
+};
+
+static struct ns *world_ns(struct world *w, const char *name)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->names[i], name) == 0)
+			return &w->ns[i];
+	assert_true(w->n < MAX_VIEWS);
+	nh_strlcpy(w->names[w->n], name, NH_NETNS_NAMSIZ);
+	nh_strlcpy(w->ns[w->n].rule.name, name, NH_NETNS_NAMSIZ);
+	w->ns[w->n].rule.create = true;
+	w->ns[w->n].rule.origin = (struct nh_origin)AT(name[0] ? BLUE_CONF : HOST_CONF, 1);
+	w->ns[w->n].exists = true;
+	return &w->ns[w->n++];
+}
+
+static void world_free(struct world *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		nh_state_free(&w->ns[i].rule.want);
+		nh_state_free(&w->ns[i].have);
+		free(w->ns[i].rule.match);
+	}
+}
+
+static int known_ifindex(void *ctx, const char *netns, const char *link)
+{
+	const struct world *w = ctx;
+
+	for (size_t i = 0; i < w->n_known; i++)
+		if (strcmp(w->known[i].netns, netns) == 0 && strcmp(w->known[i].link, link) == 0)
+			return w->known[i].ifindex;
+	return 0;
+}
+
+static size_t world_views(struct world *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		w->views[i] = (struct nh_view){
+			.name = w->names[i],
+			.rule = w->ns[i].managed ? &w->ns[i].rule : NULL,
+			.have = w->ns[i].exists ? &w->ns[i].have : NULL,
+			.known_ifindex = known_ifindex,
+			.known_ctx = w,
+		};
+	return w->n;
+}
+
+/*
+ * SPEC §1 Option 2 as the parser expands it: host br1 (10.1.1.51/24) with
+ * port eth1 and the veth end v-eth1; blue: lo, v-peer1 (10.1.1.100/24, the
+ * primary end), default via 10.1.1.51.
+ */
+static void option2_policy(struct world *w)
+{
+	struct ns *host = world_ns(w, ""), *blue = world_ns(w, "blue");
+
+	host->managed = blue->managed = true;
+	add_link(&host->rule.want, (struct nh_link){ .name = "br1", .kind = NH_KIND_BRIDGE,
+		.has = UP_ALWAYS, .up = true, .origin = AT(HOST_CONF, 2) });
+	add_link(&host->rule.want, (struct nh_link){ .name = "eth1", .has = UP_ALWAYS | NH_LINK_HAS_MASTER,
+		.up = true, .master = "br1", .origin = AT(HOST_CONF, 3) });
+	add_link(&host->rule.want, (struct nh_link){ .name = "v-eth1", .kind = NH_KIND_VETH,
+		.flags = NH_LINK_FLAG_PEER_END, .has = UP_ALWAYS | NH_LINK_HAS_MASTER | NH_LINK_HAS_PEER,
+		.up = true, .master = "br1", .peer_name = "v-peer1", .peer_netns = "blue",
+		.origin = AT(BLUE_CONF, 10) });
+	add_addr(&host->rule.want, "br1", 0, "10.1.1.51/24", 2);
+
+	add_link(&blue->rule.want, (struct nh_link){ .name = "lo", .has = UP_ALWAYS, .up = true,
+		.origin = AT(BLUE_CONF, 8) });
+	add_link(&blue->rule.want, (struct nh_link){ .name = "v-peer1", .kind = NH_KIND_VETH,
+		.has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true, .peer_name = "v-eth1", .peer_netns = "",
+		.origin = AT(BLUE_CONF, 9), .peer_origin = AT(BLUE_CONF, 10) });
+	add_addr(&blue->rule.want, "v-peer1", 0, "10.1.1.100/24", 9);
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA, .dst = pfx("default"),
+		.via = pfx("10.1.1.51"), .origin = AT(BLUE_CONF, 12) });
+}
+
+/* The host as the machine has it before netheal: lo and eth1, nothing else. */
+static void bare_host(struct world *w)
+{
+	struct ns *host = world_ns(w, "");
+
+	add_link(&host->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true, .mtu = 65536 });
+	add_link(&host->have, (struct nh_link){ .name = "eth1", .ifindex = 2, .up = true, .mtu = 1500,
+		.mac = { 0x02, 0, 0, 0, 0, 0x11 } });
+	add_addr(&host->have, "lo", 1, "127.0.0.1/8", 0);
+	/* not ours: never touched */
+	add_link(&host->have, (struct nh_link){ .name = "tap9", .ifindex = 9, .kind = NH_KIND_OTHER,
+		.kind_name = "tun", .mtu = 1500 });
+	add_addr(&host->have, "eth1", 2, "192.0.2.5/24", 0);
+	add_route(&host->have, (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = pfx("192.0.2.0/24"),
+		.dev = "eth1", .oif = 2, .protocol = 2 });
+}
+
+/* Option 2 converged, plus things the policy does not name. */
+static void option2_converged(struct world *w)
+{
+	struct ns *host = world_ns(w, ""), *blue = world_ns(w, "blue");
+
+	option2_policy(w);
+	bare_host(w);
+	link_of(&host->have, "eth1")->master_index = 3;
+	nh_strlcpy(link_of(&host->have, "eth1")->master, "br1", NH_IFNAMSIZ);
+	add_link(&host->have, (struct nh_link){ .name = "br1", .ifindex = 3, .kind = NH_KIND_BRIDGE,
+		.kind_name = "bridge", .up = true, .mtu = 1500 });
+	add_link(&host->have, (struct nh_link){ .name = "v-eth1", .ifindex = 4, .kind = NH_KIND_VETH,
+		.kind_name = "veth", .up = true, .mtu = 1500, .master = "br1", .master_index = 3,
+		.link_index = 2, .link_netnsid = 0 });
+	add_addr(&host->have, "br1", 3, "10.1.1.51/24", 0);
+	add_route(&host->have, (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = pfx("10.1.1.0/24"),
+		.dev = "br1", .oif = 3, .protocol = 2 });
+
+	add_link(&blue->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true, .mtu = 65536 });
+	add_link(&blue->have, (struct nh_link){ .name = "v-peer1", .ifindex = 2, .kind = NH_KIND_VETH,
+		.kind_name = "veth", .up = true, .mtu = 1500, .mac = { 0x02, 0, 0, 0, 0, 0x22 },
+		.link_index = 4, .link_netnsid = 0 });
+	add_link(&blue->have, (struct nh_link){ .name = "vx9", .ifindex = 3, .kind = NH_KIND_VXLAN,
+		.kind_name = "vxlan", .mtu = 1450 });
+	add_addr(&blue->have, "lo", 1, "127.0.0.1/8", 0);
+	add_addr(&blue->have, "v-peer1", 2, "10.1.1.100/24", 0);
+	add_addr(&blue->have, "v-peer1", 2, "2001:db8::100/64", 0);
+	add_route(&blue->have, (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = pfx("10.1.1.0/24"),
+		.dev = "v-peer1", .oif = 2, .protocol = 2 });
+	add_route(&blue->have, (struct nh_route){ .has = NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV,
+		.dst = pfx("default"), .via = pfx("10.1.1.51"), .dev = "v-peer1", .oif = 2,
+		.protocol = NH_RTPROT_NETHEAL });
+	add_route(&blue->have, (struct nh_route){ .has = NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV,
+		.dst = pfx("198.51.100.0/24"), .via = pfx("10.1.1.7"), .dev = "v-peer1", .oif = 2 });
+}
+
+/* ---- running the diff ---- */
+
+/* One line per action: "ACTION NETNS LINK OBJECT [if=N] [from=NS]". */
+static char *render(const struct nh_plan *p)
+{
+	size_t size = 64 + p->n * 160, len = 0;
+	char *s = malloc(size);
+
+	assert_non_null(s);
+	s[0] = '\0';
+	for (size_t i = 0; i < p->n; i++) {
+		const struct nh_action *a = &p->actions[i];
+
+		len += (size_t)snprintf(s + len, size - len, "%s %s %s %s", nh_action_name(a),
+					a->netns[0] ? a->netns : "-", a->link.name[0] ? a->link.name : "-", a->object);
+		if (a->ifindex)
+			len += (size_t)snprintf(s + len, size - len, " if=%d", a->ifindex);
+		if (a->type == NH_ACT_LINK_MOVE)
+			len += (size_t)snprintf(s + len, size - len, " from=%s", a->from_netns[0] ? a->from_netns : "-");
+		len += (size_t)snprintf(s + len, size - len, "\n");
+		assert_true(len < size);
+	}
+	return s;
+}
+
+static void plan_all(struct world *w, struct nh_plan *p)
+{
+	nh_plan_init(p);
+	assert_int_equal(nh_diff_all(w->views, world_views(w), p), 0);
+}
+
+/* The plan of nh_diff_all, rendered; also checks that the plan is the
+ * same with every input shuffled. */
+static void check_shuffled(struct world *w, const struct nh_plan *want);
+
+static void expect_plan(struct world *w, const char *expected)
+{
+	struct nh_plan p;
+	char *got;
+
+	plan_all(w, &p);
+	got = render(&p);
+	assert_string_equal(got, expected);
+	check_shuffled(w, &p);
+	free(got);
+	nh_plan_free(&p);
+}
+
+/* nh_diff_netns of one namespace, sorted. */
+static char *plan_one(struct world *w, const char *netns)
+{
+	size_t n = world_views(w), which = n;
+	struct nh_plan p;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(w->names[i], netns) == 0)
+			which = i;
+	assert_true(which < n);
+	nh_plan_init(&p);
+	assert_int_equal(nh_diff_netns(w->views, n, which, &p), 0);
+	nh_plan_sort(&p);
+	s = render(&p);
+	nh_plan_free(&p);
+	return s;
+}
+
+/* ---- shuffling ---- */
+
+static unsigned int rng_next(unsigned int *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 8) & 0xffffff;
+}
+
+#define SHUFFLE(arr, n, seed) \
+	do { \
+		for (size_t i_ = (n); i_ > 1; i_--) { \
+			size_t j_ = rng_next(seed) % i_; \
+			__typeof__(*(arr)) t_ = (arr)[i_ - 1]; \
+			(arr)[i_ - 1] = (arr)[j_]; \
+			(arr)[j_] = t_; \
+		} \
+	} while (0)
+
+static void shuffle_state(struct nh_state *s, unsigned int *seed)
+{
+	SHUFFLE(s->links, s->n_links, seed);
+	SHUFFLE(s->addrs, s->n_addrs, seed);
+	SHUFFLE(s->routes, s->n_routes, seed);
+}
+
+static int view_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nh_view *)a)->name, ((const struct nh_view *)b)->name);
+}
+
+static void check_shuffled(struct world *w, const struct nh_plan *want)
+{
+	unsigned int seed = 42;
+	size_t n = world_views(w);
+
+	/* round 0: everything sorted by name, as states and views usually
+	 * come; then shuffled */
+	for (int round = 0; round < 60; round++) {
+		struct nh_view views[MAX_VIEWS];
+		struct nh_plan p;
+
+		for (size_t i = 0; i < w->n; i++) {
+			if (round) {
+				shuffle_state(&w->ns[i].rule.want, &seed);
+				shuffle_state(&w->ns[i].have, &seed);
+			} else {
+				nh_state_sort(&w->ns[i].rule.want);
+				nh_state_sort(&w->ns[i].have);
+			}
+		}
+		memcpy(views, w->views, n * sizeof(*views));
+		if (round)
+			SHUFFLE(views, n, &seed);
+		else
+			qsort(views, n, sizeof(*views), view_cmp);
+		nh_plan_init(&p);
+		assert_int_equal(nh_diff_all(views, n, &p), 0);
+		assert_int_equal(p.n, want->n);
+		for (size_t i = 0; i < p.n; i++)
+			if (memcmp(&p.actions[i], &want->actions[i], sizeof(p.actions[i])) != 0) {
+				char a[512], b[512];
+
+				fail_msg("round %d action %zu differs: %s / %s", round, i,
+					 nh_action_format(&p.actions[i], a, sizeof(a)),
+					 nh_action_format(&want->actions[i], b, sizeof(b)));
+			}
+		nh_plan_free(&p);
+	}
+}
+
+/* ---- converged, and each kind of drift ---- */
+
+static void test_converged(void **state)
+{
+	struct world w = { 0 };
+	char *s;
+
+	(void)state;
+	option2_converged(&w);
+	expect_plan(&w, "");
+	s = plan_one(&w, "");
+	assert_string_equal(s, "");
+	free(s);
+	s = plan_one(&w, "blue");
+	assert_string_equal(s, "");
+	free(s);
+	world_free(&w);
+}
+
+static void test_link_down(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+	char line[256];
+
+	(void)state;
+	option2_converged(&w);
+	link_of(&world_ns(&w, "blue")->have, "v-peer1")->up = false;
+	expect_plan(&w, "set-up blue v-peer1 state:up if=2\n");
+	plan_all(&w, &p);
+	assert_string_equal(nh_action_format(&p.actions[0], line, sizeof(line)),
+			    "blue: v-peer1 is down -> set-up (policy.d/blue.conf:9)");
+	assert_string_equal(p.actions[0].drift, "v-peer1 is down");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_link_up_wanted_down(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	link_of(&world_ns(&w, "")->rule.want, "br1")->up = false;
+	expect_plan(&w, "set-down - br1 state:down if=3\n");
+	plan_all(&w, &p);
+	assert_string_equal(nh_action_type_to_string(p.actions[0].type), "set-up");
+	assert_string_equal(p.actions[0].drift, "br1 is up");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_wrong_master(void **state)
+{
+	struct world w = { 0 };
+	struct ns *host;
+	struct nh_link *l;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	host = world_ns(&w, "");
+	l = link_of(&host->have, "v-eth1");
+	/* the master known by index only is as good as by name */
+	l->master[0] = '\0';
+	expect_plan(&w, "");
+	/* on another bridge */
+	add_link(&host->have, (struct nh_link){ .name = "br9", .ifindex = 5, .kind = NH_KIND_BRIDGE, .up = true });
+	link_of(&host->have, "v-eth1")->master_index = 5;
+	expect_plan(&w, "set-master - v-eth1 master:br1 if=4\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "v-eth1 has master br9, policy wants br1");
+	nh_plan_free(&p);
+	/* on none */
+	link_of(&host->have, "v-eth1")->master_index = 0;
+	expect_plan(&w, "set-master - v-eth1 master:br1 if=4\n");
+	world_free(&w);
+}
+
+static void test_mtu_and_mac(void **state)
+{
+	struct world w = { 0 };
+	struct nh_link *l;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	l = link_of(&world_ns(&w, "")->rule.want, "br1");
+	l->has |= NH_LINK_HAS_MTU;
+	l->mtu = 9000;
+	l = link_of(&world_ns(&w, "blue")->rule.want, "v-peer1");
+	l->has |= NH_LINK_HAS_MAC;
+	memcpy(l->mac, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x99 }, 6);
+	expect_plan(&w,
+		    "set-mtu - br1 mtu:9000 if=3\n"
+		    "set-mac blue v-peer1 mac:02:00:00:00:00:99 if=2\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "br1 mtu is 1500, policy wants 9000");
+	assert_string_equal(p.actions[1].drift, "v-peer1 mac is 02:00:00:00:00:22, policy wants 02:00:00:00:00:99");
+	nh_plan_free(&p);
+	/* the same values: nothing */
+	link_of(&world_ns(&w, "")->have, "br1")->mtu = 9000;
+	memcpy(link_of(&world_ns(&w, "blue")->have, "v-peer1")->mac, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x99 }, 6);
+	expect_plan(&w, "");
+	world_free(&w);
+}
+
+static void test_address_missing(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	del_addr(&world_ns(&w, "blue")->have, "v-peer1", "10.1.1.100/24");
+	expect_plan(&w, "add-address blue v-peer1 address:10.1.1.100/24 if=2\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "address 10.1.1.100/24 missing on v-peer1");
+	assert_string_equal(p.actions[0].addr.link, "v-peer1");
+	assert_int_equal(p.actions[0].rule.line, 9);
+	nh_plan_free(&p);
+	/* the same address with another prefix length is another address */
+	add_addr(&world_ns(&w, "blue")->have, "v-peer1", 2, "10.1.1.100/32", 0);
+	expect_plan(&w, "add-address blue v-peer1 address:10.1.1.100/24 if=2\n");
+	world_free(&w);
+}
+
+static void test_route_missing(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	del_route(&world_ns(&w, "blue")->have, "default");
+	expect_plan(&w, "add-route blue - route:default\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "route default via 10.1.1.51 missing");
+	assert_int_equal(p.actions[0].route.has, NH_ROUTE_HAS_VIA);
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_route_dev_and_order(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	del_route(&blue->have, "default");
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV,
+		.dst = pfx("10.2.0.0/16"), .via = pfx("10.1.1.1"), .dev = "v-peer1", .origin = AT(BLUE_CONF, 13) });
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_DEV,
+		.dst = pfx("203.0.113.0/24"), .dev = "v-peer1", .origin = AT(BLUE_CONF, 14) });
+	/* device routes first, then longer prefixes, the default route last */
+	expect_plan(&w,
+		    "add-route blue v-peer1 route:203.0.113.0/24 if=2\n"
+		    "add-route blue v-peer1 route:10.2.0.0/16 if=2\n"
+		    "add-route blue - route:default\n");
+	world_free(&w);
+}
+
+static void test_route_conflict(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	del_route(&blue->have, "default");
+	add_route(&blue->have, (struct nh_route){ .has = NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV,
+		.dst = pfx("default"), .via = pfx("10.1.1.99"), .dev = "v-peer1", .oif = 2 });
+	expect_plan(&w, "conflict blue - route:default\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift,
+			    "route default is via 10.1.1.99 dev v-peer1, policy wants via 10.1.1.51");
+	nh_plan_free(&p);
+	/* another metric is another route: no clash */
+	for (size_t i = 0; i < blue->have.n_routes; i++)
+		if (blue->have.routes[i].dst.len == 0)
+			blue->have.routes[i].metric = 100;
+	expect_plan(&w, "add-route blue - route:default\n");
+	world_free(&w);
+}
+
+static void test_foreign_untouched(void **state)
+{
+	struct world w = { 0 };
+	struct ns *red;
+
+	(void)state;
+	option2_converged(&w);
+	/* an unmanaged namespace full of things, one named like ours */
+	red = world_ns(&w, "red");
+	red->managed = false;
+	add_link(&red->have, (struct nh_link){ .name = "lo", .ifindex = 1 });
+	add_link(&red->have, (struct nh_link){ .name = "br1", .ifindex = 2, .kind = NH_KIND_BRIDGE });
+	add_addr(&red->have, "br1", 2, "10.1.9.1/24", 0);
+	expect_plan(&w, "");
+	world_free(&w);
+}
+
+static void test_unspec_missing(void **state)
+{
+	struct world w = { 0 };
+	struct ns *host;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	host = world_ns(&w, "");
+	del_link(&host->have, "eth1");
+	add_addr(&host->rule.want, "eth1", 0, "192.0.2.9/24", 3);
+	add_route(&host->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = pfx("198.51.100.0/24"),
+		.dev = "eth1", .origin = AT(HOST_CONF, 5) });
+	/* the report only: no address, no route on a link that is not there */
+	expect_plan(&w, "missing - eth1 link:eth1\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link eth1 missing");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+/* ---- namespaces ---- */
+
+static void test_fresh_option2(void **state)
+{
+	struct world w = { 0 };
+	char *s;
+
+	(void)state;
+	option2_policy(&w);
+	bare_host(&w);
+	world_ns(&w, "blue")->exists = false;
+	expect_plan(&w,
+		    "create-netns blue - netns:blue\n"
+		    "create-link - br1 link:br1\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - eth1 master:br1 if=2\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - br1 state:up\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue lo state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address - br1 address:10.1.1.51/24\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	/* the pair is blue's to build; the host's diff alone does the host part */
+	s = plan_one(&w, "");
+	assert_string_equal(s,
+			    "create-link - br1 link:br1\n"
+			    "set-master - eth1 master:br1 if=2\n"
+			    "set-up - br1 state:up\n"
+			    "add-address - br1 address:10.1.1.51/24\n");
+	free(s);
+	world_free(&w);
+}
+
+/* SPEC §1 Option 1: eth1 (here an ifb standing in) handed to blue. */
+static void option1(struct world *w, bool blue_exists)
+{
+	struct ns *host = world_ns(w, ""), *blue = world_ns(w, "blue");
+
+	host->managed = blue->managed = true;
+	add_link(&host->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true, .mtu = 65536 });
+	add_link(&host->have, (struct nh_link){ .name = "eth1", .ifindex = 2, .kind = NH_KIND_OTHER,
+		.kind_name = "ifb", .up = true, .mtu = 1500 });
+	add_link(&blue->rule.want, (struct nh_link){ .name = "eth1", .kind = NH_KIND_PHYSICAL,
+		.has = UP_ALWAYS, .up = true, .origin = AT(BLUE_CONF, 3) });
+	add_addr(&blue->rule.want, "eth1", 0, "10.1.1.83/24", 3);
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA, .dst = pfx("default"),
+		.via = pfx("10.1.1.1"), .origin = AT(BLUE_CONF, 5) });
+	blue->exists = blue_exists;
+	if (blue_exists)
+		add_link(&blue->have, (struct nh_link){ .name = "lo", .ifindex = 1, .mtu = 65536 });
+}
+
+static void test_fresh_option1(void **state)
+{
+	struct world w = { 0 };
+
+	(void)state;
+	option1(&w, false);
+	/* the link comes up before the route: SPEC §1's kernel complaint */
+	expect_plan(&w,
+		    "create-netns blue - netns:blue\n"
+		    "move-link blue eth1 link:eth1 if=2 from=-\n"
+		    "set-up blue eth1 state:up\n"
+		    "add-address blue eth1 address:10.1.1.83/24\n"
+		    "add-route blue - route:default\n");
+	world_free(&w);
+}
+
+static void test_physical_move(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option1(&w, true);
+	expect_plan(&w,
+		    "move-link blue eth1 link:eth1 if=2 from=-\n"
+		    "set-up blue eth1 state:up\n"
+		    "add-address blue eth1 address:10.1.1.83/24\n"
+		    "add-route blue - route:default\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link eth1 is in the host namespace");
+	nh_plan_free(&p);
+	/* the host's own policy holds on to eth1: not taken */
+	add_link(&world_ns(&w, "")->rule.want, (struct nh_link){ .name = "eth1", .has = UP_ALWAYS, .up = true });
+	expect_plan(&w, "missing blue eth1 link:eth1\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link eth1 missing; the host's policy keeps eth1 in the host");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_physical_absent(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option1(&w, true);
+	del_link(&world_ns(&w, "")->have, "eth1");
+	/* not in an unmanaged namespace either: physical links come from the host only */
+	world_ns(&w, "red")->managed = false;
+	add_link(&world_ns(&w, "red")->have, (struct nh_link){ .name = "eth1", .ifindex = 4 });
+	/* no address, and no route through a gateway only eth1 reaches */
+	expect_plan(&w, "missing blue eth1 link:eth1\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link eth1 missing, and not in the host namespace either");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_create_false(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	blue->exists = false;
+	blue->rule.create = false;
+	/* the namespace took v-peer1 and with it v-eth1 */
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	expect_plan(&w, "missing blue - netns:blue\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "namespace blue missing (create = false)");
+	assert_int_equal(p.actions[0].rule.line, 1);
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_match_never_creates(void **state)
+{
+	struct world w = { 0 };
+	struct ns *q;
+
+	(void)state;
+	world_ns(&w, "")->managed = true;
+	q = world_ns(&w, "qrouter-1");
+	q->managed = true;
+	q->rule.name[0] = '\0';
+	q->rule.match = strdup("qrouter-*");
+	add_link(&q->rule.want, (struct nh_link){ .name = "lo", .has = UP_ALWAYS, .up = true });
+	q->exists = false;
+	expect_plan(&w, "");
+	/* once it exists, it is healed */
+	q->exists = true;
+	add_link(&q->have, (struct nh_link){ .name = "lo", .ifindex = 1 });
+	expect_plan(&w, "set-up qrouter-1 lo state:up if=1\n");
+	world_free(&w);
+}
+
+/* ---- conflicts ---- */
+
+static void make_br1_a_veth(struct world *w)
+{
+	struct nh_link *br1 = link_of(&world_ns(w, "")->have, "br1");
+
+	br1->kind = NH_KIND_VETH;
+	nh_strlcpy(br1->kind_name, "veth", sizeof(br1->kind_name));
+}
+
+static void test_conflict(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	make_br1_a_veth(&w);
+	del_addr(&world_ns(&w, "")->have, "br1", "10.1.1.51/24");
+	link_of(&world_ns(&w, "")->have, "br1")->up = false;
+	link_of(&world_ns(&w, "")->have, "eth1")->master[0] = '\0';
+	link_of(&world_ns(&w, "")->have, "eth1")->master_index = 0;
+	/* the report only: not its address, not its state, no ports for it */
+	expect_plan(&w, "conflict - br1 link:br1 if=3\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link br1 is a veth, policy wants bridge");
+	assert_true(nh_action_is_report(p.actions[0].type));
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_replace(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	make_br1_a_veth(&w);
+	link_of(&world_ns(&w, "")->rule.want, "br1")->replace = true;
+	/* deleting br1 takes its ports off it and its address away: put back */
+	expect_plan(&w,
+		    "delete-link - br1 link:br1 if=3\n"
+		    "create-link - br1 link:br1\n"
+		    "set-master - eth1 master:br1 if=2\n"
+		    "set-master - v-eth1 master:br1 if=4\n"
+		    "set-up - br1 state:up\n"
+		    "add-address - br1 address:10.1.1.51/24\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link br1 is a veth, policy wants bridge");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_conflict_on_peer_name(void **state)
+{
+	struct world w = { 0 };
+	struct nh_link *l;
+	char *s;
+
+	(void)state;
+	option2_converged(&w);
+	l = link_of(&world_ns(&w, "")->have, "v-eth1");
+	l->kind = NH_KIND_BRIDGE;
+	nh_strlcpy(l->kind_name, "bridge", sizeof(l->kind_name));
+	/* reported once, by the pair's primary end; the pair is left alone */
+	expect_plan(&w, "conflict - v-eth1 link:v-eth1 if=4\n");
+	s = plan_one(&w, "");
+	assert_string_equal(s, "");
+	free(s);
+	/* with replace on the primary: both names are ours to take */
+	link_of(&world_ns(&w, "blue")->rule.want, "v-peer1")->replace = true;
+	expect_plan(&w,
+		    "delete-link - v-eth1 link:v-eth1 if=4\n"
+		    "delete-link blue v-peer1 link:v-peer1 if=2\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	world_free(&w);
+}
+
+/* ---- veth pairs ---- */
+
+static void test_half_broken_peer_end_gone(void **state)
+{
+	struct world w = { 0 };
+	char *s;
+
+	(void)state;
+	option2_converged(&w);
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	/* blue's routes over v-peer1 go with it: put back in the same pass */
+	expect_plan(&w,
+		    "delete-link blue v-peer1 link:v-peer1 if=2\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	s = plan_one(&w, "");
+	assert_string_equal(s, "");
+	free(s);
+	world_free(&w);
+}
+
+static void test_half_broken_primary_gone(void **state)
+{
+	struct world w = { 0 };
+	struct nh_link *l;
+	char *s;
+
+	(void)state;
+	option2_converged(&w);
+	del_link(&world_ns(&w, "blue")->have, "v-peer1");
+	/* settings of both ends: the peer's mtu and address follow the create,
+	 * the primary's mtu goes in the create request */
+	l = link_of(&world_ns(&w, "")->rule.want, "v-eth1");
+	l->has |= NH_LINK_HAS_MTU;
+	l->mtu = 9000;
+	add_addr(&world_ns(&w, "")->rule.want, "v-eth1", 0, "10.1.2.1/24", 10);
+	add_addr(&world_ns(&w, "")->have, "v-eth1", 4, "10.1.2.1/24", 0);
+	link_of(&world_ns(&w, "")->have, "v-eth1")->mtu = 9000;
+	l = link_of(&world_ns(&w, "blue")->rule.want, "v-peer1");
+	l->has |= NH_LINK_HAS_MTU;
+	l->mtu = 9000;
+	expect_plan(&w,
+		    "delete-link - v-eth1 link:v-eth1 if=4\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-mtu - v-eth1 mtu:9000\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address - v-eth1 address:10.1.2.1/24\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	/* the host's diff alone leaves the pair to blue's */
+	s = plan_one(&w, "");
+	assert_string_equal(s, "");
+	free(s);
+	s = plan_one(&w, "blue");
+	assert_string_equal(s,
+			    "delete-link - v-eth1 link:v-eth1 if=4\n"
+			    "create-link blue v-peer1 link:v-peer1\n"
+			    "set-master - v-eth1 master:br1\n"
+			    "set-mtu - v-eth1 mtu:9000\n"
+			    "set-up - v-eth1 state:up\n"
+			    "set-up blue v-peer1 state:up\n"
+			    "add-address - v-eth1 address:10.1.2.1/24\n"
+			    "add-address blue v-peer1 address:10.1.1.100/24\n"
+			    "add-route blue - route:default\n");
+	free(s);
+	world_free(&w);
+}
+
+static void test_pair_gone(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	del_link(&world_ns(&w, "blue")->have, "v-peer1");
+	expect_plan(&w,
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].link.peer_name, "v-eth1");
+	assert_string_equal(p.actions[0].link.peer_netns, "");
+	assert_string_equal(p.actions[0].drift, "link v-peer1 missing");
+	assert_int_equal(p.actions[1].rule.line, 10);  /* the peer group */
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_peer_netns_missing(void **state)
+{
+	struct world w = { 0 };
+	struct ns *red;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	/* v-peer1's peer lives in red, which is gone and not ours to create */
+	red = world_ns(&w, "red");
+	red->managed = true;
+	red->exists = false;
+	red->rule.create = false;
+	nh_strlcpy(link_of(&world_ns(&w, "blue")->rule.want, "v-peer1")->peer_netns, "red", NH_NETNS_NAMSIZ);
+	del_link(&world_ns(&w, "")->rule.want, "v-eth1");
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	del_link(&world_ns(&w, "blue")->have, "v-peer1");
+	expect_plan(&w,
+		    "missing blue v-peer1 link:v-peer1\n"
+		    "missing red - netns:red\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link v-peer1 missing, and its peer's namespace red does not exist");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_pair_in_one_namespace(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	char *s;
+
+	(void)state;
+	world_ns(&w, "")->managed = true;
+	blue = world_ns(&w, "blue");
+	blue->managed = true;
+	add_link(&blue->rule.want, (struct nh_link){ .name = "va", .kind = NH_KIND_VETH,
+		.has = UP_ALWAYS | NH_LINK_HAS_PEER | NH_LINK_HAS_MTU, .mtu = 1400, .up = true,
+		.peer_name = "vb", .peer_netns = "blue", .origin = AT(BLUE_CONF, 30) });
+	add_link(&blue->rule.want, (struct nh_link){ .name = "vb", .kind = NH_KIND_VETH,
+		.flags = NH_LINK_FLAG_PEER_END, .has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true,
+		.peer_name = "va", .peer_netns = "blue", .origin = AT(BLUE_CONF, 31) });
+	add_addr(&blue->rule.want, "vb", 0, "10.1.3.2/24", 31);
+	add_link(&blue->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true });
+	expect_plan(&w,
+		    "create-link blue va link:va\n"
+		    "set-up blue va state:up\n"
+		    "set-up blue vb state:up\n"
+		    "add-address blue vb address:10.1.3.2/24\n");
+	add_link(&blue->have, (struct nh_link){ .name = "vb", .ifindex = 5, .kind = NH_KIND_VETH, .up = true });
+	add_addr(&blue->have, "vb", 5, "10.1.3.2/24", 0);
+	expect_plan(&w,
+		    "delete-link blue vb link:vb if=5\n"
+		    "create-link blue va link:va\n"
+		    "set-up blue va state:up\n"
+		    "set-up blue vb state:up\n"
+		    "add-address blue vb address:10.1.3.2/24\n");
+	add_link(&blue->have, (struct nh_link){ .name = "va", .ifindex = 6, .kind = NH_KIND_VETH, .up = true,
+		.mtu = 1400, .link_index = 5 });
+	link_of(&blue->have, "vb")->link_index = 6;
+	expect_plan(&w, "");
+	link_of(&blue->have, "vb")->up = false;
+	s = plan_one(&w, "blue");
+	assert_string_equal(s, "set-up blue vb state:up if=5\n");
+	free(s);
+	world_free(&w);
+}
+
+static void test_peer_in_unmanaged_namespace(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue, *red;
+
+	(void)state;
+	world_ns(&w, "")->managed = true;
+	blue = world_ns(&w, "blue");
+	blue->managed = true;
+	add_link(&blue->rule.want, (struct nh_link){ .name = "v-peer1", .kind = NH_KIND_VETH,
+		.has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true, .peer_name = "v-red", .peer_netns = "red",
+		.origin = AT(BLUE_CONF, 9), .peer_origin = AT(BLUE_CONF, 10) });
+	red = world_ns(&w, "red");
+	add_link(&red->have, (struct nh_link){ .name = "lo", .ifindex = 1 });
+	/* the peer end has no settings of its own to heal */
+	expect_plan(&w,
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-up blue v-peer1 state:up\n");
+	/* left over in red: deleted (SPEC §4.1), with the peer group as its rule */
+	add_link(&red->have, (struct nh_link){ .name = "v-red", .ifindex = 4, .kind = NH_KIND_VETH });
+	expect_plan(&w,
+		    "delete-link red v-red link:v-red if=4\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-up blue v-peer1 state:up\n");
+	world_free(&w);
+}
+
+/* ---- renamed and moved links ---- */
+
+static void test_renamed(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_link *l;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	l = link_of(&blue->have, "v-peer1");
+	nh_strlcpy(l->name, "foo0", sizeof(l->name));
+	for (size_t i = 0; i < blue->have.n_addrs; i++)
+		if (strcmp(blue->have.addrs[i].link, "v-peer1") == 0)
+			nh_strlcpy(blue->have.addrs[i].link, "foo0", NH_IFNAMSIZ);
+	for (size_t i = 0; i < blue->have.n_routes; i++)
+		nh_strlcpy(blue->have.routes[i].dev, "foo0", NH_IFNAMSIZ);
+	/* without knowing its index: a broken pair */
+	expect_plan(&w,
+		    "delete-link - v-eth1 link:v-eth1 if=4\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n");
+	/* knowing it: renamed back, and its addresses and routes are there */
+	w.known[w.n_known++] = (typeof(w.known[0])){ "blue", "v-peer1", 2 };
+	expect_plan(&w, "rename-link blue v-peer1 link:v-peer1 if=2\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link v-peer1 was renamed to foo0");
+	nh_plan_free(&p);
+	/* and its settings healed after */
+	link_of(&blue->have, "foo0")->up = false;
+	expect_plan(&w,
+		    "rename-link blue v-peer1 link:v-peer1 if=2\n"
+		    "set-up blue v-peer1 state:up if=2\n");
+	world_free(&w);
+}
+
+static void test_renamed_bridge(void **state)
+{
+	struct world w = { 0 };
+	struct ns *host;
+
+	(void)state;
+	option2_converged(&w);
+	host = world_ns(&w, "");
+	nh_strlcpy(link_of(&host->have, "br1")->name, "brx", NH_IFNAMSIZ);
+	nh_strlcpy(link_of(&host->have, "eth1")->master, "brx", NH_IFNAMSIZ);
+	nh_strlcpy(link_of(&host->have, "v-eth1")->master, "brx", NH_IFNAMSIZ);
+	host->have.addrs[0].ifindex = 0;        /* matched by name then */
+	for (size_t i = 0; i < host->have.n_addrs; i++)
+		if (strcmp(host->have.addrs[i].link, "br1") == 0)
+			nh_strlcpy(host->have.addrs[i].link, "brx", NH_IFNAMSIZ);
+	w.known[w.n_known++] = (typeof(w.known[0])){ "", "br1", 3 };
+	/* its ports stay on it through the rename */
+	expect_plan(&w, "rename-link - br1 link:br1 if=3\n");
+	/* an index now held by a link the rule wants under its own name is
+	 * not taken for a rename */
+	w.known[0].ifindex = 2;
+	expect_plan(&w,
+		    "create-link - br1 link:br1\n"
+		    "set-master - eth1 master:br1 if=2\n"
+		    "set-master - v-eth1 master:br1 if=4\n"
+		    "set-up - br1 state:up\n"
+		    "add-address - br1 address:10.1.1.51/24\n");
+	world_free(&w);
+}
+
+static void test_moved_back(void **state)
+{
+	struct world w = { 0 };
+	struct ns *red, *blue;
+	struct nh_plan p;
+	char *s;
+
+	(void)state;
+	option2_converged(&w);
+	/* someone moved v-peer1 to red, a namespace of ours that wants only lo */
+	red = world_ns(&w, "red");
+	red->managed = true;
+	add_link(&red->rule.want, (struct nh_link){ .name = "lo", .has = UP_ALWAYS, .up = true });
+	add_link(&red->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true });
+	add_link(&red->have, (struct nh_link){ .name = "v-peer1", .ifindex = 7, .kind = NH_KIND_VETH,
+		.kind_name = "veth", .mtu = 1500, .link_index = 4 });
+	blue = world_ns(&w, "blue");
+	del_link(&blue->have, "v-peer1");
+	link_of(&world_ns(&w, "")->have, "v-eth1")->link_index = 7;
+	expect_plan(&w,
+		    "move-link blue v-peer1 link:v-peer1 if=7 from=red\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "link v-peer1 is in namespace red");
+	nh_plan_free(&p);
+	s = plan_one(&w, "red");
+	assert_string_equal(s, "");
+	free(s);
+	/* a veth of that name that is not v-eth1's peer is someone else's:
+	 * left alone, the pair re-created */
+	link_of(&world_ns(&w, "")->have, "v-eth1")->link_index = 12;
+	expect_plan(&w,
+		    "delete-link - v-eth1 link:v-eth1 if=4\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	world_free(&w);
+}
+
+static void test_moved_back_peer_end(void **state)
+{
+	struct world w = { 0 };
+	struct ns *red;
+
+	(void)state;
+	option2_converged(&w);
+	/* v-eth1 moved from the host into an unmanaged namespace */
+	red = world_ns(&w, "red");
+	add_link(&red->have, (struct nh_link){ .name = "v-eth1", .ifindex = 3, .kind = NH_KIND_VETH,
+		.link_index = 2 });
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	link_of(&world_ns(&w, "blue")->have, "v-peer1")->link_index = 3;
+	expect_plan(&w,
+		    "move-link - v-eth1 link:v-eth1 if=3 from=red\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n");
+	world_free(&w);
+}
+
+static void test_moved_back_other_kinds(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue, *other;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	add_link(&blue->rule.want, (struct nh_link){ .name = "vx0", .kind = NH_KIND_VXLAN, .has = UP_ALWAYS |
+		NH_LINK_HAS_ID | NH_LINK_HAS_MTU, .id = 42, .mtu = 1400, .up = true, .origin = AT(BLUE_CONF, 20) });
+	add_link(&blue->rule.want, (struct nh_link){ .name = "br7", .kind = NH_KIND_BRIDGE, .has = UP_ALWAYS,
+		.up = true, .origin = AT(BLUE_CONF, 21) });
+	other = world_ns(&w, "other");
+	add_link(&other->have, (struct nh_link){ .name = "vx0", .ifindex = 5, .kind = NH_KIND_VXLAN, .mtu = 1450 });
+	add_link(&other->have, (struct nh_link){ .name = "br7", .ifindex = 6, .kind = NH_KIND_BRIDGE });
+	/* in two places: the namespace first by name, whatever the view order */
+	add_link(&world_ns(&w, "zzz")->have, (struct nh_link){ .name = "vx0", .ifindex = 8,
+		.kind = NH_KIND_VXLAN, .mtu = 1450 });
+	/* vx0 comes back (its mtu travelled with it); a bridge cannot move:
+	 * one is created */
+	expect_plan(&w,
+		    "move-link blue vx0 link:vx0 if=5 from=other\n"
+		    "create-link blue br7 link:br7\n"
+		    "set-mtu blue vx0 mtu:1400\n"
+		    "set-up blue br7 state:up\n"
+		    "set-up blue vx0 state:up\n");
+	world_free(&w);
+}
+
+/* ---- plans ---- */
+
+static void test_names(void **state)
+{
+	static const char *const want[NH_ACT__COUNT] = {
+		"create-netns", "delete-link", "move-link", "rename-link", "create-link", "set-master",
+		"set-mtu", "set-mac", "set-up", "add-address", "add-route", "conflict", "missing",
+	};
+	struct nh_action a;
+	char buf[256];
+
+	(void)state;
+	for (int t = 0; t < NH_ACT__COUNT; t++) {
+		assert_string_equal(nh_action_type_to_string((enum nh_action_type)t), want[t]);
+		assert_int_equal(nh_action_is_report((enum nh_action_type)t), t >= NH_ACT_REPORT_CONFLICT);
+	}
+	assert_string_equal(nh_action_type_to_string(NH_ACT__COUNT), "?");
+	memset(&a, 0, sizeof(a));
+	a.type = NH_ACT_LINK_SET_UP;
+	assert_string_equal(nh_action_name(&a), "set-down");
+	a.link.up = true;
+	assert_string_equal(nh_action_name(&a), "set-up");
+	snprintf(a.drift, sizeof(a.drift), "v-eth1 is down");
+	assert_string_equal(nh_action_format(&a, buf, sizeof(buf)), "host: v-eth1 is down -> set-up");
+	a.rule = (struct nh_origin)AT(HOST_CONF, 7);
+	assert_string_equal(nh_action_format(&a, buf, sizeof(buf)),
+			    "host: v-eth1 is down -> set-up (policy.d/host.conf:7)");
+}
+
+static void test_plan_sort_stable(void **state)
+{
+	struct nh_plan p;
+	struct nh_action a;
+
+	(void)state;
+	nh_plan_init(&p);
+	nh_plan_sort(&p);
+	memset(&a, 0, sizeof(a));
+	for (int i = 0; i < 5; i++) {
+		a.type = (enum nh_action_type)(NH_ACT_ROUTE_ADD - i * 2);
+		assert_int_equal(nh_plan_add(&p, &a), 0);
+	}
+	nh_plan_sort(&p);
+	for (size_t i = 1; i < p.n; i++)
+		assert_true(p.actions[i - 1].type <= p.actions[i].type);
+	nh_plan_free(&p);
+	nh_plan_free(&p);
+	nh_plan_free(NULL);
+}
+
+static void test_touches(void **state)
+{
+	struct world w = { 0 };
+	size_t n;
+
+	(void)state;
+	option2_converged(&w);
+	world_ns(&w, "red")->managed = true;
+	option1(&w, true);      /* adds eth1 physical to blue */
+	n = world_views(&w);
+	/* views: 0 host, 1 blue, 2 red */
+	assert_true(nh_diff_touches(w.views, n, 0, 0));
+	assert_true(nh_diff_touches(w.views, n, 1, 0));         /* the veth pair, physical eth1 */
+	assert_true(nh_diff_touches(w.views, n, 0, 1));         /* the veth pair */
+	assert_false(nh_diff_touches(w.views, n, 2, 0));
+	assert_false(nh_diff_touches(w.views, n, 1, 2));
+	assert_false(nh_diff_touches(w.views, n, 1, 5));
+	world_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_converged),
+		cmocka_unit_test(test_link_down),
+		cmocka_unit_test(test_link_up_wanted_down),
+		cmocka_unit_test(test_wrong_master),
+		cmocka_unit_test(test_mtu_and_mac),
+		cmocka_unit_test(test_address_missing),
+		cmocka_unit_test(test_route_missing),
+		cmocka_unit_test(test_route_dev_and_order),
+		cmocka_unit_test(test_route_conflict),
+		cmocka_unit_test(test_foreign_untouched),
+		cmocka_unit_test(test_unspec_missing),
+		cmocka_unit_test(test_fresh_option2),
+		cmocka_unit_test(test_fresh_option1),
+		cmocka_unit_test(test_physical_move),
+		cmocka_unit_test(test_physical_absent),
+		cmocka_unit_test(test_create_false),
+		cmocka_unit_test(test_match_never_creates),
+		cmocka_unit_test(test_conflict),
+		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_conflict_on_peer_name),
+		cmocka_unit_test(test_half_broken_peer_end_gone),
+		cmocka_unit_test(test_half_broken_primary_gone),
+		cmocka_unit_test(test_pair_gone),
+		cmocka_unit_test(test_peer_netns_missing),
+		cmocka_unit_test(test_pair_in_one_namespace),
+		cmocka_unit_test(test_peer_in_unmanaged_namespace),
+		cmocka_unit_test(test_renamed),
+		cmocka_unit_test(test_renamed_bridge),
+		cmocka_unit_test(test_moved_back),
+		cmocka_unit_test(test_moved_back_peer_end),
+		cmocka_unit_test(test_moved_back_other_kinds),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_plan_sort_stable),
+		cmocka_unit_test(test_touches),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1083 @@
+/*
+ * The policy parser: every SPEC §3.2 rule (and each extra check) is fed a
+ * bad file and must report the exact message at the exact line; good files
+ * must give the expected model.
+ */
+#include "parse_helpers.h"
+
+#include <sys/socket.h>
+
+#include "policy/model.h"
+#include "policy/parse_int.h"
+
+/* One bad (or warned-about) policy: the diagnostic it must produce. */
+struct dcase {
+	const char *rule;
+	const char *text;
+	unsigned int line;
+	bool warning;
+	const char *msg;
+};
+
+static void run_cases(const struct dcase *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct dcase *c = &cases[i];
+		struct nh_policy p;
+		struct nh_diags d;
+		int r = t_load(c->text, &p, &d);
+
+		fprintf(stderr, "case: %s\n", c->rule);
+		assert_diag(&d, c->line, c->warning, c->msg);
+		if (c->warning) {
+			/* a warning alone leaves the policy valid */
+			if (r != 0 || d.errors) {
+				nh_diags_print(&d, stderr);
+				fail_msg("case %s: expected no error", c->rule);
+			}
+		} else {
+			assert_int_equal(r, -EINVAL);
+			assert_true(t_policy_empty(&p));
+		}
+		nh_policy_free(&p);
+		nh_diags_free(&d);
+	}
+}
+
+#define RUN(cases) run_cases(cases, NH_ARRAY_SIZE(cases))
+
+/* ---- §3.2 errors ---- */
+
+static void test_syntax(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "missing semicolon", "links = (\n  { name = \"a\" }\n  { name = \"b\"; }\n);\n",
+		  3, false, "syntax error" },
+		{ "truncated", "links = ( { name = \"a", 1, false, "syntax error" },
+		{ "duplicate setting", "links = ();\nlinks = ();\n", 2, false, "duplicate setting name" },
+		{ "@include refused", "links = ();\n@include \"/dev/zero\"\n", 2, false,
+		  "@include is not supported" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_unknown_key(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "link typo", "links = (\n { name = \"a\"; adresses = [ \"10.1.1.1/24\" ]; }\n);\n",
+		  2, false, "unknown key 'adresses' in link (did you mean 'addresses'?)" },
+		{ "top level", "link = ();\n", 1, false, "unknown key 'link' in the top level (did you mean 'links'?)" },
+		{ "no suggestion lists keys", "\nfoo = 1;\n", 2, false,
+		  "unknown key 'foo' in the top level (known keys: netheal, links, routes, namespaces)" },
+		{ "namespace", "namespaces = ( { name = \"b\";\n  rutes = (); } );\n", 2, false,
+		  "unknown key 'rutes' in namespace rule (did you mean 'routes'?)" },
+		{ "route", "routes = ( { to = \"default\"; via = \"10.1.1.1\"; metrc = 5; } );\n"
+		  "links = ( { name = \"a\"; addresses = [\"10.1.1.2/24\"]; } );\n", 1, false,
+		  "unknown key 'metrc' in route (did you mean 'metric'?)" },
+		{ "peer", "links = ( { name = \"a\"; kind = \"veth\";\n peer = { name = \"b\"; nets = \"x\"; }; } );\n",
+		  2, false, "unknown key 'nets' in veth peer (did you mean 'netns'?)" },
+		{ "hook name", "namespaces = ( { name = \"b\";\n hooks = { on_creat = [ \"/bin/true\" ]; }; } );\n",
+		  2, false, "unknown key 'on_creat' in 'hooks' (did you mean 'on_create'?)" },
+		{ "unknown hook", "namespaces = ( { name = \"b\";\n hooks = { on_boot = [ \"/bin/true\" ]; }; } );\n",
+		  2, false, "unknown key 'on_boot' in 'hooks' (known keys: on_create, on_heal)" },
+		{ "case typo", "links = ( { Name = \"a\"; } );\n", 1, false, "did you mean 'name'?" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_wrong_type(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "mtu string", "links = ( { name = \"a\";\n mtu = \"1500\"; } );\n", 2, false,
+		  "'mtu' must be an integer, not a string" },
+		{ "up int", "links = ( { name = \"a\"; up = 1; } );\n", 1, false,
+		  "'up' must be true or false, not an integer" },
+		{ "links group", "links = { name = \"a\"; };\n", 1, false, "'links' must be a list" },
+		{ "addresses string", "links = ( { name = \"a\"; addresses = \"10.1.1.1/24\"; } );\n", 1, false,
+		  "'addresses' must be an array of strings" },
+		{ "addresses ints", "links = ( { name = \"a\"; addresses = [ 1, 2 ]; } );\n", 1, false,
+		  "'addresses' must be an array of strings; element 1 is an integer" },
+		{ "link not group", "links = ( \"a\" );\n", 1, false, "each entry of 'links' must be a group" },
+		{ "route not group", "routes = ( 5 );\n", 1, false, "each entry of 'routes' must be a group" },
+		{ "namespace not group", "namespaces = ( \"blue\" );\n", 1, false,
+		  "each entry of 'namespaces' must be a group" },
+		{ "peer string", "links = ( { name = \"a\"; kind = \"veth\"; peer = \"b\"; } );\n", 1, false,
+		  "'peer' must be a group { ... }, not a string" },
+		{ "float", "links = ( { name = \"a\"; mtu = 1500.0; } );\n", 1, false,
+		  "'mtu' must be an integer, not a float" },
+		{ "hook element", "namespaces = ( { name = \"b\"; hooks = { on_heal = ( \"/bin/x\", 1 ); }; } );\n",
+		  1, false, "'on_heal' must be an array of strings; element 2 is an integer" },
+		{ "name int", "namespaces = ( { name = 5; } );\n", 1, false, "'name' must be a string" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_bad_values(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "address", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.300/24\" ]; } );\n", 2, false,
+		  "'addresses': '10.1.1.300/24' is not ADDR/PREFIX" },
+		{ "address no prefix", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3\" ]; } );\n", 1, false,
+		  "'10.1.1.3' is not ADDR/PREFIX" },
+		{ "prefix too long", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/33\" ]; } );\n", 1, false,
+		  "'10.1.1.3/33' is not ADDR/PREFIX" },
+		{ "ipv6 prefix", "links = ( { name = \"a\"; addresses = [ \"2001:db8::1/129\" ]; } );\n", 1, false,
+		  "'2001:db8::1/129' is not ADDR/PREFIX" },
+		{ "last element line", "links = ( { name = \"a\"; addresses = [\n  \"10.1.1.1/24\",\n"
+		  "  \"bad\"\n  # a comment\n]; } );\n", 3, false, "'bad' is not ADDR/PREFIX" },
+		{ "route to", "routes = ( { to = \"10.2.0.0\"; dev = \"a\"; } );\n", 1, false,
+		  "'to': '10.2.0.0' is neither \"default\" nor ADDR/PREFIX" },
+		{ "gateway", "routes = ( { to = \"default\";\n via = \"10.1.1\"; } );\n", 2, false,
+		  "'via': invalid IP address '10.1.1'" },
+		{ "vxlan remote", "links = ( { name = \"v\"; kind = \"vxlan\"; id = 1; remote = \"x\"; } );\n", 1, false,
+		  "'remote': invalid IP address 'x'" },
+		{ "mac syntax", "links = ( { name = \"a\"; mac = \"02:00:00:00:00\"; } );\n", 1, false,
+		  "'mac': invalid MAC address '02:00:00:00:00'" },
+		{ "mac hex", "links = ( { name = \"a\"; mac = \"02:00:00:00:00:zz\"; } );\n", 1, false,
+		  "invalid MAC address" },
+		{ "mac multicast", "links = ( { name = \"a\"; mac = \"01:00:5e:00:00:01\"; } );\n", 1, false,
+		  "'mac': 01:00:5e:00:00:01 is a multicast address" },
+		{ "mac zero", "links = ( { name = \"a\"; mac = \"00:00:00:00:00:00\"; } );\n", 1, false,
+		  "is the all-zero address" },
+		{ "name too long", "links = ( { name = \"abcdefghijklmnop\"; } );\n", 1, false,
+		  "'name': invalid interface name 'abcdefghijklmnop'" },
+		{ "name empty", "links = ( { name = \"\"; } );\n", 1, false, "invalid interface name ''" },
+		{ "name slash", "links = ( { name = \"a/b\"; } );\n", 1, false, "invalid interface name 'a/b'" },
+		{ "name colon", "links = ( { name = \"a:1\"; } );\n", 1, false, "invalid interface name 'a:1'" },
+		{ "name space", "links = ( { name = \"a b\"; } );\n", 1, false, "invalid interface name 'a b'" },
+		{ "name dot", "links = ( { name = \".\"; } );\n", 1, false, "invalid interface name '.'" },
+		{ "name dotdot", "links = ( { name = \"..\"; } );\n", 1, false, "invalid interface name '..'" },
+		{ "name control", "links = ( { name = \"a\\x1b\"; } );\n", 1, false,
+		  "invalid interface name 'a\\x1b'" },
+		{ "master name", "links = ( { name = \"a\"; master = \"b r\"; } );\n", 1, false,
+		  "'master': invalid interface name 'b r'" },
+		{ "peer name", "links = ( { name = \"a\"; kind = \"veth\"; peer = { name = \"x:y\"; }; } );\n", 1, false,
+		  "'name': invalid interface name 'x:y'" },
+		{ "route dev", "routes = ( { to = \"10.2.0.0/16\"; dev = \"0123456789abcdef\"; } );\n", 1, false,
+		  "'dev': invalid interface name" },
+		{ "parent name", "links = ( { name = \"m\"; kind = \"macvlan\"; parent = \"..\"; } );\n", 1, false,
+		  "'parent': invalid interface name '..'" },
+		{ "link without name", "links = ( { name = \"a\"; },\n { kind = \"dummy\"; } );\n", 2, false,
+		  "a link in the host namespace needs a 'name'" },
+		{ "netns link without name", "namespaces = ( { name = \"b\"; links = ( { up = true; } ); } );\n", 1, false,
+		  "a link in namespace 'b' needs a 'name'" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_ranges(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "mtu low", "links = ( { name = \"a\"; mtu = 67; } );\n", 1, false, "'mtu' 67 is out of range (68..65536)" },
+		{ "mtu high", "links = ( { name = \"a\";\n mtu = 65537; } );\n", 2, false, "'mtu' 65537 is out of range" },
+		{ "mtu negative", "links = ( { name = \"a\"; mtu = -1; } );\n", 1, false, "'mtu' -1 is out of range" },
+		{ "peer mtu", "links = ( { name = \"a\"; kind = \"veth\"; peer = { name = \"b\"; mtu = 10; }; } );\n", 1, false,
+		  "'mtu' 10 is out of range" },
+		{ "vlan id 0", "links = ( { name = \"p\"; },\n { name = \"v\"; kind = \"vlan\"; parent = \"p\"; id = 0; } );\n",
+		  2, false, "'id' 0 is out of range (1..4094)" },
+		{ "vlan id 4095", "links = ( { name = \"p\"; }, { name = \"v\"; kind = \"vlan\"; parent = \"p\"; id = 4095; } );\n",
+		  1, false, "'id' 4095 is out of range (1..4094)" },
+		{ "vni", "links = ( { name = \"v\"; kind = \"vxlan\"; id = 16777216; } );\n", 1, false,
+		  "'id' 16777216 is out of range (0..16777215)" },
+		{ "port 0", "links = ( { name = \"v\"; kind = \"vxlan\"; id = 1; port = 0; } );\n", 1, false,
+		  "'port' 0 is out of range (1..65535)" },
+		{ "port high", "links = ( { name = \"v\"; kind = \"vxlan\"; id = 1; port = 65536; } );\n", 1, false,
+		  "'port' 65536 is out of range" },
+		{ "metric negative", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\"; metric = -1; } );\n", 1, false,
+		  "'metric' -1 is out of range (0..4294967295)" },
+		{ "metric 2^32", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\"; metric = 4294967296L; } );\n", 1, false,
+		  "'metric' 4294967296 is out of range" },
+		{ "table 0", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\"; table = 0; } );\n", 1, false,
+		  "'table' 0 is out of range (1..4294967295)" },
+		{ "table 2^32", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n table = 4294967296L; } );\n", 2, false,
+		  "'table' 4294967296 is out of range" },
+		{ "32-bit literal", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n metric = 4294967295; } );\n", 2, false,
+		  "integer 4294967295 does not fit in 32 bits: write it as 4294967295L" },
+		{ "32-bit hex", "links = ( { name = \"a\"; mtu = 0x100000578; } );\n", 1, false,
+		  "integer 0x100000578 does not fit in 32 bits" },
+		{ "64-bit overflow", "links = ( { name = \"a\"; mtu = 99999999999999999999L; } );\n", 1, false,
+		  "integer 99999999999999999999L is out of range" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_sets(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "kind", "links = ( { name = \"a\"; kind = \"bond\"; } );\n", 1, false,
+		  "'kind': unknown kind 'bond' (expected physical, veth, bridge, macvlan, vxlan, dummy or vlan)" },
+		{ "empty kind", "links = ( { name = \"a\"; kind = \"\"; } );\n", 1, false, "unknown kind ''" },
+		{ "namespace mode", "namespaces = ( { name = \"b\";\n mode = \"repair\"; } );\n", 2, false,
+		  "'mode': unknown mode 'repair' (expected \"enforce\" or \"audit\")" },
+		{ "macvlan_mode", "links = ( { name = \"p\"; }, { name = \"m\"; kind = \"macvlan\"; parent = \"p\";\n"
+		  " macvlan_mode = \"source\"; } );\n", 2, false,
+		  "'macvlan_mode': unknown mode 'source' (expected bridge, private, vepa or passthru)" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_routes(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "family mismatch", "links = ( { name = \"a\"; addresses = [ \"10.1.1.2/24\" ]; } );\n"
+		  "routes = ( { to = \"10.2.0.0/16\";\n via = \"2001:db8::1\"; } );\n", 3, false,
+		  "gateway 2001:db8::1 is IPv6 but destination 10.2.0.0/16 is IPv4" },
+		{ "family mismatch v6", "routes = ( { to = \"2001:db8:1::/48\"; via = \"10.1.1.1\"; } );\n", 1, false,
+		  "gateway 10.1.1.1 is IPv4 but destination 2001:db8:1::/48 is IPv6" },
+		{ "host bits", "routes = ( { to = \"10.2.0.1/16\"; dev = \"a\"; } );\n", 1, false,
+		  "'to': 10.2.0.1/16 has host bits set (did you mean 10.2.0.0/16?)" },
+		{ "no to", "routes = (\n { via = \"10.1.1.1\"; } );\n", 2, false, "a route needs 'to'" },
+		{ "no via or dev", "routes = ( { to = \"10.2.0.0/16\"; } );\n", 1, false, "a route needs 'via' or 'dev'" },
+		{ "twice", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\"; },\n"
+		  " { to = \"10.2.0.0/16\"; dev = \"b\"; } );\n", 2, false,
+		  "route to 10.2.0.0/16 (table 254, metric 0) is defined twice in the host namespace: first at" },
+		{ "default twice", "routes = ( { to = \"default\"; dev = \"a\"; },\n { to = \"0.0.0.0/0\"; dev = \"b\"; } );\n",
+		  2, false, "route to default (table 254, metric 0) is defined twice" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_name_match(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "both", "namespaces = (\n { name = \"b\"; match = \"b*\"; } );\n", 2, false,
+		  "a namespace rule needs exactly one of 'name' and 'match', not both" },
+		{ "neither", "namespaces = (\n\n { links = ( { name = \"lo\"; } ); } );\n", 3, false,
+		  "a namespace rule needs exactly one of 'name' and 'match'" },
+		{ "netns slash", "namespaces = ( { name = \"a/b\"; } );\n", 1, false,
+		  "'name': invalid namespace name 'a/b'" },
+		{ "netns dot", "namespaces = ( { name = \".\"; } );\n", 1, false, "invalid namespace name '.'" },
+		{ "netns dotdot", "namespaces = ( { name = \"..\"; } );\n", 1, false, "invalid namespace name '..'" },
+		{ "netns empty", "namespaces = ( { name = \"\"; } );\n", 1, false, "invalid namespace name ''" },
+		{ "match empty", "namespaces = ( { match = \"\"; } );\n", 1, false, "'match': '' is not a glob" },
+		{ "match slash", "namespaces = ( { match = \"a/*\"; } );\n", 1, false, "'match': 'a/*' is not a glob" },
+		{ "match control", "namespaces = ( { match = \"a\\n*\"; } );\n", 1, false,
+		  "'match': 'a\\x0a*' is not a glob" },
+		{ "create on match", "namespaces = ( { match = \"q-*\";\n create = false; } );\n", 2, false,
+		  "'create' applies only to a rule with 'name'" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_netns_name_length(void **state)
+{
+	char text[600], name[300];
+	struct nh_policy p;
+	struct nh_diags d;
+
+	(void)state;
+	memset(name, 'n', 256);
+	name[256] = '\0';
+	snprintf(text, sizeof(text), "namespaces = ( { name = \"%s\"; } );\n", name);
+	assert_int_equal(t_load(text, &p, &d), -EINVAL);
+	assert_diag(&d, 1, false, "invalid namespace name 'nnnn");
+	nh_diags_free(&d);
+	name[255] = '\0';
+	snprintf(text, sizeof(text), "namespaces = ( { name = \"%s\"; } );\n", name);
+	assert_int_equal(t_load(text, &p, &d), 0);
+	assert_int_equal(strlen(p.netns[0].name), 255);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_duplicates(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "netns twice", "namespaces = (\n { name = \"blue\"; },\n { name = \"red\"; },\n"
+		  " { name = \"blue\"; } );\n", 4, false,
+		  "namespace 'blue' is defined twice: first at " },
+		{ "link twice", "namespaces = ( { name = \"b\"; links = (\n { name = \"lo\"; },\n"
+		  " { name = \"lo\"; up = false; } ); } );\n", 3, false,
+		  "link 'lo' is defined twice in namespace 'b': first at " },
+		{ "host link twice", "links = ( { name = \"x\"; kind = \"dummy\"; },\n { name = \"x\"; } );\n", 2, false,
+		  "link 'x' is defined twice in the host namespace" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_veth(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "no peer", "namespaces = ( { name = \"b\"; links = (\n { name = \"v\"; kind = \"veth\"; } ); } );\n",
+		  2, false, "veth 'v' needs a 'peer' group naming its other end" },
+		{ "peer without name", "links = ( { name = \"v\"; kind = \"veth\";\n peer = { up = true; }; } );\n",
+		  2, false, "the peer of veth 'v' needs a 'name'" },
+		{ "peer collides with host link", "links = ( { name = \"v-eth1\"; kind = \"dummy\"; } );\n"
+		  "namespaces = ( { name = \"b\"; links = ( { name = \"v\"; kind = \"veth\";\n"
+		  "  peer = { name = \"v-eth1\"; }; } ); } );\n", 3, false,
+		  "peer 'v-eth1' of veth 'v' collides with link 'v-eth1' at " },
+		{ "peer collides with own name", "links = ( { name = \"v\"; kind = \"veth\";\n peer = { name = \"v\"; }; } );\n",
+		  2, false, "peer 'v' of veth 'v' collides with link 'v'" },
+		{ "two peers collide", "namespaces = (\n"
+		  " { name = \"a\"; links = ( { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; }; } ); },\n"
+		  " { name = \"b\"; links = ( { name = \"v\"; kind = \"veth\";\n"
+		  "   peer = { name = \"p\"; }; } ); } );\n", 4, false,
+		  "peer 'p' of veth 'v' collides with the peer 'p' at " },
+		{ "peer netns unknown", "links = ( { name = \"v\"; kind = \"veth\"; peer = { name = \"p\";\n"
+		  " netns = \"red\"; }; } );\n", 2, false,
+		  "peer 'p' of veth 'v': 'netns' 'red' is not a namespace this policy defines by 'name'" },
+		{ "peer netns match rule", "namespaces = ( { match = \"red*\"; } );\n"
+		  "links = ( { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; netns = \"red\"; }; } );\n", 2, false,
+		  "'netns' 'red' is not a namespace this policy defines by 'name'" },
+		{ "veth in match rule", "namespaces = ( { match = \"q-*\"; links = (\n"
+		  " { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; }; } ); } );\n", 2, false,
+		  "veth 'v' cannot be in a 'match' rule" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_kind_keys(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "peer on bridge", "links = ( { name = \"b\"; kind = \"bridge\";\n peer = { name = \"p\"; }; } );\n",
+		  2, false, "'peer' applies only to kind veth, and link 'b' has bridge" },
+		{ "peer without kind", "links = ( { name = \"b\"; peer = { name = \"p\"; }; } );\n", 1, false,
+		  "'peer' applies only to kind veth, and link 'b' has no kind" },
+		{ "parent on veth", "links = ( { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; };\n"
+		  " parent = \"x\"; } );\n", 2, false, "'parent' applies only to kind macvlan or vlan" },
+		{ "id on macvlan", "links = ( { name = \"p\"; }, { name = \"m\"; kind = \"macvlan\"; parent = \"p\";\n id = 3; } );\n",
+		  2, false, "'id' applies only to kind vlan or vxlan, and link 'm' has macvlan" },
+		{ "macvlan_mode on vlan", "links = ( { name = \"p\"; }, { name = \"v\"; kind = \"vlan\"; parent = \"p\"; id = 3;\n"
+		  " macvlan_mode = \"bridge\"; } );\n", 2, false, "'macvlan_mode' applies only to kind macvlan" },
+		{ "remote on bridge", "links = ( { name = \"b\"; kind = \"bridge\"; remote = \"192.0.2.1\"; } );\n", 1, false,
+		  "'remote' applies only to kind vxlan" },
+		{ "local on dummy", "links = ( { name = \"b\"; kind = \"dummy\"; local = \"192.0.2.1\"; } );\n", 1, false,
+		  "'local' applies only to kind vxlan" },
+		{ "group on physical", "links = ( { name = \"b\"; kind = \"physical\"; group = \"239.0.0.1\"; } );\n", 1, false,
+		  "'group' applies only to kind vxlan, and link 'b' has physical" },
+		{ "port on veth", "links = ( { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; }; port = 1; } );\n", 1, false,
+		  "'port' applies only to kind vxlan" },
+		{ "replace without kind", "links = ( { name = \"b\"; replace = true; } );\n", 1, false,
+		  "'replace' applies only to a kind netheal creates" },
+		{ "macvlan without parent", "links = (\n { name = \"m\"; kind = \"macvlan\"; } );\n", 2, false,
+		  "macvlan 'm' needs a 'parent'" },
+		{ "vlan without parent", "links = ( { name = \"v\"; kind = \"vlan\"; id = 5; } );\n", 1, false,
+		  "vlan 'v' needs a 'parent'" },
+		{ "vlan without id", "links = ( { name = \"p\"; }, { name = \"v\"; kind = \"vlan\"; parent = \"p\"; } );\n", 1, false,
+		  "vlan 'v' needs an 'id'" },
+		{ "vxlan without id", "links = ( { name = \"x\"; kind = \"vxlan\"; } );\n", 1, false,
+		  "vxlan 'x' needs an 'id'" },
+		{ "vxlan remote multicast", "links = ( { name = \"x\"; kind = \"vxlan\"; id = 1; remote = \"239.1.1.1\"; } );\n", 1, false,
+		  "'remote' 239.1.1.1 is a multicast address: use 'group'" },
+		{ "vxlan group unicast", "links = ( { name = \"x\"; kind = \"vxlan\"; id = 1; group = \"192.0.2.1\"; } );\n", 1, false,
+		  "'group' 192.0.2.1 is not a multicast address" },
+		{ "vxlan remote and group", "links = ( { name = \"x\"; kind = \"vxlan\"; id = 1; remote = \"192.0.2.1\";\n"
+		  " group = \"239.1.1.1\"; } );\n", 2, false, "'remote' and 'group' exclude each other" },
+		{ "vxlan local family", "links = ( { name = \"x\"; kind = \"vxlan\"; id = 1; remote = \"192.0.2.1\";\n"
+		  " local = \"2001:db8::1\"; } );\n", 2, false, "'local' is not of the same address family as 'remote'" },
+		{ "master not bridge", "links = ( { name = \"d\"; kind = \"dummy\"; },\n { name = \"e\"; master = \"d\"; } );\n",
+		  2, false, "master 'd' of link 'e' is a dummy, not a bridge" },
+		{ "own master", "links = ( { name = \"e\";\n master = \"e\"; } );\n", 2, false,
+		  "link 'e' cannot be its own master" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_hooks(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "empty argv", "namespaces = ( { name = \"b\"; hooks = {\n on_create = [ ]; }; } );\n", 2, false,
+		  "'on_create' is empty: a hook needs at least a program" },
+		{ "empty list argv", "namespaces = ( { name = \"b\"; hooks = {\n on_heal = ( ); }; } );\n", 2, false,
+		  "'on_heal' is empty" },
+		{ "relative program", "namespaces = ( { name = \"b\"; hooks = {\n on_heal = [ \"sshd\", \"-D\" ]; }; } );\n",
+		  2, false, "'on_heal': hook program 'sshd' is not an absolute path" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+/* ---- §3.2 warnings ---- */
+
+static void test_warnings(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "master undefined", "links = (\n { name = \"eth1\"; master = \"br1\"; } );\n", 2, true,
+		  "master 'br1' of link 'eth1' is not a link this policy defines in the host namespace" },
+		{ "master in other namespace", "links = ( { name = \"br1\"; kind = \"bridge\"; } );\n"
+		  "namespaces = ( { name = \"b\"; links = (\n { name = \"x\"; master = \"br1\"; } ); } );\n", 3, true,
+		  "master 'br1' of link 'x' is not a link this policy defines in namespace 'b'" },
+		{ "peer master undefined", "namespaces = ( { name = \"b\"; links = ( { name = \"v\"; kind = \"veth\";\n"
+		  " peer = { name = \"p\"; master = \"br9\"; }; } ); } );\n", 2, true,
+		  "master 'br9' of link 'p' is not a link this policy defines in the host namespace" },
+		{ "parent undefined", "namespaces = ( { name = \"b\"; links = (\n"
+		  " { name = \"m\"; kind = \"macvlan\"; parent = \"eth1\"; } ); } );\n", 2, true,
+		  "parent 'eth1' of macvlan 'm' is not a link this policy defines in the host namespace" },
+		{ "parent in the namespace is not enough", "namespaces = ( { name = \"b\"; links = ( { name = \"eth1\"; },\n"
+		  " { name = \"v\"; kind = \"vlan\"; id = 3; parent = \"eth1\"; } ); } );\n", 2, true,
+		  "parent 'eth1' of vlan 'v'" },
+		{ "gateway outside", "namespaces = ( { name = \"b\";\n"
+		  " links = ( { name = \"e\"; addresses = [ \"10.1.1.83/24\" ]; } );\n"
+		  " routes = ( { to = \"default\"; via = \"10.1.2.1\"; } ); } );\n", 3, true,
+		  "gateway 10.1.2.1 is outside every prefix configured on the links of namespace 'b'" },
+		{ "gateway no addresses", "routes = ( { to = \"10.9.0.0/16\"; via = \"10.1.1.1\"; } );\n", 1, true,
+		  "gateway 10.1.1.1 is outside every prefix" },
+		{ "duplicate address", "links = ( { name = \"a\"; addresses = [ \"10.1.1.1/24\",\n"
+		  " \"10.1.1.1/24\" ]; } );\n", 2, true, "address 10.1.1.1/24 is listed twice on link 'a'" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_gateway_ok(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+
+	(void)state;
+	/* inside a prefix of another link, through a peer end's address, and
+	 * an IPv6 link-local gateway: no warning */
+	assert_int_equal(t_load("links = ( { name = \"a\"; addresses = [ \"10.1.1.2/24\" ]; },\n"
+				"  { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; netns = \"b\"; "
+				"addresses = [ \"10.5.0.2/16\" ]; }; } );\n"
+				"routes = ( { to = \"10.9.0.0/16\"; via = \"10.1.1.200\"; },\n"
+				"  { to = \"default\"; via = \"fe80::1\"; dev = \"a\"; } );\n"
+				"namespaces = ( { name = \"b\"; routes = ( { to = \"default\"; via = \"10.5.9.9\"; } ); } );\n",
+				&p, &d), 0);
+	if (d.n)
+		nh_diags_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_writable_file(void **state)
+{
+	static const char text[] = "links = ( { name = \"lo\"; } );\n";
+	char *path;
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	path = strdup(t_put_mode("w.conf", text, strlen(text), 0664));
+	assert_int_equal(nh_policy_load_files(&path, 1, &p, &d), 0);
+	assert_diag(&d, 0, true, "writable by group or others");
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+	t_put_mode("w.conf", text, strlen(text), 0602);
+	assert_int_equal(nh_policy_load_files(&path, 1, &p, &d), 0);
+	assert_diag(&d, 0, true, "writable by group or others");
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+	t_put_mode("w.conf", text, strlen(text), 0644);
+	assert_int_equal(nh_policy_load_files(&path, 1, &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+	free(path);
+}
+
+/* ---- files ---- */
+
+static void test_nul_byte(void **state)
+{
+	char *path;
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	path = strdup(t_put_mode("nul.conf", "links = ();\n\n\0junk", 18, 0644));
+	assert_int_equal(nh_policy_load_files(&path, 1, &p, &d), -EINVAL);
+	assert_diag(&d, 3, false, "the file holds a NUL byte");
+	nh_diags_free(&d);
+	free(path);
+}
+
+static void test_not_regular(void **state)
+{
+	char *files[] = { "/dev/null", t_dir, "/nonexistent/x.conf" };
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(nh_policy_load_files(files, 3, &p, &d), -EINVAL);
+	assert_int_equal(d.errors, 3);
+	assert_true(t_has_diag(&d, 0, false, "cannot read: not a regular file"));
+	assert_true(t_has_diag(&d, 0, false, "cannot read: Is a directory"));
+	assert_true(t_has_diag(&d, 0, false, "cannot read: No such file or directory"));
+	assert_true(t_policy_empty(&p));
+	nh_diags_free(&d);
+}
+
+static void test_settings_in_policy_file(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+
+	(void)state;
+	assert_int_equal(t_load("links = ();\nnetheal: { mode = \"audit\"; };\n", &p, &d), -EINVAL);
+	assert_diag(&d, 2, false, "the 'netheal' settings group belongs in the main file");
+	nh_diags_free(&d);
+}
+
+/* All problems of a run: a syntax error in one file stops that file only. */
+static void test_all_problems_reported(void **state)
+{
+	char *files[3];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	files[0] = strdup(t_put("a.conf", "links = ( { name = \"a\"; } ) );\nlinks = 5;\n"));
+	files[1] = strdup(t_put("b.conf", "links = ( { name = \"b\"; mtu = 1; },\n { name = \"c\"; kind = \"x\"; } );\n"));
+	files[2] = strdup(t_put("c.conf", "routes = (\n { to = \"nope\"; dev = \"a\"; } );\n"));
+	assert_int_equal(nh_policy_load_files(files, 3, &p, &d), -EINVAL);
+	assert_int_equal(d.errors, 4);
+	assert_true(strstr(d.v[0].file, "a.conf") && d.v[0].line == 1);
+	assert_diag(&d, 1, false, "'mtu' 1 is out of range");
+	assert_diag(&d, 2, false, "unknown kind 'x'");
+	assert_diag(&d, 2, false, "'to': 'nope'");
+	for (int i = 0; i < 3; i++)
+		free(files[i]);
+	nh_diags_free(&d);
+}
+
+/* ---- good files: the model ---- */
+
+static const char full_policy[] =
+	"links = (\n"                                                                   /* 1 */
+	"  { name = \"br1\"; kind = \"bridge\"; mtu = 9000; mac = \"02:00:00:00:00:01\";\n" /* 2 */
+	"    up = false; replace = true; addresses = [ \"10.1.1.51/24\", \"2001:db8::51/64\" ]; },\n"
+	"  { name = \"eth1\"; master = \"br1\"; },\n"                                    /* 4 */
+	"  { name = \"mv0\"; kind = \"macvlan\"; parent = \"eth1\"; macvlan_mode = \"vepa\"; },\n"
+	"  { name = \"vl5\"; kind = \"vlan\"; parent = \"eth1\"; id = 5; },\n"           /* 6 */
+	"  { name = \"vx42\"; kind = \"vxlan\"; id = 42; remote = \"192.0.2.7\"; local = \"192.0.2.1\"; port = 4789; },\n"
+	"  { name = \"vx43\"; kind = \"vxlan\"; id = 43; group = \"239.1.1.1\"; },\n"    /* 8 */
+	"  { name = \"d0\"; kind = \"dummy\"; },\n"                                      /* 9 */
+	"  { name = \"h0\"; kind = \"veth\";\n"                                          /* 10 */
+	"    peer = { name = \"h1\"; netns = \"red\"; up = false; mtu = 1400; mac = \"02:00:00:00:00:02\";\n"
+	"             master = \"rbr\"; addresses = [ \"10.1.2.2/24\" ]; }; }\n"         /* 12 */
+	");\n"
+	"routes = (\n"                                                                   /* 14 */
+	"  { to = \"198.51.100.0/24\"; via = \"10.1.1.1\"; dev = \"br1\"; metric = 100; table = 4294967295L; },\n"
+	"  { to = \"default\"; via = \"2001:db8::1\"; }\n"                               /* 16 */
+	");\n"
+	"namespaces = (\n"                                                               /* 18 */
+	"  { match = \"q-*\"; mode = \"audit\"; links = ( { name = \"lo\"; } ); },\n"
+	"  { name = \"red\"; create = false; mode = \"enforce\";\n"                      /* 20 */
+	"    links = ( { name = \"rbr\"; kind = \"bridge\"; } );\n"
+	"    routes = ( { to = \"default\"; dev = \"h1\"; } );\n"                        /* 22 */
+	"    hooks = { on_create = [ \"/bin/true\", \"a\" ]; on_heal = [ \"/bin/echo\" ]; }; },\n"
+	"  { name = \"blue\"; links = ( { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } );\n"                 /* 25 */
+	"    routes = ( { to = \"default\"; via = \"10.1.1.51\"; } ); }\n"
+	");\n";
+
+static const struct nh_link *link_at(const struct nh_state *s, size_t i, const char *name)
+{
+	assert_true(i < s->n_links);
+	assert_string_equal(s->links[i].name, name);
+	return &s->links[i];
+}
+
+static void check_prefix(const struct nh_prefix *p, const char *want, bool len)
+{
+	char buf[64];
+
+	assert_string_equal(nh_prefix_str(p, len, buf, sizeof(buf)), want);
+}
+
+static void test_full_model_host(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+	const struct nh_state *h;
+	const struct nh_link *l;
+
+	(void)state;
+	assert_int_equal(t_load(full_policy, &p, &d), 0);
+	if (d.n)
+		nh_diags_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	h = &p.host.want;
+	assert_string_equal(p.host.name, "");
+	assert_null(p.host.match);
+	assert_int_equal(h->n_links, 9);     /* 8 written + v-eth1, the peer of blue's v-peer1 */
+
+	l = link_at(h, 0, "br1");
+	assert_int_equal(l->kind, NH_KIND_BRIDGE);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_MTU | NH_LINK_HAS_MAC);
+	assert_false(l->up);
+	assert_true(l->replace);
+	assert_int_equal(l->mtu, 9000);
+	assert_memory_equal(l->mac, "\x02\0\0\0\0\x01", 6);
+	assert_int_equal(l->origin.line, 2);
+	assert_string_equal(l->origin.file, p.files[0]);
+
+	l = link_at(h, 1, "d0");
+	assert_int_equal(l->kind, NH_KIND_DUMMY);
+	assert_int_equal(l->has, NH_LINK_HAS_UP);
+	assert_true(l->up);
+
+	l = link_at(h, 2, "eth1");
+	assert_int_equal(l->kind, NH_KIND_UNSPEC);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_MASTER);
+	assert_string_equal(l->master, "br1");
+
+	l = link_at(h, 3, "h0");
+	assert_int_equal(l->kind, NH_KIND_VETH);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER);
+	assert_int_equal(l->flags, 0);
+	assert_string_equal(l->peer_name, "h1");
+	assert_string_equal(l->peer_netns, "red");
+	assert_int_equal(l->origin.line, 10);
+	assert_int_equal(l->peer_origin.line, 11);
+
+	l = link_at(h, 4, "mv0");
+	assert_int_equal(l->kind, NH_KIND_MACVLAN);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PARENT | NH_LINK_HAS_MACVLAN_MODE);
+	assert_string_equal(l->parent, "eth1");
+	assert_int_equal(l->macvlan_mode, NH_MACVLAN_VEPA);
+
+	l = link_at(h, 5, "v-eth1");        /* peer end of blue's v-peer1 */
+	assert_int_equal(l->kind, NH_KIND_VETH);
+	assert_int_equal(l->flags, NH_LINK_FLAG_PEER_END);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER | NH_LINK_HAS_MASTER);
+	assert_string_equal(l->master, "br1");
+	assert_string_equal(l->peer_name, "v-peer1");
+	assert_string_equal(l->peer_netns, "blue");
+	assert_int_equal(l->origin.line, 25);
+
+	l = link_at(h, 6, "vl5");
+	assert_int_equal(l->kind, NH_KIND_VLAN);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PARENT | NH_LINK_HAS_ID);
+	assert_int_equal(l->id, 5);
+
+	l = link_at(h, 7, "vx42");
+	assert_int_equal(l->kind, NH_KIND_VXLAN);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_ID | NH_LINK_HAS_REMOTE | NH_LINK_HAS_LOCAL |
+			 NH_LINK_HAS_PORT);
+	assert_int_equal(l->id, 42);
+	check_prefix(&l->remote, "192.0.2.7", false);
+	check_prefix(&l->local, "192.0.2.1", false);
+	assert_int_equal(l->port, 4789);
+
+	l = link_at(h, 8, "vx43");
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_ID | NH_LINK_HAS_GROUP);
+	check_prefix(&l->group, "239.1.1.1", false);
+
+	/* addresses: flattened, sorted by (link, prefix) */
+	assert_int_equal(h->n_addrs, 2);
+	assert_string_equal(h->addrs[0].link, "br1");
+	check_prefix(&h->addrs[0].prefix, "10.1.1.51/24", true);
+	assert_string_equal(h->addrs[1].link, "br1");
+	check_prefix(&h->addrs[1].prefix, "2001:db8::51/64", true);
+	assert_int_equal(h->addrs[1].origin.line, 3);
+
+	/* routes: sorted by family first */
+	assert_int_equal(h->n_routes, 2);
+	check_prefix(&h->routes[0].dst, "198.51.100.0/24", true);
+	assert_int_equal(h->routes[0].has, NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV | NH_ROUTE_HAS_METRIC);
+	check_prefix(&h->routes[0].via, "10.1.1.1", false);
+	assert_string_equal(h->routes[0].dev, "br1");
+	assert_int_equal(h->routes[0].metric, 100);
+	assert_int_equal(h->routes[0].table, 4294967295u);
+	assert_int_equal(h->routes[1].dst.family, AF_INET6);
+	assert_int_equal(h->routes[1].dst.len, 0);
+	assert_int_equal(h->routes[1].has, NH_ROUTE_HAS_VIA);
+	assert_int_equal(h->routes[1].table, NH_RT_TABLE_MAIN);
+	assert_int_equal(h->routes[1].metric, 0);
+	assert_int_equal(h->routes[1].origin.line, 16);
+
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_full_model_netns(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+	const struct nh_netns_rule *r;
+	const struct nh_link *l;
+
+	(void)state;
+	assert_int_equal(t_load(full_policy, &p, &d), 0);
+	/* named rules first in file order, then match rules */
+	assert_int_equal(p.n_netns, 3);
+	assert_string_equal(p.netns[0].name, "red");
+	assert_string_equal(p.netns[1].name, "blue");
+	assert_string_equal(p.netns[2].match, "q-*");
+	assert_string_equal(p.netns[2].name, "");
+
+	r = &p.netns[0];
+	assert_null(r->match);
+	assert_false(r->create);
+	assert_int_equal(r->mode, NH_MODE_ENFORCE);
+	assert_int_equal(r->origin.line, 20);
+	assert_int_equal(r->want.n_links, 2);
+	l = link_at(&r->want, 0, "h1");     /* peer end of the host's h0 */
+	assert_int_equal(l->flags, NH_LINK_FLAG_PEER_END);
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER | NH_LINK_HAS_MTU | NH_LINK_HAS_MAC |
+			 NH_LINK_HAS_MASTER);
+	assert_false(l->up);
+	assert_int_equal(l->mtu, 1400);
+	assert_string_equal(l->master, "rbr");
+	assert_string_equal(l->peer_name, "h0");
+	assert_string_equal(l->peer_netns, "");
+	l = link_at(&r->want, 1, "rbr");
+	assert_int_equal(r->want.n_addrs, 1);
+	assert_string_equal(r->want.addrs[0].link, "h1");
+	check_prefix(&r->want.addrs[0].prefix, "10.1.2.2/24", true);
+	assert_int_equal(r->want.n_routes, 1);
+	assert_int_equal(r->want.routes[0].has, NH_ROUTE_HAS_DEV);
+	assert_int_equal(r->want.routes[0].dst.family, AF_INET);
+	assert_string_equal(r->hooks.on_create[0], "/bin/true");
+	assert_string_equal(r->hooks.on_create[1], "a");
+	assert_null(r->hooks.on_create[2]);
+	assert_string_equal(r->hooks.on_heal[0], "/bin/echo");
+	assert_null(r->hooks.on_heal[1]);
+	assert_int_equal(r->hooks.on_create_origin.line, 23);
+
+	r = &p.netns[1];
+	assert_true(r->create);
+	assert_int_equal(r->mode, NH_MODE_INHERIT);
+	assert_null(r->hooks.on_create);
+	l = link_at(&r->want, 0, "v-peer1");
+	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER);
+	assert_string_equal(l->peer_name, "v-eth1");
+	assert_string_equal(l->peer_netns, "");
+	assert_int_equal(r->want.n_addrs, 1);
+	check_prefix(&r->want.routes[0].via, "10.1.1.51", false);
+
+	r = &p.netns[2];
+	assert_int_equal(r->mode, NH_MODE_AUDIT);
+	assert_int_equal(r->want.n_links, 1);
+	assert_int_equal(nh_rule_mode(&p, r), NH_MODE_AUDIT);
+	assert_ptr_equal(nh_policy_rule_for(&p, "q-1"), r);
+	assert_ptr_equal(nh_policy_rule_for(&p, "blue"), &p.netns[1]);
+
+	/* no main file: settings stay at their defaults */
+	assert_int_equal(p.settings.mode, NH_MODE_ENFORCE);
+	assert_string_equal(p.settings.netns_dir, "/run/netns");
+	assert_int_equal(p.n_files, 1);
+
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_defaults(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+	const struct nh_netns_rule *r;
+
+	(void)state;
+	assert_int_equal(t_load("namespaces = ( { name = \"b\"; links = ( { name = \"lo\"; } );\n"
+				"  routes = ( { to = \"10.2.0.0/16\"; dev = \"lo\"; } ); } );\n", &p, &d), 0);
+	r = &p.netns[0];
+	assert_true(r->create);
+	assert_int_equal(r->mode, NH_MODE_INHERIT);
+	assert_int_equal(r->want.links[0].has, NH_LINK_HAS_UP);
+	assert_true(r->want.links[0].up);
+	assert_int_equal(r->want.links[0].kind, NH_KIND_UNSPEC);
+	assert_false(r->want.links[0].replace);
+	assert_int_equal(r->want.routes[0].table, NH_RT_TABLE_MAIN);
+	assert_int_equal(r->want.routes[0].metric, 0);
+	assert_int_equal(r->want.routes[0].has, NH_ROUTE_HAS_DEV);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+/* ---- the main file, policy_dir, merging ---- */
+
+static void test_main_settings(void **state)
+{
+	char main_path[512];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+	char want_dir[600];
+
+	(void)state;
+	snprintf(main_path, sizeof(main_path), "%s", t_put("m1/netheal.conf",
+		"netheal: {\n"
+		"  mode = \"audit\";\n"
+		"  policy_dir = \"pol\";\n"
+		"  netns_dir = \"/run/nsx\";\n"
+		"  resync_interval = 0;\n"
+		"  backoff: { flap_count = 3; flap_window = 10; initial_ms = 50; max_ms = 800; };\n"
+		"  hook_timeout = 7;\n"
+		"  status_file = \"/run/x/status.json\";\n"
+		"  metrics_file = \"/var/lib/node/netheal.prom\";\n"
+		"};\n"
+		"links = ( { name = \"lo\"; } );\n"));
+	t_put("m1/pol/a.conf", "links = ( { name = \"br1\"; kind = \"bridge\"; } );\n");
+	assert_int_equal(nh_policy_load(main_path, &p, &d), 0);
+	assert_int_equal(p.settings.mode, NH_MODE_AUDIT);
+	snprintf(want_dir, sizeof(want_dir), "%s/m1/pol", t_dir);
+	assert_string_equal(p.settings.policy_dir, want_dir);
+	assert_string_equal(p.settings.netns_dir, "/run/nsx");
+	assert_int_equal(p.settings.resync_interval, 0);
+	assert_int_equal(p.settings.backoff.flap_count, 3);
+	assert_int_equal(p.settings.backoff.flap_window, 10);
+	assert_int_equal(p.settings.backoff.initial_ms, 50);
+	assert_int_equal(p.settings.backoff.max_ms, 800);
+	assert_int_equal(p.settings.hook_timeout, 7);
+	assert_string_equal(p.settings.status_file, "/run/x/status.json");
+	assert_string_equal(p.settings.metrics_file, "/var/lib/node/netheal.prom");
+	assert_int_equal(p.host.want.n_links, 2);       /* main file and policy_dir merge */
+	assert_int_equal(p.n_files, 2);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_main_defaults(void **state)
+{
+	char main_path[512];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	snprintf(main_path, sizeof(main_path), "%s", t_put("m2/netheal.conf",
+		"netheal: { policy_dir = \"/nonexistent/policy.d\"; };\n"));
+	/* a missing policy_dir is fine: no policy files */
+	assert_int_equal(nh_policy_load(main_path, &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(p.settings.mode, NH_MODE_ENFORCE);
+	assert_int_equal(p.settings.resync_interval, 300);
+	assert_int_equal(p.settings.backoff.flap_count, 5);
+	assert_int_equal(p.settings.backoff.flap_window, 60);
+	assert_int_equal(p.settings.backoff.initial_ms, 1000);
+	assert_int_equal(p.settings.backoff.max_ms, 300000);
+	assert_int_equal(p.settings.hook_timeout, 30);
+	assert_string_equal(p.settings.status_file, "/run/netheal/status.json");
+	assert_string_equal(p.settings.metrics_file, "");
+	assert_int_equal(p.n_netns, 0);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_main_errors(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "settings typo", "netheal: {\n  resync_intervall = 5;\n};\n", 2, false,
+		  "unknown key 'resync_intervall' in the 'netheal' settings (did you mean 'resync_interval'?)" },
+		{ "backoff typo", "netheal: { backoff: {\n flapcount = 5; }; };\n", 2, false,
+		  "unknown key 'flapcount' in 'backoff' (did you mean 'flap_count'?)" },
+		{ "mode", "netheal: {\n mode = \"heal\"; };\n", 2, false, "'mode': unknown mode 'heal'" },
+		{ "hook_timeout", "netheal: {\n hook_timeout = 0; };\n", 2, false,
+		  "'hook_timeout' 0 is out of range (1..2147483647)" },
+		{ "resync negative", "netheal: { resync_interval = -5; };\n", 1, false,
+		  "'resync_interval' -5 is out of range (0..2147483647)" },
+		{ "max_ms < initial_ms", "netheal: { backoff: { initial_ms = 500;\n max_ms = 100; }; };\n", 2, false,
+		  "'max_ms' 100 is less than 'initial_ms' 500" },
+		{ "netns_dir relative", "netheal: { netns_dir = \"run/netns\"; };\n", 1, false,
+		  "'netns_dir' must be an absolute path" },
+		{ "status_file empty", "netheal: { status_file = \"\"; };\n", 1, false, "'status_file' must not be empty" },
+		{ "metrics_file relative", "netheal: { metrics_file = \"m.prom\"; };\n", 1, false,
+		  "'metrics_file' must be an absolute path" },
+		{ "netheal not group", "netheal = 1;\n", 1, false, "'netheal' must be a group" },
+		{ "policy_dir not a dir", "netheal: {\n policy_dir = \"/dev/null\"; };\n", 2, false,
+		  "cannot read policy_dir /dev/null: Not a directory" },
+	};
+	(void)state;
+	for (size_t i = 0; i < NH_ARRAY_SIZE(cases); i++) {
+		char path[512];
+		struct nh_policy p;
+		struct nh_diags d = { 0 };
+
+		fprintf(stderr, "case: %s\n", cases[i].rule);
+		snprintf(path, sizeof(path), "%s", t_put("m3/netheal.conf", cases[i].text));
+		assert_int_equal(nh_policy_load(path, &p, &d), -EINVAL);
+		assert_diag(&d, cases[i].line, false, cases[i].msg);
+		assert_true(t_policy_empty(&p));
+		nh_diags_free(&d);
+	}
+}
+
+static void test_main_missing(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(nh_policy_load("/nonexistent/netheal.conf", &p, &d), -ENOENT);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(d.v[0].file, "/nonexistent/netheal.conf");
+	assert_diag(&d, 0, false, "cannot read: No such file or directory");
+	assert_true(t_policy_empty(&p));
+	nh_diags_free(&d);
+}
+
+static void test_merge_order(void **state)
+{
+	char main_path[512];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	snprintf(main_path, sizeof(main_path), "%s", t_put("m4/netheal.conf",
+		"netheal: { policy_dir = \"policy.d\"; };\n"
+		"namespaces = ( { match = \"m0-*\"; }, { name = \"n0\"; } );\n"));
+	t_put("m4/policy.d/20-b.conf", "namespaces = ( { match = \"m2-*\"; }, { name = \"n2\"; } );\n"
+	      "links = ( { name = \"l2\"; } );\n");
+	t_put("m4/policy.d/10-a.conf", "namespaces = ( { name = \"n1\"; }, { match = \"m1-*\"; },\n"
+	      " { name = \"n1b\"; } );\nlinks = ( { name = \"l1\"; } );\n");
+	t_put("m4/policy.d/9-z.conf", "namespaces = ( { name = \"n3\"; } );\n");
+	/* not policy: wrong suffix, hidden, a backup */
+	t_put("m4/policy.d/README", "garbage");
+	t_put("m4/policy.d/.hidden.conf", "garbage");
+	t_put("m4/policy.d/30-c.conf~", "garbage");
+	t_put("m4/policy.d/40-d.conf.bak", "garbage");
+	assert_int_equal(nh_policy_load(main_path, &p, &d), 0);
+	if (d.n)
+		nh_diags_print(&d, stderr);
+	assert_int_equal(p.n_netns, 8);
+	/* lexical order: 10-a, 20-b, 9-z; named rules first, then match rules */
+	assert_string_equal(p.netns[0].name, "n0");
+	assert_string_equal(p.netns[1].name, "n1");
+	assert_string_equal(p.netns[2].name, "n1b");
+	assert_string_equal(p.netns[3].name, "n2");
+	assert_string_equal(p.netns[4].name, "n3");
+	assert_string_equal(p.netns[5].match, "m0-*");
+	assert_string_equal(p.netns[6].match, "m1-*");
+	assert_string_equal(p.netns[7].match, "m2-*");
+	assert_int_equal(p.n_files, 4);
+	assert_true(strstr(p.files[1], "/policy.d/10-a.conf"));
+	assert_true(strstr(p.files[3], "/policy.d/9-z.conf"));
+	assert_int_equal(p.host.want.n_links, 2);
+	assert_string_equal(p.host.want.links[0].name, "l1");
+	assert_string_equal(p.host.want.links[1].name, "l2");
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_policy_dir_writable(void **state)
+{
+	char main_path[512], dir[512];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	snprintf(main_path, sizeof(main_path), "%s", t_put("m6/netheal.conf",
+		"netheal: {\n policy_dir = \"policy.d\"; };\n"));
+	t_put("m6/policy.d/a.conf", "links = ( { name = \"lo\"; } );\n");
+	snprintf(dir, sizeof(dir), "%s/m6/policy.d", t_dir);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(nh_policy_load(main_path, &p, &d), 0);
+	assert_diag(&d, 2, true, "policy_dir ");
+	assert_diag(&d, 2, true, "/m6/policy.d is writable by group or others");
+	assert_int_equal(p.host.want.n_links, 1);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static void test_duplicate_across_files(void **state)
+{
+	char main_path[512];
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	snprintf(main_path, sizeof(main_path), "%s", t_put("m5/netheal.conf",
+		"netheal: { policy_dir = \"policy.d\"; };\n"));
+	t_put("m5/policy.d/a.conf", "\n\nnamespaces = ( { name = \"blue\"; } );\n"
+	      "links = ( { name = \"br1\"; kind = \"bridge\"; } );\n");
+	t_put("m5/policy.d/b.conf", "namespaces = (\n { name = \"blue\"; } );\n"
+	      "links = ( { name = \"br1\"; kind = \"bridge\"; } );\n"
+	      "netheal: { mode = \"audit\"; };\n");
+	assert_int_equal(nh_policy_load(main_path, &p, &d), -EINVAL);
+	assert_int_equal(d.errors, 3);
+	assert_diag(&d, 2, false, "namespace 'blue' is defined twice: first at ");
+	assert_diag(&d, 2, false, "/m5/policy.d/a.conf:3");
+	assert_true(strstr(d.v[0].file, "b.conf") || strstr(d.v[1].file, "b.conf"));
+	assert_diag(&d, 3, false, "link 'br1' is defined twice in the host namespace: first at ");
+	assert_diag(&d, 3, false, "/m5/policy.d/a.conf:4");
+	assert_diag(&d, 4, false, "the 'netheal' settings group belongs in the main file");
+	nh_diags_free(&d);
+}
+
+/* ---- diagnostics ---- */
+
+static void test_diags_print(void **state)
+{
+	struct nh_diags d = { 0 };
+	char buf[512] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	(void)state;
+	assert_int_equal(nh_diags_add(&d, "b.conf", 3, false, "third %d", 3), 0);
+	assert_int_equal(nh_diags_add(&d, "a.conf", 10, true, "second"), 0);
+	assert_int_equal(nh_diags_add(&d, "a.conf", 2, false, "first"), 0);
+	assert_int_equal(nh_diags_add(&d, "b.conf", 3, true, "fourth"), 0);
+	assert_int_equal(nh_diags_add(&d, "c.conf", 0, false, "whole file"), 0);
+	assert_int_equal(d.errors, 3);
+	assert_int_equal(d.warnings, 2);
+	nh_diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(buf,
+		"a.conf:2: error: first\n"
+		"a.conf:10: warning: second\n"
+		"b.conf:3: error: third 3\n"
+		"b.conf:3: warning: fourth\n"
+		"c.conf: error: whole file\n");
+	nh_diags_free(&d);
+	assert_int_equal(d.n, 0);
+	nh_diags_free(NULL);
+}
+
+static void test_suggest(void **state)
+{
+	static const struct nh_key keys[] = {
+		{ "addresses", NH_KT_STRINGS }, { "name", NH_KT_STRING }, { "to", NH_KT_STRING },
+		{ "macvlan_mode", NH_KT_STRING },
+	};
+	(void)state;
+	assert_string_equal(nh_suggest_key("adresses", keys, 4), "addresses");
+	assert_string_equal(nh_suggest_key("addersses", keys, 4), "addresses");
+	assert_string_equal(nh_suggest_key("nmae", keys, 4), "name");
+	assert_string_equal(nh_suggest_key("macvlanmode", keys, 4), "macvlan_mode");
+	assert_string_equal(nh_suggest_key("tp", keys, 4), "to");
+	assert_null(nh_suggest_key("foo", keys, 4));
+	assert_null(nh_suggest_key("xyz_completely_different", keys, 4));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_name_match),
+		cmocka_unit_test(test_netns_name_length),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_veth),
+		cmocka_unit_test(test_kind_keys),
+		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_gateway_ok),
+		cmocka_unit_test(test_writable_file),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_settings_in_policy_file),
+		cmocka_unit_test(test_all_problems_reported),
+		cmocka_unit_test(test_full_model_host),
+		cmocka_unit_test(test_full_model_netns),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_main_settings),
+		cmocka_unit_test(test_main_defaults),
+		cmocka_unit_test(test_main_errors),
+		cmocka_unit_test(test_main_missing),
+		cmocka_unit_test(test_merge_order),
+		cmocka_unit_test(test_policy_dir_writable),
+		cmocka_unit_test(test_duplicate_across_files),
+		cmocka_unit_test(test_diags_print),
+		cmocka_unit_test(test_suggest),
+	};
+
+	return cmocka_run_group_tests(tests, t_setup, t_teardown);
+}

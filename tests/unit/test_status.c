@@ -1,0 +1,428 @@
+/* The status model, its JSON file (checked with jq when installed), the JSON
+ * reader, and the liveness check `netheal status` relies on. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "service/atomic.h"
+#include "service/json.h"
+#include "service/state.h"
+#include "service/status.h"
+
+static char tmpdir[] = "/tmp/netheal-status-test.XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static bool have_jq(void)
+{
+	return system("command -v jq >/dev/null 2>&1") == 0;
+}
+
+/* jq's verdict on a file: 0 when it parses as JSON. */
+static int jq_check(const char *path, const char *filter)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "jq -e '%s' '%s' >/dev/null", filter, path);
+	return system(cmd);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_state_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < NH_NS__COUNT; i++)
+		assert_int_equal(nh_ns_state_from_string(nh_ns_state_to_string(i)), i);
+	assert_string_equal(nh_ns_state_to_string(NH_NS_BACKOFF), "backoff");
+	assert_string_equal(nh_ns_state_to_string(NH_NS__COUNT), "unknown");
+	assert_int_equal(nh_ns_state_from_string("healed"), -EINVAL);
+	assert_false(nh_ns_state_is_drifting(NH_NS_CONVERGED));
+	assert_false(nh_ns_state_is_drifting(NH_NS_AUDIT));
+	assert_true(nh_ns_state_is_drifting(NH_NS_CONFLICT));
+}
+
+static void fill(struct nh_status *s)
+{
+	struct nh_status_ns *blue, *host, *q;
+
+	nh_status_init(s, 812, 1735732800123);
+	blue = nh_status_ns_get(s, "blue", true);
+	host = nh_status_ns_get(s, "", true);
+	q = nh_status_ns_get(s, "qrouter-\"x\\y\n", true);
+	assert_non_null(blue);
+	assert_non_null(host);
+	assert_non_null(q);
+	/* Entries are allocated one by one: pointers survive insertions. */
+	for (int i = 0; i < 50; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "ns%02d", i);
+		assert_non_null(nh_status_ns_get(s, name, true));
+	}
+	assert_ptr_equal(nh_status_ns_get(s, "blue", false), blue);
+	for (int i = 0; i < 50; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "ns%02d", i);
+		assert_int_equal(nh_status_ns_remove(s, name), 0);
+	}
+	assert_int_equal(nh_status_ns_remove(s, "ns00"), -ENOENT);
+	assert_null(nh_status_ns_get(s, "red", false));
+	nh_status_heal(s, blue, "address:10.1.1.100/24", 1735732801456);
+	nh_status_heal(s, blue, "route:default", 1735732802789);
+	nh_status_heal(s, host, "state:up", 1735732803000);
+	nh_status_heal_failed(s, blue, "Nexthop has invalid gateway \"10.1.1.1\"");
+	blue->state = NH_NS_BACKOFF;
+	q->state = NH_NS_AUDIT;
+	s->events = 1043;
+	s->resyncs = 2;
+}
+
+static void test_model_and_summary(void **state)
+{
+	struct nh_status s;
+	char line[128];
+
+	(void)state;
+	fill(&s);
+	assert_int_equal(s.n_ns, 3);
+	assert_string_equal(s.ns[0]->name, "");            /* sorted: the host first */
+	assert_string_equal(s.ns[1]->name, "blue");
+	assert_int_equal(s.heals, 3);
+	assert_int_equal(s.ns[1]->heals, 2);
+	assert_int_equal(s.heal_failures, 1);
+	assert_string_equal(s.ns[1]->last_heal_object, "route:default");
+	assert_int_equal(nh_status_n_drifting(&s), 1);
+	nh_status_summary(&s, line, sizeof(line));
+	assert_string_equal(line, "3 namespaces, 1 drifting, 3 heals");
+	nh_status_free(&s);
+	nh_status_free(&s);     /* leaves it empty: twice is fine */
+	nh_status_free(NULL);
+}
+
+static void test_write_and_load(void **state)
+{
+	struct nh_status s, back;
+	char path[256], *raw, *file;
+	struct stat st;
+
+	(void)state;
+	fill(&s);
+	/* The directory is created when missing. */
+	snprintf(path, sizeof(path), "%s/run/netheal/status.json", tmpdir);
+	assert_int_equal(nh_status_write(path, &s), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	if (have_jq()) {
+		assert_int_equal(jq_check(path, "."), 0);
+		assert_int_equal(jq_check(path, ".pid == 812 and .version == \"" NETHEAL_VERSION "\""), 0);
+		assert_int_equal(jq_check(path, ".totals == {namespaces: 3, drifting: 1, heals: 3, "
+					  "heal_failures: 1, events: 1043, resyncs: 2}"), 0);
+		assert_int_equal(jq_check(path, "[.namespaces[].name] == [\"-\", \"blue\", \"qrouter-\\\"x\\\\y\\n\"]"), 0);
+		assert_int_equal(jq_check(path, ".namespaces[1].last_heal == {time: \"2025-01-01T12:00:02.789Z\", "
+					  "object: \"route:default\"}"), 0);
+		assert_int_equal(jq_check(path, ".namespaces[2].last_heal == null and .namespaces[2].last_error == null"), 0);
+		assert_int_equal(jq_check(path, ".started == \"2025-01-01T12:00:00.123Z\""), 0);
+	} else {
+		print_message("jq not installed: JSON checked by our own reader only\n");
+	}
+
+	assert_int_equal(nh_status_load(path, &back, &raw), 0);
+	file = slurp(path);
+	assert_string_equal(raw, file);
+	assert_int_equal(back.pid, 812);
+	assert_string_equal(back.version, NETHEAL_VERSION);
+	assert_int_equal(back.started_ms, 1735732800123);
+	assert_int_equal(back.updated_ms, s.updated_ms);
+	assert_int_equal(back.heals, 3);
+	assert_int_equal(back.heal_failures, 1);
+	assert_int_equal(back.events, 1043);
+	assert_int_equal(back.resyncs, 2);
+	assert_int_equal(back.n_ns, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(back.ns[i]->name, s.ns[i]->name);
+		assert_int_equal(back.ns[i]->state, s.ns[i]->state);
+		assert_int_equal(back.ns[i]->heals, s.ns[i]->heals);
+		assert_int_equal(back.ns[i]->heal_failures, s.ns[i]->heal_failures);
+		assert_int_equal(back.ns[i]->last_heal_ms, s.ns[i]->last_heal_ms);
+		assert_string_equal(back.ns[i]->last_heal_object, s.ns[i]->last_heal_object);
+		assert_string_equal(back.ns[i]->last_error, s.ns[i]->last_error);
+	}
+	/* Rewriting replaces the file and leaves no temporary behind. */
+	s.ns[1]->state = NH_NS_CONVERGED;
+	assert_int_equal(nh_status_write(path, &s), 0);
+	{
+		char dir[256];
+		DIR *d;
+		struct dirent *de;
+		int n = 0;
+
+		snprintf(dir, sizeof(dir), "%s/run/netheal", tmpdir);
+		d = opendir(dir);
+		assert_non_null(d);
+		while ((de = readdir(d)))
+			n += de->d_name[0] != '.';
+		closedir(d);
+		assert_int_equal(n, 1);
+	}
+	free(raw);
+	free(file);
+	nh_status_free(&back);
+	nh_status_free(&s);
+}
+
+/* Names are arbitrary bytes: the file stays valid JSON whatever they hold. */
+static void test_hostile_names(void **state)
+{
+	static const char *names[] = {
+		"ctl\x01\x1f\x7f", "bad\xff\xfeutf8", "trunc\xc3", "ok-\xc3\xa9-\xf0\x9f\x98\x80",
+		"surrogate\xed\xa0\x80", "over\xc0\xaf", "tab\there",
+	};
+	struct nh_status s, back;
+	char path[256];
+
+	(void)state;
+	nh_status_init(&s, 1, 0);
+	for (size_t i = 0; i < NH_ARRAY_SIZE(names); i++) {
+		struct nh_status_ns *e = nh_status_ns_get(&s, names[i], true);
+
+		assert_non_null(e);
+		snprintf(e->last_error, sizeof(e->last_error), "err %s", names[i]);
+	}
+	snprintf(path, sizeof(path), "%s/hostile.json", tmpdir);
+	assert_int_equal(nh_status_write(path, &s), 0);
+	if (have_jq())
+		assert_int_equal(jq_check(path, ".namespaces | length == 7"), 0);
+	assert_int_equal(nh_status_load(path, &back, NULL), 0);
+	assert_int_equal(back.n_ns, NH_ARRAY_SIZE(names));
+	/* Valid UTF-8 and control characters come back as they were. */
+	assert_non_null(nh_status_ns_get(&back, "ok-\xc3\xa9-\xf0\x9f\x98\x80", false));
+	assert_non_null(nh_status_ns_get(&back, "ctl\x01\x1f\x7f", false));
+	assert_non_null(nh_status_ns_get(&back, "tab\there", false));
+	/* Invalid bytes became U+FFFD. */
+	assert_non_null(nh_status_ns_get(&back, "bad\xef\xbf\xbd\xef\xbf\xbdutf8", false));
+	nh_status_free(&back);
+	nh_status_free(&s);
+}
+
+static void test_json_reader(void **state)
+{
+	static const char *good[] = {
+		"{}", "[]", " \n\t{ } ", "0", "-0.5e+10", "1E3", "true", "false", "null", "\"\"",
+		"{\"a\":[1,2,{\"b\":null}],\"c\":\"\\u00e9\\ud83d\\ude00\\n\\/\"}",
+		"\"\\ud800 lone\"", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	};
+	static const char *bad[] = {
+		"", " ", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "01", "1.", ".5", "-", "+1", "1e",
+		"tru", "nul", "\"abc", "\"a\tb\"", "\"\\x\"", "\"\\u12g4\"", "{} x", "[1 2]",
+		"\"\xff\"", "\"\xc3\"", "{\"a\" 1}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		"1234567890123456789012345678901234567890123456789012345678901234567890",
+	};
+	struct nh_json *v;
+	uint64_t u;
+
+	(void)state;
+	for (size_t i = 0; i < NH_ARRAY_SIZE(good); i++) {
+		if (nh_json_parse(good[i], strlen(good[i]), &v) != 0)
+			fail_msg("rejected valid JSON: %s", good[i]);
+		nh_json_free(v);
+	}
+	for (size_t i = 0; i < NH_ARRAY_SIZE(bad); i++) {
+		v = NULL;
+		if (nh_json_parse(bad[i], strlen(bad[i]), &v) != -EINVAL)
+			fail_msg("accepted invalid JSON: %s", bad[i]);
+		assert_null(v);
+	}
+	assert_int_equal(nh_json_parse("{\"c\":\"\\u00e9\\ud83d\\ude00\\u0000\",\"n\":42,\"f\":1.5,\"m\":-1}",
+				       strlen("{\"c\":\"\\u00e9\\ud83d\\ude00\\u0000\",\"n\":42,\"f\":1.5,\"m\":-1}"), &v), 0);
+	assert_string_equal(nh_json_get_string(v, "c"), "\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd");
+	assert_int_equal(nh_json_get_u64(v, "n", &u), 0);
+	assert_int_equal(u, 42);
+	assert_int_equal(nh_json_get_u64(v, "f", &u), -EINVAL);
+	assert_int_equal(nh_json_get_u64(v, "m", &u), -EINVAL);
+	assert_int_equal(nh_json_get_u64(v, "c", &u), -EINVAL);
+	assert_int_equal(nh_json_get_u64(v, "zz", &u), -ENOENT);
+	assert_null(nh_json_get_string(v, "n"));
+	assert_null(nh_json_get(NULL, "n"));
+	nh_json_free(v);
+	/* Not NUL-terminated: only len bytes are read. */
+	assert_int_equal(nh_json_parse("[1]garbage", 3, &v), 0);
+	nh_json_free(v);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_load_errors(void **state)
+{
+	struct nh_status s;
+	char path[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/none.json", tmpdir);
+	assert_int_equal(nh_status_load(path, &s, NULL), -ENOENT);
+	snprintf(path, sizeof(path), "%s/bad.json", tmpdir);
+	write_text(path, "{\"version\": \"0.1.0\", \"pid\": 12");
+	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);
+	write_text(path, "[1, 2, 3]");                 /* JSON, but no status */
+	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);
+	write_text(path, "{\"version\":\"x\",\"pid\":5,\"started\":\"2025-01-01T00:00:00.000Z\","
+		   "\"updated\":\"2025-01-01T00:00:00.000Z\",\"totals\":{\"heals\":0,\"heal_failures\":0,"
+		   "\"events\":0,\"resyncs\":0},\"namespaces\":[{\"name\":\"a\",\"state\":\"melting\","
+		   "\"heals\":0,\"heal_failures\":0,\"last_heal\":null,\"last_error\":null}]}");
+	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);   /* unknown state */
+	write_text(path, "{\"version\":\"x\",\"pid\":5,\"started\":\"2025-01-01T00:00:00.000Z\","
+		   "\"updated\":\"2025-01-01T00:00:00.000Z\",\"totals\":{\"heals\":0,\"heal_failures\":0,"
+		   "\"events\":0,\"resyncs\":0},\"namespaces\":[]}");
+	assert_int_equal(nh_status_load(path, &s, NULL), 0);
+	assert_int_equal(s.pid, 5);
+	assert_int_equal(s.n_ns, 0);
+	nh_status_free(&s);
+}
+
+static void test_print(void **state)
+{
+	struct nh_status s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	fill(&s);
+	nh_status_print(&s, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "netheal " NETHEAL_VERSION ", pid 812"));
+	assert_non_null(strstr(buf, "3 namespaces, 1 drifting, 3 heals, 1 failed heals, 1043 events, 2 resyncs"));
+	assert_non_null(strstr(buf, "NAMESPACE"));
+	assert_non_null(strstr(buf, "\nblue "));
+	assert_non_null(strstr(buf, "backoff"));
+	assert_non_null(strstr(buf, "route:default"));
+	assert_non_null(strstr(buf, "Nexthop has invalid gateway"));
+	assert_non_null(strstr(buf, "\n- "));             /* the host */
+	assert_non_null(strstr(buf, "qrouter-\"x\\y?"));  /* the newline is shown as '?' */
+	free(buf);
+	nh_status_free(&s);
+}
+
+static void test_service_alive(void **state)
+{
+	char link[256];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	assert_false(nh_status_service_alive(0));
+	assert_false(nh_status_service_alive(-1));
+	assert_false(nh_status_service_alive(getpid()));        /* alive, but not netheal */
+	/* A process whose comm is "netheal": sleep started through a symlink. */
+	snprintf(link, sizeof(link), "%s/netheal", tmpdir);
+	assert_int_equal(symlink("/bin/sleep", link), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(link, "netheal", "30", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && !nh_status_service_alive(pid); i++)
+		usleep(10000);
+	assert_true(nh_status_service_alive(pid));
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	assert_false(nh_status_service_alive(pid));
+}
+
+static void test_atomic_write(void **state)
+{
+	char path[256];
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/a/b/c", tmpdir);
+	assert_int_equal(nh_mkdir_p(path, 0755), 0);
+	assert_int_equal(nh_mkdir_p(path, 0755), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/a/b/c/metrics.prom", tmpdir);
+	assert_int_equal(nh_atomic_write(path, "x 1\n", 4, 0640), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_size, 4);
+	/* A directory in the way: an error, and no temporary file left. */
+	snprintf(path, sizeof(path), "%s/a/b", tmpdir);
+	assert_true(nh_atomic_write(path, "x", 1, 0644) < 0);
+	snprintf(path, sizeof(path), "%s/a/b/c/", tmpdir);
+	assert_int_equal(nh_atomic_write(path, "x", 1, 0644), -EISDIR);
+	{
+		char dir[256];
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(dir, sizeof(dir), "%s/a", tmpdir);
+		d = opendir(dir);
+		assert_non_null(d);
+		while ((de = readdir(d)))
+			assert_false(strncmp(de->d_name, ".b.", 3) == 0);
+		closedir(d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_model_and_summary),
+		cmocka_unit_test(test_write_and_load),
+		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_json_reader),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_service_alive),
+		cmocka_unit_test(test_atomic_write),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
