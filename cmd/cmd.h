@@ -19,6 +19,10 @@ int nh_usage_error(const char *cmd, const char *fmt, ...) NH_PRINTF(2, 3);
 
 /* One line per subcommand, each in cmd/<name>.c. */
 int nh_cmd_status(int argc, char **argv);
+int nh_cmd_plan(int argc, char **argv);
+int nh_cmd_apply(int argc, char **argv);
+int nh_cmd_run(int argc, char **argv);
 int nh_cmd_check(int argc, char **argv);
+int nh_cmd_monitor(int argc, char **argv);
 
 #endif

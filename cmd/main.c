@@ -7,6 +7,10 @@
 
 static const struct nh_cmd commands[] = {
 	{ "check", nh_cmd_check, "validate the configuration, or the named policy files" },
+	{ "plan", nh_cmd_plan, "show the drift between the system and the policy; change nothing" },
+	{ "apply", nh_cmd_apply, "converge once, print each action, exit" },
+	{ "run", nh_cmd_run, "the service: converge, then watch and heal until stopped" },
+	{ "monitor", nh_cmd_monitor, "stream link/address/route/netns events of every namespace" },
 	{ "status", nh_cmd_status, "what the running service knows" },
 	{ NULL, NULL, NULL }
 };

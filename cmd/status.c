@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "policy/parse.h"
 #include "service/status.h"
 
 #define NH_EXIT_NO_SERVICE 3
@@ -24,46 +25,27 @@ static void status_help(void)
 	       NH_STATUS_DEFAULT_PATH, NH_DEFAULT_CONFIG);
 }
 
-int nh_cmd_status(int argc, char **argv)
+/* The status_file the configuration names; NULL when it cannot be read
+ * (then the default applies: `status` must work while the file is broken). */
+static char *status_file_of(const char *config)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "status-file", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	/* TODO(lead): with the configuration parser, take status_file from
-	 * -c FILE when --status-file is not given. */
-	const char *path = NH_STATUS_DEFAULT_PATH;
-	struct nh_status s;
-	bool json = false;
-	char *raw = NULL;
-	int c, r;
+	struct nh_policy p = { 0 };
+	struct nh_diags d = { 0 };
+	char *path = NULL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			path = optarg;
-			break;
-		case 'c':
-			break;
-		case 'h':
-			status_help();
-			return 0;
-		case ':':
-			return nh_usage_error("status", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return nh_usage_error("status", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return nh_usage_error("status", "unexpected argument '%s'", argv[optind]);
+	if (nh_policy_load(config, &p, &d) == 0)
+		path = strdup(p.settings.status_file);
+	nh_diags_free(&d);
+	nh_policy_free(&p);
+	return path;
+}
+
+/* Print the status file at path; the exit status. */
+static int show_status(const char *path, bool json)
+{
+	struct nh_status s;
+	char *raw = NULL;
+	int r;
 
 	r = nh_status_load(path, &s, &raw);
 	if (r == -ENOENT) {
@@ -89,5 +71,53 @@ int nh_cmd_status(int argc, char **argv)
 out:
 	nh_status_free(&s);
 	free(raw);
+	return r;
+}
+
+int nh_cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "status-file", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = NULL, *config = NH_DEFAULT_CONFIG;
+	char *from_config = NULL;
+	bool json = false;
+	int c, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			status_help();
+			return 0;
+		case ':':
+			return nh_usage_error("status", "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return nh_usage_error("status", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return nh_usage_error("status", "unexpected argument '%s'", argv[optind]);
+
+	if (!path) {
+		from_config = status_file_of(config);
+		path = from_config ? from_config : NH_STATUS_DEFAULT_PATH;
+	}
+	r = show_status(path, json);
+	free(from_config);
 	return r;
 }

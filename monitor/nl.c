@@ -46,6 +46,12 @@ struct open_args {
 	int rcvbuf;
 };
 
+static void set_rcvbuf(int fd, int bytes)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
 static int open_here(void *arg)
 {
 	struct open_args *a = arg;
@@ -56,9 +62,8 @@ static int open_here(void *arg)
 	if (!nl->sock)
 		return -errno;
 	fd = mnl_socket_get_fd(nl->sock);
-	if (a->rcvbuf > 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &a->rcvbuf, sizeof(a->rcvbuf)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &a->rcvbuf, sizeof(a->rcvbuf));
+	if (a->rcvbuf > 0)
+		set_rcvbuf(fd, a->rcvbuf);
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		return -errno;
@@ -75,13 +80,24 @@ static int open_here(void *arg)
 
 int nh_nl_open(struct nh_nl *nl, int netns_fd, const unsigned int *groups, size_t n_groups, int rcvbuf)
 {
+	return nh_nl_open_shared(nl, netns_fd, groups, n_groups, rcvbuf, NULL);
+}
+
+int nh_nl_open_shared(struct nh_nl *nl, int netns_fd, const unsigned int *groups, size_t n_groups,
+		      int rcvbuf, char *shared_buf)
+{
 	struct open_args a = { nl, groups, n_groups, rcvbuf };
 	int r;
 
 	memset(nl, 0, sizeof(*nl));
-	nl->buf = malloc(NH_NL_BUFSIZE);
-	if (!nl->buf)
-		return -ENOMEM;
+	if (shared_buf) {
+		nl->buf = shared_buf;
+		nl->buf_shared = true;
+	} else {
+		nl->buf = malloc(NH_NL_BUFSIZE);
+		if (!nl->buf)
+			return -ENOMEM;
+	}
 	nl->seq = (uint32_t)nh_now_us();
 	r = nh_in_netns(netns_fd, open_here, &a);
 	if (r < 0)
@@ -95,7 +111,8 @@ void nh_nl_close(struct nh_nl *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
-	free(nl->buf);
+	if (!nl->buf_shared)
+		free(nl->buf);
 	memset(nl, 0, sizeof(*nl));
 }
 
@@ -112,6 +129,14 @@ int nh_nl_rcvbuf(const struct nh_nl *nl)
 	if (getsockopt(nh_nl_fd(nl), SOL_SOCKET, SO_RCVBUF, &v, &len) < 0)
 		return -errno;
 	return v;
+}
+
+int nh_nl_set_rcvbuf(struct nh_nl *nl, int bytes)
+{
+	if (!nl->sock)
+		return -EBADF;
+	set_rcvbuf(nh_nl_fd(nl), bytes);
+	return nh_nl_rcvbuf(nl);
 }
 
 struct nlmsghdr *nh_nl_msg(struct nh_nl *nl, uint16_t type, uint16_t flags)
@@ -204,7 +229,9 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = recv(fd, nl->buf, NH_NL_BUFSIZE, 0);
+		struct sockaddr_nl from = { 0 };
+		socklen_t from_len = sizeof(from);
+		ssize_t n = recvfrom(fd, nl->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &from_len);
 		int r;
 
 		if (n < 0) {
@@ -219,6 +246,9 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 			}
 			return -errno;
 		}
+		/* Another process may write to our port; only the kernel answers. */
+		if (from_len < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
+			continue;
 		errno = 0;
 		r = mnl_cb_run2(nl->buf, (size_t)n, seq, nl->portid, data_cb, rs,
 				ctl_cbs, NH_ARRAY_SIZE(ctl_cbs));

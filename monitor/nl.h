@@ -6,6 +6,7 @@
 #ifndef NETHEAL_MONITOR_NL_H
 #define NETHEAL_MONITOR_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@ struct nh_nl {
 	uint32_t portid;
 	uint32_t seq;
 	char *buf;                      /* NH_NL_BUFSIZE bytes, for building and receiving */
+	bool buf_shared;                /* buf is borrowed (nh_nl_open_shared): not freed on close */
 };
 
 /* Open a NETLINK_ROUTE socket in the namespace netns_fd (-1: the current
@@ -28,10 +30,21 @@ struct nh_nl {
  * rcvbuf > 0 sets SO_RCVBUFFORCE (falling back to SO_RCVBUF).
  * Extended acks are enabled. Returns 0 or -errno. */
 int nh_nl_open(struct nh_nl *nl, int netns_fd, const unsigned int *groups, size_t n_groups, int rcvbuf);
+/* The same, but nl->buf is shared_buf (NH_NL_BUFSIZE bytes, owned by the
+ * caller and outliving the socket) instead of a buffer of its own. One
+ * thread may share one buffer among many sockets (a monitor shares one among
+ * all its request sockets, and one among all its event sockets) as long as a
+ * request built with nh_nl_msg is sent before another socket sharing the
+ * buffer is used. shared_buf NULL is nh_nl_open. */
+int nh_nl_open_shared(struct nh_nl *nl, int netns_fd, const unsigned int *groups, size_t n_groups,
+		      int rcvbuf, char *shared_buf);
 void nh_nl_close(struct nh_nl *nl);    /* accepts a closed one */
 int nh_nl_fd(const struct nh_nl *nl);
 /* The receive buffer size the kernel actually granted. */
 int nh_nl_rcvbuf(const struct nh_nl *nl);
+/* Set the receive buffer of an open socket: SO_RCVBUFFORCE, falling back to
+ * SO_RCVBUF. Returns what the kernel granted (nh_nl_rcvbuf) or -errno. */
+int nh_nl_set_rcvbuf(struct nh_nl *nl, int bytes);
 
 /* Run fn(arg) with the calling thread inside netns_fd, then return to the
  * original namespace (abort if that fails). Returns fn's result or -errno. */
@@ -41,7 +54,10 @@ int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
  * next sequence number. */
 struct nlmsghdr *nh_nl_msg(struct nh_nl *nl, uint16_t type, uint16_t flags);
 
-/* Send the request and wait for its ack. Returns 0 or the kernel's -errno;
+/* Replies are read from the kernel only: a datagram whose sender port is not
+ * 0 (another process writing to our port) is dropped unread.
+ *
+ * Send the request and wait for its ack. Returns 0 or the kernel's -errno;
  * the kernel's extended-ack text (if any) goes to reason. */
 int nh_nl_request(struct nh_nl *nl, struct nlmsghdr *nlh, char *reason, size_t reason_size);
 

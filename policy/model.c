@@ -10,6 +10,15 @@
 
 #include "common/util.h"
 
+const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size)
+{
+	if (!o->file)
+		snprintf(buf, size, "%s", "");
+	else
+		snprintf(buf, size, "%s:%u", o->file, o->line);
+	return buf;
+}
+
 /* ---- prefixes ---- */
 
 size_t nh_family_addr_len(int family)

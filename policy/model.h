@@ -24,6 +24,9 @@ struct nh_origin {
 	unsigned int line;
 };
 
+/* "FILE:LINE" of an origin, or "" when unknown. */
+const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size);
+
 /* ---- addresses ---------------------------------------------------------- */
 
 /* An IP address with a prefix length. family is AF_INET or AF_INET6; bytes

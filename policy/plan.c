@@ -45,11 +45,15 @@ const char *nh_action_format(const struct nh_action *a, char *buf, size_t size)
 {
 	const char *ns = a->netns[0] ? a->netns : "host";
 
+	char object[sizeof(a->object) + 3] = "";
+
+	if (*a->object)
+		snprintf(object, sizeof(object), " [%s]", a->object);
 	if (a->rule.file)
-		snprintf(buf, size, "%s: %s -> %s (%s:%u)", ns, a->drift, nh_action_name(a),
-			 a->rule.file, a->rule.line);
+		snprintf(buf, size, "%s: %s -> %s%s (%s:%u)", ns, a->drift, nh_action_name(a),
+			 object, a->rule.file, a->rule.line);
 	else
-		snprintf(buf, size, "%s: %s -> %s", ns, a->drift, nh_action_name(a));
+		snprintf(buf, size, "%s: %s -> %s%s", ns, a->drift, nh_action_name(a), object);
 	return buf;
 }
 

@@ -430,7 +430,7 @@ static void test_link_down(void **state)
 	expect_plan(&w, "set-up blue v-peer1 state:up if=2\n");
 	plan_all(&w, &p);
 	assert_string_equal(nh_action_format(&p.actions[0], line, sizeof(line)),
-			    "blue: v-peer1 is down -> set-up (policy.d/blue.conf:9)");
+			    "blue: v-peer1 is down -> set-up [state:up] (policy.d/blue.conf:9)");
 	assert_string_equal(p.actions[0].drift, "v-peer1 is down");
 	nh_plan_free(&p);
 	world_free(&w);

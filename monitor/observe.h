@@ -1,0 +1,96 @@
+/*
+ * Observed state from rtnetlink: parse kernel messages into the policy
+ * model's structs, dump a namespace, apply one event to a state. No event
+ * loop here; monitor.c drives it.
+ *
+ * Every attribute is validated (type and length) before it is read; a
+ * malformed message is -EINVAL and leaves the state untouched.
+ */
+#ifndef NETHEAL_MONITOR_OBSERVE_H
+#define NETHEAL_MONITOR_OBSERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+
+#include "monitor/nl.h"
+#include "policy/model.h"
+
+/* A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is thrown
+ * away and repeated this many times before nh_observe_dump gives up. */
+#define NH_DUMP_RETRIES 5
+
+enum nh_obj {
+	NH_OBJ_LINK,
+	NH_OBJ_ADDRESS,
+	NH_OBJ_ROUTE,
+	NH_OBJ_NSID,
+};
+
+/* One kernel event, after it was applied to a state. (Not "struct nh_event":
+ * common/log.h has enum nh_event, the log record types, and C tags share
+ * one namespace.) */
+struct nh_nl_event {
+	uint64_t t_us;                  /* nh_now_us() when read from the socket */
+	uint16_t type;                  /* RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, ..., RTM_NEWNSID, RTM_DELNSID */
+	uint32_t actor_port;            /* nlmsg_pid: port of the process whose request caused it, 0 = kernel */
+	enum nh_obj obj;
+	/* The one named by obj. Names are resolved from the state: a link's
+	 * master (and veth peer in the same namespace), an address's link, a
+	 * route's dev; a deleted object is described as it was. */
+	struct nh_link link;
+	struct nh_address addr;
+	struct nh_route route;
+	bool moved_out;                 /* RTM_DELLINK with IFLA_NEW_NETNSID: a move, not a deletion */
+	int new_netnsid;                /* moved_out: the target's nsid as seen from here */
+	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */
+	bool changed;                   /* applying it changed the state */
+};
+
+/*
+ * Parsers: netlink message → model struct (zeroed first). They read only the
+ * message: names that need the namespace's other objects (a link's master,
+ * an address's link, a route's dev) are left "", their indexes set.
+ * Return 0, 1 when the message describes something netheal does not track
+ * (out is then not meaningful), or -EINVAL when it is malformed.
+ */
+/* RTM_NEWLINK/DELLINK. 1: not a link message of family AF_UNSPEC (a bridge
+ * port notification, AF_BRIDGE, which RTM_DELLINK uses for "left the bridge"). */
+int nh_parse_link(const struct nlmsghdr *nlh, struct nh_link *out);
+/* RTM_NEWADDR/DELADDR. 1: not IPv4/IPv6. The local address (IFA_LOCAL, else
+ * IFA_ADDRESS) with ifa_prefixlen. */
+int nh_parse_address(const struct nlmsghdr *nlh, struct nh_address *out);
+/* RTM_NEWROUTE/DELROUTE. 1: not IPv4/IPv6, not unicast, table local, or a
+ * cloned/cache entry. A multipath route is described by its first nexthop. */
+int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out);
+/* RTM_NEWNSID/DELNSID: the nsid. */
+int nh_parse_nsid(const struct nlmsghdr *nlh, int *nsid);
+
+/*
+ * Full dump of links, addresses (v4+v6) and routes (v4+v6, every table but
+ * local) through the request socket nl into s, which is replaced on success
+ * only. Names are resolved from indexes and s is sorted. An interrupted dump
+ * is repeated up to NH_DUMP_RETRIES times, then -EINTR.
+ */
+int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
+
+/*
+ * Parse one event message, apply it to s (kept sorted) and describe it in ev
+ * (t_us is left to the caller). Insert/replace/remove by key; a link deletion
+ * or move also drops its addresses and routes; a rename renames its addresses,
+ * routes and the references of its ports and peer; a link going down, or
+ * losing its last IPv4 address, drops its IPv4 routes, as the kernel does
+ * without telling. Returns 1 when nlh is an event netheal tracks (ev filled,
+ * ev->changed), 0 when it is not (ev untouched, s too), -EINVAL or -ENOMEM.
+ */
+int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev);
+
+/* The same without the description: 1 when s changed, 0 when not, -errno. */
+int nh_observe_apply(struct nh_state *s, const struct nlmsghdr *nlh);
+
+/* Fill names from indexes within s: link masters, same-namespace veth peers
+ * and vlan/macvlan parents, address links, route devs. */
+void nh_observe_resolve(struct nh_state *s);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * The world: the policy in force and the monitor's namespaces, seen as the
+ * diff's views, and the glue that lets actions/ reach a namespace by name.
+ * Shared by `plan`, `apply` and `run`.
+ */
+#ifndef NETHEAL_SERVICE_WORLD_H
+#define NETHEAL_SERVICE_WORLD_H
+
+#include <sys/types.h>
+
+#include "actions/actions.h"
+#include "monitor/monitor.h"
+#include "policy/diff.h"
+#include "policy/model.h"
+
+/* A managed link's last known index, so a renamed link is renamed back. */
+struct nh_known_link {
+	char netns[NH_NETNS_NAMSIZ];
+	char link[NH_IFNAMSIZ];
+	int ifindex;
+};
+
+struct nh_world {
+	const struct nh_policy *policy;
+	struct nh_monitor *mon;
+	struct nh_view *views;          /* [0] is the host */
+	size_t n_views, cap_views;
+	struct nh_known_link *known;
+	size_t n_known, cap_known;
+	struct nh_exec_ctx exec;
+};
+
+int nh_world_init(struct nh_world *w, const struct nh_policy *policy, struct nh_monitor *mon);
+void nh_world_free(struct nh_world *w);        /* accepts NULL; leaves policy and monitor alone */
+void nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy);
+
+/* Rebuild the views: the host, every namespace the monitor holds, and every
+ * named rule whose namespace does not exist (have == NULL). */
+int nh_world_views(struct nh_world *w);
+/* Index of the view of namespace name, or -1. */
+ssize_t nh_world_view_index(const struct nh_world *w, const char *name);
+
+/* Remember the ifindex of every managed link the views show now. */
+int nh_world_learn(struct nh_world *w);
+
+/* The namespace of an action for actions/: adopted on first use. */
+int nh_world_exec_netns(void *ctx, const char *name, struct nh_exec_ns *out);
+
+#endif
