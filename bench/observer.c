@@ -5,29 +5,32 @@
  *                  [--timeout-ms MS] [--seed X] [--floor]
  *
  * Each sample picks a namespace of the topology (topo.h) at random, waits
- * until it is whole, opens an rtnetlink event socket of its own in it,
- * breaks it with one request, and timestamps (CLOCK_MONOTONIC, when the
- * event is read) the restoring events. With --floor nobody else heals: the
- * floor's requests (floor.c) restore the namespace in this process right
- * after the break, and are measured the same way, so each healer's figure
- * stands beside the kernel's own cost.
+ * until it is whole, opens an rtnetlink event socket of its own in it, and
+ * breaks it with one request from a second thread while this one waits on
+ * the socket, stamping each event (CLOCK_MONOTONIC) as it is read. The
+ * observer asks for SCHED_FIFO so that its stamps are prompt; the breaking
+ * thread runs at normal priority. With --floor nobody else heals: the
+ * floor's requests (floor.c) restore the namespace in the breaking thread
+ * right after the break's ack, and are measured the same way, so each
+ * healer's figure stands beside the kernel's own cost.
  *
- * One line per sample on stdout, times from the break's ack, -1 when not
- * seen within the timeout:
- *   break=address netns=ns3 first_us=212.4 full_us=388.0 del_us=3.1
- * del: when this socket read the break's own event (queued before the
- * ack: a few µs after it; with --floor only after the rebuild; -1 for
- * netns, which has no event).
+ * One line per sample on stdout, times from the break's own event (netns:
+ * from the unlink), -1 when not seen within the timeout:
+ *   break=address netns=ns3 first_us=212.4 full_us=388.0 ack_us=6.1
  * first: the broken object is back (address, route, link up; veth: the
  * default route, which comes last; netns: the namespace file is a namespace
  * again, polled every 100 µs); full: the default route is back too
  * (deleting the only address or setting the link down flushes it; in a new
- * namespace it is seen by a dump or an event).
+ * namespace it is seen by a dump or an event); ack: when the break's own
+ * request returned.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,8 @@
 #include "floor.h"
 #include "tests/sandbox.h"
 #include "topo.h"
+
+#define POLL_SLICE_MS 10        /* how often a wait looks at the actor's result */
 
 struct opts {
 	enum nb_break brk;
@@ -297,8 +302,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Read events until first and full are seen or the deadline passes. */
-static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline)
+/* Read events until first and full are seen, the deadline passes or the
+ * thread that breaks things reports a failure (*failed < 0). */
+static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed)
 {
 	struct pollfd pfd = { .fd = nh_nl_fd(ev), .events = POLLIN };
 
@@ -310,7 +316,9 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline)
 
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1) < 0 && errno != EINTR)
+		if (failed && atomic_load(failed) < 0)
+			return atomic_load(failed);
+		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
 			return -errno;
 		len = recvfrom(pfd.fd, ev->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &fromlen);
 		w->now = nb_now_ns();
@@ -347,11 +355,58 @@ static int break_it(enum nb_break b, struct nb_ns *ns, const struct nb_names *n)
 }
 
 struct sample {
+	uint64_t start;         /* the break's own event read; netns: unlinked */
 	uint64_t acked;         /* the break's ack */
-	uint64_t gone, first, full;     /* 0: not seen */
+	uint64_t first, full;   /* 0: not seen */
 };
 
 static const unsigned int event_groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE };
+
+/*
+ * The break (and with --floor the rebuild) runs in a thread of its own while
+ * the observer's thread waits in poll() on its event socket, so each event
+ * is stamped as it is queued, give or take one wake-up, as a healer sees it.
+ * The clock starts at the break's own event, not at its ack: the kernel
+ * announces a change before the request returns (a link delete then waits
+ * for an RCU grace period), and a healer may act in between.
+ */
+struct actor {
+	const struct opts *o;
+	struct nb_floor *f;
+	unsigned int i;
+	const struct nb_names *n;
+	struct nb_ns *ns;
+	uint64_t acked;
+	atomic_int err;         /* 0, or the failing request's -errno */
+};
+
+static void *act(void *arg)
+{
+	struct actor *a = arg;
+	int r = break_it(a->o->brk, a->ns, a->n);
+
+	a->acked = nb_now_ns();
+	if (r == 0 && a->o->floor)
+		r = nb_floor_restore(a->f, a->o->brk, a->i, a->ns);
+	atomic_store(&a->err, r);
+	return NULL;
+}
+
+/* The actor at normal priority, whatever the observer runs at. */
+static int start_actor(pthread_t *t, struct actor *a)
+{
+	struct sched_param sp = { 0 };
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	pthread_attr_setschedparam(&attr, &sp);
+	r = pthread_create(t, &attr, act, a);
+	pthread_attr_destroy(&attr);
+	return -r;
+}
 
 /* Break an object in namespace i and watch it come back. */
 static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int i,
@@ -360,21 +415,22 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	struct nb_ns ns = NB_NS_CLOSED;
 	struct nh_nl ev = { 0 };
 	struct watch w = { .n = n, .brk = o->brk };
+	struct actor a = { o, f, i, n, &ns, 0, 0 };
+	pthread_t t;
 	int r;
 
 	r = nb_ns_open(&ns, n->netns);
 	if (r == 0)
 		r = nh_nl_open(&ev, ns.fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
 	if (r == 0)
-		r = break_it(o->brk, &ns, n);
-	s->acked = nb_now_ns();
-	if (r == 0 && o->floor)
-		r = nb_floor_restore(f, o->brk, i, &ns);
-	if (r == 0)
-		r = read_events(&ev, &w, s->acked + (uint64_t)o->timeout_ms * 1000000u);
-	s->gone = w.gone_at;
-	s->first = w.first;
-	s->full = w.full;
+		r = start_actor(&t, &a);
+	if (r == 0) {
+		r = read_events(&ev, &w, nb_now_ns() + (uint64_t)o->timeout_ms * 1000000u, &a.err);
+		pthread_join(t, NULL);
+		if (atomic_load(&a.err) < 0)
+			r = atomic_load(&a.err);
+	}
+	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full };
 	nh_nl_close(&ev);
 	nb_ns_close(&ns);
 	return r;
@@ -407,7 +463,7 @@ static int wait_route(int fd, struct watch *w, uint64_t deadline)
 	if (r == 0 && dump_ok(&req, RTM_GETROUTE, route_ok_cb, w->n))
 		w->full = nb_now_ns();
 	else if (r == 0)
-		r = read_events(&ev, w, deadline);
+		r = read_events(&ev, w, deadline, NULL);
 	nh_nl_close(&req);
 	nh_nl_close(&ev);
 	return r;
@@ -423,8 +479,8 @@ static int sample_netns(const struct opts *o, struct nb_floor *f, unsigned int i
 	int r, fd;
 
 	r = nb_netns_del(n->netns);
-	s->acked = nb_now_ns();
-	deadline = s->acked + (uint64_t)o->timeout_ms * 1000000u;
+	s->start = s->acked = nb_now_ns();
+	deadline = s->start + (uint64_t)o->timeout_ms * 1000000u;
 	if (r == 0 && o->floor)
 		r = nb_floor_restore(f, NB_NETNS, i, &ns);
 	nb_ns_close(&ns);
@@ -442,7 +498,7 @@ static int sample_netns(const struct opts *o, struct nb_floor *f, unsigned int i
 
 static double us_since(uint64_t t0, uint64_t t)
 {
-	return t ? (double)(t - t0) / 1e3 : -1.0;
+	return t0 && t ? ((double)t - (double)t0) / 1e3 : -1.0;
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -507,9 +563,9 @@ static int run(const struct opts *o, struct nb_floor *f)
 		if (r < 0 && r != -ETIMEDOUT)
 			fprintf(stderr, "bench-observer: %s %s: %s\n", nb_break_to_string(o->brk), n.netns,
 				strerror(-r));
-		printf("break=%s netns=%s first_us=%.1f full_us=%.1f del_us=%.1f\n",
-		       nb_break_to_string(o->brk), n.netns, us_since(s.acked, s.first),
-		       us_since(s.acked, s.full), us_since(s.acked, s.gone));
+		printf("break=%s netns=%s first_us=%.1f full_us=%.1f ack_us=%.1f\n",
+		       nb_break_to_string(o->brk), n.netns, us_since(s.start, s.first),
+		       us_since(s.start, s.full), us_since(s.start, s.acked));
 		fflush(stdout);
 		sleep_ns((long)o->settle_ms * 1000000L);
 	}
@@ -532,6 +588,8 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	(void)prctl(PR_SET_TIMERSLACK, 1UL);    /* 100 µs polls mean 100 µs */
+	if (sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) < 0)
+		fprintf(stderr, "bench-observer: no SCHED_FIFO (%s): stamps may lag\n", strerror(errno));
 	r = nb_floor_open(&f);
 	if (r == 0)
 		r = run(&o, &f);
