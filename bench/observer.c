@@ -61,6 +61,7 @@ struct watch {
 	const struct nb_names *n;
 	enum nb_break brk;
 	bool gone;                      /* the break's own event */
+	atomic_bool *seen;              /* told to the actor when gone is seen */
 	uint64_t now;                   /* when the current batch was read */
 	uint64_t gone_at, first, full;
 };
@@ -293,6 +294,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (!w->gone) {
 		w->gone = e == expect[w->brk].gone;
 		w->gone_at = w->gone ? w->now : 0;
+		if (w->gone && w->seen)
+			atomic_store(w->seen, true);
 		return MNL_CB_OK;
 	}
 	if (e == expect[w->brk].back && !w->first)
@@ -378,14 +381,23 @@ struct actor {
 	struct nb_ns *ns;
 	uint64_t acked;
 	atomic_int err;         /* 0, or the failing request's -errno */
+	atomic_bool seen;       /* the observer has read the break's event */
 };
 
+/*
+ * With --floor the rebuild starts once the break is acked and the observer
+ * has read the break's event: a healer cannot act before it has read it
+ * either, and a rebuild that overtook the observer's wake-up would be
+ * stamped as taking no time. The wait is a spin of a wake-up's length.
+ */
 static void *act(void *arg)
 {
 	struct actor *a = arg;
 	int r = break_it(a->o->brk, a->ns, a->n);
 
 	a->acked = nb_now_ns();
+	while (r == 0 && a->o->floor && !atomic_load(&a->seen) && atomic_load(&a->err) == 0)
+		;
 	if (r == 0 && a->o->floor)
 		r = nb_floor_restore(a->f, a->o->brk, a->i, a->ns);
 	atomic_store(&a->err, r);
@@ -414,8 +426,8 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 {
 	struct nb_ns ns = NB_NS_CLOSED;
 	struct nh_nl ev = { 0 };
-	struct watch w = { .n = n, .brk = o->brk };
-	struct actor a = { o, f, i, n, &ns, 0, 0 };
+	struct actor a = { o, f, i, n, &ns, 0, 0, false };
+	struct watch w = { .n = n, .brk = o->brk, .seen = &a.seen };
 	pthread_t t;
 	int r;
 
@@ -426,6 +438,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		r = start_actor(&t, &a);
 	if (r == 0) {
 		r = read_events(&ev, &w, nb_now_ns() + (uint64_t)o->timeout_ms * 1000000u, &a.err);
+		atomic_store(&a.seen, true);    /* never leave the actor spinning */
 		pthread_join(t, NULL);
 		if (atomic_load(&a.err) < 0)
 			r = atomic_load(&a.err);

@@ -204,9 +204,10 @@ def header(recs, out):
 def table(out):
     recs = records(out)
     parts = header(recs, out)
-    parts += ["", "**Heal latency** (µs, from the break's ack to the restoring event on the observer's own "
-              "netlink socket; veth and netns: until the default route is back; +route: until the route "
-              "the break flushed is back too; floor: the same rebuild by the floor's requests alone)", ""]
+    parts += ["", "**Heal latency** (µs, from the break's own event to the restoring event, both as read by "
+              "the observer's own netlink socket (namespace deleted: from the unlink); veth and netns: "
+              "until the default route is back; +route: until the route the break flushed is back too; "
+              "floor: the same rebuild by the floor's requests alone, measured the same way)", ""]
     parts += heal_rows(out, recs)
     parts += ["", "**Cold convergence** (ms, wall time from an empty sandbox)", ""] + cold_rows(recs)
     parts += ["", "**Memory** (`netheal run` VmRSS after READY=1)", ""] + memory_rows(recs)
