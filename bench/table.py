@@ -171,9 +171,10 @@ def idle_rows(recs):
     secs = int(r["seconds"])
     cpu = int(r["cpu_ticks"]) / int(r["hz"])
     w = int(r["wakeups"])
+    quiet = "after %s s without one (waited %s s)" % (r.get("quiet_s", "?"), r.get("waited_s", "?"))
     return ["| managed ns | window | wake-ups | CPU | goal | met |", "|---:|---:|---:|---:|---|:-:|",
-            "| %s | %d s | %d | %.2f s | 0 wake-ups a minute | %s |" % (
-                r["n"], secs, w, cpu, "yes" if w == 0 else "**no**")]
+            "| %s | %d s, %s | %d | %.2f s | 0 wake-ups a minute | %s |" % (
+                r["n"], secs, quiet, w, cpu, "yes" if w == 0 else "**no**")]
 
 
 def storm_rows(recs):
@@ -211,7 +212,8 @@ def table(out):
     parts += heal_rows(out, recs)
     parts += ["", "**Cold convergence** (ms, wall time from an empty sandbox)", ""] + cold_rows(recs)
     parts += ["", "**Memory** (`netheal run` VmRSS after READY=1)", ""] + memory_rows(recs)
-    parts += ["", "**Idle** (context switches of every thread; resync and watchdog off)", ""] + idle_rows(recs)
+    parts += ["", "**Idle** (context switches of every thread; resync and watchdog off; the window starts once "
+              "the kernel's own after-effects of the heals, IPv6 DAD and bridge port timers, are over)", ""] + idle_rows(recs)
     parts += ["", "**Event storm** (foreign links: netheal must not touch them)", ""] + storm_rows(recs)
     return "\n".join(parts) + "\n"
 
