@@ -124,9 +124,7 @@ int nh_cmd_apply(int argc, char **argv)
 	static const struct nh_converge_ops ops = { done, skipped, left };
 	const char *config = NH_DEFAULT_CONFIG;
 	struct created created = { 0 };
-	struct nh_policy policy = { 0 };
-	struct nh_monitor *mon = NULL;
-	struct nh_world world = { 0 };
+	struct nh_cmd_world w;
 	int c, rc = 1, r;
 
 	opterr = 0;
@@ -145,21 +143,14 @@ int nh_cmd_apply(int argc, char **argv)
 	if (optind < argc)
 		return nh_usage_error("apply", "unexpected argument '%s'", argv[optind]);
 
-	if (nh_cmd_load(config, &policy) < 0)
+	if (nh_cmd_world_open("apply", config, &w) < 0)
 		goto out;
-	r = nh_monitor_new(NULL, policy.settings.netns_dir, NULL, NULL, &mon);
-	if (r < 0) {
-		fprintf(stderr, "netheal apply: cannot read the system: %s\n", strerror(-r));
-		goto out;
-	}
-	r = nh_world_init(&world, &policy, mon);
-	if (r == 0)
-		r = nh_converge(&world, &ops, &created);
+	r = nh_converge(&w.world, &ops, &created);
 	if (r < 0) {
 		fprintf(stderr, "netheal apply: %s\n", strerror(-r));
 		goto out;
 	}
-	r += run_create_hooks(&policy, &created);
+	r += run_create_hooks(&w.policy, &created);
 	if (r == 0)
 		printf("converged\n");
 	else
@@ -167,8 +158,6 @@ int nh_cmd_apply(int argc, char **argv)
 	rc = r == 0 ? 0 : 1;
 out:
 	free(created.names);
-	nh_world_free(&world);
-	nh_monitor_free(mon);
-	nh_policy_free(&policy);
+	nh_cmd_world_close(&w);
 	return rc;
 }

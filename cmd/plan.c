@@ -84,9 +84,7 @@ int nh_cmd_plan(int argc, char **argv)
 		{ 0 }
 	};
 	const char *config = NH_DEFAULT_CONFIG;
-	struct nh_policy policy = { 0 };
-	struct nh_monitor *mon = NULL;
-	struct nh_world world = { 0 };
+	struct nh_cmd_world w;
 	struct nh_plan plan;
 	bool json = false;
 	int c, rc = 1, r;
@@ -111,16 +109,9 @@ int nh_cmd_plan(int argc, char **argv)
 		return nh_usage_error("plan", "unexpected argument '%s'", argv[optind]);
 
 	nh_plan_init(&plan);
-	if (nh_cmd_load(config, &policy) < 0)
+	if (nh_cmd_world_open("plan", config, &w) < 0)
 		goto out;
-	r = nh_monitor_new(NULL, policy.settings.netns_dir, NULL, NULL, &mon);
-	if (r < 0) {
-		fprintf(stderr, "netheal plan: cannot read the system: %s\n", strerror(-r));
-		goto out;
-	}
-	r = nh_world_init(&world, &policy, mon);
-	if (r == 0)
-		r = nh_world_plan(&world, &plan);
+	r = nh_world_plan(&w.world, &plan);
 	if (r < 0) {
 		fprintf(stderr, "netheal plan: %s\n", strerror(-r));
 		goto out;
@@ -132,8 +123,6 @@ int nh_cmd_plan(int argc, char **argv)
 	rc = plan.n ? 2 : 0;
 out:
 	nh_plan_free(&plan);
-	nh_world_free(&world);
-	nh_monitor_free(mon);
-	nh_policy_free(&policy);
+	nh_cmd_world_close(&w);
 	return rc;
 }

@@ -110,3 +110,22 @@ out:
 		unlink(tmp);
 	return r;
 }
+
+int nh_atomic_write_formatted(const char *path, mode_t mode,
+			      int (*format)(const void *obj, FILE *f), const void *obj)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r;
+
+	if (!f)
+		return -errno;
+	r = format(obj, f);
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = nh_atomic_write(path, buf, len, mode);
+	free(buf);
+	return r;
+}

@@ -4,6 +4,7 @@
 #define NETHEAL_SERVICE_ATOMIC_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* mkdir -p for dir, each missing component created with mode. 0 or -errno. */
@@ -18,5 +19,9 @@ int nh_mkdir_p(const char *dir, mode_t mode);
  * snapshot. Returns 0 or -errno; on error path is untouched.
  */
 int nh_atomic_write(const char *path, const void *data, size_t len, mode_t mode);
+
+/* The same for what format(obj, f) prints; format returns 0 or -errno. */
+int nh_atomic_write_formatted(const char *path, mode_t mode,
+			      int (*format)(const void *obj, FILE *f), const void *obj);
 
 #endif

@@ -27,6 +27,8 @@ int nh_world_exec(struct nh_world *w, const struct nh_action *a, struct nh_resul
 {
 	int r = nh_action_exec(&w->exec, a, res);
 
+	if (!res->acked_us)
+		res->acked_us = nh_now_us();    /* not a netlink request: done now */
 	if (a->type == NH_ACT_NETNS_CREATE && (r == 0 || r == -EEXIST)) {
 		struct nh_ns *ns;
 		int q = nh_monitor_adopt(w->mon, a->netns, &ns);

@@ -31,6 +31,7 @@ struct nsrun {
 	uint64_t since_us;              /* first event not yet acted on */
 	uint32_t actor_port;            /* the port of the last requester that changed it */
 	char healed_detail[256];        /* objects healed in this batch, for on_heal */
+	bool reread;                    /* an action failed: the namespace was read again */
 	ev_timer wake;                  /* backoff or retry: diff again then */
 	struct nh_status_ns *st;        /* state and counters; NULL while not managed */
 	struct engine *e;
@@ -56,6 +57,7 @@ struct engine {
 	ev_signal sighup, sigterm, sigint;
 	ev_timer resync, watchdog, flush;
 	ev_periodic clockwatch;
+	uint64_t converge_start_us;     /* latency base of heals made by a full convergence */
 	int exit_code;
 };
 
@@ -296,13 +298,19 @@ static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *
 	}
 	memset(&res, 0, sizeof(res));
 	(void)nh_world_exec(&e->world, a, &res);
-	if (res.err == -EEXIST) {
-		/* Someone made it meanwhile: read the namespace again. */
+	if (res.err && !n->reread) {
+		/* EEXIST, ENODEV, EINVAL on a link being deleted: most failures
+		 * mean the kernel moved on before its events reached us. Read
+		 * the namespace again and look once more before calling it a
+		 * failure; the second time it is one (and backs off). */
 		struct nh_ns *ns = nh_monitor_find(e->mon, a->netns);
 
 		if (ns)
 			(void)nh_ns_refresh(ns);
-		mark_dirty(e, a->netns, now_us, 0);
+		n->reread = true;
+		mark_dirty(e, n->name, now_us, 0);
+		if (strcmp(a->netns, n->name) != 0)
+			mark_dirty(e, a->netns, now_us, 0);
 		return false;
 	}
 	if (res.err) {
@@ -426,6 +434,8 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 	} else {
 		state_transition(n, NH_NS_CONVERGED);
 	}
+	if (!pending)
+		n->reread = false;
 	nh_metrics_set_drift(e->metrics, n->name, plan.n);
 	(void)nh_world_learn(&e->world);
 out:
@@ -507,6 +517,17 @@ static const char *known_name(const struct engine *e, const char *netns, int ifi
 	return NULL;
 }
 
+/* Our own request sockets cause events too; those name no other actor. */
+static bool own_port(struct engine *e, uint32_t port)
+{
+	if (!port)
+		return false;
+	for (size_t i = 0; i < nh_monitor_count(e->mon); i++)
+		if (nh_monitor_at(e->mon, i)->req.portid == port)
+			return true;
+	return false;
+}
+
 static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
 {
 	struct engine *e = ctx;
@@ -514,7 +535,7 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 	(void)m;
 	nh_metrics_event(e->metrics);
 	e->status.events++;
-	mark_dirty(e, ns->name, ev->t_us, ev->actor_port);
+	mark_dirty(e, ns->name, ev->t_us, own_port(e, ev->actor_port) ? 0 : ev->actor_port);
 	if (ev->obj == NH_OBJ_LINK) {
 		const char *was = known_name(e, ns->name, ev->link.ifindex);
 
@@ -614,8 +635,19 @@ static void converge_done(const struct nh_action *a, const struct nh_result *res
 	struct engine *e = ctx;
 
 	if (res->err == 0 || res->err == -EEXIST) {
-		log_action(NH_EV_HEALED, a, -1, NULL, NULL);
-		e->status.heals++;
+		/* At start and after a reload, latency counts from the start
+		 * of the convergence. */
+		uint64_t latency = res->acked_us > e->converge_start_us ? res->acked_us - e->converge_start_us : 0;
+		struct nsrun *n = nsrun_get(e, a->netns);
+
+		log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
+		nh_metrics_heal(e->metrics, a->netns, a->object, latency);
+		if (n)
+			set_managed(n, true);
+		if (n && n->st)
+			nh_status_heal(&e->status, n->st, a->object, nh_wall_ms());
+		else
+			e->status.heals++;
 		if (a->type == NH_ACT_NETNS_CREATE)
 			netns_created(e, a->netns);
 	} else {
@@ -625,8 +657,11 @@ static void converge_done(const struct nh_action *a, const struct nh_result *res
 
 static void converge_skipped(const struct nh_action *a, const char *why, void *ctx)
 {
-	(void)ctx;
-	log_action(NH_EV_DRIFT, a, -1, why, NULL);
+	struct engine *e = ctx;
+
+	/* Audit drift is logged (once) by the normal path right after. */
+	if (!nh_world_audit(&e->world, a))
+		log_action(NH_EV_DRIFT, a, -1, why, NULL);
 }
 
 static int converge_all(struct engine *e)
@@ -634,6 +669,7 @@ static int converge_all(struct engine *e)
 	static const struct nh_converge_ops ops = { converge_done, converge_skipped, NULL };
 	int r;
 
+	e->converge_start_us = nh_now_us();
 	r = nh_converge(&e->world, &ops, e);
 	e->views_stale = true;
 	/* Whatever is left (reports, failures, audit) is handled, logged and

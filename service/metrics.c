@@ -288,20 +288,12 @@ int nh_metrics_format(const struct nh_metrics *m, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
+static int format_metrics(const void *m, FILE *f)
+{
+	return nh_metrics_format(m, f);
+}
+
 int nh_metrics_write(const struct nh_metrics *m, const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int r;
-
-	if (!f)
-		return -errno;
-	r = nh_metrics_format(m, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r == 0)
-		r = nh_atomic_write(path, buf, len, 0644);
-	free(buf);
-	return r;
+	return nh_atomic_write_formatted(path, 0644, format_metrics, m);
 }

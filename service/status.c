@@ -232,24 +232,15 @@ int nh_status_format(const struct nh_status *s, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
+static int format_status(const void *s, FILE *f)
+{
+	return nh_status_format(s, f);
+}
+
 int nh_status_write(const char *path, struct nh_status *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	int r;
-
 	s->updated_ms = nh_wall_ms();
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return -errno;
-	r = nh_status_format(s, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r == 0)
-		r = nh_atomic_write(path, buf, len, 0644);
-	free(buf);
-	return r;
+	return nh_atomic_write_formatted(path, 0644, format_status, s);
 }
 
 /* ---- reading ------------------------------------------------------------ */

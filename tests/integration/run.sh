@@ -152,6 +152,21 @@ kill -HUP "$NH_PID"
 check "a reload with a new namespace creates it" wait_for 5 link_up green lo
 check "READY=1 again after the reload" test "$(grep -c 'READY=1' "$NOTIFY")" -ge 2
 
+# SIGHUP in the middle of a burst of changes: nothing is lost
+( for i in $(seq 1 60); do ip -n blue addr add 198.51.100.$i/32 dev v-peer1; done ) &
+burst=$!
+ip -n blue addr del 10.1.1.100/24 dev v-peer1
+kill -HUP "$NH_PID"
+ip -n blue link set lo down
+wait "$burst"
+check "still running after SIGHUP mid-burst" kill -0 "$NH_PID"
+check "the address removed mid-burst is back" wait_for 5 has_addr blue v-peer1 10.1.1.100/24
+check "lo taken down mid-burst is up" wait_for 5 link_up blue lo
+check_eq "the burst's foreign addresses are all there" 60 \
+	"$(ip -n blue -j addr show dev v-peer1 | jq '[.[0].addr_info[] | select(.local | startswith("198.51.100."))] | length')"
+"$NETHEAL" plan -c "$C/netheal.conf" >/dev/null; rc=$?
+check_eq "no drift after the burst" 0 "$rc"
+
 # ---- idle: no wake-ups ----------------------------------------------------------
 # Let the kernel finish what it does on its own (IPv6 DAD of new links emits
 # address events about 1-2 s after they come up), then count.
