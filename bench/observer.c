@@ -549,15 +549,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
 }
 
-/* A healer that leaves namespaces broken gets a few chances, not hours. */
+/* A healer that leaves namespaces broken, or heals nothing within the
+ * timeout, gets a few chances in a row, not hours. */
 #define WHOLE_WAIT_MS 5000
-#define MAX_UNWHOLE_IN_A_ROW 5
+#define MAX_FAILED_IN_A_ROW 5
 
 static int run(const struct opts *o, struct nb_floor *f)
 {
 	unsigned int seed = o->seed, lost = 0, in_a_row = 0;
 
-	for (unsigned int k = 0; k < o->samples && in_a_row < MAX_UNWHOLE_IN_A_ROW; k++) {
+	for (unsigned int k = 0; k < o->samples && in_a_row < MAX_FAILED_IN_A_ROW; k++) {
 		unsigned int i = (unsigned int)rand_r(&seed) % o->namespaces;
 		struct sample s = { 0 };
 		struct nb_names n;
@@ -571,18 +572,21 @@ static int run(const struct opts *o, struct nb_floor *f)
 			in_a_row++;
 			continue;
 		}
-		in_a_row = 0;
 		r = o->brk == NB_NETNS ? sample_netns(o, f, i, &n, &s) : sample_object(o, f, i, &n, &s);
 		if (r < 0 && r != -ETIMEDOUT)
 			fprintf(stderr, "bench-observer: %s %s: %s\n", nb_break_to_string(o->brk), n.netns,
 				strerror(-r));
+		in_a_row = r < 0 ? in_a_row + 1 : 0;
 		printf("break=%s netns=%s first_us=%.1f full_us=%.1f ack_us=%.1f\n",
 		       nb_break_to_string(o->brk), n.netns, us_since(s.start, s.first),
 		       us_since(s.start, s.full), us_since(s.start, s.acked));
 		fflush(stdout);
 		sleep_ns((long)o->settle_ms * 1000000L);
 	}
-	return lost ? -EAGAIN : 0;
+	if (in_a_row >= MAX_FAILED_IN_A_ROW)
+		fprintf(stderr, "bench-observer: %s: %u failures in a row, gave up\n",
+			nb_break_to_string(o->brk), in_a_row);
+	return lost || in_a_row >= MAX_FAILED_IN_A_ROW ? -EAGAIN : 0;
 }
 
 int main(int argc, char **argv)

@@ -117,6 +117,9 @@ def heal_rows(out, recs):
             p50, p99, f99 = pct(first, 50), pct(first, 99), pct(ffirst, 99)
             goal, ok = heal_goal(brk, p50, p99, f99)
             cnt = "%d" % len(first) + (" (%d lost)" % lost if lost else "")
+            rec = one(recs, what="heal", n=n, who="netheal", **{"break": brk})
+            if rec and rec.get("rc") != "0":
+                cnt += " †"
             extra = us(pct(full, 99)) if brk in ("address", "down") else ""
             rows.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 BREAK_TEXT[brk], n, cnt if s else "n/a", us(p50), us(pct(first, 90)), us(p99),
@@ -210,6 +213,8 @@ def table(out):
               "until the default route is back; +route: until the route the break flushed is back too; "
               "floor: the same rebuild by the floor's requests alone, measured the same way)", ""]
     parts += heal_rows(out, recs)
+    parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break. †: the observer gave up "
+              "after 5 failures in a row or skipped samples."]
     parts += ["", "**Cold convergence** (ms, wall time from an empty sandbox)", ""] + cold_rows(recs)
     parts += ["", "**Memory** (`netheal run` VmRSS after READY=1)", ""] + memory_rows(recs)
     parts += ["", "**Idle** (context switches of every thread; resync and watchdog off; the window starts once "
