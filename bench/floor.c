@@ -38,23 +38,6 @@ void nb_floor_close(struct nb_floor *f)
 	nb_ns_close(&f->host);
 }
 
-int nb_floor_host(struct nb_floor *f)
-{
-	struct nh_nl *nl = &f->host.nl;
-	int r, br;
-
-	r = nb_bridge_create(nl, NB_BRIDGE, f->host.fd);
-	if (r < 0)
-		return r;
-	br = nb_ifindex(nl, NB_BRIDGE);
-	if (br < 0)
-		return br;
-	r = nb_link_up(nl, br, true);
-	if (r < 0)
-		return r;
-	return nb_addr4(nl, RTM_NEWADDR, br, NB_GATEWAY_BE, NB_PREFIX_LEN);
-}
-
 /* The default route after the address: the kernel wants its gateway
  * reachable. Both flushed with the address or a link going down. */
 static int addr_and_route(struct nb_ns *ns, const struct nb_names *n, int inner)
@@ -104,18 +87,6 @@ static int new_namespace(struct nb_floor *f, const struct nb_names *n, struct nb
 	if (r < 0)
 		return r;
 	return veth_pair(f, ns, n);
-}
-
-int nb_floor_namespace(struct nb_floor *f, unsigned int i)
-{
-	struct nb_ns ns = NB_NS_CLOSED;
-	struct nb_names n;
-	int r;
-
-	nb_names(i, &n);
-	r = new_namespace(f, &n, &ns);
-	nb_ns_close(&ns);
-	return r;
 }
 
 int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct nb_ns *ns)

@@ -28,10 +28,12 @@ struct nb_floor {
 int nb_floor_open(struct nb_floor *f);
 void nb_floor_close(struct nb_floor *f);
 
-/* Cold convergence: the bridge with its address, then namespace i with its
- * veth pair, master, up, address, route and lo up. */
-int nb_floor_host(struct nb_floor *f);
-int nb_floor_namespace(struct nb_floor *f, unsigned int i);
+/* Cold convergence of n namespaces (converge.c), in netheal's order: each
+ * step for every namespace before the next step (netheal sorts its plan by
+ * dependency, and a bridge takes ports faster while it is down): the
+ * namespaces, the bridge, the pairs, the masters, the bridge up, the host
+ * ends up, lo and the inner ends up, the addresses, the routes. */
+int nb_floor_converge(struct nb_floor *f, unsigned int n);
 
 /* Put back what break b took from namespace i. ns is a request socket in
  * ns<i>; for NB_NETNS it is closed on entry and opened here on the new

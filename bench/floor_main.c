@@ -22,12 +22,7 @@ static int converge(unsigned int n, uint64_t *elapsed_ns)
 	if (r < 0)
 		return r;
 	t0 = nb_now_ns();
-	r = nb_floor_host(&f);
-	for (unsigned int i = 0; r == 0 && i < n; i++) {
-		r = nb_floor_namespace(&f, i);
-		if (r < 0)
-			fprintf(stderr, "bench-floor: namespace %u: %s\n", i, strerror(-r));
-	}
+	r = nb_floor_converge(&f, n);
 	*elapsed_ns = nb_now_ns() - t0;
 	nb_floor_close(&f);
 	return r;
