@@ -49,12 +49,12 @@ int nh_exec_route_add(const struct nh_exec_ctx *ctx, const struct nh_action *a, 
 	r = nh_exec_ns(ctx, a->netns, &ns, res);
 	if (r < 0)
 		return r;
+	if (!(rt->has & (NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV)))
+		return nh_exec_fail(res, -EINVAL, "a route needs a gateway or a device");
 	if ((rt->has & NH_ROUTE_HAS_DEV) && oif <= 0) {
 		oif = nh_exec_ifindex(ns.nl, rt->dev, a->netns, "device", res);
 		if (oif < 0)
 			return oif;
-	} else if (!(rt->has & NH_ROUTE_HAS_VIA)) {
-		return nh_exec_fail(res, -EINVAL, "a route needs a gateway or a device");
 	}
 	nlh = nh_nl_msg(ns.nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
 	r = fill_rtmsg(nlh, rt);

@@ -265,8 +265,12 @@ static int list_policy_dir(struct nh_pctx *c, const char *dir, char ***names, si
 	*n = 0;
 	dp = opendir(dir);
 	if (!dp) {
-		if (errno == ENOENT)
+		if (errno == ENOENT) {
+			/* Not an error (a fresh install may have none yet), but
+			 * a typo here would silently drop every policy file. */
+			nh_pwarn_at(c, &c->policy_dir_origin, "policy_dir %s does not exist: no policy files read", dir);
 			return 0;
+		}
 		nh_perror_at(c, &c->policy_dir_origin, "cannot read policy_dir %s: %s", dir, strerror(errno));
 		return -errno;
 	}

@@ -258,9 +258,9 @@ static void heal_failed(struct engine *e, struct nsrun *n, const struct nh_actio
 }
 
 static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
-		   const struct nh_result *res, uint64_t now_ms)
+		   const struct nh_result *res, uint64_t since_us, uint64_t now_ms)
 {
-	uint64_t latency = res->acked_us > n->since_us ? res->acked_us - n->since_us : 0;
+	uint64_t latency = res->acked_us > since_us ? res->acked_us - since_us : 0;
 	struct nh_flap_verdict fv;
 	struct nh_retry_verdict rv;
 	char key[128], actor[128];
@@ -268,7 +268,9 @@ static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
 	obj_key(a, key, sizeof(key));
 	nh_retry_succeeded(e->retry, a->netns, key, &rv);
 	log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
-	if (nh_flap_record_heal(e->flap, a->netns, key, now_ms, &fv) == 0 && fv.became_flapping) {
+	/* A delete-link is the first half of a re-create: the create counts. */
+	if (a->type != NH_ACT_LINK_DELETE &&
+	    nh_flap_record_heal(e->flap, a->netns, key, now_ms, &fv) == 0 && fv.became_flapping) {
 		nh_actor_describe(e->mon, n->name, n->actor_port, actor, sizeof(actor));
 		log_action(NH_EV_FLAPPING, a, -1, "healed too often: backing off", actor);
 	}
@@ -284,7 +286,8 @@ static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
  * Returns true when the kernel took it. */
 static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *a, uint64_t now_us)
 {
-	uint64_t now_ms = now_us / 1000, delay;
+	/* Adopting a namespace we create marks it dirty again: keep the start. */
+	uint64_t now_ms = now_us / 1000, since_us = n->since_us, delay;
 	struct nh_result res;
 	char key[128];
 
@@ -317,7 +320,7 @@ static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *
 		heal_failed(e, n, a, &res, now_ms);
 		return false;
 	}
-	healed(e, n, a, &res, now_ms);
+	healed(e, n, a, &res, since_us, now_ms);
 	return true;
 }
 
@@ -383,9 +386,8 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 	if (!nh_monitor_host(e->mon)->have_valid)
 		return;
 	idx = view_of(e, n->name);
-	if (idx == (size_t)-1)
-		return;
-	set_managed(n, e->world.views[idx].rule != NULL);
+	/* No view: gone, and no rule names it (it was only matched). */
+	set_managed(n, idx != (size_t)-1 && e->world.views[idx].rule != NULL);
 	if (!n->st)
 		return;
 	nh_plan_init(&plan);
@@ -691,7 +693,10 @@ static void log_diags(const struct nh_diags *d)
 		struct nh_log_fields f = NH_LOG_FIELDS_INIT;
 		char rule[512];
 
-		snprintf(rule, sizeof(rule), "%s:%u", d->v[i].file, d->v[i].line);
+		if (d->v[i].line)
+			snprintf(rule, sizeof(rule), "%s:%u", d->v[i].file, d->v[i].line);
+		else
+			snprintf(rule, sizeof(rule), "%s", d->v[i].file);     /* the file as a whole */
 		f.rule = rule;
 		f.reason = d->v[i].msg;
 		if (d->v[i].warning)

@@ -72,9 +72,19 @@ ns_view() {
 	}
 }
 
-link_up() { ns_exec "$1" ip -j link show dev "$2" 2>/dev/null | jq -e '.[0].flags | index("UP") != null' >/dev/null; }
+# jq 1.6 -e exits 0 on empty input: a link or namespace that is not there
+# must not count as up (or as holding an address), so read ip's output first.
+link_up() {
+	local j
+	j=$(ns_exec "$1" ip -j link show dev "$2" 2>/dev/null) &&
+		jq -e '.[0].flags | index("UP") != null' >/dev/null <<<"$j"
+}
 link_exists() { ns_exec "$1" ip link show dev "$2" >/dev/null 2>&1; }
 link_master() { ns_exec "$1" ip -j link show dev "$2" 2>/dev/null | jq -r '.[0].master // ""'; }
-has_addr() { ns_exec "$1" ip -j addr show dev "$2" 2>/dev/null | jq -e --arg a "$3" '[.[0].addr_info[] | "\(.local)/\(.prefixlen)"] | index($a) != null' >/dev/null; }
+has_addr() {
+	local j
+	j=$(ns_exec "$1" ip -j addr show dev "$2" 2>/dev/null) &&
+		jq -e --arg a "$3" '[.[0].addr_info[] | "\(.local)/\(.prefixlen)"] | index($a) != null' >/dev/null <<<"$j"
+}
 has_route() { [ -n "$(ns_exec "$1" ip route show $2 2>/dev/null)" ]; }
 route_proto() { ns_exec "$1" ip -j route show $2 | jq -r '.[0].protocol'; }

@@ -54,6 +54,9 @@ mark
 ip netns del blue
 check "the namespace is re-created" wait_for 5 link_up blue lo
 check "the missing port is reported" wait_for 5 logged_since "netns=blue link=eth1 object=link:eth1"
+# The kernel tears a deleted namespace down in the background: the far end
+# of the stand-in lingers in the host for a moment.
+wait_for 5 bash -c '! ip link show eth1-far 2>/dev/null'
 make_eth1
 check "the port is moved in as soon as it appears" wait_for 5 has_route blue "default via 10.1.1.1"
 check "and it is up with its address" has_addr blue eth1 10.1.1.83/24

@@ -840,9 +840,12 @@ static void test_main_defaults(void **state)
 	(void)state;
 	snprintf(main_path, sizeof(main_path), "%s", t_put("m2/netheal.conf",
 		"netheal: { policy_dir = \"/nonexistent/policy.d\"; };\n"));
-	/* a missing policy_dir is fine: no policy files */
+	/* a missing policy_dir is valid (no policy files), with a warning */
 	assert_int_equal(nh_policy_load(main_path, &p, &d), 0);
-	assert_int_equal(d.n, 0);
+	assert_int_equal(d.n, 1);
+	assert_true(d.v[0].warning);
+	assert_int_equal(d.v[0].line, 1);
+	assert_non_null(strstr(d.v[0].msg, "policy_dir /nonexistent/policy.d does not exist"));
 	assert_int_equal(p.settings.mode, NH_MODE_ENFORCE);
 	assert_int_equal(p.settings.resync_interval, 300);
 	assert_int_equal(p.settings.backoff.flap_count, 5);
