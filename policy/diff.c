@@ -64,24 +64,6 @@ size_t diff_view_by_name(const struct diff_ctx *c, const char *name)
 	return c->n;
 }
 
-const struct nh_link *diff_link_by_name(const struct nh_state *st, const char *name)
-{
-	size_t lo = 0, hi = st->n_links;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(st->links[mid].name, name);
-
-		if (r == 0)
-			return &st->links[mid];
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return nh_state_link_by_name(st, name);
-}
-
 static bool will_create(const struct nh_view *v)
 {
 	return v->rule && !v->rule->match && v->rule->create;
@@ -269,7 +251,7 @@ static int diff_loose_addrs(struct diff_ctx *c, size_t x)
 		const char *name = want->addrs[i].link;
 		bool seen = false;
 
-		if (diff_link_by_name(want, name))
+		if (nh_state_link_by_name(want, name))
 			continue;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcmp(want->addrs[j].link, name) == 0;
@@ -280,7 +262,7 @@ static int diff_loose_addrs(struct diff_ctx *c, size_t x)
 		nh_strlcpy(l.name, name, sizeof(l.name));
 		lp.want = &l;
 		lp.ns = x;
-		lp.obs = diff_link_by_name(st, name);
+		lp.obs = nh_state_link_by_name(st, name);
 		lp.fate = lp.obs ? FATE_KEEP : FATE_NONE;
 		if ((r = diff_emit_addrs(c, &lp)) < 0)
 			return r;

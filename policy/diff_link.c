@@ -50,7 +50,7 @@ static bool may_move_from(const struct diff_ctx *c, const struct nh_link *want, 
 
 static bool rule_wants(const struct nh_view *v, const char *name)
 {
-	return v->rule && diff_link_by_name(&v->rule->want, name);
+	return v->rule && nh_state_link_by_name(&v->rule->want, name);
 }
 
 /* The link this namespace last knew by want's name, now under another name
@@ -86,7 +86,7 @@ static const struct nh_link *find_away(const struct diff_ctx *c, size_t x, const
 
 		if (y == x || !v->have || !may_move_from(c, want, y) || rule_wants(v, want->name))
 			continue;
-		l = diff_link_by_name(v->have, want->name);
+		l = nh_state_link_by_name(v->have, want->name);
 		if (!l || !kind_ok(want, l))
 			continue;
 		if (best && strcmp(v->name, c->views[*src].name) >= 0)
@@ -104,7 +104,7 @@ static struct end resolve_end(const struct diff_ctx *c, size_t x, const struct n
 
 	if (!st)
 		return e;
-	e.obs = diff_link_by_name(st, want->name);
+	e.obs = nh_state_link_by_name(st, want->name);
 	if (e.obs) {
 		e.where = kind_ok(want, e.obs) ? END_HERE : END_WRONG;
 		return e;
@@ -175,7 +175,7 @@ static bool host_keeps(const struct diff_ctx *c, const char *name)
 {
 	const struct nh_state *st = diff_view_state(c, c->host);
 
-	return st && diff_link_by_name(st, name) && rule_wants(&c->views[c->host], name);
+	return st && nh_state_link_by_name(st, name) && rule_wants(&c->views[c->host], name);
 }
 
 static void plan_single(const struct diff_ctx *c, size_t x, const struct nh_link *want, struct link_plan *lp)
@@ -224,7 +224,7 @@ static const struct nh_link *peer_want(const struct diff_ctx *c, size_t a, size_
 	const struct nh_link *q = NULL;
 
 	if (b < c->n && c->views[b].rule)
-		q = diff_link_by_name(&c->views[b].rule->want, p->peer_name);
+		q = nh_state_link_by_name(&c->views[b].rule->want, p->peer_name);
 	if (q)
 		return q;
 	memset(synth, 0, sizeof(*synth));
@@ -330,7 +330,7 @@ static const struct nh_link *primary_of(const struct diff_ctx *c, size_t x, cons
 	*a = diff_view_by_name(c, q->peer_netns);
 	if (*a >= c->n || !c->views[*a].rule)
 		return NULL;
-	p = diff_link_by_name(&c->views[*a].rule->want, q->peer_name);
+	p = nh_state_link_by_name(&c->views[*a].rule->want, q->peer_name);
 	if (!p || !(p->has & NH_LINK_HAS_PEER) || (p->flags & NH_LINK_FLAG_PEER_END))
 		return NULL;
 	if (strcmp(p->peer_name, q->name) != 0 || diff_view_by_name(c, p->peer_netns) != x)
@@ -416,7 +416,7 @@ static const char *observed_master(const struct diff_ctx *c, size_t ns, const st
 static bool master_unusable(const struct diff_ctx *c, size_t ns, const char *name)
 {
 	const struct nh_netns_rule *rule = c->views[ns].rule;
-	const struct nh_link *m = rule ? diff_link_by_name(&rule->want, name) : NULL;
+	const struct nh_link *m = rule ? nh_state_link_by_name(&rule->want, name) : NULL;
 	struct link_plan lp, peer;
 	struct nh_link synth;
 

@@ -59,8 +59,6 @@ struct link_plan {
 const struct nh_state *diff_view_state(const struct diff_ctx *c, size_t i);
 /* The view named name, or c->n. */
 size_t diff_view_by_name(const struct diff_ctx *c, const char *name);
-/* nh_state_link_by_name, fast on a state sorted by name. */
-const struct nh_link *diff_link_by_name(const struct nh_state *st, const char *name);
 /* Whether the fate leaves the link in place at the end of the plan. */
 bool diff_fate_exists(enum fate f);
 /* Whether this plan deletes l, an observed link of views[ns] (as far as

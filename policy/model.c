@@ -321,8 +321,23 @@ fail:
 	return -ENOMEM;
 }
 
+/* States are kept sorted by name (the parser and the monitor do), so look
+ * there first; a state someone built unsorted is still searched whole. */
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name)
 {
+	size_t lo = 0, hi = s->n_links;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(s->links[mid].name, name);
+
+		if (r == 0)
+			return &s->links[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	for (size_t i = 0; i < s->n_links; i++)
 		if (strcmp(s->links[i].name, name) == 0)
 			return &s->links[i];

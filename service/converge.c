@@ -18,7 +18,7 @@ int nh_world_plan(struct nh_world *w, struct nh_plan *plan)
 
 bool nh_world_audit(const struct nh_world *w, const struct nh_action *a)
 {
-	const struct nh_netns_rule *rule = nh_policy_rule_for(w->policy, a->netns);
+	const struct nh_netns_rule *rule = nh_world_rule_for(w, a->netns);
 
 	return nh_rule_mode(w->policy, rule) == NH_MODE_AUDIT;
 }

@@ -46,6 +46,7 @@ struct engine {
 	bool views_stale;
 	struct nsrun **ns;
 	size_t n_ns, cap_ns;
+	struct nh_strmap ns_by_name;    /* name → struct nsrun */
 	size_t n_dirty;
 	struct nh_flap *flap;           /* flap damping per object */
 	struct nh_retry *retry;         /* backoff of failed actions per object */
@@ -67,17 +68,20 @@ static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 static struct nsrun *nsrun_get(struct engine *e, const char *name)
 {
-	struct nsrun *n;
+	struct nsrun *n = nh_strmap_get(&e->ns_by_name, name);
 
-	for (size_t i = 0; i < e->n_ns; i++)
-		if (strcmp(e->ns[i]->name, name) == 0)
-			return e->ns[i];
+	if (n)
+		return n;
 	if (nh_grow(&e->ns, &e->cap_ns, e->n_ns + 1, sizeof(*e->ns)) < 0)
 		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
 	nh_strlcpy(n->name, name, sizeof(n->name));
+	if (nh_strmap_put(&e->ns_by_name, n->name, n) < 0) {
+		free(n);
+		return NULL;
+	}
 	n->e = e;
 	ev_init(&n->wake, wake_cb);
 	n->wake.data = n;
@@ -439,7 +443,7 @@ static void heal_netns(struct engine *e, struct nsrun *n)
 	if (!pending)
 		n->reread = false;
 	nh_metrics_set_drift(e->metrics, n->name, plan.n);
-	(void)nh_world_learn(&e->world);
+	(void)nh_world_learn_view(&e->world, idx);
 out:
 	nh_plan_free(&plan);
 }
@@ -492,7 +496,7 @@ static void mark_rule_dirty(struct engine *e, const struct nh_netns_rule *r, uin
 	for (size_t k = 1; k < nh_monitor_count(e->mon); k++) {
 		struct nh_ns *ns = nh_monitor_at(e->mon, k);
 
-		if (nh_policy_rule_for(&e->policy, ns->name) == r)
+		if (nh_world_rule_for(&e->world, ns->name) == r)
 			mark_dirty(e, ns->name, t_us, 0);
 	}
 }
@@ -510,13 +514,21 @@ static void link_changed(struct engine *e, const char *netns, const char *link, 
 			mark_rule_dirty(e, &p->netns[i], t_us);
 }
 
-/* The name a managed link had when last seen, by its index. */
-static const char *known_name(const struct engine *e, const char *netns, int ifindex)
+/* A link appeared in netns that its own rule does not want: when another
+ * namespace wants a link of that name, it may be one of its own that someone
+ * moved here, and that namespace must look for it. */
+static void foreign_link_appeared(struct engine *e, const char *netns, const char *link, uint64_t t_us)
 {
-	for (size_t i = 0; i < e->world.n_known; i++)
-		if (e->world.known[i].ifindex == ifindex && strcmp(e->world.known[i].netns, netns) == 0)
-			return e->world.known[i].link;
-	return NULL;
+	const struct nh_netns_rule *own = nh_world_rule_for(&e->world, netns);
+	const struct nh_policy *p = &e->policy;
+
+	if (own && nh_state_link_by_name(&own->want, link))
+		return;
+	if (*netns && nh_state_link_by_name(&p->host.want, link))
+		mark_dirty(e, "", t_us, 0);
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (&p->netns[i] != own && nh_state_link_by_name(&p->netns[i].want, link))
+			mark_rule_dirty(e, &p->netns[i], t_us);
 }
 
 /* Our own request sockets cause events too; those name no other actor. */
@@ -539,22 +551,13 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 	e->status.events++;
 	mark_dirty(e, ns->name, ev->t_us, own_port(e, ev->actor_port) ? 0 : ev->actor_port);
 	if (ev->obj == NH_OBJ_LINK) {
-		const char *was = known_name(e, ns->name, ev->link.ifindex);
+		const char *was = nh_world_known_name(&e->world, ns->name, ev->link.ifindex);
 
 		link_changed(e, ns->name, ev->link.name, ev->t_us);
 		if (was && strcmp(was, ev->link.name) != 0)
 			link_changed(e, ns->name, was, ev->t_us);       /* renamed */
-		if (ev->moved_out || ev->type == RTM_NEWLINK) {
-			/* A managed link moved between namespaces: the namespace
-			 * that wants it must look for it. */
-			for (size_t i = 0; i < e->world.n_views; i++) {
-				const struct nh_view *v = &e->world.views[i];
-
-				if (v->rule && strcmp(v->name, ns->name) != 0 &&
-				    nh_state_link_by_name(&v->rule->want, ev->link.name))
-					mark_dirty(e, v->name, ev->t_us, 0);
-			}
-		}
+		if (ev->type == RTM_NEWLINK)
+			foreign_link_appeared(e, ns->name, ev->link.name, ev->t_us);
 	}
 }
 
@@ -753,7 +756,8 @@ static void reload(struct engine *e)
 		nh_warn("netns_dir changes only take effect on restart");
 	nh_policy_free(&e->policy);
 	e->policy = next;
-	nh_world_set_policy(&e->world, &e->policy);
+	if (nh_world_set_policy(&e->world, &e->policy) < 0)
+		nh_fatal("out of memory");
 	nh_flap_free(e->flap);
 	e->flap = nh_flap_new(&e->policy.settings.backoff);
 	if (!e->flap)
@@ -860,6 +864,7 @@ static void engine_free(struct engine *e)
 		free(e->ns[i]);
 	}
 	free(e->ns);
+	nh_strmap_free(&e->ns_by_name);
 	nh_world_free(&e->world);
 	nh_monitor_free(e->mon);
 	nh_hooks_runner_free(e->hooks);

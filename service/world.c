@@ -1,30 +1,59 @@
 #include "world.h"
 
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
 
+static void known_key(char *buf, size_t size, const char *netns, const char *link)
+{
+	snprintf(buf, size, "%s/%s", netns, link);     /* '/' is in no name */
+}
+
 static int known_ifindex(void *ctx, const char *netns, const char *link)
 {
 	const struct nh_world *w = ctx;
+	char key[sizeof(((struct nh_known_link *)0)->key)];
+	const struct nh_known_link *k;
 
-	for (size_t i = 0; i < w->n_known; i++)
-		if (strcmp(w->known[i].netns, netns) == 0 && strcmp(w->known[i].link, link) == 0)
-			return w->known[i].ifindex;
+	known_key(key, sizeof(key), netns, link);
+	k = nh_strmap_get(&w->known, key);
+	return k ? k->ifindex : 0;
+}
+
+static int index_rules(struct nh_world *w)
+{
+	nh_strmap_clear(&w->rule_by_name);
+	for (size_t i = 0; i < w->policy->n_netns; i++) {
+		const struct nh_netns_rule *r = &w->policy->netns[i];
+
+		if (!r->match && nh_strmap_put(&w->rule_by_name, r->name, (void *)r) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
 int nh_world_init(struct nh_world *w, const struct nh_policy *policy, struct nh_monitor *mon)
 {
+	int r;
+
 	memset(w, 0, sizeof(*w));
-	w->policy = policy;
 	w->mon = mon;
 	w->exec.netns = nh_world_exec_netns;
 	w->exec.ctx = w;
-	w->exec.netns_dir = policy->settings.netns_dir;
-	return nh_world_views(w);
+	r = nh_world_set_policy(w, policy);
+	return r < 0 ? r : nh_world_views(w);
+}
+
+static void forget_known(struct nh_world *w)
+{
+	for (size_t i = 0; i < w->known.cap; i++)
+		free(w->known.slots[i].value);
+	nh_strmap_free(&w->known);
 }
 
 void nh_world_free(struct nh_world *w)
@@ -32,14 +61,34 @@ void nh_world_free(struct nh_world *w)
 	if (!w)
 		return;
 	free(w->views);
-	free(w->known);
+	nh_strmap_free(&w->view_by_name);
+	nh_strmap_free(&w->rule_by_name);
+	forget_known(w);
 	memset(w, 0, sizeof(*w));
 }
 
-void nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy)
+int nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy)
 {
 	w->policy = policy;
 	w->exec.netns_dir = policy->settings.netns_dir;
+	return index_rules(w);
+}
+
+const struct nh_netns_rule *nh_world_rule_for(const struct nh_world *w, const char *netns)
+{
+	const struct nh_netns_rule *r;
+
+	if (!*netns)
+		return &w->policy->host;
+	r = nh_strmap_get(&w->rule_by_name, netns);
+	if (r)
+		return r;
+	for (size_t i = 0; i < w->policy->n_netns; i++) {
+		r = &w->policy->netns[i];
+		if (r->match && fnmatch(r->match, netns, FNM_PERIOD) == 0)
+			return r;
+	}
+	return NULL;
 }
 
 static int add_view(struct nh_world *w, const char *name, const struct nh_state *have)
@@ -51,11 +100,11 @@ static int add_view(struct nh_world *w, const char *name, const struct nh_state 
 		return r;
 	v = &w->views[w->n_views++];
 	v->name = name;
-	v->rule = nh_policy_rule_for(w->policy, name);
+	v->rule = nh_world_rule_for(w, name);
 	v->have = have;
 	v->known_ifindex = known_ifindex;
 	v->known_ctx = w;
-	return 0;
+	return nh_strmap_put(&w->view_by_name, name, (void *)(uintptr_t)w->n_views);
 }
 
 int nh_world_views(struct nh_world *w)
@@ -65,6 +114,7 @@ int nh_world_views(struct nh_world *w)
 	int r;
 
 	w->n_views = 0;
+	nh_strmap_clear(&w->view_by_name);
 	for (size_t i = 0; i < n; i++) {
 		struct nh_ns *ns = nh_monitor_at(w->mon, i);
 
@@ -75,7 +125,7 @@ int nh_world_views(struct nh_world *w)
 	for (size_t i = 0; i < p->n_netns; i++) {
 		const struct nh_netns_rule *rule = &p->netns[i];
 
-		if (rule->match || nh_monitor_find(w->mon, rule->name))
+		if (rule->match || nh_strmap_get(&w->view_by_name, rule->name))
 			continue;
 		r = add_view(w, rule->name, NULL);
 		if (r < 0)
@@ -86,53 +136,75 @@ int nh_world_views(struct nh_world *w)
 
 ssize_t nh_world_view_index(const struct nh_world *w, const char *name)
 {
-	for (size_t i = 0; i < w->n_views; i++)
-		if (strcmp(w->views[i].name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	uintptr_t i = (uintptr_t)nh_strmap_get(&w->view_by_name, name);
+
+	return i ? (ssize_t)i - 1 : -1;
 }
 
 static int learn_one(struct nh_world *w, const char *netns, const struct nh_link *l)
 {
+	char key[sizeof(((struct nh_known_link *)0)->key)];
 	struct nh_known_link *k;
-	int r;
 
-	for (size_t i = 0; i < w->n_known; i++) {
-		k = &w->known[i];
-		if (strcmp(k->netns, netns) == 0 && strcmp(k->link, l->name) == 0) {
-			k->ifindex = l->ifindex;
-			return 0;
+	known_key(key, sizeof(key), netns, l->name);
+	k = nh_strmap_get(&w->known, key);
+	if (!k) {
+		k = malloc(sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		memcpy(k->key, key, sizeof(key));
+		if (nh_strmap_put(&w->known, k->key, k) < 0) {
+			free(k);
+			return -ENOMEM;
 		}
 	}
-	r = nh_grow(&w->known, &w->cap_known, w->n_known + 1, sizeof(*w->known));
-	if (r < 0)
-		return r;
-	k = &w->known[w->n_known++];
-	nh_strlcpy(k->netns, netns, sizeof(k->netns));
-	nh_strlcpy(k->link, l->name, sizeof(k->link));
 	k->ifindex = l->ifindex;
+	return 0;
+}
+
+int nh_world_learn_view(struct nh_world *w, size_t i)
+{
+	const struct nh_view *v = &w->views[i];
+
+	if (!v->rule || !v->have)
+		return 0;
+	for (size_t j = 0; j < v->rule->want.n_links; j++) {
+		const struct nh_link *have = nh_state_link_by_name(v->have, v->rule->want.links[j].name);
+		int r;
+
+		if (!have)
+			continue;
+		r = learn_one(w, v->name, have);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
 int nh_world_learn(struct nh_world *w)
 {
 	for (size_t i = 0; i < w->n_views; i++) {
-		const struct nh_view *v = &w->views[i];
+		int r = nh_world_learn_view(w, i);
 
-		if (!v->rule || !v->have)
-			continue;
-		for (size_t j = 0; j < v->rule->want.n_links; j++) {
-			const struct nh_link *have = nh_state_link_by_name(v->have, v->rule->want.links[j].name);
-			int r;
-
-			if (!have)
-				continue;
-			r = learn_one(w, v->name, have);
-			if (r < 0)
-				return r;
-		}
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+const char *nh_world_known_name(const struct nh_world *w, const char *netns, int ifindex)
+{
+	const struct nh_netns_rule *rule = nh_world_rule_for(w, netns);
+
+	if (!rule)
+		return NULL;
+	for (size_t i = 0; i < rule->want.n_links; i++) {
+		const char *name = rule->want.links[i].name;
+
+		if (known_ifindex((void *)w, netns, name) == ifindex)
+			return name;
+	}
+	return NULL;
 }
 
 int nh_world_exec_netns(void *ctx, const char *name, struct nh_exec_ns *out)
