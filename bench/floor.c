@@ -1,0 +1,121 @@
+#include "floor.h"
+
+#include <errno.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+#include "common/util.h"
+#include "topo.h"
+
+static const char *const break_names[NB_BREAK__COUNT] = {
+	[NB_ADDR] = "address",
+	[NB_ROUTE] = "route",
+	[NB_DOWN] = "down",
+	[NB_VETH] = "veth",
+	[NB_NETNS] = "netns",
+};
+
+const char *nb_break_to_string(enum nb_break b)
+{
+	return (unsigned)b < NB_BREAK__COUNT ? break_names[b] : "?";
+}
+
+int nb_break_from_string(const char *s)
+{
+	for (int b = 0; b < NB_BREAK__COUNT; b++)
+		if (strcmp(s, break_names[b]) == 0)
+			return b;
+	return -EINVAL;
+}
+
+int nb_floor_open(struct nb_floor *f)
+{
+	return nb_ns_open(&f->host, NULL);
+}
+
+void nb_floor_close(struct nb_floor *f)
+{
+	nb_ns_close(&f->host);
+}
+
+/* The default route after the address: the kernel wants its gateway
+ * reachable. Both flushed with the address or a link going down. */
+static int addr_and_route(struct nb_ns *ns, const struct nb_names *n, int inner)
+{
+	int r = nb_addr4(&ns->nl, RTM_NEWADDR, inner, n->addr_be, NB_PREFIX_LEN);
+
+	if (r < 0)
+		return r;
+	return nb_default_route4(&ns->nl, RTM_NEWROUTE, NB_GATEWAY_BE);
+}
+
+/* The pair, made in one request from inside the namespace, then the host
+ * end's master and up, the inner end's up, address and route. */
+static int veth_pair(struct nb_floor *f, struct nb_ns *ns, const struct nb_names *n)
+{
+	struct nh_nl *host = &f->host.nl;
+	int r, inner, outer, br;
+
+	r = nb_veth_create(&ns->nl, n->inner, ns->fd, n->outer, f->host.fd);
+	if (r < 0)
+		return r;
+	inner = nb_ifindex(&ns->nl, n->inner);
+	outer = nb_ifindex(host, n->outer);
+	br = nb_ifindex(host, NB_BRIDGE);
+	if (inner < 0 || outer < 0 || br < 0)
+		return inner < 0 ? inner : outer < 0 ? outer : br;
+	r = nb_link_master(host, outer, br);
+	if (r == 0)
+		r = nb_link_up(host, outer, true);
+	if (r == 0)
+		r = nb_link_up(&ns->nl, inner, true);
+	if (r == 0)
+		r = addr_and_route(ns, n, inner);
+	return r;
+}
+
+/* A new namespace: made, opened, lo up, its veth pair. */
+static int new_namespace(struct nb_floor *f, const struct nb_names *n, struct nb_ns *ns)
+{
+	int r = nb_netns_add(n->netns);
+
+	if (r == 0)
+		r = nb_ns_open(ns, n->netns);
+	if (r < 0)
+		return r;
+	r = nb_link_up(&ns->nl, 1, true);       /* lo is index 1 in every namespace */
+	if (r < 0)
+		return r;
+	return veth_pair(f, ns, n);
+}
+
+int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct nb_ns *ns)
+{
+	struct nb_names n;
+	int r;
+
+	nb_names(i, &n);
+	switch (b) {
+	case NB_ADDR:
+		r = nb_ifindex(&ns->nl, n.inner);
+		return r < 0 ? r : addr_and_route(ns, &n, r);
+	case NB_ROUTE:
+		return nb_default_route4(&ns->nl, RTM_NEWROUTE, NB_GATEWAY_BE);
+	case NB_DOWN:
+		r = nb_ifindex(&ns->nl, n.inner);
+		if (r > 0)
+			r = nb_link_up(&ns->nl, r, true);
+		return r < 0 ? r : nb_default_route4(&ns->nl, RTM_NEWROUTE, NB_GATEWAY_BE);
+	case NB_VETH:
+		return veth_pair(f, ns, &n);
+	case NB_NETNS:
+		/* The old namespace dies asynchronously; until it has, its veth
+		 * pair holds the host end's name. */
+		r = nb_link_delete(&f->host.nl, 0, n.outer);
+		if (r < 0 && r != -ENODEV)
+			return r;
+		return new_namespace(f, &n, ns);
+	default:
+		return -EINVAL;
+	}
+}

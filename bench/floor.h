@@ -1,0 +1,43 @@
+/*
+ * The floor (SPEC §8): the kernel requests netheal issues for the same work,
+ * one after another, each waiting for its ack, with no reading of state and
+ * no decisions. What is left is what the kernel itself costs.
+ */
+#ifndef NETHEAL_BENCH_FLOOR_H
+#define NETHEAL_BENCH_FLOOR_H
+
+#include "nlutil.h"
+
+/* The perturbations of the heal-latency benchmark. */
+enum nb_break {
+	NB_ADDR = 0,            /* the namespace's address deleted */
+	NB_ROUTE,               /* its default route deleted */
+	NB_DOWN,                /* its veth end set down */
+	NB_VETH,                /* its veth end deleted (the peer goes with it) */
+	NB_NETNS,               /* the whole namespace deleted */
+	NB_BREAK__COUNT
+};
+
+const char *nb_break_to_string(enum nb_break b);
+int nb_break_from_string(const char *s);        /* -EINVAL when unknown */
+
+struct nb_floor {
+	struct nb_ns host;      /* the namespace br1 lives in */
+};
+
+int nb_floor_open(struct nb_floor *f);
+void nb_floor_close(struct nb_floor *f);
+
+/* Cold convergence of n namespaces (converge.c), in netheal's order: each
+ * step for every namespace before the next step (netheal sorts its plan by
+ * dependency, and a bridge takes ports faster while it is down): the
+ * namespaces, the bridge, the pairs, the masters, the bridge up, the host
+ * ends up, lo and the inner ends up, the addresses, the routes. */
+int nb_floor_converge(struct nb_floor *f, unsigned int n);
+
+/* Put back what break b took from namespace i. ns is a request socket in
+ * ns<i>; for NB_NETNS it is closed on entry and opened here on the new
+ * namespace. Returns 0 or the first failing request's -errno. */
+int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct nb_ns *ns);
+
+#endif

@@ -1,0 +1,225 @@
+#!/bin/bash
+# The benchmarks themselves; bench/run.sh runs this inside tests/sandbox.sh.
+#
+#   bench/inner.sh BUILD_DIR OUT_DIR full|quick
+#
+# Writes one record per figure to OUT_DIR/records (key=value words) and the
+# heal-latency samples to OUT_DIR/heal-WHO-N-BREAK.txt; bench/table.py turns
+# them into the table. netheal is a black box here: its binary, a config
+# file, its stderr log, /proc/PID.
+set -u
+
+# sandbox.sh records the namespace it started from; we must be elsewhere.
+if [ "${NETHEAL_SANDBOX:-}" != "1" ] || [ -z "${NETHEAL_OUTER_NETNS:-}" ] ||
+   [ "$(readlink /proc/self/ns/net)" = "$NETHEAL_OUTER_NETNS" ] ||
+   [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net 2>/dev/null)" ]; then
+	echo "bench/inner.sh: refusing to run outside the sandbox (use bench/run.sh)" >&2
+	exit 1
+fi
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+BUILD=$1
+OUT=$2
+MODE=$3
+NETHEAL=$BUILD/cmd/netheal
+OBSERVER=$BUILD/bench/bench-observer
+FLOOR=$BUILD/bench/bench-floor
+CONF=/run/bench                 # the sandbox's own tmpfs
+LOG=$OUT/netheal.log
+
+if [ "$MODE" = quick ]; then
+	SIZES="1 10 100"            # heal latency, cold convergence, memory
+	SAMPLES=(30 30 20)          # per break, per size
+	IDLE_S=10
+	QUIET_S=20
+	STORM_EVENTS=50000
+else
+	SIZES="1 100 1000"
+	SAMPLES=(200 200 100)
+	IDLE_S=60
+	QUIET_S=20
+	STORM_EVENTS=50000
+fi
+BREAKS="address route down veth netns"
+MID=$(echo "$SIZES" | cut -d' ' -f2)    # idle and storm run at this size
+SUP=""                                  # notify_run.py supervising netheal
+PID=""                                  # netheal run
+
+say() { echo "bench: $*" >&2; }
+rec() { echo "$*" >> "$OUT/records"; }
+now_us() { echo $(( ${EPOCHREALTIME/./} )); }
+
+# ---- the sandbox between runs ------------------------------------------------
+
+# Every namespace and the bridge gone, and the kernel done freeing them
+# (namespace cleanup is asynchronous: the host ends of the pairs linger).
+teardown() {
+	ip -all netns delete 2>/dev/null
+	ip link del br1 2>/dev/null
+	local end=$(( $(now_us) + 300000000 ))
+	while [ -n "$(ip -o link show type veth)" ] || [ -n "$(ls /run/netns 2>/dev/null)" ]; do
+		[ "$(now_us)" -lt "$end" ] || { say "teardown: still busy after 300 s"; return 1; }
+		sleep 0.05
+	done
+}
+
+# ---- netheal run --------------------------------------------------------------
+
+# start_netheal N: config for N namespaces, `netheal run` until READY=1.
+start_netheal() {
+	python3 "$BENCH/gen.py" config "$CONF" "$1"
+	rm -f "$OUT/ready"
+	echo "--- netheal run, $1 namespaces" >> "$LOG"
+	python3 "$BENCH/notify_run.py" "$OUT/ready" "$LOG" -- \
+		"$NETHEAL" run -c "$CONF/netheal.conf" --log stderr &
+	SUP=$!
+	while [ ! -s "$OUT/ready" ]; do
+		if ! kill -0 "$SUP" 2>/dev/null; then
+			say "netheal run ($1 namespaces) exited before READY=1; see $LOG"
+			wait "$SUP"; SUP=""; PID=""
+			return 1
+		fi
+		sleep 0.01
+	done
+	PID=$(sed -n 's/^pid=\([0-9]*\).*/\1/p' "$OUT/ready")
+	READY_US=$(sed -n 's/.*ready_us=\([0-9.]*\).*/\1/p' "$OUT/ready")
+}
+
+stop_netheal() {
+	[ -n "$SUP" ] || return 0
+	kill -TERM "$SUP"
+	wait "$SUP"
+	SUP=""; PID=""
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# utime + stime in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# context switches of every thread: each is a wake-up after a sleep (or a
+# preemption)
+wakeups() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches:/ { n += $2 } END { print n }'; }
+
+# Wait until netheal has used no CPU for a whole second (it has caught up).
+settle() {
+	local a b
+	a=$(cpu_ticks "$PID")
+	for _ in $(seq 600); do
+		sleep 1
+		b=$(cpu_ticks "$PID")
+		[ "$a" = "$b" ] && return 0
+		a=$b
+	done
+}
+
+# ---- the figures --------------------------------------------------------------
+
+# cold N: the ip script, the floor, netheal apply, netheal run start-up, each
+# from an empty sandbox. Leaves netheal run running on the N-namespace policy.
+cold() {
+	local n=$1 t0 t1 rc
+	python3 "$BENCH/gen.py" script "$n" > "$OUT/script-$n.sh"
+
+	teardown; say "cold $n: ip script"
+	t0=$(now_us); bash "$OUT/script-$n.sh" > /dev/null 2>> "$OUT/script.err"; rc=$?; t1=$(now_us)
+	rec "what=cold n=$n who=script us=$((t1 - t0)) rc=$rc"
+
+	teardown; say "cold $n: floor"
+	t0=$(now_us); "$FLOOR" "$n" > /dev/null; rc=$?; t1=$(now_us)
+	rec "what=cold n=$n who=floor us=$((t1 - t0)) rc=$rc"
+
+	teardown; say "cold $n: netheal apply"
+	python3 "$BENCH/gen.py" config "$CONF" "$n"
+	t0=$(now_us); "$NETHEAL" apply -c "$CONF/netheal.conf" > "$OUT/apply-$n.out" 2>> "$LOG"; rc=$?; t1=$(now_us)
+	rec "what=cold n=$n who=apply us=$((t1 - t0)) rc=$rc"
+	"$NETHEAL" plan -c "$CONF/netheal.conf" > /dev/null 2>&1
+	rec "what=check n=$n who=apply plan_rc=$?"
+
+	teardown; say "cold $n: netheal run start-up"
+	if start_netheal "$n"; then
+		rec "what=cold n=$n who=run us=$READY_US rc=0"
+		rec "what=memory n=$n rss_kb=$(rss_kb "$PID")"
+	else
+		rec "what=cold n=$n who=run us=-1 rc=1"
+	fi
+}
+
+# heal WHO N SAMPLES: every break, SAMPLES times each.
+heal() {
+	local who=$1 n=$2 s=$3 b flag=""
+	[ "$who" = floor ] && flag=--floor
+	for b in $BREAKS; do
+		say "heal $who $n: $b x $s"
+		"$OBSERVER" --break "$b" --namespaces "$n" --samples "$s" --seed "$n" $flag \
+			> "$OUT/heal-$who-$n-$b.txt" 2>> "$OUT/observer.err"
+		rec "what=heal n=$n who=$who break=$b rc=$?"
+	done
+}
+
+memory_base() {
+	teardown
+	if start_netheal 0; then
+		rec "what=memory n=0 rss_kb=$(rss_kb "$PID")"
+		stop_netheal
+	fi
+}
+
+# Wait until netheal has not woken for QUIET_S seconds: the kernel's own
+# after-effects of the heals (IPv6 duplicate address detection, bridge port
+# timers) are events it must read, not idle cost.
+quiet() {
+	local last now same=0 t=0
+	last=$(wakeups "$PID")
+	while [ "$same" -lt "$QUIET_S" ] && [ "$t" -lt 180 ]; do
+		sleep 1
+		t=$((t + 1))
+		now=$(wakeups "$PID")
+		if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		last=$now
+	done
+	QUIET_WAITED=$t
+}
+
+idle() {
+	local w0 w1 c0 c1
+	settle
+	say "idle: waiting for $QUIET_S s without a wake-up, then $IDLE_S s"
+	quiet
+	w0=$(wakeups "$PID"); c0=$(cpu_ticks "$PID")
+	sleep "$IDLE_S"
+	w1=$(wakeups "$PID"); c1=$(cpu_ticks "$PID")
+	rec "what=idle n=$MID seconds=$IDLE_S wakeups=$((w1 - w0)) cpu_ticks=$((c1 - c0)) hz=$(getconf CLK_TCK)" \
+	    "quiet_s=$QUIET_S waited_s=$QUIET_WAITED"
+}
+
+. "$BENCH/storm.sh"
+
+main() {
+	local k=0 n
+	: > "$OUT/records"
+	: > "$LOG"
+	rec "what=machine nproc=$(nproc) kernel=$(uname -r) mode=$MODE"
+	memory_base
+	for n in $SIZES; do
+		cold "$n"
+		if [ -n "$PID" ]; then
+			settle
+			heal netheal "$n" "${SAMPLES[$k]}"
+			if [ "$n" = "$MID" ]; then
+				idle
+				storm "$n"
+			fi
+			stop_netheal
+		fi
+		# the floor heals what netheal left converged, or builds it
+		if [ ! -e "/run/netns/ns$((n - 1))" ]; then
+			teardown && "$FLOOR" "$n" > /dev/null
+		fi
+		heal floor "$n" "${SAMPLES[$k]}"
+		k=$((k + 1))
+	done
+	teardown
+}
+
+main

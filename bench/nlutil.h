@@ -1,0 +1,62 @@
+/*
+ * The kernel requests the benchmark programs issue, each on a request
+ * socket of monitor/nl.h (NLM_F_ACK, wait for the ack), shaped like the ones
+ * netheal's actions/ send for the same change. No policy, no retries: a
+ * request's result is the kernel's answer.
+ */
+#ifndef NETHEAL_BENCH_NLUTIL_H
+#define NETHEAL_BENCH_NLUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "monitor/nl.h"
+
+/* A namespace opened for requests: its nsfs fd and a socket inside it. */
+struct nb_ns {
+	int fd;
+	struct nh_nl nl;
+};
+
+/* Open the named namespace (NULL: the one we run in). -ENOENT when the
+ * name is missing or not (yet) a namespace. */
+int nb_ns_open(struct nb_ns *ns, const char *name);
+void nb_ns_close(struct nb_ns *ns);    /* accepts a closed one (fd < 0) */
+#define NB_NS_CLOSED { .fd = -1 }
+
+/* The fd of NB_NETNS_DIR/name when it is a namespace, else -ENOENT. */
+int nb_netns_fd(const char *name);
+
+/* Named namespaces the way iproute2 and netheal make and remove them:
+ * shared NB_NETNS_DIR, file made O_EXCL, a thread unshares and bind mounts
+ * its namespace on the file; removal is umount2(MNT_DETACH) + unlink. */
+int nb_netns_add(const char *name);
+int nb_netns_del(const char *name);
+
+/* SIOCGIFINDEX in nl's namespace: > 0 or -errno. */
+int nb_ifindex(struct nh_nl *nl, const char *name);
+
+/* Link requests. Creates put the new link (and a veth's peer) into the
+ * namespace given by fd with IFLA_NET_NS_FD, as netheal does. */
+int nb_bridge_create(struct nh_nl *nl, const char *name, int netns_fd);
+int nb_veth_create(struct nh_nl *nl, const char *name, int netns_fd, const char *peer, int peer_fd);
+int nb_link_delete(struct nh_nl *nl, int ifindex, const char *name);   /* by index, or name if 0 */
+int nb_link_up(struct nh_nl *nl, int ifindex, bool up);
+int nb_link_master(struct nh_nl *nl, int ifindex, int master);
+
+/* RTM_NEWADDR (NLM_F_EXCL) or RTM_DELADDR of an IPv4 address. */
+int nb_addr4(struct nh_nl *nl, uint16_t type, int ifindex, uint32_t addr_be, uint8_t len);
+/* RTM_NEWROUTE (NLM_F_EXCL, protocol netheal) or RTM_DELROUTE of the IPv4
+ * default route in the main table via gw_be (0 for a delete: any gateway). */
+int nb_default_route4(struct nh_nl *nl, uint16_t type, uint32_t gw_be);
+
+/* Reading state: RTM_GETLINK of one link by index, or a dump of every
+ * IPv4 address or IPv4 route (type RTM_GETADDR, RTM_GETROUTE); cb runs on
+ * each reply message. Returns 0 or -errno (-EINTR: dump interrupted). */
+int nb_get_link(struct nh_nl *nl, int ifindex, mnl_cb_t cb, void *data);
+int nb_dump4(struct nh_nl *nl, uint16_t type, mnl_cb_t cb, void *data);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t nb_now_ns(void);
+
+#endif

@@ -1,0 +1,617 @@
+/*
+ * bench-observer: heal latency as an independent listener sees it.
+ *
+ *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
+ *                  [--timeout-ms MS] [--seed X] [--floor]
+ *
+ * Each sample picks a namespace of the topology (topo.h) at random, waits
+ * until it is whole, opens an rtnetlink event socket of its own in it, and
+ * breaks it with one request from a second thread while this one waits on
+ * the socket, stamping each event (CLOCK_MONOTONIC) as it is read. The
+ * observer asks for SCHED_FIFO so that its stamps are prompt; the breaking
+ * thread runs at normal priority. With --floor nobody else heals: the
+ * floor's requests (floor.c) restore the namespace in the breaking thread
+ * right after the break's ack, and are measured the same way, so each
+ * healer's figure stands beside the kernel's own cost.
+ *
+ * One line per sample on stdout, times from the break's own event (netns:
+ * from the unlink), -1 when not seen within the timeout:
+ *   break=address netns=ns3 first_us=212.4 full_us=388.0 ack_us=6.1
+ * first: the broken object is back (address, route, link up; veth: the
+ * default route, which comes last; netns: the namespace file is a namespace
+ * again, polled every 100 µs); full: the default route is back too
+ * (deleting the only address or setting the link down flushes it; in a new
+ * namespace it is seen by a dump or an event); ack: when the break's own
+ * request returned.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/rtnetlink.h>
+
+#include "common/util.h"
+#include "floor.h"
+#include "tests/sandbox.h"
+#include "topo.h"
+
+#define POLL_SLICE_MS 10        /* how often a wait looks at the actor's result */
+
+struct opts {
+	enum nb_break brk;
+	unsigned int namespaces;
+	unsigned int samples;
+	unsigned int settle_ms;         /* quiet time after each sample */
+	unsigned int timeout_ms;        /* per sample */
+	unsigned int seed;
+	bool floor;
+};
+
+/* What one sample has seen; times in ns, 0 = not yet. */
+struct watch {
+	const struct nb_names *n;
+	enum nb_break brk;
+	bool gone;                      /* the break's own event */
+	atomic_bool *seen;              /* told to the actor when gone is seen */
+	uint64_t now;                   /* when the current batch was read */
+	uint64_t gone_at, first, full;
+};
+
+enum ev { EV_NONE, EV_ADDR_DEL, EV_ADDR_NEW, EV_ROUTE_DEL, EV_ROUTE_NEW, EV_LINK_DOWN, EV_LINK_UP, EV_LINK_DEL };
+
+/* Per break: its own event, and the event that says the object is back. */
+static const struct {
+	enum ev gone, back;
+} expect[NB_BREAK__COUNT] = {
+	[NB_ADDR] = { EV_ADDR_DEL, EV_ADDR_NEW },
+	[NB_ROUTE] = { EV_ROUTE_DEL, EV_ROUTE_NEW },
+	[NB_DOWN] = { EV_LINK_DOWN, EV_LINK_UP },
+	[NB_VETH] = { EV_LINK_DEL, EV_ROUTE_NEW },
+	[NB_NETNS] = { EV_NONE, EV_ROUTE_NEW },
+};
+
+/* ---- parsing (the tb[] idiom: validate, then read) ---------------------- */
+
+struct attrs {
+	const struct nlattr **tb;
+	int max;
+	const enum mnl_attr_data_type *types;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct attrs *a = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, (uint16_t)a->max) < 0)
+		return MNL_CB_OK;       /* newer than our headers: skip */
+	if (a->types[type] != MNL_TYPE_UNSPEC && mnl_attr_validate(attr, a->types[type]) < 0)
+		return MNL_CB_ERROR;
+	a->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
+	[IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
+	[IFLA_MASTER] = MNL_TYPE_U32,
+};
+static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
+	[IFA_LOCAL] = MNL_TYPE_U32,
+};
+static const enum mnl_attr_data_type route_types[RTA_MAX + 1] = {
+	[RTA_TABLE] = MNL_TYPE_U32,
+	[RTA_GATEWAY] = MNL_TYPE_U32,
+};
+
+struct link_info {
+	const char *name;
+	unsigned int flags;
+	int master;
+};
+
+static int parse_link(const struct nlmsghdr *nlh, struct link_info *li)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	struct attrs a = { tb, IFLA_MAX, link_types };
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi) ||
+	    mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, &a) < 0 || !tb[IFLA_IFNAME])
+		return -EINVAL;
+	li->name = mnl_attr_get_str(tb[IFLA_IFNAME]);
+	li->flags = ifi->ifi_flags;
+	li->master = tb[IFLA_MASTER] ? (int)mnl_attr_get_u32(tb[IFLA_MASTER]) : 0;
+	return 0;
+}
+
+/* The IPv4 address (IFA_LOCAL) of an address message, 0 if none. */
+static uint32_t parse_addr(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct attrs a = { tb, IFA_MAX, addr_types };
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa) || ifa->ifa_family != AF_INET ||
+	    mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, &a) < 0 || !tb[IFA_LOCAL])
+		return 0;
+	return mnl_attr_get_u32(tb[IFA_LOCAL]);
+}
+
+/* The IPv4 default route of the main table, via the topology's gateway. */
+static bool is_default_route(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct attrs a = { tb, RTA_MAX, route_types };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	uint32_t table;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) || rtm->rtm_family != AF_INET ||
+	    rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, &a) < 0)
+		return false;
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	return table == RT_TABLE_MAIN && tb[RTA_GATEWAY] &&
+	       mnl_attr_get_u32(tb[RTA_GATEWAY]) == NB_GATEWAY_BE;
+}
+
+static enum ev link_event(const struct nlmsghdr *nlh, const struct nb_names *n)
+{
+	struct link_info li;
+
+	if (parse_link(nlh, &li) < 0 || strcmp(li.name, n->inner) != 0)
+		return EV_NONE;
+	if (nlh->nlmsg_type == RTM_DELLINK)
+		return EV_LINK_DEL;
+	return li.flags & IFF_UP ? EV_LINK_UP : EV_LINK_DOWN;
+}
+
+static enum ev classify(const struct nlmsghdr *nlh, const struct nb_names *n)
+{
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		return link_event(nlh, n);
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		if (parse_addr(nlh) != n->addr_be)
+			return EV_NONE;
+		return nlh->nlmsg_type == RTM_NEWADDR ? EV_ADDR_NEW : EV_ADDR_DEL;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		if (!is_default_route(nlh))
+			return EV_NONE;
+		return nlh->nlmsg_type == RTM_NEWROUTE ? EV_ROUTE_NEW : EV_ROUTE_DEL;
+	default:
+		return EV_NONE;
+	}
+}
+
+/* ---- is the namespace whole? -------------------------------------------- */
+
+struct probe {
+	const struct nb_names *n;
+	int master;             /* the bridge's index, for the host end */
+	bool ok;
+};
+
+static int link_ok_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct probe *p = data;
+	struct link_info li;
+
+	if (parse_link(nlh, &li) == 0)
+		p->ok = (li.flags & IFF_UP) && (!p->master || li.master == p->master);
+	return MNL_CB_OK;
+}
+
+static int addr_ok_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct probe *p = data;
+
+	if (parse_addr(nlh) == p->n->addr_be)
+		p->ok = true;
+	return MNL_CB_OK;
+}
+
+static int route_ok_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct probe *p = data;
+
+	if (is_default_route(nlh))
+		p->ok = true;
+	return MNL_CB_OK;
+}
+
+/* Link `name` in nl's namespace is up (and a port of master, when > 0). */
+static bool link_ok(struct nh_nl *nl, const char *name, int master, const struct nb_names *n)
+{
+	struct probe p = { n, master, false };
+	int index = nb_ifindex(nl, name);
+
+	return index > 0 && nb_get_link(nl, index, link_ok_cb, &p) == 0 && p.ok;
+}
+
+static bool dump_ok(struct nh_nl *nl, uint16_t type, mnl_cb_t cb, const struct nb_names *n)
+{
+	struct probe p = { n, 0, false };
+
+	return nb_dump4(nl, type, cb, &p) == 0 && p.ok;
+}
+
+/* Everything the policy asks for namespace i, in it and in the host. */
+static bool ns_whole(struct nb_ns *host, const struct nb_names *n)
+{
+	struct nb_ns ns = NB_NS_CLOSED;
+	bool ok;
+
+	if (nb_ns_open(&ns, n->netns) < 0)
+		return false;
+	ok = link_ok(&ns.nl, "lo", 0, n) && link_ok(&ns.nl, n->inner, 0, n) &&
+	     dump_ok(&ns.nl, RTM_GETADDR, addr_ok_cb, n) &&
+	     dump_ok(&ns.nl, RTM_GETROUTE, route_ok_cb, n) &&
+	     link_ok(&host->nl, n->outer, nb_ifindex(&host->nl, NB_BRIDGE), n);
+	nb_ns_close(&ns);
+	return ok;
+}
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool wait_whole(struct nb_ns *host, const struct nb_names *n, unsigned int timeout_ms)
+{
+	uint64_t end = nb_now_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	while (!ns_whole(host, n)) {
+		if (nb_now_ns() > end)
+			return false;
+		sleep_ns(1000000L);
+	}
+	return true;
+}
+
+/* ---- one sample --------------------------------------------------------- */
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct watch *w = data;
+	enum ev e = classify(nlh, w->n);
+
+	if (e == EV_NONE)
+		return MNL_CB_OK;
+	if (!w->gone) {
+		w->gone = e == expect[w->brk].gone;
+		w->gone_at = w->gone ? w->now : 0;
+		if (w->gone && w->seen)
+			atomic_store(w->seen, true);
+		return MNL_CB_OK;
+	}
+	if (e == expect[w->brk].back && !w->first)
+		w->first = w->now;
+	if (e == EV_ROUTE_NEW && !w->full)
+		w->full = w->now;
+	return MNL_CB_OK;
+}
+
+/* Read events until first and full are seen, the deadline passes or the
+ * thread that breaks things reports a failure (*failed < 0). */
+static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed)
+{
+	struct pollfd pfd = { .fd = nh_nl_fd(ev), .events = POLLIN };
+
+	while (!w->first || !w->full) {
+		uint64_t now = nb_now_ns();
+		struct sockaddr_nl from = { 0 };
+		socklen_t fromlen = sizeof(from);
+		ssize_t len;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (failed && atomic_load(failed) < 0)
+			return atomic_load(failed);
+		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
+			return -errno;
+		len = recvfrom(pfd.fd, ev->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &fromlen);
+		w->now = nb_now_ns();
+		if (len < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (len < 0)
+			return -errno;          /* ENOBUFS: this sample is lost */
+		if (from.nl_pid != 0)
+			continue;               /* not the kernel: no event */
+		if (mnl_cb_run(ev->buf, (size_t)len, 0, 0, event_cb, w) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int break_it(enum nb_break b, struct nb_ns *ns, const struct nb_names *n)
+{
+	int inner = nb_ifindex(&ns->nl, n->inner);
+
+	if (inner < 0)
+		return inner;
+	switch (b) {
+	case NB_ADDR:
+		return nb_addr4(&ns->nl, RTM_DELADDR, inner, n->addr_be, NB_PREFIX_LEN);
+	case NB_ROUTE:
+		return nb_default_route4(&ns->nl, RTM_DELROUTE, 0);
+	case NB_DOWN:
+		return nb_link_up(&ns->nl, inner, false);
+	case NB_VETH:
+		return nb_link_delete(&ns->nl, inner, NULL);
+	default:
+		return -EINVAL;
+	}
+}
+
+struct sample {
+	uint64_t start;         /* the break's own event read; netns: unlinked */
+	uint64_t acked;         /* the break's ack */
+	uint64_t first, full;   /* 0: not seen */
+};
+
+static const unsigned int event_groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE };
+
+/*
+ * The break (and with --floor the rebuild) runs in a thread of its own while
+ * the observer's thread waits in poll() on its event socket, so each event
+ * is stamped as it is queued, give or take one wake-up, as a healer sees it.
+ * The clock starts at the break's own event, not at its ack: the kernel
+ * announces a change before the request returns (a link delete then waits
+ * for an RCU grace period), and a healer may act in between.
+ */
+struct actor {
+	const struct opts *o;
+	struct nb_floor *f;
+	unsigned int i;
+	const struct nb_names *n;
+	struct nb_ns *ns;
+	uint64_t acked;
+	atomic_int err;         /* 0, or the failing request's -errno */
+	atomic_bool seen;       /* the observer has read the break's event */
+};
+
+/*
+ * With --floor the rebuild starts once the break is acked and the observer
+ * has read the break's event: a healer cannot act before it has read it
+ * either, and a rebuild that overtook the observer's wake-up would be
+ * stamped as taking no time. The wait is a spin of a wake-up's length.
+ */
+static void *act(void *arg)
+{
+	struct actor *a = arg;
+	int r = break_it(a->o->brk, a->ns, a->n);
+
+	a->acked = nb_now_ns();
+	while (r == 0 && a->o->floor && !atomic_load(&a->seen) && atomic_load(&a->err) == 0)
+		;
+	if (r == 0 && a->o->floor)
+		r = nb_floor_restore(a->f, a->o->brk, a->i, a->ns);
+	atomic_store(&a->err, r);
+	return NULL;
+}
+
+/* The actor at normal priority, whatever the observer runs at. */
+static int start_actor(pthread_t *t, struct actor *a)
+{
+	struct sched_param sp = { 0 };
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	pthread_attr_setschedparam(&attr, &sp);
+	r = pthread_create(t, &attr, act, a);
+	pthread_attr_destroy(&attr);
+	return -r;
+}
+
+/* Break an object in namespace i and watch it come back. */
+static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int i,
+			 const struct nb_names *n, struct sample *s)
+{
+	struct nb_ns ns = NB_NS_CLOSED;
+	struct nh_nl ev = { 0 };
+	struct actor a = { o, f, i, n, &ns, 0, 0, false };
+	struct watch w = { .n = n, .brk = o->brk, .seen = &a.seen };
+	pthread_t t;
+	int r;
+
+	r = nb_ns_open(&ns, n->netns);
+	if (r == 0)
+		r = nh_nl_open(&ev, ns.fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
+	if (r == 0)
+		r = start_actor(&t, &a);
+	if (r == 0) {
+		r = read_events(&ev, &w, nb_now_ns() + (uint64_t)o->timeout_ms * 1000000u, &a.err);
+		atomic_store(&a.seen, true);    /* never leave the actor spinning */
+		pthread_join(t, NULL);
+		if (atomic_load(&a.err) < 0)
+			r = atomic_load(&a.err);
+	}
+	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full };
+	nh_nl_close(&ev);
+	nb_ns_close(&ns);
+	return r;
+}
+
+/* Poll (100 µs) until the namespace file is a namespace again. */
+static int wait_netns(const struct nb_names *n, uint64_t deadline)
+{
+	for (;;) {
+		int fd = nb_netns_fd(n->netns);
+
+		if (fd >= 0)
+			return fd;
+		if (nb_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		sleep_ns(100000L);
+	}
+}
+
+/* The namespace is back: the default route already, or by event. */
+static int wait_route(int fd, struct watch *w, uint64_t deadline)
+{
+	struct nh_nl ev = { 0 }, req = { 0 };
+	int r;
+
+	w->gone = true;
+	r = nh_nl_open(&ev, fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
+	if (r == 0)
+		r = nh_nl_open(&req, fd, NULL, 0, 0);
+	if (r == 0 && dump_ok(&req, RTM_GETROUTE, route_ok_cb, w->n))
+		w->full = nb_now_ns();
+	else if (r == 0)
+		r = read_events(&ev, w, deadline, NULL);
+	nh_nl_close(&req);
+	nh_nl_close(&ev);
+	return r;
+}
+
+/* Delete namespace i as `ip netns del` does and watch it come back. */
+static int sample_netns(const struct opts *o, struct nb_floor *f, unsigned int i,
+			const struct nb_names *n, struct sample *s)
+{
+	struct nb_ns ns = NB_NS_CLOSED;
+	struct watch w = { .n = n, .brk = o->brk };
+	uint64_t deadline;
+	int r, fd;
+
+	r = nb_netns_del(n->netns);
+	s->start = s->acked = nb_now_ns();
+	deadline = s->start + (uint64_t)o->timeout_ms * 1000000u;
+	if (r == 0 && o->floor)
+		r = nb_floor_restore(f, NB_NETNS, i, &ns);
+	nb_ns_close(&ns);
+	if (r < 0)
+		return r;
+	fd = wait_netns(n, deadline);
+	if (fd < 0)
+		return fd;
+	s->first = w.first = nb_now_ns();
+	r = wait_route(fd, &w, deadline);
+	s->full = w.full;
+	close(fd);
+	return r;
+}
+
+static double us_since(uint64_t t0, uint64_t t)
+{
+	return t0 && t ? ((double)t - (double)t0) / 1e3 : -1.0;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "break", required_argument, NULL, 'b' },
+		{ "namespaces", required_argument, NULL, 'n' },
+		{ "samples", required_argument, NULL, 's' },
+		{ "settle-ms", required_argument, NULL, 'S' },
+		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ "floor", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c, b = -EINVAL;
+
+	*o = (struct opts){ .settle_ms = 20, .timeout_ms = 5000, .seed = 1 };
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		unsigned int v = optarg ? (unsigned int)strtoul(optarg, NULL, 10) : 0;
+
+		switch (c) {
+		case 'b': b = nb_break_from_string(optarg); break;
+		case 'n': o->namespaces = v; break;
+		case 's': o->samples = v; break;
+		case 'S': o->settle_ms = v; break;
+		case 't': o->timeout_ms = v; break;
+		case 'r': o->seed = v; break;
+		case 'f': o->floor = true; break;
+		default: return -EINVAL;
+		}
+	}
+	o->brk = (enum nb_break)b;
+	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
+}
+
+/* A healer that leaves namespaces broken, or heals nothing within the
+ * timeout, gets a few chances in a row, not hours. */
+#define WHOLE_WAIT_MS 5000
+#define MAX_FAILED_IN_A_ROW 5
+
+static int run(const struct opts *o, struct nb_floor *f)
+{
+	unsigned int seed = o->seed, lost = 0, in_a_row = 0;
+
+	for (unsigned int k = 0; k < o->samples && in_a_row < MAX_FAILED_IN_A_ROW; k++) {
+		unsigned int i = (unsigned int)rand_r(&seed) % o->namespaces;
+		struct sample s = { 0 };
+		struct nb_names n;
+		int r;
+
+		nb_names(i, &n);
+		if (!wait_whole(&f->host, &n, WHOLE_WAIT_MS)) {
+			printf("break=%s netns=%s first_us=-1 full_us=-1 note=not-whole-before\n",
+			       nb_break_to_string(o->brk), n.netns);
+			lost++;
+			in_a_row++;
+			continue;
+		}
+		r = o->brk == NB_NETNS ? sample_netns(o, f, i, &n, &s) : sample_object(o, f, i, &n, &s);
+		if (r < 0 && r != -ETIMEDOUT)
+			fprintf(stderr, "bench-observer: %s %s: %s\n", nb_break_to_string(o->brk), n.netns,
+				strerror(-r));
+		in_a_row = r < 0 ? in_a_row + 1 : 0;
+		printf("break=%s netns=%s first_us=%.1f full_us=%.1f ack_us=%.1f\n",
+		       nb_break_to_string(o->brk), n.netns, us_since(s.start, s.first),
+		       us_since(s.start, s.full), us_since(s.start, s.acked));
+		fflush(stdout);
+		sleep_ns((long)o->settle_ms * 1000000L);
+	}
+	if (in_a_row >= MAX_FAILED_IN_A_ROW)
+		fprintf(stderr, "bench-observer: %s: %u failures in a row, gave up\n",
+			nb_break_to_string(o->brk), in_a_row);
+	return lost || in_a_row >= MAX_FAILED_IN_A_ROW ? -EAGAIN : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct nb_floor f = { .host = NB_NS_CLOSED };
+	struct opts o;
+	int r;
+
+	if (!nh_test_in_sandbox()) {
+		fprintf(stderr, "bench-observer: refusing to run outside the sandbox (tests/sandbox.sh)\n");
+		return 1;
+	}
+	if (parse_opts(argc, argv, &o) < 0) {
+		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns --namespaces N "
+			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor]\n");
+		return 64;
+	}
+	(void)prctl(PR_SET_TIMERSLACK, 1UL);    /* 100 µs polls mean 100 µs */
+	if (sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) < 0)
+		fprintf(stderr, "bench-observer: no SCHED_FIFO (%s): stamps may lag\n", strerror(errno));
+	r = nb_floor_open(&f);
+	if (r == 0)
+		r = run(&o, &f);
+	nb_floor_close(&f);
+	if (r < 0 && r != -EAGAIN)
+		fprintf(stderr, "bench-observer: %s\n", strerror(-r));
+	return r < 0 ? 1 : 0;
+}

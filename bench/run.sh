@@ -1,0 +1,39 @@
+#!/bin/bash
+# The benchmarks (SPEC §8), one command on a fresh Debian 12 machine, as
+# root: install the dependencies, make a release build, run every figure
+# inside a private network + mount namespace (tests/sandbox.sh), print the
+# table and write it to bench/results.md (and, after a full run, into the
+# README's Performance section).
+#
+#   bash bench/run.sh [--quick]
+#
+# --quick: 1, 10 and 100 namespaces, fewer samples, 10 s idle; a couple of
+# minutes. The full run (1, 100, 1000) takes about 15 on 2 cores.
+set -eu
+cd "$(dirname "$0")/.."
+mode=full
+case "${1:-}" in
+	"") ;;
+	--quick) mode=quick ;;
+	*) echo "usage: bash bench/run.sh [--quick]" >&2; exit 64 ;;
+esac
+
+bash scripts/deps.sh
+# -O3 sees more than the -O2 the tests build with; a new warning must not
+# stop a measurement (the test builds keep -Werror).
+opts=(-Dbuildtype=release -Dtests=false -Dwerror=false)
+if [ -d build-bench ]; then
+	meson setup build-bench --reconfigure "${opts[@]}" > /dev/null
+else
+	meson setup build-bench "${opts[@]}" > /dev/null
+fi
+ninja -C build-bench > /dev/null
+
+out=$(mktemp -d /tmp/netheal-bench.XXXXXX)
+echo "bench: raw results in $out" >&2
+tests/sandbox.sh bash bench/inner.sh "$PWD/build-bench" "$out" "$mode"
+# a full run is the README's table; a quick one only a check
+readme=()
+[ "$mode" = full ] && readme=(--readme README.md)
+python3 bench/table.py "$out" "${readme[@]}" > bench/results.md
+cat bench/results.md

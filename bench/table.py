@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Turn a benchmark run (bench/inner.sh's OUT_DIR) into one markdown table
+with the SPEC §8 goal beside each figure.
+
+  table.py OUT_DIR [--readme README.md]
+
+With --readme, the table also replaces what stands between the
+"<!-- bench:begin -->" and "<!-- bench:end -->" lines of that file.
+"""
+import datetime
+import glob
+import math
+import os
+import platform
+import sys
+
+BREAKS = ["address", "route", "down", "veth", "netns"]
+BREAK_TEXT = {
+    "address": "address deleted",
+    "route": "default route deleted",
+    "down": "link set down",
+    "veth": "veth pair deleted",
+    "netns": "namespace deleted",
+}
+
+
+def records(out):
+    recs = []
+    with open(os.path.join(out, "records")) as f:
+        for line in f:
+            recs.append(dict(w.split("=", 1) for w in line.split() if "=" in w))
+    return recs
+
+
+def find(recs, **kw):
+    return [r for r in recs if all(r.get(k) == str(v) for k, v in kw.items())]
+
+
+def one(recs, **kw):
+    r = find(recs, **kw)
+    return r[-1] if r else None
+
+
+def pct(xs, p):
+    """Nearest rank."""
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[max(0, math.ceil(p / 100 * len(xs)) - 1)]
+
+
+def samples(out, who, n, brk):
+    """(first, full) lists in µs; lost samples counted apart."""
+    first, full, lost = [], [], 0
+    path = os.path.join(out, "heal-%s-%s-%s.txt" % (who, n, brk))
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            d = dict(w.split("=", 1) for w in line.split() if "=" in w)
+            a, b = float(d["first_us"]), float(d["full_us"])
+            if a < 0 or b < 0:
+                lost += 1
+                continue
+            first.append(a)
+            full.append(b)
+    return first, full, lost
+
+
+def us(x):
+    if x is None:
+        return "n/a"
+    return "%.0f" % x if x >= 100 else "%.1f" % x
+
+
+def ms(x):
+    return "n/a" if x is None else ("%.1f" % (x / 1000) if x < 100000 else "%.0f" % (x / 1000))
+
+
+def machine(recs):
+    m = one(recs, what="machine") or {}
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return m, "%s, %s CPUs, Linux %s, %s" % (model, m.get("nproc", os.cpu_count()),
+                                             m.get("kernel", platform.release()),
+                                             datetime.date.today().isoformat())
+
+
+def sizes(recs):
+    return sorted({int(r["n"]) for r in find(recs, what="heal")})
+
+
+def heal_goal(brk, p50, p99, floor99):
+    if brk in ("address", "route", "down"):
+        ok = p50 is not None and p99 is not None and p50 <= 400 and p99 <= 2000
+        return "p50 ≤ 400, p99 ≤ 2000", ok
+    if floor99 is None or p99 is None:
+        return "p99 ≤ floor p99 + 1000", False
+    return "p99 ≤ %s" % us(floor99 + 1000), p99 <= floor99 + 1000
+
+
+def heal_rows(out, recs):
+    rows = ["| break | ns | samples | p50 | p90 | p99 | max | +route p99 | floor p50 | floor p99 | goal (SPEC §8) | met |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|:-:|"]
+    for brk in BREAKS:
+        for n in sizes(recs):
+            s = samples(out, "netheal", n, brk)
+            fl = samples(out, "floor", n, brk)
+            first, full, lost = s if s else ([], [], 0)
+            ffirst = fl[0] if fl else []
+            if brk == "netns":      # restored = its default route is back
+                first, ffirst = full, fl[1] if fl else []
+            p50, p99, f99 = pct(first, 50), pct(first, 99), pct(ffirst, 99)
+            goal, ok = heal_goal(brk, p50, p99, f99)
+            cnt = "%d" % len(first) + (" (%d lost)" % lost if lost else "")
+            rec = one(recs, what="heal", n=n, who="netheal", **{"break": brk})
+            if rec and rec.get("rc") != "0":
+                cnt += " †"
+            extra = us(pct(full, 99)) if brk in ("address", "down") else ""
+            rows.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                BREAK_TEXT[brk], n, cnt if s else "n/a", us(p50), us(pct(first, 90)), us(p99),
+                us(max(first) if first else None), extra, us(pct(ffirst, 50)), us(f99), goal,
+                "yes" if ok else "**no**"))
+    return rows
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None or b <= 0 else "%.2f" % (a / b)
+
+
+def cold_rows(recs):
+    rows = ["| ns | ip script | floor | netheal apply | netheal run → READY | apply/floor | run/floor | script/floor | goal | met |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---|:-:|"]
+    for n in sizes(recs):
+        if n < 10:
+            continue
+        t = {}
+        for who in ("script", "floor", "apply", "run"):
+            r = one(recs, what="cold", n=n, who=who)
+            ok = r and r.get("rc") == "0" and float(r["us"]) >= 0
+            t[who] = float(r["us"]) if ok else None
+        ok = all(t[w] is not None for w in ("floor", "apply", "run")) and \
+            t["apply"] <= 1.5 * t["floor"] and t["run"] <= 1.5 * t["floor"]
+        rows.append("| %d | %s | %s | %s | %s | %s | %s | %s | ≤ 1.5 × floor | %s |" % (
+            n, ms(t["script"]), ms(t["floor"]), ms(t["apply"]), ms(t["run"]), ratio(t["apply"], t["floor"]),
+            ratio(t["run"], t["floor"]), ratio(t["script"], t["floor"]), "yes" if ok else "**no**"))
+    return rows
+
+
+def memory_rows(recs):
+    rows = ["| managed ns | RSS (KiB) |", "|---:|---:|"]
+    rss = {}
+    for r in find(recs, what="memory"):
+        rss[int(r["n"])] = int(r["rss_kb"])
+    for n in sorted(rss):
+        rows.append("| %d | %d |" % (n, rss[n]))
+    top = max(rss) if rss else 0
+    if 0 in rss and top > 0:
+        slope = (rss[top] - rss[0]) / top
+        ok = rss[0] <= 4096 and slope <= 16
+        rows.append("| slope (0 → %d) | %.1f KiB per namespace; goal ≤ 16 beyond a ≤ 4096 base: %s |" % (
+            top, slope, "met" if ok else "**not met**"))
+    return rows
+
+
+def idle_rows(recs):
+    r = one(recs, what="idle")
+    if not r:
+        return ["idle: n/a"]
+    secs = int(r["seconds"])
+    cpu = int(r["cpu_ticks"]) / int(r["hz"])
+    w = int(r["wakeups"])
+    quiet = "after %s s without one (waited %s s)" % (r.get("quiet_s", "?"), r.get("waited_s", "?"))
+    return ["| managed ns | window | wake-ups | CPU | goal | met |", "|---:|---:|---:|---:|---|:-:|",
+            "| %s | %d s, %s | %d | %.2f s | 0 wake-ups a minute | %s |" % (
+                r["n"], secs, quiet, w, cpu, "yes" if w == 0 else "**no**")]
+
+
+def storm_rows(recs):
+    rows = ["| where | changes | ip -batch took | netheal CPU | overruns | end state exact | detail |",
+            "|---|---:|---:|---:|---:|:-:|---|"]
+    for r in find(recs, what="storm"):
+        cpu = int(r["cpu_ticks"]) / int(r["hz"])
+        rows.append("| %s namespace | %s | %.1f s | %.2f s | %s | %s | plan exit %s, fx0 %s addresses, fz0 up %s |" % (
+            r["where"], r["events"], int(r["storm_us"]) / 1e6, cpu, r["overruns"], r["exact"],
+            r.get("plan_rc", "?"), r.get("fx0_addrs", "?"), r.get("fz0_up", "?")))
+    return rows
+
+
+def header(recs, out):
+    m, mach = machine(recs)
+    quick = m.get("mode") == "quick"
+    n = sizes(recs)
+    counts = []
+    for size in n:
+        f = samples(out, "netheal", size, "address") or samples(out, "floor", size, "address")
+        counts.append("%d at %d" % ((len(f[0]) + f[2]) if f else 0, size))
+    return ["Machine: %s. Run: `bash bench/run.sh%s`, inside a private network + mount namespace." % (
+            mach, " --quick" if quick else ""),
+            "Heal-latency samples per break: %s namespaces (random namespace each, 20 ms apart; "
+            "flap damping off: flap_count = 1000000). Times in µs unless marked." % ", ".join(counts)]
+
+
+def table(out):
+    recs = records(out)
+    parts = header(recs, out)
+    parts += ["", "**Heal latency** (µs, from the break's own event to the restoring event, both as read by "
+              "the observer's own netlink socket (namespace deleted: from the unlink); veth and netns: "
+              "until the default route is back; +route: until the route the break flushed is back too; "
+              "floor: the same rebuild by the floor's requests alone, measured the same way)", ""]
+    parts += heal_rows(out, recs)
+    parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break. †: the observer gave up "
+              "after 5 failures in a row or skipped samples."]
+    parts += ["", "**Cold convergence** (ms, wall time from an empty sandbox)", ""] + cold_rows(recs)
+    parts += ["", "**Memory** (`netheal run` VmRSS after READY=1)", ""] + memory_rows(recs)
+    parts += ["", "**Idle** (context switches of every thread; resync and watchdog off; the window starts once "
+              "the kernel's own after-effects of the heals, IPv6 DAD and bridge port timers, are over)", ""] + idle_rows(recs)
+    parts += ["", "**Event storm** (foreign links: netheal must not touch them)", ""] + storm_rows(recs)
+    return "\n".join(parts) + "\n"
+
+
+def update_readme(path, text):
+    with open(path) as f:
+        lines = f.read().split("\n")
+    try:
+        a, b = lines.index("<!-- bench:begin -->"), lines.index("<!-- bench:end -->")
+    except ValueError:
+        sys.exit("table.py: %s has no bench:begin/bench:end markers" % path)
+    lines[a + 1:b] = [""] + text.rstrip("\n").split("\n") + [""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--readme"):
+        sys.exit("usage: table.py OUT_DIR [--readme README.md]")
+    text = table(sys.argv[1])
+    if len(sys.argv) == 4:
+        update_readme(sys.argv[3], text)
+    sys.stdout.write(text)
