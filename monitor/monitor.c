@@ -837,6 +837,33 @@ fail:
 	return r;
 }
 
+int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop)
+{
+	int r;
+
+	if (m->loop)
+		return -EALREADY;
+	m->evbuf = malloc(NH_NL_BUFSIZE);
+	if (!m->evbuf)
+		return -ENOMEM;
+	m->loop = loop;
+	r = start_watching(m);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n_ns; i++) {
+		struct nh_ns *ns = m->ns[i];
+
+		/* Subscribe first, then read: nothing in between goes unseen. */
+		r = ns_open_event_socket(ns);
+		if (r < 0)
+			return nh_log_errno(NH_ERR, r, "cannot watch namespace %s", *ns->name ? ns->name : "-");
+		if (nh_ns_refresh(ns) < 0)
+			ns_resync(ns, "dump-interrupted");
+	}
+	/* Namespaces that came or went while nothing watched. */
+	return nh_monitor_scan(m);
+}
+
 void nh_monitor_free(struct nh_monitor *m)
 {
 	if (!m)

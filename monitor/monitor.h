@@ -79,6 +79,15 @@ struct nh_monitor_ops {
 int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_monitor_ops *ops,
 		   void *ctx, struct nh_monitor **out);
 void nh_monitor_free(struct nh_monitor *m);     /* accepts NULL; closes everything */
+/*
+ * Start watching a monitor made without a loop: watch netns_dir, subscribe
+ * every namespace it holds, read each again (what changed before the
+ * subscription was not seen) and rescan the directory. `run` converges
+ * first and attaches after: the kernel copies every change notification to
+ * every subscribed socket, so with a thousand namespaces subscribing before
+ * building them costs more than building them. Returns 0 or -errno.
+ */
+int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop);
 
 struct nh_ns *nh_monitor_host(struct nh_monitor *m);
 struct nh_ns *nh_monitor_find(struct nh_monitor *m, const char *name);   /* "" = host; NULL when absent */

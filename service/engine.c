@@ -907,7 +907,8 @@ int nh_engine_run(const struct nh_run_options *opt)
 		nh_err("out of memory");
 		goto out;
 	}
-	r = nh_monitor_new(e.loop, e.policy.settings.netns_dir, &monitor_ops, &e, &e.mon);
+	/* No event sockets while building: see nh_monitor_attach. */
+	r = nh_monitor_new(NULL, e.policy.settings.netns_dir, &monitor_ops, &e, &e.mon);
 	if (r < 0) {
 		nh_log_errno(NH_ERR, r, "cannot watch the namespaces in %s", e.policy.settings.netns_dir);
 		goto out;
@@ -924,6 +925,12 @@ int nh_engine_run(const struct nh_run_options *opt)
 		     nh_mode_to_string(e.policy.settings.mode));
 	start_watchers(&e);
 	converge_all(&e);
+	r = nh_monitor_attach(e.mon, e.loop);
+	if (r < 0) {
+		nh_log_errno(NH_ERR, r, "cannot watch the namespaces in %s", e.policy.settings.netns_dir);
+		goto out;
+	}
+	e.views_stale = true;
 	start_timers(&e);
 	nh_status_summary(&e.status, line, sizeof(line));
 	nh_notify_ready(line);
