@@ -19,9 +19,8 @@ case "${1:-}" in
 esac
 
 bash scripts/deps.sh
-# -O3 sees more than the -O2 the tests build with; a new warning must not
-# stop a measurement (the test builds keep -Werror).
-opts=(-Dbuildtype=release -Dtests=false -Dwerror=false)
+# The release build (-O3), with -Werror like every other build.
+opts=(-Dbuildtype=release -Dtests=false)
 if [ -d build-bench ]; then
 	meson setup build-bench --reconfigure "${opts[@]}" > /dev/null
 else

@@ -52,7 +52,7 @@ static int read_netlink_table(void *arg)
 
 static bool pid_has_socket(const char *pid, unsigned long inode)
 {
-	char path[64], want[48], link[64];
+	char path[300], want[48], link[64];
 	struct dirent *d;
 	bool found = false;
 	DIR *dir;
@@ -79,7 +79,7 @@ static bool pid_has_socket(const char *pid, unsigned long inode)
 
 static void comm_of(const char *pid, char *buf, size_t size)
 {
-	char path[64];
+	char path[300];         /* pid is a /proc entry name: up to 255 bytes */
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%s/comm", pid);

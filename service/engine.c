@@ -32,6 +32,8 @@ struct nsrun {
 	uint32_t actor_port;            /* the port of the last requester that changed it */
 	char healed_detail[256];        /* objects healed in this batch, for on_heal */
 	bool reread;                    /* an action failed: the namespace was read again */
+	uint64_t failed_at_us;          /* last failed action here */
+	uint64_t event_at_us;           /* last kernel event here */
 	ev_timer wake;                  /* backoff or retry: diff again then */
 	struct nh_status_ns *st;        /* state and counters; NULL while not managed */
 	struct engine *e;
@@ -255,6 +257,7 @@ static void heal_failed(struct engine *e, struct nsrun *n, const struct nh_actio
 	    nh_retry_change_logs(v.change))
 		log_action(NH_EV_HEAL_FAILED, a, -1, reason, NULL);
 	nh_metrics_heal_failed(e->metrics);
+	n->failed_at_us = nh_now_us();
 	snprintf(err, sizeof(err), "%.95s: %.150s", a->object, reason);
 	if (n->st)
 		nh_status_heal_failed(&e->status, n->st, err);
@@ -297,7 +300,9 @@ static bool heal_one(struct engine *e, struct nsrun *n, const struct nh_action *
 
 	obj_key(a, key, sizeof(key));
 	delay = nh_flap_delay_ms(e->flap, a->netns, key, now_ms);
-	if (delay == 0)
+	/* A failed action waits for its backoff, or for the next kernel event
+	 * in its namespace: that may be what it was waiting for (SPEC §4.5). */
+	if (delay == 0 && n->event_at_us <= n->failed_at_us)
 		delay = nh_retry_delay_ms(e->retry, a->netns, key, now_ms);
 	if (delay > 0) {
 		arm_wake(n, (unsigned int)delay);
@@ -550,11 +555,15 @@ static bool own_port(struct engine *e, uint32_t port)
 static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
 {
 	struct engine *e = ctx;
+	struct nsrun *n;
 
 	(void)m;
 	nh_metrics_event(e->metrics);
 	e->status.events++;
 	mark_dirty(e, ns->name, ev->t_us, own_port(e, ev->actor_port) ? 0 : ev->actor_port);
+	n = nsrun_get(e, ns->name);
+	if (n)
+		n->event_at_us = ev->t_us;
 	if (ev->obj == NH_OBJ_LINK) {
 		const char *was = nh_world_known_name(&e->world, ns->name, ev->link.ifindex);
 
