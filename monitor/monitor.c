@@ -19,6 +19,7 @@
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
+#include "common/strmap.h"
 #include "common/util.h"
 
 /* A file in netns_dir that is not (yet) a mounted namespace: `ip netns add`
@@ -49,6 +50,7 @@ struct nh_monitor {
 	void *ctx;
 	struct nh_ns **ns;              /* [0] is the host */
 	size_t n_ns, cap_ns;
+	struct nh_strmap by_name;       /* name → namespace: found per event and per action */
 	char *evbuf, *reqbuf;           /* shared by every namespace's sockets */
 	int rcvbuf;
 	int ino_fd;
@@ -340,10 +342,13 @@ static void ns_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- the set of namespaces ---------------------------------------------------- */
 
+/* Where name stands in m->ns (adoption and removal, which move the array). */
 static ssize_t index_of(const struct nh_monitor *m, const char *name)
 {
-	for (size_t i = 0; i < m->n_ns; i++)
-		if (strcmp(m->ns[i]->name, name) == 0)
+	const struct nh_ns *ns = nh_strmap_get(&m->by_name, name);
+
+	for (size_t i = 0; ns && i < m->n_ns; i++)
+		if (m->ns[i] == ns)
 			return (ssize_t)i;
 	return -1;
 }
@@ -352,6 +357,9 @@ static int ns_add(struct nh_monitor *m, struct nh_ns *ns)
 {
 	int r = nh_grow(&m->ns, &m->cap_ns, m->n_ns + 1, sizeof(*m->ns));
 
+	if (r < 0)
+		return r;
+	r = nh_strmap_put(&m->by_name, ns->name, ns);
 	if (r < 0)
 		return r;
 	m->ns[m->n_ns++] = ns;
@@ -364,6 +372,7 @@ static void ns_drop(struct nh_monitor *m, size_t i)
 	char name[NH_NETNS_NAMSIZ];
 
 	memcpy(name, m->ns[i]->name, sizeof(name));
+	nh_strmap_del(&m->by_name, name);
 	ns_free(m->ns[i]);
 	memmove(&m->ns[i], &m->ns[i + 1], (m->n_ns - i - 1) * sizeof(*m->ns));
 	m->n_ns--;
@@ -871,6 +880,7 @@ void nh_monitor_free(struct nh_monitor *m)
 	for (size_t i = 0; i < m->n_ns; i++)
 		ns_free(m->ns[i]);
 	free(m->ns);
+	nh_strmap_free(&m->by_name);
 	if (m->loop) {
 		ev_timer_stop(m->loop, &m->pending_w);
 		if (m->ino_fd >= 0)
@@ -892,9 +902,7 @@ struct nh_ns *nh_monitor_host(struct nh_monitor *m)
 
 struct nh_ns *nh_monitor_find(struct nh_monitor *m, const char *name)
 {
-	ssize_t i = index_of(m, name);
-
-	return i < 0 ? NULL : m->ns[i];
+	return nh_strmap_get(&m->by_name, name);
 }
 
 size_t nh_monitor_count(const struct nh_monitor *m)
