@@ -245,6 +245,19 @@ static void netns_created(struct engine *e, const char *name)
 	e->views_stale = true;
 }
 
+/* A heal the kernel took: its record, metrics, and the status of n. */
+static void count_heal(struct engine *e, struct nsrun *n, const struct nh_action *a, uint64_t latency)
+{
+	log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
+	nh_metrics_heal(e->metrics, a->netns, a->object, latency);
+	if (n && n->st)
+		nh_status_heal(&e->status, n->st, a->object, nh_wall_ms());
+	else
+		e->status.heals++;
+	if (a->type == NH_ACT_NETNS_CREATE)
+		netns_created(e, a->netns);
+}
+
 static void heal_failed(struct engine *e, struct nsrun *n, const struct nh_action *a,
 			const struct nh_result *res, uint64_t now_ms)
 {
@@ -274,18 +287,13 @@ static void healed(struct engine *e, struct nsrun *n, const struct nh_action *a,
 
 	obj_key(a, key, sizeof(key));
 	nh_retry_succeeded(e->retry, a->netns, key, &rv);
-	log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
+	count_heal(e, n, a, latency);
 	/* A delete-link is the first half of a re-create: the create counts. */
 	if (a->type != NH_ACT_LINK_DELETE &&
 	    nh_flap_record_heal(e->flap, a->netns, key, now_ms, &fv) == 0 && fv.became_flapping) {
 		nh_actor_describe(e->mon, n->name, n->actor_port, actor, sizeof(actor));
 		log_action(NH_EV_FLAPPING, a, -1, "healed too often: backing off", actor);
 	}
-	nh_metrics_heal(e->metrics, a->netns, a->object, latency);
-	if (n->st)
-		nh_status_heal(&e->status, n->st, a->object, nh_wall_ms());
-	if (a->type == NH_ACT_NETNS_CREATE)
-		netns_created(e, a->netns);
 	add_detail(n, a->object);
 }
 
@@ -659,16 +667,9 @@ static void converge_done(const struct nh_action *a, const struct nh_result *res
 		uint64_t latency = res->acked_us > e->converge_start_us ? res->acked_us - e->converge_start_us : 0;
 		struct nsrun *n = nsrun_get(e, a->netns);
 
-		log_action(NH_EV_HEALED, a, (long long)latency, NULL, NULL);
-		nh_metrics_heal(e->metrics, a->netns, a->object, latency);
 		if (n)
 			set_managed(n, true);
-		if (n && n->st)
-			nh_status_heal(&e->status, n->st, a->object, nh_wall_ms());
-		else
-			e->status.heals++;
-		if (a->type == NH_ACT_NETNS_CREATE)
-			netns_created(e, a->netns);
+		count_heal(e, n, a, latency);
 	} else {
 		log_action(NH_EV_HEAL_FAILED, a, -1, *res->reason ? res->reason : strerror(-res->err), NULL);
 	}
