@@ -489,25 +489,9 @@ static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- monitor callbacks ---- */
 
-/* Does rule r want, in namespace netns, a link named link that is not its
- * own (a physical link to take from the host, or its veth's peer end)? */
-static bool rule_refers(const struct nh_netns_rule *r, const char *netns, const char *link)
-{
-	for (size_t j = 0; j < r->want.n_links; j++) {
-		const struct nh_link *l = &r->want.links[j];
-
-		if (l->kind == NH_KIND_PHYSICAL && !*netns && strcmp(l->name, link) == 0)
-			return true;
-		if (l->kind == NH_KIND_VETH && (l->has & NH_LINK_HAS_PEER) &&
-		    strcmp(l->peer_netns, netns) == 0 && strcmp(l->peer_name, link) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void mark_rule_dirty(struct engine *e, const struct nh_netns_rule *r, uint64_t t_us)
 {
-	if (!r->match) {
+	if (!r->match) {       /* a named rule, or the host's (name "") */
 		mark_dirty(e, r->name, t_us, 0);
 		return;
 	}
@@ -523,13 +507,10 @@ static void mark_rule_dirty(struct engine *e, const struct nh_netns_rule *r, uin
  * physical link in the host, a veth peer end): they must look again too. */
 static void link_changed(struct engine *e, const char *netns, const char *link, uint64_t t_us)
 {
-	const struct nh_policy *p = &e->policy;
+	const struct nh_rule_list *l = nh_world_refs(&e->world, netns, link);
 
-	if (rule_refers(&p->host, netns, link))
-		mark_dirty(e, "", t_us, 0);
-	for (size_t i = 0; i < p->n_netns; i++)
-		if (rule_refers(&p->netns[i], netns, link))
-			mark_rule_dirty(e, &p->netns[i], t_us);
+	for (size_t i = 0; l && i < l->n; i++)
+		mark_rule_dirty(e, l->v[i], t_us);
 }
 
 /* A link appeared in netns that its own rule does not want: when another
@@ -538,15 +519,13 @@ static void link_changed(struct engine *e, const char *netns, const char *link, 
 static void foreign_link_appeared(struct engine *e, const char *netns, const char *link, uint64_t t_us)
 {
 	const struct nh_netns_rule *own = nh_world_rule_for(&e->world, netns);
-	const struct nh_policy *p = &e->policy;
+	const struct nh_rule_list *l;
 
 	if (own && nh_state_link_by_name(&own->want, link))
 		return;
-	if (*netns && nh_state_link_by_name(&p->host.want, link))
-		mark_dirty(e, "", t_us, 0);
-	for (size_t i = 0; i < p->n_netns; i++)
-		if (&p->netns[i] != own && nh_state_link_by_name(&p->netns[i].want, link))
-			mark_rule_dirty(e, &p->netns[i], t_us);
+	l = nh_world_wanting(&e->world, link);
+	for (size_t i = 0; l && i < l->n; i++)
+		mark_rule_dirty(e, l->v[i], t_us);
 }
 
 /* Our own request sockets cause events too; those name no other actor. */

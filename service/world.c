@@ -25,16 +25,93 @@ static int known_ifindex(void *ctx, const char *netns, const char *link)
 	return k ? k->ifindex : 0;
 }
 
-static int index_rules(struct nh_world *w)
+static void free_lists(struct nh_strmap *m)
 {
-	nh_strmap_clear(&w->rule_by_name);
-	for (size_t i = 0; i < w->policy->n_netns; i++) {
-		const struct nh_netns_rule *r = &w->policy->netns[i];
+	for (size_t i = 0; i < m->cap; i++) {
+		struct nh_rule_list *l = m->slots[i].value;
 
-		if (!r->match && nh_strmap_put(&w->rule_by_name, r->name, (void *)r) < 0)
+		if (l) {
+			free(l->v);
+			free(l);
+		}
+	}
+	nh_strmap_free(m);
+}
+
+/* Add r under key (once). */
+static int list_add(struct nh_strmap *m, const char *key, const struct nh_netns_rule *r)
+{
+	struct nh_rule_list *l = nh_strmap_get(m, key);
+
+	if (!l) {
+		l = calloc(1, sizeof(*l));
+		if (!l)
 			return -ENOMEM;
+		nh_strlcpy(l->key, key, sizeof(l->key));
+		if (nh_strmap_put(m, l->key, l) < 0) {
+			free(l);
+			return -ENOMEM;
+		}
+	}
+	if (l->n && l->v[l->n - 1] == r)
+		return 0;
+	if (nh_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
+		return -ENOMEM;
+	l->v[l->n++] = r;
+	return 0;
+}
+
+static int index_links(struct nh_world *w, const struct nh_netns_rule *r)
+{
+	char key[sizeof(((struct nh_rule_list *)0)->key)];
+
+	for (size_t j = 0; j < r->want.n_links; j++) {
+		const struct nh_link *l = &r->want.links[j];
+		int err = list_add(&w->wanting, l->name, r);
+
+		if (err == 0 && l->kind == NH_KIND_PHYSICAL) {
+			known_key(key, sizeof(key), "", l->name);
+			err = list_add(&w->refs, key, r);
+		}
+		if (err == 0 && l->kind == NH_KIND_VETH && (l->has & NH_LINK_HAS_PEER)) {
+			known_key(key, sizeof(key), l->peer_netns, l->peer_name);
+			err = list_add(&w->refs, key, r);
+		}
+		if (err < 0)
+			return err;
 	}
 	return 0;
+}
+
+static int index_rules(struct nh_world *w)
+{
+	int r;
+
+	nh_strmap_clear(&w->rule_by_name);
+	free_lists(&w->refs);
+	free_lists(&w->wanting);
+	r = index_links(w, &w->policy->host);
+	for (size_t i = 0; r == 0 && i < w->policy->n_netns; i++) {
+		const struct nh_netns_rule *rule = &w->policy->netns[i];
+
+		if (!rule->match && nh_strmap_put(&w->rule_by_name, rule->name, (void *)rule) < 0)
+			return -ENOMEM;
+		r = index_links(w, rule);
+	}
+	return r;
+}
+
+const struct nh_rule_list *nh_world_refs(const struct nh_world *w, const char *netns, const char *link)
+{
+	char key[sizeof(((struct nh_rule_list *)0)->key)];
+
+	known_key(key, sizeof(key), netns, link);
+	return nh_strmap_get(&w->refs, key);
+}
+
+const struct nh_rule_list *nh_world_wanting(const struct nh_world *w, const char *link)
+{
+	return nh_strmap_get(&w->wanting, link);
 }
 
 int nh_world_init(struct nh_world *w, const struct nh_policy *policy, struct nh_monitor *mon)
@@ -63,6 +140,8 @@ void nh_world_free(struct nh_world *w)
 	free(w->views);
 	nh_strmap_free(&w->view_by_name);
 	nh_strmap_free(&w->rule_by_name);
+	free_lists(&w->refs);
+	free_lists(&w->wanting);
 	forget_known(w);
 	memset(w, 0, sizeof(*w));
 }

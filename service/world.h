@@ -20,6 +20,13 @@ struct nh_known_link {
 	int ifindex;
 };
 
+/* Rules found under one key (see nh_world_refs, nh_world_wanting). */
+struct nh_rule_list {
+	char key[NH_NETNS_NAMSIZ + NH_IFNAMSIZ + 1];
+	const struct nh_netns_rule **v;
+	size_t n, cap;
+};
+
 struct nh_world {
 	const struct nh_policy *policy;
 	struct nh_monitor *mon;
@@ -29,6 +36,8 @@ struct nh_world {
 	struct nh_strmap view_by_name;  /* name → view index + 1 */
 	struct nh_strmap rule_by_name;  /* named rule's name → rule */
 	struct nh_strmap known;         /* "NETNS/LINK" → struct nh_known_link */
+	struct nh_strmap refs;          /* "NETNS/LINK" → rules whose other links depend on it */
+	struct nh_strmap wanting;       /* "LINK" → rules that want a link of that name */
 	struct nh_exec_ctx exec;
 };
 
@@ -49,6 +58,12 @@ int nh_world_learn_view(struct nh_world *w, size_t i);
 
 /* The name a managed link of netns had when last seen with this index. */
 const char *nh_world_known_name(const struct nh_world *w, const char *netns, int ifindex);
+
+/* The rules that must look again when link changes in netns: its rule's
+ * veth peer end is there, or it takes that physical link from the host. */
+const struct nh_rule_list *nh_world_refs(const struct nh_world *w, const char *netns, const char *link);
+/* The rules (the host's included) that want a link named link. */
+const struct nh_rule_list *nh_world_wanting(const struct nh_world *w, const char *link);
 
 /* The rule for a namespace, as nh_policy_rule_for, through the index. */
 const struct nh_netns_rule *nh_world_rule_for(const struct nh_world *w, const char *netns);
