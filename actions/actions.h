@@ -5,7 +5,7 @@
 #ifndef NETHEAL_ACTIONS_ACTIONS_H
 #define NETHEAL_ACTIONS_ACTIONS_H
 
-#include "monitor/nl.h"
+#include "netlink/nl.h"
 #include "policy/diff.h"
 
 /* A namespace as the executor needs it. */

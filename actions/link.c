@@ -1,11 +1,11 @@
 /*
  * Link requests: create (generic part; the kind adds its own through
- * kind.h), delete, move to another namespace, rename, and the settings
+ * netlink/kind.h), delete, move to another namespace, rename, and the settings
  * master/mtu/mac/up. Each is one RTM_NEWLINK or RTM_DELLINK, shaped like the
  * one `ip link` sends for the same change.
  */
 #include "exec.h"
-#include "kind.h"
+#include "netlink/kind.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -55,7 +55,7 @@ static int build_failed(struct nh_result *res, int err)
 
 /* Where the lower link is, and so which socket sends the request. */
 static int resolve_parent(const struct nh_exec_ctx *ctx, const struct nh_action *a,
-			  const struct nh_kind_ops *ops, struct nh_exec_ns *via,
+			  const struct nh_nl_kind *nk, struct nh_exec_ns *via,
 			  struct nh_kind_ctx *kc, struct nh_result *res)
 {
 	const struct nh_link *l = &a->link;
@@ -63,11 +63,11 @@ static int resolve_parent(const struct nh_exec_ctx *ctx, const struct nh_action 
 	int r;
 
 	if (!(l->has & NH_LINK_HAS_PARENT) || !l->parent[0]) {
-		if (ops->needs_parent)
-			return nh_exec_fail(res, -EINVAL, "a %s needs a parent", ops->name);
+		if (nk->kind->flags & NH_KIND_NEEDS_PARENT)
+			return nh_exec_fail(res, -EINVAL, "a %s needs a parent", nk->kind->name);
 		return 0;
 	}
-	if (ops->parent_in_host) {
+	if (nk->kind->flags & NH_KIND_PARENT_IN_HOST) {
 		where = "";
 		r = nh_exec_ns(ctx, where, via, res);
 		if (r < 0)
@@ -80,7 +80,7 @@ static int resolve_parent(const struct nh_exec_ctx *ctx, const struct nh_action 
 	return 0;
 }
 
-static int fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const struct nh_kind_ops *ops,
+static int fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const struct nh_nl_kind *nk,
 		       const struct nh_kind_ctx *kc)
 {
 	int r;
@@ -91,7 +91,7 @@ static int fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const stru
 	r = nh_kind_put_mtu_mac(nlh, kc->buflen, l);
 	if (r < 0)
 		return r;
-	return ops->fill_create(nlh, l, kc);
+	return nk->fill_create(nlh, l, kc);
 }
 
 /*
@@ -103,33 +103,33 @@ static int fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const stru
 int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res)
 {
 	const struct nh_link *l = &a->link;
-	const struct nh_kind_ops *ops = nh_kind_ops_get(l->kind);
+	const struct nh_nl_kind *nk = nh_nl_kind_get(l->kind);
 	struct nh_kind_ctx kc = { .buflen = NH_ACT_MSG_SIZE, .peer_netns_fd = -1, .peer = &a->peer };
 	struct nh_exec_ns target, peer, via;
 	struct nlmsghdr *nlh;
 	int r;
 
-	if (!ops || !ops->fill_create)
+	if (!nk || !nk->fill_create)
 		return nh_exec_fail(res, -EOPNOTSUPP, "a %s link is not created by netheal",
-				    ops ? ops->name : nh_kind_to_string(l->kind));
+				    l->kind ? l->kind->name : "device without kind");
 	r = nh_exec_ns(ctx, a->netns, &target, res);
 	if (r < 0)
 		return r;
 	kc.netns_fd = target.fd;
-	if (ops->has_peer) {
+	if (nk->kind->flags & NH_KIND_PAIR) {
 		if (!l->peer_name[0])
-			return nh_exec_fail(res, -EINVAL, "a %s needs a peer", ops->name);
+			return nh_exec_fail(res, -EINVAL, "a %s needs a peer", nk->kind->name);
 		r = nh_exec_ns(ctx, l->peer_netns, &peer, res);
 		if (r < 0)
 			return r;
 		kc.peer_netns_fd = peer.fd;
 	}
 	via = target;
-	r = resolve_parent(ctx, a, ops, &via, &kc, res);
+	r = resolve_parent(ctx, a, nk, &via, &kc, res);
 	if (r < 0)
 		return r;
 	nlh = link_msg(via.nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
-	r = fill_create(nlh, l, ops, &kc);
+	r = fill_create(nlh, l, nk, &kc);
 	if (r < 0)
 		return build_failed(res, r);
 	r = nh_exec_send(via.nl, nlh, res);

@@ -1,6 +1,6 @@
 /*
  * The kernel requests the benchmark programs issue, each on a request
- * socket of monitor/nl.h (NLM_F_ACK, wait for the ack), shaped like the ones
+ * socket of netlink/nl.h (NLM_F_ACK, wait for the ack), shaped like the ones
  * netheal's actions/ send for the same change. No policy, no retries: a
  * request's result is the kernel's answer.
  */
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "monitor/nl.h"
+#include "netlink/nl.h"
 
 /* A namespace opened for requests: its nsfs fd and a socket inside it. */
 struct nb_ns {

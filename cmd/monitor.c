@@ -31,6 +31,7 @@
 
 #include <ev.h>
 
+#include "policy/kind.h"
 #include "cmd.h"
 #include "load.h"
 #include "common/log.h"
@@ -124,7 +125,7 @@ static void print_link(const struct nh_nl_event *ev)
 		printf(" master %s", l->master[0] ? l->master : "?");
 	if (l->has & NH_LINK_HAS_PEER)
 		printf(" peer %s", l->peer_name);
-	else if (l->kind == NH_KIND_VETH && l->link_netnsid >= 0)
+	else if (nh_kind_has(l->kind, NH_KIND_PAIR) && l->link_netnsid >= 0)
 		printf(" peer index %d nsid %d", l->link_index, l->link_netnsid);
 	putchar('\n');
 }

@@ -21,7 +21,7 @@
 
 #include <ev.h>
 
-#include "monitor/nl.h"
+#include "netlink/nl.h"
 #include "monitor/observe.h"
 #include "policy/model.h"
 

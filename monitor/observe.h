@@ -14,7 +14,8 @@
 
 #include <linux/netlink.h>
 
-#include "monitor/nl.h"
+#include "netlink/decode.h"
+#include "netlink/nl.h"
 #include "policy/model.h"
 
 /* A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is thrown
@@ -47,25 +48,6 @@ struct nh_nl_event {
 	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */
 	bool changed;                   /* applying it changed the state */
 };
-
-/*
- * Parsers: netlink message → model struct (zeroed first). They read only the
- * message: names that need the namespace's other objects (a link's master,
- * an address's link, a route's dev) are left "", their indexes set.
- * Return 0, 1 when the message describes something netheal does not track
- * (out is then not meaningful), or -EINVAL when it is malformed.
- */
-/* RTM_NEWLINK/DELLINK. 1: not a link message of family AF_UNSPEC (a bridge
- * port notification, AF_BRIDGE, which RTM_DELLINK uses for "left the bridge"). */
-int nh_parse_link(const struct nlmsghdr *nlh, struct nh_link *out);
-/* RTM_NEWADDR/DELADDR. 1: not IPv4/IPv6. The local address (IFA_LOCAL, else
- * IFA_ADDRESS) with ifa_prefixlen. */
-int nh_parse_address(const struct nlmsghdr *nlh, struct nh_address *out);
-/* RTM_NEWROUTE/DELROUTE. 1: not IPv4/IPv6, not unicast, table local, or a
- * cloned/cache entry. A multipath route is described by its first nexthop. */
-int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out);
-/* RTM_NEWNSID/DELNSID: the nsid. */
-int nh_parse_nsid(const struct nlmsghdr *nlh, int *nsid);
 
 /*
  * Full dump of links, addresses (v4+v6) and routes (v4+v6, every table but

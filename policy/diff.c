@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "diff_priv.h"
+#include "kind.h"
 
 /* ---- context ---- */
 
@@ -521,7 +522,7 @@ bool nh_diff_touches(const struct nh_view *views, size_t n_views, size_t which, 
 
 		if (veth_spans(l, other_name))
 			return true;
-		if (l->kind == NH_KIND_PHYSICAL && !other_name[0])
+		if (nh_kind_has(l->kind, NH_KIND_FROM_HOST) && !other_name[0])
 			return true;
 	}
 	return false;

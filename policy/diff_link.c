@@ -8,6 +8,7 @@
 
 #include "common/util.h"
 #include "diff_priv.h"
+#include "kind.h"
 
 /* ---- where a link is ---- */
 
@@ -28,7 +29,7 @@ struct end {
 /* A policy link without kind, or `physical`, takes whatever device is there. */
 static bool kind_ok(const struct nh_link *want, const struct nh_link *have)
 {
-	if (want->kind == NH_KIND_UNSPEC || want->kind == NH_KIND_PHYSICAL)
+	if (!want->kind || (want->kind->flags & NH_KIND_FROM_HOST))
 		return true;
 	return have->kind == want->kind;
 }
@@ -36,16 +37,11 @@ static bool kind_ok(const struct nh_link *want, const struct nh_link *have)
 /* Whether a link like want found in views[y] may be moved into its place. */
 static bool may_move_from(const struct diff_ctx *c, const struct nh_link *want, size_t y)
 {
-	switch (want->kind) {
-	case NH_KIND_UNSPEC:
+	if (!want->kind)
 		return false;           /* netheal never moves a link without kind */
-	case NH_KIND_PHYSICAL:
+	if (want->kind->flags & NH_KIND_FROM_HOST)
 		return y == c->host;
-	case NH_KIND_BRIDGE:
-		return false;           /* the kernel never moves a bridge (NETIF_F_NETNS_LOCAL) */
-	default:
-		return nh_kind_creatable(want->kind);
-	}
+	return want->kind->flags & NH_KIND_MOVABLE;
 }
 
 static bool rule_wants(const struct nh_view *v, const char *name)
@@ -201,11 +197,11 @@ static void plan_single(const struct diff_ctx *c, size_t x, const struct nh_link
 		lp_set(lp, FATE_MOVE, &e);
 		break;
 	case END_GONE:
-		if (nh_kind_creatable(want->kind)) {
+		if (nh_kind_has(want->kind, NH_KIND_CREATABLE)) {
 			lp->fate = FATE_CREATE;
 		} else {
 			lp->fate = FATE_MISSING;
-			if (want->kind == NH_KIND_PHYSICAL && x != c->host)
+			if (nh_kind_has(want->kind, NH_KIND_FROM_HOST) && x != c->host)
 				lp->why = host_keeps(c, want->name) ? WHY_HOST_KEEPS : WHY_NOT_IN_HOST;
 		}
 		break;
@@ -229,7 +225,7 @@ static const struct nh_link *peer_want(const struct diff_ctx *c, size_t a, size_
 		return q;
 	memset(synth, 0, sizeof(*synth));
 	nh_strlcpy(synth->name, p->peer_name, sizeof(synth->name));
-	synth->kind = NH_KIND_VETH;
+	synth->kind = p->kind;
 	synth->flags = NH_LINK_FLAG_PEER_END;
 	synth->has = NH_LINK_HAS_PEER;
 	nh_strlcpy(synth->peer_name, p->name, sizeof(synth->peer_name));
@@ -362,7 +358,7 @@ void diff_plan_link(const struct diff_ctx *c, size_t x, const struct nh_link *wa
 		lp->remote = !pp.q_by_b;
 		return;
 	}
-	if (want->kind == NH_KIND_VETH && (want->has & NH_LINK_HAS_PEER)) {
+	if (nh_kind_has(want->kind, NH_KIND_PAIR) && (want->has & NH_LINK_HAS_PEER)) {
 		plan_pair(c, x, want, synth, &pp);
 		*lp = pp.p;
 		*peer = pp.q;
@@ -378,9 +374,9 @@ static const char *kind_words(const struct nh_link *l)
 {
 	if (l->kind_name[0])
 		return l->kind_name;
-	if (l->kind == NH_KIND_UNSPEC)
+	if (!l->kind)
 		return "device without kind";
-	return nh_kind_to_string(l->kind);
+	return l->kind->name;
 }
 
 static const char *mac_str(const uint8_t mac[6], char *buf, size_t size)
@@ -489,7 +485,7 @@ static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 	snprintf(obj, sizeof(obj), "link:%s", d->name);
 	if (!kind_ok(w, d))
 		return diff_emit(c, &a, obj, "link %s is a %s, policy wants %s", d->name, kind_words(d),
-			    nh_kind_to_string(w->kind));
+			    nh_kind_name(w->kind));
 	return diff_emit(c, &a, obj, "veth %s lost its peer %s", d->name, w->peer_name);
 }
 
@@ -504,7 +500,7 @@ static int emit_report(struct diff_ctx *c, const struct link_plan *lp)
 	if (lp->fate == FATE_CONFLICT) {
 		diff_action_init(&a, NH_ACT_REPORT_CONFLICT, ns, w, lp->obs->ifindex);
 		return diff_emit(c, &a, obj, "link %s is a %s, policy wants %s", w->name, kind_words(lp->obs),
-			    nh_kind_to_string(w->kind));
+			    nh_kind_name(w->kind));
 	}
 	diff_action_init(&a, NH_ACT_REPORT_MISSING, ns, w, 0);
 	switch (lp->why) {
@@ -582,7 +578,7 @@ static int emit_create(struct diff_ctx *c, const struct link_plan *lp)
 			r = diff_emit(c, &a, obj, "veth %s lost its peer %s", w->name, w->peer_name);
 		else if (lp->del)
 			r = diff_emit(c, &a, obj, "link %s is a %s, policy wants %s", w->name, kind_words(lp->del),
-				 nh_kind_to_string(w->kind));
+				 nh_kind_name(w->kind));
 		else
 			r = diff_emit(c, &a, obj, "link %s missing", w->name);
 		if (r < 0)

@@ -173,58 +173,6 @@ int nh_link_key_cmp(const struct nh_link *a, const struct nh_link *b)
 
 /* ---- enums ---- */
 
-static const char *const kind_names[NH_KIND__COUNT] = {
-	[NH_KIND_UNSPEC] = "",
-	[NH_KIND_PHYSICAL] = "physical",
-	[NH_KIND_VETH] = "veth",
-	[NH_KIND_BRIDGE] = "bridge",
-	[NH_KIND_MACVLAN] = "macvlan",
-	[NH_KIND_VXLAN] = "vxlan",
-	[NH_KIND_DUMMY] = "dummy",
-	[NH_KIND_VLAN] = "vlan",
-	[NH_KIND_OTHER] = "other",
-};
-
-const char *nh_kind_to_string(enum nh_kind k)
-{
-	return (unsigned)k < NH_KIND__COUNT ? kind_names[k] : "?";
-}
-
-enum nh_kind nh_kind_from_string(const char *s)
-{
-	if (!s || !*s)
-		return NH_KIND_UNSPEC;
-	for (int k = NH_KIND_PHYSICAL; k < NH_KIND_OTHER; k++)
-		if (strcmp(s, kind_names[k]) == 0)
-			return (enum nh_kind)k;
-	return NH_KIND_OTHER;
-}
-
-bool nh_kind_creatable(enum nh_kind k)
-{
-	return k >= NH_KIND_VETH && k <= NH_KIND_VLAN;
-}
-
-static const char *const macvlan_names[NH_MACVLAN__COUNT] = {
-	[NH_MACVLAN_BRIDGE] = "bridge",
-	[NH_MACVLAN_PRIVATE] = "private",
-	[NH_MACVLAN_VEPA] = "vepa",
-	[NH_MACVLAN_PASSTHRU] = "passthru",
-};
-
-const char *nh_macvlan_mode_to_string(enum nh_macvlan_mode m)
-{
-	return (unsigned)m < NH_MACVLAN__COUNT ? macvlan_names[m] : "?";
-}
-
-int nh_macvlan_mode_from_string(const char *s)
-{
-	for (int m = 0; m < NH_MACVLAN__COUNT; m++)
-		if (strcmp(s, macvlan_names[m]) == 0)
-			return m;
-	return -EINVAL;
-}
-
 const char *nh_mode_to_string(enum nh_mode m)
 {
 	switch (m) {

@@ -94,25 +94,7 @@ bool nh_route_satisfied(const struct nh_route *want, const struct nh_route *have
 
 /* ---- links -------------------------------------------------------------- */
 
-enum nh_kind {
-	NH_KIND_UNSPEC = 0,     /* policy: must already exist; observed: no kind (lo, a NIC) */
-	NH_KIND_PHYSICAL,       /* policy only: exists, moved here from the host */
-	NH_KIND_VETH,
-	NH_KIND_BRIDGE,
-	NH_KIND_MACVLAN,
-	NH_KIND_VXLAN,
-	NH_KIND_DUMMY,
-	NH_KIND_VLAN,
-	NH_KIND_OTHER,          /* observed only: a kind netheal does not create (ifb, tun, ...) */
-	NH_KIND__COUNT
-};
-
-const char *nh_kind_to_string(enum nh_kind k);
-/* "veth" → NH_KIND_VETH; the kernel's IFLA_INFO_KIND strings and the policy's
- * `kind` values agree for every kind netheal creates. Unknown → NH_KIND_OTHER. */
-enum nh_kind nh_kind_from_string(const char *s);
-/* True for the kinds netheal creates when missing. */
-bool nh_kind_creatable(enum nh_kind k);
+struct nh_kind;          /* a link kind: policy/kind.h; NULL = no kind */
 
 enum nh_macvlan_mode {
 	NH_MACVLAN_BRIDGE = 0,
@@ -121,8 +103,10 @@ enum nh_macvlan_mode {
 	NH_MACVLAN_PASSTHRU,
 	NH_MACVLAN__COUNT
 };
+/* "bridge", ...; "?" out of range. The names are macvlan's
+ * (policy/kind_macvlan.c), shared by macvtap. */
 const char *nh_macvlan_mode_to_string(enum nh_macvlan_mode m);
-int nh_macvlan_mode_from_string(const char *s);     /* -EINVAL when unknown */
+int nh_macvlan_mode_from_string(const char *s);     /* the mode, or -EINVAL when unknown */
 
 #define NH_LINK_HAS_UP           (1u << 0)
 #define NH_LINK_HAS_MTU          (1u << 1)
@@ -144,7 +128,10 @@ int nh_macvlan_mode_from_string(const char *s);     /* -EINVAL when unknown */
 
 struct nh_link {
 	char name[NH_IFNAMSIZ];
-	enum nh_kind kind;
+	/* policy: the `kind`, NULL when absent (the link must exist).
+	 * observed: IFLA_INFO_KIND when netheal knows the kind, else NULL
+	 * (kind_name says what it is: "" for lo or a NIC, "ifb", ...). */
+	const struct nh_kind *kind;
 	uint32_t has;
 	uint32_t flags;                 /* NH_LINK_FLAG_* */
 	bool up;                        /* administrative state (IFF_UP) */
@@ -167,7 +154,7 @@ struct nh_link {
 	int master_index;
 	int link_index;                 /* IFLA_LINK: veth peer / lower device */
 	int link_netnsid;               /* IFLA_LINK_NETNSID, -1 when absent */
-	char kind_name[NH_IFNAMSIZ];    /* IFLA_INFO_KIND as the kernel says it */
+	char kind_name[NH_IFNAMSIZ];    /* IFLA_INFO_KIND as the kernel says it, "" without one */
 	bool oper_up;                   /* IFF_LOWER_UP */
 
 	/* desired only */

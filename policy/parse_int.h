@@ -132,6 +132,57 @@ void nh_rule_free(struct nh_netns_rule *r);
 /* Forget the pending peers from the n-th on. */
 void nh_drop_peers_since(struct nh_pctx *c, size_t n);
 
+/* One link being read: what parse_link.c hands to its kind's keys and
+ * checks (policy/kind_*.c). */
+struct nh_link_in {
+	struct nh_pctx *c;
+	const config_setting_t *g;      /* the link's group */
+	struct nh_netns_rule *rule;     /* the rule it is written in */
+	struct nh_link l;               /* what is known so far */
+	bool name_ok;
+	struct nh_address *addrs;       /* its `addresses`, added to the rule with it */
+	size_t n_addrs, cap_addrs;
+	/* every key a link may have (its own and every kind's), and the
+	 * setting of each that is present with the right type, else NULL */
+	const struct nh_key *keys;
+	const config_setting_t **found;
+	size_t n_keys;
+};
+
+/* A key of one kind (policy/kind.h). */
+struct nh_kind_key {
+	const char *name;
+	enum nh_ktype type;
+	/* Read the present, type-checked setting s into in->l (and its
+	 * NH_LINK_HAS_* bit); report a bad value with nh_perror. */
+	void (*parse)(struct nh_link_in *in, const config_setting_t *s);
+	/* Not NULL: the kind needs this key, and the message says so with
+	 * it: "vlan 'v' needs " + "an 'id' (the VLAN id, 1..4094)". */
+	const char *required;
+};
+
+struct nh_kind_syntax {
+	const struct nh_kind_key *keys;
+	size_t n_keys;
+	/* After every key is read: checks across this kind's keys. May be NULL. */
+	void (*check)(struct nh_link_in *in);
+};
+
+/* The setting of key `name` of the link being read, when it is present
+ * with the right type; else NULL. */
+const config_setting_t *nh_link_in_get(const struct nh_link_in *in, const char *name);
+
+/* Shared by kinds with a lower link (macvlan, macvtap, vlan): `parent`
+ * (policy/kind.c). */
+void nh_kind_parse_parent(struct nh_link_in *in, const config_setting_t *s);
+/* Shared by macvlan and macvtap: `macvlan_mode` (policy/kind_macvlan.c). */
+void nh_kind_parse_macvlan_mode(struct nh_link_in *in, const config_setting_t *s);
+/* up, mtu, mac, master (each may be NULL): shared by a link and a veth
+ * peer (policy/parse_link.c). */
+void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_setting_t *up,
+			    const config_setting_t *mtu, const config_setting_t *mac,
+			    const config_setting_t *master);
+
 /* Parse one `links` list into rule r (the rule's label for messages in
  * where: "the host namespace", "namespace 'blue'"). */
 void nh_parse_links(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r,

@@ -1,97 +1,99 @@
 /*
- * Links and veth peers (SPEC §3.1, link keys).
+ * Links (SPEC §3.1, link keys): the keys every link has, and the dispatch
+ * of the others to the link's kind (policy/kind_*.c), which knows its own
+ * keys, their values and the checks across them.
  *
- * Ranges, as the kernel takes them:
+ * Ranges of the shared keys, as the kernel takes them:
  *   mtu   68..65536    68 is the IPv4 minimum (ETH_MIN_MTU); 65536 is the
  *                      loopback's own MTU, the largest a policy must state
- *   id    1..4094      vlan (0 and 4095 are reserved by 802.1Q)
- *         0..16777215  vxlan VNI (24 bits; the kernel accepts 0)
- *   port  1..65535     vxlan destination UDP port
- * Extra checks: a `replace` needs a kind netheal creates; a vxlan takes
- * `remote` (unicast) or `group` (multicast), not both, and `local`,
- * `remote`, `group` are of one family; a MAC is neither multicast nor zero;
- * a veth may not sit in a `match` rule (every namespace matching it would
- * claim the same peer name).
+ * A MAC is neither multicast nor zero. A `replace` needs a kind netheal
+ * creates.
  */
 #include "parse_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-enum {
-	LK_NAME, LK_KIND, LK_UP, LK_MTU, LK_MAC, LK_MASTER, LK_ADDRESSES, LK_PEER,
-	LK_PARENT, LK_ID, LK_MACVLAN_MODE, LK_REMOTE, LK_LOCAL, LK_GROUP, LK_PORT,
-	LK_REPLACE, LK__COUNT
+#include "kind.h"
+
+/* The keys of every link; the kinds' own follow them (link_keys()). */
+static const struct nh_key common_keys[] = {
+	{ "name", NH_KT_STRING },
+	{ "kind", NH_KT_STRING },
+	{ "up", NH_KT_BOOL },
+	{ "mtu", NH_KT_INT },
+	{ "mac", NH_KT_STRING },
+	{ "master", NH_KT_STRING },
+	{ "addresses", NH_KT_STRINGS },
+	{ "replace", NH_KT_BOOL },
 };
+#define N_COMMON NH_ARRAY_SIZE(common_keys)
+#define MAX_LINK_KEYS 48
 
-static const struct nh_key link_keys[LK__COUNT] = {
-	[LK_NAME] = { "name", NH_KT_STRING },
-	[LK_KIND] = { "kind", NH_KT_STRING },
-	[LK_UP] = { "up", NH_KT_BOOL },
-	[LK_MTU] = { "mtu", NH_KT_INT },
-	[LK_MAC] = { "mac", NH_KT_STRING },
-	[LK_MASTER] = { "master", NH_KT_STRING },
-	[LK_ADDRESSES] = { "addresses", NH_KT_STRINGS },
-	[LK_PEER] = { "peer", NH_KT_GROUP },
-	[LK_PARENT] = { "parent", NH_KT_STRING },
-	[LK_ID] = { "id", NH_KT_INT },
-	[LK_MACVLAN_MODE] = { "macvlan_mode", NH_KT_STRING },
-	[LK_REMOTE] = { "remote", NH_KT_STRING },
-	[LK_LOCAL] = { "local", NH_KT_STRING },
-	[LK_GROUP] = { "group", NH_KT_STRING },
-	[LK_PORT] = { "port", NH_KT_INT },
-	[LK_REPLACE] = { "replace", NH_KT_BOOL },
-};
+/* common_keys, then each kind's keys in registry order, each name once. */
+static size_t link_keys(struct nh_key *keys, size_t max)
+{
+	size_t n = 0;
 
-enum { PK_NAME, PK_NETNS, PK_MASTER, PK_UP, PK_MTU, PK_MAC, PK_ADDRESSES, PK__COUNT };
+	for (size_t i = 0; i < N_COMMON; i++)
+		keys[n++] = common_keys[i];
+	for (size_t k = 0; k < nh_kind_count(); k++) {
+		const struct nh_kind_syntax *syn = nh_kind_at(k)->syntax;
 
-static const struct nh_key peer_keys[PK__COUNT] = {
-	[PK_NAME] = { "name", NH_KT_STRING },
-	[PK_NETNS] = { "netns", NH_KT_STRING },
-	[PK_MASTER] = { "master", NH_KT_STRING },
-	[PK_UP] = { "up", NH_KT_BOOL },
-	[PK_MTU] = { "mtu", NH_KT_INT },
-	[PK_MAC] = { "mac", NH_KT_STRING },
-	[PK_ADDRESSES] = { "addresses", NH_KT_STRINGS },
-};
+		for (size_t j = 0; syn && j < syn->n_keys; j++) {
+			size_t i;
 
-#define KIND_BIT(k) (1u << (k))
-#define CREATABLE (KIND_BIT(NH_KIND_VETH) | KIND_BIT(NH_KIND_BRIDGE) | KIND_BIT(NH_KIND_MACVLAN) | \
-		   KIND_BIT(NH_KIND_VXLAN) | KIND_BIT(NH_KIND_DUMMY) | KIND_BIT(NH_KIND_VLAN))
+			for (i = 0; i < n && strcmp(keys[i].name, syn->keys[j].name) != 0; i++)
+				;
+			if (i == n && n < max)
+				keys[n++] = (struct nh_key){ syn->keys[j].name, syn->keys[j].type };
+		}
+	}
+	return n;
+}
 
-/* Keys that belong to some kinds only: which, and how to say so. */
-static const struct {
-	int key;
-	uint32_t kinds;
-	const char *kinds_text;
-} kind_keys[] = {
-	{ LK_PEER, KIND_BIT(NH_KIND_VETH), "kind veth" },
-	{ LK_PARENT, KIND_BIT(NH_KIND_MACVLAN) | KIND_BIT(NH_KIND_VLAN), "kind macvlan or vlan" },
-	{ LK_ID, KIND_BIT(NH_KIND_VLAN) | KIND_BIT(NH_KIND_VXLAN), "kind vlan or vxlan" },
-	{ LK_MACVLAN_MODE, KIND_BIT(NH_KIND_MACVLAN), "kind macvlan" },
-	{ LK_REMOTE, KIND_BIT(NH_KIND_VXLAN), "kind vxlan" },
-	{ LK_LOCAL, KIND_BIT(NH_KIND_VXLAN), "kind vxlan" },
-	{ LK_GROUP, KIND_BIT(NH_KIND_VXLAN), "kind vxlan" },
-	{ LK_PORT, KIND_BIT(NH_KIND_VXLAN), "kind vxlan" },
-	{ LK_REPLACE, CREATABLE, "a kind netheal creates (veth, bridge, macvlan, vxlan, dummy, vlan)" },
-};
+const config_setting_t *nh_link_in_get(const struct nh_link_in *in, const char *name)
+{
+	for (size_t i = 0; i < in->n_keys; i++)
+		if (strcmp(in->keys[i].name, name) == 0)
+			return in->found[i];
+	return NULL;
+}
 
-/* One link being read, with what is known about its keys. */
-struct link_in {
-	const config_setting_t *g;
-	const config_setting_t *k[LK__COUNT];
-	struct nh_link l;
-	bool name_ok, kind_ok;
-	struct nh_address *addrs;
-	size_t n_addrs, cap_addrs;
-};
+static const struct nh_kind_key *kind_key(const struct nh_kind *k, const char *name)
+{
+	for (size_t j = 0; k && k->syntax && j < k->syntax->n_keys; j++)
+		if (strcmp(k->syntax->keys[j].name, name) == 0)
+			return &k->syntax->keys[j];
+	return NULL;
+}
 
-/* up, mtu, mac, master: shared by a link and a veth peer. */
-static void parse_common(struct nh_pctx *c, struct nh_link *l, const config_setting_t *up,
-			 const config_setting_t *mtu, const config_setting_t *mac,
-			 const config_setting_t *master)
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "kind macvlan, macvtap or vlan": the kinds that have key `name`. */
+static const char *kinds_with_key(const char *name, char *buf, size_t size)
+{
+	const char *names[32];
+	size_t n = 0, o;
+
+	for (size_t k = 0; k < nh_kind_count() && n < NH_ARRAY_SIZE(names); k++)
+		if (kind_key(nh_kind_at(k), name))
+			names[n++] = nh_kind_at(k)->name;
+	qsort(names, n, sizeof(*names), name_cmp);
+	o = (size_t)snprintf(buf, size, "kind");
+	for (size_t i = 0; i < n && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i == 0 ? " " : i + 1 == n ? " or " : ", ",
+				      names[i]);
+	return buf;
+}
+
+void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_setting_t *up,
+			    const config_setting_t *mtu, const config_setting_t *mac,
+			    const config_setting_t *master)
 {
 	uint64_t v;
 
@@ -113,199 +115,105 @@ static void parse_common(struct nh_pctx *c, struct nh_link *l, const config_sett
 	}
 }
 
-static void parse_kind(struct nh_pctx *c, struct link_in *in)
+/* Returns false for an unknown kind: its keys are not checked then (no
+ * cascade of "applies only to" after a typo in `kind`). */
+static bool parse_kind(struct nh_link_in *in)
 {
-	const config_setting_t *s = in->k[LK_KIND];
+	const config_setting_t *s = nh_link_in_get(in, "kind");
 	const char *v;
-	char q[128];
+	char q[128], list[256];
 
-	in->kind_ok = true;
 	if (!s)
-		return;
+		return true;
 	v = config_setting_get_string(s);
-	in->l.kind = nh_kind_from_string(v);
-	if (in->l.kind == NH_KIND_UNSPEC || in->l.kind == NH_KIND_OTHER) {
-		nh_perror(c, nh_line(c, s), "'kind': unknown kind '%s' (expected physical, veth, "
-			  "bridge, macvlan, vxlan, dummy or vlan)", nh_quote(v, q, sizeof(q)));
-		in->l.kind = NH_KIND_UNSPEC;
-		in->kind_ok = false;
+	in->l.kind = nh_kind_by_name(v);
+	if (!in->l.kind) {
+		nh_perror(in->c, nh_line(in->c, s), "'kind': unknown kind '%s' (expected %s)",
+			  nh_quote(v, q, sizeof(q)), nh_kind_list(0, list, sizeof(list)));
+		return false;
 	}
+	return true;
 }
 
-static const char *kind_text(enum nh_kind k)
+static const char *kind_text(const struct nh_kind *k)
 {
-	return k == NH_KIND_UNSPEC ? "no kind" : nh_kind_to_string(k);
+	return k ? k->name : "no kind";
 }
 
-/* Kind-specific keys on another kind; required keys missing. */
-static void check_kind_keys(struct nh_pctx *c, struct link_in *in)
+/* The keys that belong to kinds: read by the link's kind, an error on any
+ * other; then the keys its kind needs, and its own checks. */
+static void parse_kind_keys(struct nh_link_in *in)
 {
-	enum nh_kind kind = in->l.kind;
-	unsigned int line = in->l.origin.line;
+	const struct nh_kind *kind = in->l.kind;
+	char list[256];
 
-	if (!in->kind_ok)
-		return;         /* no cascade after an unknown kind */
-	for (size_t i = 0; i < NH_ARRAY_SIZE(kind_keys); i++) {
-		const config_setting_t *s = in->k[kind_keys[i].key];
+	for (size_t i = N_COMMON; i < in->n_keys; i++) {
+		const struct nh_kind_key *kk;
 
-		if (s && !(kind_keys[i].kinds & KIND_BIT(kind)))
-			nh_perror(c, nh_line(c, s), "'%s' applies only to %s, and link '%s' has %s",
-				  link_keys[kind_keys[i].key].name, kind_keys[i].kinds_text,
+		if (!in->found[i])
+			continue;
+		kk = kind_key(kind, in->keys[i].name);
+		if (kk)
+			kk->parse(in, in->found[i]);
+		else
+			nh_perror(in->c, nh_line(in->c, in->found[i]), "'%s' applies only to %s, and link '%s' has %s",
+				  in->keys[i].name, kinds_with_key(in->keys[i].name, list, sizeof(list)),
 				  in->l.name, kind_text(kind));
 	}
-	if (kind == NH_KIND_VETH && !config_setting_get_member(in->g, "peer"))
-		nh_perror(c, line, "veth '%s' needs a 'peer' group naming its other end", in->l.name);
-	if ((kind == NH_KIND_MACVLAN || kind == NH_KIND_VLAN) && !in->k[LK_PARENT])
-		nh_perror(c, line, "%s '%s' needs a 'parent' (its lower link, in the host namespace)",
-			  nh_kind_to_string(kind), in->l.name);
-	if (kind == NH_KIND_VLAN && !in->k[LK_ID])
-		nh_perror(c, line, "vlan '%s' needs an 'id' (the VLAN id, 1..4094)", in->l.name);
-	if (kind == NH_KIND_VXLAN && !in->k[LK_ID])
-		nh_perror(c, line, "vxlan '%s' needs an 'id' (the VNI, 0..16777215)", in->l.name);
+	for (size_t j = 0; kind && kind->syntax && j < kind->syntax->n_keys; j++) {
+		const struct nh_kind_key *kk = &kind->syntax->keys[j];
+
+		if (kk->required && !config_setting_get_member(in->g, kk->name))
+			nh_perror(in->c, in->l.origin.line, "%s '%s' needs %s", kind->name, in->l.name,
+				  kk->required);
+	}
+	if (kind && kind->syntax && kind->syntax->check)
+		kind->syntax->check(in);
 }
 
-static bool is_multicast(const struct nh_prefix *p)
+static void parse_replace(struct nh_link_in *in)
 {
-	return p->family == AF_INET ? (p->addr[0] & 0xf0) == 0xe0 : p->addr[0] == 0xff;
-}
+	const config_setting_t *s = nh_link_in_get(in, "replace");
+	char list[256];
 
-static void parse_vxlan(struct nh_pctx *c, struct link_in *in)
-{
-	struct nh_link *l = &in->l;
-	const config_setting_t *rs = in->k[LK_REMOTE], *gs = in->k[LK_GROUP], *ls = in->k[LK_LOCAL];
-	uint64_t v;
-
-	if (rs && nh_get_ip(c, rs, &l->remote) == 0) {
-		if (is_multicast(&l->remote))
-			nh_perror(c, nh_line(c, rs), "'remote' %s is a multicast address: use 'group'",
-				  config_setting_get_string(rs));
-		else
-			l->has |= NH_LINK_HAS_REMOTE;
-	}
-	if (gs && nh_get_ip(c, gs, &l->group) == 0) {
-		if (!is_multicast(&l->group))
-			nh_perror(c, nh_line(c, gs), "'group' %s is not a multicast address: use 'remote'",
-				  config_setting_get_string(gs));
-		else
-			l->has |= NH_LINK_HAS_GROUP;
-	}
-	if (rs && gs)
-		nh_perror(c, nh_line(c, gs), "'remote' and 'group' exclude each other");
-	if (ls && nh_get_ip(c, ls, &l->local) == 0)
-		l->has |= NH_LINK_HAS_LOCAL;
-	if ((l->has & NH_LINK_HAS_LOCAL) && (l->has & (NH_LINK_HAS_REMOTE | NH_LINK_HAS_GROUP)) &&
-	    l->local.family != (l->has & NH_LINK_HAS_REMOTE ? l->remote.family : l->group.family))
-		nh_perror(c, nh_line(c, ls), "'local' is not of the same address family as '%s'",
-			  l->has & NH_LINK_HAS_REMOTE ? "remote" : "group");
-	if (in->k[LK_PORT] && nh_get_uint(c, in->k[LK_PORT], 1, 65535, &v) == 0) {
-		l->port = (uint16_t)v;
-		l->has |= NH_LINK_HAS_PORT;
-	}
-}
-
-/* Values of the kind-specific keys, on the kinds they belong to. */
-static void parse_kind_values(struct nh_pctx *c, struct link_in *in)
-{
-	struct nh_link *l = &in->l;
-	uint64_t v;
-	char q[128];
-	int m;
-
-	if (l->kind == NH_KIND_MACVLAN || l->kind == NH_KIND_VLAN) {
-		if (in->k[LK_PARENT] && nh_get_ifname(c, in->k[LK_PARENT], l->parent) == 0)
-			l->has |= NH_LINK_HAS_PARENT;
-	}
-	if ((l->kind == NH_KIND_VLAN || l->kind == NH_KIND_VXLAN) && in->k[LK_ID]) {
-		bool vlan = l->kind == NH_KIND_VLAN;
-
-		if (nh_get_uint(c, in->k[LK_ID], vlan ? 1 : 0, vlan ? 4094 : 16777215, &v) == 0) {
-			l->id = (uint32_t)v;
-			l->has |= NH_LINK_HAS_ID;
-		}
-	}
-	if (l->kind == NH_KIND_MACVLAN && in->k[LK_MACVLAN_MODE]) {
-		const char *s = config_setting_get_string(in->k[LK_MACVLAN_MODE]);
-
-		m = nh_macvlan_mode_from_string(s);
-		if (m < 0) {
-			nh_perror(c, nh_line(c, in->k[LK_MACVLAN_MODE]), "'macvlan_mode': unknown mode '%s' "
-				  "(expected bridge, private, vepa or passthru)", nh_quote(s, q, sizeof(q)));
-		} else {
-			l->macvlan_mode = (enum nh_macvlan_mode)m;
-			l->has |= NH_LINK_HAS_MACVLAN_MODE;
-		}
-	}
-	if (l->kind == NH_KIND_VXLAN)
-		parse_vxlan(c, in);
-	if (in->k[LK_REPLACE] && nh_kind_creatable(l->kind))
-		l->replace = config_setting_get_bool(in->k[LK_REPLACE]);
-}
-
-/* The `peer` group of veth in->l in rule r: its far end, pending until
- * every file is read. */
-static void parse_peer(struct nh_pctx *c, struct link_in *in, const struct nh_netns_rule *r)
-{
-	const config_setting_t *g = in->k[LK_PEER];
-	const config_setting_t *k[PK__COUNT];
-	struct nh_pending_peer pp = { .host = true };
-	struct nh_link *end = &pp.end;
-	bool ok = in->name_ok;
-
-	nh_scan_group(c, g, "veth peer", peer_keys, PK__COUNT, k);
-	end->origin = end->peer_origin = nh_origin_of(c, g);
-	pp.netns_origin = end->origin;
-	end->kind = NH_KIND_VETH;
-	end->flags = NH_LINK_FLAG_PEER_END;
-	end->has = NH_LINK_HAS_PEER;
-	nh_strlcpy(end->peer_name, in->l.name, sizeof(end->peer_name));
-	nh_strlcpy(end->peer_netns, r->name, sizeof(end->peer_netns));
-	if (!k[PK_NAME]) {
-		if (!config_setting_get_member(g, "name"))
-			nh_perror(c, end->origin.line, "the peer of veth '%s' needs a 'name'", in->l.name);
-		ok = false;
-	} else if (nh_get_ifname(c, k[PK_NAME], end->name) < 0) {
-		ok = false;
-	}
-	if (k[PK_NETNS]) {
-		pp.host = false;
-		pp.netns_origin = nh_origin_of(c, k[PK_NETNS]);
-		if (nh_get_netns_name(c, k[PK_NETNS], pp.netns) < 0)
-			ok = false;
-		nh_strlcpy(in->l.peer_netns, pp.netns, sizeof(in->l.peer_netns));
-	}
-	parse_common(c, end, k[PK_UP], k[PK_MTU], k[PK_MAC], k[PK_MASTER]);
-	if (k[PK_ADDRESSES] && end->name[0])
-		nh_get_addresses(c, k[PK_ADDRESSES], end->name, &pp.addrs, &pp.n_addrs, &pp.cap_addrs);
-	if (r->match) {
-		nh_perror(c, in->l.origin.line, "veth '%s' cannot be in a 'match' rule: every namespace "
-			  "matching '%s' would claim the same peer '%s'", in->l.name, r->match, end->name);
-		ok = false;
-	}
-	in->l.has |= NH_LINK_HAS_PEER;
-	in->l.peer_origin = end->origin;
-	nh_strlcpy(in->l.peer_name, end->name, sizeof(in->l.peer_name));
-	if (!ok || nh_pctx_add_peer(c, &pp) < 0)
-		free(pp.addrs);
+	if (!s)
+		return;
+	if (nh_kind_has(in->l.kind, NH_KIND_CREATABLE))
+		in->l.replace = config_setting_get_bool(s);
+	else
+		nh_perror(in->c, nh_line(in->c, s), "'replace' applies only to a kind netheal creates (%s), "
+			  "and link '%s' has %s", nh_kind_list(NH_KIND_CREATABLE, list, sizeof(list)),
+			  in->l.name, kind_text(in->l.kind));
 }
 
 static void parse_link(struct nh_pctx *c, const config_setting_t *g, struct nh_netns_rule *r,
 		       const char *where)
 {
-	struct link_in in = { .g = g, .l.origin = nh_origin_of(c, g) };
+	struct nh_key keys[MAX_LINK_KEYS];
+	const config_setting_t *found[MAX_LINK_KEYS];
+	struct nh_link_in in = { .c = c, .g = g, .rule = r, .l.origin = nh_origin_of(c, g),
+				 .keys = keys, .found = found };
+	const config_setting_t *name;
+	bool kind_ok;
 
-	nh_scan_group(c, g, "link", link_keys, LK__COUNT, in.k);
-	if (in.k[LK_NAME])
-		in.name_ok = nh_get_ifname(c, in.k[LK_NAME], in.l.name) == 0;
-	else if (!config_setting_get_member(g, "name"))
+	in.n_keys = link_keys(keys, MAX_LINK_KEYS);
+	nh_scan_group(c, g, "link", keys, in.n_keys, found);
+	name = nh_link_in_get(&in, "name");
+	if (name)
+		in.name_ok = nh_get_ifname(c, name, in.l.name) == 0;
+	else if (!config_setting_get_member(g, "name")) {
 		nh_perror(c, in.l.origin.line, "a link in %s needs a 'name'", where);
-	parse_kind(c, &in);
-	parse_common(c, &in.l, in.k[LK_UP], in.k[LK_MTU], in.k[LK_MAC], in.k[LK_MASTER]);
-	if (in.k[LK_ADDRESSES])
-		nh_get_addresses(c, in.k[LK_ADDRESSES], in.l.name, &in.addrs, &in.n_addrs, &in.cap_addrs);
-	check_kind_keys(c, &in);
-	parse_kind_values(c, &in);
-	if (in.l.kind == NH_KIND_VETH && in.k[LK_PEER])
-		parse_peer(c, &in, r);
+	}
+	kind_ok = parse_kind(&in);
+	nh_parse_link_settings(c, &in.l, nh_link_in_get(&in, "up"), nh_link_in_get(&in, "mtu"),
+			       nh_link_in_get(&in, "mac"), nh_link_in_get(&in, "master"));
+	if (nh_link_in_get(&in, "addresses"))
+		nh_get_addresses(c, nh_link_in_get(&in, "addresses"), in.l.name, &in.addrs,
+				 &in.n_addrs, &in.cap_addrs);
+	if (kind_ok) {
+		parse_kind_keys(&in);
+		parse_replace(&in);
+	}
 	if (in.name_ok) {
 		if (nh_state_add_link(&r->want, &in.l) < 0)
 			c->err = -ENOMEM;

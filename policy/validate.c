@@ -6,6 +6,7 @@
  * O(n log n) for thousands of namespaces.
  */
 #include "parse_int.h"
+#include "kind.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -260,9 +261,9 @@ static void check_masters(struct nh_pctx *c, const struct nh_netns_rule *r)
 		if (!m)
 			nh_pwarn_at(c, &l->origin, "master '%s' of link '%s' is not a link this policy "
 				    "defines in %s", l->master, l->name, where);
-		else if (m->kind != NH_KIND_UNSPEC && m->kind != NH_KIND_BRIDGE)
+		else if (m->kind && !(m->kind->flags & NH_KIND_TAKES_PORTS))
 			nh_perror_at(c, &l->origin, "master '%s' of link '%s' is a %s, not a bridge",
-				     l->master, l->name, nh_kind_to_string(m->kind));
+				     l->master, l->name, m->kind->name);
 	}
 }
 
@@ -276,7 +277,7 @@ static void check_parents(struct nh_pctx *c, const struct nh_netns_rule *r)
 		if ((l->has & NH_LINK_HAS_PARENT) && !find_link(&c->p->host.want, l->parent))
 			nh_pwarn_at(c, &l->origin, "parent '%s' of %s '%s' is not a link this policy "
 				    "defines in the host namespace", l->parent,
-				    nh_kind_to_string(l->kind), l->name);
+				    nh_kind_name(l->kind), l->name);
 	}
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitor/nl.h"
+#include "netlink/nl.h"
 
 unsigned long nh_actor_inode_from_table(const char *table, uint32_t port)
 {

@@ -1,3 +1,4 @@
+#include "policy/kind.h"
 #include "converge.h"
 
 #include <errno.h>
@@ -64,7 +65,7 @@ static int touch_action(struct touched *t, const struct nh_action *a)
 
 	if (r == 0 && a->type == NH_ACT_LINK_MOVE)
 		r = touch(t, a->from_netns);
-	if (r == 0 && a->link.kind == NH_KIND_VETH && (a->link.has & NH_LINK_HAS_PEER))
+	if (r == 0 && nh_kind_has(a->link.kind, NH_KIND_PAIR) && (a->link.has & NH_LINK_HAS_PEER))
 		r = touch(t, a->link.peer_netns);
 	return r;
 }

@@ -1,3 +1,4 @@
+#include "policy/kind.h"
 #include "world.h"
 
 #include <errno.h>
@@ -69,11 +70,11 @@ static int index_links(struct nh_world *w, const struct nh_netns_rule *r)
 		const struct nh_link *l = &r->want.links[j];
 		int err = list_add(&w->wanting, l->name, r);
 
-		if (err == 0 && l->kind == NH_KIND_PHYSICAL) {
+		if (err == 0 && nh_kind_has(l->kind, NH_KIND_FROM_HOST)) {
 			known_key(key, sizeof(key), "", l->name);
 			err = list_add(&w->refs, key, r);
 		}
-		if (err == 0 && l->kind == NH_KIND_VETH && (l->has & NH_LINK_HAS_PEER)) {
+		if (err == 0 && nh_kind_has(l->kind, NH_KIND_PAIR) && (l->has & NH_LINK_HAS_PEER)) {
 			known_key(key, sizeof(key), l->peer_netns, l->peer_name);
 			err = list_add(&w->refs, key, r);
 		}

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/kind.h"
 #include "actions/actions.h"
 #include "common/util.h"
 #include "tests/sandbox.h"
@@ -198,7 +199,9 @@ static int parse_create_link(int argc, char **argv, struct nh_action *a)
 	if (argc < 3)
 		return usage("create-link needs KIND NAME", NULL);
 	a->type = NH_ACT_LINK_CREATE;
-	a->link.kind = nh_kind_from_string(argv[1]);
+	a->link.kind = nh_kind_by_name(argv[1]);
+	if (!a->link.kind)
+		return usage("unknown kind", argv[1]);
 	if (copy_name(a->link.name, sizeof(a->link.name), argv[2]) < 0)
 		return usage("bad name", argv[2]);
 	for (int i = 3; i < argc; i += 2) {
@@ -309,7 +312,7 @@ static int parse_move(int argc, char **argv, struct drv *d, struct nh_action *a)
 	    copy_name(a->netns, sizeof(a->netns), argv[3]) < 0 ||
 	    copy_name(a->link.name, sizeof(a->link.name), argc == 6 ? argv[5] : argv[2]) < 0)
 		return usage("bad name", NULL);
-	a->link.kind = NH_KIND_PHYSICAL;
+	a->link.kind = &nh_kind_physical;
 	if (argc == 6) {
 		a->ifindex = observed_index(d, argv[1], argv[2]);
 		if (a->ifindex < 0)

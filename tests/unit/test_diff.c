@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "common/util.h"
+#include "policy/kind.h"
 #include "policy/diff.h"
 
 #define HOST_CONF "policy.d/host.conf"
@@ -189,11 +190,11 @@ static void option2_policy(struct world *w)
 	struct ns *host = world_ns(w, ""), *blue = world_ns(w, "blue");
 
 	host->managed = blue->managed = true;
-	add_link(&host->rule.want, (struct nh_link){ .name = "br1", .kind = NH_KIND_BRIDGE,
+	add_link(&host->rule.want, (struct nh_link){ .name = "br1", .kind = &nh_kind_bridge,
 		.has = UP_ALWAYS, .up = true, .origin = AT(HOST_CONF, 2) });
 	add_link(&host->rule.want, (struct nh_link){ .name = "eth1", .has = UP_ALWAYS | NH_LINK_HAS_MASTER,
 		.up = true, .master = "br1", .origin = AT(HOST_CONF, 3) });
-	add_link(&host->rule.want, (struct nh_link){ .name = "v-eth1", .kind = NH_KIND_VETH,
+	add_link(&host->rule.want, (struct nh_link){ .name = "v-eth1", .kind = &nh_kind_veth,
 		.flags = NH_LINK_FLAG_PEER_END, .has = UP_ALWAYS | NH_LINK_HAS_MASTER | NH_LINK_HAS_PEER,
 		.up = true, .master = "br1", .peer_name = "v-peer1", .peer_netns = "blue",
 		.origin = AT(BLUE_CONF, 10) });
@@ -201,7 +202,7 @@ static void option2_policy(struct world *w)
 
 	add_link(&blue->rule.want, (struct nh_link){ .name = "lo", .has = UP_ALWAYS, .up = true,
 		.origin = AT(BLUE_CONF, 8) });
-	add_link(&blue->rule.want, (struct nh_link){ .name = "v-peer1", .kind = NH_KIND_VETH,
+	add_link(&blue->rule.want, (struct nh_link){ .name = "v-peer1", .kind = &nh_kind_veth,
 		.has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true, .peer_name = "v-eth1", .peer_netns = "",
 		.origin = AT(BLUE_CONF, 9), .peer_origin = AT(BLUE_CONF, 10) });
 	add_addr(&blue->rule.want, "v-peer1", 0, "10.1.1.100/24", 9);
@@ -219,8 +220,7 @@ static void bare_host(struct world *w)
 		.mac = { 0x02, 0, 0, 0, 0, 0x11 } });
 	add_addr(&host->have, "lo", 1, "127.0.0.1/8", 0);
 	/* not ours: never touched */
-	add_link(&host->have, (struct nh_link){ .name = "tap9", .ifindex = 9, .kind = NH_KIND_OTHER,
-		.kind_name = "tun", .mtu = 1500 });
+	add_link(&host->have, (struct nh_link){ .name = "tap9", .ifindex = 9, .kind_name = "tun", .mtu = 1500 });
 	add_addr(&host->have, "eth1", 2, "192.0.2.5/24", 0);
 	add_route(&host->have, (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = pfx("192.0.2.0/24"),
 		.dev = "eth1", .oif = 2, .protocol = 2 });
@@ -235,9 +235,9 @@ static void option2_converged(struct world *w)
 	bare_host(w);
 	link_of(&host->have, "eth1")->master_index = 3;
 	nh_strlcpy(link_of(&host->have, "eth1")->master, "br1", NH_IFNAMSIZ);
-	add_link(&host->have, (struct nh_link){ .name = "br1", .ifindex = 3, .kind = NH_KIND_BRIDGE,
+	add_link(&host->have, (struct nh_link){ .name = "br1", .ifindex = 3, .kind = &nh_kind_bridge,
 		.kind_name = "bridge", .up = true, .mtu = 1500 });
-	add_link(&host->have, (struct nh_link){ .name = "v-eth1", .ifindex = 4, .kind = NH_KIND_VETH,
+	add_link(&host->have, (struct nh_link){ .name = "v-eth1", .ifindex = 4, .kind = &nh_kind_veth,
 		.kind_name = "veth", .up = true, .mtu = 1500, .master = "br1", .master_index = 3,
 		.link_index = 2, .link_netnsid = 0 });
 	add_addr(&host->have, "br1", 3, "10.1.1.51/24", 0);
@@ -245,10 +245,10 @@ static void option2_converged(struct world *w)
 		.dev = "br1", .oif = 3, .protocol = 2 });
 
 	add_link(&blue->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true, .mtu = 65536 });
-	add_link(&blue->have, (struct nh_link){ .name = "v-peer1", .ifindex = 2, .kind = NH_KIND_VETH,
+	add_link(&blue->have, (struct nh_link){ .name = "v-peer1", .ifindex = 2, .kind = &nh_kind_veth,
 		.kind_name = "veth", .up = true, .mtu = 1500, .mac = { 0x02, 0, 0, 0, 0, 0x22 },
 		.link_index = 4, .link_netnsid = 0 });
-	add_link(&blue->have, (struct nh_link){ .name = "vx9", .ifindex = 3, .kind = NH_KIND_VXLAN,
+	add_link(&blue->have, (struct nh_link){ .name = "vx9", .ifindex = 3, .kind = &nh_kind_vxlan,
 		.kind_name = "vxlan", .mtu = 1450 });
 	add_addr(&blue->have, "lo", 1, "127.0.0.1/8", 0);
 	add_addr(&blue->have, "v-peer1", 2, "10.1.1.100/24", 0);
@@ -467,7 +467,7 @@ static void test_wrong_master(void **state)
 	l->master[0] = '\0';
 	expect_plan(&w, "");
 	/* on another bridge */
-	add_link(&host->have, (struct nh_link){ .name = "br9", .ifindex = 5, .kind = NH_KIND_BRIDGE, .up = true });
+	add_link(&host->have, (struct nh_link){ .name = "br9", .ifindex = 5, .kind = &nh_kind_bridge, .up = true });
 	link_of(&host->have, "v-eth1")->master_index = 5;
 	expect_plan(&w, "set-master - v-eth1 master:br1 if=4\n");
 	plan_all(&w, &p);
@@ -600,7 +600,7 @@ static void test_foreign_untouched(void **state)
 	red = world_ns(&w, "red");
 	red->managed = false;
 	add_link(&red->have, (struct nh_link){ .name = "lo", .ifindex = 1 });
-	add_link(&red->have, (struct nh_link){ .name = "br1", .ifindex = 2, .kind = NH_KIND_BRIDGE });
+	add_link(&red->have, (struct nh_link){ .name = "br1", .ifindex = 2, .kind = &nh_kind_bridge });
 	add_addr(&red->have, "br1", 2, "10.1.9.1/24", 0);
 	expect_plan(&w, "");
 	world_free(&w);
@@ -669,9 +669,8 @@ static void option1(struct world *w, bool blue_exists)
 
 	host->managed = blue->managed = true;
 	add_link(&host->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true, .mtu = 65536 });
-	add_link(&host->have, (struct nh_link){ .name = "eth1", .ifindex = 2, .kind = NH_KIND_OTHER,
-		.kind_name = "ifb", .up = true, .mtu = 1500 });
-	add_link(&blue->rule.want, (struct nh_link){ .name = "eth1", .kind = NH_KIND_PHYSICAL,
+	add_link(&host->have, (struct nh_link){ .name = "eth1", .ifindex = 2, .kind_name = "ifb", .up = true, .mtu = 1500 });
+	add_link(&blue->rule.want, (struct nh_link){ .name = "eth1", .kind = &nh_kind_physical,
 		.has = UP_ALWAYS, .up = true, .origin = AT(BLUE_CONF, 3) });
 	add_addr(&blue->rule.want, "eth1", 0, "10.1.1.83/24", 3);
 	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA, .dst = pfx("default"),
@@ -788,7 +787,7 @@ static void make_br1_a_veth(struct world *w)
 {
 	struct nh_link *br1 = link_of(&world_ns(w, "")->have, "br1");
 
-	br1->kind = NH_KIND_VETH;
+	br1->kind = &nh_kind_veth;
 	nh_strlcpy(br1->kind_name, "veth", sizeof(br1->kind_name));
 }
 
@@ -845,7 +844,7 @@ static void test_conflict_on_peer_name(void **state)
 	(void)state;
 	option2_converged(&w);
 	l = link_of(&world_ns(&w, "")->have, "v-eth1");
-	l->kind = NH_KIND_BRIDGE;
+	l->kind = &nh_kind_bridge;
 	nh_strlcpy(l->kind_name, "bridge", sizeof(l->kind_name));
 	/* reported once, by the pair's primary end; the pair is left alone */
 	expect_plan(&w, "conflict - v-eth1 link:v-eth1 if=4\n");
@@ -1001,10 +1000,10 @@ static void test_pair_in_one_namespace(void **state)
 	world_ns(&w, "")->managed = true;
 	blue = world_ns(&w, "blue");
 	blue->managed = true;
-	add_link(&blue->rule.want, (struct nh_link){ .name = "va", .kind = NH_KIND_VETH,
+	add_link(&blue->rule.want, (struct nh_link){ .name = "va", .kind = &nh_kind_veth,
 		.has = UP_ALWAYS | NH_LINK_HAS_PEER | NH_LINK_HAS_MTU, .mtu = 1400, .up = true,
 		.peer_name = "vb", .peer_netns = "blue", .origin = AT(BLUE_CONF, 30) });
-	add_link(&blue->rule.want, (struct nh_link){ .name = "vb", .kind = NH_KIND_VETH,
+	add_link(&blue->rule.want, (struct nh_link){ .name = "vb", .kind = &nh_kind_veth,
 		.flags = NH_LINK_FLAG_PEER_END, .has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true,
 		.peer_name = "va", .peer_netns = "blue", .origin = AT(BLUE_CONF, 31) });
 	add_addr(&blue->rule.want, "vb", 0, "10.1.3.2/24", 31);
@@ -1014,7 +1013,7 @@ static void test_pair_in_one_namespace(void **state)
 		    "set-up blue va state:up\n"
 		    "set-up blue vb state:up\n"
 		    "add-address blue vb address:10.1.3.2/24\n");
-	add_link(&blue->have, (struct nh_link){ .name = "vb", .ifindex = 5, .kind = NH_KIND_VETH, .up = true });
+	add_link(&blue->have, (struct nh_link){ .name = "vb", .ifindex = 5, .kind = &nh_kind_veth, .up = true });
 	add_addr(&blue->have, "vb", 5, "10.1.3.2/24", 0);
 	expect_plan(&w,
 		    "delete-link blue vb link:vb if=5\n"
@@ -1022,7 +1021,7 @@ static void test_pair_in_one_namespace(void **state)
 		    "set-up blue va state:up\n"
 		    "set-up blue vb state:up\n"
 		    "add-address blue vb address:10.1.3.2/24\n");
-	add_link(&blue->have, (struct nh_link){ .name = "va", .ifindex = 6, .kind = NH_KIND_VETH, .up = true,
+	add_link(&blue->have, (struct nh_link){ .name = "va", .ifindex = 6, .kind = &nh_kind_veth, .up = true,
 		.mtu = 1400, .link_index = 5 });
 	link_of(&blue->have, "vb")->link_index = 6;
 	expect_plan(&w, "");
@@ -1042,7 +1041,7 @@ static void test_peer_in_unmanaged_namespace(void **state)
 	world_ns(&w, "")->managed = true;
 	blue = world_ns(&w, "blue");
 	blue->managed = true;
-	add_link(&blue->rule.want, (struct nh_link){ .name = "v-peer1", .kind = NH_KIND_VETH,
+	add_link(&blue->rule.want, (struct nh_link){ .name = "v-peer1", .kind = &nh_kind_veth,
 		.has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true, .peer_name = "v-red", .peer_netns = "red",
 		.origin = AT(BLUE_CONF, 9), .peer_origin = AT(BLUE_CONF, 10) });
 	red = world_ns(&w, "red");
@@ -1052,7 +1051,7 @@ static void test_peer_in_unmanaged_namespace(void **state)
 		    "create-link blue v-peer1 link:v-peer1\n"
 		    "set-up blue v-peer1 state:up\n");
 	/* left over in red: deleted (SPEC §4.1), with the peer group as its rule */
-	add_link(&red->have, (struct nh_link){ .name = "v-red", .ifindex = 4, .kind = NH_KIND_VETH });
+	add_link(&red->have, (struct nh_link){ .name = "v-red", .ifindex = 4, .kind = &nh_kind_veth });
 	expect_plan(&w,
 		    "delete-link red v-red link:v-red if=4\n"
 		    "create-link blue v-peer1 link:v-peer1\n"
@@ -1145,7 +1144,7 @@ static void test_moved_back(void **state)
 	red->managed = true;
 	add_link(&red->rule.want, (struct nh_link){ .name = "lo", .has = UP_ALWAYS, .up = true });
 	add_link(&red->have, (struct nh_link){ .name = "lo", .ifindex = 1, .up = true });
-	add_link(&red->have, (struct nh_link){ .name = "v-peer1", .ifindex = 7, .kind = NH_KIND_VETH,
+	add_link(&red->have, (struct nh_link){ .name = "v-peer1", .ifindex = 7, .kind = &nh_kind_veth,
 		.kind_name = "veth", .mtu = 1500, .link_index = 4 });
 	blue = world_ns(&w, "blue");
 	del_link(&blue->have, "v-peer1");
@@ -1184,7 +1183,7 @@ static void test_moved_back_peer_end(void **state)
 	option2_converged(&w);
 	/* v-eth1 moved from the host into an unmanaged namespace */
 	red = world_ns(&w, "red");
-	add_link(&red->have, (struct nh_link){ .name = "v-eth1", .ifindex = 3, .kind = NH_KIND_VETH,
+	add_link(&red->have, (struct nh_link){ .name = "v-eth1", .ifindex = 3, .kind = &nh_kind_veth,
 		.link_index = 2 });
 	del_link(&world_ns(&w, "")->have, "v-eth1");
 	link_of(&world_ns(&w, "blue")->have, "v-peer1")->link_index = 3;
@@ -1203,16 +1202,16 @@ static void test_moved_back_other_kinds(void **state)
 	(void)state;
 	option2_converged(&w);
 	blue = world_ns(&w, "blue");
-	add_link(&blue->rule.want, (struct nh_link){ .name = "vx0", .kind = NH_KIND_VXLAN, .has = UP_ALWAYS |
+	add_link(&blue->rule.want, (struct nh_link){ .name = "vx0", .kind = &nh_kind_vxlan, .has = UP_ALWAYS |
 		NH_LINK_HAS_ID | NH_LINK_HAS_MTU, .id = 42, .mtu = 1400, .up = true, .origin = AT(BLUE_CONF, 20) });
-	add_link(&blue->rule.want, (struct nh_link){ .name = "br7", .kind = NH_KIND_BRIDGE, .has = UP_ALWAYS,
+	add_link(&blue->rule.want, (struct nh_link){ .name = "br7", .kind = &nh_kind_bridge, .has = UP_ALWAYS,
 		.up = true, .origin = AT(BLUE_CONF, 21) });
 	other = world_ns(&w, "other");
-	add_link(&other->have, (struct nh_link){ .name = "vx0", .ifindex = 5, .kind = NH_KIND_VXLAN, .mtu = 1450 });
-	add_link(&other->have, (struct nh_link){ .name = "br7", .ifindex = 6, .kind = NH_KIND_BRIDGE });
+	add_link(&other->have, (struct nh_link){ .name = "vx0", .ifindex = 5, .kind = &nh_kind_vxlan, .mtu = 1450 });
+	add_link(&other->have, (struct nh_link){ .name = "br7", .ifindex = 6, .kind = &nh_kind_bridge });
 	/* in two places: the namespace first by name, whatever the view order */
 	add_link(&world_ns(&w, "zzz")->have, (struct nh_link){ .name = "vx0", .ifindex = 8,
-		.kind = NH_KIND_VXLAN, .mtu = 1450 });
+		.kind = &nh_kind_vxlan, .mtu = 1450 });
 	/* vx0 comes back (its mtu travelled with it); a bridge cannot move:
 	 * one is created */
 	expect_plan(&w,

@@ -17,7 +17,7 @@
 #include <linux/veth.h>
 #include <cmocka.h>
 
-#include "actions/kind.h"
+#include "netlink/kind.h"
 
 #define BUF 4096
 
@@ -73,19 +73,19 @@ static const char *linkinfo(const struct nlattr **top, const struct nlattr **dat
 	return mnl_attr_get_str(info[IFLA_INFO_KIND]);
 }
 
-static int fill(enum nh_kind k, struct msg *m, const struct nh_link *l, const struct nh_kind_ctx *kc)
+static int fill(const struct nh_kind *k, struct msg *m, const struct nh_link *l, const struct nh_kind_ctx *kc)
 {
-	const struct nh_kind_ops *ops = nh_kind_ops_get(k);
+	const struct nh_nl_kind *ops = nh_nl_kind_get(k);
 
 	assert_non_null(ops);
-	assert_int_equal(ops->kind, k);
+	assert_ptr_equal(ops->kind, k);
 	msg_init(m);
 	return ops->fill_create(m->nlh, l, kc);
 }
 
 /* Every buffer shorter than the full request fails cleanly: -EMSGSIZE (or
  * -EINVAL never), the bytes past the limit untouched. */
-static void check_short_buffers(enum nh_kind k, const struct nh_link *l, const struct nh_kind_ctx *kc)
+static void check_short_buffers(const struct nh_kind *k, const struct nh_link *l, const struct nh_kind_ctx *kc)
 {
 	struct nh_kind_ctx small = *kc;
 	struct msg m;
@@ -97,52 +97,66 @@ static void check_short_buffers(enum nh_kind k, const struct nh_link *l, const s
 		small.buflen = len;
 		msg_init(&m);
 		memset(m.buf + len, 0xa5, sizeof(m.buf) - len);
-		assert_int_equal(nh_kind_ops_get(k)->fill_create(m.nlh, l, &small), -EMSGSIZE);
+		assert_int_equal(nh_nl_kind_get(k)->fill_create(m.nlh, l, &small), -EMSGSIZE);
 		for (size_t i = len; i < sizeof(m.buf); i++)
 			assert_int_equal((unsigned char)m.buf[i], 0xa5);
 	}
 }
 
+/* Every kind the policy can create has a kernel half that creates it; the
+ * kernel half names its policy half; `physical` has none. */
 static void test_registry(void **state)
 {
-	(void)state;
-	assert_null(nh_kind_ops_get(NH_KIND_UNSPEC));
-	assert_null(nh_kind_ops_get(NH_KIND_OTHER));
-	assert_null(nh_kind_ops_get(NH_KIND__COUNT));
-	assert_null(nh_kind_ops_get(NH_KIND_PHYSICAL)->fill_create);
-	for (int k = NH_KIND_VETH; k <= NH_KIND_VLAN; k++) {
-		const struct nh_kind_ops *ops = nh_kind_ops_get((enum nh_kind)k);
+	size_t with_create = 0;
 
-		assert_non_null(ops);
-		assert_int_equal(ops->kind, k);
-		assert_string_equal(ops->name, nh_kind_to_string((enum nh_kind)k));
-		assert_non_null(ops->fill_create);
+	(void)state;
+	assert_null(nh_nl_kind_get(NULL));
+	assert_null(nh_nl_kind_get(&nh_kind_physical));
+	assert_null(nh_kind_from_kernel("physical"));
+	assert_null(nh_kind_from_kernel("tun"));
+	for (size_t i = 0; i < nh_kind_count(); i++) {
+		const struct nh_kind *k = nh_kind_at(i);
+		const struct nh_nl_kind *nk = nh_nl_kind_get(k);
+
+		assert_ptr_equal(nh_kind_by_name(k->name), k);
+		if (!(k->flags & NH_KIND_CREATABLE)) {
+			assert_null(nk);
+			continue;
+		}
+		assert_non_null(nk);
+		assert_ptr_equal(nk->kind, k);
+		assert_non_null(nk->fill_create);
+		assert_ptr_equal(nh_kind_from_kernel(k->name), k);
+		with_create++;
 	}
-	assert_true(nh_kind_ops_get(NH_KIND_MACVLAN)->parent_in_host);
-	assert_true(nh_kind_ops_get(NH_KIND_VLAN)->parent_in_host);
-	assert_false(nh_kind_ops_get(NH_KIND_VXLAN)->parent_in_host);
-	assert_true(nh_kind_ops_get(NH_KIND_VETH)->has_peer);
+	assert_true(with_create >= 6);
+	assert_true(nh_kind_macvlan.flags & NH_KIND_PARENT_IN_HOST);
+	assert_true(nh_kind_vlan.flags & NH_KIND_PARENT_IN_HOST);
+	assert_false(nh_kind_vxlan.flags & NH_KIND_PARENT_IN_HOST);
+	assert_true(nh_kind_veth.flags & NH_KIND_PAIR);
+	assert_false(nh_kind_bridge.flags & NH_KIND_MOVABLE);
+	assert_true(nh_kind_bridge.flags & NH_KIND_TAKES_PORTS);
 }
 
 static void test_bridge(void **state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *data[IFLA_MAX + 1];
-	struct nh_link l = { .name = "br1", .kind = NH_KIND_BRIDGE };
+	struct nh_link l = { .name = "br1", .kind = &nh_kind_bridge };
 	struct nh_kind_ctx kc = { .buflen = BUF, .netns_fd = 3, .peer_netns_fd = -1 };
 	struct msg m;
 
 	(void)state;
-	assert_int_equal(fill(NH_KIND_BRIDGE, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_bridge, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	assert_string_equal(linkinfo(tb, data), "bridge");
 	assert_null(data[1]);
-	check_short_buffers(NH_KIND_BRIDGE, &l, &kc);
+	check_short_buffers(&nh_kind_bridge, &l, &kc);
 }
 
 static void test_veth(void **state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *data[IFLA_MAX + 1], *peer[IFLA_MAX + 1];
-	struct nh_link l = { .name = "v-peer1", .kind = NH_KIND_VETH, .peer_name = "v-eth1" };
+	struct nh_link l = { .name = "v-peer1", .kind = &nh_kind_veth, .peer_name = "v-eth1" };
 	struct nh_link p = { .has = NH_LINK_HAS_MTU | NH_LINK_HAS_MAC, .mtu = 1400,
 			     .mac = { 2, 0, 0, 0, 0, 0xb } };
 	struct nh_kind_ctx kc = { .buflen = BUF, .netns_fd = 3, .peer_netns_fd = 7, .peer = &p };
@@ -150,7 +164,7 @@ static void test_veth(void **state)
 	struct msg m;
 
 	(void)state;
-	assert_int_equal(fill(NH_KIND_VETH, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_veth, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	assert_string_equal(linkinfo(tb, data), "veth");
 	assert_non_null(data[VETH_INFO_PEER]);
@@ -169,61 +183,61 @@ static void test_veth(void **state)
 	assert_int_equal(mnl_attr_get_u32(peer[IFLA_MTU]), 1400);
 	assert_int_equal(mnl_attr_get_payload_len(peer[IFLA_ADDRESS]), 6);
 	assert_memory_equal(mnl_attr_get_payload(peer[IFLA_ADDRESS]), p.mac, 6);
-	check_short_buffers(NH_KIND_VETH, &l, &kc);
+	check_short_buffers(&nh_kind_veth, &l, &kc);
 
 	l.peer_name[0] = '\0';
-	assert_int_equal(fill(NH_KIND_VETH, &m, &l, &kc), -EINVAL);
+	assert_int_equal(fill(&nh_kind_veth, &m, &l, &kc), -EINVAL);
 }
 
 static void test_macvlan(void **state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *data[IFLA_MAX + 1];
-	struct nh_link l = { .name = "mv0", .kind = NH_KIND_MACVLAN, .macvlan_mode = NH_MACVLAN_PRIVATE };
+	struct nh_link l = { .name = "mv0", .kind = &nh_kind_macvlan, .macvlan_mode = NH_MACVLAN_PRIVATE };
 	struct nh_kind_ctx kc = { .buflen = BUF, .netns_fd = 3, .peer_netns_fd = -1, .parent_ifindex = 9 };
 	struct msg m;
 
 	(void)state;
-	assert_int_equal(fill(NH_KIND_MACVLAN, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_macvlan, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	assert_int_equal(mnl_attr_get_u32(tb[IFLA_LINK]), 9);
 	assert_string_equal(linkinfo(tb, data), "macvlan");
 	assert_int_equal(mnl_attr_get_u32(data[IFLA_MACVLAN_MODE]), MACVLAN_MODE_PRIVATE);
-	check_short_buffers(NH_KIND_MACVLAN, &l, &kc);
+	check_short_buffers(&nh_kind_macvlan, &l, &kc);
 
 	/* the policy's default mode is bridge, and it is always sent */
 	l.macvlan_mode = NH_MACVLAN_BRIDGE;
-	assert_int_equal(fill(NH_KIND_MACVLAN, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_macvlan, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	linkinfo(tb, data);
 	assert_int_equal(mnl_attr_get_u32(data[IFLA_MACVLAN_MODE]), MACVLAN_MODE_BRIDGE);
 
 	kc.parent_ifindex = 0;
-	assert_int_equal(fill(NH_KIND_MACVLAN, &m, &l, &kc), -EINVAL);
+	assert_int_equal(fill(&nh_kind_macvlan, &m, &l, &kc), -EINVAL);
 }
 
 static void test_vlan(void **state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *data[IFLA_MAX + 1];
-	struct nh_link l = { .name = "vl5", .kind = NH_KIND_VLAN, .has = NH_LINK_HAS_ID, .id = 5 };
+	struct nh_link l = { .name = "vl5", .kind = &nh_kind_vlan, .has = NH_LINK_HAS_ID, .id = 5 };
 	struct nh_kind_ctx kc = { .buflen = BUF, .netns_fd = 3, .peer_netns_fd = -1, .parent_ifindex = 4 };
 	struct msg m;
 
 	(void)state;
-	assert_int_equal(fill(NH_KIND_VLAN, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_vlan, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	assert_int_equal(mnl_attr_get_u32(tb[IFLA_LINK]), 4);
 	assert_string_equal(linkinfo(tb, data), "vlan");
 	assert_int_equal(mnl_attr_get_u16(data[IFLA_VLAN_ID]), 5);
-	check_short_buffers(NH_KIND_VLAN, &l, &kc);
+	check_short_buffers(&nh_kind_vlan, &l, &kc);
 
 	l.id = 4095;
-	assert_int_equal(fill(NH_KIND_VLAN, &m, &l, &kc), -EINVAL);
+	assert_int_equal(fill(&nh_kind_vlan, &m, &l, &kc), -EINVAL);
 }
 
 static void test_vxlan(void **state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *data[IFLA_MAX + 1];
-	struct nh_link l = { .name = "vx0", .kind = NH_KIND_VXLAN, .id = 42, .port = 4789,
+	struct nh_link l = { .name = "vx0", .kind = &nh_kind_vxlan, .id = 42, .port = 4789,
 			     .has = NH_LINK_HAS_ID | NH_LINK_HAS_PORT | NH_LINK_HAS_REMOTE | NH_LINK_HAS_LOCAL };
 	struct nh_kind_ctx kc = { .buflen = BUF, .netns_fd = 3, .peer_netns_fd = -1 };
 	struct msg m;
@@ -231,7 +245,7 @@ static void test_vxlan(void **state)
 	(void)state;
 	assert_int_equal(nh_ip_parse("192.0.2.1", &l.remote), 0);
 	assert_int_equal(nh_ip_parse("192.0.2.2", &l.local), 0);
-	assert_int_equal(fill(NH_KIND_VXLAN, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_vxlan, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	assert_string_equal(linkinfo(tb, data), "vxlan");
 	assert_int_equal(mnl_attr_get_u32(data[IFLA_VXLAN_ID]), 42);
@@ -241,12 +255,12 @@ static void test_vxlan(void **state)
 	assert_memory_equal(mnl_attr_get_payload(data[IFLA_VXLAN_LOCAL]), l.local.addr, 4);
 	assert_null(data[IFLA_VXLAN_GROUP6]);
 	assert_null(data[IFLA_VXLAN_LINK]);
-	check_short_buffers(NH_KIND_VXLAN, &l, &kc);
+	check_short_buffers(&nh_kind_vxlan, &l, &kc);
 
 	assert_int_equal(nh_ip_parse("2001:db8::1", &l.remote), 0);
 	assert_int_equal(nh_ip_parse("2001:db8::2", &l.local), 0);
 	kc.parent_ifindex = 6;
-	assert_int_equal(fill(NH_KIND_VXLAN, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_vxlan, &m, &l, &kc), 0);
 	parse_msg(m.nlh, tb);
 	linkinfo(tb, data);
 	assert_memory_equal(mnl_attr_get_payload(data[IFLA_VXLAN_GROUP6]), l.remote.addr, 16);
@@ -255,25 +269,25 @@ static void test_vxlan(void **state)
 	assert_null(data[IFLA_VXLAN_GROUP]);
 
 	l.has &= ~NH_LINK_HAS_ID;
-	assert_int_equal(fill(NH_KIND_VXLAN, &m, &l, &kc), -EINVAL);
+	assert_int_equal(fill(&nh_kind_vxlan, &m, &l, &kc), -EINVAL);
 }
 
 static void test_dummy_and_mtu_mac(void **state)
 {
 	const struct nlattr *tb[IFLA_MAX + 1], *data[IFLA_MAX + 1];
-	struct nh_link l = { .name = "d0", .kind = NH_KIND_DUMMY,
+	struct nh_link l = { .name = "d0", .kind = &nh_kind_dummy,
 			     .has = NH_LINK_HAS_MTU | NH_LINK_HAS_MAC, .mtu = 9000, .mac = { 2, 1, 2, 3, 4, 5 } };
 	struct nh_kind_ctx kc = { .buflen = BUF, .netns_fd = 3, .peer_netns_fd = -1 };
 	struct msg m;
 
 	(void)state;
-	assert_int_equal(fill(NH_KIND_DUMMY, &m, &l, &kc), 0);
+	assert_int_equal(fill(&nh_kind_dummy, &m, &l, &kc), 0);
 	assert_int_equal(nh_kind_put_mtu_mac(m.nlh, BUF, &l), 0);
 	parse_msg(m.nlh, tb);
 	assert_string_equal(linkinfo(tb, data), "dummy");
 	assert_int_equal(mnl_attr_get_u32(tb[IFLA_MTU]), 9000);
 	assert_memory_equal(mnl_attr_get_payload(tb[IFLA_ADDRESS]), l.mac, 6);
-	check_short_buffers(NH_KIND_DUMMY, &l, &kc);
+	check_short_buffers(&nh_kind_dummy, &l, &kc);
 }
 
 int main(void)

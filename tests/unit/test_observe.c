@@ -17,6 +17,7 @@
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 
+#include "policy/kind.h"
 #include "common/util.h"
 #include "monitor/observe.h"
 
@@ -169,7 +170,7 @@ static void test_parse_link(void **state)
 	assert_int_equal(nh_parse_link(nlh, &l), 0);
 	assert_string_equal(l.name, "v-peer1");
 	assert_int_equal(l.ifindex, 7);
-	assert_int_equal(l.kind, NH_KIND_VETH);
+	assert_ptr_equal(l.kind, &nh_kind_veth);
 	assert_string_equal(l.kind_name, "veth");
 	assert_true(l.up);
 	assert_true(l.oper_up);
@@ -184,7 +185,7 @@ static void test_parse_link(void **state)
 
 	nlh = link_msg(&m, RTM_NEWLINK, 1, "lo", 0);
 	assert_int_equal(nh_parse_link(nlh, &l), 0);
-	assert_int_equal(l.kind, NH_KIND_UNSPEC);
+	assert_null(l.kind);
 	assert_false(l.up);
 	assert_int_equal(l.link_netnsid, -1);
 	assert_false(l.has & NH_LINK_HAS_MTU);
@@ -192,7 +193,7 @@ static void test_parse_link(void **state)
 	nlh = link_msg(&m, RTM_NEWLINK, 9, "tun0", 0);
 	put_kind(nlh, "tun");
 	assert_int_equal(nh_parse_link(nlh, &l), 0);
-	assert_int_equal(l.kind, NH_KIND_OTHER);
+	assert_null(l.kind);
 	assert_string_equal(l.kind_name, "tun");
 }
 
@@ -213,7 +214,7 @@ static void test_parse_link_kinds(void **state)
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	assert_int_equal(nh_parse_link(nlh, &l), 0);
-	assert_int_equal(l.kind, NH_KIND_VLAN);
+	assert_ptr_equal(l.kind, &nh_kind_vlan);
 	assert_int_equal(l.id, 5);
 	assert_true(l.has & NH_LINK_HAS_ID);
 
@@ -227,7 +228,7 @@ static void test_parse_link_kinds(void **state)
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	assert_int_equal(nh_parse_link(nlh, &l), 0);
-	assert_int_equal(l.kind, NH_KIND_VXLAN);
+	assert_ptr_equal(l.kind, &nh_kind_vxlan);
 	assert_int_equal(l.id, 42);
 	assert_true(l.has & NH_LINK_HAS_REMOTE);
 	assert_false(l.has & NH_LINK_HAS_GROUP);
@@ -251,7 +252,7 @@ static void test_parse_link_kinds(void **state)
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	assert_int_equal(nh_parse_link(nlh, &l), 0);
-	assert_int_equal(l.kind, NH_KIND_MACVLAN);
+	assert_ptr_equal(l.kind, &nh_kind_macvlan);
 	assert_int_equal(l.macvlan_mode, NH_MACVLAN_VEPA);
 	assert_true(l.has & NH_LINK_HAS_MACVLAN_MODE);
 }

@@ -3,6 +3,7 @@
  * bad file and must report the exact message at the exact line; good files
  * must give the expected model.
  */
+#include "policy/kind.h"
 #include "parse_helpers.h"
 
 #include <sys/socket.h>
@@ -606,7 +607,7 @@ static void test_full_model_host(void **state)
 	assert_int_equal(h->n_links, 9);     /* 8 written + v-eth1, the peer of blue's v-peer1 */
 
 	l = link_at(h, 0, "br1");
-	assert_int_equal(l->kind, NH_KIND_BRIDGE);
+	assert_ptr_equal(l->kind, &nh_kind_bridge);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_MTU | NH_LINK_HAS_MAC);
 	assert_false(l->up);
 	assert_true(l->replace);
@@ -616,17 +617,17 @@ static void test_full_model_host(void **state)
 	assert_string_equal(l->origin.file, p.files[0]);
 
 	l = link_at(h, 1, "d0");
-	assert_int_equal(l->kind, NH_KIND_DUMMY);
+	assert_ptr_equal(l->kind, &nh_kind_dummy);
 	assert_int_equal(l->has, NH_LINK_HAS_UP);
 	assert_true(l->up);
 
 	l = link_at(h, 2, "eth1");
-	assert_int_equal(l->kind, NH_KIND_UNSPEC);
+	assert_null(l->kind);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_MASTER);
 	assert_string_equal(l->master, "br1");
 
 	l = link_at(h, 3, "h0");
-	assert_int_equal(l->kind, NH_KIND_VETH);
+	assert_ptr_equal(l->kind, &nh_kind_veth);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER);
 	assert_int_equal(l->flags, 0);
 	assert_string_equal(l->peer_name, "h1");
@@ -635,13 +636,13 @@ static void test_full_model_host(void **state)
 	assert_int_equal(l->peer_origin.line, 11);
 
 	l = link_at(h, 4, "mv0");
-	assert_int_equal(l->kind, NH_KIND_MACVLAN);
+	assert_ptr_equal(l->kind, &nh_kind_macvlan);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PARENT | NH_LINK_HAS_MACVLAN_MODE);
 	assert_string_equal(l->parent, "eth1");
 	assert_int_equal(l->macvlan_mode, NH_MACVLAN_VEPA);
 
 	l = link_at(h, 5, "v-eth1");        /* peer end of blue's v-peer1 */
-	assert_int_equal(l->kind, NH_KIND_VETH);
+	assert_ptr_equal(l->kind, &nh_kind_veth);
 	assert_int_equal(l->flags, NH_LINK_FLAG_PEER_END);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER | NH_LINK_HAS_MASTER);
 	assert_string_equal(l->master, "br1");
@@ -650,12 +651,12 @@ static void test_full_model_host(void **state)
 	assert_int_equal(l->origin.line, 25);
 
 	l = link_at(h, 6, "vl5");
-	assert_int_equal(l->kind, NH_KIND_VLAN);
+	assert_ptr_equal(l->kind, &nh_kind_vlan);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PARENT | NH_LINK_HAS_ID);
 	assert_int_equal(l->id, 5);
 
 	l = link_at(h, 7, "vx42");
-	assert_int_equal(l->kind, NH_KIND_VXLAN);
+	assert_ptr_equal(l->kind, &nh_kind_vxlan);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_ID | NH_LINK_HAS_REMOTE | NH_LINK_HAS_LOCAL |
 			 NH_LINK_HAS_PORT);
 	assert_int_equal(l->id, 42);
@@ -780,7 +781,7 @@ static void test_defaults(void **state)
 	assert_int_equal(r->mode, NH_MODE_INHERIT);
 	assert_int_equal(r->want.links[0].has, NH_LINK_HAS_UP);
 	assert_true(r->want.links[0].up);
-	assert_int_equal(r->want.links[0].kind, NH_KIND_UNSPEC);
+	assert_null(r->want.links[0].kind);
 	assert_false(r->want.links[0].replace);
 	assert_int_equal(r->want.routes[0].table, NH_RT_TABLE_MAIN);
 	assert_int_equal(r->want.routes[0].metric, 0);

@@ -7,6 +7,7 @@
  * behaviour on those inputs. Then the classic traps: a device file, a FIFO,
  * @include of itself, deep nesting, a 10 MB string, a file over the limit.
  */
+#include "policy/kind.h"
 #include "parse_helpers.h"
 
 #include <sys/socket.h>
@@ -209,10 +210,10 @@ static void test_example_option1(void **state)
 	assert_true(r->create);
 	assert_int_equal(r->want.n_links, 2);
 	assert_string_equal(r->want.links[0].name, "eth1");
-	assert_int_equal(r->want.links[0].kind, NH_KIND_PHYSICAL);
+	assert_ptr_equal(r->want.links[0].kind, &nh_kind_physical);
 	assert_true(r->want.links[0].up);
 	assert_string_equal(r->want.links[1].name, "lo");
-	assert_int_equal(r->want.links[1].kind, NH_KIND_UNSPEC);
+	assert_null(r->want.links[1].kind);
 	assert_int_equal(r->want.n_addrs, 1);
 	assert_string_equal(r->want.addrs[0].link, "eth1");
 	assert_string_equal(nh_prefix_str(&r->want.addrs[0].prefix, true, buf, sizeof(buf)), "10.1.1.83/24");
@@ -240,7 +241,7 @@ static void test_example_option2(void **state)
 	h = &p.host.want;
 	assert_int_equal(h->n_links, 3);
 	assert_string_equal(h->links[0].name, "br1");
-	assert_int_equal(h->links[0].kind, NH_KIND_BRIDGE);
+	assert_ptr_equal(h->links[0].kind, &nh_kind_bridge);
 	assert_string_equal(h->links[1].name, "eth1");
 	assert_string_equal(h->links[1].master, "br1");
 	assert_string_equal(h->links[2].name, "v-eth1");

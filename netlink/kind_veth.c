@@ -48,7 +48,7 @@ static int veth_fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const
 
 	if (!l->peer_name[0])
 		return -EINVAL;
-	r = nh_kind_linkinfo_start(nlh, kc->buflen, "veth", &info);
+	r = nh_kind_linkinfo_start(nlh, kc->buflen, nh_kind_veth.name, &info);
 	if (r < 0)
 		return r;
 	data = mnl_attr_nest_start_check(nlh, kc->buflen, IFLA_INFO_DATA);
@@ -66,9 +66,8 @@ static int veth_fill_create(struct nlmsghdr *nlh, const struct nh_link *l, const
 	return 0;
 }
 
-const struct nh_kind_ops nh_kind_veth = {
-	.kind = NH_KIND_VETH,
-	.name = "veth",
-	.has_peer = true,
+/* Nothing in IFLA_INFO_DATA to read: the peer is IFLA_LINK (decode.c). */
+const struct nh_nl_kind nh_nl_kind_veth = {
+	.kind = &nh_kind_veth,
 	.fill_create = veth_fill_create,
 };

@@ -3,8 +3,8 @@
  * one for requests (dumps and changes, each with NLM_F_ACK and a sequence
  * number matched by mnl_cb_run). Both are opened in a given namespace.
  */
-#ifndef NETHEAL_MONITOR_NL_H
-#define NETHEAL_MONITOR_NL_H
+#ifndef NETHEAL_NETLINK_NL_H
+#define NETHEAL_NETLINK_NL_H
 
 #include <stdbool.h>
 #include <stddef.h>

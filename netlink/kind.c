@@ -1,23 +1,18 @@
+/* The registry of link kinds (kernel half) and what every kind shares. */
 #include "kind.h"
 
 #include <errno.h>
 #include <linux/if_link.h>
 
-#include "common/util.h"
+#define NH_NL_KIND_ENTRY(k) &nh_nl_kind_##k,
+static const struct nh_nl_kind *const registry[] = { NH_NL_KINDS(NH_NL_KIND_ENTRY) };
 
-static const struct nh_kind_ops *const kinds[NH_KIND__COUNT] = {
-	[NH_KIND_PHYSICAL] = &nh_kind_physical,
-	[NH_KIND_VETH] = &nh_kind_veth,
-	[NH_KIND_BRIDGE] = &nh_kind_bridge,
-	[NH_KIND_MACVLAN] = &nh_kind_macvlan,
-	[NH_KIND_VXLAN] = &nh_kind_vxlan,
-	[NH_KIND_DUMMY] = &nh_kind_dummy,
-	[NH_KIND_VLAN] = &nh_kind_vlan,
-};
-
-const struct nh_kind_ops *nh_kind_ops_get(enum nh_kind kind)
+const struct nh_nl_kind *nh_nl_kind_get(const struct nh_kind *k)
 {
-	return (unsigned)kind < NH_ARRAY_SIZE(kinds) ? kinds[kind] : NULL;
+	for (size_t i = 0; k && i < NH_ARRAY_SIZE(registry); i++)
+		if (registry[i]->kind == k)
+			return registry[i];
+	return NULL;
 }
 
 int nh_kind_put_mtu_mac(struct nlmsghdr *nlh, size_t buflen, const struct nh_link *l)
@@ -40,5 +35,19 @@ int nh_kind_linkinfo_start(struct nlmsghdr *nlh, size_t buflen, const char *kind
 		mnl_attr_nest_cancel(nlh, *info);
 		return -EMSGSIZE;
 	}
+	return 0;
+}
+
+int nh_kind_fill_kind_only(struct nlmsghdr *nlh, const struct nh_link *l, const struct nh_kind_ctx *kc)
+{
+	struct nlattr *info;
+	int r;
+
+	if (!l->kind)
+		return -EINVAL;
+	r = nh_kind_linkinfo_start(nlh, kc->buflen, l->kind->name, &info);
+	if (r < 0)
+		return r;
+	mnl_attr_nest_end(nlh, info);
 	return 0;
 }

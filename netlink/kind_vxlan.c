@@ -13,6 +13,66 @@
 #include <sys/socket.h>
 #include <linux/if_link.h>
 
+#include "attr.h"
+
+static bool is_multicast(const struct nh_prefix *p)
+{
+	return p->family == AF_INET ? (p->addr[0] & 0xf0) == 0xe0 : p->addr[0] == 0xff;
+}
+
+/* One of a v4/v6 attribute pair, as a full-length prefix; 0 when absent. */
+static int get_ip(const struct nlattr *v4, const struct nlattr *v6, struct nh_prefix *out, bool *found)
+{
+	const struct nlattr *a = v4 ? v4 : v6;
+	int family = v4 ? AF_INET : AF_INET6;
+
+	*found = a != NULL;
+	if (!a)
+		return 0;
+	return nh_attr_addr(a, family, family == AF_INET ? 32 : 128, out);
+}
+
+static int vxlan_parse_data(const struct nlattr *data, struct nh_link *l)
+{
+	static const enum mnl_attr_data_type types[IFLA_VXLAN_MAX + 1] = {
+		[IFLA_VXLAN_ID] = MNL_TYPE_U32,
+		[IFLA_VXLAN_GROUP] = MNL_TYPE_BINARY,
+		[IFLA_VXLAN_GROUP6] = MNL_TYPE_BINARY,
+		[IFLA_VXLAN_LOCAL] = MNL_TYPE_BINARY,
+		[IFLA_VXLAN_LOCAL6] = MNL_TYPE_BINARY,
+		[IFLA_VXLAN_PORT] = MNL_TYPE_U16,
+	};
+	const struct nlattr *a[IFLA_VXLAN_MAX + 1];
+	struct nh_prefix p;
+	bool found;
+
+	if (nh_attr_parse_nested(data, a, types, IFLA_VXLAN_MAX) < 0)
+		return -EINVAL;
+	if (a[IFLA_VXLAN_ID]) {
+		l->id = mnl_attr_get_u32(a[IFLA_VXLAN_ID]);
+		l->has |= NH_LINK_HAS_ID;
+	}
+	if (get_ip(a[IFLA_VXLAN_GROUP], a[IFLA_VXLAN_GROUP6], &p, &found) < 0)
+		return -EINVAL;
+	/* One attribute for both: a multicast group or a unicast remote. */
+	if (found && is_multicast(&p)) {
+		l->group = p;
+		l->has |= NH_LINK_HAS_GROUP;
+	} else if (found) {
+		l->remote = p;
+		l->has |= NH_LINK_HAS_REMOTE;
+	}
+	if (get_ip(a[IFLA_VXLAN_LOCAL], a[IFLA_VXLAN_LOCAL6], &l->local, &found) < 0)
+		return -EINVAL;
+	if (found)
+		l->has |= NH_LINK_HAS_LOCAL;
+	if (a[IFLA_VXLAN_PORT]) {
+		l->port = ntohs(mnl_attr_get_u16(a[IFLA_VXLAN_PORT]));
+		l->has |= NH_LINK_HAS_PORT;
+	}
+	return 0;
+}
+
 static int put_ip(struct nlmsghdr *nlh, size_t buflen, uint16_t v4, uint16_t v6,
 		  const struct nh_prefix *p)
 {
@@ -54,7 +114,7 @@ static int vxlan_fill_create(struct nlmsghdr *nlh, const struct nh_link *l, cons
 	struct nlattr *info, *data;
 	int r;
 
-	r = nh_kind_linkinfo_start(nlh, kc->buflen, "vxlan", &info);
+	r = nh_kind_linkinfo_start(nlh, kc->buflen, nh_kind_vxlan.name, &info);
 	if (r < 0)
 		return r;
 	data = mnl_attr_nest_start_check(nlh, kc->buflen, IFLA_INFO_DATA);
@@ -68,8 +128,8 @@ static int vxlan_fill_create(struct nlmsghdr *nlh, const struct nh_link *l, cons
 	return 0;
 }
 
-const struct nh_kind_ops nh_kind_vxlan = {
-	.kind = NH_KIND_VXLAN,
-	.name = "vxlan",
+const struct nh_nl_kind nh_nl_kind_vxlan = {
+	.kind = &nh_kind_vxlan,
+	.parse_data = vxlan_parse_data,
 	.fill_create = vxlan_fill_create,
 };

@@ -1,0 +1,37 @@
+/*
+ * The rtnetlink decoder: parse one kernel message into the policy model's
+ * structs (links, addresses, routes, nsids). Stateless: names that need the
+ * namespace's other objects (a link's master, an address's link, a route's
+ * dev) are left "", their indexes set; the monitor resolves them.
+ *
+ * Each returns 0, 1 when the message describes something netheal does not
+ * track (out is then not meaningful), or -EINVAL when it is malformed or of
+ * another message type. Every attribute is validated (type and length)
+ * before it is read.
+ */
+#ifndef NETHEAL_NETLINK_DECODE_H
+#define NETHEAL_NETLINK_DECODE_H
+
+#include <linux/netlink.h>
+
+#include "policy/model.h"
+
+/* RTM_NEWLINK/DELLINK. 1: not a link message of family AF_UNSPEC (a bridge
+ * port notification, AF_BRIDGE, which RTM_DELLINK uses for "left the
+ * bridge"). The kind's IFLA_INFO_DATA is read by its kernel half
+ * (netlink/kind.h); a kind netheal does not know keeps kind NULL and its
+ * kernel name in kind_name. */
+int nh_parse_link(const struct nlmsghdr *nlh, struct nh_link *out);
+/* The same, and IFLA_NEW_NETNSID in *new_netnsid (-1 when absent): an
+ * RTM_DELLINK with it is a move to that namespace, not a deletion. */
+int nh_parse_link_move(const struct nlmsghdr *nlh, struct nh_link *out, int *new_netnsid);
+/* RTM_NEWADDR/DELADDR. 1: not IPv4/IPv6. The local address (IFA_LOCAL,
+ * else IFA_ADDRESS) with ifa_prefixlen. */
+int nh_parse_address(const struct nlmsghdr *nlh, struct nh_address *out);
+/* RTM_NEWROUTE/DELROUTE. 1: not IPv4/IPv6, not unicast, table local, or a
+ * cloned/cache entry. A multipath route is described by its first nexthop. */
+int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out);
+/* RTM_NEWNSID/DELNSID: the nsid (NETNSA_NSID). */
+int nh_parse_nsid(const struct nlmsghdr *nlh, int *nsid);
+
+#endif
