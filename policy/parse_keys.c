@@ -344,12 +344,14 @@ bool nh_ifname_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	/* the kernel's dev_valid_name(), and no control bytes: they would
-	 * garble every log line naming the link */
+	/* the kernel's dev_valid_name(); no control bytes: they would garble
+	 * every log line naming the link; no '%': the kernel takes such a
+	 * name as a pattern and numbers it itself (dev_get_valid_name), so no
+	 * link ever has it */
 	if (n == 0 || n >= NH_IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
+		if (s[i] == '/' || s[i] == ':' || s[i] == '%' || isspace((unsigned char)s[i]) ||
 		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return true;
@@ -373,9 +375,15 @@ int nh_get_ifname(struct nh_pctx *c, const config_setting_t *s, char out[NH_IFNA
 	const char *v = config_setting_get_string(s);
 	char q[128];
 
+	if (strchr(v, '%')) {
+		nh_perror(c, nh_line(c, s), "'%s': interface name '%s' has a '%%': the kernel takes it as "
+			  "a pattern and picks a number itself (br%%d becomes br0, br1, ...), so no link can "
+			  "have this name", config_setting_name(s), nh_quote(v, q, sizeof(q)));
+		return -EINVAL;
+	}
 	if (!nh_ifname_valid(v)) {
 		nh_perror(c, nh_line(c, s), "'%s': invalid interface name '%s' "
-			  "(1-15 bytes, no '/', ':', whitespace or control characters, not '.' or '..')",
+			  "(1-15 bytes, no '/', ':', '%%', whitespace or control characters, not '.' or '..')",
 			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}

@@ -147,6 +147,15 @@ static void test_bad_values(void **state)
 		  "'name': invalid interface name 'abcdefghijklmnop'" },
 		{ "name empty", "links = ( { name = \"\"; } );\n", 1, false, "invalid interface name ''" },
 		{ "name slash", "links = ( { name = \"a/b\"; } );\n", 1, false, "invalid interface name 'a/b'" },
+		/* the kernel numbers a name with '%' itself (issue: runaway creates) */
+		{ "name percent", "links = ( { name = \"br%d\"; kind = \"bridge\"; } );\n", 1, false,
+		  "'name': interface name 'br%d' has a '%': the kernel takes it as a pattern" },
+		{ "peer name percent", "links = ( { name = \"v0\"; kind = \"veth\";\n"
+		  " peer = { name = \"v%d\"; }; } );\n", 2, false, "interface name 'v%d' has a '%'" },
+		{ "master percent", "links = ( { name = \"p0\";\n master = \"br%d\"; } );\n", 2, false,
+		  "'master': interface name 'br%d' has a '%'" },
+		{ "percent alone", "links = ( { name = \"%\"; kind = \"dummy\"; } );\n", 1, false,
+		  "interface name '%' has a '%'" },
 		{ "name colon", "links = ( { name = \"a:1\"; } );\n", 1, false, "invalid interface name 'a:1'" },
 		{ "name space", "links = ( { name = \"a b\"; } );\n", 1, false, "invalid interface name 'a b'" },
 		{ "name dot", "links = ( { name = \".\"; } );\n", 1, false, "invalid interface name '.'" },
