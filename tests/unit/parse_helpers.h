@@ -112,6 +112,40 @@ static inline bool t_policy_empty(const struct nh_policy *p)
 	return memcmp(p, &zero, sizeof(zero)) == 0;
 }
 
+/* One bad (or warned-about) policy: the diagnostic it must produce. */
+struct dcase {
+	const char *rule;
+	const char *text;
+	unsigned int line;
+	bool warning;
+	const char *msg;
+};
+
+static inline void t_cases(const struct dcase *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct dcase *c = &cases[i];
+		struct nh_policy p;
+		struct nh_diags d;
+		int r = t_load(c->text, &p, &d);
+
+		fprintf(stderr, "case: %s\n", c->rule);
+		assert_diag(&d, c->line, c->warning, c->msg);
+		if (c->warning) {
+			/* a warning alone leaves the policy valid */
+			if (r != 0 || d.errors) {
+				nh_diags_print(&d, stderr);
+				fail_msg("case %s: expected no error", c->rule);
+			}
+		} else {
+			assert_int_equal(r, -EINVAL);
+			assert_true(t_policy_empty(&p));
+		}
+		nh_policy_free(&p);
+		nh_diags_free(&d);
+	}
+}
+
 /* Path of a shipped file: NETHEAL_TESTDATA is tests/data in the source tree. */
 static inline const char *t_src(const char *rel)
 {

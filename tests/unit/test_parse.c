@@ -11,41 +11,7 @@
 #include "policy/model.h"
 #include "policy/parse_int.h"
 
-/* One bad (or warned-about) policy: the diagnostic it must produce. */
-struct dcase {
-	const char *rule;
-	const char *text;
-	unsigned int line;
-	bool warning;
-	const char *msg;
-};
-
-static void run_cases(const struct dcase *cases, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct dcase *c = &cases[i];
-		struct nh_policy p;
-		struct nh_diags d;
-		int r = t_load(c->text, &p, &d);
-
-		fprintf(stderr, "case: %s\n", c->rule);
-		assert_diag(&d, c->line, c->warning, c->msg);
-		if (c->warning) {
-			/* a warning alone leaves the policy valid */
-			if (r != 0 || d.errors) {
-				nh_diags_print(&d, stderr);
-				fail_msg("case %s: expected no error", c->rule);
-			}
-		} else {
-			assert_int_equal(r, -EINVAL);
-			assert_true(t_policy_empty(&p));
-		}
-		nh_policy_free(&p);
-		nh_diags_free(&d);
-	}
-}
-
-#define RUN(cases) run_cases(cases, NH_ARRAY_SIZE(cases))
+#define RUN(cases) t_cases(cases, NH_ARRAY_SIZE(cases))
 
 /* ---- §3.2 errors ---- */
 
