@@ -49,6 +49,7 @@ struct nh_nl_kind {
 	X(veth) \
 	X(bridge) \
 	X(macvlan) \
+	X(macvtap) \
 	X(vxlan) \
 	X(dummy) \
 	X(vlan)

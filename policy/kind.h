@@ -53,6 +53,7 @@ struct nh_kind {
 	X(veth) \
 	X(bridge) \
 	X(macvlan) \
+	X(macvtap) \
 	X(vxlan) \
 	X(dummy) \
 	X(vlan)

@@ -186,7 +186,7 @@ static void test_sets(void **state)
 {
 	static const struct dcase cases[] = {
 		{ "kind", "links = ( { name = \"a\"; kind = \"bond\"; } );\n", 1, false,
-		  "'kind': unknown kind 'bond' (expected physical, veth, bridge, macvlan, vxlan, dummy or vlan)" },
+		  "'kind': unknown kind 'bond' (expected physical, veth, bridge, macvlan, macvtap, vxlan, dummy or vlan)" },
 		{ "empty kind", "links = ( { name = \"a\"; kind = \"\"; } );\n", 1, false, "unknown kind ''" },
 		{ "namespace mode", "namespaces = ( { name = \"b\";\n mode = \"repair\"; } );\n", 2, false,
 		  "'mode': unknown mode 'repair' (expected \"enforce\" or \"audit\")" },
@@ -320,7 +320,7 @@ static void test_kind_keys(void **state)
 		{ "peer without kind", "links = ( { name = \"b\"; peer = { name = \"p\"; }; } );\n", 1, false,
 		  "'peer' applies only to kind veth, and link 'b' has no kind" },
 		{ "parent on veth", "links = ( { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; };\n"
-		  " parent = \"x\"; } );\n", 2, false, "'parent' applies only to kind macvlan or vlan" },
+		  " parent = \"x\"; } );\n", 2, false, "'parent' applies only to kind macvlan, macvtap or vlan" },
 		{ "id on macvlan", "links = ( { name = \"p\"; }, { name = \"m\"; kind = \"macvlan\"; parent = \"p\";\n id = 3; } );\n",
 		  2, false, "'id' applies only to kind vlan or vxlan, and link 'm' has macvlan" },
 		{ "macvlan_mode on vlan", "links = ( { name = \"p\"; }, { name = \"v\"; kind = \"vlan\"; parent = \"p\"; id = 3;\n"
