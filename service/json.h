@@ -11,11 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one:
- * overlong forms, surrogates and code points past U+10FFFF are invalid.
- * avail ≥ 1 bytes are readable at s. */
-size_t nh_utf8_len(const unsigned char *s, size_t avail);
-
 /* Write s as a quoted JSON string. Control characters are escaped; bytes
  * that are not valid UTF-8 (interface and namespace names are arbitrary
  * bytes) become U+FFFD so the output is always valid JSON. */
