@@ -61,12 +61,6 @@ static void print_head(FILE *f, uint64_t t_us, const char *netns)
 	fprintf(f, "%" PRIu64 ".%06" PRIu64 " %s ", wall / 1000000u, wall % 1000000u, *netns ? netns : "-");
 }
 
-static const char *mac_str(const uint8_t *mac, char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	return buf;
-}
-
 static const char *proto_str(uint8_t proto, char *buf, size_t size)
 {
 	switch (proto) {
@@ -104,7 +98,7 @@ static const char *family_str(int family)
 static void print_link(const struct nh_nl_event *ev)
 {
 	const struct nh_link *l = &ev->link;
-	char mac[32];
+	char mac[NH_MAC_STRLEN];
 
 	if (ev->type == RTM_DELLINK) {
 		printf("link -%s index %d", l->name, l->ifindex);
@@ -120,7 +114,7 @@ static void print_link(const struct nh_nl_event *ev)
 	if (l->has & NH_LINK_HAS_MTU)
 		printf(" mtu %u", l->mtu);
 	if (l->has & NH_LINK_HAS_MAC)
-		printf(" mac %s", mac_str(l->mac, mac, sizeof(mac)));
+		printf(" mac %s", nh_mac_str(l->mac, mac, sizeof(mac)));
 	if (l->master_index)
 		printf(" master %s", l->master[0] ? l->master : "?");
 	if (l->has & NH_LINK_HAS_PEER)
@@ -224,7 +218,7 @@ static const struct nh_monitor_ops ops = {
 
 static json_t *link_json(const struct nh_link *l)
 {
-	char mac[32];
+	char mac[NH_MAC_STRLEN];
 	json_t *o = json_object();
 
 	if (!o || json_object_set_new(o, "name", nh_json_string(l->name)) < 0 ||
@@ -234,7 +228,7 @@ static json_t *link_json(const struct nh_link *l)
 	    json_object_set_new(o, "carrier", json_boolean(l->oper_up)) < 0 ||
 	    json_object_set_new(o, "mtu", json_integer(l->mtu)) < 0 ||
 	    json_object_set_new(o, "mac", json_string(l->has & NH_LINK_HAS_MAC ?
-						     mac_str(l->mac, mac, sizeof(mac)) : "")) < 0 ||
+						     nh_mac_str(l->mac, mac, sizeof(mac)) : "")) < 0 ||
 	    json_object_set_new(o, "master", nh_json_string(l->master)) < 0 ||
 	    json_object_set_new(o, "peer", nh_json_string(l->peer_name)) < 0 ||
 	    json_object_set_new(o, "link_index", json_integer(l->link_index)) < 0 ||
