@@ -372,35 +372,28 @@ static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct mon *mon = w->data;
-	json_t *doc;
+	json_t *doc = state_json(mon);
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
-	int r;
+	FILE *f = doc ? open_memstream(&buf, &len) : NULL;
+	int r = -ENOMEM;
 
 	(void)loop;
 	(void)revents;
-	doc = state_json(mon);
-	if (!doc) {
-		nh_err("cannot print the state: out of memory");
-		return;
+	if (f) {
+		print_head(f, nh_now_us(), "*");
+		fprintf(f, "state ");
+		r = put_json_line(f, doc);
+		if (fclose(f) != 0 && r == 0)
+			r = -ENOMEM;
 	}
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		nh_err("cannot print the state: out of memory");
-		json_decref(doc);
-		return;
-	}
-	print_head(f, nh_now_us(), "*");
-	fprintf(f, "state ");
-	r = put_json_line(f, doc);
 	json_decref(doc);
-	if (fclose(f) == 0 && r == 0) {
+	if (r == 0) {
 		fflush(stdout);
 		fwrite(buf, 1, len, stdout);
 		fflush(stdout);
 	} else {
-		nh_err("cannot print the state: out of memory");
+		nh_log_errno(NH_ERR, r, "cannot print the state");
 	}
 	free(buf);
 }

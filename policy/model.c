@@ -1,9 +1,9 @@
 #include "model.h"
 
 #include <arpa/inet.h>
-#include <netinet/ether.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <netinet/ether.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
