@@ -34,6 +34,7 @@
 #include "policy/kind.h"
 #include "cmd.h"
 #include "load.h"
+#include "common/jsonutil.h"
 #include "common/log.h"
 #include "monitor/monitor.h"
 
@@ -59,12 +60,6 @@ static void print_head(FILE *f, uint64_t t_us, const char *netns)
 	now_rt = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
 	wall = now_rt - (now_mono > t_us ? now_mono - t_us : 0);
 	fprintf(f, "%" PRIu64 ".%06" PRIu64 " %s ", wall / 1000000u, wall % 1000000u, *netns ? netns : "-");
-}
-
-static const char *mac_str(const uint8_t *mac, char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	return buf;
 }
 
 static const char *proto_str(uint8_t proto, char *buf, size_t size)
@@ -104,7 +99,7 @@ static const char *family_str(int family)
 static void print_link(const struct nh_nl_event *ev)
 {
 	const struct nh_link *l = &ev->link;
-	char mac[32];
+	char mac[NH_MAC_STRLEN];
 
 	if (ev->type == RTM_DELLINK) {
 		printf("link -%s index %d", l->name, l->ifindex);
@@ -120,7 +115,7 @@ static void print_link(const struct nh_nl_event *ev)
 	if (l->has & NH_LINK_HAS_MTU)
 		printf(" mtu %u", l->mtu);
 	if (l->has & NH_LINK_HAS_MAC)
-		printf(" mac %s", mac_str(l->mac, mac, sizeof(mac)));
+		printf(" mac %s", nh_mac_str(l->mac, mac, sizeof(mac)));
 	if (l->master_index)
 		printf(" master %s", l->master[0] ? l->master : "?");
 	if (l->has & NH_LINK_HAS_PEER)
@@ -216,103 +211,153 @@ static const struct nh_monitor_ops ops = {
 
 /* ---- JSON --------------------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
+/* Each builder returns a new reference, NULL on ENOMEM. Names come from the
+ * kernel and the file system: they go through nh_json_string(). Each
+ * json_object_set_new() and json_array_append_new() takes its value (NULL
+ * makes it fail), and a failed one stops the chain before the next value is
+ * made: nothing leaks. */
+
+static json_t *link_json(const struct nh_link *l)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	char mac[NH_MAC_STRLEN];
+	json_t *o = json_object();
+
+	if (!o || json_object_set_new(o, "name", nh_json_string(l->name)) < 0 ||
+	    json_object_set_new(o, "index", json_integer(l->ifindex)) < 0 ||
+	    json_object_set_new(o, "kind", nh_json_string(l->kind_name)) < 0 ||
+	    json_object_set_new(o, "up", json_boolean(l->up)) < 0 ||
+	    json_object_set_new(o, "carrier", json_boolean(l->oper_up)) < 0 ||
+	    json_object_set_new(o, "mtu", json_integer(l->mtu)) < 0 ||
+	    json_object_set_new(o, "mac", json_string(l->has & NH_LINK_HAS_MAC ?
+						     nh_mac_str(l->mac, mac, sizeof(mac)) : "")) < 0 ||
+	    json_object_set_new(o, "master", nh_json_string(l->master)) < 0 ||
+	    json_object_set_new(o, "peer", nh_json_string(l->peer_name)) < 0 ||
+	    json_object_set_new(o, "link_index", json_integer(l->link_index)) < 0 ||
+	    json_object_set_new(o, "link_netnsid", json_integer(l->link_netnsid)) < 0) {
+		json_decref(o);
+		return NULL;
 	}
-	fputc('"', f);
+	return o;
 }
 
-static void json_link(FILE *f, const struct nh_link *l)
-{
-	char mac[32];
-
-	fprintf(f, "{\"name\":");
-	json_str(f, l->name);
-	fprintf(f, ",\"index\":%d,\"kind\":", l->ifindex);
-	json_str(f, l->kind_name);
-	fprintf(f, ",\"up\":%s,\"carrier\":%s,\"mtu\":%u,\"mac\":", l->up ? "true" : "false",
-		l->oper_up ? "true" : "false", l->mtu);
-	json_str(f, l->has & NH_LINK_HAS_MAC ? mac_str(l->mac, mac, sizeof(mac)) : "");
-	fprintf(f, ",\"master\":");
-	json_str(f, l->master);
-	fprintf(f, ",\"peer\":");
-	json_str(f, l->peer_name);
-	fprintf(f, ",\"link_index\":%d,\"link_netnsid\":%d}", l->link_index, l->link_netnsid);
-}
-
-static void json_address(FILE *f, const struct nh_address *a)
+static json_t *address_json(const struct nh_address *a)
 {
 	char buf[64];
+	json_t *o = json_object();
 
-	fprintf(f, "{\"dev\":");
-	json_str(f, a->link);
-	fprintf(f, ",\"family\":\"%s\",\"address\":\"%s\",\"prefixlen\":%u}", family_str(a->prefix.family),
-		nh_prefix_str(&a->prefix, false, buf, sizeof(buf)), a->prefix.len);
+	if (!o || json_object_set_new(o, "dev", nh_json_string(a->link)) < 0 ||
+	    json_object_set_new(o, "family", json_string(family_str(a->prefix.family))) < 0 ||
+	    json_object_set_new(o, "address", json_string(nh_prefix_str(&a->prefix, false, buf, sizeof(buf)))) < 0 ||
+	    json_object_set_new(o, "prefixlen", json_integer(a->prefix.len)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
-static void json_route(FILE *f, const struct nh_route *r)
+static json_t *route_json(const struct nh_route *r)
 {
-	char buf[64];
+	char dst[64], via[64] = "";
+	json_t *o = json_object();
 
-	fprintf(f, "{\"family\":\"%s\",\"dst\":\"%s\",\"gateway\":\"%s\",\"dev\":", family_str(r->dst.family),
-		dst_str(&r->dst, buf, sizeof(buf)),
-		r->has & NH_ROUTE_HAS_VIA ? nh_prefix_str(&r->via, false, (char[64]){ 0 }, 64) : "");
-	json_str(f, r->dev);
-	fprintf(f, ",\"table\":%u,\"metric\":%u,\"protocol\":%u}", r->table, r->metric, r->protocol);
+	if (r->has & NH_ROUTE_HAS_VIA)
+		nh_prefix_str(&r->via, false, via, sizeof(via));
+	if (!o || json_object_set_new(o, "family", json_string(family_str(r->dst.family))) < 0 ||
+	    json_object_set_new(o, "dst", json_string(dst_str(&r->dst, dst, sizeof(dst)))) < 0 ||
+	    json_object_set_new(o, "gateway", json_string(via)) < 0 ||
+	    json_object_set_new(o, "dev", nh_json_string(r->dev)) < 0 ||
+	    json_object_set_new(o, "table", json_integer(r->table)) < 0 ||
+	    json_object_set_new(o, "metric", json_integer(r->metric)) < 0 ||
+	    json_object_set_new(o, "protocol", json_integer(r->protocol)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
-static void json_ns(FILE *f, const struct nh_ns *ns)
+static json_t *links_json(const struct nh_state *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < s->n_links; i++) {
+		if (json_array_append_new(a, link_json(&s->links[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *addresses_json(const struct nh_state *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < s->n_addrs; i++) {
+		if (json_array_append_new(a, address_json(&s->addrs[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *routes_json(const struct nh_state *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < s->n_routes; i++) {
+		if (json_array_append_new(a, route_json(&s->routes[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *ns_json(const struct nh_ns *ns)
 {
 	const struct nh_state *s = &ns->have;
+	json_t *o = json_object();
 
-	fprintf(f, "{\"name\":");
-	json_str(f, ns->name);
-	fprintf(f, ",\"valid\":%s,\"links\":[", ns->have_valid ? "true" : "false");
-	for (size_t i = 0; i < s->n_links; i++) {
-		if (i)
-			fputc(',', f);
-		json_link(f, &s->links[i]);
+	if (!o || json_object_set_new(o, "name", nh_json_string(ns->name)) < 0 ||
+	    json_object_set_new(o, "valid", json_boolean(ns->have_valid)) < 0 ||
+	    json_object_set_new(o, "links", links_json(s)) < 0 ||
+	    json_object_set_new(o, "addresses", addresses_json(s)) < 0 ||
+	    json_object_set_new(o, "routes", routes_json(s)) < 0) {
+		json_decref(o);
+		return NULL;
 	}
-	fprintf(f, "],\"addresses\":[");
-	for (size_t i = 0; i < s->n_addrs; i++) {
-		if (i)
-			fputc(',', f);
-		json_address(f, &s->addrs[i]);
-	}
-	fprintf(f, "],\"routes\":[");
-	for (size_t i = 0; i < s->n_routes; i++) {
-		if (i)
-			fputc(',', f);
-		json_route(f, &s->routes[i]);
-	}
-	fprintf(f, "]}");
+	return o;
 }
 
-/* {"netns":[{...}, ...]} on one line. */
-static void json_state(FILE *f, const struct mon *mon)
+/* {"netns":[{...}, ...]}: the observed state of the wanted namespaces. */
+static json_t *state_json(const struct mon *mon)
 {
-	bool first = true;
+	json_t *o = json_object(), *list = json_array();
 
-	fprintf(f, "{\"netns\":[");
+	if (!o || !list)
+		goto fail;
 	for (size_t i = 0; i < nh_monitor_count(mon->m); i++) {
 		const struct nh_ns *ns = nh_monitor_at(mon->m, i);
 
-		if (!wanted(mon, ns->name))
-			continue;
-		if (!first)
-			fputc(',', f);
-		first = false;
-		json_ns(f, ns);
+		if (wanted(mon, ns->name) && json_array_append_new(list, ns_json(ns)) < 0)
+			goto fail;
 	}
-	fprintf(f, "]}\n");
+	if (json_object_set_new(o, "netns", list) < 0) {
+		list = NULL;            /* taken, and freed, by the failed call */
+		goto fail;
+	}
+	return o;
+fail:
+	json_decref(list);
+	json_decref(o);
+	return NULL;
+}
+
+/* doc on one line. 0 or -EIO. */
+static int put_json_line(FILE *f, const json_t *doc)
+{
+	return json_dumpf(doc, f, JSON_COMPACT) < 0 || fputc('\n', f) == EOF ? -EIO : 0;
 }
 
 /* ---- main --------------------------------------------------------------------- */
@@ -328,22 +373,29 @@ static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct mon *mon = w->data;
+	json_t *doc = state_json(mon);
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
+	FILE *f = doc ? open_memstream(&buf, &len) : NULL;
+	int r = -ENOMEM;
 
 	(void)loop;
 	(void)revents;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return;
-	print_head(f, nh_now_us(), "*");
-	fprintf(f, "state ");
-	json_state(f, mon);
-	fclose(f);
-	fflush(stdout);
-	fwrite(buf, 1, len, stdout);
-	fflush(stdout);
+	if (f) {
+		print_head(f, nh_now_us(), "*");
+		fprintf(f, "state ");
+		r = put_json_line(f, doc);
+		if (fclose(f) != 0 && r == 0)
+			r = -ENOMEM;
+	}
+	json_decref(doc);
+	if (r == 0) {
+		fflush(stdout);
+		fwrite(buf, 1, len, stdout);
+		fflush(stdout);
+	} else {
+		nh_log_errno(NH_ERR, r, "cannot print the state");
+	}
 	free(buf);
 }
 
@@ -468,10 +520,18 @@ int nh_cmd_monitor(int argc, char **argv)
 	}
 	if (rcvbuf)
 		nh_monitor_set_rcvbuf(mon.m, (int)rcvbuf);
-	if (dump)
-		json_state(stdout, &mon);
-	else
+	if (dump) {
+		json_t *doc = state_json(&mon);
+
+		r = doc ? put_json_line(stdout, doc) : -ENOMEM;
+		json_decref(doc);
+		if (r < 0) {
+			nh_log_errno(NH_ERR, r, "cannot print the state");
+			goto out;
+		}
+	} else {
 		run_loop(&mon, loop);
+	}
 	rc = 0;
 out:
 	nh_monitor_free(mon.m);

@@ -1,11 +1,13 @@
 /* netheal plan: the drift between the live system and the policy, and the
  * action that would fix each; nothing is changed. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "load.h"
+#include "common/jsonutil.h"
 #include "monitor/monitor.h"
 #include "service/converge.h"
 
@@ -19,45 +21,60 @@ static void usage(FILE *f)
 		   "  -h, --help          this help\n", NH_DEFAULT_CONFIG);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void print_json(const struct nh_plan *plan)
+/* One action as an object; NULL on ENOMEM. Names, objects, drift texts and
+ * the rule's file name are bytes from the kernel or the file system: they
+ * go through nh_json_string(). */
+static json_t *action_json(const struct nh_action *a)
 {
 	char rule[512];
+	json_t *o = json_object();
 
-	printf("{\"drift\":%s,\"actions\":[", plan->n ? "true" : "false");
-	for (size_t i = 0; i < plan->n; i++) {
-		const struct nh_action *a = &plan->actions[i];
-
-		printf("%s{\"netns\":", i ? "," : "");
-		json_str(stdout, a->netns);
-		printf(",\"link\":");
-		json_str(stdout, a->link.name);
-		printf(",\"object\":");
-		json_str(stdout, a->object);
-		printf(",\"action\":");
-		json_str(stdout, nh_action_name(a));
-		printf(",\"report\":%s,\"drift\":", nh_action_is_report(a->type) ? "true" : "false");
-		json_str(stdout, a->drift);
-		printf(",\"rule\":");
-		json_str(stdout, nh_origin_str(&a->rule, rule, sizeof(rule)));
-		printf("}");
+	if (!o || json_object_set_new(o, "netns", nh_json_string(a->netns)) < 0 ||
+	    json_object_set_new(o, "link", nh_json_string(a->link.name)) < 0 ||
+	    json_object_set_new(o, "object", nh_json_string(a->object)) < 0 ||
+	    json_object_set_new(o, "action", json_string(nh_action_name(a))) < 0 ||
+	    json_object_set_new(o, "report", json_boolean(nh_action_is_report(a->type))) < 0 ||
+	    json_object_set_new(o, "drift", nh_json_string(a->drift)) < 0 ||
+	    json_object_set_new(o, "rule", nh_json_string(nh_origin_str(&a->rule, rule, sizeof(rule)))) < 0) {
+		json_decref(o);
+		return NULL;
 	}
-	printf("]}\n");
+	return o;
+}
+
+/* {"drift":BOOL,"actions":[...]}; NULL on ENOMEM. */
+static json_t *plan_json(const struct nh_plan *plan)
+{
+	json_t *o = json_object(), *actions = json_array();
+
+	if (!o || !actions || json_object_set_new(o, "drift", json_boolean(plan->n > 0)) < 0)
+		goto fail;
+	for (size_t i = 0; i < plan->n; i++)
+		if (json_array_append_new(actions, action_json(&plan->actions[i])) < 0)
+			goto fail;
+	if (json_object_set_new(o, "actions", actions) < 0) {
+		actions = NULL;         /* taken, and freed, by the failed call */
+		goto fail;
+	}
+	return o;
+fail:
+	json_decref(actions);
+	json_decref(o);
+	return NULL;
+}
+
+/* The plan as one line of JSON. 0 or -ENOMEM, -EIO. */
+static int print_json(const struct nh_plan *plan)
+{
+	json_t *doc = plan_json(plan);
+	int r = 0;
+
+	if (!doc)
+		return -ENOMEM;
+	if (json_dumpf(doc, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+		r = -EIO;
+	json_decref(doc);
+	return r;
 }
 
 static void print_text(const struct nh_plan *plan)
@@ -116,10 +133,15 @@ int nh_cmd_plan(int argc, char **argv)
 		fprintf(stderr, "netheal plan: %s\n", strerror(-r));
 		goto out;
 	}
-	if (json)
-		print_json(&plan);
-	else
+	if (json) {
+		r = print_json(&plan);
+		if (r < 0) {
+			fprintf(stderr, "netheal plan: %s\n", strerror(-r));
+			goto out;
+		}
+	} else {
 		print_text(&plan);
+	}
 	rc = plan.n ? 2 : 0;
 out:
 	nh_plan_free(&plan);

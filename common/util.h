@@ -18,6 +18,11 @@ int nh_strlcpy(char *dst, const char *src, size_t size);
  * least want elements. Returns 0 or -ENOMEM. */
 int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size);
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one:
+ * overlong forms, surrogates, code points past U+10FFFF and sequences cut
+ * short are invalid. avail ≥ 1 bytes are readable at s. */
+size_t nh_utf8_len(const unsigned char *s, size_t avail);
+
 /* Monotonic clock in microseconds. */
 uint64_t nh_now_us(void);
 

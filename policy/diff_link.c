@@ -379,12 +379,6 @@ static const char *kind_words(const struct nh_link *l)
 	return l->kind->name;
 }
 
-static const char *mac_str(const uint8_t mac[6], char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	return buf;
-}
-
 /* The link's master as a name once this plan's deletes are done: the
  * monitor fills `master`; fall back to master_index in the same namespace. */
 static const char *observed_master(const struct diff_ctx *c, size_t ns, const struct nh_link *l)
@@ -433,7 +427,7 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	const struct nh_link *w = lp->want;
 	const char *ns = c->views[lp->ns].name;
 	uint32_t has = w->has & ~skip;
-	char obj[96], m1[24], m2[24];
+	char obj[96], m1[NH_MAC_STRLEN], m2[NH_MAC_STRLEN];
 	struct nh_action a;
 	int r;
 
@@ -460,9 +454,9 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	}
 	if ((has & NH_LINK_HAS_MAC) && memcmp(now->mac, w->mac, sizeof(w->mac)) != 0) {
 		diff_action_init(&a, NH_ACT_LINK_SET_MAC, ns, w, ifindex);
-		snprintf(obj, sizeof(obj), "mac:%s", mac_str(w->mac, m2, sizeof(m2)));
+		snprintf(obj, sizeof(obj), "mac:%s", nh_mac_str(w->mac, m2, sizeof(m2)));
 		r = diff_emit(c, &a, obj, "%s mac is %s, policy wants %s", w->name,
-			 mac_str(now->mac, m1, sizeof(m1)), m2);
+			 nh_mac_str(now->mac, m1, sizeof(m1)), m2);
 		if (r < 0)
 			return r;
 	}

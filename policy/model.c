@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <netinet/ether.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,37 @@ bool nh_prefix_contains(const struct nh_prefix *net, const struct nh_prefix *ip)
 			return false;
 	}
 	return true;
+}
+
+/* ---- MAC addresses ---- */
+
+/* Six groups of 1-2 hex digits separated by ':', and nothing else. */
+static bool mac_shape_ok(const char *s)
+{
+	for (int i = 0; i < 6; i++) {
+		size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+		if (n < 1 || n > 2 || s[n] != (i < 5 ? ':' : '\0'))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+int nh_mac_parse(const char *s, uint8_t out[6])
+{
+	struct ether_addr ea;
+
+	if (!mac_shape_ok(s) || !ether_aton_r(s, &ea))
+		return -EINVAL;
+	memcpy(out, ea.ether_addr_octet, 6);
+	return 0;
+}
+
+const char *nh_mac_str(const uint8_t mac[6], char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
 }
 
 /* ---- object keys ---- */

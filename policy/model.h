@@ -92,6 +92,25 @@ int nh_route_key_cmp(const struct nh_route *a, const struct nh_route *b);
  * gateway and device match (device only when the desired route names one). */
 bool nh_route_satisfied(const struct nh_route *want, const struct nh_route *have);
 
+/* ---- MAC addresses ------------------------------------------------------ */
+
+#define NH_MAC_STRLEN 18        /* "aa:bb:cc:dd:ee:ff" and its NUL */
+
+/*
+ * Parse s as a MAC address into the 6 bytes at out: exactly six groups of
+ * one or two hex digits (either case) separated by ':', nothing before or
+ * after ("02:00:00:00:00:0a", "2:0:0:0:0:A"). The conversion is glibc's
+ * ether_aton_r(); the shape is checked first, as ether_aton_r() ignores what
+ * follows the sixth group. Returns 0, or -EINVAL with out untouched.
+ * Multicast and all-zero addresses parse: whoever refuses them says why.
+ */
+int nh_mac_parse(const char *s, uint8_t out[6]);
+
+/* Format mac the way iproute2 does, lower case and zero-padded:
+ * "aa:bb:cc:dd:ee:ff". buf holds size ≥ NH_MAC_STRLEN bytes (a smaller
+ * one gets the text cut short, NUL-terminated when size > 0). Returns buf. */
+const char *nh_mac_str(const uint8_t mac[6], char *buf, size_t size);
+
 /* ---- links -------------------------------------------------------------- */
 
 struct nh_kind;          /* a link kind: policy/kind.h; NULL = no kind */

@@ -417,35 +417,13 @@ int nh_get_ip(struct nh_pctx *c, const config_setting_t *s, struct nh_prefix *ou
 	return 0;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)tolower((unsigned char)ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-static int parse_mac(const char *v, uint8_t out[6])
-{
-	if (strlen(v) != 17)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		int hi = hexval(v[3 * i]), lo = hexval(v[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && v[3 * i + 2] != ':'))
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 int nh_get_mac(struct nh_pctx *c, const config_setting_t *s, uint8_t out[6])
 {
 	static const uint8_t zero[6];
 	const char *v = config_setting_get_string(s);
 	char q[128];
 
-	if (parse_mac(v, out) < 0) {
+	if (nh_mac_parse(v, out) < 0) {
 		nh_perror(c, nh_line(c, s), "'mac': invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)",
 			  nh_quote(v, q, sizeof(q)));
 		return -EINVAL;

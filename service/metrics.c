@@ -8,7 +8,6 @@
 
 #include "atomic.h"
 #include "common/util.h"
-#include "json.h"
 
 /* Upper bounds of the latency histogram, µs and as printed. Heals are
  * sub-millisecond (SPEC §8 p50 ≤ 0.4 ms); the tail is veth and namespace

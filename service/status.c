@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "atomic.h"
+#include "common/jsonutil.h"
 #include "common/util.h"
-#include "json.h"
 
 #define STATUS_MAX_BYTES (64u << 20)    /* a sane bound: ~200 bytes per namespace */
 
@@ -185,51 +185,124 @@ static void time_local(int64_t ms, char *buf, size_t size)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void put_ns(FILE *f, const struct nh_status_ns *e)
+/* Counters are uint64_t, jansson's integers int64_t: a counter past
+ * INT64_MAX (centuries of heals) is written as INT64_MAX. */
+static json_t *u64_json(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+static json_t *time_json(int64_t ms)
 {
 	char t[80];
 
-	fputs("    { \"name\": ", f);
-	nh_json_put_string(f, *e->name ? e->name : "-");
-	fprintf(f, ", \"state\": \"%s\", \"heals\": %" PRIu64 ", \"heal_failures\": %" PRIu64 ",\n",
-		nh_ns_state_to_string(e->state), e->heals, e->heal_failures);
-	fputs("      \"last_heal\": ", f);
-	if (e->last_heal_ms > 0) {
-		time_rfc3339(e->last_heal_ms, t, sizeof(t));
-		fprintf(f, "{ \"time\": \"%s\", \"object\": ", t);
-		nh_json_put_string(f, e->last_heal_object);
-		fputs(" }", f);
-	} else {
-		fputs("null", f);
+	time_rfc3339(ms, t, sizeof(t));
+	return json_string(t);
+}
+
+/* Each json_object_set_new() takes its value (NULL, from out of memory,
+ * makes it fail), and a failed one stops the chain before the next value is
+ * made: nothing leaks. */
+
+/* { "time": ..., "object": ... }, or null when there was no heal. */
+static json_t *last_heal_json(const struct nh_status_ns *e)
+{
+	json_t *o;
+
+	if (e->last_heal_ms <= 0)
+		return json_null();
+	o = json_object();
+	if (!o || json_object_set_new(o, "time", time_json(e->last_heal_ms)) < 0 ||
+	    json_object_set_new(o, "object", nh_json_string(e->last_heal_object)) < 0) {
+		json_decref(o);
+		return NULL;
 	}
-	fputs(", \"last_error\": ", f);
-	if (*e->last_error)
-		nh_json_put_string(f, e->last_error);
-	else
-		fputs("null", f);
-	fputs(" }", f);
+	return o;
+}
+
+static json_t *ns_json(const struct nh_status_ns *e)
+{
+	json_t *o = json_object();
+
+	if (!o || json_object_set_new(o, "name", nh_json_string(*e->name ? e->name : "-")) < 0 ||
+	    json_object_set_new(o, "state", json_string(nh_ns_state_to_string(e->state))) < 0 ||
+	    json_object_set_new(o, "heals", u64_json(e->heals)) < 0 ||
+	    json_object_set_new(o, "heal_failures", u64_json(e->heal_failures)) < 0 ||
+	    json_object_set_new(o, "last_heal", last_heal_json(e)) < 0 ||
+	    json_object_set_new(o, "last_error",
+				*e->last_error ? nh_json_string(e->last_error) : json_null()) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *totals_json(const struct nh_status *s)
+{
+	json_t *o = json_object();
+
+	if (!o || json_object_set_new(o, "namespaces", u64_json(s->n_ns)) < 0 ||
+	    json_object_set_new(o, "drifting", u64_json(nh_status_n_drifting(s))) < 0 ||
+	    json_object_set_new(o, "heals", u64_json(s->heals)) < 0 ||
+	    json_object_set_new(o, "heal_failures", u64_json(s->heal_failures)) < 0 ||
+	    json_object_set_new(o, "events", u64_json(s->events)) < 0 ||
+	    json_object_set_new(o, "resyncs", u64_json(s->resyncs)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *namespaces_json(const struct nh_status *s)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < s->n_ns; i++) {
+		if (json_array_append_new(a, ns_json(s->ns[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* The whole document (see status.h); NULL on ENOMEM. */
+static json_t *status_json(const struct nh_status *s)
+{
+	json_t *o = json_object();
+
+	if (!o || json_object_set_new(o, "version", nh_json_string(s->version)) < 0 ||
+	    json_object_set_new(o, "pid", json_integer(s->pid)) < 0 ||
+	    json_object_set_new(o, "started", time_json(s->started_ms)) < 0 ||
+	    json_object_set_new(o, "updated", time_json(s->updated_ms)) < 0 ||
+	    json_object_set_new(o, "totals", totals_json(s)) < 0 ||
+	    json_object_set_new(o, "namespaces", namespaces_json(s)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int nh_status_format(const struct nh_status *s, FILE *f)
 {
-	char started[80], updated[80];
+	json_t *doc = status_json(s);
+	char *text;
+	int r = 0;
 
-	time_rfc3339(s->started_ms, started, sizeof(started));
-	time_rfc3339(s->updated_ms, updated, sizeof(updated));
-	fputs("{\n  \"version\": ", f);
-	nh_json_put_string(f, s->version);
-	fprintf(f, ",\n  \"pid\": %d,\n  \"started\": \"%s\",\n  \"updated\": \"%s\",\n",
-		(int)s->pid, started, updated);
-	fprintf(f, "  \"totals\": { \"namespaces\": %zu, \"drifting\": %zu, \"heals\": %" PRIu64
-		", \"heal_failures\": %" PRIu64 ", \"events\": %" PRIu64 ", \"resyncs\": %" PRIu64 " },\n",
-		s->n_ns, nh_status_n_drifting(s), s->heals, s->heal_failures, s->events, s->resyncs);
-	fputs("  \"namespaces\": [", f);
-	for (size_t i = 0; i < s->n_ns; i++) {
-		fputs(i ? ",\n" : "\n", f);
-		put_ns(f, s->ns[i]);
-	}
-	fputs(s->n_ns ? "\n  ]\n}\n" : "]\n}\n", f);
-	return ferror(f) ? -EIO : 0;
+	if (!doc)
+		return -ENOMEM;
+	/* Dumped to memory, then written once: json_dumpf() makes one fwrite()
+	 * per token, a third slower at 1000 namespaces. */
+	text = json_dumps(doc, JSON_INDENT(2));
+	json_decref(doc);
+	if (!text)
+		return -ENOMEM;
+	if (fputs(text, f) == EOF || fputc('\n', f) == EOF || ferror(f))
+		r = -EIO;
+	free(text);
+	return r;
 }
 
 static int format_status(const void *s, FILE *f)
@@ -282,19 +355,37 @@ static int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-static int load_time(const struct nh_json *v, const char *key, int64_t *ms)
+/* The string member key of o; NULL when absent or not a string. */
+static const char *get_string(const json_t *o, const char *key)
 {
-	const char *t = nh_json_get_string(v, key);
+	return json_string_value(json_object_get(o, key));
+}
+
+/* The member key of o as a non-negative integer: 0, or -EINVAL when absent
+ * or not one. */
+static int get_u64(const json_t *o, const char *key, uint64_t *out)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -EINVAL;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_time(const json_t *o, const char *key, int64_t *ms)
+{
+	const char *t = get_string(o, key);
 
 	return t ? parse_rfc3339(t, ms) : -EINVAL;
 }
 
-static int load_ns(struct nh_status *s, const struct nh_json *v)
+static int load_ns(struct nh_status *s, const json_t *v)
 {
-	const char *name = nh_json_get_string(v, "name");
-	const char *state = nh_json_get_string(v, "state");
-	const struct nh_json *heal = nh_json_get(v, "last_heal");
-	const struct nh_json *err = nh_json_get(v, "last_error");
+	const char *name = get_string(v, "name");
+	const char *state = get_string(v, "state");
+	const json_t *heal = json_object_get(v, "last_heal");
+	const json_t *err = json_object_get(v, "last_error");
 	struct nh_status_ns *e;
 	int st;
 
@@ -306,46 +397,45 @@ static int load_ns(struct nh_status *s, const struct nh_json *v)
 	if (!e)
 		return -errno;
 	e->state = (enum nh_ns_state)st;
-	if (nh_json_get_u64(v, "heals", &e->heals) < 0 ||
-	    nh_json_get_u64(v, "heal_failures", &e->heal_failures) < 0)
+	if (get_u64(v, "heals", &e->heals) < 0 || get_u64(v, "heal_failures", &e->heal_failures) < 0)
 		return -EINVAL;
-	if (heal && heal->type != NH_JSON_NULL) {
-		const char *obj = nh_json_get_string(heal, "object");
+	if (heal && !json_is_null(heal)) {
+		const char *obj = get_string(heal, "object");
 
-		if (!obj || load_time(heal, "time", &e->last_heal_ms) < 0)
+		if (!obj || get_time(heal, "time", &e->last_heal_ms) < 0)
 			return -EINVAL;
 		snprintf(e->last_heal_object, sizeof(e->last_heal_object), "%s", obj);
 	}
-	if (err && err->type == NH_JSON_STRING)
-		snprintf(e->last_error, sizeof(e->last_error), "%s", err->string);
-	else if (err && err->type != NH_JSON_NULL)
+	if (json_is_string(err))
+		snprintf(e->last_error, sizeof(e->last_error), "%s", json_string_value(err));
+	else if (err && !json_is_null(err))
 		return -EINVAL;
 	return 0;
 }
 
-static int load_doc(struct nh_status *s, const struct nh_json *doc)
+static int load_doc(struct nh_status *s, const json_t *doc)
 {
-	const char *version = nh_json_get_string(doc, "version");
-	const struct nh_json *totals = nh_json_get(doc, "totals");
-	const struct nh_json *list = nh_json_get(doc, "namespaces");
+	const char *version = get_string(doc, "version");
+	const json_t *totals = json_object_get(doc, "totals");
+	const json_t *list = json_object_get(doc, "namespaces");
 	uint64_t pid;
 	int r;
 
-	if (!version || !list || list->type != NH_JSON_ARRAY)
+	if (!version || !json_is_array(list))
 		return -EINVAL;
-	if (nh_json_get_u64(doc, "pid", &pid) < 0 || pid == 0 || pid > INT32_MAX)
+	if (get_u64(doc, "pid", &pid) < 0 || pid == 0 || pid > INT32_MAX)
 		return -EINVAL;
 	s->pid = (pid_t)pid;
 	snprintf(s->version, sizeof(s->version), "%s", version);
-	if (load_time(doc, "started", &s->started_ms) < 0 || load_time(doc, "updated", &s->updated_ms) < 0)
+	if (get_time(doc, "started", &s->started_ms) < 0 || get_time(doc, "updated", &s->updated_ms) < 0)
 		return -EINVAL;
-	if (nh_json_get_u64(totals, "heals", &s->heals) < 0 ||
-	    nh_json_get_u64(totals, "heal_failures", &s->heal_failures) < 0 ||
-	    nh_json_get_u64(totals, "events", &s->events) < 0 ||
-	    nh_json_get_u64(totals, "resyncs", &s->resyncs) < 0)
+	if (get_u64(totals, "heals", &s->heals) < 0 ||
+	    get_u64(totals, "heal_failures", &s->heal_failures) < 0 ||
+	    get_u64(totals, "events", &s->events) < 0 ||
+	    get_u64(totals, "resyncs", &s->resyncs) < 0)
 		return -EINVAL;
-	for (size_t i = 0; i < list->n; i++) {
-		r = load_ns(s, &list->items[i]);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		r = load_ns(s, json_array_get(list, i));
 		if (r < 0)
 			return r;
 	}
@@ -354,7 +444,8 @@ static int load_doc(struct nh_status *s, const struct nh_json *doc)
 
 int nh_status_load(const char *path, struct nh_status *s, char **raw)
 {
-	struct nh_json *doc = NULL;
+	json_error_t err;
+	json_t *doc;
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
@@ -363,12 +454,14 @@ int nh_status_load(const char *path, struct nh_status *s, char **raw)
 	r = read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
-	r = nh_json_parse(buf, len, &doc);
-	if (r < 0)
-		goto out;
-	r = load_doc(s, doc);
-out:
-	nh_json_free(doc);
+	/* No JSON_ALLOW_NUL: a name cannot hold "\u0000", so such a file is
+	 * not a status file. */
+	doc = json_loadb(buf, len, 0, &err);
+	if (doc)
+		r = load_doc(s, doc);
+	else
+		r = json_error_code(&err) == json_error_out_of_memory ? -ENOMEM : -EINVAL;
+	json_decref(doc);
 	if (r < 0) {
 		nh_status_free(s);
 		free(buf);

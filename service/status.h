@@ -77,13 +77,15 @@ int64_t nh_wall_ms(void);
 /* Write the JSON file atomically (temp file + rename, mode 0644, the
  * directory created 0755 when missing); stamps updated_ms. 0 or -errno. */
 int nh_status_write(const char *path, struct nh_status *s);
-/* Format the JSON into f. 0 or -EIO. */
+/* Format the JSON (through jansson, indented by two) into f. 0, -ENOMEM or
+ * -EIO. */
 int nh_status_format(const struct nh_status *s, FILE *f);
 
 /* Read a status file back. On success s holds it (free with
  * nh_status_free) and, when raw is not NULL, *raw the file's bytes
  * (NUL-terminated, malloc'd). -ENOENT: no file; -EINVAL: not JSON or not a
- * status; -errno. */
+ * status (counters must be non-negative integers; a string holding \u0000
+ * is refused); -ENOMEM; -errno. */
 int nh_status_load(const char *path, struct nh_status *s, char **raw);
 
 /* The table `netheal status` prints. */

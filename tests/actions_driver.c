@@ -111,14 +111,6 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	char tail;
-
-	return sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &mac[0], &mac[1], &mac[2],
-		      &mac[3], &mac[4], &mac[5], &tail) == 6 ? 0 : -EINVAL;
-}
-
 static int copy_name(char *dst, size_t size, const char *src)
 {
 	return nh_strlcpy(dst, src, size);
@@ -144,7 +136,7 @@ static int link_option(struct nh_action *a, const char *opt, const char *val)
 	}
 	if (!strcmp(opt, "--mac")) {
 		l->has |= NH_LINK_HAS_MAC;
-		return parse_mac(val, l->mac);
+		return nh_mac_parse(val, l->mac);
 	}
 	if (!strcmp(opt, "--peer-mtu")) {
 		p->has |= NH_LINK_HAS_MTU;
@@ -152,7 +144,7 @@ static int link_option(struct nh_action *a, const char *opt, const char *val)
 	}
 	if (!strcmp(opt, "--peer-mac")) {
 		p->has |= NH_LINK_HAS_MAC;
-		return parse_mac(val, p->mac);
+		return nh_mac_parse(val, p->mac);
 	}
 	if (!strcmp(opt, "--parent")) {
 		l->has |= NH_LINK_HAS_PARENT;
@@ -279,7 +271,7 @@ static int parse_link_cmd(int argc, char **argv, struct nh_action *a, enum nh_ac
 		return parse_u32(argv[3], &l->mtu) < 0 ? usage("bad mtu", argv[3]) : 0;
 	case NH_ACT_LINK_SET_MAC:
 		l->has |= NH_LINK_HAS_MAC;
-		return parse_mac(argv[3], l->mac) < 0 ? usage("bad mac", argv[3]) : 0;
+		return nh_mac_parse(argv[3], l->mac) < 0 ? usage("bad mac", argv[3]) : 0;
 	case NH_ACT_LINK_SET_UP:
 		l->has |= NH_LINK_HAS_UP;
 		l->up = !strcmp(argv[3], "up");

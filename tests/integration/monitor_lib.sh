@@ -28,16 +28,16 @@ mon_start() {
 # The last state line's JSON after a fresh SIGUSR1.
 mon_json() {
 	local before after i
-	before=$(grep -c ' state ' "$MON_OUT")
+	before=$(grep -ac ' state ' "$MON_OUT")
 	kill -USR1 "$MON_PID" || return 1
 	for i in $(seq 300); do
-		after=$(grep -c ' state ' "$MON_OUT")
+		after=$(grep -ac ' state ' "$MON_OUT")
 		# a complete line: it parses
 		[ "$after" -gt "$before" ] &&
-			grep ' state ' "$MON_OUT" | tail -n 1 | cut -d' ' -f4- | jq -e . >/dev/null 2>&1 && break
+			grep -a ' state ' "$MON_OUT" | tail -n 1 | cut -d' ' -f4- | jq -e . >/dev/null 2>&1 && break
 		sleep 0.01
 	done
-	grep ' state ' "$MON_OUT" | tail -n 1 | cut -d' ' -f4-
+	grep -a ' state ' "$MON_OUT" | tail -n 1 | cut -d' ' -f4-
 }
 
 JQ_NORM='{

@@ -1,5 +1,5 @@
-/* The status model, its JSON file (checked with jq when installed), the JSON
- * reader, and the liveness check `netheal status` relies on. */
+/* The status model, its JSON file (checked with jq when installed) as read
+ * back through jansson, and the liveness check `netheal status` relies on. */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -18,7 +18,6 @@
 
 #include "common/util.h"
 #include "service/atomic.h"
-#include "service/json.h"
 #include "service/state.h"
 #include "service/status.h"
 
@@ -162,7 +161,7 @@ static void test_write_and_load(void **state)
 		assert_int_equal(jq_check(path, ".namespaces[2].last_heal == null and .namespaces[2].last_error == null"), 0);
 		assert_int_equal(jq_check(path, ".started == \"2025-01-01T12:00:00.123Z\""), 0);
 	} else {
-		print_message("jq not installed: JSON checked by our own reader only\n");
+		print_message("jq not installed: JSON checked by jansson only\n");
 	}
 
 	assert_int_equal(nh_status_load(path, &back, &raw), 0);
@@ -243,51 +242,6 @@ static void test_hostile_names(void **state)
 	nh_status_free(&s);
 }
 
-static void test_json_reader(void **state)
-{
-	static const char *good[] = {
-		"{}", "[]", " \n\t{ } ", "0", "-0.5e+10", "1E3", "true", "false", "null", "\"\"",
-		"{\"a\":[1,2,{\"b\":null}],\"c\":\"\\u00e9\\ud83d\\ude00\\n\\/\"}",
-		"\"\\ud800 lone\"", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-	};
-	static const char *bad[] = {
-		"", " ", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "01", "1.", ".5", "-", "+1", "1e",
-		"tru", "nul", "\"abc", "\"a\tb\"", "\"\\x\"", "\"\\u12g4\"", "{} x", "[1 2]",
-		"\"\xff\"", "\"\xc3\"", "{\"a\" 1}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-		"1234567890123456789012345678901234567890123456789012345678901234567890",
-	};
-	struct nh_json *v;
-	uint64_t u;
-
-	(void)state;
-	for (size_t i = 0; i < NH_ARRAY_SIZE(good); i++) {
-		if (nh_json_parse(good[i], strlen(good[i]), &v) != 0)
-			fail_msg("rejected valid JSON: %s", good[i]);
-		nh_json_free(v);
-	}
-	for (size_t i = 0; i < NH_ARRAY_SIZE(bad); i++) {
-		v = NULL;
-		if (nh_json_parse(bad[i], strlen(bad[i]), &v) != -EINVAL)
-			fail_msg("accepted invalid JSON: %s", bad[i]);
-		assert_null(v);
-	}
-	assert_int_equal(nh_json_parse("{\"c\":\"\\u00e9\\ud83d\\ude00\\u0000\",\"n\":42,\"f\":1.5,\"m\":-1}",
-				       strlen("{\"c\":\"\\u00e9\\ud83d\\ude00\\u0000\",\"n\":42,\"f\":1.5,\"m\":-1}"), &v), 0);
-	assert_string_equal(nh_json_get_string(v, "c"), "\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd");
-	assert_int_equal(nh_json_get_u64(v, "n", &u), 0);
-	assert_int_equal(u, 42);
-	assert_int_equal(nh_json_get_u64(v, "f", &u), -EINVAL);
-	assert_int_equal(nh_json_get_u64(v, "m", &u), -EINVAL);
-	assert_int_equal(nh_json_get_u64(v, "c", &u), -EINVAL);
-	assert_int_equal(nh_json_get_u64(v, "zz", &u), -ENOENT);
-	assert_null(nh_json_get_string(v, "n"));
-	assert_null(nh_json_get(NULL, "n"));
-	nh_json_free(v);
-	/* Not NUL-terminated: only len bytes are read. */
-	assert_int_equal(nh_json_parse("[1]garbage", 3, &v), 0);
-	nh_json_free(v);
-}
-
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -322,6 +276,67 @@ static void test_load_errors(void **state)
 	assert_int_equal(s.pid, 5);
 	assert_int_equal(s.n_ns, 0);
 	nh_status_free(&s);
+}
+
+/* A status file with one namespace entry ns (a JSON object's text). */
+static void write_status_with(const char *path, const char *ns)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "{\"version\":\"x\",\"pid\":5,\"started\":\"2025-01-01T00:00:00.000Z\","
+		 "\"updated\":\"2025-01-01T00:00:00.000Z\",\"totals\":{\"heals\":0,\"heal_failures\":0,"
+		 "\"events\":0,\"resyncs\":0},\"namespaces\":[%s]}", ns);
+	write_text(path, text);
+}
+
+/* The file is read with jansson: text that is not JSON, or not UTF-8, is
+ * not a status file; escapes are decoded; counters are non-negative
+ * integers. */
+static void test_load_json(void **state)
+{
+	static const char *not_json[] = {
+		"", " ", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "01", "1.", ".5", "-", "+1", "1e",
+		"tru", "nul", "\"abc", "\"a\tb\"", "\"\\x\"", "\"\\u12g4\"", "{} x", "[1 2]",
+		"\"\xff\"", "\"\xc3\"", "{\"a\" 1}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		"1234567890123456789012345678901234567890123456789012345678901234567890",
+		"{\"version\":\"\xff\"}",
+	};
+	static const char *bad_counter[] = { "42.5", "-1", "\"7\"", "null", "1e400" };
+	struct nh_status s;
+	char path[256], ns[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/json.json", tmpdir);
+	for (size_t i = 0; i < NH_ARRAY_SIZE(not_json); i++) {
+		write_text(path, not_json[i]);
+		if (nh_status_load(path, &s, NULL) != -EINVAL)
+			fail_msg("accepted as a status file: %s", not_json[i]);
+		assert_int_equal(s.n_ns, 0);
+	}
+	/* Escapes, a surrogate pair among them, are decoded. */
+	write_status_with(path, "{\"name\":\"\\u00e9\\ud83d\\ude00\\n\\/\",\"state\":\"converged\","
+			  "\"heals\":42,\"heal_failures\":0,\"last_heal\":null,\"last_error\":\"a\\\"b\"}");
+	assert_int_equal(nh_status_load(path, &s, NULL), 0);
+	assert_int_equal(s.n_ns, 1);
+	assert_string_equal(s.ns[0]->name, "\xc3\xa9\xf0\x9f\x98\x80\n/");
+	assert_int_equal(s.ns[0]->heals, 42);
+	assert_string_equal(s.ns[0]->last_error, "a\"b");
+	nh_status_free(&s);
+	/* A name cannot hold NUL. */
+	write_status_with(path, "{\"name\":\"a\\u0000b\",\"state\":\"converged\","
+			  "\"heals\":0,\"heal_failures\":0,\"last_heal\":null,\"last_error\":null}");
+	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);
+	for (size_t i = 0; i < NH_ARRAY_SIZE(bad_counter); i++) {
+		snprintf(ns, sizeof(ns), "{\"name\":\"a\",\"state\":\"converged\",\"heals\":%s,"
+			 "\"heal_failures\":0,\"last_heal\":null,\"last_error\":null}", bad_counter[i]);
+		write_status_with(path, ns);
+		if (nh_status_load(path, &s, NULL) != -EINVAL)
+			fail_msg("accepted heals: %s", bad_counter[i]);
+	}
+	/* A missing counter. */
+	write_status_with(path, "{\"name\":\"a\",\"state\":\"converged\",\"heal_failures\":0,"
+			  "\"last_heal\":null,\"last_error\":null}");
+	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);
 }
 
 static void test_print(void **state)
@@ -417,7 +432,7 @@ int main(void)
 		cmocka_unit_test(test_model_and_summary),
 		cmocka_unit_test(test_write_and_load),
 		cmocka_unit_test(test_hostile_names),
-		cmocka_unit_test(test_json_reader),
+		cmocka_unit_test(test_load_json),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_service_alive),
