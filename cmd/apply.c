@@ -12,7 +12,11 @@
 #include "cmd.h"
 #include "load.h"
 #include "monitor/monitor.h"
-#include "service/converge.h"
+#include "service/core.h"
+
+/* Rounds of healing, reading again what changed: a failure is taken for a
+ * stale view once, then tried again before it counts. */
+#define APPLY_ROUNDS 6
 
 static void usage(FILE *f)
 {
@@ -34,84 +38,71 @@ static void print_action(const char *status, const struct nh_action *a, const ch
 		printf("%-7s %s\n", status, line);
 }
 
-/* Namespaces this run created: their on_create hooks run once converged. */
-struct created {
-	char (*names)[NH_NETNS_NAMSIZ];
-	size_t n, cap;
+struct run {
+	struct nh_hooks_runner *hooks;
+	unsigned int hook_timeout;
+	int hooks_failed;
 };
 
-static void done(const struct nh_action *a, const struct nh_result *res, void *ctx)
+/* Every action the core decides about, once: what it did, or why not. */
+static void outcome(void *ctx, const struct nh_action *a, const struct nh_outcome_info *o)
 {
-	struct created *c = ctx;
-
-	if (a->type == NH_ACT_NETNS_CREATE && res->err == 0 &&
-	    nh_grow(&c->names, &c->cap, c->n + 1, sizeof(*c->names)) == 0)
-		nh_strlcpy(c->names[c->n++], a->netns, NH_NETNS_NAMSIZ);
-	if (res->err == 0)
+	(void)ctx;
+	switch (o->type) {
+	case NH_OUT_HEALED:
 		print_action("ok", a, NULL);
-	else if (res->err == -EEXIST)
-		print_action("exists", a, "someone else did it already");
-	else
-		print_action("FAILED", a, *res->reason ? res->reason : strerror(-res->err));
-}
-
-static void skipped(const struct nh_action *a, const char *why, void *ctx)
-{
-	(void)ctx;
-	print_action("skipped", a, why);
-}
-
-static void left(const struct nh_action *a, void *ctx)
-{
-	(void)ctx;
-	print_action(nh_action_is_report(a->type) ? a->type == NH_ACT_REPORT_CONFLICT ? "CONFLICT" : "MISSING" : "LEFT",
-		     a, NULL);
+		break;
+	case NH_OUT_FAILED:
+		if (o->log)
+			print_action("FAILED", a, o->why);
+		break;
+	case NH_OUT_SKIPPED:
+		if (o->log)
+			print_action("skipped", a, o->why);
+		break;
+	case NH_OUT_REPORT:
+		if (o->log)
+			print_action(a->type == NH_ACT_REPORT_CONFLICT ? "CONFLICT" : "MISSING", a, NULL);
+		break;
+	default:
+		break;
+	}
 }
 
 static void hook_done(const struct nh_hook_result *r, void *ctx)
 {
-	int *failed = ctx;
+	struct run *run = ctx;
 
 	if (r->exited && r->exit_status == 0) {
-		printf("hook    %s: on_create %s ran\n", r->netns, r->program);
+		printf("hook    %s: %s %s ran\n", r->netns, r->event, r->program);
 		return;
 	}
-	(*failed)++;
+	run->hooks_failed++;
 	if (r->timed_out)
-		printf("HOOK    %s: on_create %s killed after the hook timeout\n", r->netns, r->program);
+		printf("HOOK    %s: %s %s killed after the hook timeout\n", r->netns, r->event, r->program);
 	else if (r->exited)
-		printf("HOOK    %s: on_create %s failed: exit status %d\n", r->netns, r->program, r->exit_status);
+		printf("HOOK    %s: %s %s failed: exit status %d\n", r->netns, r->event, r->program, r->exit_status);
 	else
-		printf("HOOK    %s: on_create %s killed by signal %d\n", r->netns, r->program, r->signal);
+		printf("HOOK    %s: %s %s killed by signal %d\n", r->netns, r->event, r->program, r->signal);
 }
 
-/* Run the on_create hooks of the namespaces apply created, and wait for
- * them (bounded by hook_timeout). Returns how many failed. */
-static int run_create_hooks(const struct nh_policy *p, const struct created *c)
+/* The policy's hooks, by the core's rules (on_create once a namespace it
+ * made is built, on_heal after a heal): run, waited for at the end. */
+static void hook(void *ctx, const struct nh_netns *ns, char *const *argv, const char *event, const char *detail)
 {
-	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
-	struct nh_hooks_runner *runner = loop ? nh_hooks_runner_new(loop) : NULL;
-	int failed = 0;
+	struct run *run = ctx;
 
-	if (!runner)
-		return c->n ? 1 : 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct nh_netns_rule *rule = nh_policy_rule_for(p, c->names[i]);
-		char what[NH_NETNS_NAMSIZ + 8];
-
-		if (!rule || !rule->hooks.on_create)
-			continue;
-		snprintf(what, sizeof(what), "netns:%s", c->names[i]);
-		if (nh_hook_run(runner, rule->hooks.on_create, c->names[i], "netns-created", what,
-				p->settings.hook_timeout, hook_done, &failed) < 0) {
-			printf("HOOK    %s: on_create %s could not start\n", c->names[i], rule->hooks.on_create[0]);
-			failed++;
-		}
+	if (!run->hooks || nh_hook_run(run->hooks, argv, ns->name, event, detail, run->hook_timeout,
+				       hook_done, run) < 0) {
+		printf("HOOK    %s: %s %s could not start\n", nh_netns_label(ns), event, argv[0]);
+		run->hooks_failed++;
 	}
-	while (nh_hooks_running(runner))
+}
+
+static void wait_for_hooks(struct ev_loop *loop, struct run *run)
+{
+	while (run->hooks && nh_hooks_running(run->hooks))
 		ev_run(loop, EVRUN_ONCE);
-	nh_hooks_runner_free(runner);
-	return failed;
 }
 
 int nh_cmd_apply(int argc, char **argv)
@@ -121,9 +112,10 @@ int nh_cmd_apply(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	static const struct nh_converge_ops ops = { done, skipped, left };
 	const char *config = NH_DEFAULT_CONFIG;
-	struct created created = { 0 };
+	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
+	struct run run = { .hooks = loop ? nh_hooks_runner_new(loop) : NULL };
+	const struct nh_reporter reporter = { .outcome = outcome, .hook = hook, .ctx = &run };
 	struct nh_cmd_world w;
 	int c, rc = 1, r;
 
@@ -135,29 +127,35 @@ int nh_cmd_apply(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			nh_hooks_runner_free(run.hooks);
 			return 0;
 		default:
+			nh_hooks_runner_free(run.hooks);
 			return nh_usage_error("apply", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
+	if (optind < argc) {
+		nh_hooks_runner_free(run.hooks);
 		return nh_usage_error("apply", "unexpected argument '%s'", argv[optind]);
+	}
 
-	if (nh_cmd_world_open("apply", config, &w) < 0)
+	if (nh_cmd_world_open("apply", config, &reporter, &w) < 0)
 		goto out;
-	r = nh_converge(&w.world, &ops, &created);
+	run.hook_timeout = w.policy.settings.hook_timeout;
+	r = nh_core_converge(w.core, APPLY_ROUNDS);
 	if (r < 0) {
 		fprintf(stderr, "netheal apply: %s\n", strerror(-r));
 		goto out;
 	}
-	r += run_create_hooks(&w.policy, &created);
+	wait_for_hooks(loop, &run);
+	r += run.hooks_failed;
 	if (r == 0)
 		printf("converged\n");
 	else
 		printf("%d thing%s could not be fixed\n", r, r == 1 ? "" : "s");
 	rc = r == 0 ? 0 : 1;
 out:
-	free(created.names);
 	nh_cmd_world_close(&w);
+	nh_hooks_runner_free(run.hooks);
 	return rc;
 }

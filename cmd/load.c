@@ -25,11 +25,15 @@ int nh_cmd_load_quiet(const char *config, struct nh_policy *policy)
 	return r;
 }
 
-int nh_cmd_world_open(const char *cmd, const char *config, struct nh_cmd_world *w)
+int nh_cmd_world_open(const char *cmd, const char *config, const struct nh_reporter *reporter,
+		      struct nh_cmd_world *w)
 {
+	struct nh_core_config cfg = { .kernel = &nh_kernel_ops, .kernel_ctx = &w->kernel };
 	int r;
 
 	memset(w, 0, sizeof(*w));
+	if (reporter)
+		cfg.reporter = *reporter;
 	r = nh_cmd_load(config, &w->policy);
 	if (r < 0)
 		return r;
@@ -38,15 +42,23 @@ int nh_cmd_world_open(const char *cmd, const char *config, struct nh_cmd_world *
 		fprintf(stderr, "netheal %s: cannot read the system: %s\n", cmd, strerror(-r));
 		return r;
 	}
-	r = nh_world_init(&w->world, &w->policy, w->mon);
-	if (r < 0)
+	nh_kernel_init(&w->kernel, w->mon);
+	r = nh_core_new(&cfg, &w->policy, &w->core);
+	if (r < 0) {
 		fprintf(stderr, "netheal %s: %s\n", cmd, strerror(-r));
-	return r;
+		return r;
+	}
+	for (size_t i = 0; i < nh_monitor_count(w->mon); i++) {
+		struct nh_ns *ns = nh_monitor_at(w->mon, i);
+
+		nh_core_netns_added(w->core, ns->name, &ns->obs);
+	}
+	return 0;
 }
 
 void nh_cmd_world_close(struct nh_cmd_world *w)
 {
-	nh_world_free(&w->world);
+	nh_core_free(w->core);
 	nh_monitor_free(w->mon);
 	nh_policy_free(&w->policy);
 	memset(w, 0, sizeof(*w));

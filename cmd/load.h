@@ -6,7 +6,8 @@
 
 #include "monitor/monitor.h"
 #include "policy/model.h"
-#include "service/world.h"
+#include "service/core.h"
+#include "service/kernel.h"
 
 /* Load config (the main file and its policy_dir). Problems go to stderr as
  * FILE:LINE lines. Returns 0, or -EINVAL when the configuration is rejected. */
@@ -18,16 +19,20 @@ int nh_cmd_load(const char *config, struct nh_policy *policy);
 int nh_cmd_load_quiet(const char *config, struct nh_policy *policy);
 
 /* What `plan` and `apply` work on: the policy, the namespaces as they are
- * now (no event loop), and the world view that joins them. */
+ * now (no event loop), and the core that heals them (service/core.h) with
+ * the real kernel behind it. */
 struct nh_cmd_world {
 	struct nh_policy policy;
 	struct nh_monitor *mon;
-	struct nh_world world;
+	struct nh_kernel kernel;
+	struct nh_core *core;
 };
 
-/* Load config and read the system. Problems are printed, prefixed with
+/* Load config, read the system and make the core, whose side effects go to
+ * reporter (may be all NULL). Problems are printed, prefixed with
  * "netheal CMD:". Returns 0 or -errno. */
-int nh_cmd_world_open(const char *cmd, const char *config, struct nh_cmd_world *w);
+int nh_cmd_world_open(const char *cmd, const char *config, const struct nh_reporter *reporter,
+		      struct nh_cmd_world *w);
 void nh_cmd_world_close(struct nh_cmd_world *w);
 
 #endif

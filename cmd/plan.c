@@ -9,7 +9,7 @@
 #include "load.h"
 #include "common/jsonutil.h"
 #include "monitor/monitor.h"
-#include "service/converge.h"
+#include "service/core.h"
 
 static void usage(FILE *f)
 {
@@ -126,9 +126,9 @@ int nh_cmd_plan(int argc, char **argv)
 		return nh_usage_error("plan", "unexpected argument '%s'", argv[optind]);
 
 	nh_plan_init(&plan);
-	if (nh_cmd_world_open("plan", config, &w) < 0)
+	if (nh_cmd_world_open("plan", config, NULL, &w) < 0)
 		goto out;
-	r = nh_world_plan(&w.world, &plan);
+	r = nh_core_plan(w.core, &plan);
 	if (r < 0) {
 		fprintf(stderr, "netheal plan: %s\n", strerror(-r));
 		goto out;

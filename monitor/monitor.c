@@ -51,6 +51,7 @@ struct nh_monitor {
 	struct nh_ns **ns;              /* [0] is the host */
 	size_t n_ns, cap_ns;
 	struct nh_strmap by_name;       /* name → namespace: found per event and per action */
+	struct nh_ns *by_port;          /* request socket port → namespace (hh_port) */
 	char *evbuf, *reqbuf;           /* shared by every namespace's sockets */
 	int rcvbuf;
 	int ino_fd;
@@ -71,6 +72,8 @@ static const unsigned int host_groups[] = {
 
 static void ns_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void ns_redump_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static int dump(struct nh_ns *ns);
+static void ns_retry_later(struct nh_ns *ns, const char *reason);
 
 /* ---- one namespace ---------------------------------------------------------- */
 
@@ -88,11 +91,14 @@ static void ns_close(struct nh_ns *ns)
 		ev_timer_stop(loop, &ns->redump);
 	}
 	nh_nl_close(&ns->evsock);
+	if (ns->hh_port.tbl)
+		HASH_DELETE(hh_port, ns->m->by_port, ns);
+	memset(&ns->hh_port, 0, sizeof(ns->hh_port));
 	nh_nl_close(&ns->req);
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
-	nh_state_free(&ns->have);
+	nh_state_free(&ns->obs.have);
 }
 
 /* Close at once; free now, or after delivery when its events are being
@@ -150,7 +156,7 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 	ns->m = m;
 	ns->fd = fd;
 	ns->rcvbuf = m->rcvbuf;
-	nh_state_init(&ns->have);
+	nh_state_init(&ns->obs.have);
 	ev_timer_init(&ns->redump, ns_redump_cb, 0, 0);
 	ns->redump.data = ns;
 	if (nh_strlcpy(ns->name, name, sizeof(ns->name)) < 0) {
@@ -166,21 +172,19 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 	r = nh_nl_open_shared(&ns->req, is_host(ns) ? -1 : fd, NULL, 0, 0, m->reqbuf);
 	if (r < 0)
 		goto fail;
+	r = NH_HASH_ADD_U32(hh_port, m->by_port, req.portid, ns);
+	if (r < 0)
+		goto fail;
 	if (m->loop) {
 		r = ns_open_event_socket(ns);
 		if (r < 0)
 			goto fail;
 	}
-	r = nh_ns_refresh(ns);
-	if (r == -EINTR && m->loop) {
-		/* A busy namespace: adopt it, dump again shortly. */
-		ns->resync_reason = "dump-interrupted";
-		ns->redump_ms = REDUMP_FIRST_MS;
-		ev_timer_set(&ns->redump, REDUMP_FIRST_MS / 1000.0, 0);
-		ev_timer_start(m->loop, &ns->redump);
-	} else if (r < 0) {
+	r = dump(ns);
+	if (r == -EINTR && m->loop)
+		ns_retry_later(ns, "dump-interrupted");        /* a busy namespace: adopt it, dump again shortly */
+	else if (r < 0)
 		goto fail;
-	}
 	*out = ns;
 	return 0;
 fail:
@@ -188,20 +192,45 @@ fail:
 	return r;
 }
 
+static void ns_retry_later(struct nh_ns *ns, const char *reason)
+{
+	struct nh_monitor *m = ns->m;
+
+	ns->resync_reason = reason;
+	ns->redump_ms = ns->redump_ms ? ns->redump_ms * 2 : REDUMP_FIRST_MS;
+	if (ns->redump_ms > REDUMP_MAX_MS)
+		ns->redump_ms = REDUMP_MAX_MS;
+	ev_timer_stop(m->loop, &ns->redump);
+	ev_timer_set(&ns->redump, ns->redump_ms / 1000.0, 0);
+	ev_timer_start(m->loop, &ns->redump);
+}
+
+static int dump(struct nh_ns *ns)
+{
+	int r = nh_observe_dump(&ns->req, &ns->obs.have);
+
+	ns->obs.valid = r == 0;
+	return r;
+}
+
 int nh_ns_refresh(struct nh_ns *ns)
 {
-	int r = nh_observe_dump(&ns->req, &ns->have);
+	int r = dump(ns);
 
-	ns->have_valid = r == 0;
+	if (r < 0 && ns->m->loop) {
+		nh_log_errno(r == -EINTR ? NH_DEBUG : NH_WARNING, r, "netns %s: read failed, retrying",
+			     is_host(ns) ? "-" : ns->name);
+		ns_retry_later(ns, "retry");
+	}
 	return r;
 }
 
 /* Re-dump, and tell; an interrupted or failed dump is retried on a timer
- * with backoff (have_valid stays false meanwhile). */
+ * with backoff (obs.valid stays false meanwhile). */
 static void ns_resync(struct nh_ns *ns, const char *reason)
 {
 	struct nh_monitor *m = ns->m;
-	int r = nh_ns_refresh(ns);
+	int r = dump(ns);
 
 	if (r == 0) {
 		ns->redump_ms = 0;
@@ -211,13 +240,7 @@ static void ns_resync(struct nh_ns *ns, const char *reason)
 	}
 	nh_log_errno(r == -EINTR ? NH_DEBUG : NH_WARNING, r, "netns %s: re-read failed, retrying",
 		     is_host(ns) ? "-" : ns->name);
-	ns->resync_reason = reason;
-	ns->redump_ms = ns->redump_ms ? ns->redump_ms * 2 : REDUMP_FIRST_MS;
-	if (ns->redump_ms > REDUMP_MAX_MS)
-		ns->redump_ms = REDUMP_MAX_MS;
-	ev_timer_stop(m->loop, &ns->redump);
-	ev_timer_set(&ns->redump, ns->redump_ms / 1000.0, 0);
-	ev_timer_start(m->loop, &ns->redump);
+	ns_retry_later(ns, reason);
 }
 
 static void ns_redump_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -253,7 +276,7 @@ static void ns_overrun(struct nh_ns *ns, const char *what)
 	struct nh_log_fields f = NH_LOG_FIELDS_INIT;
 	int granted;
 
-	ns->have_valid = false;
+	ns->obs.valid = false;
 	if (ns->rcvbuf < NH_MONITOR_RCVBUF_MAX / 2)
 		ns->rcvbuf *= 2;
 	granted = nh_nl_set_rcvbuf(&ns->evsock, ns->rcvbuf);
@@ -266,20 +289,30 @@ static void ns_overrun(struct nh_ns *ns, const char *what)
 	ns_resync(ns, "overrun");
 }
 
+static void ns_dropped(void *ctx, const char *key)
+{
+	struct nh_ns *ns = ctx;
+
+	if (ns->m->ops && ns->m->ops->dropped)
+		ns->m->ops->dropped(ns->m, ns, key, ns->m->ctx);
+}
+
 /* Apply and report every message of one datagram. */
 static void ns_deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us)
 {
 	struct nh_monitor *m = ns->m;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct nh_observe_sink sink = { ns_dropped, ns };
 	int left = (int)len;
 	struct nh_nl_event ev;
 
 	for (; mnl_nlmsg_ok(nlh, left) && !ns->dead; nlh = mnl_nlmsg_next(nlh, &left)) {
-		int r = nh_observe_event(&ns->have, nlh, &ev);
+		int r = nh_observe_event(&ns->obs.have, nlh, &ev, &sink);
 
 		if (r == -ENOMEM) {
 			/* The state missed an event: as good as lost. */
-			ns->have_valid = false;
+			ns->obs.valid = false;
+			ns_retry_later(ns, "retry");
 			nh_log_errno(NH_ERR, r, "netns %s: applying an event", is_host(ns) ? "-" : ns->name);
 			continue;
 		}
@@ -866,8 +899,7 @@ int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop)
 		r = ns_open_event_socket(ns);
 		if (r < 0)
 			return nh_log_errno(NH_ERR, r, "cannot watch namespace %s", *ns->name ? ns->name : "-");
-		if (nh_ns_refresh(ns) < 0)
-			ns_resync(ns, "dump-interrupted");
+		(void)nh_ns_refresh(ns);        /* a failure is retried, and resynced reported */
 	}
 	/* Namespaces that came or went while nothing watched. */
 	return nh_monitor_scan(m);
@@ -893,6 +925,14 @@ void nh_monitor_free(struct nh_monitor *m)
 	free(m->reqbuf);
 	free(m->dir);
 	free(m);
+}
+
+bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port)
+{
+	struct nh_ns *ns;
+
+	HASH_FIND(hh_port, m->by_port, &port, sizeof(port), ns);
+	return ns != NULL;
 }
 
 struct nh_ns *nh_monitor_host(struct nh_monitor *m)
@@ -926,7 +966,7 @@ int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out)
 
 	if (!valid_name(name))
 		return -EINVAL;
-	r = try_adopt(m, name, true, out);
+	r = try_adopt(m, name, false, out);
 	if (r == -EAGAIN) {
 		pending_add(m, name);   /* its mount will come: keep looking */
 		pending_arm(m);

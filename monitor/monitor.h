@@ -22,6 +22,7 @@
 #include <ev.h>
 
 #include "netlink/nl.h"
+#include "common/hash.h"
 #include "monitor/observe.h"
 #include "policy/model.h"
 
@@ -36,9 +37,8 @@ struct nh_ns {
 	struct nh_nl req;               /* request socket in it: dumps here, and actions/ sends changes on it.
 					 * Its buf is shared by every namespace of the monitor: send what you
 					 * build with nh_nl_msg before using another namespace's socket. */
-	struct nh_state have;           /* observed state, current as of the last event */
-	bool have_valid;                /* a full dump succeeded and no event was lost since */
-	void *user;                     /* the engine's per-namespace data */
+	struct nh_observed obs;         /* observed state, current as of the last event; valid once a
+					   full dump succeeded and no event was lost since */
 
 	/* private */
 	struct nh_monitor *m;
@@ -51,6 +51,7 @@ struct nh_ns {
 	dev_t dev;                      /* the namespace's identity (nsfs st_dev, st_ino), */
 	ino_t ino;                      /* to tell a replaced file from the same one */
 	bool dead;                      /* dropped while its events were being delivered */
+	UT_hash_handle hh_port;         /* in the monitor's table of its own request ports */
 };
 
 /* Callbacks run on the loop's thread, from inside the monitor. They may use
@@ -62,10 +63,14 @@ struct nh_monitor_ops {
 	void (*netns_added)(struct nh_monitor *m, struct nh_ns *ns, void *ctx);
 	/* Its file is gone; ns was already closed and freed. */
 	void (*netns_removed)(struct nh_monitor *m, const char *name, void *ctx);
-	/* One kernel event, after it was applied to ns->have (ev->changed). */
+	/* One kernel event, after it was applied to ns->obs.have (ev->changed). */
 	void (*event)(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx);
-	/* ns->have was replaced by a full re-dump: "overrun" after lost events
-	 * (ENOBUFS, a truncated read), or after a re-dump that had to be retried. */
+	/* Applying an event dropped an object as a consequence (observe.h's
+	 * sink): key is its nh_route_key / nh_address_key. */
+	void (*dropped)(struct nh_monitor *m, struct nh_ns *ns, const char *key, void *ctx);
+	/* ns->obs.have was replaced by a full re-dump: "overrun" after lost
+	 * events (ENOBUFS, a truncated read), "retry" after a read that had to
+	 * be tried again (nh_ns_refresh failed, or was interrupted). */
 	void (*resynced)(struct nh_monitor *m, struct nh_ns *ns, const char *reason, void *ctx);
 };
 
@@ -98,14 +103,21 @@ const char *nh_monitor_netns_dir(const struct nh_monitor *m);
 /* (Re)scan netns_dir: adopt new namespaces, drop those whose file is gone
  * or now holds another namespace. Callbacks as for inotify events. */
 int nh_monitor_scan(struct nh_monitor *m);
-/* Open the named namespace now (e.g. right after netheal created it) and
- * dump it; ops->netns_added is called before it returns. An already adopted
- * one is returned as it is. -ENOENT when the file is absent or not (yet) a
+/* Open the named namespace now (right after netheal created it) and dump
+ * it. ops->netns_added is NOT called: the caller takes it from here (the
+ * service must not be re-entered mid-heal). An already adopted one is
+ * returned as it is. -ENOENT when the file is absent or not (yet) a
  * namespace, -EINVAL for a bad name. */
 int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out);
-/* Full re-dump into ns->have (replaced on success; have_valid tells).
- * Does not call ops->resynced. */
+/* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
+ * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps
+ * trying on a timer with backoff and calls ops->resynced ("retry") once a
+ * dump succeeds: a namespace is never left invalid with no read pending.
+ * Without a loop the caller decides. Success does not call ops->resynced. */
 int nh_ns_refresh(struct nh_ns *ns);
+/* Whether netlink port is one of the monitor's request sockets: a change
+ * netheal itself asked for names no other actor. */
+bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port);
 /* For tests and benchmarks: the receive buffer of the event sockets, forced
  * (SO_RCVBUFFORCE), applied to the open ones and those opened from now on.
  * Default NH_MONITOR_RCVBUF_DEFAULT. After an overrun a socket's buffer is

@@ -13,6 +13,7 @@
 
 #include "common/util.h"
 #include "netlink/decode.h"
+#include "policy/diff.h"
 #include "policy/kind.h"
 
 /* ---- sorted arrays ---------------------------------------------------------
@@ -258,27 +259,41 @@ int nh_observe_dump(struct nh_nl *nl, struct nh_state *s)
 
 /* ---- applying events ------------------------------------------------------ */
 
-static void drop_routes(struct nh_state *s, int ifindex, int family)
+/* Tell the sink about an object dropped as a consequence of another change. */
+static void dropped(const struct nh_observe_sink *sink, const char *key)
 {
+	if (sink && sink->dropped)
+		sink->dropped(sink->ctx, key);
+}
+
+static void drop_routes(struct nh_state *s, int ifindex, int family, const struct nh_observe_sink *sink)
+{
+	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct nh_route *r = &s->routes[i];
 
-		if (r->oif == ifindex && (!family || r->dst.family == family))
+		if (r->oif == ifindex && (!family || r->dst.family == family)) {
+			dropped(sink, nh_route_key(r, key, sizeof(key)));
 			continue;
+		}
 		s->routes[j++] = *r;
 	}
 	s->n_routes = j;
 }
 
-static void drop_addresses(struct nh_state *s, int ifindex)
+static void drop_addresses(struct nh_state *s, int ifindex, const struct nh_observe_sink *sink)
 {
+	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
 
-	for (size_t i = 0; i < s->n_addrs; i++)
+	for (size_t i = 0; i < s->n_addrs; i++) {
 		if (s->addrs[i].ifindex != ifindex)
 			s->addrs[j++] = s->addrs[i];
+		else
+			dropped(sink, nh_address_key(&s->addrs[i], key, sizeof(key)));
+	}
 	s->n_addrs = j;
 }
 
@@ -335,13 +350,13 @@ static void rename_references(struct nh_state *s, const struct nh_link *l)
 
 /* Forget link at pos and what hangs on it; references by others stay as
  * indexes (a port's master_index) but lose their names. */
-static void remove_link(struct nh_state *s, size_t pos)
+static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_sink *sink)
 {
 	int ifindex = s->links[pos].ifindex;
 
 	sorted_remove(s->links, &s->n_links, sizeof(*s->links), pos);
-	drop_addresses(s, ifindex);
-	drop_routes(s, ifindex, 0);
+	drop_addresses(s, ifindex, sink);
+	drop_routes(s, ifindex, 0, sink);
 	for (size_t i = 0; i < s->n_links; i++) {
 		struct nh_link *o = &s->links[i];
 
@@ -350,7 +365,7 @@ static void remove_link(struct nh_state *s, size_t pos)
 	}
 }
 
-static int apply_newlink(struct nh_state *s, struct nh_link *l)
+static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_observe_sink *sink)
 {
 	ssize_t old = link_pos(s, l);
 	bool was_up = false, renamed = true;
@@ -370,7 +385,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l)
 			*o = *l;
 			/* The kernel flushes a downed link's IPv4 routes silently. */
 			if (down)
-				drop_routes(s, l->ifindex, AF_INET);
+				drop_routes(s, l->ifindex, AF_INET, sink);
 			return 1;
 		}
 		was_up = o->up;
@@ -381,19 +396,20 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l)
 	/* A stale link of the same name (only after lost events) is replaced. */
 	pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
 	if (found) {
-		remove_link(s, pos);
+		remove_link(s, pos, sink);
 		pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
 	}
 	r = sorted_insert(&s->links, &s->n_links, &s->cap_links, sizeof(*s->links), pos, l);
 	if (r < 0)
 		return r;
 	if (renamed && was_up && !l->up)
-		drop_routes(s, l->ifindex, AF_INET);
+		drop_routes(s, l->ifindex, AF_INET, sink);
 	rename_references(s, l);
 	return 1;
 }
 
-static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
+		      const struct nh_observe_sink *sink)
 {
 	int r = nh_parse_link_move(nlh, &ev->link, &ev->new_netnsid);
 	ssize_t pos;
@@ -402,7 +418,7 @@ static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 		return r < 0 ? r : 0;     /* 1: not tracked */
 	ev->obj = NH_OBJ_LINK;
 	if (nlh->nlmsg_type == RTM_NEWLINK) {
-		r = apply_newlink(s, &ev->link);
+		r = apply_newlink(s, &ev->link, sink);
 		if (r < 0)
 			return r;
 		ev->changed = r;
@@ -412,13 +428,14 @@ static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 	resolve_link(s, &ev->link);
 	pos = link_pos(s, &ev->link);
 	if (pos >= 0) {
-		remove_link(s, (size_t)pos);
+		remove_link(s, (size_t)pos, sink);
 		ev->changed = true;
 	}
 	return 1;
 }
 
-static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
+			 const struct nh_observe_sink *sink)
 {
 	struct nh_address *a = &ev->addr;
 	int r = nh_parse_address(nlh, a);
@@ -446,7 +463,7 @@ static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct 
 	if (a->prefix.family == AF_INET && !has_ipv4_address(s, a->ifindex)) {
 		size_t before = s->n_routes;
 
-		drop_routes(s, a->ifindex, AF_INET);
+		drop_routes(s, a->ifindex, AF_INET, sink);
 		ev->changed |= s->n_routes != before;
 	}
 	return 1;
@@ -500,7 +517,8 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	return 1;
 }
 
-int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *out)
+int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *out,
+		     const struct nh_observe_sink *sink)
 {
 	struct nh_nl_event ev;
 	int r;
@@ -513,11 +531,11 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
-		r = apply_link(s, nlh, &ev);
+		r = apply_link(s, nlh, &ev, sink);
 		break;
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
-		r = apply_address(s, nlh, &ev);
+		r = apply_address(s, nlh, &ev, sink);
 		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
@@ -540,7 +558,7 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 int nh_observe_apply(struct nh_state *s, const struct nlmsghdr *nlh)
 {
 	struct nh_nl_event ev;
-	int r = nh_observe_event(s, nlh, &ev);
+	int r = nh_observe_event(s, nlh, &ev, NULL);
 
 	if (r <= 0)
 		return r;

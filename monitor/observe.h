@@ -57,16 +57,27 @@ struct nh_nl_event {
  */
 int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
 
+/* Where observe says what it dropped from a state as a consequence of
+ * another change: routes with their link, with the link going down, or with
+ * the link's last IPv4 address; addresses with their link (the kernel does
+ * the same, mostly without a word). key: nh_route_key / nh_address_key. */
+struct nh_observe_sink {
+	void (*dropped)(void *ctx, const char *key);
+	void *ctx;
+};
+
 /*
  * Parse one event message, apply it to s (kept sorted) and describe it in ev
  * (t_us is left to the caller). Insert/replace/remove by key; a link deletion
  * or move also drops its addresses and routes; a rename renames its addresses,
  * routes and the references of its ports and peer; a link going down, or
  * losing its last IPv4 address, drops its IPv4 routes, as the kernel does
- * without telling. Returns 1 when nlh is an event netheal tracks (ev filled,
- * ev->changed), 0 when it is not (ev untouched, s too), -EINVAL or -ENOMEM.
+ * without telling. Each object dropped that way goes to sink (may be NULL).
+ * Returns 1 when nlh is an event netheal tracks (ev filled, ev->changed), 0
+ * when it is not (ev untouched, s too), -EINVAL or -ENOMEM.
  */
-int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev);
+int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
+		     const struct nh_observe_sink *sink);
 
 /* The same without the description: 1 when s changed, 0 when not, -errno. */
 int nh_observe_apply(struct nh_state *s, const struct nlmsghdr *nlh);

@@ -45,6 +45,7 @@ struct nh_action {
 	char object[96];                   /* SPEC §6 `object`: "address:10.1.1.100/24", "state:up", ... */
 	char drift[160];                   /* what is wrong, for plan/logs: "v-peer1 is down" */
 	struct nh_origin rule;             /* policy FILE:LINE */
+	unsigned int tag;                  /* the caller's: the diff leaves it 0, nh_plan_sort keeps it */
 };
 
 /*
@@ -112,6 +113,26 @@ void nh_plan_sort(struct nh_plan *p);
  * string, except LINK_SET_UP: "set-up" or "set-down" per link.up. */
 const char *nh_action_name(const struct nh_action *a);
 
+/*
+ * The identity of the policy object an action is about, for what the
+ * service remembers per object (flap damping, retries, reports logged,
+ * who removed it): the same object gives the same key whichever action is
+ * about it, and an observed object gives the same key as the action that
+ * would put it back. Wider than SPEC §6's `object` (which names a route by
+ * its destination alone):
+ *   "netns:NAME"                  create-netns, a missing namespace
+ *   "link:NAME"                   create, delete (the re-create it starts),
+ *                                 move, rename; a conflict or missing link
+ *   "state:LINK", "mtu:LINK", "mac:LINK", "master:LINK"   the settings
+ *   "address:LINK ADDR/LEN"       add-address
+ *   "route:FAMILY TABLE DEST METRIC"   add-route, a route conflict
+ * buf should hold NH_OBJECT_KEYSIZ bytes. Returns buf.
+ */
+#define NH_OBJECT_KEYSIZ 96
+const char *nh_action_key(const struct nh_action *a, char *buf, size_t size);
+const char *nh_address_key(const struct nh_address *addr, char *buf, size_t size);
+const char *nh_route_key(const struct nh_route *r, char *buf, size_t size);
+
 /* One human line for `plan`, no newline:
  *   "blue: v-peer1 is down -> set-up (policy.d/blue.conf:12)"
  * The host is printed as "host". Returns buf. */
@@ -126,6 +147,7 @@ struct nh_view {
 	 * converge), so a renamed link is renamed back. May be NULL. */
 	int (*known_ifindex)(void *ctx, const char *netns, const char *link);
 	void *known_ctx;
+	void *tag;                         /* the caller's; the diff ignores it */
 };
 
 /*

@@ -208,6 +208,14 @@ int nh_state_add_route(struct nh_state *s, const struct nh_route *r);
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name);
 struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex);
 
+/* The observed state of one existing namespace, as the monitor keeps it
+ * current from events (monitor/), and as the service reads it. */
+struct nh_observed {
+	struct nh_state have;           /* sorted (nh_state_sort) */
+	bool valid;                     /* a full read succeeded and no event was lost since */
+	void *user;                     /* the service's record of this namespace */
+};
+
 /* ---- the policy --------------------------------------------------------- */
 
 enum nh_mode {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/util.h"
 
@@ -54,6 +55,62 @@ const char *nh_action_format(const struct nh_action *a, char *buf, size_t size)
 			 object, a->rule.file, a->rule.line);
 	else
 		snprintf(buf, size, "%s: %s -> %s%s", ns, a->drift, nh_action_name(a), object);
+	return buf;
+}
+
+/* ---- object keys ---- */
+
+const char *nh_address_key(const struct nh_address *addr, char *buf, size_t size)
+{
+	char pfx[64];
+
+	snprintf(buf, size, "address:%s %s", addr->link, nh_prefix_str(&addr->prefix, true, pfx, sizeof(pfx)));
+	return buf;
+}
+
+/* IPv6 has no metric 0: the kernel stores it as 1024 (as nh_route_key_cmp). */
+const char *nh_route_key(const struct nh_route *r, char *buf, size_t size)
+{
+	uint32_t metric = r->dst.family == AF_INET6 && r->metric == 0 ? 1024 : r->metric;
+	char dst[64];
+
+	if (r->dst.len == 0)
+		snprintf(dst, sizeof(dst), "default");
+	else
+		nh_prefix_str(&r->dst, true, dst, sizeof(dst));
+	snprintf(buf, size, "route:%s %u %s %u", r->dst.family == AF_INET6 ? "inet6" : "inet",
+		 r->table ? r->table : NH_RT_TABLE_MAIN, dst, metric);
+	return buf;
+}
+
+const char *nh_action_key(const struct nh_action *a, char *buf, size_t size)
+{
+	size_t kind = strcspn(a->object, ":");
+
+	switch (a->type) {
+	case NH_ACT_ADDR_ADD:
+		return nh_address_key(&a->addr, buf, size);
+	case NH_ACT_ROUTE_ADD:
+		return nh_route_key(&a->route, buf, size);
+	case NH_ACT_NETNS_CREATE:
+		snprintf(buf, size, "netns:%s", a->netns);
+		return buf;
+	case NH_ACT_REPORT_CONFLICT:
+	case NH_ACT_REPORT_MISSING:
+		if (strncmp(a->object, "route:", 6) == 0)
+			return nh_route_key(&a->route, buf, size);
+		if (strncmp(a->object, "netns:", 6) == 0) {
+			snprintf(buf, size, "netns:%s", a->netns);
+			return buf;
+		}
+		break;
+	default:
+		break;
+	}
+	if (a->type <= NH_ACT_LINK_CREATE || nh_action_is_report(a->type))
+		snprintf(buf, size, "link:%s", a->link.name);
+	else
+		snprintf(buf, size, "%.*s:%s", (int)kind, a->object, a->link.name);
 	return buf;
 }
 

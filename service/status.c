@@ -237,30 +237,76 @@ static json_t *ns_json(const struct nh_status_ns *e)
 	return o;
 }
 
-static json_t *totals_json(const struct nh_status *s)
+/* What a document is made of, from a struct nh_status (read back, tests)
+ * or from the core's records (the service): n entries got one at a time. */
+struct source {
+	const struct nh_status *head;   /* version, pid, times (and totals when snap is NULL) */
+	const struct nh_core_snapshot *snap;
+};
+
+static size_t src_count(const struct source *src)
 {
+	return src->snap ? src->snap->n : src->head->n_ns;
+}
+
+static void src_entry(const struct source *src, size_t i, struct nh_status_ns *e)
+{
+	const struct nh_netns *ns;
+
+	if (!src->snap) {
+		*e = *src->head->ns[i];
+		return;
+	}
+	ns = src->snap->ns[i];
+	memset(e, 0, sizeof(*e));
+	nh_strlcpy(e->name, ns->name, sizeof(e->name));
+	e->state = ns->state;
+	e->heals = ns->heals;
+	e->heal_failures = ns->heal_failures;
+	e->last_heal_ms = ns->last_heal_ms;
+	memcpy(e->last_heal_object, ns->last_heal_object, sizeof(e->last_heal_object));
+	memcpy(e->last_error, ns->last_error, sizeof(e->last_error));
+}
+
+static json_t *totals_json(const struct source *src)
+{
+	const struct nh_status *h = src->head;
+	uint64_t heals = h->heals, failures = h->heal_failures, events = h->events, resyncs = h->resyncs;
+	size_t drifting = 0, n = src_count(src);
 	json_t *o = json_object();
 
-	if (!o || json_object_set_new(o, "namespaces", u64_json(s->n_ns)) < 0 ||
-	    json_object_set_new(o, "drifting", u64_json(nh_status_n_drifting(s))) < 0 ||
-	    json_object_set_new(o, "heals", u64_json(s->heals)) < 0 ||
-	    json_object_set_new(o, "heal_failures", u64_json(s->heal_failures)) < 0 ||
-	    json_object_set_new(o, "events", u64_json(s->events)) < 0 ||
-	    json_object_set_new(o, "resyncs", u64_json(s->resyncs)) < 0) {
+	if (src->snap) {
+		heals = src->snap->totals->heals;
+		failures = src->snap->totals->heal_failures;
+		events = src->snap->totals->events;
+		resyncs = src->snap->totals->resyncs;
+		for (size_t i = 0; i < n; i++)
+			drifting += nh_ns_state_is_drifting(src->snap->ns[i]->state);
+	} else {
+		drifting = nh_status_n_drifting(h);
+	}
+	if (!o || json_object_set_new(o, "namespaces", u64_json(n)) < 0 ||
+	    json_object_set_new(o, "drifting", u64_json(drifting)) < 0 ||
+	    json_object_set_new(o, "heals", u64_json(heals)) < 0 ||
+	    json_object_set_new(o, "heal_failures", u64_json(failures)) < 0 ||
+	    json_object_set_new(o, "events", u64_json(events)) < 0 ||
+	    json_object_set_new(o, "resyncs", u64_json(resyncs)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-static json_t *namespaces_json(const struct nh_status *s)
+static json_t *namespaces_json(const struct source *src)
 {
 	json_t *a = json_array();
+	struct nh_status_ns e;
 
 	if (!a)
 		return NULL;
-	for (size_t i = 0; i < s->n_ns; i++) {
-		if (json_array_append_new(a, ns_json(s->ns[i])) < 0) {
+	for (size_t i = 0; i < src_count(src); i++) {
+		src_entry(src, i, &e);
+		if (json_array_append_new(a, ns_json(&e)) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -269,25 +315,26 @@ static json_t *namespaces_json(const struct nh_status *s)
 }
 
 /* The whole document (see status.h); NULL on ENOMEM. */
-static json_t *status_json(const struct nh_status *s)
+static json_t *status_json(const struct source *src)
 {
+	const struct nh_status *s = src->head;
 	json_t *o = json_object();
 
 	if (!o || json_object_set_new(o, "version", nh_json_string(s->version)) < 0 ||
 	    json_object_set_new(o, "pid", json_integer(s->pid)) < 0 ||
 	    json_object_set_new(o, "started", time_json(s->started_ms)) < 0 ||
 	    json_object_set_new(o, "updated", time_json(s->updated_ms)) < 0 ||
-	    json_object_set_new(o, "totals", totals_json(s)) < 0 ||
-	    json_object_set_new(o, "namespaces", namespaces_json(s)) < 0) {
+	    json_object_set_new(o, "totals", totals_json(src)) < 0 ||
+	    json_object_set_new(o, "namespaces", namespaces_json(src)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-int nh_status_format(const struct nh_status *s, FILE *f)
+static int format_source(const struct source *src, FILE *f)
 {
-	json_t *doc = status_json(s);
+	json_t *doc = status_json(src);
 	char *text;
 	int r = 0;
 
@@ -305,15 +352,43 @@ int nh_status_format(const struct nh_status *s, FILE *f)
 	return r;
 }
 
-static int format_status(const void *s, FILE *f)
+int nh_status_format(const struct nh_status *s, FILE *f)
 {
-	return nh_status_format(s, f);
+	const struct source src = { s, NULL };
+
+	return format_source(&src, f);
+}
+
+static int format_status(const void *src, FILE *f)
+{
+	return format_source(src, f);
 }
 
 int nh_status_write(const char *path, struct nh_status *s)
 {
+	const struct source src = { s, NULL };
+
 	s->updated_ms = nh_wall_ms();
-	return nh_atomic_write_formatted(path, 0644, format_status, s);
+	return nh_atomic_write_formatted(path, 0644, format_status, &src);
+}
+
+int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap)
+{
+	const struct source src = { head, snap };
+
+	head->updated_ms = nh_wall_ms();
+	return nh_atomic_write_formatted(path, 0644, format_status, &src);
+}
+
+void nh_status_summary_snapshot(const struct nh_core_snapshot *snap, char *buf, size_t size)
+{
+	size_t drifting = 0;
+
+	for (size_t i = 0; i < snap->n; i++)
+		drifting += nh_ns_state_is_drifting(snap->ns[i]->state);
+	snprintf(buf, size, "%zu namespace%s, %zu drifting, %" PRIu64 " heal%s",
+		 snap->n, snap->n == 1 ? "" : "s", drifting,
+		 snap->totals->heals, snap->totals->heals == 1 ? "" : "s");
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -1,8 +1,8 @@
 /*
  * The service's status (SPEC §2 `status`, §7 /run/netheal/status.json): one
- * entry per namespace netheal watches, plus totals. The service keeps one
- * struct nh_status up to date and rewrites the file with nh_status_write
- * (atomically) whenever it changes; `netheal status` reads it back.
+ * entry per namespace the policy manages, plus totals. The service renders
+ * it from the core's records (nh_status_write_snapshot) whenever they
+ * change; `netheal status` reads it back into a struct nh_status.
  *
  * The file is JSON:
  *   { "version": "0.1.0", "pid": 812,
@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "state.h"
+#include "service/core.h"
 
 #define NH_STATUS_DEFAULT_PATH "/run/netheal/status.json"
 
@@ -77,6 +78,12 @@ int64_t nh_wall_ms(void);
 /* Write the JSON file atomically (temp file + rename, mode 0644, the
  * directory created 0755 when missing); stamps updated_ms. 0 or -errno. */
 int nh_status_write(const char *path, struct nh_status *s);
+/* The service's file: head gives version, pid and start time (its entries
+ * and totals are not read), snap the namespaces and totals; written
+ * atomically like nh_status_write, which it stamps into head->updated_ms. */
+int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap);
+/* The sd_notify STATUS= line of a snapshot: "3 namespaces, 0 drifting, 12 heals". */
+void nh_status_summary_snapshot(const struct nh_core_snapshot *snap, char *buf, size_t size);
 /* Format the JSON (through jansson, indented by two) into f. 0, -ENOMEM or
  * -EIO. */
 int nh_status_format(const struct nh_status *s, FILE *f);

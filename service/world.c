@@ -1,239 +1,290 @@
-#include "policy/kind.h"
 #include "world.h"
 
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "policy/kind.h"
 
-static void known_key(char *buf, size_t size, const char *netns, const char *link)
+#define KEYSIZ (NH_NETNS_NAMSIZ + NH_IFNAMSIZ + 1)
+
+struct nh_world_rule {
+	const struct nh_netns_rule *rule;
+	const char *key;                /* rule->name */
+	UT_hash_handle hh;
+};
+
+struct nh_known_link {
+	char key[KEYSIZ];               /* "NETNS/LINK" */
+	int ifindex;
+	UT_hash_handle hh;
+};
+
+/* "NETNS/LINK": '/' is in no name. */
+static void link_key(char *buf, size_t size, const char *netns, const char *link)
 {
-	snprintf(buf, size, "%s/%s", netns, link);     /* '/' is in no name */
+	snprintf(buf, size, "%s/%s", netns, link);
 }
 
-static int known_ifindex(void *ctx, const char *netns, const char *link)
+void nh_world_init(struct nh_world *w)
 {
-	const struct nh_world *w = ctx;
-	char key[sizeof(((struct nh_known_link *)0)->key)];
-	const struct nh_known_link *k;
-
-	known_key(key, sizeof(key), netns, link);
-	k = nh_strmap_get(&w->known, key);
-	return k ? k->ifindex : 0;
+	memset(w, 0, sizeof(*w));
 }
 
-static void free_lists(struct nh_strmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		struct nh_rule_list *l = m->slots[i].value;
+/* ---- rule lists ---- */
 
-		if (l) {
-			free(l->v);
-			free(l);
-		}
+static void lists_free(struct nh_rule_list **head)
+{
+	struct nh_rule_list *l, *tmp;
+
+	HASH_ITER(hh, *head, l, tmp) {
+		HASH_DEL(*head, l);
+		free(l->key);
+		free(l->v);
+		free(l);
 	}
-	nh_strmap_free(m);
 }
 
 /* Add r under key (once). */
-static int list_add(struct nh_strmap *m, const char *key, const struct nh_netns_rule *r)
+static int list_add(struct nh_rule_list **head, const char *key, const struct nh_netns_rule *r)
 {
-	struct nh_rule_list *l = nh_strmap_get(m, key);
+	struct nh_rule_list *l;
 
+	HASH_FIND_STR(*head, key, l);
 	if (!l) {
 		l = calloc(1, sizeof(*l));
-		if (!l)
-			return -ENOMEM;
-		nh_strlcpy(l->key, key, sizeof(l->key));
-		if (nh_strmap_put(m, l->key, l) < 0) {
+		if (!l || !(l->key = strdup(key)) || NH_HASH_ADD(*head, key, l) < 0) {
+			if (l)
+				free(l->key);
 			free(l);
 			return -ENOMEM;
 		}
 	}
-	if (l->n && l->v[l->n - 1] == r)
-		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == r)
+			return 0;
 	if (nh_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
 		return -ENOMEM;
 	l->v[l->n++] = r;
 	return 0;
 }
 
-static int index_links(struct nh_world *w, const struct nh_netns_rule *r)
+static const struct nh_rule_list *list_get(const struct nh_rule_list *head, const char *key)
 {
-	char key[sizeof(((struct nh_rule_list *)0)->key)];
+	struct nh_rule_list *l;
 
-	for (size_t j = 0; j < r->want.n_links; j++) {
-		const struct nh_link *l = &r->want.links[j];
-		int err = list_add(&w->wanting, l->name, r);
-
-		if (err == 0 && nh_kind_has(l->kind, NH_KIND_FROM_HOST)) {
-			known_key(key, sizeof(key), "", l->name);
-			err = list_add(&w->refs, key, r);
-		}
-		if (err == 0 && nh_kind_has(l->kind, NH_KIND_PAIR) && (l->has & NH_LINK_HAS_PEER)) {
-			known_key(key, sizeof(key), l->peer_netns, l->peer_name);
-			err = list_add(&w->refs, key, r);
-		}
-		if (err < 0)
-			return err;
-	}
-	return 0;
+	HASH_FIND_STR(head, key, l);
+	return l;
 }
 
-static int index_rules(struct nh_world *w)
+/* ---- the policy's indexes ---- */
+
+struct indexes {
+	struct nh_world_rule *rules;
+	struct nh_rule_list *deps, *peers, *wanting;
+};
+
+static void indexes_free(struct indexes *x)
 {
-	int r;
+	struct nh_world_rule *r, *tmp;
 
-	nh_strmap_clear(&w->rule_by_name);
-	free_lists(&w->refs);
-	free_lists(&w->wanting);
-	r = index_links(w, &w->policy->host);
-	for (size_t i = 0; r == 0 && i < w->policy->n_netns; i++) {
-		const struct nh_netns_rule *rule = &w->policy->netns[i];
+	HASH_ITER(hh, x->rules, r, tmp) {
+		HASH_DEL(x->rules, r);
+		free(r);
+	}
+	lists_free(&x->deps);
+	lists_free(&x->peers);
+	lists_free(&x->wanting);
+}
 
-		if (!rule->match && nh_strmap_put(&w->rule_by_name, rule->name, (void *)rule) < 0)
-			return -ENOMEM;
-		r = index_links(w, rule);
+/* What the objects of rule r wait for in other namespaces: a physical link
+ * or a parent in the host, a veth's peer end, the peer's namespace. (What
+ * they wait for in their own namespace, a master, is woken by any event
+ * there.) */
+static int index_links(struct indexes *x, const struct nh_netns_rule *r)
+{
+	char key[KEYSIZ];
+	int err = 0;
+
+	for (size_t j = 0; err == 0 && j < r->want.n_links; j++) {
+		const struct nh_link *l = &r->want.links[j];
+
+		err = list_add(&x->wanting, l->name, r);
+		if (err == 0 && nh_kind_has(l->kind, NH_KIND_FROM_HOST)) {
+			link_key(key, sizeof(key), "", l->name);
+			err = list_add(&x->deps, key, r);
+		}
+		if (err == 0 && (l->has & NH_LINK_HAS_PARENT) && nh_kind_has(l->kind, NH_KIND_PARENT_IN_HOST)) {
+			link_key(key, sizeof(key), "", l->parent);
+			err = list_add(&x->deps, key, r);
+		}
+		if (err == 0 && (l->has & NH_LINK_HAS_PEER)) {
+			link_key(key, sizeof(key), l->peer_netns, l->peer_name);
+			err = list_add(&x->deps, key, r);
+			if (err == 0)
+				err = list_add(&x->peers, l->peer_netns, r);
+		}
+	}
+	return err;
+}
+
+static int index_rules(struct indexes *x, const struct nh_policy *p)
+{
+	int r = index_links(x, &p->host);
+
+	for (size_t i = 0; r == 0 && i < p->n_netns; i++) {
+		const struct nh_netns_rule *rule = &p->netns[i];
+		struct nh_world_rule *e;
+
+		if (!rule->match) {
+			e = calloc(1, sizeof(*e));
+			if (!e)
+				return -ENOMEM;
+			e->rule = rule;
+			e->key = rule->name;
+			if (NH_HASH_ADD(x->rules, key, e) < 0) {
+				free(e);
+				return -ENOMEM;
+			}
+		}
+		r = index_links(x, rule);
 	}
 	return r;
 }
 
-const struct nh_rule_list *nh_world_refs(const struct nh_world *w, const char *netns, const char *link)
+int nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy)
 {
-	char key[sizeof(((struct nh_rule_list *)0)->key)];
+	struct indexes x = { 0 }, old = { w->rules, w->deps, w->peers, w->wanting };
+	int r = index_rules(&x, policy);
 
-	known_key(key, sizeof(key), netns, link);
-	return nh_strmap_get(&w->refs, key);
-}
-
-const struct nh_rule_list *nh_world_wanting(const struct nh_world *w, const char *link)
-{
-	return nh_strmap_get(&w->wanting, link);
-}
-
-int nh_world_init(struct nh_world *w, const struct nh_policy *policy, struct nh_monitor *mon)
-{
-	int r;
-
-	memset(w, 0, sizeof(*w));
-	w->mon = mon;
-	w->exec.netns = nh_world_exec_netns;
-	w->exec.ctx = w;
-	r = nh_world_set_policy(w, policy);
-	return r < 0 ? r : nh_world_views(w);
-}
-
-static void forget_known(struct nh_world *w)
-{
-	for (size_t i = 0; i < w->known.cap; i++)
-		free(w->known.slots[i].value);
-	nh_strmap_free(&w->known);
+	if (r < 0) {
+		indexes_free(&x);
+		return r;
+	}
+	indexes_free(&old);
+	w->rules = x.rules;
+	w->deps = x.deps;
+	w->peers = x.peers;
+	w->wanting = x.wanting;
+	w->policy = policy;
+	return 0;
 }
 
 void nh_world_free(struct nh_world *w)
 {
+	struct indexes x;
+	struct nh_known_link *k, *tmp;
+
 	if (!w)
 		return;
+	x = (struct indexes){ w->rules, w->deps, w->peers, w->wanting };
+	indexes_free(&x);
+	HASH_ITER(hh, w->known, k, tmp) {
+		HASH_DEL(w->known, k);
+		free(k);
+	}
 	free(w->views);
-	nh_strmap_free(&w->view_by_name);
-	nh_strmap_free(&w->rule_by_name);
-	free_lists(&w->refs);
-	free_lists(&w->wanting);
-	forget_known(w);
-	memset(w, 0, sizeof(*w));
-}
-
-int nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy)
-{
-	w->policy = policy;
-	w->exec.netns_dir = policy->settings.netns_dir;
-	return index_rules(w);
+	nh_world_init(w);
 }
 
 const struct nh_netns_rule *nh_world_rule_for(const struct nh_world *w, const char *netns)
 {
-	const struct nh_netns_rule *r;
+	const struct nh_world_rule *e;
 
+	if (!w->policy)
+		return NULL;
 	if (!*netns)
 		return &w->policy->host;
-	r = nh_strmap_get(&w->rule_by_name, netns);
-	if (r)
-		return r;
+	HASH_FIND_STR(w->rules, netns, e);
+	if (e)
+		return e->rule;
 	for (size_t i = 0; i < w->policy->n_netns; i++) {
-		r = &w->policy->netns[i];
+		const struct nh_netns_rule *r = &w->policy->netns[i];
+
 		if (r->match && fnmatch(r->match, netns, FNM_PERIOD) == 0)
 			return r;
 	}
 	return NULL;
 }
 
-static int add_view(struct nh_world *w, const char *name, const struct nh_state *have)
+const struct nh_rule_list *nh_world_dependents(const struct nh_world *w, const char *netns, const char *link)
 {
-	struct nh_view *v;
-	int r = nh_grow(&w->views, &w->cap_views, w->n_views + 1, sizeof(*w->views));
+	char key[KEYSIZ];
 
-	if (r < 0)
-		return r;
-	v = &w->views[w->n_views++];
-	v->name = name;
-	v->rule = nh_world_rule_for(w, name);
-	v->have = have;
-	v->known_ifindex = known_ifindex;
-	v->known_ctx = w;
-	return nh_strmap_put(&w->view_by_name, name, (void *)(uintptr_t)w->n_views);
+	link_key(key, sizeof(key), netns, link);
+	return list_get(w->deps, key);
 }
 
-int nh_world_views(struct nh_world *w)
+const struct nh_rule_list *nh_world_peers_in(const struct nh_world *w, const char *netns)
 {
-	const struct nh_policy *p = w->policy;
-	size_t n = nh_monitor_count(w->mon);
-	int r;
+	return list_get(w->peers, netns);
+}
 
+const struct nh_rule_list *nh_world_wanting(const struct nh_world *w, const char *link)
+{
+	return list_get(w->wanting, link);
+}
+
+/* ---- views ---- */
+
+static int known_ifindex(void *ctx, const char *netns, const char *link)
+{
+	const struct nh_world *w = ctx;
+	char key[KEYSIZ];
+	struct nh_known_link *k;
+
+	link_key(key, sizeof(key), netns, link);
+	HASH_FIND_STR(w->known, key, k);
+	return k ? k->ifindex : 0;
+}
+
+void nh_world_views_begin(struct nh_world *w)
+{
 	w->n_views = 0;
-	nh_strmap_clear(&w->view_by_name);
-	for (size_t i = 0; i < n; i++) {
-		struct nh_ns *ns = nh_monitor_at(w->mon, i);
+}
 
-		r = add_view(w, ns->name, ns->have_valid ? &ns->have : NULL);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < p->n_netns; i++) {
-		const struct nh_netns_rule *rule = &p->netns[i];
+int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netns_rule *rule,
+		      const struct nh_state *have, void *tag)
+{
+	struct nh_view *v;
 
-		if (rule->match || nh_strmap_get(&w->view_by_name, rule->name))
-			continue;
-		r = add_view(w, rule->name, NULL);
-		if (r < 0)
-			return r;
-	}
+	if (nh_grow(&w->views, &w->cap_views, w->n_views + 1, sizeof(*w->views)) < 0)
+		return -ENOMEM;
+	v = &w->views[w->n_views++];
+	*v = (struct nh_view){ .name = name, .rule = rule, .have = have, .known_ifindex = known_ifindex,
+			       .known_ctx = w, .tag = tag };
 	return 0;
 }
 
-ssize_t nh_world_view_index(const struct nh_world *w, const char *name)
+static int view_cmp(const void *a, const void *b)
 {
-	uintptr_t i = (uintptr_t)nh_strmap_get(&w->view_by_name, name);
-
-	return i ? (ssize_t)i - 1 : -1;
+	return strcmp(((const struct nh_view *)a)->name, ((const struct nh_view *)b)->name);
 }
+
+void nh_world_views_end(struct nh_world *w)
+{
+	if (w->n_views)
+		qsort(w->views, w->n_views, sizeof(*w->views), view_cmp);
+}
+
+/* ---- managed links' indexes ---- */
 
 static int learn_one(struct nh_world *w, const char *netns, const struct nh_link *l)
 {
-	char key[sizeof(((struct nh_known_link *)0)->key)];
+	char key[KEYSIZ];
 	struct nh_known_link *k;
 
-	known_key(key, sizeof(key), netns, l->name);
-	k = nh_strmap_get(&w->known, key);
+	link_key(key, sizeof(key), netns, l->name);
+	HASH_FIND_STR(w->known, key, k);
 	if (!k) {
-		k = malloc(sizeof(*k));
+		k = calloc(1, sizeof(*k));
 		if (!k)
 			return -ENOMEM;
 		memcpy(k->key, key, sizeof(key));
-		if (nh_strmap_put(&w->known, k->key, k) < 0) {
+		if (NH_HASH_ADD(w->known, key, k) < 0) {
 			free(k);
 			return -ENOMEM;
 		}
@@ -242,10 +293,13 @@ static int learn_one(struct nh_world *w, const char *netns, const struct nh_link
 	return 0;
 }
 
-int nh_world_learn_view(struct nh_world *w, size_t i)
+int nh_world_learn(struct nh_world *w, size_t i)
 {
-	const struct nh_view *v = &w->views[i];
+	const struct nh_view *v;
 
+	if (i >= w->n_views)
+		return 0;
+	v = &w->views[i];
 	if (!v->rule || !v->have)
 		return 0;
 	for (size_t j = 0; j < v->rule->want.n_links; j++) {
@@ -261,44 +315,14 @@ int nh_world_learn_view(struct nh_world *w, size_t i)
 	return 0;
 }
 
-int nh_world_learn(struct nh_world *w)
+const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,
+				const char *netns, int ifindex)
 {
-	for (size_t i = 0; i < w->n_views; i++) {
-		int r = nh_world_learn_view(w, i);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-const char *nh_world_known_name(const struct nh_world *w, const char *netns, int ifindex)
-{
-	const struct nh_netns_rule *rule = nh_world_rule_for(w, netns);
-
-	if (!rule)
-		return NULL;
-	for (size_t i = 0; i < rule->want.n_links; i++) {
+	for (size_t i = 0; rule && i < rule->want.n_links; i++) {
 		const char *name = rule->want.links[i].name;
 
 		if (known_ifindex((void *)w, netns, name) == ifindex)
 			return name;
 	}
 	return NULL;
-}
-
-int nh_world_exec_netns(void *ctx, const char *name, struct nh_exec_ns *out)
-{
-	struct nh_world *w = ctx;
-	struct nh_ns *ns = nh_monitor_find(w->mon, name);
-	int r;
-
-	if (!ns) {
-		r = nh_monitor_adopt(w->mon, name, &ns);
-		if (r < 0)
-			return r;
-	}
-	out->fd = ns->fd;
-	out->nl = &ns->req;
-	return 0;
 }

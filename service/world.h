@@ -1,74 +1,87 @@
 /*
- * The world: the policy in force and the monitor's namespaces, seen as the
- * diff's views, and the glue that lets actions/ reach a namespace by name.
- * Shared by `plan`, `apply` and `run`.
+ * The world: the policy in force and the namespaces as the diff's views
+ * (policy/diff.h), with the indexes that make a kernel event cost the same
+ * at 1 or 10,000 namespaces: a rule by name, a managed link's last ifindex,
+ * and which rules depend on a link or a namespace (SPEC §4.6: what a policy
+ * object waits for wakes it).
+ *
+ * It holds no namespace itself: the core (service/core.h) adds a view per
+ * namespace record and tells it when the set of namespaces changed.
  */
 #ifndef NETHEAL_SERVICE_WORLD_H
 #define NETHEAL_SERVICE_WORLD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
-#include "actions/actions.h"
-#include "common/strmap.h"
-#include "monitor/monitor.h"
+#include "common/hash.h"
 #include "policy/diff.h"
 #include "policy/model.h"
 
-/* A managed link's last known index, so a renamed link is renamed back. */
-struct nh_known_link {
-	char key[NH_NETNS_NAMSIZ + NH_IFNAMSIZ + 1];    /* "NETNS/LINK" */
-	int ifindex;
-};
-
-/* Rules found under one key (see nh_world_refs, nh_world_wanting). */
+/* Rules found under one key (nh_world_dependents, nh_world_wanting). */
 struct nh_rule_list {
-	char key[NH_NETNS_NAMSIZ + NH_IFNAMSIZ + 1];
+	char *key;
 	const struct nh_netns_rule **v;
 	size_t n, cap;
+	UT_hash_handle hh;
 };
+
+struct nh_world_rule;
+struct nh_known_link;
 
 struct nh_world {
 	const struct nh_policy *policy;
-	struct nh_monitor *mon;
-	struct nh_view *views;          /* [0] is the host */
+	/* the views, sorted by name (the host "" first); views[i].tag is the
+	 * caller's (the core's record of the namespace) */
+	struct nh_view *views;
 	size_t n_views, cap_views;
-	/* Indexes, so a kernel event costs the same at 1 or 1000 namespaces. */
-	struct nh_strmap view_by_name;  /* name → view index + 1 */
-	struct nh_strmap rule_by_name;  /* named rule's name → rule */
-	struct nh_strmap known;         /* "NETNS/LINK" → struct nh_known_link */
-	struct nh_strmap refs;          /* "NETNS/LINK" → rules whose other links depend on it */
-	struct nh_strmap wanting;       /* "LINK" → rules that want a link of that name */
-	struct nh_exec_ctx exec;
+	/* indexes, rebuilt with the policy */
+	struct nh_world_rule *rules;    /* named rule → rule */
+	struct nh_rule_list *deps;      /* "NETNS/LINK" → rules whose objects wait for that link */
+	struct nh_rule_list *peers;     /* "NETNS" → rules with a veth end there */
+	struct nh_rule_list *wanting;   /* "LINK" → rules that want a link of that name */
+	/* kept across policies and views */
+	struct nh_known_link *known;    /* "NETNS/LINK" → last ifindex */
 };
 
-int nh_world_init(struct nh_world *w, const struct nh_policy *policy, struct nh_monitor *mon);
-void nh_world_free(struct nh_world *w);        /* accepts NULL; leaves policy and monitor alone */
-int nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy);   /* 0 or -ENOMEM */
+void nh_world_init(struct nh_world *w);
+void nh_world_free(struct nh_world *w);        /* accepts NULL; leaves w empty */
 
-/* Rebuild the views: the host, every namespace the monitor holds, and every
- * named rule whose namespace does not exist (have == NULL). */
-int nh_world_views(struct nh_world *w);
-/* Index of the view of namespace name, or -1. */
-ssize_t nh_world_view_index(const struct nh_world *w, const char *name);
+/* Index policy (kept by reference: it must outlive its use here). On
+ * failure (-ENOMEM) the world is as it was, with its old policy. */
+int nh_world_set_policy(struct nh_world *w, const struct nh_policy *policy);
 
-/* Remember the ifindex of every managed link the views show now, or only
- * those of view i. */
-int nh_world_learn(struct nh_world *w);
-int nh_world_learn_view(struct nh_world *w, size_t i);
-
-/* The name a managed link of netns had when last seen with this index. */
-const char *nh_world_known_name(const struct nh_world *w, const char *netns, int ifindex);
-
-/* The rules that must look again when link changes in netns: its rule's
- * veth peer end is there, or it takes that physical link from the host. */
-const struct nh_rule_list *nh_world_refs(const struct nh_world *w, const char *netns, const char *link);
-/* The rules (the host's included) that want a link named link. */
-const struct nh_rule_list *nh_world_wanting(const struct nh_world *w, const char *link);
-
-/* The rule for a namespace, as nh_policy_rule_for, through the index. */
+/* The rule for a namespace ("" = the host): the rule with that name, else
+ * the first match rule whose glob matches, else NULL (not managed). */
 const struct nh_netns_rule *nh_world_rule_for(const struct nh_world *w, const char *netns);
 
-/* The namespace of an action for actions/: adopted on first use. */
-int nh_world_exec_netns(void *ctx, const char *name, struct nh_exec_ns *out);
+/* Rebuild the views: call nh_world_views_begin, nh_world_view_add for the
+ * host, every existing namespace (have: its observed state, NULL while it is
+ * being read again) and every named rule whose namespace does not exist
+ * (have NULL), then nh_world_views_end (which sorts). The name is not
+ * copied: it must stay valid until the next rebuild. 0 or -ENOMEM (then
+ * the views are unusable until a rebuild succeeds). */
+void nh_world_views_begin(struct nh_world *w);
+int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netns_rule *rule,
+		      const struct nh_state *have, void *tag);
+void nh_world_views_end(struct nh_world *w);
+
+/* Remember the ifindex of every managed link view i shows now, so a
+ * managed link someone renames is renamed back (SPEC §4.2). 0 or -ENOMEM. */
+int nh_world_learn(struct nh_world *w, size_t i);
+/* The name a managed link of netns (under rule) had when last seen with
+ * this index; NULL when none. */
+const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,
+				const char *netns, int ifindex);
+
+/* The rules that must look again when link changes in netns, another
+ * namespace than theirs: they hold its veth peer end there, or take it as a
+ * `physical` link or as a `parent` from the host. NULL: none. */
+const struct nh_rule_list *nh_world_dependents(const struct nh_world *w, const char *netns, const char *link);
+/* The rules with a veth end in namespace netns: they wait for it to exist. */
+const struct nh_rule_list *nh_world_peers_in(const struct nh_world *w, const char *netns);
+/* The rules (the host's included) that want a link named link. */
+const struct nh_rule_list *nh_world_wanting(const struct nh_world *w, const char *link);
 
 #endif

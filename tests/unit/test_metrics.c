@@ -15,6 +15,73 @@
 
 #include "service/metrics.h"
 
+/* What the metrics file renders: records and totals, built here as the
+ * core would keep them. */
+struct sim {
+	struct nh_netns *ns[1100];
+	size_t n;
+	struct nh_core_totals totals;
+	struct nh_netns_rule rule;      /* any rule: the records are managed */
+};
+
+static struct sim *sim_new(void)
+{
+	return calloc(1, sizeof(struct sim));
+}
+
+static void sim_free(struct sim *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		free(m->ns[i]);
+	free(m);
+}
+
+static struct nh_netns *sim_ns(struct sim *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->ns[i]->name, name) == 0)
+			return m->ns[i];
+	/* kept sorted by name, as nh_core_snapshot gives them */
+	for (i = 0; i < m->n && strcmp(m->ns[i]->name, name) < 0; i++)
+		;
+	memmove(&m->ns[i + 1], &m->ns[i], (m->n - i) * sizeof(m->ns[0]));
+	m->ns[i] = calloc(1, sizeof(struct nh_netns));
+	assert_non_null(m->ns[i]);
+	snprintf(m->ns[i]->name, sizeof(m->ns[i]->name), "%s", name);
+	m->ns[i]->rule = &m->rule;
+	m->n++;
+	return m->ns[i];
+}
+
+static void sim_heal(struct sim *m, const char *netns, const char *object, uint64_t latency_us)
+{
+	sim_ns(m, netns)->heals_by_kind[nh_obj_kind_of(object)]++;
+	nh_histogram_observe(&m->totals.latency, latency_us);
+}
+
+static void sim_forget(struct sim *m, const char *netns)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (strcmp(m->ns[i]->name, netns) != 0)
+			continue;
+		free(m->ns[i]);
+		memmove(&m->ns[i], &m->ns[i + 1], (m->n - i - 1) * sizeof(m->ns[0]));
+		m->n--;
+		return;
+	}
+}
+
+static const struct nh_metrics_info info = { "0.1.0", 1700000000123, 1700000042500 };
+
+static struct nh_core_snapshot snapshot(const struct sim *m)
+{
+	return (struct nh_core_snapshot){ &m->totals, (const struct nh_netns **)m->ns, m->n };
+}
+
 static char tmpdir[] = "/tmp/netheal-metrics-test.XXXXXX";
 
 static int setup(void **state)
@@ -32,14 +99,16 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static char *format(const struct nh_metrics *m)
+static char *format(const struct sim *m)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(nh_metrics_format(m, f), 0);
+	struct nh_core_snapshot snap = snapshot(m);
+
+	assert_int_equal(nh_metrics_format(&snap, &info, f), 0);
 	fclose(f);
 	return buf;
 }
@@ -55,14 +124,16 @@ static int promtool(const char *path)
 	return system(cmd);
 }
 
-static void check_with_promtool(const struct nh_metrics *m, const char *name)
+static void check_with_promtool(const struct sim *m, const char *name)
 {
 	char path[256];
 	struct stat st;
 	int r;
 
 	snprintf(path, sizeof(path), "%s/textfile/%s.prom", tmpdir, name);
-	assert_int_equal(nh_metrics_write(m, path), 0);
+	struct nh_core_snapshot snap = snapshot(m);
+
+	assert_int_equal(nh_metrics_write(&snap, &info, path), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	r = promtool(path);
@@ -100,11 +171,20 @@ static const char empty_text[] =
 	"netheal_heal_latency_seconds_bucket{le=\"1\"} 0\n"
 	"netheal_heal_latency_seconds_bucket{le=\"+Inf\"} 0\n"
 	"netheal_heal_latency_seconds_sum 0.000000\n"
-	"netheal_heal_latency_seconds_count 0\n";
+	"netheal_heal_latency_seconds_count 0\n"
+	"# HELP netheal_build_info The version of netheal running.\n"
+	"# TYPE netheal_build_info gauge\n"
+	"netheal_build_info{version=\"0.1.0\"} 1\n"
+	"# HELP netheal_start_time_seconds When the service started, in Unix time.\n"
+	"# TYPE netheal_start_time_seconds gauge\n"
+	"netheal_start_time_seconds 1700000000.123\n"
+	"# HELP netheal_last_update_time_seconds When this file was last written, in Unix time (at every change and watchdog ping).\n"
+	"# TYPE netheal_last_update_time_seconds gauge\n"
+	"netheal_last_update_time_seconds 1700000042.500\n";
 
 static void test_empty(void **state)
 {
-	struct nh_metrics *m = nh_metrics_new();
+	struct sim *m = sim_new();
 	char *text;
 
 	(void)state;
@@ -112,30 +192,28 @@ static void test_empty(void **state)
 	assert_string_equal(text, empty_text);
 	free(text);
 	check_with_promtool(m, "empty");
-	nh_metrics_free(m);
-	nh_metrics_free(NULL);
+	sim_free(m);
+	sim_free(NULL);
 }
 
 static void test_counts(void **state)
 {
-	struct nh_metrics *m = nh_metrics_new();
+	struct sim *m = sim_new();
 	char *text;
 
 	(void)state;
-	assert_int_equal(nh_metrics_heal(m, "blue", "address:10.1.1.100/24", 143), 0);
-	assert_int_equal(nh_metrics_heal(m, "blue", "address:10.1.1.101/24", 90), 0);   /* same series */
-	assert_int_equal(nh_metrics_heal(m, "blue", "route", 100), 0);                  /* a bare kind */
-	assert_int_equal(nh_metrics_heal(m, "", "state:up", 1000001), 0);               /* host, +Inf bucket */
-	assert_int_equal(nh_metrics_heal(m, "blue", "frobnicate:x", 2000), 0);          /* unknown kind */
-	assert_int_equal(nh_metrics_set_drift(m, "blue", 2), 0);
-	assert_int_equal(nh_metrics_set_drift(m, "blue", 0), 0);
-	assert_int_equal(nh_metrics_set_drift(m, "", 1), 0);
-	assert_int_equal(nh_metrics_resync(m, "interval"), 0);
-	assert_int_equal(nh_metrics_resync(m, "enobufs"), 0);
-	assert_int_equal(nh_metrics_resync(m, "interval"), 0);
-	nh_metrics_heal_failed(m);
-	for (int i = 0; i < 7; i++)
-		nh_metrics_event(m);
+	sim_heal(m, "blue", "address:10.1.1.100/24", 143);
+	sim_heal(m, "blue", "address:10.1.1.101/24", 90);   /* same series */
+	sim_heal(m, "blue", "route", 100);                  /* a bare kind */
+	sim_heal(m, "", "state:up", 1000001);               /* host, +Inf bucket */
+	sim_heal(m, "blue", "frobnicate:x", 2000);          /* unknown kind */
+	sim_ns(m, "blue")->drift = 2;
+	sim_ns(m, "blue")->drift = 0;
+	sim_ns(m, "")->drift = 1;
+	m->totals.resyncs_by_reason[NH_RESYNC_INTERVAL] = 2;
+	m->totals.resyncs_by_reason[NH_RESYNC_OVERRUN] = 1;
+	m->totals.heal_failures = 1;
+	m->totals.events = 7;
 	text = format(m);
 	assert_non_null(strstr(text,
 		"netheal_heals_total{netns=\"-\",object=\"state\"} 1\n"
@@ -144,8 +222,8 @@ static void test_counts(void **state)
 		"netheal_heals_total{netns=\"blue\",object=\"route\"} 1\n"));
 	assert_non_null(strstr(text, "netheal_drift{netns=\"-\"} 1\nnetheal_drift{netns=\"blue\"} 0\n"));
 	assert_non_null(strstr(text, "netheal_heal_failures_total 1\n"));
-	assert_non_null(strstr(text, "netheal_resyncs_total{reason=\"enobufs\"} 1\n"
-				     "netheal_resyncs_total{reason=\"interval\"} 2\n"));
+	assert_non_null(strstr(text, "netheal_resyncs_total{reason=\"interval\"} 2\n"
+				     "netheal_resyncs_total{reason=\"overrun\"} 1\n"));
 	assert_non_null(strstr(text, "netheal_events_total 7\n"));
 	/* 90 and 100 µs ≤ 0.0001 s (le is inclusive); 143 ≤ 0.00025; 2000 ≤ 0.002. */
 	assert_non_null(strstr(text,
@@ -163,34 +241,34 @@ static void test_counts(void **state)
 	check_with_promtool(m, "counts");
 
 	/* A namespace that went away takes its series with it. */
-	nh_metrics_forget_netns(m, "blue");
+	sim_forget(m, "blue");
 	text = format(m);
 	assert_null(strstr(text, "blue"));
 	assert_non_null(strstr(text, "netheal_heals_total{netns=\"-\",object=\"state\"} 1\n"));
 	free(text);
-	nh_metrics_free(m);
+	sim_free(m);
 }
 
 static void test_label_escaping(void **state)
 {
-	struct nh_metrics *m = nh_metrics_new();
+	struct sim *m = sim_new();
 	char *text;
 
 	(void)state;
-	nh_metrics_heal(m, "q\"uo\\te\nnl", "link:x", 1);
-	nh_metrics_set_drift(m, "bad\xff" "utf8-\xc3\xa9", 3);
+	sim_heal(m, "q\"uo\\te\nnl", "link:x", 1);
+	sim_ns(m, "bad\xff" "utf8-\xc3\xa9")->drift = 3;
 	text = format(m);
 	assert_non_null(strstr(text, "netheal_heals_total{netns=\"q\\\"uo\\\\te\\nnl\",object=\"link\"} 1\n"));
 	assert_non_null(strstr(text, "netheal_drift{netns=\"bad?utf8-\xc3\xa9\"} 3\n"));
 	free(text);
 	check_with_promtool(m, "escaping");
-	nh_metrics_free(m);
+	sim_free(m);
 }
 
 /* Many namespaces: series stay sorted and are found again. */
 static void test_many(void **state)
 {
-	struct nh_metrics *m = nh_metrics_new();
+	struct sim *m = sim_new();
 	char *text, *prev, *p;
 
 	(void)state;
@@ -199,8 +277,8 @@ static void test_many(void **state)
 			char ns[32];
 
 			snprintf(ns, sizeof(ns), "ns%04d", i);
-			assert_int_equal(nh_metrics_heal(m, ns, "route:default", 300), 0);
-			assert_int_equal(nh_metrics_set_drift(m, ns, (uint64_t)i), 0);
+			sim_heal(m, ns, "route:default", 300);
+			sim_ns(m, ns)->drift = (uint64_t)i;
 		}
 	text = format(m);
 	assert_non_null(strstr(text, "netheal_heals_total{netns=\"ns0000\",object=\"route\"} 2\n"));
@@ -212,7 +290,7 @@ static void test_many(void **state)
 	assert_non_null(strstr(text, "netheal_heal_latency_seconds_count 2000\n"));
 	free(text);
 	check_with_promtool(m, "many");
-	nh_metrics_free(m);
+	sim_free(m);
 }
 
 int main(void)

@@ -558,14 +558,14 @@ static void test_apply_basic(void **state)
 	must_apply(&s, link_msg(&m, RTM_NEWLINK, 1, "lo", IFF_UP), 0);
 
 	/* an event describes what it applied */
-	assert_int_equal(nh_observe_event(&s, addr_msg(&m, RTM_DELADDR, 3, "2001:db8::51", 64), &ev), 1);
+	assert_int_equal(nh_observe_event(&s, addr_msg(&m, RTM_DELADDR, 3, "2001:db8::51", 64), &ev, NULL), 1);
 	assert_int_equal(ev.obj, NH_OBJ_ADDRESS);
 	assert_int_equal(ev.type, RTM_DELADDR);
 	assert_true(ev.changed);
 	assert_string_equal(ev.addr.link, "v-eth1");
 	assert_null(find_addr(&s, "v-eth1", "2001:db8::51/64"));
 	/* deleting what is not there: tracked, no change */
-	assert_int_equal(nh_observe_event(&s, addr_msg(&m, RTM_DELADDR, 3, "2001:db8::51", 64), &ev), 1);
+	assert_int_equal(nh_observe_event(&s, addr_msg(&m, RTM_DELADDR, 3, "2001:db8::51", 64), &ev, NULL), 1);
 	assert_false(ev.changed);
 
 	/* route deletion */
@@ -573,7 +573,7 @@ static void test_apply_basic(void **state)
 	assert_int_equal(count_routes(&s, AF_INET6, NULL), 0);
 	/* an untracked route changes nothing and is no event */
 	assert_int_equal(nh_observe_event(&s, route_msg(&m, RTM_NEWROUTE, "10.1.1.51/32", NULL, 3, RT_TABLE_LOCAL,
-							  RTN_LOCAL), &ev), 0);
+							  RTN_LOCAL), &ev, NULL), 0);
 	assert_int_equal(s.n_routes, 2);
 	/* unknown message types neither */
 	{
@@ -650,14 +650,14 @@ static void test_apply_delete_and_move(void **state)
 	/* a bridge port leaving its bridge: RTM_DELLINK of AF_BRIDGE, no deletion */
 	nlh = link_msg(&m, RTM_DELLINK, 3, "v-eth1", IFF_UP);
 	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family = AF_BRIDGE;
-	assert_int_equal(nh_observe_event(&s, nlh, &ev), 0);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 0);
 	assert_non_null(nh_state_link_by_name(&s, "v-eth1"));
 
 	/* moved to another namespace */
 	nlh = link_msg(&m, RTM_DELLINK, 3, "v-eth1", IFF_UP);
 	mnl_attr_put_u32(nlh, IFLA_NEW_NETNSID, 4);
 	nlh->nlmsg_pid = 4242;
-	assert_int_equal(nh_observe_event(&s, nlh, &ev), 1);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
 	assert_int_equal(ev.obj, NH_OBJ_LINK);
 	assert_true(ev.moved_out);
 	assert_int_equal(ev.new_netnsid, 4);
@@ -668,7 +668,7 @@ static void test_apply_delete_and_move(void **state)
 	assert_int_equal(s.n_routes, 0);
 
 	/* plain deletion */
-	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_DELLINK, 2, "br1", 0), &ev), 1);
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_DELLINK, 2, "br1", 0), &ev, NULL), 1);
 	assert_false(ev.moved_out);
 	assert_true(ev.changed);
 	assert_int_equal(s.n_links, 1);
@@ -749,7 +749,7 @@ static void test_apply_nsid_and_malformed(void **state)
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, NETNSA_NSID, 7);
-	assert_int_equal(nh_observe_event(&s, nlh, &ev), 1);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
 	assert_int_equal(ev.obj, NH_OBJ_NSID);
 	assert_int_equal(ev.nsid, 7);
 	assert_false(ev.changed);

@@ -1,0 +1,1280 @@
+/*
+ * The executor and the intake of the service core (service/core.h says what
+ * it does). A heal pass: take the dirty namespaces, diff each into one
+ * plan, sort it, run each action through one set of rules, then settle each
+ * namespace's state.
+ */
+#include "core_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "policy/kind.h"
+#include "service/status.h"
+
+static const char *const resync_names[NH_RESYNC__COUNT] = {
+	[NH_RESYNC_INTERVAL] = "interval",
+	[NH_RESYNC_OVERRUN] = "overrun",
+	[NH_RESYNC_DUMP_INTERRUPTED] = "dump-interrupted",
+	[NH_RESYNC_RETRY] = "retry",
+	[NH_RESYNC_OTHER] = "other",
+};
+
+const char *nh_resync_reason_to_string(enum nh_resync_reason r)
+{
+	return (unsigned)r < NH_RESYNC__COUNT ? resync_names[r] : "other";
+}
+
+enum nh_resync_reason nh_resync_reason_from_string(const char *s)
+{
+	for (int r = 0; r < NH_RESYNC_OTHER; r++)
+		if (s && strcmp(s, resync_names[r]) == 0)
+			return (enum nh_resync_reason)r;
+	return NH_RESYNC_OTHER;
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+static struct nh_netns *record_get(struct nh_core *c, const char *name)
+{
+	struct nh_netns *ns;
+
+	HASH_FIND_STR(c->by_name, name, ns);
+	return ns;
+}
+
+/* The record of name, made when missing. NULL on ENOMEM or a bad name. */
+static struct nh_netns *record_make(struct nh_core *c, const char *name)
+{
+	struct nh_netns *ns = record_get(c, name);
+
+	if (ns)
+		return ns;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return NULL;
+	if (nh_strlcpy(ns->name, name, sizeof(ns->name)) < 0 || NH_HASH_ADD(c->by_name, name, ns) < 0) {
+		free(ns);
+		return NULL;
+	}
+	ns->core = c;
+	ns->rule = nh_world_rule_for(&c->world, name);
+	ev_init(&ns->wake, wake_cb);
+	ns->wake.data = ns;
+	c->views_stale = true;
+	core_changed(c);
+	return ns;
+}
+
+static void record_free(struct nh_core *c, struct nh_netns *ns)
+{
+	if (c->cfg.loop)
+		ev_timer_stop(c->cfg.loop, &ns->wake);
+	if (ns->obs)
+		ns->obs->user = NULL;
+	nh_netns_forget_objs(ns);
+	HASH_DEL(c->by_name, ns);
+	free(ns);
+	c->views_stale = true;
+	core_changed(c);
+}
+
+/* A record is kept while the namespace exists, a rule names it, or it is
+ * the host; a matched namespace that went is forgotten, so namespaces that
+ * come and go do not pile up in status and metrics. */
+static bool record_needed(const struct nh_netns *ns)
+{
+	return ns->obs || !ns->name[0] || (ns->rule && !ns->rule->match);
+}
+
+/* ---- dirty ------------------------------------------------------------------ */
+
+static void mark_dirty(struct nh_netns *ns, uint64_t t_us)
+{
+	struct nh_core *c = ns->core;
+
+	if (ns->dirty)
+		return;
+	ns->dirty = true;
+	ns->since_us = t_us;
+	ns->next_dirty = c->dirty;
+	c->dirty = ns;
+}
+
+/* Something it may be waiting for happened: heal it now, past its retry
+ * backoff (SPEC §4.5, §4.6). */
+static void wake(struct nh_netns *ns, uint64_t t_us)
+{
+	ns->event_us = t_us;
+	mark_dirty(ns, t_us);
+}
+
+static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct nh_netns *ns = w->data;
+
+	(void)loop;
+	(void)revents;
+	ns->wake_at_us = 0;
+	mark_dirty(ns, core_now_us(ns->core));
+}
+
+/* Every record that the rule r governs. */
+static void wake_rule(struct nh_core *c, const struct nh_netns_rule *r, uint64_t t_us)
+{
+	struct nh_netns *ns, *tmp;
+
+	if (!r->match) {
+		ns = record_get(c, r->name);
+		if (ns)
+			wake(ns, t_us);
+		return;
+	}
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		if (ns->rule == r)
+			wake(ns, t_us);
+}
+
+static void wake_list(struct nh_core *c, const struct nh_rule_list *l, uint64_t t_us)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		wake_rule(c, l->v[i], t_us);
+}
+
+/* Back to the dirty list: what they waited for was read. They keep the
+ * time of their first event. */
+static void requeue_waiting(struct nh_core *c)
+{
+	for (size_t i = 0; i < c->n_waiting; i++) {
+		struct nh_netns *ns = c->waiting[i];
+
+		ns->waiting = false;
+		ns->next_dirty = c->dirty;
+		c->dirty = ns;
+	}
+	c->n_waiting = 0;
+}
+
+void nh_core_mark_all(struct nh_core *c, uint64_t t_us)
+{
+	struct nh_netns *ns, *tmp;
+
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		if (ns->rule)
+			mark_dirty(ns, t_us);
+}
+
+bool nh_core_pending(const struct nh_core *c)
+{
+	return c->dirty != NULL;
+}
+
+/* ---- views ------------------------------------------------------------------ */
+
+static int rebuild_views(struct nh_core *c)
+{
+	struct nh_netns *ns, *tmp;
+	int r = 0;
+
+	nh_world_views_begin(&c->world);
+	HASH_ITER(hh, c->by_name, ns, tmp) {
+		ns->view = SIZE_MAX;
+		if (ns->obs)
+			r = nh_world_view_add(&c->world, ns->name, ns->rule, ns->obs->valid ? &ns->obs->have : NULL, ns);
+		else if (!ns->name[0] || (ns->rule && !ns->rule->match))
+			r = nh_world_view_add(&c->world, ns->name, ns->rule, NULL, ns);
+		if (r < 0)
+			return r;
+	}
+	nh_world_views_end(&c->world);
+	for (size_t i = 0; i < c->world.n_views; i++)
+		((struct nh_netns *)c->world.views[i].tag)->view = i;
+	c->views_stale = false;
+	return 0;
+}
+
+/* Views hold have pointers only for valid states: a namespace whose
+ * validity changed needs them rebuilt too. */
+static void validity_changed(struct nh_core *c, const struct nh_netns *ns)
+{
+	if (ns->view < c->world.n_views && ns->obs &&
+	    (c->world.views[ns->view].have != NULL) != ns->obs->valid)
+		c->views_stale = true;
+}
+
+/* ---- the kernel seam ---------------------------------------------------------- */
+
+static int kernel_reread(struct nh_core *c, const char *netns)
+{
+	struct nh_netns *ns = record_get(c, netns);
+	int r;
+
+	if (!ns || !ns->obs || !c->cfg.kernel->reread)
+		return 0;
+	r = c->cfg.kernel->reread(c->cfg.kernel_ctx, netns);
+	validity_changed(c, ns);
+	return r;
+}
+
+static void actor_of(struct nh_core *c, const char *netns, uint32_t port, char *buf, size_t size)
+{
+	if (!port) {
+		snprintf(buf, size, "kernel");
+		return;
+	}
+	if (c->cfg.kernel->actor)
+		c->cfg.kernel->actor(c->cfg.kernel_ctx, netns, port, buf, size);
+	else
+		snprintf(buf, size, "port:%" PRIu32, port);
+}
+
+static bool own_port(const struct nh_core *c, uint32_t port)
+{
+	return port && c->cfg.kernel->own_port && c->cfg.kernel->own_port(c->cfg.kernel_ctx, port);
+}
+
+/* ---- one pass ---------------------------------------------------------------- */
+
+/* A namespace diffed in this pass, and what became of its actions. */
+struct owner {
+	struct nh_netns *ns;
+	size_t n_actions;
+	bool fixed, pending, conflicts, missing, audit;
+	bool stale;                     /* a failure sent it to be read again: its other actions wait */
+	uint64_t wake_ms;               /* the earliest time one of its waiting actions is due */
+	char detail[256];               /* the objects healed, for on_heal */
+};
+
+/* An earlier failure blocks what depends on it in the same pass:
+ * everything in a namespace that could not be created, everything on a
+ * link that could not be made. */
+struct failure {
+	enum nh_action_type type;
+	const char *netns;
+	const char *link;
+	bool blocks_link;
+};
+
+struct pass {
+	struct owner *owners;
+	size_t n_owners, cap_owners;
+	struct nh_plan plan;
+	struct failure *fails;
+	size_t n_fails, cap_fails;
+	char (*touched)[NH_NETNS_NAMSIZ];       /* converging: namespaces to read again */
+	size_t n_touched, cap_touched;
+	size_t executed;
+};
+
+static void pass_free(struct pass *p)
+{
+	free(p->owners);
+	nh_plan_free(&p->plan);
+	free(p->fails);
+	free(p->touched);
+}
+
+static bool link_action(enum nh_action_type t)
+{
+	return t == NH_ACT_LINK_CREATE || t == NH_ACT_LINK_MOVE || t == NH_ACT_LINK_RENAME ||
+	       t == NH_ACT_LINK_DELETE;
+}
+
+static const struct failure *blocked_by(const struct pass *p, const struct nh_action *a)
+{
+	for (size_t i = 0; i < p->n_fails; i++) {
+		const struct failure *f = &p->fails[i];
+
+		if (strcmp(f->netns, a->netns) != 0)
+			continue;
+		if (f->type == NH_ACT_NETNS_CREATE)
+			return f;
+		if (f->blocks_link && strcmp(f->link, a->link.name) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* The action points into p->plan, which outlives p->fails. */
+static int record_failure(struct pass *p, const struct nh_action *a)
+{
+	struct failure *f;
+
+	if (nh_grow(&p->fails, &p->cap_fails, p->n_fails + 1, sizeof(*p->fails)) < 0)
+		return -ENOMEM;
+	f = &p->fails[p->n_fails++];
+	f->type = a->type;
+	f->netns = a->netns;
+	f->link = a->link.name;
+	f->blocks_link = link_action(a->type);
+	return 0;
+}
+
+static int touch(struct pass *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_touched; i++)
+		if (strcmp(p->touched[i], name) == 0)
+			return 0;
+	if (nh_grow(&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(*p->touched)) < 0)
+		return -ENOMEM;
+	nh_strlcpy(p->touched[p->n_touched++], name, NH_NETNS_NAMSIZ);
+	return 0;
+}
+
+/* The namespaces an action changes. */
+static int touch_action(struct pass *p, const struct nh_action *a)
+{
+	int r = touch(p, a->netns);
+
+	if (r == 0 && a->type == NH_ACT_LINK_MOVE)
+		r = touch(p, a->from_netns);
+	if (r == 0 && nh_kind_has(a->link.kind, NH_KIND_PAIR) && (a->link.has & NH_LINK_HAS_PEER))
+		r = touch(p, a->link.peer_netns);
+	if (r == 0 && nh_kind_has(a->link.kind, NH_KIND_PARENT_IN_HOST))
+		r = touch(p, "");
+	return r;
+}
+
+static void outcome(struct nh_core *c, const struct nh_action *a, const struct nh_outcome_info *o)
+{
+	if (c->cfg.reporter.outcome)
+		c->cfg.reporter.outcome(c->cfg.reporter.ctx, a, o);
+}
+
+static void add_detail(struct owner *o, const char *object)
+{
+	size_t len = strlen(o->detail);
+
+	if (len + strlen(object) + 2 >= sizeof(o->detail))
+		return;
+	snprintf(o->detail + len, sizeof(o->detail) - len, "%s%s", len ? " " : "", object);
+}
+
+static void wait_ms(struct owner *o, uint64_t ms)
+{
+	o->pending = true;
+	if (ms && (!o->wake_ms || ms < o->wake_ms))
+		o->wake_ms = ms;
+}
+
+/* The record where an action's object lives (made when missing). */
+static struct nh_netns *object_ns(struct nh_core *c, const struct nh_action *a)
+{
+	return record_make(c, a->netns);
+}
+
+/* A report (conflict, missing) or drift left alone in audit mode: logged
+ * once, until it changes or goes away. */
+static void report(struct nh_core *c, struct owner *o, const struct nh_action *a, bool audit)
+{
+	struct nh_outcome_info info = { .type = audit ? NH_OUT_SKIPPED : NH_OUT_REPORT, .latency_us = -1 };
+	struct nh_netns *ns = object_ns(c, a);
+	struct nh_tracked *obj;
+	char key[NH_OBJECT_KEYSIZ], what[192];
+
+	info.why = audit ? "audit mode: not changed" : a->drift;
+	snprintf(what, sizeof(what), "%s %s", nh_action_name(a), a->drift);
+	obj = ns ? nh_netns_tracked(ns, nh_action_key(a, key, sizeof(key)), true) : NULL;
+	info.log = !obj || strcmp(obj->reported, what) != 0;
+	if (obj) {
+		snprintf(obj->reported, sizeof(obj->reported), "%s", what);
+		obj->reported_pass = c->pass;
+	}
+	outcome(c, a, &info);
+	if (audit) {
+		o->audit = true;
+		return;
+	}
+	o->conflicts |= a->type == NH_ACT_REPORT_CONFLICT;
+	o->missing |= a->type == NH_ACT_REPORT_MISSING;
+	if (strcmp(o->ns->last_error, a->drift) != 0) {
+		snprintf(o->ns->last_error, sizeof(o->ns->last_error), "%s", a->drift);
+		core_changed(c);
+	}
+}
+
+/* How long a to wait before acting (0: now): flap damping, or the backoff
+ * of a failed action unless something it may wait for happened since. */
+static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked *obj, uint64_t now_ms)
+{
+	uint64_t d;
+
+	if (!obj || c->converging)
+		return 0;
+	d = c->damping_off ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
+	if (d == 0 && o->ns->event_us <= o->ns->failed_us)
+		d = nh_retry_delay_ms(&obj->retry, now_ms);
+	return d;
+}
+
+/* SPEC §4.7: a create the kernel acknowledged must have made the object
+ * under the policy's name (the kernel renames "br%d" itself, for one). */
+static int verify(struct nh_core *c, const struct nh_action *a, struct nh_result *res)
+{
+	const char *where = a->netns;
+	int r;
+
+	if ((a->type != NH_ACT_LINK_CREATE && a->type != NH_ACT_LINK_MOVE) || !c->cfg.kernel->link_exists)
+		return 0;
+	r = c->cfg.kernel->link_exists(c->cfg.kernel_ctx, where, a->link.name);
+	if (r != 0)
+		return 0;       /* there, or cannot tell: the events will show */
+	res->err = -ENODEV;
+	snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s does not "
+		 "exist afterwards", nh_action_name(a), a->type == NH_ACT_LINK_CREATE ? "link" : "moved link",
+		 a->link.name);
+	return -ENODEV;
+}
+
+/* The first failure since the namespace was last healed whole may come
+ * from a view the kernel already changed (SPEC §4.8): read the namespaces
+ * the action involves again and heal it again at once, without a word. */
+static void stale(struct nh_core *c, struct owner *o, const struct nh_action *a)
+{
+	const char *involved[4];
+	size_t n = 0;
+
+	involved[n++] = a->netns;
+	if (a->type == NH_ACT_LINK_MOVE)
+		involved[n++] = a->from_netns;
+	if (nh_kind_has(a->link.kind, NH_KIND_PAIR) && (a->link.has & NH_LINK_HAS_PEER))
+		involved[n++] = a->link.peer_netns;
+	else if (nh_kind_has(a->link.kind, NH_KIND_PARENT_IN_HOST))
+		involved[n++] = "";
+	if (strcmp(o->ns->name, a->netns) != 0)
+		involved[n++] = o->ns->name;
+	for (size_t i = 0; i < n; i++)
+		if (kernel_reread(c, involved[i]) < 0)
+			nh_debug("netns %s: read again failed; the monitor keeps trying",
+				 *involved[i] ? involved[i] : "-");
+	o->ns->reread = true;
+	o->stale = true;
+}
+
+static void failed(struct nh_core *c, struct pass *p, struct owner *o, const struct nh_action *a,
+		   struct nh_tracked *obj, struct nh_result *res, uint64_t now_us)
+{
+	struct nh_outcome_info info = { .type = NH_OUT_FAILED, .res = res, .latency_us = -1 };
+	struct nh_netns *ns = object_ns(c, a);
+	struct nh_retry_verdict v = { 0 };
+	char err[320];
+
+	info.why = res->reason[0] ? res->reason : strerror(-res->err);
+	if (record_failure(p, a) < 0)
+		nh_err("out of memory recording a failure");
+	if (!o->ns->reread) {
+		stale(c, o, a);
+		return;
+	}
+	if (obj) {
+		nh_retry_failed(&obj->retry, res->err, info.why, now_us / 1000, &v);
+		/* It failed after a re-read, and again after a backoff: it
+		 * persists. Then once per change. */
+		info.log = v.attempts >= 2 && (!obj->failure_logged || v.change == NH_RETRY_NEW_FAILURE);
+		obj->failure_logged |= info.log;
+	} else {
+		info.log = true;
+		v.delay_ms = NH_RETRY_MAX_MS;
+	}
+	o->ns->failed_us = now_us;
+	c->totals.heal_failures++;
+	snprintf(err, sizeof(err), "%.95s: %.200s", a->object, info.why);
+	if (ns)
+		nh_netns_count_failure(ns, err);
+	outcome(c, a, &info);
+	wait_ms(o, v.delay_ms);
+}
+
+static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
+		   struct nh_result *res, uint64_t now_us)
+{
+	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .log = true };
+	struct nh_netns *ns = object_ns(c, a);
+	struct nh_retry_verdict rv = { 0 };
+	struct nh_flap_verdict fv = { 0 };
+	bool consequential = obj && obj->removed && obj->removed_by == 0;
+	uint32_t port = obj && obj->removed ? obj->removed_by : o->ns->actor_port;
+	char actor[128] = "";
+
+	if (obj)
+		nh_retry_succeeded(&obj->retry, &rv);
+	if (port || consequential) {
+		actor_of(c, a->netns, consequential ? 0 : port, actor, sizeof(actor));
+		info.actor = actor;
+	}
+	info.latency_us = res->acked_us > o->ns->since_us ? (long long)(res->acked_us - o->ns->since_us) : 0;
+	c->totals.heals++;
+	nh_histogram_observe(&c->totals.latency, (uint64_t)info.latency_us);
+	if (ns)
+		nh_netns_count_heal(ns, a->object, c->cfg.wall_ms());
+	outcome(c, a, &info);
+	/* A delete-link is the first half of a re-create: the create counts.
+	 * What the kernel removed on its own counts for its cause, not here. */
+	if (obj && !c->damping_off && !consequential && a->type != NH_ACT_LINK_DELETE &&
+	    nh_flap_record_heal(&c->policy->settings.backoff, &obj->flap, now_us / 1000, &fv) == 0 &&
+	    fv.became_flapping) {
+		struct nh_outcome_info fl = { .type = NH_OUT_FLAPPING, .log = true, .latency_us = -1,
+					      .why = "healed too often: backing off", .actor = info.actor };
+
+		if (!fl.actor) {
+			actor_of(c, a->netns, o->ns->actor_port, actor, sizeof(actor));
+			fl.actor = actor;
+		}
+		outcome(c, a, &fl);
+	}
+	if (obj) {
+		obj->removed = false;
+		obj->failure_logged = false;
+	}
+	add_detail(o, a->object);
+	o->fixed = true;
+}
+
+/* create-netns: the new namespace is opened by the kernel side; take its
+ * state now (no callback comes for it). */
+static void netns_created(struct nh_core *c, const struct nh_action *a)
+{
+	struct nh_netns *ns = record_make(c, a->netns);
+	struct nh_observed *obs = c->cfg.kernel->observed ? c->cfg.kernel->observed(c->cfg.kernel_ctx, a->netns) : NULL;
+
+	if (!ns)
+		return;
+	ns->created = true;
+	if (obs && ns->obs != obs) {
+		ns->obs = obs;
+		obs->user = ns;
+		c->views_stale = true;
+	}
+	if (c->cfg.reporter.netns_created)
+		c->cfg.reporter.netns_created(c->cfg.reporter.ctx, a->netns);
+}
+
+static void execute(struct nh_core *c, struct pass *p, struct owner *o, const struct nh_action *a)
+{
+	uint64_t now_us = core_now_us(c), delay;
+	struct nh_netns *ns = object_ns(c, a);
+	struct nh_outcome_info info = { .latency_us = -1 };
+	struct nh_result res;
+	struct nh_tracked *obj;
+	char key[NH_OBJECT_KEYSIZ];
+
+	obj = ns ? nh_netns_tracked(ns, nh_action_key(a, key, sizeof(key)), true) : NULL;
+	delay = gate(c, o, obj, now_us / 1000);
+	if (delay > 0) {
+		info.type = NH_OUT_DEFERRED;
+		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
+		outcome(c, a, &info);
+		wait_ms(o, delay);
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	c->cfg.kernel->exec(c->cfg.kernel_ctx, a, &res);
+	if (!res.acked_us)
+		res.acked_us = core_now_us(c);
+	p->executed++;
+	if (c->converging && touch_action(p, a) < 0)
+		nh_err("out of memory noting what to read again");
+	if (res.err == -EEXIST)
+		res.err = 0;    /* someone did it: the events show what is there */
+	if (res.err == 0)
+		verify(c, a, &res);
+	if (res.err) {
+		failed(c, p, o, a, obj, &res, now_us);
+		return;
+	}
+	if (a->type == NH_ACT_NETNS_CREATE)
+		netns_created(c, a);
+	healed(c, o, a, obj, &res, now_us);
+}
+
+/* The owner waits while it, or a namespace its objects live in, is being
+ * read again: never heal from a partial view (SPEC §4.4). */
+static bool must_wait(struct nh_core *c, const struct nh_netns *ns)
+{
+	const struct nh_netns *host = record_get(c, "");
+	const struct nh_state *want;
+
+	if (!host || (host->obs && !host->obs->valid))
+		return true;
+	if (ns->obs && !ns->obs->valid)
+		return true;
+	want = &ns->rule->want;
+	for (size_t i = 0; i < want->n_links; i++) {
+		const struct nh_link *l = &want->links[i];
+		const struct nh_netns *peer;
+
+		if (!(l->has & NH_LINK_HAS_PEER) && !(l->flags & NH_LINK_FLAG_PEER_END))
+			continue;
+		peer = record_get(c, l->peer_netns);
+		if (peer && peer->obs && !peer->obs->valid)
+			return true;
+	}
+	return false;
+}
+
+/* Take the dirty namespaces that can be healed now. */
+static int take_owners(struct nh_core *c, struct pass *p)
+{
+	struct nh_netns *ns = c->dirty, *next;
+
+	c->dirty = NULL;
+	for (; ns; ns = next) {
+		next = ns->next_dirty;
+		ns->dirty = false;
+		ns->next_dirty = NULL;
+		if (!record_needed(ns)) {
+			record_free(c, ns);
+			continue;
+		}
+		if (!ns->rule)
+			continue;
+		if (must_wait(c, ns)) {
+			if (nh_grow(&c->waiting, &c->cap_waiting, c->n_waiting + 1, sizeof(*c->waiting)) < 0)
+				return -ENOMEM;
+			if (!c->n_waiting)
+				c->waiting_since_us = core_now_us(c);
+			c->waiting[c->n_waiting++] = ns;
+			ns->dirty = ns->waiting = true;     /* still to heal, once read */
+			continue;
+		}
+		if (nh_grow(&p->owners, &p->cap_owners, p->n_owners + 1, sizeof(*p->owners)) < 0)
+			return -ENOMEM;
+		p->owners[p->n_owners++] = (struct owner){ .ns = ns };
+	}
+	return 0;
+}
+
+static int diff_owners(struct nh_core *c, struct pass *p)
+{
+	for (size_t i = 0; i < p->n_owners; i++) {
+		struct owner *o = &p->owners[i];
+		size_t before = p->plan.n;
+		int r;
+
+		if (o->ns->view >= c->world.n_views)
+			continue;       /* no view: it went, and no rule names it */
+		r = nh_diff_netns(c->world.views, c->world.n_views, o->ns->view, &p->plan);
+		if (r < 0)
+			return r;
+		for (size_t j = before; j < p->plan.n; j++)
+			p->plan.actions[j].tag = (unsigned int)i;
+		o->n_actions = p->plan.n - before;
+	}
+	nh_plan_sort(&p->plan);
+	return 0;
+}
+
+static bool audit_mode(const struct nh_core *c, const struct nh_action *a)
+{
+	const struct nh_netns *ns = record_get((struct nh_core *)c, a->netns);
+
+	return nh_rule_mode(c->policy, ns ? ns->rule : NULL) == NH_MODE_AUDIT;
+}
+
+static void run_plan(struct nh_core *c, struct pass *p)
+{
+	for (size_t i = 0; i < p->plan.n; i++) {
+		const struct nh_action *a = &p->plan.actions[i];
+		struct owner *o = &p->owners[a->tag];
+		const struct failure *f;
+
+		if (o->stale)
+			continue;       /* healed again after the re-read */
+		if (nh_action_is_report(a->type)) {
+			report(c, o, a, false);
+		} else if (audit_mode(c, a)) {
+			report(c, o, a, true);
+		} else if ((f = blocked_by(p, a))) {
+			struct nh_outcome_info info = { .type = NH_OUT_SKIPPED, .latency_us = -1,
+				.why = f->type == NH_ACT_NETNS_CREATE ? "its namespace could not be created" :
+				       "its link could not be made" };
+
+			outcome(c, a, &info);
+			/* what it needs may be another namespace's to fix:
+			 * look again soon whatever happens */
+			wait_ms(o, NH_RETRY_INITIAL_MS);
+			if (record_failure(p, a) < 0)
+				nh_err("out of memory recording a failure");
+		} else {
+			execute(c, p, o, a);
+		}
+	}
+}
+
+static void run_hook(struct nh_core *c, struct nh_netns *ns, char **argv, const char *event, const char *detail)
+{
+	if (argv && argv[0] && c->cfg.reporter.hook)
+		c->cfg.reporter.hook(c->cfg.reporter.ctx, ns, argv, event, detail);
+}
+
+/* Reports are logged once while they stand; once gone, the next one is new. */
+static void forget_reports(struct nh_core *c, struct nh_netns *ns)
+{
+	struct nh_tracked *obj, *tmp;
+
+	HASH_ITER(hh, ns->objs, obj, tmp)
+		if (obj->reported[0] && obj->reported_pass != c->pass)
+			obj->reported[0] = '\0';
+}
+
+/* The state each namespace is left in, and what follows from it. */
+static void settle(struct nh_core *c, struct owner *o)
+{
+	struct nh_netns *ns = o->ns;
+	bool created = ns->created;
+	char what[NH_NETNS_NAMSIZ + 8];
+
+	if (o->stale) {
+		mark_dirty(ns, ns->since_us);   /* at once, with the fresh view */
+		return;
+	}
+	forget_reports(c, ns);
+	if (!o->conflicts && !o->missing && ns->last_error[0] && !o->pending) {
+		ns->last_error[0] = '\0';
+		core_changed(c);
+	}
+	if (ns->created && !o->pending) {
+		/* built (or as built as it gets): tell whoever waits for it */
+		snprintf(what, sizeof(what), "netns:%s", ns->name);
+		run_hook(c, ns, ns->rule->hooks.on_create, "netns-created", what);
+		ns->created = false;
+	}
+	if (o->fixed) {
+		/* a namespace it just built was not healed: on_create says it */
+		if (!created)
+			run_hook(c, ns, ns->rule->hooks.on_heal, "healed", o->detail);
+		/* our own changes come back as events: a fresh diff confirms */
+		nh_netns_transition(ns, NH_NS_HEALING, o->wake_ms);
+	} else if (o->pending) {
+		nh_netns_transition(ns, o->wake_ms ? NH_NS_BACKOFF : NH_NS_DRIFTING, o->wake_ms);
+	} else if (o->conflicts) {
+		nh_netns_transition(ns, NH_NS_CONFLICT, 0);
+	} else if (o->missing) {
+		/* something it may not create is not there: drift it waits out */
+		nh_netns_transition(ns, NH_NS_DRIFTING, 0);
+	} else if (o->audit) {
+		nh_netns_transition(ns, NH_NS_AUDIT, 0);
+	} else {
+		nh_netns_transition(ns, NH_NS_CONVERGED, 0);
+	}
+	if (!o->pending)
+		ns->reread = false;
+	if (ns->drift != o->n_actions) {
+		ns->drift = o->n_actions;
+		core_changed(c);
+	}
+	if (nh_world_learn(&c->world, ns->view) < 0)
+		nh_warn("netns %s: out of memory remembering its links' indexes (a rename may be healed "
+			"as a re-create)", nh_netns_label(ns));
+}
+
+static int pass_run(struct nh_core *c, struct pass *p)
+{
+	int r;
+
+	c->pass++;
+	if (c->views_stale && (r = rebuild_views(c)) < 0)
+		return r;
+	r = take_owners(c, p);
+	if (r == 0)
+		r = diff_owners(c, p);
+	if (r < 0) {
+		/* keep them to heal: nothing was executed yet */
+		for (size_t i = 0; i < p->n_owners; i++)
+			mark_dirty(p->owners[i].ns, p->owners[i].ns->since_us);
+		return r;
+	}
+	run_plan(c, p);
+	for (size_t i = 0; i < p->n_owners; i++)
+		settle(c, &p->owners[i]);
+	if (p->n_owners)
+		c->progress++;
+	return 0;
+}
+
+static void oom(struct nh_core *c)
+{
+	if (!c->oom_logged)
+		nh_err("out of memory healing: the namespaces stay to heal and are tried again");
+	c->oom_logged = true;
+}
+
+int nh_core_heal(struct nh_core *c)
+{
+	struct pass p = { 0 };
+	int r;
+
+	nh_plan_init(&p.plan);
+	r = pass_run(c, &p);
+	if (r < 0)
+		oom(c);
+	else
+		c->oom_logged = false;
+	r = r < 0 ? r : (int)p.executed;
+	pass_free(&p);
+	return r;
+}
+
+/* ---- converging: start-up, reload, apply -------------------------------------- */
+
+static int count_left(struct nh_core *c)
+{
+	struct nh_plan plan;
+	int r;
+
+	nh_plan_init(&plan);
+	r = nh_core_plan(c, &plan);
+	if (r == 0) {
+		r = 0;
+		for (size_t i = 0; i < plan.n; i++)
+			r++;
+	}
+	nh_plan_free(&plan);
+	return r;
+}
+
+int nh_core_converge(struct nh_core *c, unsigned int rounds)
+{
+	int r = 0;
+
+	c->damping_off = true;
+	c->converging = true;
+	nh_core_mark_all(c, core_now_us(c));
+	for (unsigned int i = 0; i < rounds && c->dirty; i++) {
+		struct pass p = { 0 };
+
+		nh_plan_init(&p.plan);
+		r = pass_run(c, &p);
+		if (r == 0) {
+			/* no events while converging: read what changed, and
+			 * look at everything again (what changed in one
+			 * namespace may unblock another) */
+			for (size_t j = 0; j < p.n_touched; j++)
+				kernel_reread(c, p.touched[j]);
+			if (p.executed)
+				nh_core_mark_all(c, core_now_us(c));
+		}
+		pass_free(&p);
+		if (r < 0)
+			break;
+	}
+	c->damping_off = false;
+	c->converging = false;
+	if (r < 0) {
+		oom(c);
+		return r;
+	}
+	return count_left(c);
+}
+
+int nh_core_plan(struct nh_core *c, struct nh_plan *plan)
+{
+	int r;
+
+	if (c->views_stale && (r = rebuild_views(c)) < 0)
+		return r;
+	for (size_t i = 0; i < c->world.n_views; i++) {
+		if (!c->world.views[i].rule)
+			continue;
+		r = nh_diff_netns(c->world.views, c->world.n_views, i, plan);
+		if (r < 0)
+			return r;
+	}
+	nh_plan_sort(plan);
+	return 0;
+}
+
+/* ---- intake -------------------------------------------------------------------- */
+
+void nh_core_netns_added(struct nh_core *c, const char *name, struct nh_observed *obs)
+{
+	struct nh_netns *ns = record_make(c, name);
+	uint64_t now = core_now_us(c);
+
+	c->totals.events++;
+	if (!ns) {
+		nh_err("netns %s: out of memory, not watched", *name ? name : "-");
+		return;
+	}
+	ns->obs = obs;
+	obs->user = ns;
+	c->views_stale = true;
+	wake(ns, now);
+	/* what waited for this namespace to exist: veth ends there */
+	wake_list(c, nh_world_peers_in(&c->world, name), now);
+	requeue_waiting(c);
+}
+
+void nh_core_netns_removed(struct nh_core *c, const char *name)
+{
+	struct nh_netns *ns = record_get(c, name), *host = record_get(c, "");
+	uint64_t now = core_now_us(c);
+	struct nh_tracked *obj, *tmp;
+
+	c->totals.events++;
+	if (!ns)
+		return;
+	ns->obs = NULL;
+	c->views_stale = true;
+	/* what lived in it is gone with it: what comes back is new (the
+	 * namespace's own record, netns:NAME, keeps its damping) */
+	HASH_ITER(hh, ns->objs, obj, tmp) {
+		if (strncmp(obj->key, "netns:", 6) == 0) {
+			obj->removed = true;
+			continue;
+		}
+		HASH_DEL(ns->objs, obj);
+		nh_flap_clear(&obj->flap);
+		free(obj);
+	}
+	wake(ns, now);
+	/* the veth ends it held died with it */
+	if (host)
+		wake(host, now);
+	wake_list(c, nh_world_peers_in(&c->world, name), now);
+	requeue_waiting(c);
+}
+
+/* Is the object behind key one the policy names in ns? (Records are made
+ * only for those: foreign churn must not grow memory.) */
+static bool wanted(const struct nh_netns *ns, const struct nh_nl_event *ev)
+{
+	const struct nh_state *want = ns->rule ? &ns->rule->want : NULL;
+
+	if (!want)
+		return false;
+	switch (ev->obj) {
+	case NH_OBJ_LINK:
+		return nh_state_link_by_name(want, ev->link.name) != NULL;
+	case NH_OBJ_ADDRESS:
+		for (size_t i = 0; i < want->n_addrs; i++)
+			if (nh_address_key_cmp(&want->addrs[i], &ev->addr) == 0)
+				return true;
+		return false;
+	case NH_OBJ_ROUTE:
+		for (size_t i = 0; i < want->n_routes; i++)
+			if (nh_route_key_cmp(&want->routes[i], &ev->route) == 0)
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* Remember who removed a policy object (SPEC §5.4): the requester's port,
+ * or 0 when the kernel did it on its own. */
+static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key, uint32_t port)
+{
+	struct nh_tracked *obj = nh_netns_tracked(ns, key, true);
+
+	if (!obj)
+		return;
+	obj->removed = true;
+	obj->removed_by = own_port(c, port) ? 0 : port;
+}
+
+static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
+{
+	char key[NH_OBJECT_KEYSIZ];
+
+	if (!wanted(ns, ev))
+		return;
+	switch (ev->type) {
+	case RTM_DELADDR:
+		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)), ev->actor_port);
+		break;
+	case RTM_DELROUTE:
+		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);
+		break;
+	case RTM_DELLINK:
+		snprintf(key, sizeof(key), "link:%s", ev->link.name);
+		note_removal(c, ns, key, ev->actor_port);
+		break;
+	case RTM_NEWLINK:
+		if (ev->changed && !ev->link.up) {
+			snprintf(key, sizeof(key), "state:%s", ev->link.name);
+			note_removal(c, ns, key, ev->actor_port);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* A link changed in ns: the rules waiting for it there, and (a link that
+ * appeared where its own rule does not want it, maybe one of another
+ * namespace's that someone moved here) the rules that want that name. */
+static void link_changed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev, uint64_t t_us)
+{
+	const char *was = ns->rule ? nh_world_known_name(&c->world, ns->rule, ns->name, ev->link.ifindex) : NULL;
+
+	wake_list(c, nh_world_dependents(&c->world, ns->name, ev->link.name), t_us);
+	if (was && strcmp(was, ev->link.name) != 0)
+		wake_list(c, nh_world_dependents(&c->world, ns->name, was), t_us);      /* renamed */
+	if (ev->type == RTM_NEWLINK && !(ns->rule && nh_state_link_by_name(&ns->rule->want, ev->link.name)))
+		wake_list(c, nh_world_wanting(&c->world, ev->link.name), t_us);
+}
+
+void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_nl_event *ev)
+{
+	struct nh_netns *ns = obs->user;
+
+	c->totals.events++;
+	if (!ns)
+		return;
+	mark_dirty(ns, ev->t_us);
+	ns->event_us = ev->t_us;
+	if (ev->actor_port && !own_port(c, ev->actor_port))
+		ns->actor_port = ev->actor_port;
+	removal(c, ns, ev);
+	if (ev->obj == NH_OBJ_LINK)
+		link_changed(c, ns, ev, ev->t_us);
+}
+
+/* Whether the rule of ns names the route or address behind key. */
+static bool wanted_key(const struct nh_netns *ns, const char *key)
+{
+	const struct nh_state *want = &ns->rule->want;
+	char k[NH_OBJECT_KEYSIZ];
+
+	for (size_t i = 0; i < want->n_addrs; i++)
+		if (strcmp(nh_address_key(&want->addrs[i], k, sizeof(k)), key) == 0)
+			return true;
+	for (size_t i = 0; i < want->n_routes; i++)
+		if (strcmp(nh_route_key(&want->routes[i], k, sizeof(k)), key) == 0)
+			return true;
+	return false;
+}
+
+void nh_core_dropped(struct nh_core *c, struct nh_observed *obs, const char *key)
+{
+	struct nh_netns *ns = obs->user;
+	struct nh_tracked *obj;
+
+	(void)c;
+	if (!ns || !ns->rule)
+		return;
+	/* records only for what the policy names: foreign churn must not
+	 * grow memory */
+	obj = nh_netns_tracked(ns, key, false);
+	if (!obj && wanted_key(ns, key))
+		obj = nh_netns_tracked(ns, key, true);
+	if (obj) {
+		obj->removed = true;
+		obj->removed_by = 0;
+	}
+}
+
+void nh_core_resynced(struct nh_core *c, struct nh_observed *obs, const char *reason)
+{
+	struct nh_netns *ns = obs->user;
+	uint64_t now = core_now_us(c);
+
+	c->totals.resyncs++;
+	c->totals.resyncs_by_reason[nh_resync_reason_from_string(reason)]++;
+	core_changed(c);
+	if (ns) {
+		validity_changed(c, ns);
+		wake(ns, now);
+	}
+	requeue_waiting(c);
+}
+
+/* ---- policy --------------------------------------------------------------------- */
+
+static bool same_backoff(const struct nh_backoff *a, const struct nh_backoff *b)
+{
+	return a->flap_count == b->flap_count && a->flap_window == b->flap_window &&
+	       a->initial_ms == b->initial_ms && a->max_ms == b->max_ms;
+}
+
+/* Every record follows the policy in force. */
+static int apply_policy(struct nh_core *c, const struct nh_policy *old)
+{
+	struct nh_netns *ns, *tmp;
+
+	for (size_t i = 0; i < c->policy->n_netns; i++)
+		if (!c->policy->netns[i].match && !record_make(c, c->policy->netns[i].name))
+			return -ENOMEM;
+	if (!record_make(c, ""))
+		return -ENOMEM;
+	HASH_ITER(hh, c->by_name, ns, tmp) {
+		struct nh_tracked *obj, *otmp;
+
+		ns->rule = nh_world_rule_for(&c->world, ns->name);
+		if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))
+			HASH_ITER(hh, ns->objs, obj, otmp)
+				nh_flap_clear(&obj->flap);
+		if (!ns->dirty && !record_needed(ns))
+			mark_dirty(ns, core_now_us(c));         /* freed by the next pass */
+	}
+	c->views_stale = true;
+	return 0;
+}
+
+int nh_core_set_policy(struct nh_core *c, const struct nh_policy *policy)
+{
+	const struct nh_policy *old = c->policy;
+	int r = nh_world_set_policy(&c->world, policy);
+
+	if (r < 0)
+		return r;       /* the world kept the old policy */
+	c->policy = policy;
+	r = apply_policy(c, old);
+	if (r < 0) {
+		/* records made for the new names are harmless; rules back */
+		if (old && nh_world_set_policy(&c->world, old) == 0) {
+			c->policy = old;
+			apply_policy(c, NULL);
+		}
+		return r;
+	}
+	nh_core_mark_all(c, core_now_us(c));
+	return 0;
+}
+
+const struct nh_policy *nh_core_policy(const struct nh_core *c)
+{
+	return c->policy;
+}
+
+/* ---- life ---------------------------------------------------------------------- */
+
+int nh_core_new(const struct nh_core_config *cfg, const struct nh_policy *policy, struct nh_core **out)
+{
+	struct nh_core *c = calloc(1, sizeof(*c));
+	int r;
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->cfg = *cfg;
+	if (!c->cfg.now_us)
+		c->cfg.now_us = nh_now_us;
+	if (!c->cfg.wall_ms)
+		c->cfg.wall_ms = nh_wall_ms;
+	nh_world_init(&c->world);
+	r = nh_core_set_policy(c, policy);
+	if (r < 0) {
+		nh_core_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void nh_core_free(struct nh_core *c)
+{
+	struct nh_netns *ns, *tmp;
+
+	if (!c)
+		return;
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		record_free(c, ns);
+	nh_world_free(&c->world);
+	free(c->waiting);
+	free(c);
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+const struct nh_core_totals *nh_core_totals(const struct nh_core *c)
+{
+	return &c->totals;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct nh_netns *const *)a)->name, (*(const struct nh_netns *const *)b)->name);
+}
+
+int nh_core_snapshot(struct nh_core *c, struct nh_core_snapshot *s)
+{
+	const struct nh_netns *ns, *tmp;
+	size_t n = 0;
+
+	s->totals = &c->totals;
+	s->n = 0;
+	s->ns = malloc((HASH_COUNT(c->by_name) + 1) * sizeof(*s->ns));
+	if (!s->ns)
+		return -ENOMEM;
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		if (ns->rule)
+			s->ns[n++] = ns;
+	qsort(s->ns, n, sizeof(*s->ns), by_name);
+	s->n = n;
+	return 0;
+}
+
+void nh_core_snapshot_free(struct nh_core_snapshot *s)
+{
+	free(s->ns);
+	s->ns = NULL;
+	s->n = 0;
+}
+
+size_t nh_core_count(const struct nh_core *c)
+{
+	return HASH_COUNT(c->by_name);
+}
+
+struct nh_netns *nh_core_find(struct nh_core *c, const char *name)
+{
+	return record_get(c, name);
+}
+
+void nh_core_each(struct nh_core *c, void (*fn)(struct nh_netns *ns, void *arg), void *arg)
+{
+	struct nh_netns *ns, *tmp;
+
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		fn(ns, arg);
+}
+
+size_t nh_core_n_managed(const struct nh_core *c)
+{
+	const struct nh_netns *ns, *tmp;
+	size_t n = 0;
+
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		n += ns->rule != NULL;
+	return n;
+}
+
+size_t nh_core_n_drifting(const struct nh_core *c)
+{
+	const struct nh_netns *ns, *tmp;
+	size_t n = 0;
+
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		n += ns->rule && nh_ns_state_is_drifting(ns->state);
+	return n;
+}
+
+uint64_t nh_core_progress(const struct nh_core *c)
+{
+	return c->progress;
+}
+
+bool nh_core_overdue(const struct nh_core *c, uint64_t now_us, uint64_t grace_us)
+{
+	const struct nh_netns *ns, *tmp;
+
+	if (c->dirty)
+		return true;
+	if (c->n_waiting && now_us > c->waiting_since_us + grace_us)
+		return true;            /* a read it waits for never completes */
+	HASH_ITER(hh, c->by_name, ns, tmp)
+		if (ns->wake_at_us && now_us > ns->wake_at_us + grace_us)
+			return true;
+	return false;
+}
