@@ -8,6 +8,7 @@ set -u
 src=${NETHEAL_SRC:?}
 dir=$src/examples/prometheus
 promtool=${PROMTOOL:-$(command -v promtool || true)}
+[ -n "$promtool" ] || promtool=$src/.tools/promtool
 if [ -z "$promtool" ] || [ ! -x "$promtool" ]; then
 	echo "SKIP: promtool not installed (bash scripts/deps.sh test)"
 	exit 77
