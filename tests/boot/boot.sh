@@ -114,7 +114,11 @@ apt-cache policy | awk '/^ *[0-9]+ / && $2 ~ /:\/\// { uri = $2; split($3, a, "/
 if [ ! -s "$W/sources.list" ]; then
 	echo "FAIL - no Debian source in this machine's apt configuration (apt-get update?)"; exit 1
 fi
+# The package's own dependencies go into the root: the container has no
+# network when dpkg -i runs in it.
+pkgdeps=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | grep -v '^$' | paste -sd,)
 say "building a $suite root from: $(tr '\n' ';' <"$W/sources.list")"
+say "with the package's dependencies: $pkgdeps"
 mkdir -p "$W/hooks"
 cat >"$W/hooks/eth1.service" <<'EOF'
 # Boot test only: a stand-in for the physical port eth1 of SPEC §1 (one end
@@ -140,7 +144,7 @@ EOF
 if ! unshare --mount --propagation private \
 	mmdebstrap --mode=root --variant=minbase --quiet \
 	--aptopt='Acquire::Check-Valid-Until "false"' \
-	--include=systemd-sysv,dbus,iproute2,procps,openssh-server,ansible-core,libev4,libmnl0,libconfig9 \
+	--include="systemd-sysv,dbus,iproute2,openssh-server,ansible-core,$pkgdeps" \
 	--customize-hook="cp '$W/hooks/eth1.service' \"\$1/etc/systemd/system/nh-test-eth1.service\"" \
 	--customize-hook='chroot "$1" systemctl enable nh-test-eth1.service' \
 	--customize-hook='chroot "$1" systemctl mask console-getty.service apt-daily.timer apt-daily-upgrade.timer' \
