@@ -1,10 +1,13 @@
 /*
- * netheal check [-c FILE] [--strict] [FILE...]  (SPEC §2, §3.2)
+ * netheal check [-c FILE] [--strict] [FILE... | --as PATH FILE]  (SPEC §2, §3.2)
  *
  * Problems go to stderr, one per line, "FILE:LINE: error: MESSAGE", sorted
  * by file and line; nothing is printed for a valid configuration (a
  * validate: hook only needs the status). With FILE arguments only those
- * policy files are checked, and -c is not read.
+ * policy files are checked, and -c is not read. With --as, the whole
+ * configuration is checked as if FILE were installed at PATH, and
+ * messages about FILE name PATH: what a config-management validate: hook
+ * needs to see a namespace that another file defines too.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,11 +21,16 @@
 static void check_usage(FILE *f)
 {
 	fprintf(f, "Usage: netheal check [-c FILE] [--strict] [FILE...]\n"
+		   "       netheal check [-c FILE] [--strict] --as PATH FILE\n"
 		   "Validate the configuration: the main file and every *.conf in its policy_dir,\n"
-		   "or, with FILE arguments, just those policy files (for validate: hooks).\n"
+		   "or, with FILE arguments, just those policy files.\n"
 		   "Problems are printed to stderr as FILE:LINE: error|warning: MESSAGE.\n\n"
 		   "  -c, --config FILE  main configuration file (default %s);\n"
-		   "                     not read when FILEs are given\n"
+		   "                     not read when FILEs are given without --as\n"
+		   "      --as PATH      check the whole configuration as if FILE were installed\n"
+		   "                     at PATH (the main file or a policy_dir file, replaced or\n"
+		   "                     added); messages name PATH. For validate: hooks:\n"
+		   "                     netheal check --as /etc/netheal/policy.d/NAME.conf %%s\n"
 		   "      --strict       warnings fail the check too\n"
 		   "  -h, --help         show this help\n\n"
 		   "Exit status: 0 valid, 1 invalid, 64 usage error.\n", NH_DEFAULT_CONFIG);
@@ -33,10 +41,11 @@ int nh_cmd_check(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "as", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NH_DEFAULT_CONFIG;
+	const char *config = NH_DEFAULT_CONFIG, *as = NULL;
 	struct nh_policy policy;
 	struct nh_diags diags = { 0 };
 	bool strict = false;
@@ -52,16 +61,26 @@ int nh_cmd_check(int argc, char **argv)
 		case 's':
 			strict = true;
 			break;
+		case 'a':
+			as = optarg;
+			break;
 		case 'h':
 			check_usage(stdout);
 			return 0;
 		case ':':
-			return nh_usage_error("check", "option '%s' needs a FILE", argv[optind - 1]);
+			return nh_usage_error("check", "option '%s' needs %s", argv[optind - 1],
+					      optopt == 'a' ? "a PATH" : "a FILE");
 		default:
 			return nh_usage_error("check", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
+	if (as && argc - optind != 1)
+		return nh_usage_error("check", "--as PATH takes exactly one FILE to check in its place");
+	if (as && !*as)
+		return nh_usage_error("check", "--as needs a non-empty PATH");
+	if (as)
+		r = nh_policy_load_as(config, as, argv[optind], &policy, &diags);
+	else if (optind < argc)
 		r = nh_policy_load_files(argv + optind, (size_t)(argc - optind), &policy, &diags);
 	else
 		r = nh_policy_load(config, &policy, &diags);

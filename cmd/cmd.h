@@ -3,9 +3,9 @@
 #define NETHEAL_CMD_CMD_H
 
 #include "common/util.h"
+#include "nh_paths.h"       /* NH_DEFAULT_CONFIG: SYSCONFDIR/netheal/netheal.conf, from meson */
 
 #define NH_EXIT_USAGE 64
-#define NH_DEFAULT_CONFIG "/etc/netheal/netheal.conf"
 
 struct nh_cmd {
 	const char *name;

@@ -225,6 +225,10 @@ static int load_path(struct nh_pctx *c, const char *path)
 	c->file = add_file(c, path);
 	if (!c->file)
 		return -ENOMEM;
+	if (c->as_path && strcmp(path, c->as_path) == 0) {
+		c->as_read = true;
+		path = c->as_file;
+	}
 	r = nh_source_read(path, &text, &len, &mode);
 	if (r < 0) {
 		nh_perror(c, 0, "cannot read: %s", read_error_text(r));
@@ -306,12 +310,61 @@ static char *resolve_dir(const char *main_file, const char *dir)
 	return out;
 }
 
+/* nh_policy_load_as: is as_path a policy file of dir (same directory, a
+ * name that would be read)? */
+static bool as_in_dir(const struct nh_pctx *c, const char *dir)
+{
+	const char *slash = strrchr(c->as_path, '/');
+	struct stat a, b;
+	size_t dlen, alen;
+	char *adir;
+	bool same;
+
+	if (!slash || !is_policy_name(slash + 1))
+		return false;
+	adir = strndup(c->as_path, (size_t)(slash - c->as_path));
+	if (!adir)
+		return false;
+	if (stat(adir, &a) == 0 && stat(dir, &b) == 0) {
+		same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	} else {
+		for (dlen = strlen(dir); dlen > 1 && dir[dlen - 1] == '/'; dlen--)
+			;
+		alen = strlen(adir);
+		same = alen == dlen && strncmp(adir, dir, dlen) == 0;
+	}
+	free(adir);
+	return same;
+}
+
+/* Add as_path's name to the policy_dir listing when it is not there yet. */
+static void as_add_name(struct nh_pctx *c, char ***names, size_t *n)
+{
+	const char *base = strrchr(c->as_path, '/') + 1;
+	char **v;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*names)[i], base) == 0)
+			return;
+	v = realloc(*names, (*n + 1) * sizeof(*v));
+	if (!v || !(v[*n] = strdup(base))) {
+		if (v)
+			*names = v;
+		c->err = -ENOMEM;
+		return;
+	}
+	*names = v;
+	(*n)++;
+	qsort(*names, *n, sizeof(**names), name_cmp);
+}
+
 static void load_policy_dir(struct nh_pctx *c, const char *main_file)
 {
 	struct nh_settings *s = &c->p->settings;
 	char *dir = resolve_dir(main_file, s->policy_dir);
 	char **names = NULL;
 	size_t n = 0;
+	bool as_here;
 
 	if (!dir) {
 		c->err = -ENOMEM;
@@ -322,10 +375,15 @@ static void load_policy_dir(struct nh_pctx *c, const char *main_file)
 	if (c->policy_dir_origin.file == NULL)
 		c->policy_dir_origin.file = c->main_file;
 	list_policy_dir(c, dir, &names, &n);
+	as_here = c->as_path && !c->as_read && as_in_dir(c, dir);
+	if (as_here && c->err == 0)
+		as_add_name(c, &names, &n);
 	for (size_t i = 0; i < n; i++) {
 		char *path;
 
-		if (c->err == 0 && asprintf(&path, "%s/%s", dir, names[i]) >= 0) {
+		if (c->err == 0 && as_here && strcmp(names[i], strrchr(c->as_path, '/') + 1) == 0) {
+			load_path(c, c->as_path);
+		} else if (c->err == 0 && asprintf(&path, "%s/%s", dir, names[i]) >= 0) {
 			load_path(c, path);
 			free(path);
 		} else {
@@ -399,6 +457,43 @@ int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags
 	}
 	if (r == 0 && c.err == 0)
 		load_policy_dir(&c, main_file);
+	return finish(&c, errors_before, r);
+}
+
+/* The main file is as_path when both name the same existing file. */
+static bool same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+int nh_policy_load_as(const char *main_file, const char *as_path, const char *file,
+		      struct nh_policy *out, struct nh_diags *d)
+{
+	unsigned int errors_before = d->errors;
+	struct nh_pctx c;
+	int r = start(&c, out, d);
+
+	c.as_path = as_path;
+	c.as_file = file;
+	if (r == 0) {
+		c.settings_allowed = true;
+		r = load_path(&c, same_path(main_file, as_path) ? as_path : main_file);
+		c.main_file = c.file;
+		c.settings_allowed = false;
+	}
+	if (r == 0 && c.err == 0)
+		load_policy_dir(&c, main_file);
+	if (r == 0 && c.err == 0 && !c.as_read) {
+		c.file = add_file(&c, as_path);
+		if (c.file)
+			nh_perror(&c, 0, "netheal would not read this file: it is neither the main file "
+				  "%s nor a *.conf file in policy_dir %s", main_file, out->settings.policy_dir);
+	}
 	return finish(&c, errors_before, r);
 }
 

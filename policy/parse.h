@@ -63,6 +63,15 @@ void nh_diags_print(const struct nh_diags *d, FILE *f);
  */
 int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags *d);
 
+/* As nh_policy_load, but as if `file` were installed at `as_path`: the main
+ * file itself or a *.conf in policy_dir, replacing what is there or added
+ * in its lexical place when absent. Messages name as_path. Any other
+ * as_path is an error (netheal would never read it). For `netheal check
+ * --as PATH FILE`, so a validate: hook sees problems across files. Same
+ * return values. */
+int nh_policy_load_as(const char *main_file, const char *as_path, const char *file,
+		      struct nh_policy *out, struct nh_diags *d);
+
 /* Only the named policy files (no main file, no policy_dir), settings at
  * their defaults: for `netheal check FILE...`. A `netheal:` group in them is
  * an error. Same return values. */

@@ -43,6 +43,10 @@ struct nh_pctx {
 	bool settings_allowed;          /* the main file: `netheal:` allowed */
 	const char *main_file;          /* for the message about `netheal:` elsewhere */
 
+	/* nh_policy_load_as: read as_file wherever as_path would be read */
+	const char *as_path, *as_file;
+	bool as_read;                   /* as_path was one of the files read */
+
 	/* policy_dir as the main file gave it, for messages about it */
 	struct nh_origin policy_dir_origin;
 

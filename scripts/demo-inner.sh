@@ -5,7 +5,9 @@ NETHEAL=$1
 ETC=$2
 D=/run/netheal-demo
 mkdir -p "$D/policy.d"
-cp "$ETC/policy.d/option2-bridge.conf" "$D/policy.d/"
+# The example's on_create hook restarts netns-sshd@blue.service through
+# systemd; the sandbox has no systemd of its own, so the demo leaves it out.
+sed '/^ *# The seed.s sshd/,/^ *};$/d' "$ETC/policy.d/option2-bridge.conf" >"$D/policy.d/option2-bridge.conf"
 chmod 644 "$D/policy.d/"*.conf
 cat > "$D/netheal.conf" <<EOC
 netheal: {

@@ -5,9 +5,9 @@
 # `ip` and shows netheal putting each break back.
 set -eu
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh demo
 if [ ! -f build-demo/build.ninja ]; then
-	meson setup build-demo -Dtests=false >/dev/null
+	meson setup build-demo -Dtests=false -Dbench=false -Dman=disabled >/dev/null
 fi
 ninja -C build-demo >/dev/null
 exec tests/sandbox.sh bash scripts/demo-inner.sh "$PWD/build-demo/cmd/netheal" "$PWD/etc"

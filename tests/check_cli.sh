@@ -84,6 +84,53 @@ run check "$T/option2-bridge.conf" "$T/nope.conf"
 expect_rc 1 "one missing policy file among good ones"
 expect_err_line "$T/nope.conf: error: cannot read: No such file or directory"
 
+# --as PATH FILE: the whole configuration, as if FILE were installed at PATH
+# (what a validate: hook runs on its temporary file). policy.d holds option 2.
+rm -f "$T/policy.d/option1-physical.conf"
+P=$T/policy.d
+run check -c "$T/netheal.conf" --as "$P/blue-again.conf" "$T/option1-physical.conf"
+expect_rc 1 "--as: a file defining 'blue' again, absent from policy_dir, is refused"
+expect_err_line "$P/option2-bridge.conf:29: error: namespace 'blue' is defined twice: first at $P/blue-again.conf:20"
+case $err in *"$T/option1-physical.conf"*) fail "--as: a message names FILE instead of PATH: $err" ;; *) ok "--as: messages name PATH, never FILE" ;; esac
+run check -c "$T/netheal.conf" --as "$P/option2-bridge.conf" "$T/option1-physical.conf"
+expect_rc 0 "--as: the same file replacing the one that defines 'blue' is accepted"
+run check -c "$T/netheal.conf" --as "$T/policy.d/../policy.d/zz.conf" "$T/bad.conf"
+expect_rc 1 "--as: a file with a typo is refused"
+expect_err_line "$T/policy.d/../policy.d/zz.conf:3: error: unknown key 'adresses' in link (did you mean 'addresses'?)"
+cat >"$T/green.conf" <<'POL'
+namespaces = (
+  { name = "green";
+    links = ( { name = "lo"; }, { name = "g0"; kind = "dummy"; addresses = [ "10.1.7.1/24" ]; } );
+  }
+);
+POL
+chmod 0644 "$T/green.conf"
+run check -c "$T/netheal.conf" --as "$P/green.conf" "$T/green.conf"
+expect_rc 0 "--as: a good new file beside option 2 is accepted"
+[ -z "$err$out" ] && ok "--as: silent when valid" || fail "--as printed: $err$out"
+[ ! -e "$P/green.conf" ] && ok "--as: PATH is not created" || fail "--as created $P/green.conf"
+# PATH must be a file netheal reads: the main file or a *.conf in policy_dir.
+run check -c "$T/netheal.conf" --as "$T/elsewhere/green.conf" "$T/green.conf"
+expect_rc 1 "--as: a PATH outside policy_dir is refused"
+expect_err_line "$T/elsewhere/green.conf: error: netheal would not read this file: it is neither the main file $T/netheal.conf nor a *.conf file in policy_dir $P"
+run check -c "$T/netheal.conf" --as "$P/green.conf.disabled" "$T/green.conf"
+expect_rc 1 "--as: a PATH not ending in .conf is refused (netheal would not read it)"
+# The main file replaced: a policy_dir file that defines 'blue' collides
+# with a main file that does too.
+sed 's|"/etc/netheal/policy.d"|"policy.d"|' "$SRC/etc/netheal.conf" >"$T/main2.conf"
+cat "$T/option1-physical.conf" >>"$T/main2.conf"
+chmod 0644 "$T/main2.conf"
+run check -c "$T/netheal.conf" --as "$T/netheal.conf" "$T/main2.conf"
+expect_rc 1 "--as the main file: a main file defining 'blue' beside policy_dir's is refused"
+expect_err_line "$P/option2-bridge.conf:29: error: namespace 'blue' is defined twice: first at $T/netheal.conf:44"
+run check -c "$T/netheal.conf" --as "$P/x.conf"
+expect_rc 64 "--as without FILE"
+run check -c "$T/netheal.conf" --as "$P/x.conf" "$T/green.conf" "$T/bad.conf"
+expect_rc 64 "--as with two FILEs"
+run check --as
+expect_rc 64 "--as without PATH"
+case $err in *"needs a PATH"*) ok "--as without PATH says so" ;; *) fail "--as usage: $err" ;; esac
+
 # Usage.
 run check --bogus
 expect_rc 64 "unknown option"

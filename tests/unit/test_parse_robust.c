@@ -220,9 +220,9 @@ static void test_example_option1(void **state)
 	assert_int_equal(r->want.n_routes, 1);
 	assert_int_equal(r->want.routes[0].dst.len, 0);
 	assert_string_equal(nh_prefix_str(&r->want.routes[0].via, false, buf, sizeof(buf)), "10.1.1.1");
-	assert_string_equal(r->hooks.on_create[0], "/usr/sbin/ip");
-	assert_string_equal(r->hooks.on_create[4], "/usr/sbin/sshd");
-	assert_null(r->hooks.on_create[5]);
+	assert_string_equal(r->hooks.on_create[0], "/usr/bin/systemctl");
+	assert_string_equal(r->hooks.on_create[3], "netns-sshd@blue.service");
+	assert_null(r->hooks.on_create[4]);
 	nh_policy_free(&p);
 	nh_diags_free(&d);
 }
@@ -259,6 +259,9 @@ static void test_example_option2(void **state)
 	assert_int_equal(r->want.links[1].has & NH_LINK_HAS_PEER, NH_LINK_HAS_PEER);
 	assert_string_equal(r->want.addrs[0].link, "v-peer1");
 	assert_string_equal(nh_prefix_str(&r->want.routes[0].via, false, buf, sizeof(buf)), "10.1.1.51");
+	assert_string_equal(r->hooks.on_create[0], "/usr/bin/systemctl");
+	assert_string_equal(r->hooks.on_create[3], "netns-sshd@blue.service");
+	assert_null(r->hooks.on_create[4]);
 	nh_policy_free(&p);
 	nh_diags_free(&d);
 }
