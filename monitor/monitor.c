@@ -19,7 +19,6 @@
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
-#include "common/strmap.h"
 #include "common/util.h"
 
 /* A file in netns_dir that is not (yet) a mounted namespace: `ip netns add`
@@ -50,7 +49,7 @@ struct nh_monitor {
 	void *ctx;
 	struct nh_ns **ns;              /* [0] is the host */
 	size_t n_ns, cap_ns;
-	struct nh_strmap by_name;       /* name → namespace: found per event and per action */
+	struct nh_ns *by_name;          /* name → namespace (hh): found per event and per action */
 	struct nh_ns *by_port;          /* request socket port → namespace (hh_port) */
 	char *evbuf, *reqbuf;           /* shared by every namespace's sockets */
 	int rcvbuf;
@@ -378,8 +377,9 @@ static void ns_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 /* Where name stands in m->ns (adoption and removal, which move the array). */
 static ssize_t index_of(const struct nh_monitor *m, const char *name)
 {
-	const struct nh_ns *ns = nh_strmap_get(&m->by_name, name);
+	const struct nh_ns *ns;
 
+	HASH_FIND_STR(m->by_name, name, ns);
 	for (size_t i = 0; ns && i < m->n_ns; i++)
 		if (m->ns[i] == ns)
 			return (ssize_t)i;
@@ -392,7 +392,7 @@ static int ns_add(struct nh_monitor *m, struct nh_ns *ns)
 
 	if (r < 0)
 		return r;
-	r = nh_strmap_put(&m->by_name, ns->name, ns);
+	r = NH_HASH_ADD(m->by_name, name, ns);
 	if (r < 0)
 		return r;
 	m->ns[m->n_ns++] = ns;
@@ -405,7 +405,7 @@ static void ns_drop(struct nh_monitor *m, size_t i)
 	char name[NH_NETNS_NAMSIZ];
 
 	memcpy(name, m->ns[i]->name, sizeof(name));
-	nh_strmap_del(&m->by_name, name);
+	HASH_DEL(m->by_name, m->ns[i]);
 	ns_free(m->ns[i]);
 	memmove(&m->ns[i], &m->ns[i + 1], (m->n_ns - i - 1) * sizeof(*m->ns));
 	m->n_ns--;
@@ -909,10 +909,10 @@ void nh_monitor_free(struct nh_monitor *m)
 {
 	if (!m)
 		return;
+	HASH_CLEAR(hh, m->by_name);    /* before the namespaces that hold its table */
 	for (size_t i = 0; i < m->n_ns; i++)
 		ns_free(m->ns[i]);
 	free(m->ns);
-	nh_strmap_free(&m->by_name);
 	if (m->loop) {
 		ev_timer_stop(m->loop, &m->pending_w);
 		if (m->ino_fd >= 0)
@@ -942,7 +942,10 @@ struct nh_ns *nh_monitor_host(struct nh_monitor *m)
 
 struct nh_ns *nh_monitor_find(struct nh_monitor *m, const char *name)
 {
-	return nh_strmap_get(&m->by_name, name);
+	struct nh_ns *ns;
+
+	HASH_FIND_STR(m->by_name, name, ns);
+	return ns;
 }
 
 size_t nh_monitor_count(const struct nh_monitor *m)

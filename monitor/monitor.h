@@ -51,6 +51,7 @@ struct nh_ns {
 	dev_t dev;                      /* the namespace's identity (nsfs st_dev, st_ino), */
 	ino_t ino;                      /* to tell a replaced file from the same one */
 	bool dead;                      /* dropped while its events were being delivered */
+	UT_hash_handle hh;              /* in the monitor's table by name */
 	UT_hash_handle hh_port;         /* in the monitor's table of its own request ports */
 };
 
