@@ -1,0 +1,851 @@
+/*
+ * The service core without the kernel or root: a fake kernel behind the
+ * executor's seam (struct nh_kernel_ops) keeps each namespace's true state,
+ * applies the actions the core sends, fails the ones a test scripts, and
+ * tells the core about changes only when the test delivers them as events,
+ * as the real monitor does a little later. A fake clock drives damping and
+ * backoff. What the core reports (outcomes, hooks) is recorded.
+ *
+ * Covered: the state machine, one pass for a burst of events, a failure on
+ * a stale view read again once and not reported, a persistent failure
+ * reported once, reports logged once per change, flap damping and the
+ * removals that do not count for it, a dependency in another namespace
+ * waking what waits for it, a namespace that waits for its read, hooks'
+ * rules, a reload that runs out of memory keeping the old policy.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+
+#include <cmocka.h>
+#include <ev.h>
+
+#include "policy/kind.h"
+#include "policy/parse.h"
+#include "service/core.h"
+
+/* ---- allocation failures on demand (linked with --wrap=malloc,calloc,realloc) ---- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+static long fail_after = -1;    /* fail the allocation after this many more; -1: never */
+
+static bool alloc_fails(void)
+{
+	if (fail_after < 0)
+		return false;
+	return fail_after-- == 0;
+}
+
+void *__wrap_malloc(size_t n)
+{
+	return alloc_fails() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t m)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, m);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return alloc_fails() ? NULL : __real_realloc(p, n);
+}
+
+/* ---- the fake kernel ---- */
+
+#define MAX_NS 8
+#define MAX_LOG 512
+
+struct fake_ns {
+	char name[NH_NETNS_NAMSIZ];
+	bool exists;
+	struct nh_state truth;
+	struct nh_observed obs;
+};
+
+struct script {
+	enum nh_action_type type;
+	char object[96];
+	int err;
+	int times;              /* -1: always */
+};
+
+struct fake {
+	struct fake_ns ns[MAX_NS];
+	size_t n_ns;
+	int next_ifindex;
+	uint64_t now_us;
+	struct script fails[8];
+	size_t n_fails;
+	/* what the core did */
+	struct nh_action execd[MAX_LOG];
+	size_t n_execd;
+	struct { enum nh_outcome type; bool log; char object[96]; char actor[64]; } out[MAX_LOG];
+	size_t n_out;
+	struct { char netns[NH_NETNS_NAMSIZ]; char event[32]; } hooks[32];
+	size_t n_hooks;
+	unsigned int rereads;
+	struct ev_loop *loop;
+	struct nh_core *core;
+	struct nh_policy policy;
+};
+
+static struct fake *F;          /* the one the callbacks see */
+
+static uint64_t fake_now(void)
+{
+	return F->now_us;
+}
+
+static int64_t fake_wall(void)
+{
+	return 1700000000000 + (int64_t)(F->now_us / 1000);
+}
+
+static struct fake_ns *ns_get(struct fake *f, const char *name)
+{
+	for (size_t i = 0; i < f->n_ns; i++)
+		if (strcmp(f->ns[i].name, name) == 0)
+			return &f->ns[i];
+	return NULL;
+}
+
+static struct fake_ns *ns_add(struct fake *f, const char *name)
+{
+	struct fake_ns *ns = &f->ns[f->n_ns++];
+
+	assert_true(f->n_ns <= MAX_NS);
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	ns->exists = true;
+	nh_state_init(&ns->truth);
+	return ns;
+}
+
+static struct nh_link *link_of(struct fake_ns *ns, const char *name, int ifindex)
+{
+	if (ifindex > 0) {
+		struct nh_link *l = nh_state_link_by_index(&ns->truth, ifindex);
+
+		if (l)
+			return l;
+	}
+	return nh_state_link_by_name(&ns->truth, name);
+}
+
+static void add_link(struct fake *f, struct fake_ns *ns, const char *name, const struct nh_kind *kind)
+{
+	struct nh_link l = { .kind = kind, .has = NH_LINK_HAS_UP, .link_netnsid = -1, .mtu = 1500 };
+
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	if (kind)
+		snprintf(l.kind_name, sizeof(l.kind_name), "%s", kind->name);
+	l.ifindex = f->next_ifindex++;
+	assert_int_equal(nh_state_add_link(&ns->truth, &l), 0);
+	nh_state_sort(&ns->truth);
+}
+
+static void del_link(struct fake_ns *ns, const char *name)
+{
+	struct nh_state *s = &ns->truth;
+	struct nh_link *l = nh_state_link_by_name(s, name);
+	size_t j = 0;
+	int idx;
+
+	if (!l)
+		return;
+	idx = l->ifindex;
+	*l = s->links[--s->n_links];
+	for (size_t i = 0; i < s->n_addrs; i++)
+		if (s->addrs[i].ifindex != idx)
+			s->addrs[j++] = s->addrs[i];
+	s->n_addrs = j;
+	j = 0;
+	for (size_t i = 0; i < s->n_routes; i++)
+		if (s->routes[i].oif != idx)
+			s->routes[j++] = s->routes[i];
+	s->n_routes = j;
+	nh_state_sort(s);
+}
+
+static bool scripted_failure(struct fake *f, const struct nh_action *a, struct nh_result *res)
+{
+	for (size_t i = 0; i < f->n_fails; i++) {
+		struct script *s = &f->fails[i];
+
+		if (s->type != a->type || strcmp(s->object, a->object) != 0 || s->times == 0)
+			continue;
+		if (s->times > 0)
+			s->times--;
+		res->err = s->err;
+		snprintf(res->reason, sizeof(res->reason), "scripted %s", strerror(-s->err));
+		return true;
+	}
+	return false;
+}
+
+static int apply(struct fake *f, const struct nh_action *a, struct nh_result *res)
+{
+	struct fake_ns *ns = ns_get(f, a->netns);
+	struct nh_link *l;
+
+	if (a->type == NH_ACT_NETNS_CREATE) {
+		if (!ns)
+			ns = ns_add(f, a->netns);
+		ns->exists = true;
+		nh_state_free(&ns->truth);
+		add_link(f, ns, "lo", NULL);
+		return 0;
+	}
+	if (!ns || !ns->exists)
+		return res->err = -ENOENT;
+	switch (a->type) {
+	case NH_ACT_LINK_CREATE:
+		if (nh_state_link_by_name(&ns->truth, a->link.name))
+			return res->err = -EEXIST;
+		add_link(f, ns, a->link.name, a->link.kind);
+		if (nh_kind_has(a->link.kind, NH_KIND_PAIR)) {
+			struct fake_ns *p = ns_get(f, a->link.peer_netns);
+
+			if (!p || !p->exists)
+				return res->err = -ENOENT;
+			add_link(f, p, a->link.peer_name, a->link.kind);
+		}
+		return 0;
+	case NH_ACT_LINK_DELETE:
+		del_link(ns, a->link.name);
+		return 0;
+	case NH_ACT_LINK_SET_UP:
+	case NH_ACT_LINK_SET_MASTER:
+	case NH_ACT_LINK_SET_MTU:
+		l = link_of(ns, a->link.name, a->ifindex);
+		if (!l)
+			return res->err = -ENODEV;
+		if (a->type == NH_ACT_LINK_SET_UP)
+			l->up = a->link.up;
+		else if (a->type == NH_ACT_LINK_SET_MTU)
+			l->mtu = a->link.mtu;
+		else {
+			snprintf(l->master, sizeof(l->master), "%s", a->link.master);
+			l->has |= NH_LINK_HAS_MASTER;
+		}
+		return 0;
+	case NH_ACT_ADDR_ADD: {
+		struct nh_address ad = a->addr;
+
+		l = link_of(ns, a->addr.link, a->ifindex);
+		if (!l)
+			return res->err = -ENODEV;
+		ad.ifindex = l->ifindex;
+		assert_int_equal(nh_state_add_address(&ns->truth, &ad), 0);
+		nh_state_sort(&ns->truth);
+		return 0;
+	}
+	case NH_ACT_ROUTE_ADD: {
+		struct nh_route rt = a->route;
+
+		rt.has |= NH_ROUTE_HAS_DEV;
+		rt.protocol = NH_RTPROT_NETHEAL;
+		rt.type = RTN_UNICAST;
+		if (!rt.table)
+			rt.table = NH_RT_TABLE_MAIN;
+		if (!rt.dev[0] && ns->truth.n_links > 1)
+			snprintf(rt.dev, sizeof(rt.dev), "%s", ns->truth.links[ns->truth.n_links - 1].name);
+		assert_int_equal(nh_state_add_route(&ns->truth, &rt), 0);
+		nh_state_sort(&ns->truth);
+		return 0;
+	}
+	default:
+		return res->err = -EOPNOTSUPP;
+	}
+}
+
+static int k_exec(void *ctx, const struct nh_action *a, struct nh_result *res)
+{
+	struct fake *f = ctx;
+
+	memset(res, 0, sizeof(*res));
+	assert_true(f->n_execd < MAX_LOG);
+	f->execd[f->n_execd++] = *a;
+	res->acked_us = f->now_us + 100;
+	if (!scripted_failure(f, a, res))
+		apply(f, a, res);
+	return res->err;
+}
+
+/* The monitor's view catches up with the truth (a read, or the events). */
+static void sync_ns(struct fake_ns *ns)
+{
+	nh_state_free(&ns->obs.have);
+	assert_int_equal(nh_state_copy(&ns->obs.have, &ns->truth), 0);
+	nh_state_sort(&ns->obs.have);
+	ns->obs.valid = true;
+}
+
+static struct nh_observed *k_observed(void *ctx, const char *netns)
+{
+	struct fake_ns *ns = ns_get(ctx, netns);
+
+	if (!ns || !ns->exists)
+		return NULL;
+	sync_ns(ns);
+	return &ns->obs;
+}
+
+static int k_reread(void *ctx, const char *netns)
+{
+	struct fake *f = ctx;
+	struct fake_ns *ns = ns_get(f, netns);
+
+	f->rereads++;
+	if (!ns || !ns->exists)
+		return -ENOENT;
+	sync_ns(ns);
+	return 0;
+}
+
+static int k_link_exists(void *ctx, const char *netns, const char *name)
+{
+	struct fake_ns *ns = ns_get(ctx, netns);
+
+	return ns && nh_state_link_by_name(&ns->truth, name) ? 1 : 0;
+}
+
+static void k_actor(void *ctx, const char *netns, uint32_t port, char *buf, size_t size)
+{
+	(void)ctx;
+	(void)netns;
+	snprintf(buf, size, "pid:%u/rival", port);
+}
+
+static bool k_own_port(void *ctx, uint32_t port)
+{
+	(void)ctx;
+	return port == 4242;
+}
+
+static const struct nh_kernel_ops fake_ops = {
+	.exec = k_exec, .observed = k_observed, .reread = k_reread, .link_exists = k_link_exists,
+	.actor = k_actor, .own_port = k_own_port,
+};
+
+static void r_outcome(void *ctx, const struct nh_action *a, const struct nh_outcome_info *o)
+{
+	struct fake *f = ctx;
+
+	assert_true(f->n_out < MAX_LOG);
+	f->out[f->n_out].type = o->type;
+	f->out[f->n_out].log = o->log;
+	snprintf(f->out[f->n_out].object, sizeof(f->out[0].object), "%s", a->object);
+	snprintf(f->out[f->n_out].actor, sizeof(f->out[0].actor), "%s", o->actor ? o->actor : "");
+	f->n_out++;
+}
+
+static void r_hook(void *ctx, const struct nh_netns *ns, char *const *argv, const char *event, const char *detail)
+{
+	struct fake *f = ctx;
+
+	(void)argv;
+	(void)detail;
+	snprintf(f->hooks[f->n_hooks].netns, sizeof(f->hooks[0].netns), "%s", ns->name);
+	snprintf(f->hooks[f->n_hooks].event, sizeof(f->hooks[0].event), "%s", event);
+	f->n_hooks++;
+}
+
+/* ---- set-up ---- */
+
+static const char base_policy[] =
+	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; } );\n"
+	"namespaces = ( { name = \"blue\";\n"
+	"  links = ( { name = \"lo\"; },\n"
+	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } );\n"
+	"  routes = ( { to = \"default\"; via = \"10.1.1.51\"; } );\n"
+	"  hooks = { on_create = [ \"/bin/true\", \"created\" ]; on_heal = [ \"/bin/true\", \"healed\" ]; }; } );\n";
+
+static void load(struct nh_policy *p, const char *text)
+{
+	struct nh_diags d = { 0 };
+	int r = nh_policy_load_buffer("test.conf", text, strlen(text), p, &d);
+
+	if (r < 0)
+		nh_diags_print(&d, stderr);
+	assert_int_equal(r, 0);
+	nh_diags_free(&d);
+}
+
+static struct fake *fake_new(const char *policy)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct nh_core_config cfg = {
+		.kernel = &fake_ops, .now_us = fake_now, .wall_ms = fake_wall,
+	};
+
+	assert_non_null(f);
+	F = f;
+	f->now_us = 1000000;
+	f->next_ifindex = 10;
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	assert_non_null(f->loop);
+	cfg.kernel_ctx = f;
+	cfg.loop = f->loop;
+	cfg.reporter = (struct nh_reporter){ .outcome = r_outcome, .hook = r_hook, .ctx = f };
+	load(&f->policy, policy);
+	/* damping: 3 heals in 60 s, then 1 s doubling to 8 s */
+	f->policy.settings.backoff = (struct nh_backoff){ 3, 60, 1000, 8000 };
+	/* the host exists, with lo; blue does not yet */
+	add_link(f, ns_add(f, ""), "lo", NULL);
+	sync_ns(&f->ns[0]);
+	assert_int_equal(nh_core_new(&cfg, &f->policy, &f->core), 0);
+	nh_core_netns_added(f->core, "", &f->ns[0].obs);
+	return f;
+}
+
+static void fake_free(struct fake *f)
+{
+	nh_core_free(f->core);
+	for (size_t i = 0; i < f->n_ns; i++) {
+		nh_state_free(&f->ns[i].truth);
+		nh_state_free(&f->ns[i].obs.have);
+	}
+	nh_policy_free(&f->policy);
+	ev_loop_destroy(f->loop);
+	free(f);
+}
+
+/* Converge as `apply` and start-up do, then forget what it reported. */
+static void built(struct fake *f)
+{
+	assert_int_equal(nh_core_converge(f->core, 6), 0);
+	f->n_out = f->n_execd = 0;
+	f->n_hooks = 0;
+}
+
+/* The events of what changed in netns reach the core: its view catches up. */
+static void deliver(struct fake *f, const char *netns, uint16_t type, enum nh_obj obj, uint32_t port)
+{
+	struct fake_ns *ns = ns_get(f, netns);
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = type, .obj = obj, .actor_port = port };
+
+	sync_ns(ns);
+	nh_core_event(f->core, &ns->obs, &ev);
+}
+
+static size_t count_out(const struct fake *f, enum nh_outcome type, bool logged_only)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n_out; i++)
+		n += f->out[i].type == type && (!logged_only || f->out[i].log);
+	return n;
+}
+
+static enum nh_ns_state state_of(struct fake *f, const char *netns)
+{
+	struct nh_netns *ns = nh_core_find(f->core, netns);
+
+	assert_non_null(ns);
+	return ns->state;
+}
+
+static struct nh_address *find_addr(struct fake_ns *ns, const char *link, const char *prefix)
+{
+	struct nh_address key = { 0 };
+
+	snprintf(key.link, sizeof(key.link), "%s", link);
+	assert_int_equal(nh_prefix_parse(prefix, &key.prefix), 0);
+	for (size_t i = 0; i < ns->truth.n_addrs; i++)
+		if (nh_address_key_cmp(&ns->truth.addrs[i], &key) == 0)
+			return &ns->truth.addrs[i];
+	return NULL;
+}
+
+static void del_addr(struct fake_ns *ns, const char *link, const char *prefix)
+{
+	struct nh_address *a = find_addr(ns, link, prefix);
+
+	assert_non_null(a);
+	*a = ns->truth.addrs[--ns->truth.n_addrs];
+	nh_state_sort(&ns->truth);
+}
+
+/* ---- tests ---- */
+
+/* Start-up: everything built in dependency order, on_create once, then
+ * converged; a quiet event leaves it converged with nothing executed. */
+static void test_converge_and_states(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	assert_int_equal(nh_core_converge(f->core, 6), 0);
+	blue = ns_get(f, "blue");
+	assert_non_null(blue);
+	assert_non_null(nh_state_link_by_name(&blue->truth, "v-peer1"));
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
+	assert_int_equal(blue->truth.n_routes, 1);
+	assert_int_equal(f->execd[0].type, NH_ACT_NETNS_CREATE);
+	for (size_t i = 1; i < f->n_execd; i++)
+		assert_true(f->execd[i - 1].type <= f->execd[i].type);
+	assert_int_equal(count_out(f, NH_OUT_FAILED, false), 0);
+	assert_int_equal(f->n_hooks, 1);        /* on_create, not on_heal, for a namespace it made */
+	assert_string_equal(f->hooks[0].event, "netns-created");
+	assert_int_equal(state_of(f, "blue"), NH_NS_CONVERGED);
+	assert_int_equal(state_of(f, ""), NH_NS_CONVERGED);
+
+	f->n_execd = 0;
+	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 0);
+	assert_true(nh_core_pending(f->core));
+	assert_int_equal(nh_core_heal(f->core), 0);
+	assert_int_equal(f->n_execd, 0);
+	assert_false(nh_core_pending(f->core));
+	assert_int_equal(state_of(f, "blue"), NH_NS_CONVERGED);
+	fake_free(f);
+}
+
+/* Three breaks, their events delivered together: one pass heals them all;
+ * the namespace goes healing, then converged on our own events; on_heal
+ * runs once. */
+static void test_burst_coalesces(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	uint64_t before;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	del_addr(blue, "v-peer1", "10.1.1.100/24");
+	blue->truth.n_routes = 0;
+	nh_state_link_by_name(&blue->truth, "lo")->up = false;
+	deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+	deliver(f, "blue", RTM_DELROUTE, NH_OBJ_ROUTE, 777);
+	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
+	before = nh_core_progress(f->core);
+	assert_int_equal(nh_core_heal(f->core), 3);
+	assert_int_equal(nh_core_progress(f->core), before + 1);
+	assert_int_equal(count_out(f, NH_OUT_HEALED, false), 3);
+	assert_int_equal(state_of(f, "blue"), NH_NS_HEALING);
+	assert_int_equal(f->n_hooks, 1);
+	assert_string_equal(f->hooks[0].event, "healed");
+	deliver(f, "blue", RTM_NEWADDR, NH_OBJ_ADDRESS, 4242);
+	assert_int_equal(nh_core_heal(f->core), 0);
+	assert_int_equal(state_of(f, "blue"), NH_NS_CONVERGED);
+	fake_free(f);
+}
+
+/* The view says v-peer1 is there, the kernel already deleted it: the
+ * set-up fails, the namespaces are read again, and the pair is rebuilt in
+ * the next pass; nothing is reported as failed. */
+static void test_stale_view_read_again(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue, *host;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	host = ns_get(f, "");
+	nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
+	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
+	/* before the core acts, the pair goes too; no event yet */
+	del_link(blue, "v-peer1");
+	del_link(host, "v-eth1");
+	assert_int_equal(nh_core_heal(f->core), 1);         /* set-up tried, failed */
+	assert_true(f->rereads >= 1);
+	assert_true(nh_core_pending(f->core));              /* healed again at once */
+	assert_true(nh_core_heal(f->core) > 0);
+	assert_non_null(nh_state_link_by_name(&blue->truth, "v-peer1"));
+	assert_non_null(nh_state_link_by_name(&host->truth, "v-eth1"));
+	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 0);
+	fake_free(f);
+}
+
+/* A route the kernel keeps refusing: not reported on the first failure
+ * (read again), nor the second (it may pass); reported when it fails after
+ * the backoff too, then not again while it stays the same; the namespace is
+ * in backoff with its timer armed; then it heals. */
+static void test_persistent_failure_logged_once(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	struct nh_netns *rec;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	f->fails[f->n_fails++] = (struct script){ NH_ACT_ROUTE_ADD, "route:default", -ENETUNREACH, -1 };
+	blue->truth.n_routes = 0;
+	deliver(f, "blue", RTM_DELROUTE, NH_OBJ_ROUTE, 777);
+	nh_core_heal(f->core);                      /* failure 1: read again */
+	nh_core_heal(f->core);                      /* failure 2: waits 100 ms */
+	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 0);
+	rec = nh_core_find(f->core, "blue");
+	assert_int_equal(rec->state, NH_NS_BACKOFF);
+	assert_true(ev_is_active(&rec->wake));
+	assert_false(nh_core_pending(f->core));
+	for (int i = 0; i < 5; i++) {
+		f->now_us += 40000000;                /* past any backoff */
+		ev_invoke(f->loop, &rec->wake, EV_TIMER);
+		assert_true(nh_core_pending(f->core));
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 1);
+	assert_true(rec->heal_failures >= 6);
+	assert_true(strstr(rec->last_error, "scripted") != NULL);
+	f->n_fails = 0;
+	f->now_us += 40000000;
+	ev_invoke(f->loop, &rec->wake, EV_TIMER);
+	nh_core_heal(f->core);
+	assert_int_equal(blue->truth.n_routes, 1);
+	assert_int_equal(count_out(f, NH_OUT_HEALED, false), 1);
+	assert_int_equal(rec->state, NH_NS_HEALING);
+	fake_free(f);
+}
+
+/* A conflict is reported once while it stands, and again once it came back. */
+static void test_report_logged_once(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *host;
+
+	(void)state;
+	built(f);
+	host = ns_get(f, "");
+	del_link(host, "br1");
+	add_link(f, host, "br1", &nh_kind_dummy);        /* another kind, no replace */
+	for (int i = 0; i < 4; i++) {
+		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 777);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_REPORT, true), 1);
+	assert_int_equal(count_out(f, NH_OUT_REPORT, false), 4);
+	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
+	/* it goes away (the rival's link is deleted): healed */
+	del_link(host, "br1");
+	deliver(f, "", RTM_DELLINK, NH_OBJ_LINK, 777);
+	nh_core_heal(f->core);
+	deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+	nh_core_heal(f->core);
+	/* and comes back: reported again */
+	del_link(host, "br1");
+	add_link(f, host, "br1", &nh_kind_dummy);
+	deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 777);
+	nh_core_heal(f->core);
+	assert_int_equal(count_out(f, NH_OUT_REPORT, true), 2);
+	fake_free(f);
+}
+
+/* A rival deletes the address again and again: healed at once flap_count
+ * times, `flapping` once naming the rival, then deferred with a timer. */
+static void test_damping(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	struct nh_netns *rec;
+	size_t i;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	rec = nh_core_find(f->core, "blue");
+	for (i = 0; i < 5; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "10.1.1.100/24"))
+			del_addr(blue, "v-peer1", "10.1.1.100/24");
+		deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	for (i = 0; i < f->n_out; i++)
+		if (f->out[i].type == NH_OUT_FLAPPING)
+			assert_string_equal(f->out[i].actor, "pid:777/rival");
+	assert_true(count_out(f, NH_OUT_DEFERRED, false) >= 1);
+	assert_int_equal(rec->state, NH_NS_BACKOFF);
+	assert_true(ev_is_active(&rec->wake));
+	fake_free(f);
+}
+
+/* Routes the kernel flushed with their address do not count for damping:
+ * the address flaps (a rival), the route never does, and its heals say
+ * actor=kernel. */
+static void test_consequential_removal(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	char key[NH_OBJECT_KEYSIZ];
+	size_t flapping_routes = 0, kernel_routes = 0;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	nh_route_key(&blue->truth.routes[0], key, sizeof(key));
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 2000000;
+		del_addr(blue, "v-peer1", "10.1.1.100/24");
+		blue->truth.n_routes = 0;
+		sync_ns(blue);
+		nh_core_dropped(f->core, &blue->obs, key);          /* observe's cascade */
+		deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+		nh_core_heal(f->core);
+	}
+	for (size_t i = 0; i < f->n_out; i++) {
+		if (strncmp(f->out[i].object, "route:", 6) != 0)
+			continue;
+		flapping_routes += f->out[i].type == NH_OUT_FLAPPING;
+		kernel_routes += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
+	}
+	assert_int_equal(flapping_routes, 0);
+	assert_int_equal(kernel_routes, 6);     /* every time: the kernel removed it */
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	fake_free(f);
+}
+
+/* A macvlan waits for its parent in the host: when the parent appears, the
+ * event in the host wakes blue at once, past its retry backoff. */
+static void test_dependency_wakes(void **state)
+{
+	static const char policy[] =
+		"links = ( { name = \"eth1\"; } );\n"
+		"namespaces = ( { name = \"blue\"; links = ( { name = \"lo\"; },\n"
+		"  { name = \"mv0\"; kind = \"macvlan\"; parent = \"eth1\"; } ); } );\n";
+	struct fake *f = fake_new(policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	f->fails[f->n_fails++] = (struct script){ NH_ACT_LINK_CREATE, "link:mv0", -ENODEV, -1 };
+	nh_core_converge(f->core, 6);
+	blue = ns_get(f, "blue");
+	assert_null(nh_state_link_by_name(&blue->truth, "mv0"));
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
+	assert_int_equal(state_of(f, "blue"), NH_NS_BACKOFF);
+	f->n_fails = 0;
+	f->now_us += 1000;                               /* long before its backoff ends */
+	add_link(f, ns_get(f, ""), "eth1", NULL);
+	{
+		struct fake_ns *host = ns_get(f, "");
+		struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK };
+
+		snprintf(ev.link.name, sizeof(ev.link.name), "eth1");
+		sync_ns(host);
+		nh_core_event(f->core, &host->obs, &ev);
+	}
+	nh_core_heal(f->core);
+	assert_non_null(nh_state_link_by_name(&blue->truth, "mv0"));
+	fake_free(f);
+}
+
+/* While a namespace's read is pending (its view invalid), it is not
+ * healed from a partial view; when the read completes, it is. */
+static void test_waits_for_read(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	del_addr(blue, "v-peer1", "10.1.1.100/24");
+	deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+	blue->obs.valid = false;                          /* events were lost */
+	assert_int_equal(nh_core_heal(f->core), 0);
+	assert_int_equal(f->n_execd, 0);
+	assert_false(nh_core_pending(f->core));
+	assert_true(nh_core_overdue(f->core, f->now_us + 20000000, 1000000));  /* stuck if it never comes */
+	sync_ns(blue);
+	nh_core_resynced(f->core, &blue->obs, "overrun");
+	assert_true(nh_core_pending(f->core));
+	assert_int_equal(nh_core_heal(f->core), 1);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
+	assert_int_equal(nh_core_totals(f->core)->resyncs_by_reason[NH_RESYNC_OVERRUN], 1);
+	fake_free(f);
+}
+
+/* The namespace deleted: re-created, built, on_create again (not on_heal). */
+static void test_recreate_hooks(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	blue->exists = false;
+	nh_state_free(&blue->truth);
+	del_link(ns_get(f, ""), "v-eth1");
+	nh_core_netns_removed(f->core, "blue");
+	for (int i = 0; i < 4 && nh_core_pending(f->core); i++) {
+		nh_core_heal(f->core);
+		if (blue->exists)
+			deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+	}
+	assert_true(blue->exists);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
+	assert_int_equal(f->n_hooks, 1);
+	assert_string_equal(f->hooks[0].event, "netns-created");
+	fake_free(f);
+}
+
+/* A reload that runs out of memory anywhere keeps the old policy in force
+ * and can be tried again; the new one then takes. */
+static void test_reload_oom_keeps_policy(void **state)
+{
+	static const char next_text[] =
+		"namespaces = ( { name = \"red\"; links = ( { name = \"lo\"; } ); },\n"
+		"  { name = \"green\"; links = ( { name = \"lo\"; } ); } );\n";
+	struct fake *f = fake_new(base_policy);
+	struct nh_policy next;
+	int r = -ENOMEM;
+	long k;
+
+	(void)state;
+	built(f);
+	load(&next, next_text);
+	for (k = 0; r == -ENOMEM && k < 200; k++) {
+		fail_after = k;
+		r = nh_core_set_policy(f->core, &next);
+		fail_after = -1;
+		if (r == -ENOMEM) {
+			assert_ptr_equal(nh_core_policy(f->core), &f->policy);
+			assert_non_null(nh_core_find(f->core, "blue")->rule);
+		}
+	}
+	assert_int_equal(r, 0);
+	assert_true(k > 1);             /* it did fail, at least once, and recovered */
+	assert_ptr_equal(nh_core_policy(f->core), &next);
+	assert_null(nh_core_find(f->core, "blue")->rule);
+	assert_non_null(nh_core_find(f->core, "red"));
+	nh_core_set_policy(f->core, &f->policy);
+	nh_policy_free(&next);
+	fake_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_converge_and_states),
+		cmocka_unit_test(test_burst_coalesces),
+		cmocka_unit_test(test_stale_view_read_again),
+		cmocka_unit_test(test_persistent_failure_logged_once),
+		cmocka_unit_test(test_report_logged_once),
+		cmocka_unit_test(test_damping),
+		cmocka_unit_test(test_consequential_removal),
+		cmocka_unit_test(test_dependency_wakes),
+		cmocka_unit_test(test_waits_for_read),
+		cmocka_unit_test(test_recreate_hooks),
+		cmocka_unit_test(test_reload_oom_keeps_policy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
