@@ -1,7 +1,8 @@
 /*
  * The state of one managed namespace as the service reports it (SPEC §2
- * `status`). Transitions happen in one place in the service (STYLE: "state
- * changes in one place"); this header only names the states.
+ * `status`). It changes only through nh_netns_transition (service/netns.h),
+ * which also arms or stops the namespace's timer; this header names the
+ * states.
  */
 #ifndef NETHEAL_SERVICE_STATE_H
 #define NETHEAL_SERVICE_STATE_H
