@@ -1,7 +1,6 @@
 #include "backoff.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,25 +148,33 @@ bool nh_retry_change_logs(enum nh_retry_change c)
 	return c == NH_RETRY_FIRST_FAILURE || c == NH_RETRY_NEW_FAILURE || c == NH_RETRY_RECOVERED;
 }
 
+/* FNV-1a: failures are told apart by their text without keeping it. */
+static uint32_t text_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 void nh_retry_failed(struct nh_retry *r, int err, const char *reason, uint64_t now_ms,
 		     struct nh_retry_verdict *v)
 {
-	char cut[sizeof(r->reason)];
+	uint32_t hash = text_hash(reason);
 
-	/* compare with the stored reason cut the same way */
-	snprintf(cut, sizeof(cut), "%s", reason ? reason : "");
 	if (!r->failing) {
 		v->change = NH_RETRY_FIRST_FAILURE;
 		r->delay = NH_RETRY_INITIAL_MS;
 		r->attempts = 0;
 	} else {
-		v->change = r->err == err && strcmp(r->reason, cut) == 0 ?
+		v->change = r->err == err && r->reason_hash == hash ?
 			    NH_RETRY_SAME_FAILURE : NH_RETRY_NEW_FAILURE;
 		r->delay = r->delay * 2 > NH_RETRY_MAX_MS ? NH_RETRY_MAX_MS : r->delay * 2;
 	}
 	r->failing = true;
 	r->err = err;
-	memcpy(r->reason, cut, sizeof(cut));
+	r->reason_hash = hash;
 	r->attempts++;
 	r->ready = now_ms + r->delay;
 	v->delay_ms = r->delay;

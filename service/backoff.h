@@ -93,7 +93,7 @@ void nh_flap_clear(struct nh_flap *f);
 struct nh_retry {
 	bool failing;
 	int err;                /* -errno of the last failure */
-	char reason[256];       /* its text (kernel extended ack), as it was logged */
+	uint32_t reason_hash;   /* of its text (kernel extended ack): "the same failure" */
 	unsigned int attempts;  /* failed attempts in a row */
 	uint64_t ready;         /* ms: not before */
 	uint64_t delay;         /* ms: the current backoff */

@@ -379,14 +379,16 @@ static void report(struct nh_core *c, struct owner *o, const struct nh_action *a
 	struct nh_outcome_info info = { .type = audit ? NH_OUT_SKIPPED : NH_OUT_REPORT, .latency_us = -1 };
 	struct nh_netns *ns = object_ns(c, a);
 	struct nh_tracked *obj;
-	char key[NH_OBJECT_KEYSIZ], what[192];
+	char key[NH_OBJECT_KEYSIZ], what[320];
+	uint32_t hash;
 
 	info.why = audit ? "audit mode: not changed" : a->drift;
 	snprintf(what, sizeof(what), "%s %s", nh_action_name(a), a->drift);
+	hash = nh_report_hash(what);
 	obj = ns ? nh_netns_tracked(ns, nh_action_key(a, key, sizeof(key)), true) : NULL;
-	info.log = !obj || strcmp(obj->reported, what) != 0;
+	info.log = !obj || obj->reported != hash;
 	if (obj) {
-		snprintf(obj->reported, sizeof(obj->reported), "%s", what);
+		obj->reported = hash;
 		obj->reported_pass = c->pass;
 	}
 	outcome(c, a, &info);
@@ -461,7 +463,7 @@ static void stale(struct nh_core *c, struct owner *o, const struct nh_action *a)
 }
 
 static void failed(struct nh_core *c, struct pass *p, struct owner *o, const struct nh_action *a,
-		   struct nh_tracked *obj, struct nh_result *res, uint64_t now_us)
+		   struct nh_tracked *obj, const char *key, struct nh_result *res, uint64_t now_us)
 {
 	struct nh_outcome_info info = { .type = NH_OUT_FAILED, .res = res, .latency_us = -1 };
 	struct nh_netns *ns = object_ns(c, a);
@@ -475,6 +477,8 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		stale(c, o, a);
 		return;
 	}
+	if (!obj && ns)
+		obj = nh_netns_tracked(ns, key, true);
 	if (obj) {
 		nh_retry_failed(&obj->retry, res->err, info.why, now_us / 1000, &v);
 		/* It failed after a re-read, and again after a backoff: it
@@ -495,8 +499,9 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 }
 
 static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
-		   struct nh_result *res, uint64_t now_us)
+		   const char *key, struct nh_result *res, uint64_t now_us)
 {
+	const struct nh_backoff *cfg = &c->policy->settings.backoff;
 	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .log = true };
 	struct nh_netns *ns = object_ns(c, a);
 	struct nh_retry_verdict rv = { 0 };
@@ -507,10 +512,10 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 
 	if (obj)
 		nh_retry_succeeded(&obj->retry, &rv);
-	if (port || consequential) {
-		actor_of(c, a->netns, consequential ? 0 : port, actor, sizeof(actor));
-		info.actor = actor;
-	}
+	/* Naming a process means a walk of /proc: only where it is worth it
+	 * (a `flapping` record, below). The kernel costs nothing to name. */
+	if (consequential)
+		info.actor = "kernel";
 	info.latency_us = res->acked_us > o->ns->since_us ? (long long)(res->acked_us - o->ns->since_us) : 0;
 	c->totals.heals++;
 	nh_histogram_observe(&c->totals.latency, (uint64_t)info.latency_us);
@@ -518,15 +523,18 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 		nh_netns_count_heal(ns, a->object, c->cfg.wall_ms());
 	outcome(c, a, &info);
 	/* A delete-link is the first half of a re-create: the create counts.
-	 * What the kernel removed on its own counts for its cause, not here. */
+	 * What the kernel removed on its own counts for its cause, not here.
+	 * Only damping needs a record of a heal. */
+	if (!c->damping_off && cfg->flap_count && !consequential && a->type != NH_ACT_LINK_DELETE &&
+	    !obj && ns)
+		obj = nh_netns_tracked(ns, key, true);
 	if (obj && !c->damping_off && !consequential && a->type != NH_ACT_LINK_DELETE &&
-	    nh_flap_record_heal(&c->policy->settings.backoff, &obj->flap, now_us / 1000, &fv) == 0 &&
-	    fv.became_flapping) {
+	    nh_flap_record_heal(cfg, &obj->flap, now_us / 1000, &fv) == 0 && fv.became_flapping) {
 		struct nh_outcome_info fl = { .type = NH_OUT_FLAPPING, .log = true, .latency_us = -1,
 					      .why = "healed too often: backing off", .actor = info.actor };
 
 		if (!fl.actor) {
-			actor_of(c, a->netns, o->ns->actor_port, actor, sizeof(actor));
+			actor_of(c, a->netns, port, actor, sizeof(actor));
 			fl.actor = actor;
 		}
 		outcome(c, a, &fl);
@@ -567,7 +575,8 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	struct nh_tracked *obj;
 	char key[NH_OBJECT_KEYSIZ];
 
-	obj = ns ? nh_netns_tracked(ns, nh_action_key(a, key, sizeof(key)), true) : NULL;
+	nh_action_key(a, key, sizeof(key));
+	obj = ns ? nh_netns_tracked(ns, key, false) : NULL;    /* made when there is something to keep */
 	delay = gate(c, o, obj, now_us / 1000);
 	if (delay > 0) {
 		info.type = NH_OUT_DEFERRED;
@@ -588,12 +597,12 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	if (res.err == 0)
 		verify(c, a, &res);
 	if (res.err) {
-		failed(c, p, o, a, obj, &res, now_us);
+		failed(c, p, o, a, obj, key, &res, now_us);
 		return;
 	}
 	if (a->type == NH_ACT_NETNS_CREATE)
 		netns_created(c, a);
-	healed(c, o, a, obj, &res, now_us);
+	healed(c, o, a, obj, key, &res, now_us);
 }
 
 /* The owner waits while it, or a namespace its objects live in, is being
@@ -722,8 +731,8 @@ static void forget_reports(struct nh_core *c, struct nh_netns *ns)
 	struct nh_tracked *obj, *tmp;
 
 	HASH_ITER(hh, ns->objs, obj, tmp)
-		if (obj->reported[0] && obj->reported_pass != c->pass)
-			obj->reported[0] = '\0';
+		if (obj->reported && obj->reported_pass != c->pass)
+			obj->reported = 0;
 }
 
 /* The state each namespace is left in, and what follows from it. */
@@ -738,6 +747,7 @@ static void settle(struct nh_core *c, struct owner *o)
 		return;
 	}
 	forget_reports(c, ns);
+	nh_netns_expire(ns, &c->policy->settings.backoff, core_now_us(c) / 1000);
 	if (!o->conflicts && !o->missing && ns->last_error[0] && !o->pending) {
 		ns->last_error[0] = '\0';
 		core_changed(c);

@@ -73,12 +73,21 @@ size_t nh_netns_expire(struct nh_netns *ns, const struct nh_backoff *cfg, uint64
 	size_t n = 0;
 
 	HASH_ITER(hh, ns->objs, o, tmp) {
-		if (o->retry.failing || o->reported[0] || o->removed || !nh_flap_idle(cfg, &o->flap, now_ms))
+		if (o->retry.failing || o->reported || o->removed || !nh_flap_idle(cfg, &o->flap, now_ms))
 			continue;
 		obj_free(ns, o);
 		n++;
 	}
 	return n;
+}
+
+uint32_t nh_report_hash(const char *text)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *text; text++)
+		h = (h ^ (unsigned char)*text) * 16777619u;
+	return h ? h : 1;
 }
 
 const char *nh_netns_label(const struct nh_netns *ns)

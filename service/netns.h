@@ -52,7 +52,8 @@ struct nh_tracked {
 	char key[NH_OBJECT_KEYSIZ];
 	struct nh_flap flap;            /* damping (SPEC §5.4) */
 	struct nh_retry retry;          /* failures (SPEC §4.5) */
-	char reported[192];             /* the report last logged for it, "" = none (logged once per change) */
+	uint32_t reported;              /* a hash of the report last logged for it, 0 = none
+					   (logged once per change) */
 	uint64_t reported_pass;         /* the heal pass that last reported it */
 	bool failure_logged;            /* its current failure was logged (heal-failed once per change) */
 	bool removed;                   /* seen removed since its last heal: */
@@ -104,6 +105,8 @@ struct nh_netns {
 struct nh_tracked *nh_netns_tracked(struct nh_netns *ns, const char *key, bool create);
 /* Forget every object record (the namespace went: what comes back is new). */
 void nh_netns_forget_objs(struct nh_netns *ns);
+/* A hash of a report's text, never 0 (nh_tracked.reported). */
+uint32_t nh_report_hash(const char *text);
 /* Drop the object records with nothing left to remember at now_ms. */
 size_t nh_netns_expire(struct nh_netns *ns, const struct nh_backoff *cfg, uint64_t now_ms);
 
