@@ -175,50 +175,66 @@ static void ext_ack_text(const struct nlmsghdr *nlh, char *reason, size_t size)
 struct run_state {
 	char *reason;
 	size_t reason_size;
-	bool intr;
-	mnl_cb_t cb;
+	mnl_cb_t cb;                    /* dump: each reply message */
 	void *data;
+	bool intr;                      /* a part said NLM_F_DUMP_INTR */
+	bool done;                      /* NLMSG_DONE or NLMSG_ERROR for our request seen */
+	int err;                        /* the first error: the kernel's, or the callback's */
 };
 
-static int error_cb(const struct nlmsghdr *nlh, void *data)
+/* One reply message to our request. Whatever happens, the reply is read
+ * to its end (NLMSG_DONE or NLMSG_ERROR): a dump left half read would make
+ * every later request on this socket read the rest of it first. */
+static void take(const struct nlmsghdr *nlh, struct run_state *rs)
 {
-	struct run_state *rs = data;
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
-		return MNL_CB_ERROR;
-	ext_ack_text(nlh, rs->reason, rs->reason_size);
-	if (err->error == 0)
-		return MNL_CB_STOP;
-	errno = -err->error;
-	return MNL_CB_ERROR;
-}
-
-static int data_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct run_state *rs = data;
-
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		rs->intr = true;
-	return rs->cb ? rs->cb(nlh, rs->data) : MNL_CB_OK;
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		/* a dump that failed part way says so here (iproute2's
+		 * rtnl_dump_done reads it the same way) */
+		if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+			int e;
+
+			memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+			if (e < 0 && !rs->err)
+				rs->err = e;
+		}
+		rs->done = true;
+		return;
+	}
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+		rs->done = true;
+		if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+			rs->err = rs->err ? rs->err : -EPROTO;
+			return;
+		}
+		if (!rs->err && e->error) {
+			ext_ack_text(nlh, rs->reason, rs->reason_size);
+			rs->err = e->error < 0 ? e->error : -e->error;
+		}
+		return;
+	}
+	if (nlh->nlmsg_type < NLMSG_MIN_TYPE || !rs->cb || rs->err)
+		return;
+	errno = 0;
+	if (rs->cb(nlh, rs->data) == MNL_CB_ERROR)
+		rs->err = errno ? -errno : -EPROTO;     /* and read on to the end */
 }
 
-static int done_cb(const struct nlmsghdr *nlh, void *data)
+/* What is queued on the socket from before (a reply someone gave up on):
+ * thrown away, so this request reads only its own. */
+static void drain(int fd, char *buf)
 {
-	struct run_state *rs = data;
-
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		rs->intr = true;
-	return MNL_CB_STOP;
+	while (recv(fd, buf, NH_NL_BUFSIZE, MSG_DONTWAIT) > 0 || errno == EINTR)
+		;
 }
-
-static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = error_cb,
-	[NLMSG_DONE] = done_cb,
-};
 
 /* Receive until the reply to nlh is complete. The socket is non-blocking for
- * the event loop's sake; requests wait with a blocking poll on it. */
+ * the event loop's sake; requests wait with a blocking poll on it. Replies
+ * come from the kernel (port 0), to our port, with our sequence number:
+ * anything else is skipped. */
 static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_state *rs)
 {
 	int fd = mnl_socket_get_fd(nl->sock);
@@ -226,13 +242,15 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 
 	if (rs->reason && rs->reason_size)
 		rs->reason[0] = '\0';
+	drain(fd, nl->buf);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	for (;;) {
+	while (!rs->done) {
 		struct sockaddr_nl from = { 0 };
 		socklen_t from_len = sizeof(from);
 		ssize_t n = recvfrom(fd, nl->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &from_len);
-		int r;
+		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
+		int left;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -249,14 +267,15 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 		/* Another process may write to our port; only the kernel answers. */
 		if (from_len < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
 			continue;
-		errno = 0;
-		r = mnl_cb_run2(nl->buf, (size_t)n, seq, nl->portid, data_cb, rs,
-				ctl_cbs, NH_ARRAY_SIZE(ctl_cbs));
-		if (r == MNL_CB_ERROR)
-			return errno ? -errno : -EPROTO;
-		if (r == MNL_CB_STOP)
-			return rs->intr ? -EINTR : 0;
+		for (left = (int)n; mnl_nlmsg_ok(m, left) && !rs->done; m = mnl_nlmsg_next(m, &left)) {
+			if (m->nlmsg_seq != seq || (m->nlmsg_pid && m->nlmsg_pid != nl->portid))
+				continue;       /* not the answer to this request */
+			take(m, rs);
+		}
 	}
+	if (rs->err)
+		return rs->err;
+	return rs->intr ? -EINTR : 0;
 }
 
 int nh_nl_request(struct nh_nl *nl, struct nlmsghdr *nlh, char *reason, size_t reason_size)
