@@ -583,6 +583,10 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
 		outcome(c, a, &info);
 		wait_ms(o, delay);
+		/* what needs it (its link's settings, its namespace's
+		 * objects) waits with it */
+		if (record_failure(p, a) < 0)
+			nh_err("out of memory recording a wait");
 		return;
 	}
 	memset(&res, 0, sizeof(res));
@@ -704,8 +708,8 @@ static void run_plan(struct nh_core *c, struct pass *p)
 			report(c, o, a, true);
 		} else if ((f = blocked_by(p, a))) {
 			struct nh_outcome_info info = { .type = NH_OUT_SKIPPED, .latency_us = -1,
-				.why = f->type == NH_ACT_NETNS_CREATE ? "its namespace could not be created" :
-				       "its link could not be made" };
+				.why = f->type == NH_ACT_NETNS_CREATE ? "its namespace is not made yet" :
+				       "its link is not made yet" };
 
 			outcome(c, a, &info);
 			/* what it needs may be another namespace's to fix:
