@@ -3,7 +3,7 @@
 # moment it appears, in any namespace, not at its next retry. Each
 # dependency is taken away for a few seconds (long enough for the retry
 # backoff to reach seconds), then put back; the object must follow within
-# 500 ms: a macvlan's parent (in the host), a port's master (a bridge
+# 250 ms: a macvlan's parent (in the host), a port's master (a bridge
 # someone else makes), a veth whose peer's namespace appears (create =
 # false there), a physical link that appears in the host.
 . "$(dirname "$0")/../lib.sh"
