@@ -89,6 +89,11 @@ bool diff_fate_exists(enum fate f)
 	return f == FATE_KEEP || f == FATE_RENAME || f == FATE_MOVE || f == FATE_CREATE;
 }
 
+bool diff_link_fresh(const struct diff_ctx *c, const struct link_plan *lp)
+{
+	return lp->fate == FATE_CREATE || lp->fate == FATE_MOVE || !c->views[lp->ns].have;
+}
+
 static bool same_link(const struct nh_link *l, int ifindex, const char *name)
 {
 	if (ifindex && l->ifindex)
@@ -229,6 +234,7 @@ int diff_emit_addrs(struct diff_ctx *c, const struct link_plan *lp)
 		diff_action_init(&a, NH_ACT_ADDR_ADD, v->name, lp->want, ifindex);
 		a.addr = *w;
 		a.rule = w->origin;
+		a.consequence = diff_link_fresh(c, lp);
 		nh_prefix_str(&w->prefix, true, pfx, sizeof(pfx));
 		snprintf(obj, sizeof(obj), "address:%s", pfx);
 		r = diff_emit(c, &a, obj, "address %s missing on %s", pfx, w->link);
@@ -376,6 +382,28 @@ static bool route_blocked(const struct nh_netns_rule *rule, const struct link_pl
 	return covered;
 }
 
+/* The route goes with a link this plan makes anew: its device, or the
+ * link whose prefix holds its gateway; or with a namespace it creates. */
+static bool route_fresh(const struct diff_ctx *c, size_t x, const struct link_plan *lps, size_t n,
+			const struct nh_route *w, const struct link_plan *dev)
+{
+	const struct nh_netns_rule *rule = c->views[x].rule;
+
+	if (!c->views[x].have || (dev && diff_link_fresh(c, dev)))
+		return true;
+	for (size_t i = 0; (w->has & NH_ROUTE_HAS_VIA) && i < rule->want.n_addrs; i++) {
+		const struct nh_address *a = &rule->want.addrs[i];
+		const struct link_plan *lp;
+
+		if (!nh_prefix_contains(&a->prefix, &w->via))
+			continue;
+		lp = plan_by_name(lps, n, a->link);
+		if (lp && diff_link_fresh(c, lp))
+			return true;
+	}
+	return false;
+}
+
 static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct nh_route *w)
 {
 	const struct nh_view *v = &c->views[x];
@@ -403,6 +431,7 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 		}
 	}
 	diff_action_init(&a, clashes ? NH_ACT_REPORT_CONFLICT : NH_ACT_ROUTE_ADD, v->name, NULL, 0);
+	a.consequence = route_fresh(c, x, lps, n, w, dev);
 	if (w->has & NH_ROUTE_HAS_DEV)
 		nh_strlcpy(a.link.name, w->dev, sizeof(a.link.name));
 	if (dev && (dev->fate == FATE_KEEP || dev->fate == FATE_RENAME))

@@ -45,6 +45,11 @@ struct nh_action {
 	char object[96];                   /* SPEC §6 `object`: "address:10.1.1.100/24", "state:up", ... */
 	char drift[160];                   /* what is wrong, for plan/logs: "v-peer1 is down" */
 	struct nh_origin rule;             /* policy FILE:LINE */
+	/* The object goes with a link this plan creates, moves or re-creates
+	 * (its settings, addresses, routes on it or through it), or with a
+	 * namespace it creates: its heal belongs to that link or namespace,
+	 * not to itself (SPEC §5.4: flap damping blames the cause). */
+	bool consequence;
 	unsigned int tag;                  /* the caller's: the diff leaves it 0, nh_plan_sort keeps it */
 };
 

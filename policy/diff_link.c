@@ -426,6 +426,7 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 {
 	const struct nh_link *w = lp->want;
 	const char *ns = c->views[lp->ns].name;
+	bool fresh = diff_link_fresh(c, lp);
 	uint32_t has = w->has & ~skip;
 	char obj[96], m1[NH_MAC_STRLEN], m2[NH_MAC_STRLEN];
 	struct nh_action a;
@@ -434,6 +435,7 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	if ((has & NH_LINK_HAS_MASTER) && strcmp(now_master, w->master) != 0 &&
 	    !master_unusable(c, lp->ns, w->master)) {
 		diff_action_init(&a, NH_ACT_LINK_SET_MASTER, ns, w, ifindex);
+		a.consequence = fresh;
 		snprintf(obj, sizeof(obj), "master:%s", w->master);
 		if (now_master[0])
 			r = diff_emit(c, &a, obj, "%s has master %s, policy wants %s", w->name, now_master, w->master);
@@ -444,6 +446,7 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	}
 	if ((has & NH_LINK_HAS_MTU) && now->mtu != w->mtu) {
 		diff_action_init(&a, NH_ACT_LINK_SET_MTU, ns, w, ifindex);
+		a.consequence = fresh;
 		snprintf(obj, sizeof(obj), "mtu:%u", w->mtu);
 		if (now->mtu)
 			r = diff_emit(c, &a, obj, "%s mtu is %u, policy wants %u", w->name, now->mtu, w->mtu);
@@ -454,6 +457,7 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	}
 	if ((has & NH_LINK_HAS_MAC) && memcmp(now->mac, w->mac, sizeof(w->mac)) != 0) {
 		diff_action_init(&a, NH_ACT_LINK_SET_MAC, ns, w, ifindex);
+		a.consequence = fresh;
 		snprintf(obj, sizeof(obj), "mac:%s", nh_mac_str(w->mac, m2, sizeof(m2)));
 		r = diff_emit(c, &a, obj, "%s mac is %s, policy wants %s", w->name,
 			 nh_mac_str(now->mac, m1, sizeof(m1)), m2);
@@ -462,6 +466,7 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	}
 	if ((has & NH_LINK_HAS_UP) && now->up != w->up) {
 		diff_action_init(&a, NH_ACT_LINK_SET_UP, ns, w, ifindex);
+		a.consequence = fresh;
 		r = diff_emit(c, &a, w->up ? "state:up" : "state:down", "%s is %s", w->name, now->up ? "up" : "down");
 		if (r < 0)
 			return r;

@@ -61,6 +61,9 @@ const struct nh_state *diff_view_state(const struct diff_ctx *c, size_t i);
 size_t diff_view_by_name(const struct diff_ctx *c, const char *name);
 /* Whether the fate leaves the link in place at the end of the plan. */
 bool diff_fate_exists(enum fate f);
+/* Whether the link is made anew here (created, moved in, re-created), or
+ * lives in a namespace this plan creates: what hangs on it goes with it. */
+bool diff_link_fresh(const struct diff_ctx *c, const struct link_plan *lp);
 /* Whether this plan deletes l, an observed link of views[ns] (as far as
  * the plans of the namespace being diffed tell). */
 bool diff_deletes(const struct diff_ctx *c, size_t ns, int ifindex, const char *name);

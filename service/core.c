@@ -262,6 +262,7 @@ struct failure {
 	const char *netns;
 	const char *link;
 	bool blocks_link;
+	const struct nh_prefix *prefix;         /* an address not added: routes through it wait too */
 };
 
 struct pass {
@@ -300,6 +301,9 @@ static const struct failure *blocked_by(const struct pass *p, const struct nh_ac
 			return f;
 		if (f->blocks_link && strcmp(f->link, a->link.name) == 0)
 			return f;
+		if (f->prefix && a->type == NH_ACT_ROUTE_ADD && (a->route.has & NH_ROUTE_HAS_VIA) &&
+		    nh_prefix_contains(f->prefix, &a->route.via))
+			return f;
 	}
 	return NULL;
 }
@@ -316,6 +320,7 @@ static int record_failure(struct pass *p, const struct nh_action *a)
 	f->netns = a->netns;
 	f->link = a->link.name;
 	f->blocks_link = link_action(a->type);
+	f->prefix = a->type == NH_ACT_ADDR_ADD ? &a->addr.prefix : NULL;
 	return 0;
 }
 
@@ -506,7 +511,9 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	struct nh_netns *ns = object_ns(c, a);
 	struct nh_retry_verdict rv = { 0 };
 	struct nh_flap_verdict fv = { 0 };
-	bool consequential = obj && obj->removed && obj->removed_by == 0;
+	/* removed by the kernel with another object, or going with a link or
+	 * namespace this plan makes anew: the heal is its cause's */
+	bool consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
 	uint32_t port = obj && obj->removed ? obj->removed_by : o->ns->actor_port;
 	char actor[128] = "";
 
@@ -709,6 +716,7 @@ static void run_plan(struct nh_core *c, struct pass *p)
 		} else if ((f = blocked_by(p, a))) {
 			struct nh_outcome_info info = { .type = NH_OUT_SKIPPED, .latency_us = -1,
 				.why = f->type == NH_ACT_NETNS_CREATE ? "its namespace is not made yet" :
+				       f->prefix ? "the address its gateway needs is not there yet" :
 				       "its link is not made yet" };
 
 			outcome(c, a, &info);
@@ -994,6 +1002,7 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
 		return;
 	obj->removed = true;
 	obj->removed_by = own_port(c, port) ? 0 : port;
+	nh_debug("netns %s: %s removed by %s", nh_netns_label(ns), key, obj->removed_by ? "a process" : "the kernel");
 }
 
 static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
@@ -1085,6 +1094,7 @@ void nh_core_dropped(struct nh_core *c, struct nh_observed *obs, const char *key
 	if (obj) {
 		obj->removed = true;
 		obj->removed_by = 0;
+		nh_debug("netns %s: %s removed by the kernel with another object", nh_netns_label(ns), key);
 	}
 }
 

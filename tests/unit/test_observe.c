@@ -17,6 +17,7 @@
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 
+#include "policy/diff.h"
 #include "policy/kind.h"
 #include "common/util.h"
 #include "monitor/observe.h"
@@ -638,6 +639,64 @@ static void test_apply_silent_route_flush(void **state)
 	nh_state_free(&s);
 }
 
+/* What observe drops as a consequence goes to the sink, under the keys the
+ * service tracks its policy objects by (nh_route_key, nh_address_key). */
+struct drops {
+	char keys[16][NH_OBJECT_KEYSIZ];
+	size_t n;
+};
+
+static void collect(void *ctx, const char *key)
+{
+	struct drops *d = ctx;
+
+	assert_true(d->n < 16);
+	snprintf(d->keys[d->n++], NH_OBJECT_KEYSIZ, "%s", key);
+}
+
+static bool dropped_key(const struct drops *d, const char *key)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static void test_apply_consequences_reported(void **state)
+{
+	struct drops d = { .n = 0 };
+	const struct nh_observe_sink sink = { collect, &d };
+	struct nh_state s;
+	struct nh_nl_event ev;
+	struct msg m;
+
+	(void)state;
+	/* the link goes down: its IPv4 routes go */
+	setup_state(&s);
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_NEWLINK, 3, "v-eth1", 0), &ev, &sink), 1);
+	assert_int_equal(d.n, 2);
+	assert_true(dropped_key(&d, "route:inet 254 198.51.100.0/24 0"));
+	assert_true(dropped_key(&d, "route:inet 254 10.1.1.0/24 0"));
+	nh_state_free(&s);
+
+	/* its last IPv4 address goes: the same */
+	d.n = 0;
+	setup_state(&s);
+	assert_int_equal(nh_observe_event(&s, addr_msg(&m, RTM_DELADDR, 3, "10.1.1.51", 24), &ev, &sink), 1);
+	assert_int_equal(d.n, 2);
+	nh_state_free(&s);
+
+	/* the link is deleted: its addresses and every route on it */
+	d.n = 0;
+	setup_state(&s);
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_DELLINK, 3, "v-eth1", 0), &ev, &sink), 1);
+	assert_int_equal(d.n, 5);
+	assert_true(dropped_key(&d, "address:v-eth1 10.1.1.51/24"));
+	assert_true(dropped_key(&d, "address:v-eth1 2001:db8::51/64"));
+	assert_true(dropped_key(&d, "route:inet6 254 2001:db8:5::/64 1024"));
+	nh_state_free(&s);
+}
+
 static void test_apply_delete_and_move(void **state)
 {
 	struct nh_state s;
@@ -820,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_apply_basic),
 		cmocka_unit_test(test_apply_rename),
 		cmocka_unit_test(test_apply_silent_route_flush),
+		cmocka_unit_test(test_apply_consequences_reported),
 		cmocka_unit_test(test_apply_delete_and_move),
 		cmocka_unit_test(test_apply_veth_pair),
 		cmocka_unit_test(test_apply_routes_per_device),
