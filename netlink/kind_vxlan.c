@@ -15,11 +15,6 @@
 
 #include "attr.h"
 
-static bool is_multicast(const struct nh_prefix *p)
-{
-	return p->family == AF_INET ? (p->addr[0] & 0xf0) == 0xe0 : p->addr[0] == 0xff;
-}
-
 /* One of a v4/v6 attribute pair, as a full-length prefix; 0 when absent. */
 static int get_ip(const struct nlattr *v4, const struct nlattr *v6, struct nh_prefix *out, bool *found)
 {
@@ -55,7 +50,7 @@ static int vxlan_parse_data(const struct nlattr *data, struct nh_link *l)
 	if (get_ip(a[IFLA_VXLAN_GROUP], a[IFLA_VXLAN_GROUP6], &p, &found) < 0)
 		return -EINVAL;
 	/* One attribute for both: a multicast group or a unicast remote. */
-	if (found && is_multicast(&p)) {
+	if (found && nh_ip_is_multicast(&p)) {
 		l->group = p;
 		l->has |= NH_LINK_HAS_GROUP;
 	} else if (found) {

@@ -9,11 +9,6 @@
 
 #include "parse_int.h"
 
-static bool is_multicast(const struct nh_prefix *p)
-{
-	return p->family == AF_INET ? (p->addr[0] & 0xf0) == 0xe0 : p->addr[0] == 0xff;
-}
-
 static void parse_id(struct nh_link_in *in, const config_setting_t *s)
 {
 	uint64_t v;
@@ -28,7 +23,7 @@ static void parse_remote(struct nh_link_in *in, const config_setting_t *s)
 {
 	if (nh_get_ip(in->c, s, &in->l.remote) < 0)
 		return;
-	if (is_multicast(&in->l.remote))
+	if (nh_ip_is_multicast(&in->l.remote))
 		nh_perror(in->c, nh_line(in->c, s), "'remote' %s is a multicast address: use 'group'",
 			  config_setting_get_string(s));
 	else
@@ -39,7 +34,7 @@ static void parse_group(struct nh_link_in *in, const config_setting_t *s)
 {
 	if (nh_get_ip(in->c, s, &in->l.group) < 0)
 		return;
-	if (!is_multicast(&in->l.group))
+	if (!nh_ip_is_multicast(&in->l.group))
 		nh_perror(in->c, nh_line(in->c, s), "'group' %s is not a multicast address: use 'remote'",
 			  config_setting_get_string(s));
 	else

@@ -147,6 +147,16 @@ const char *nh_mac_str(const uint8_t mac[6], char *buf, size_t size)
 	return buf;
 }
 
+bool nh_ip_is_multicast(const struct nh_prefix *ip)
+{
+	return ip->family == AF_INET ? (ip->addr[0] & 0xf0) == 0xe0 : ip->family == AF_INET6 && ip->addr[0] == 0xff;
+}
+
+bool nh_ip_is_link_local6(const struct nh_prefix *ip)
+{
+	return ip->family == AF_INET6 && ip->addr[0] == 0xfe && (ip->addr[1] & 0xc0) == 0x80;
+}
+
 /* ---- object keys ---- */
 
 int nh_address_key_cmp(const struct nh_address *a, const struct nh_address *b)

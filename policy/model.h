@@ -46,6 +46,10 @@ int nh_ip_parse(const char *s, struct nh_prefix *out);
 const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, size_t size);
 int nh_prefix_cmp(const struct nh_prefix *a, const struct nh_prefix *b);
 bool nh_prefix_contains(const struct nh_prefix *net, const struct nh_prefix *ip);
+/* 224.0.0.0/4, ff00::/8 */
+bool nh_ip_is_multicast(const struct nh_prefix *ip);
+/* fe80::/10: on every link, so the kernel needs a device to use it */
+bool nh_ip_is_link_local6(const struct nh_prefix *ip);
 size_t nh_family_addr_len(int family);
 
 /* An address on a link. Namespaces hold their addresses in one array, keyed

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* ---- messages ---- */
 
@@ -531,6 +532,13 @@ int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *l
 		if (nh_prefix_parse(str, &a.prefix) < 0) {
 			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX",
 				  nh_quote(str, q, sizeof(q)));
+			r = -EINVAL;
+			continue;
+		}
+		if (a.prefix.family == AF_INET6 && nh_ip_is_multicast(&a.prefix)) {
+			/* an IPv6 group is joined, not assigned */
+			nh_perror(c, a.origin.line, "'addresses': %s is a multicast address: the kernel refuses "
+				  "it on a link", str);
 			r = -EINVAL;
 			continue;
 		}

@@ -102,6 +102,10 @@ void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_s
 	if (up)
 		l->up = config_setting_get_bool(up);
 	if (mtu && nh_get_uint(c, mtu, 68, 65536, &v) == 0) {
+		/* 65536 is lo's; the devices netheal makes stop at ETH_MAX_MTU */
+		if (v > 65535 && nh_kind_has(l->kind, NH_KIND_CREATABLE))
+			nh_perror(c, nh_line(c, mtu), "'mtu' %llu is above the kernel's maximum for a %s (65535)",
+				  (unsigned long long)v, l->kind->name);
 		l->mtu = (uint32_t)v;
 		l->has |= NH_LINK_HAS_MTU;
 	}
@@ -110,6 +114,12 @@ void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_s
 	if (master && nh_get_ifname(c, master, l->master) == 0) {
 		if (l->name[0] && strcmp(l->master, l->name) == 0)
 			nh_perror(c, nh_line(c, master), "link '%s' cannot be its own master", l->name);
+		else if (strcmp(l->name, "lo") == 0)
+			nh_perror(c, nh_line(c, master), "lo cannot be a port of '%s': the kernel refuses it",
+				  l->master);
+		else if (nh_kind_has(l->kind, NH_KIND_TAKES_PORTS))
+			nh_perror(c, nh_line(c, master), "a %s cannot be a port of another one ('%s'): the kernel "
+				  "refuses it", l->kind->name, l->master);
 		else
 			l->has |= NH_LINK_HAS_MASTER;
 	}

@@ -61,6 +61,41 @@ static int parse_route_to(struct nh_pctx *c, const config_setting_t *s, struct n
 	return 0;
 }
 
+static bool all_zero(const struct nh_prefix *p)
+{
+	for (size_t i = 0; i < nh_family_addr_len(p->family); i++)
+		if (p->addr[i])
+			return false;
+	return true;
+}
+
+/* Gateways the kernel refuses whatever the state (SPEC §3.2: a policy that
+ * can never converge is an error): multicast, the limited broadcast, the
+ * unspecified address ("Nexthop has invalid gateway", "Invalid gateway
+ * address"), and an IPv6 link-local gateway without a device ("Egress
+ * device not specified": fe80::/64 is on every link). */
+static int check_gateway(struct nh_pctx *c, const config_setting_t *via, const struct nh_route *rt)
+{
+	static const uint8_t bcast[4] = { 255, 255, 255, 255 };
+	const char *v = config_setting_get_string(via);
+	unsigned int line = nh_line(c, via);
+
+	if (nh_ip_is_multicast(&rt->via)) {
+		nh_perror(c, line, "'via': gateway %s is a multicast address: the kernel refuses it", v);
+		return -EINVAL;
+	}
+	if (all_zero(&rt->via) || (rt->via.family == AF_INET && memcmp(rt->via.addr, bcast, 4) == 0)) {
+		nh_perror(c, line, "'via': gateway %s is not an address a router can have: the kernel refuses it", v);
+		return -EINVAL;
+	}
+	if (nh_ip_is_link_local6(&rt->via) && !(rt->has & NH_ROUTE_HAS_DEV)) {
+		nh_perror(c, line, "'via': gateway %s is link-local: the route needs 'dev' (the kernel "
+			  "refuses it without: \"Egress device not specified\")", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_netns_rule *r)
 {
 	const config_setting_t *k[RK__COUNT];
@@ -113,6 +148,8 @@ static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_
 		nh_perror(c, rt.origin.line, "a route needs 'via' or 'dev'");
 		ok = false;
 	}
+	if (ok && (rt.has & NH_ROUTE_HAS_VIA) && check_gateway(c, k[RK_VIA], &rt) < 0)
+		ok = false;
 	if (ok && nh_state_add_route(&r->want, &rt) < 0)
 		c->err = -ENOMEM;
 }

@@ -281,11 +281,6 @@ static void check_parents(struct nh_pctx *c, const struct nh_netns_rule *r)
 	}
 }
 
-static bool link_local6(const struct nh_prefix *p)
-{
-	return p->family == AF_INET6 && p->addr[0] == 0xfe && (p->addr[1] & 0xc0) == 0x80;
-}
-
 static void check_gateways(struct nh_pctx *c, const struct nh_netns_rule *r)
 {
 	const struct nh_state *s = &r->want;
@@ -297,7 +292,7 @@ static void check_gateways(struct nh_pctx *c, const struct nh_netns_rule *r)
 		size_t j;
 
 		/* an IPv6 link-local gateway is on every link */
-		if (!(rt->has & NH_ROUTE_HAS_VIA) || link_local6(&rt->via))
+		if (!(rt->has & NH_ROUTE_HAS_VIA) || nh_ip_is_link_local6(&rt->via))
 			continue;
 		for (j = 0; j < s->n_addrs && !nh_prefix_contains(&s->addrs[j].prefix, &rt->via); j++)
 			;

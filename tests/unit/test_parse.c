@@ -206,6 +206,52 @@ static void test_sets(void **state)
 	RUN(cases);
 }
 
+/* SPEC §3.2: what the kernel deterministically refuses is an error, so a
+ * policy that can never converge does not pass check (field failure 2). */
+static void test_never_converges(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "link-local gateway without dev", "namespaces = ( { name = \"blue\";\n"
+		  "  routes = ( { to = \"default\"; via = \"fe80::1\"; } ); } );\n", 2, false,
+		  "'via': gateway fe80::1 is link-local: the route needs 'dev'" },
+		{ "multicast gateway", "routes = ( { to = \"198.51.100.0/24\";\n via = \"224.0.0.1\"; dev = \"a\"; } );\n",
+		  2, false, "gateway 224.0.0.1 is a multicast address" },
+		{ "multicast gateway v6", "routes = ( { to = \"2001:db8:9::/64\"; via = \"ff02::1\"; dev = \"a\"; } );\n",
+		  1, false, "gateway ff02::1 is a multicast address" },
+		{ "broadcast gateway", "routes = ( { to = \"198.51.100.0/24\"; via = \"255.255.255.255\"; } );\n",
+		  1, false, "gateway 255.255.255.255 is not an address a router can have" },
+		{ "unspecified gateway", "routes = ( { to = \"default\"; via = \"0.0.0.0\"; } );\n",
+		  1, false, "gateway 0.0.0.0 is not an address a router can have" },
+		{ "unspecified gateway v6", "routes = ( { to = \"default\"; via = \"::\"; } );\n",
+		  1, false, "gateway :: is not an address a router can have" },
+		{ "multicast address v6", "links = ( { name = \"a\";\n addresses = [ \"ff02::5/128\" ]; } );\n",
+		  2, false, "'addresses': ff02::5/128 is a multicast address" },
+		{ "bridge in a bridge", "links = ( { name = \"b0\"; kind = \"bridge\";\n master = \"b1\"; },\n"
+		  " { name = \"b1\"; kind = \"bridge\"; } );\n", 2, false,
+		  "a bridge cannot be a port of another one ('b1')" },
+		{ "lo in a bridge", "links = ( { name = \"lo\";\n master = \"b1\"; },\n"
+		  " { name = \"b1\"; kind = \"bridge\"; } );\n", 2, false, "lo cannot be a port of 'b1'" },
+		{ "mtu 65536 on a veth", "links = ( { name = \"v\"; kind = \"veth\"; mtu = 65536;\n"
+		  " peer = { name = \"w\"; }; } );\n", 1, false, "'mtu' 65536 is above the kernel's maximum for a veth" },
+		{ "mtu 65536 on a bridge", "links = ( { name = \"b\"; kind = \"bridge\";\n mtu = 65536; } );\n",
+		  2, false, "'mtu' 65536 is above the kernel's maximum for a bridge (65535)" },
+		{ "mtu 65536 on a veth peer", "links = ( { name = \"v\"; kind = \"veth\";\n"
+		  " peer = { name = \"w\";\n mtu = 65536; }; } );\n", 3, false, "'mtu' 65536 is above" },
+	};
+	struct nh_policy p;
+	struct nh_diags d;
+
+	(void)state;
+	RUN(cases);
+	/* and what the kernel takes stays valid: a link-local gateway with
+	 * its dev, lo's own MTU */
+	assert_int_equal(t_load("links = ( { name = \"lo\"; mtu = 65536; }, { name = \"a\"; } );\n"
+				"routes = ( { to = \"2001:db8:9::/64\"; via = \"fe80::1\"; dev = \"a\"; } );\n", &p, &d), 0);
+	assert_int_equal(d.errors, 0);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
 static void test_routes(void **state)
 {
 	static const struct dcase cases[] = {
@@ -1038,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_never_converges),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_name_match),
 		cmocka_unit_test(test_netns_name_length),
