@@ -263,6 +263,7 @@ struct failure {
 	const char *link;
 	bool blocks_link;
 	const struct nh_prefix *prefix;         /* an address not added: routes through it wait too */
+	uint64_t retry_ms;                      /* when it will be tried again; 0: not on its own */
 };
 
 struct pass {
@@ -308,8 +309,9 @@ static const struct failure *blocked_by(const struct pass *p, const struct nh_ac
 	return NULL;
 }
 
-/* The action points into p->plan, which outlives p->fails. */
-static int record_failure(struct pass *p, const struct nh_action *a)
+/* The action points into p->plan, which outlives p->fails. What it blocks
+ * is looked at again when it is tried again (retry_ms from now). */
+static int record_failure(struct pass *p, const struct nh_action *a, uint64_t retry_ms)
 {
 	struct failure *f;
 
@@ -321,6 +323,7 @@ static int record_failure(struct pass *p, const struct nh_action *a)
 	f->link = a->link.name;
 	f->blocks_link = link_action(a->type);
 	f->prefix = a->type == NH_ACT_ADDR_ADD ? &a->addr.prefix : NULL;
+	f->retry_ms = retry_ms;
 	return 0;
 }
 
@@ -415,6 +418,8 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked
 {
 	uint64_t d;
 
+	if (obj && obj->never_again)
+		return UINT64_MAX;      /* until the policy changes (SPEC §4.7) */
 	if (!obj || c->converging)
 		return 0;
 	d = c->damping_off ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
@@ -437,8 +442,8 @@ static int verify(struct nh_core *c, const struct nh_action *a, struct nh_result
 		return 0;       /* there, or cannot tell: the events will show */
 	res->err = -ENODEV;
 	snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s does not "
-		 "exist afterwards", nh_action_name(a), a->type == NH_ACT_LINK_CREATE ? "link" : "moved link",
-		 a->link.name);
+		 "exist afterwards: not made again under this policy", nh_action_name(a),
+		 a->type == NH_ACT_LINK_CREATE ? "link" : "moved link", a->link.name);
 	return -ENODEV;
 }
 
@@ -476,9 +481,10 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 	char err[320];
 
 	info.why = res->reason[0] ? res->reason : strerror(-res->err);
-	if (record_failure(p, a) < 0)
-		nh_err("out of memory recording a failure");
 	if (!o->ns->reread) {
+		/* what needs it waits for the pass right after the re-read */
+		if (record_failure(p, a, NH_RETRY_INITIAL_MS) < 0)
+			nh_err("out of memory recording a failure");
 		stale(c, o, a);
 		return;
 	}
@@ -488,7 +494,8 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_retry_failed(&obj->retry, res->err, info.why, now_us / 1000, &v);
 		/* It failed after a re-read, and again after a backoff: it
 		 * persists. Then once per change. */
-		info.log = v.attempts >= 2 && (!obj->failure_logged || v.change == NH_RETRY_NEW_FAILURE);
+		info.log = (v.attempts >= 2 || obj->never_again) &&
+			   (!obj->failure_logged || v.change == NH_RETRY_NEW_FAILURE);
 		obj->failure_logged |= info.log;
 	} else {
 		info.log = true;
@@ -501,6 +508,8 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_netns_count_failure(ns, err);
 	outcome(c, a, &info);
 	wait_ms(o, v.delay_ms);
+	if (record_failure(p, a, obj && obj->never_again ? 0 : v.delay_ms) < 0)
+		nh_err("out of memory recording a failure");
 }
 
 static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
@@ -587,12 +596,13 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	delay = gate(c, o, obj, now_us / 1000);
 	if (delay > 0) {
 		info.type = NH_OUT_DEFERRED;
-		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
+		info.why = obj && obj->never_again ? "the kernel did not keep its name: not made again" :
+			   obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
 		outcome(c, a, &info);
-		wait_ms(o, delay);
+		wait_ms(o, delay == UINT64_MAX ? 0 : delay);
 		/* what needs it (its link's settings, its namespace's
 		 * objects) waits with it */
-		if (record_failure(p, a) < 0)
+		if (record_failure(p, a, delay == UINT64_MAX ? 0 : delay) < 0)
 			nh_err("out of memory recording a wait");
 		return;
 	}
@@ -605,8 +615,16 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		nh_err("out of memory noting what to read again");
 	if (res.err == -EEXIST)
 		res.err = 0;    /* someone did it: the events show what is there */
-	if (res.err == 0)
-		verify(c, a, &res);
+	if (res.err == 0 && verify(c, a, &res) < 0) {
+		/* whatever the kernel made, it is under another name: making it
+		 * again would only make more (netheal never makes more objects
+		 * than the policy names) */
+		if (!obj && ns)
+			obj = nh_netns_tracked(ns, key, true);
+		if (obj)
+			obj->never_again = true;
+		o->ns->reread = true;   /* no stale view: it is what it is */
+	}
 	if (res.err) {
 		failed(c, p, o, a, obj, key, &res, now_us);
 		return;
@@ -721,9 +739,9 @@ static void run_plan(struct nh_core *c, struct pass *p)
 
 			outcome(c, a, &info);
 			/* what it needs may be another namespace's to fix:
-			 * look again soon whatever happens */
-			wait_ms(o, NH_RETRY_INITIAL_MS);
-			if (record_failure(p, a) < 0)
+			 * look again when that is tried again */
+			wait_ms(o, f->retry_ms);
+			if (record_failure(p, a, f->retry_ms) < 0)
 				nh_err("out of memory recording a failure");
 		} else {
 			execute(c, p, o, a);
@@ -1135,9 +1153,11 @@ static int apply_policy(struct nh_core *c, const struct nh_policy *old)
 		struct nh_tracked *obj, *otmp;
 
 		ns->rule = nh_world_rule_for(&c->world, ns->name);
-		if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))
-			HASH_ITER(hh, ns->objs, obj, otmp)
+		HASH_ITER(hh, ns->objs, obj, otmp) {
+			obj->never_again = false;       /* a new policy may name it otherwise */
+			if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))
 				nh_flap_clear(&obj->flap);
+		}
 		if (!ns->dirty && !record_needed(ns))
 			mark_dirty(ns, core_now_us(c));         /* freed by the next pass */
 	}

@@ -94,6 +94,8 @@ struct fake {
 	struct { char netns[NH_NETNS_NAMSIZ]; char event[32]; } hooks[32];
 	size_t n_hooks;
 	unsigned int rereads;
+	bool renames;           /* the kernel makes links under names of its own */
+	int renamed;
 	struct ev_loop *loop;
 	struct nh_core *core;
 	struct nh_policy policy;
@@ -211,6 +213,14 @@ static int apply(struct fake *f, const struct nh_action *a, struct nh_result *re
 	case NH_ACT_LINK_CREATE:
 		if (nh_state_link_by_name(&ns->truth, a->link.name))
 			return res->err = -EEXIST;
+		if (f->renames) {
+			/* the kernel takes it as a pattern: "x%d" → x0, x1, ... */
+			char name[NH_IFNAMSIZ];
+
+			snprintf(name, sizeof(name), "x%d", f->renamed++);
+			add_link(f, ns, name, a->link.kind);
+			return 0;
+		}
 		add_link(f, ns, a->link.name, a->link.kind);
 		if (nh_kind_has(a->link.kind, NH_KIND_PAIR)) {
 			struct fake_ns *p = ns_get(f, a->link.peer_netns);
@@ -801,6 +811,48 @@ static void test_recreate_hooks(void **state)
 	fake_free(f);
 }
 
+/* SPEC §4.7: a create the kernel acknowledged whose link does not then
+ * exist under the policy's name is a failure, logged, and never made
+ * again under this policy: netheal makes no more objects than it names,
+ * however long it runs and whatever wakes it. A new policy may try again. */
+static void test_no_more_objects_than_named(void **state)
+{
+	static const char policy[] = "links = ( { name = \"br7\"; kind = \"bridge\"; } );\n";
+	struct fake *f = fake_new(policy);
+	struct fake_ns *host;
+	struct nh_netns *rec;
+	size_t creates = 0;
+
+	(void)state;
+	f->renames = true;
+	nh_core_converge(f->core, 6);
+	host = ns_get(f, "");
+	rec = nh_core_find(f->core, "");
+	for (int i = 0; i < 20; i++) {
+		f->now_us += 60000000;
+		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 777);
+		if (ev_is_active(&rec->wake))
+			ev_invoke(f->loop, &rec->wake, EV_TIMER);
+		while (nh_core_pending(f->core))
+			nh_core_heal(f->core);
+	}
+	for (size_t i = 0; i < f->n_execd; i++)
+		creates += f->execd[i].type == NH_ACT_LINK_CREATE;
+	assert_int_equal(creates, 1);
+	assert_int_equal(f->renamed, 1);
+	assert_null(nh_state_link_by_name(&host->truth, "br7"));
+	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 1);
+	assert_int_equal(count_out(f, NH_OUT_HEALED, false), 0);
+	assert_int_equal(rec->state, NH_NS_DRIFTING);
+	assert_false(ev_is_active(&rec->wake));         /* and no timer: nothing to wait for */
+	/* the same policy again (a reload): one more try, no more */
+	f->renames = false;
+	assert_int_equal(nh_core_set_policy(f->core, &f->policy), 0);
+	nh_core_heal(f->core);
+	assert_non_null(nh_state_link_by_name(&host->truth, "br7"));
+	fake_free(f);
+}
+
 /* A reload that runs out of memory anywhere keeps the old policy in force
  * and can be tried again; the new one then takes. */
 static void test_reload_oom_keeps_policy(void **state)
@@ -848,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_dependency_wakes),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_recreate_hooks),
+		cmocka_unit_test(test_no_more_objects_than_named),
 		cmocka_unit_test(test_reload_oom_keeps_policy),
 	};
 
