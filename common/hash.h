@@ -16,6 +16,11 @@
 #include <string.h>
 
 #define HASH_NONFATAL_OOM 1
+/* Most tables are small (a namespace's object records: a handful); the big
+ * ones (10,000 namespaces) double as they grow. uthash's default of 32
+ * buckets would cost half a KiB per namespace for nothing. */
+#define HASH_INITIAL_NUM_BUCKETS 4U
+#define HASH_INITIAL_NUM_BUCKETS_LOG2 2U
 #include <uthash.h>
 
 /* Add item to table head under its NUL-terminated string member key (not
