@@ -1,15 +1,27 @@
 /*
  * The monitor: the host namespace and every named namespace in netns_dir,
- * each with a request socket, an rtnetlink event socket (link, IPv4/IPv6
- * address and route groups; nsid too in the host) and its observed state,
- * kept current from events and re-dumped from scratch when events were lost.
- * The namespace directory is watched with inotify. It makes no decisions:
- * it reports to the ops callbacks.
+ * each with its observed state, kept current from events and re-read from
+ * scratch when events were lost. It makes no decisions: it reports to the
+ * ops callbacks.
  *
- * Everything runs on the loop's thread. Per namespace it holds three
- * descriptors (the namespace, the event socket, the request socket); the
- * 64 KiB netlink buffers are shared by all namespaces (one for events, one
- * for requests), so a namespace costs its nh_ns and its state.
+ * One event socket for every namespace (monitor/events.c): a socket in the
+ * host with NETLINK_LISTEN_ALL_NSID, which the kernel gives the events of
+ * every namespace the host has an nsid for; the monitor assigns one
+ * (RTM_NEWNSID) to each namespace it watches and routes each message by the
+ * nsid in its control message. So the kernel copies a notification to one
+ * socket, not to one per namespace, and a namespace costs one descriptor
+ * (its own, kept open: its identity, setns and IFLA_NET_NS_FD need it).
+ * Request sockets (dumps, actions) are opened in a namespace when needed
+ * and kept in a bounded cache (NH_MONITOR_REQ_SOCKETS), the least recently
+ * used closed first. The netns directory is watched with inotify
+ * (monitor/watch.c).
+ *
+ * Everything runs on the loop's thread. The 64 KiB netlink buffers are
+ * shared (one for events, one for requests).
+ *
+ * Capabilities: CAP_NET_ADMIN (changes, SO_RCVBUFFORCE), CAP_SYS_ADMIN
+ * (setns, mounts), and CAP_NET_BROADCAST: the kernel gives a
+ * NETLINK_LISTEN_ALL_NSID socket another namespace's events only with it.
  */
 #ifndef NETHEAL_MONITOR_MONITOR_H
 #define NETHEAL_MONITOR_MONITOR_H
@@ -26,38 +38,39 @@
 #include "monitor/observe.h"
 #include "policy/model.h"
 
-#define NH_MONITOR_RCVBUF_DEFAULT (4 * 1024 * 1024)
-#define NH_MONITOR_RCVBUF_MAX     (64 * 1024 * 1024)   /* growth after overruns stops here */
+#define NH_MONITOR_RCVBUF_DEFAULT (8 * 1024 * 1024)    /* every namespace's events, one socket */
+#define NH_MONITOR_RCVBUF_MAX     (256 * 1024 * 1024)  /* growth after overruns stops here */
+#define NH_MONITOR_REQ_SOCKETS    128                  /* request sockets kept open (the host's always) */
 
 struct nh_monitor;
 
 struct nh_ns {
 	char name[NH_NETNS_NAMSIZ];     /* "" = the host (the namespace netheal runs in) */
 	int fd;                         /* the namespace, O_RDONLY|O_CLOEXEC */
-	struct nh_nl req;               /* request socket in it: dumps here, and actions/ sends changes on it.
-					 * Its buf is shared by every namespace of the monitor: send what you
-					 * build with nh_nl_msg before using another namespace's socket. */
+	int nsid;                       /* its id as the host sees it (routes its events); -1: none */
 	struct nh_observed obs;         /* observed state, current as of the last event; valid once a
 					   full dump succeeded and no event was lost since */
 
 	/* private */
 	struct nh_monitor *m;
-	struct nh_nl evsock;            /* event socket; closed without a loop */
-	ev_io io;
+	struct nh_nl req;               /* request socket, when open (nh_ns_request) */
+	struct nh_ns *lru_prev, *lru_next;      /* open request sockets, most recently used first */
 	ev_timer redump;                /* a failed re-dump is retried on this timer */
 	unsigned int redump_ms;         /* its current backoff */
 	const char *resync_reason;      /* why the pending re-dump was needed */
-	int rcvbuf;                     /* what the event socket asked for (grows after overruns) */
+	bool reread_queued;             /* events were lost: waits for its turn to be read again */
+	struct nh_ns *next_reread;
 	dev_t dev;                      /* the namespace's identity (nsfs st_dev, st_ino), */
 	ino_t ino;                      /* to tell a replaced file from the same one */
 	bool dead;                      /* dropped while its events were being delivered */
 	UT_hash_handle hh;              /* in the monitor's table by name */
-	UT_hash_handle hh_port;         /* in the monitor's table of its own request ports */
+	UT_hash_handle hh_nsid;         /* by nsid */
+	UT_hash_handle hh_port;         /* by the port of its open request socket */
 };
 
 /* Callbacks run on the loop's thread, from inside the monitor. They may use
- * the namespaces (find, adopt, refresh, send requests on ns->req), but not
- * call nh_monitor_scan or nh_monitor_free. */
+ * the namespaces (find, adopt, refresh, nh_ns_request), but not call
+ * nh_monitor_scan or nh_monitor_free. */
 struct nh_monitor_ops {
 	/* Adopted (a mounted namespace) and dumped. Not called for the
 	 * namespaces nh_monitor_new finds: walk nh_monitor_at for those. */
@@ -70,28 +83,29 @@ struct nh_monitor_ops {
 	 * sink): key is its nh_route_key / nh_address_key. */
 	void (*dropped)(struct nh_monitor *m, struct nh_ns *ns, const char *key, void *ctx);
 	/* ns->obs.have was replaced by a full re-dump: "overrun" after lost
-	 * events (ENOBUFS, a truncated read), "retry" after a read that had to
-	 * be tried again (nh_ns_refresh failed, or was interrupted). */
+	 * events (ENOBUFS, a truncated read: every namespace, read again a
+	 * batch at a time), "retry" after a read that had to be tried again
+	 * (nh_ns_refresh failed), "dump-interrupted" (a busy namespace). */
 	void (*resynced)(struct nh_monitor *m, struct nh_ns *ns, const char *reason, void *ctx);
 };
 
 /*
  * Open the host namespace and every namespace in netns_dir, dump each.
- * With a loop: event sockets, inotify on netns_dir (which need not exist
- * yet), adoption of files mounted later. loop NULL (plan/apply): only fds,
- * request sockets and dumps. RLIMIT_NOFILE is raised to its hard limit.
+ * With a loop: the event socket, an nsid for each namespace, inotify on
+ * netns_dir (which need not exist yet), adoption of files mounted later.
+ * loop NULL (plan/apply): only fds, request sockets and dumps.
+ * RLIMIT_NOFILE is raised to its hard limit (a descriptor per namespace).
  * ops and ctx may be NULL. Returns 0 or -errno.
  */
 int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_monitor_ops *ops,
 		   void *ctx, struct nh_monitor **out);
 void nh_monitor_free(struct nh_monitor *m);     /* accepts NULL; closes everything */
 /*
- * Start watching a monitor made without a loop: watch netns_dir, subscribe
- * every namespace it holds, read each again (what changed before the
- * subscription was not seen) and rescan the directory. `run` converges
- * first and attaches after: the kernel copies every change notification to
- * every subscribed socket, so with a thousand namespaces subscribing before
- * building them costs more than building them. Returns 0 or -errno.
+ * Start watching a monitor made without a loop: watch netns_dir, open the
+ * event socket, give every namespace an nsid, read each again (what changed
+ * before was not seen) and rescan the directory. `run` converges first and
+ * attaches after: its own thousands of changes would only fill the event
+ * socket while it builds. Returns 0 or -errno.
  */
 int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop);
 
@@ -110,6 +124,12 @@ int nh_monitor_scan(struct nh_monitor *m);
  * returned as it is. -ENOENT when the file is absent or not (yet) a
  * namespace, -EINVAL for a bad name. */
 int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out);
+/* The request socket of ns, opened in its namespace when it is not open
+ * (the least recently used one is closed when the cache is full). Its buf
+ * is shared by every namespace: send what you build with nh_nl_msg before
+ * asking for another namespace's socket. NULL (errno set) when it cannot
+ * be opened. */
+struct nh_nl *nh_ns_request(struct nh_ns *ns);
 /* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
  * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps
  * trying on a timer with backoff and calls ops->resynced ("retry") once a
@@ -119,10 +139,11 @@ int nh_ns_refresh(struct nh_ns *ns);
 /* Whether netlink port is one of the monitor's request sockets: a change
  * netheal itself asked for names no other actor. */
 bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port);
-/* For tests and benchmarks: the receive buffer of the event sockets, forced
- * (SO_RCVBUFFORCE), applied to the open ones and those opened from now on.
- * Default NH_MONITOR_RCVBUF_DEFAULT. After an overrun a socket's buffer is
- * doubled, up to NH_MONITOR_RCVBUF_MAX. */
+/* For tests and benchmarks: the receive buffer of the event socket, forced
+ * (SO_RCVBUFFORCE). Default NH_MONITOR_RCVBUF_DEFAULT. After an overrun it
+ * is doubled, up to NH_MONITOR_RCVBUF_MAX. */
 int nh_monitor_set_rcvbuf(struct nh_monitor *m, int bytes);
+/* The request sockets open now (at most NH_MONITOR_REQ_SOCKETS + the host's). */
+size_t nh_monitor_req_sockets(const struct nh_monitor *m);
 
 #endif

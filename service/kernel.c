@@ -23,8 +23,8 @@ static int exec_netns(void *ctx, const char *name, struct nh_exec_ns *out)
 	if (!ns)
 		return -ENOENT;
 	out->fd = ns->fd;
-	out->nl = &ns->req;
-	return 0;
+	out->nl = nh_ns_request(ns);
+	return out->nl ? 0 : -errno;
 }
 
 void nh_kernel_init(struct nh_kernel *k, struct nh_monitor *m)
@@ -72,11 +72,12 @@ static int k_reread(void *ctx, const char *netns)
 static int k_link_exists(void *ctx, const char *netns, const char *name)
 {
 	struct nh_ns *ns = find(ctx, netns, false);
+	struct nh_nl *nl = ns ? nh_ns_request(ns) : NULL;
 	int r;
 
-	if (!ns)
-		return -ENOENT;
-	r = nh_link_ifindex(&ns->req, name);
+	if (!nl)
+		return ns ? -errno : -ENOENT;
+	r = nh_link_ifindex(nl, name);
 	if (r > 0)
 		return 1;
 	return r == -ENODEV ? 0 : r;

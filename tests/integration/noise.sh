@@ -64,7 +64,8 @@ check "the failure is logged" wait_for 5 grep -aq "event=heal-failed netns=stuck
 sleep 1
 check_eq "once" 1 "$(failures "$LOG")"
 kill -HUP "$NH_PID"
-check "the reload is done" wait_for 5 test "$(grep -ac event=config-loaded "$LOG")" -ge 3
+reloads() { [ "$(grep -ac event=config-loaded "$LOG")" -ge "$1" ]; }
+check "the reload is done" wait_for 5 reloads 3
 sleep 1
 check_eq "not again after a SIGHUP with the same policy" 1 "$(failures "$LOG")"
 check "the namespace says what it waits for" bash -c \

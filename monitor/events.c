@@ -1,0 +1,285 @@
+/*
+ * The one event socket (SPEC §4.4, §8): an rtnetlink socket in the host,
+ * subscribed to the link, address and route groups (and nsid), with
+ * NETLINK_LISTEN_ALL_NSID, so the kernel hands it the events of every
+ * namespace the host has an nsid for, each with that nsid in a control
+ * message (none: the host itself). Each message is applied to its
+ * namespace's observed state and reported.
+ *
+ * Only the kernel sends events (sender port 0); anything else written to
+ * our port is dropped unread. Lost events (ENOBUFS, a truncated read) mean
+ * every namespace's state is unknown: the socket is drained, its buffer
+ * doubled, every namespace marked invalid and read again, a batch per loop
+ * iteration so the loop keeps serving; events for a namespace still waiting
+ * for its read are skipped (the read sees them). NETLINK_NO_ENOBUFS is
+ * never set.
+ */
+#include "monitor_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+#ifndef NETLINK_LISTEN_ALL_NSID
+#define NETLINK_LISTEN_ALL_NSID 8
+#endif
+
+/* Datagrams read per wake-up: the loop then heals before reading on. */
+#define READS_PER_WAKEUP 64
+/* Namespaces read again per loop iteration after an overrun. */
+#define REREAD_BATCH 32
+
+static const unsigned int groups[] = {
+	RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NSID,
+};
+
+/* ---- delivering -------------------------------------------------------------------- */
+
+static void dropped(void *ctx, const char *key)
+{
+	struct nh_ns *ns = ctx;
+
+	if (ns->m->ops && ns->m->ops->dropped)
+		ns->m->ops->dropped(ns->m, ns, key, ns->m->ctx);
+}
+
+/* Apply and report every message of one datagram to ns. */
+static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us)
+{
+	struct nh_monitor *m = ns->m;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct nh_observe_sink sink = { dropped, ns };
+	int left = (int)len;
+	struct nh_nl_event ev;
+
+	m->delivering = ns;
+	for (; mnl_nlmsg_ok(nlh, left) && !ns->dead; nlh = mnl_nlmsg_next(nlh, &left)) {
+		int r = nh_observe_event(&ns->obs.have, nlh, &ev, &sink);
+
+		if (r == -ENOMEM) {
+			/* the state missed an event: as good as lost */
+			ns->obs.valid = false;
+			nh_log_errno(NH_ERR, r, "netns %s: applying an event", nh_ns_label(ns));
+			nh_ns_resync(ns, "retry");
+			continue;
+		}
+		if (r < 0) {
+			nh_debug("netns %s: malformed message type %u ignored", nh_ns_label(ns), nlh->nlmsg_type);
+			continue;
+		}
+		if (r == 0)
+			continue;
+		ev.t_us = t_us;
+		if (m->ops && m->ops->event)
+			m->ops->event(m, ns, &ev, m->ctx);
+	}
+	m->delivering = NULL;
+	if (ns->dead)
+		free(ns);
+}
+
+/* The namespace a message is from: by the nsid in its control message,
+ * the host when there is none. NULL: one netheal does not watch. */
+static struct nh_ns *source(struct nh_monitor *m, struct msghdr *mh)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		struct nh_ns *ns;
+		int nsid;
+
+		if (c->cmsg_level != SOL_NETLINK || c->cmsg_type != NETLINK_LISTEN_ALL_NSID ||
+		    c->cmsg_len < CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&nsid, CMSG_DATA(c), sizeof(nsid));
+		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), ns);
+		return ns;
+	}
+	return m->n_ns ? m->ns[0] : NULL;
+}
+
+/* ---- lost events ---------------------------------------------------------------------- */
+
+static void queue_reread(struct nh_monitor *m, struct nh_ns *ns)
+{
+	if (ns->reread_queued)
+		return;
+	ns->reread_queued = true;
+	ns->obs.valid = false;
+	ns->next_reread = m->reread_head;
+	m->reread_head = ns;
+}
+
+void nh_events_forget(struct nh_monitor *m, struct nh_ns *ns)
+{
+	struct nh_ns **p;
+
+	if (!ns->reread_queued)
+		return;
+	for (p = &m->reread_head; *p; p = &(*p)->next_reread)
+		if (*p == ns) {
+			*p = ns->next_reread;
+			break;
+		}
+	ns->reread_queued = false;
+}
+
+static void reread_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct nh_monitor *m = w->data;
+
+	(void)revents;
+	for (int i = 0; i < REREAD_BATCH && m->reread_head; i++) {
+		struct nh_ns *ns = m->reread_head;
+
+		m->reread_head = ns->next_reread;
+		ns->reread_queued = false;
+		m->delivering = ns;
+		nh_ns_resync(ns, "overrun");
+		m->delivering = NULL;
+		if (ns->dead)
+			free(ns);
+	}
+	if (!m->reread_head)
+		ev_idle_stop(loop, w);
+}
+
+/* Read and throw away what is queued: those events are older than the
+ * reads that follow and would undo them. */
+static void drain(struct nh_monitor *m)
+{
+	int fd = nh_nl_fd(&m->evsock);
+
+	for (;;) {
+		ssize_t n = recv(fd, m->evbuf, NH_NL_BUFSIZE, MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EINTR && errno != ENOBUFS))
+			return;
+	}
+}
+
+static void overrun(struct nh_monitor *m, const char *what)
+{
+	struct nh_log_fields f = NH_LOG_FIELDS_INIT;
+	int granted;
+
+	if (m->rcvbuf < NH_MONITOR_RCVBUF_MAX / 2)
+		m->rcvbuf *= 2;
+	granted = nh_nl_set_rcvbuf(&m->evsock, m->rcvbuf);
+	drain(m);
+	for (size_t i = 0; i < m->n_ns; i++)
+		queue_reread(m, m->ns[i]);
+	f.netns = "";
+	f.reason = what;
+	f.action = "re-read";
+	nh_log_event(NH_EV_RESYNC, &f, "netlink receive overrun (%s): events lost, re-reading %zu namespaces; "
+		     "receive buffer now %d bytes", what, m->n_ns, granted);
+	ev_idle_start(m->loop, &m->reread_w);
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct nh_monitor *m = w->data;
+	char control[CMSG_SPACE(sizeof(int)) * 2];
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < READS_PER_WAKEUP; i++) {
+		struct sockaddr_nl from;
+		struct iovec iov = { m->evbuf, NH_NL_BUFSIZE };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				     .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control) };
+		ssize_t n = recvmsg(w->fd, &mh, MSG_DONTWAIT);
+		struct nh_ns *ns;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS)
+				overrun(m, "enobufs");
+			else if (errno != EAGAIN)
+				nh_log_errno(NH_WARNING, errno, "reading events");
+			return;
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			overrun(m, "truncated");
+			return;
+		}
+		/* The kernel sends from port 0; anything else is another
+		 * process writing to our port, and is no event. (nlmsg_pid,
+		 * in the message, is the requester: the actor.) */
+		if (mh.msg_namelen < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0) {
+			nh_debug("event from port %u ignored", (unsigned)from.nl_pid);
+			continue;
+		}
+		ns = source(m, &mh);
+		if (!ns || ns->reread_queued)
+			continue;       /* not watched, or its read after an overrun will see it */
+		deliver(ns, m->evbuf, (size_t)n, nh_now_us());
+	}
+}
+
+/* ---- the socket --------------------------------------------------------------------------- */
+
+int nh_events_open(struct nh_monitor *m)
+{
+	int on = 1, r, granted;
+
+	r = nh_nl_open_shared(&m->evsock, -1, groups, NH_ARRAY_SIZE(groups), m->rcvbuf, m->evbuf);
+	if (r < 0)
+		return nh_log_errno(NH_ERR, r, "cannot open the netlink event socket");
+	if (setsockopt(nh_nl_fd(&m->evsock), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)) < 0) {
+		r = -errno;
+		nh_nl_close(&m->evsock);
+		return nh_log_errno(NH_ERR, r, "cannot listen to every namespace's events "
+				    "(NETLINK_LISTEN_ALL_NSID needs CAP_NET_BROADCAST)");
+	}
+	/* Without CAP_NET_ADMIN the kernel caps it at net.core.rmem_max:
+	 * more overruns, so say so. */
+	granted = nh_nl_rcvbuf(&m->evsock);
+	if (granted >= 0 && granted < m->rcvbuf && !m->rcvbuf_warned) {
+		nh_warn("netlink receive buffer is %d bytes, not the %d asked for (no CAP_NET_ADMIN?): "
+			"bursts may overrun it and cost full re-reads", granted, m->rcvbuf);
+		m->rcvbuf_warned = true;
+	}
+	ev_io_init(&m->ev_w, read_cb, nh_nl_fd(&m->evsock), EV_READ);
+	m->ev_w.data = m;
+	ev_io_start(m->loop, &m->ev_w);
+	/* the re-reads after an overrun run before other watchers, so a
+	 * storm of events cannot starve them */
+	ev_idle_init(&m->reread_w, reread_cb);
+	ev_set_priority(&m->reread_w, EV_MAXPRI);
+	m->reread_w.data = m;
+	return 0;
+}
+
+void nh_events_close(struct nh_monitor *m)
+{
+	if (!m->evsock.sock)
+		return;
+	if (m->loop) {
+		ev_io_stop(m->loop, &m->ev_w);
+		ev_idle_stop(m->loop, &m->reread_w);
+	}
+	nh_nl_close(&m->evsock);
+}
+
+int nh_monitor_set_rcvbuf(struct nh_monitor *m, int bytes)
+{
+	if (bytes <= 0)
+		return -EINVAL;
+	m->rcvbuf = bytes;
+	if (m->evsock.sock)
+		nh_nl_set_rcvbuf(&m->evsock, bytes);
+	return 0;
+}

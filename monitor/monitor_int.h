@@ -1,0 +1,89 @@
+/* Inside the monitor: shared by monitor.c (the namespaces, their request
+ * sockets and reads), events.c (the one event socket) and watch.c (the
+ * netns directory). Not for other stages. */
+#ifndef NETHEAL_MONITOR_MONITOR_INT_H
+#define NETHEAL_MONITOR_MONITOR_INT_H
+
+#include "monitor.h"
+
+/* A file in netns_dir that is not (yet) a mounted namespace (watch.c). */
+struct pending {
+	char name[NH_NETNS_NAMSIZ];
+	uint64_t first_us, due_us;
+	unsigned int delay_ms;
+	bool given_up;
+};
+
+struct nh_monitor {
+	struct ev_loop *loop;
+	char *dir;
+	const struct nh_monitor_ops *ops;
+	void *ctx;
+	struct nh_ns **ns;              /* [0] is the host */
+	size_t n_ns, cap_ns;
+	struct nh_ns *by_name;          /* name → namespace (hh) */
+	struct nh_ns *by_nsid;          /* nsid → namespace (hh_nsid): routes each event */
+	struct nh_ns *by_port;          /* request socket port → namespace (hh_port) */
+	char *evbuf, *reqbuf;           /* shared: one for events, one for requests */
+
+	/* request sockets: open ones in a list, most recently used first */
+	struct nh_ns *lru_head, *lru_tail;
+	size_t n_req;
+
+	/* the event socket (events.c) */
+	struct nh_nl evsock;
+	ev_io ev_w;
+	int rcvbuf;                     /* asked for; doubled after an overrun */
+	bool rcvbuf_warned;
+	struct nh_ns *reread_head;      /* after an overrun: namespaces waiting to be read again */
+	ev_idle reread_w;
+
+	/* the netns directory (watch.c) */
+	int ino_fd;
+	int wd_dir, wd_parent;          /* parent: watched only while dir is missing */
+	ev_io ino_w;
+	struct pending *pending;
+	size_t n_pending, cap_pending;
+	ev_timer pending_w;
+
+	struct nh_ns *delivering;       /* its events are being delivered: freed after */
+};
+
+/* ---- monitor.c ---- */
+
+bool nh_ns_is_host(const struct nh_ns *ns);
+const char *nh_ns_label(const struct nh_ns *ns);       /* "-" for the host */
+/* Read ns again now and tell ops->resynced; on failure try again on a timer. */
+void nh_ns_resync(struct nh_ns *ns, const char *reason);
+/* Give ns an nsid in the host (RTM_GETNSID, RTM_NEWNSID when it has none)
+ * and index it. 0 or -errno. */
+int nh_ns_assign_nsid(struct nh_ns *ns);
+/* Adopt name if it is a namespace now; notify: call ops->netns_added.
+ * 0 (adopted, or already), -EAGAIN (not yet), -ENOENT, -errno. */
+int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, struct nh_ns **out);
+/* Drop the namespace at index i (its file went): close it, tell. */
+void nh_monitor_drop(struct nh_monitor *m, size_t i);
+ssize_t nh_monitor_index_of(const struct nh_monitor *m, const char *name);
+bool nh_monitor_valid_name(const char *name);
+/* Free ns, or mark it dead while its events are being delivered. */
+void nh_ns_free(struct nh_ns *ns);
+
+/* ---- events.c ---- */
+
+/* Open the event socket (groups, LISTEN_ALL_NSID, receive buffer) and
+ * watch it on m->loop. 0 or -errno. */
+int nh_events_open(struct nh_monitor *m);
+void nh_events_close(struct nh_monitor *m);
+/* Forget ns in the re-read queue (it is going away). */
+void nh_events_forget(struct nh_monitor *m, struct nh_ns *ns);
+
+/* ---- watch.c ---- */
+
+int nh_watch_start(struct nh_monitor *m);
+void nh_watch_stop(struct nh_monitor *m);
+/* A file may be waiting for its mount: look again soon (nh_monitor_adopt). */
+void nh_watch_pending_add(struct nh_monitor *m, const char *name);
+void nh_watch_pending_remove(struct nh_monitor *m, const char *name);
+void nh_watch_pending_arm(struct nh_monitor *m);
+
+#endif
