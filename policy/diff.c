@@ -284,7 +284,7 @@ static int diff_addrs(struct diff_ctx *c, size_t x, const struct link_plan *lps)
 
 /* ---- routes ---- */
 
-static const struct link_plan *plan_by_name(const struct link_plan *lps, size_t n, const char *name)
+const struct link_plan *diff_plan_by_name(const struct link_plan *lps, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(lps[i].want->name, name) == 0)
@@ -368,7 +368,7 @@ static bool route_blocked(const struct nh_netns_rule *rule, const struct link_pl
 
 		if (!nh_prefix_contains(&a->prefix, &w->via))
 			continue;
-		lp = plan_by_name(lps, n, a->link);
+		lp = diff_plan_by_name(lps, n, a->link);
 		if (!lp || diff_fate_exists(lp->fate))
 			return false;
 		covered = true;
@@ -389,7 +389,7 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 	struct nh_action a;
 
 	if (w->has & NH_ROUTE_HAS_DEV)
-		dev = plan_by_name(lps, n, w->dev);
+		dev = diff_plan_by_name(lps, n, w->dev);
 	if (route_blocked(v->rule, lps, n, w, dev))
 		return 0;
 	for (size_t i = 0; i < st->n_routes; i++) {
@@ -402,7 +402,8 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 			clashes = true;
 		}
 	}
-	diff_action_init(&a, clashes ? NH_ACT_REPORT_CONFLICT : NH_ACT_ROUTE_ADD, v->name, NULL, 0);
+	diff_action_init(&a, !clashes ? NH_ACT_ROUTE_ADD : w->replace ? NH_ACT_ROUTE_REPLACE : NH_ACT_REPORT_CONFLICT,
+			 v->name, NULL, 0);
 	if (w->has & NH_ROUTE_HAS_DEV)
 		nh_strlcpy(a.link.name, w->dev, sizeof(a.link.name));
 	if (dev && (dev->fate == FATE_KEEP || dev->fate == FATE_RENAME))
@@ -465,6 +466,12 @@ static int diff_one(struct diff_ctx *c, size_t x)
 	if (r < 0)
 		goto out;
 	r = diff_routes(c, x, lps);
+	if (r == 0)
+		r = diff_sysctls(c, x, lps, n);
+	if (r == 0)
+		r = diff_rules(c, x);
+	if (r == 0)
+		r = diff_neighs(c, x, lps, n);
 out:
 	c->lps = NULL;
 	c->n_lps = 0;

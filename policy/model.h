@@ -197,7 +197,9 @@ bool nh_netns_name_valid(const char *s);
 
 /* ---- sysctls (SPEC §3.1 `sysctl`) ----------------------------------------- */
 
-#define NH_SYSCTL_KEYSIZ 128    /* "net.ipv4.conf.IFNAME.LEAF" and its NUL: the longest is far shorter */
+/* A key of at most 88 bytes (the longest the kernel has is about 55), so
+ * that "sysctl:KEY", SPEC §6's object, fits the 96 bytes every object has. */
+#define NH_SYSCTL_KEYSIZ 89
 #define NH_SYSCTL_VALSIZ 256
 
 /*
