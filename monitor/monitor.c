@@ -64,9 +64,14 @@ struct nh_monitor {
 	bool rcvbuf_warned;             /* a smaller receive buffer than asked was said once */
 };
 
+/* Rules, permanent neighbours and the sysctls the kernel announces
+ * (RTM_NEWNETCONF) are policy objects too (SPEC §3.1). */
 static const unsigned int host_groups[] = {
 	RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NSID,
+	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+	RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, RTNLGRP_NEIGH,
+	RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF,
+	RTNLGRP_NSID,
 };
 #define NETNS_GROUPS (NH_ARRAY_SIZE(host_groups) - 1)   /* all but nsid */
 

@@ -1,7 +1,8 @@
 /*
  * The monitor: the host namespace and every named namespace in netns_dir,
  * each with a request socket, an rtnetlink event socket (link, IPv4/IPv6
- * address and route groups; nsid too in the host) and its observed state,
+ * address, route, rule and netconf groups, neighbours; nsid too in the
+ * host) and its observed state,
  * kept current from events and re-dumped from scratch when events were lost.
  * The namespace directory is watched with inotify. It makes no decisions:
  * it reports to the ops callbacks.
