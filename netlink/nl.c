@@ -39,6 +39,27 @@ int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg)
 	return r;
 }
 
+int nh_netns_fresh(void)
+{
+	int self, fd;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET) < 0) {
+		fd = -errno;
+		close(self);
+		return fd;
+	}
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();        /* acting in the wrong namespace is never safe */
+	close(self);
+	return fd;
+}
+
 struct open_args {
 	struct nh_nl *nl;
 	const unsigned int *groups;
