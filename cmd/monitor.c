@@ -156,9 +156,7 @@ static void print_neigh(const struct nh_nl_event *ev)
 {
 	const struct nh_neigh *n = &ev->neigh;
 	char ip[64], mac[NH_MAC_STRLEN];
-	bool added = ev->type == RTM_NEWNEIGH && ev->changed;
-
-	printf("neigh %c%s dev %s", added ? '+' : '-', nh_prefix_str(&n->addr, false, ip, sizeof(ip)),
+	printf("neigh %c%s dev %s", ev->type == RTM_NEWNEIGH ? '+' : '-', nh_prefix_str(&n->addr, false, ip, sizeof(ip)),
 	       n->dev[0] ? n->dev : "?");
 	if (n->has & NH_NEIGH_HAS_LLADDR)
 		printf(" lladdr %s", nh_mac_str(n->lladdr, mac, sizeof(mac)));

@@ -636,6 +636,8 @@ static int apply_neigh(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	}
 	if (!found)
 		return 0;
+	/* said as what it is for the policy: the permanent entry is gone */
+	ev->type = RTM_DELNEIGH;
 	ev->obj = NH_OBJ_NEIGH;
 	sorted_remove(s->neighs, &s->n_neighs, sizeof(*s->neighs), pos);
 	ev->changed = true;

@@ -49,7 +49,7 @@ struct nh_nl_event {
 	struct nh_address addr;
 	struct nh_route route;
 	struct nh_fib_rule frule;
-	struct nh_neigh neigh;          /* RTM_NEWNEIGH of an entry no longer permanent: reported as a removal */
+	struct nh_neigh neigh;
 	struct nh_netconf netconf;      /* its link (or "all", "default") in link.name, link.ifindex */
 	bool moved_out;                 /* RTM_DELLINK with IFLA_NEW_NETNSID: a move, not a deletion */
 	int new_netnsid;                /* moved_out: the target's nsid as seen from here */
@@ -86,8 +86,8 @@ struct nh_observe_sink {
  * as the kernel does without telling. Each object dropped that way goes to
  * sink (may be NULL).
  * Neighbours: only permanent entries are kept; an event about another entry
- * is not tracked (0), unless it is the end of a permanent one (an entry
- * replaced by a learned one). Netconf: described in ev, never applied (s
+ * is not tracked (0), unless it is the end of a permanent one: an entry
+ * replaced by a learned one is then described as RTM_DELNEIGH. Netconf: described in ev, never applied (s
  * holds no sysctls of its own; ev->changed is false).
  * Returns 1 when nlh is an event netheal tracks (ev filled, ev->changed), 0
  * when it is not (ev untouched, s too), -EINVAL or -ENOMEM.

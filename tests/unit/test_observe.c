@@ -1101,6 +1101,7 @@ static void test_apply_rules_neighbours(void **state)
 	/* replaced by a learned entry: the permanent one is gone */
 	assert_int_equal(nh_observe_event(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_STALE, 3), &ev, NULL), 1);
 	assert_true(ev.changed);
+	assert_int_equal(ev.type, RTM_DELNEIGH);
 	assert_int_equal(s.n_neighs, 0);
 	must_apply(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "2001:db8::1", NUD_PERMANENT, 4), 1);
 	must_apply(&s, neigh_msg(&m, RTM_DELNEIGH, 3, "2001:db8::1", NUD_PERMANENT, 4), 1);
