@@ -965,7 +965,19 @@ static bool wanted(const struct nh_netns *ns, const struct nh_nl_event *ev)
 			if (nh_route_key_cmp(&want->routes[i], &ev->route) == 0)
 				return true;
 		return false;
+	case NH_OBJ_RULE:
+		for (size_t i = 0; i < want->n_rules; i++)
+			if (nh_fib_rule_key_cmp(&want->rules[i], &ev->frule) == 0)
+				return true;
+		return false;
+	case NH_OBJ_NEIGH:
+		for (size_t i = 0; i < want->n_neighs; i++)
+			if (nh_neigh_key_cmp(&want->neighs[i], &ev->neigh) == 0)
+				return true;
+		return false;
 	default:
+		/* a sysctl's change names no actor: written through procfs,
+		 * RTM_NEWNETCONF comes from the kernel (port 0) whoever wrote */
 		return false;
 	}
 }
@@ -998,6 +1010,13 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 	case RTM_DELLINK:
 		snprintf(key, sizeof(key), "link:%s", ev->link.name);
 		note_removal(c, ns, key, ev->actor_port);
+		break;
+	case RTM_DELRULE:
+		note_removal(c, ns, nh_fib_rule_key(&ev->frule, key, sizeof(key)), ev->actor_port);
+		break;
+	case RTM_DELNEIGH:
+		/* port 0 when the kernel flushed it with its link going down */
+		note_removal(c, ns, nh_neigh_key(&ev->neigh, key, sizeof(key)), ev->actor_port);
 		break;
 	case RTM_NEWLINK:
 		if (ev->changed && !ev->link.up) {
@@ -1040,7 +1059,7 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 		link_changed(c, ns, ev, ev->t_us);
 }
 
-/* Whether the rule of ns names the route or address behind key. */
+/* Whether the rule of ns names the route, address or neighbour behind key. */
 static bool wanted_key(const struct nh_netns *ns, const char *key)
 {
 	const struct nh_state *want = &ns->rule->want;
@@ -1051,6 +1070,9 @@ static bool wanted_key(const struct nh_netns *ns, const char *key)
 			return true;
 	for (size_t i = 0; i < want->n_routes; i++)
 		if (strcmp(nh_route_key(&want->routes[i], k, sizeof(k)), key) == 0)
+			return true;
+	for (size_t i = 0; i < want->n_neighs; i++)
+		if (strcmp(nh_neigh_key(&want->neighs[i], k, sizeof(k)), key) == 0)
 			return true;
 	return false;
 }
