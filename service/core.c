@@ -653,6 +653,19 @@ static int take_owners(struct nh_core *c, struct pass *p)
 	return 0;
 }
 
+/* The sysctls ns's rule names, as the kernel has them now (they are not
+ * in the monitor's state: most change without an event). */
+static void read_sysctls(struct nh_core *c, const struct nh_netns *ns)
+{
+	int r;
+
+	if (!ns->rule || !ns->rule->want.n_sysctls || !ns->obs || !ns->obs->valid || !c->cfg.kernel->read_sysctls)
+		return;
+	r = c->cfg.kernel->read_sysctls(c->cfg.kernel_ctx, ns->name, &ns->rule->want);
+	if (r < 0)
+		nh_debug("netns %s: reading its sysctls: %s", nh_netns_label(ns), strerror(-r));
+}
+
 static int diff_owners(struct nh_core *c, struct pass *p)
 {
 	for (size_t i = 0; i < p->n_owners; i++) {
@@ -662,6 +675,7 @@ static int diff_owners(struct nh_core *c, struct pass *p)
 
 		if (o->ns->view >= c->world.n_views)
 			continue;       /* no view: it went, and no rule names it */
+		read_sysctls(c, o->ns);
 		r = nh_diff_netns(c->world.views, c->world.n_views, o->ns->view, &p->plan);
 		if (r < 0)
 			return r;
@@ -885,6 +899,7 @@ int nh_core_plan(struct nh_core *c, struct nh_plan *plan)
 	for (size_t i = 0; i < c->world.n_views; i++) {
 		if (!c->world.views[i].rule)
 			continue;
+		read_sysctls(c, c->world.views[i].tag);
 		r = nh_diff_netns(c->world.views, c->world.n_views, i, plan);
 		if (r < 0)
 			return r;
