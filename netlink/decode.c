@@ -302,13 +302,14 @@ static const enum mnl_attr_data_type rule_types[FRA_MAX + 1] = {
 	[FRA_FWMASK] = MNL_TYPE_U32,
 	[FRA_TABLE] = MNL_TYPE_U32,
 	[FRA_PROTOCOL] = MNL_TYPE_U8,
-	/* selectors and actions the policy has no word for: only their
-	 * presence matters (the kernel sends each only when it is set) */
+	/* selectors and actions the policy has no word for: their presence
+	 * (the kernel sends each only when it is set), or for the two
+	 * suppress_* their value */
 	[FRA_GOTO] = MNL_TYPE_BINARY,
 	[FRA_FLOW] = MNL_TYPE_BINARY,
 	[FRA_TUN_ID] = MNL_TYPE_BINARY,
-	[FRA_SUPPRESS_IFGROUP] = MNL_TYPE_BINARY,
-	[FRA_SUPPRESS_PREFIXLEN] = MNL_TYPE_BINARY,
+	[FRA_SUPPRESS_IFGROUP] = MNL_TYPE_U32,
+	[FRA_SUPPRESS_PREFIXLEN] = MNL_TYPE_U32,
 	[FRA_L3MDEV] = MNL_TYPE_U8,
 	[FRA_UID_RANGE] = MNL_TYPE_BINARY,
 	[FRA_IP_PROTO] = MNL_TYPE_BINARY,
@@ -317,9 +318,14 @@ static const enum mnl_attr_data_type rule_types[FRA_MAX + 1] = {
 };
 
 static const uint16_t rule_other_attrs[] = {
-	FRA_GOTO, FRA_FLOW, FRA_TUN_ID, FRA_SUPPRESS_IFGROUP, FRA_SUPPRESS_PREFIXLEN, FRA_UID_RANGE,
-	FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE,
+	FRA_GOTO, FRA_FLOW, FRA_TUN_ID, FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE,
 };
+
+/* The kernel sends these two always, -1 meaning unset. */
+static bool suppresses(const struct nlattr *attr)
+{
+	return attr && mnl_attr_get_u32(attr) != UINT32_MAX;
+}
 
 /* A prefix selector: FRA_SRC/FRA_DST with the header's length. */
 static int rule_prefix(const struct nlattr *attr, int family, uint8_t len, struct nh_prefix *out, bool *has)
@@ -401,7 +407,8 @@ int nh_parse_rule(const struct nlmsghdr *nlh, struct nh_fib_rule *out)
 	out->priority = a[FRA_PRIORITY] ? mnl_attr_get_u32(a[FRA_PRIORITY]) : 0;
 	out->table = a[FRA_TABLE] ? mnl_attr_get_u32(a[FRA_TABLE]) : frh->table;
 	out->protocol = a[FRA_PROTOCOL] ? mnl_attr_get_u8(a[FRA_PROTOCOL]) : 0;
-	if (frh->tos || (frh->flags & FIB_RULE_INVERT) || (a[FRA_L3MDEV] && mnl_attr_get_u8(a[FRA_L3MDEV])))
+	if (frh->tos || (frh->flags & FIB_RULE_INVERT) || (a[FRA_L3MDEV] && mnl_attr_get_u8(a[FRA_L3MDEV])) ||
+	    suppresses(a[FRA_SUPPRESS_PREFIXLEN]) || suppresses(a[FRA_SUPPRESS_IFGROUP]))
 		out->has |= NH_FRULE_HAS_OTHER;
 	for (size_t i = 0; i < NH_ARRAY_SIZE(rule_other_attrs); i++)
 		if (a[rule_other_attrs[i]])

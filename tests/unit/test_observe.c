@@ -928,6 +928,12 @@ static void test_parse_rule(void **state)
 	assert_int_equal(r.has, NH_FRULE_HAS_FWMARK);
 	assert_int_equal(r.fwmask, 0xffffffff);
 
+	/* the kernel says "no suppress_prefixlength" with -1 */
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, UINT32_MAX);
+	mnl_attr_put_u32(nlh, FRA_SUPPRESS_IFGROUP, UINT32_MAX);
+	assert_int_equal(nh_parse_rule(nlh, &r), 0);
+	assert_false(r.has & NH_FRULE_HAS_OTHER);
 	/* what the policy has no word for */
 	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
 	mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, 0);
