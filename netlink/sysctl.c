@@ -92,6 +92,21 @@ int nh_sysctl_put(const char *root, const char *key, const char *value)
 	return r;
 }
 
+bool nh_sysctl_known(const char *root, const char *key)
+{
+	char path[PATH_MAX], link[NH_IFNAMSIZ], dflt[NH_SYSCTL_KEYSIZ + 8];
+	const char *at;
+
+	if (nh_sysctl_key_link(key, link)) {
+		/* PREFIX.LINK.LEAF → PREFIX.default.LEAF */
+		at = key + strlen(key) - strlen(strrchr(key, '.')) - strlen(link);
+		snprintf(dflt, sizeof(dflt), "%.*sdefault%s", (int)(at - key), key, strrchr(key, '.'));
+		if (key_file(root, dflt, path, sizeof(path)) == 0 && access(path, F_OK) == 0)
+			return true;
+	}
+	return key_file(root, key, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
 /* ---- in a namespace ---- */
 
 struct read_args {

@@ -12,6 +12,7 @@
 #ifndef NETHEAL_NETLINK_SYSCTL_H
 #define NETHEAL_NETLINK_SYSCTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy/model.h"
@@ -29,6 +30,12 @@ int nh_sysctl_get(const char *root, const char *key, char *buf, size_t size);
  * -ENOENT no such setting, -EINVAL (the kernel refused the value, or an
  * invalid key), -EACCES/-EPERM read-only here. */
 int nh_sysctl_put(const char *root, const char *key, const char *value);
+
+/* Whether the kernel of the calling thread's namespace has the setting key
+ * (under root): for a per-link key, the same setting of the `default`
+ * configuration (the link itself may not exist yet), else of the link.
+ * For `check`: a key this machine lacks may exist where the policy runs. */
+bool nh_sysctl_known(const char *root, const char *key);
 
 /*
  * In namespace netns_fd (-1: the calling thread's own), read each key of
