@@ -166,11 +166,17 @@ struct nh_kind_key {
 	const char *required;
 };
 
+struct nh_export_writer;        /* policy/export.h */
+
 struct nh_kind_syntax {
 	const struct nh_kind_key *keys;
 	size_t n_keys;
 	/* After every key is read: checks across this kind's keys. May be NULL. */
 	void (*check)(struct nh_link_in *in);
+	/* `export`: the keys of its own an observed link l has, written so
+	 * that the parser reads them back (nh_ew_* of policy/export.h). May
+	 * be NULL: none. */
+	void (*write)(const struct nh_link *l, struct nh_export_writer *w);
 };
 
 /* The setting of key `name` of the link being read, when it is present
@@ -182,6 +188,8 @@ const config_setting_t *nh_link_in_get(const struct nh_link_in *in, const char *
 void nh_kind_parse_parent(struct nh_link_in *in, const config_setting_t *s);
 /* Shared by macvlan and macvtap: `macvlan_mode` (policy/kind_macvlan.c). */
 void nh_kind_parse_macvlan_mode(struct nh_link_in *in, const config_setting_t *s);
+/* Shared by macvlan and macvtap: `parent` and `macvlan_mode`, for export. */
+void nh_kind_write_macvlan(const struct nh_link *l, struct nh_export_writer *w);
 /* up, mtu, mac, master (each may be NULL): shared by a link and a veth
  * peer (policy/parse_link.c). */
 void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_setting_t *up,

@@ -1,0 +1,277 @@
+/*
+ * netheal export [-c FILE] [--netns NAME]  (SPEC §2)
+ *
+ * The live state of the host and of every named namespace (or one; "-" is
+ * the host) as a policy, on stdout; what is left out for a reason worth
+ * knowing, on stderr. This file reads the kernel; policy/export.c writes.
+ *
+ * Reading: every namespace as the monitor dumps it (links, addresses,
+ * routes, rules, permanent neighbours) and every setting under its
+ * /proc/sys/net; a veth's peer and a macvlan's or vlan's parent in another
+ * namespace are found through the id the link's namespace gives it
+ * (IFLA_LINK_NETNSID, matched with RTM_GETNSID against each namespace).
+ *
+ * Defaults, what a setting is compared with to be worth writing:
+ *  - a named namespace: a new namespace made for the purpose and thrown
+ *    away (nh_netns_fresh): exactly what `ip netns add`, and netheal when it
+ *    re-creates one, gives. Its links are the kernel's own (lo, and the
+ *    fallback tunnels of loaded modules), left out but lo.
+ *  - the host (SPEC §2: the kernel's defaults): the same new namespace,
+ *    except for net.ipv4.ip_forward and net.ipv4.conf.{all,default}.*: the
+ *    kernel copies those from the host into a new namespace (unless
+ *    net.core.devconf_inherit_init_net is 2), so the new namespace would
+ *    only show the host's own values; they are compared with the kernel's
+ *    compiled IPv4 defaults instead (net/ipv4/devinet.c: 1 for
+ *    accept_redirects, send_redirects, secure_redirects, shared_media,
+ *    arp_evict_nocarrier and the default's accept_source_route; 10000 and
+ *    1000 for the IGMPv2/v3 report intervals; 0 for every other). Settings
+ *    that exist in the host only (no namespace has them) have no default:
+ *    they are counted on stderr, not written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "load.h"
+#include "monitor/monitor.h"
+#include "netlink/sysctl.h"
+#include "policy/export.h"
+#include "policy/kind.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: netheal export [-c FILE] [--netns NAME]\n"
+		   "Print the live state of the host and of every named namespace as a policy\n"
+		   "(what it prints passes netheal check, and as the policy makes plan exit 0).\n"
+		   "What is left out, and why, goes to stderr.\n\n"
+		   "  -c, --config FILE   configuration, for netns_dir (default %s)\n"
+		   "  -n, --netns NAME    only this namespace; - is the host\n"
+		   "  -h, --help          this help\n\n"
+		   "Exit status: 0, 1 on error, 64 usage error.\n", NH_DEFAULT_CONFIG);
+}
+
+/* ---- cross-namespace references ---- */
+
+/* The namespace (of the monitor's) that ns knows as nsid, or NULL. */
+static struct nh_ns *by_nsid(struct nh_monitor *m, struct nh_ns *ns, int nsid)
+{
+	for (size_t i = 0; i < nh_monitor_count(m); i++) {
+		struct nh_ns *o = nh_monitor_at(m, i);
+
+		if (o != ns && nh_nl_get_nsid(&ns->req, o->fd) == nsid)
+			return o;
+	}
+	return NULL;
+}
+
+/* Fill what policy/export.h asks of a link of ns: a veth's peer_netns, a
+ * parent only in the host. */
+static void resolve_link(struct nh_monitor *m, struct nh_ns *ns, struct nh_link *l)
+{
+	bool pair = nh_kind_has(l->kind, NH_KIND_PAIR), parent = nh_kind_has(l->kind, NH_KIND_NEEDS_PARENT);
+	struct nh_ns *o;
+	const struct nh_link *t;
+
+	if (!pair && !parent)
+		return;
+	if (l->link_netnsid < 0) {
+		/* in this namespace: observe named it */
+		if (pair)
+			nh_strlcpy(l->peer_netns, ns->name, sizeof(l->peer_netns));
+		else if (ns->name[0])
+			l->has &= ~NH_LINK_HAS_PARENT;  /* a parent here is not in the host */
+		return;
+	}
+	l->has &= ~(NH_LINK_HAS_PEER | NH_LINK_HAS_PARENT);
+	o = l->link_index > 0 ? by_nsid(m, ns, l->link_netnsid) : NULL;
+	t = o ? nh_state_link_by_index(&o->obs.have, l->link_index) : NULL;
+	if (!t)
+		return;
+	if (pair) {
+		nh_strlcpy(l->peer_name, t->name, sizeof(l->peer_name));
+		nh_strlcpy(l->peer_netns, o->name, sizeof(l->peer_netns));
+		l->has |= NH_LINK_HAS_PEER;
+	} else if (!o->name[0]) {
+		nh_strlcpy(l->parent, t->name, sizeof(l->parent));
+		l->has |= NH_LINK_HAS_PARENT;
+	}
+}
+
+/* ---- defaults ---- */
+
+struct fresh {
+	int fd;
+	struct nh_state state;          /* its links and sysctls */
+};
+
+static int read_fresh(struct fresh *f)
+{
+	struct nh_nl nl;
+	int r;
+
+	nh_state_init(&f->state);
+	f->fd = nh_netns_fresh();
+	if (f->fd < 0)
+		return f->fd;
+	r = nh_nl_open(&nl, f->fd, NULL, 0, 0);
+	if (r < 0)
+		return r;
+	r = nh_observe_dump(&nl, &f->state);
+	nh_nl_close(&nl);
+	if (r == 0)
+		r = nh_sysctl_read_all(f->fd, NH_SYSCTL_ROOT, &f->state);
+	return r;
+}
+
+/* The kernel's compiled IPv4 device configuration (net/ipv4/devinet.c,
+ * ipv4_devconf and ipv4_devconf_dflt): 0 but for these. */
+static const char *ipv4_compiled(const char *leaf, bool dflt)
+{
+	static const struct {
+		const char *leaf, *value;
+	} ones[] = {
+		{ "accept_redirects", "1" }, { "send_redirects", "1" }, { "secure_redirects", "1" },
+		{ "shared_media", "1" }, { "arp_evict_nocarrier", "1" },
+		{ "igmpv2_unsolicited_report_interval", "10000" }, { "igmpv3_unsolicited_report_interval", "1000" },
+	};
+
+	if (dflt && strcmp(leaf, "accept_source_route") == 0)
+		return "1";
+	for (size_t i = 0; i < NH_ARRAY_SIZE(ones); i++)
+		if (strcmp(ones[i].leaf, leaf) == 0)
+			return ones[i].value;
+	return "0";
+}
+
+/* The host's defaults: the new namespace's, with the IPv4 values it copied
+ * from the host replaced by the kernel's compiled ones. */
+static int host_defaults(const struct nh_state *fresh, const struct nh_state *host, struct nh_state *out)
+{
+	const struct nh_sysctl *inherit = nh_state_sysctl(host, "net.core.devconf_inherit_init_net");
+	bool copied = !inherit || strcmp(inherit->value, "2") != 0;
+
+	nh_state_init(out);
+	for (size_t i = 0; i < fresh->n_sysctls; i++) {
+		struct nh_sysctl k = fresh->sysctls[i];
+
+		if (copied && strcmp(k.key, "net.ipv4.ip_forward") == 0)
+			nh_strlcpy(k.value, "0", sizeof(k.value));
+		else if (copied && strncmp(k.key, "net.ipv4.conf.all.", 18) == 0)
+			nh_strlcpy(k.value, ipv4_compiled(k.key + 18, false), sizeof(k.value));
+		else if (copied && strncmp(k.key, "net.ipv4.conf.default.", 22) == 0)
+			nh_strlcpy(k.value, ipv4_compiled(k.key + 22, true), sizeof(k.value));
+		if (nh_state_add_sysctl(out, &k) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the command ---- */
+
+static int read_settings(struct nh_ns *ns)
+{
+	return nh_sysctl_read_all(ns->name[0] ? ns->fd : -1, NH_SYSCTL_ROOT, &ns->obs.have);
+}
+
+static int export(struct nh_monitor *m, const char *only)
+{
+	struct nh_export_ns *v = calloc(nh_monitor_count(m) + 1, sizeof(*v));
+	struct fresh f = { .fd = -1 };
+	struct nh_state hd;
+	struct nh_export x = { .ns = v, .fresh = &f.state, .host_defaults = &hd };
+	int r = 0;
+
+	nh_state_init(&hd);
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < nh_monitor_count(m) && r == 0; i++) {
+		struct nh_ns *ns = nh_monitor_at(m, i);
+
+		if (only && strcmp(only, ns->name) != 0)
+			continue;
+		r = read_settings(ns);
+		if (r < 0) {
+			fprintf(stderr, "netheal export: %s: reading its settings: %s\n", ns->name[0] ? ns->name : "host",
+				strerror(-r));
+			goto out;
+		}
+		for (size_t j = 0; j < ns->obs.have.n_links; j++)
+			resolve_link(m, ns, &ns->obs.have.links[j]);
+		v[x.n].name = ns->name;
+		v[x.n++].have = &ns->obs.have;
+	}
+	r = read_fresh(&f);
+	if (r < 0) {
+		fprintf(stderr, "netheal export: making a new namespace to learn its defaults: %s\n", strerror(-r));
+		goto out;
+	}
+	r = host_defaults(&f.state, &nh_monitor_host(m)->obs.have, &hd);
+	if (r == 0)
+		r = nh_export_write(&x, stdout, stderr);
+	if (r < 0)
+		fprintf(stderr, "netheal export: %s\n", strerror(-r));
+out:
+	if (f.fd >= 0)
+		close(f.fd);
+	nh_state_free(&f.state);
+	nh_state_free(&hd);
+	free(v);
+	return r;
+}
+
+int nh_cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *config = NH_DEFAULT_CONFIG, *only = NULL, *dir = "/run/netns";
+	struct nh_policy policy;
+	struct nh_monitor *m = NULL;
+	int c, r;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'n':
+			only = strcmp(optarg, "-") == 0 ? "" : optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			return nh_usage_error("export", "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return nh_usage_error("export", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return nh_usage_error("export", "unexpected argument '%s'", argv[optind]);
+	/* the configuration only says where the namespaces are; a host being
+	 * adopted may have none yet */
+	memset(&policy, 0, sizeof(policy));
+	if (nh_cmd_load_quiet(config, &policy) == 0 && policy.settings.netns_dir)
+		dir = policy.settings.netns_dir;
+	r = nh_monitor_new(NULL, dir, NULL, NULL, &m);
+	if (r < 0) {
+		fprintf(stderr, "netheal export: cannot read the system: %s\n", strerror(-r));
+	} else if (only && !nh_monitor_find(m, only)) {
+		fprintf(stderr, "netheal export: no namespace %s in %s\n", only, dir);
+		r = -ENOENT;
+	} else {
+		r = export(m, only);
+	}
+	nh_monitor_free(m);
+	nh_policy_free(&policy);
+	return r < 0 ? 1 : 0;
+}
