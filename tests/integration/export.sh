@@ -26,7 +26,7 @@ world_view() {
 		ns_exec "$ns" ip -j rule show | jqc 'sort_by(.priority)'
 		ns_exec "$ns" ip -j -6 rule show | jqc 'sort_by(.priority)'
 		ns_exec "$ns" ip -j neigh show nud permanent | jqc 'sort_by(.dev, .dst)'
-		ns_exec "$ns" find /proc/sys/net -type f -perm -u=rw -exec sh -c 'for f; do printf "%s=%s\n" "$f" "$(tr -s "\t\n" "  " < "$f" 2>/dev/null)"; done' sh {} + | sort
+		ns_exec "$ns" find /proc/sys/net -type f -perm -u=rw -exec grep -H '' {} + 2>/dev/null | sort
 	done
 }
 
