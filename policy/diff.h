@@ -126,7 +126,10 @@ int nh_plan_add(struct nh_plan *p, const struct nh_action *a);
  *      place first;
  *   2. namespace name, the host ("") first;
  *   3. within a stage: create-link of links without a parent before those
- *      with one (a vlan on a bridge created in the same pass); add-route,
+ *      with one (a vlan on a bridge created in the same pass); set-sysctl:
+ *      a namespace-wide key, then a `default` one, then a link's (writing
+ *      all.forwarding sets every link's: a link's own value goes after);
+ *      add-route,
  *      replace-route: routes without a gateway first, then longer prefixes
  *      first (the default route last), so a gateway is reachable when its
  *      route goes in;

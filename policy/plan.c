@@ -237,10 +237,23 @@ static int cmp_num(long long a, long long b)
 	return (a > b) - (a < b);
 }
 
+/* A sysctl's place among the others: a namespace-wide key first, then a
+ * family's `default`, then a link's, so that what the kernel spreads when
+ * one is written (all.forwarding sets every link's and the default) is
+ * done before what the policy says of one link (see diff.h). */
+static int sysctl_rank(const struct nh_sysctl *k)
+{
+	if (k->link[0])
+		return 2;
+	return strstr(k->key, ".default.") ? 1 : 0;
+}
+
 /* Dependency order inside one stage of one namespace (see diff.h). */
 static int rank(const struct nh_action *a)
 {
 	switch (a->type) {
+	case NH_ACT_SYSCTL_SET:
+		return sysctl_rank(&a->sysctl);
 	case NH_ACT_LINK_CREATE:
 		return (a->link.has & NH_LINK_HAS_PARENT) ? 1 : 0;
 	case NH_ACT_ROUTE_ADD:

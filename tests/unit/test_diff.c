@@ -1300,15 +1300,15 @@ static void test_sysctl_drift(void **state)
 	host->have.n_sysctls = 0;
 	expect_plan(&w,
 		    "set-sysctl - - sysctl:net.ipv6.conf.all.forwarding\n"
-		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n"
-		    "set-sysctl blue - sysctl:net.ipv4.ip_forward\n");
+		    "set-sysctl blue - sysctl:net.ipv4.ip_forward\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
 	plan_all(&w, &p);
 	assert_string_equal(p.actions[0].drift,
 			    "sysctl net.ipv6.conf.all.forwarding could not be read, policy wants 1");
-	assert_string_equal(p.actions[1].drift, "sysctl net.ipv4.conf.v-peer1.rp_filter is 0, policy wants 2");
-	assert_string_equal(p.actions[1].sysctl.value, "2");
-	assert_string_equal(p.actions[2].drift, "sysctl net.ipv4.ip_forward is 0, policy wants 1");
-	assert_int_equal(p.actions[2].rule.line, 20);
+	assert_string_equal(p.actions[2].drift, "sysctl net.ipv4.conf.v-peer1.rp_filter is 0, policy wants 2");
+	assert_string_equal(p.actions[2].sysctl.value, "2");
+	assert_string_equal(p.actions[1].drift, "sysctl net.ipv4.ip_forward is 0, policy wants 1");
+	assert_int_equal(p.actions[1].rule.line, 20);
 	nh_plan_free(&p);
 	world_free(&w);
 }
@@ -1387,22 +1387,27 @@ static void test_sysctl_new_namespace(void **state)
 	add_sysctl(&blue->rule.want, "net.ipv4.ip_forward=1", 20);
 	add_sysctl(&blue->rule.want, "net.ipv4.conf.v-peer1.forwarding=1", 21);
 	add_sysctl(&blue->rule.want, "net.ipv4.conf.lo.accept_local=1", 22);
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.default.rp_filter=1", 23);
 	plan_all(&w, &p);
-	/* right after the links are made, before anything goes up */
+	/* right after the links are made, before anything goes up; the
+	 * namespace-wide key, the default, then the links' (ip_forward sets
+	 * every link's and the default) */
 	assert_int_equal(p.actions[3].type, NH_ACT_SYSCTL_SET);
-	assert_string_equal(p.actions[3].object, "sysctl:net.ipv4.conf.lo.accept_local");
-	assert_string_equal(p.actions[4].object, "sysctl:net.ipv4.conf.v-peer1.forwarding");
-	assert_string_equal(p.actions[5].object, "sysctl:net.ipv4.ip_forward");
-	assert_string_equal(p.actions[5].drift, "sysctl net.ipv4.ip_forward: the namespace is new, policy wants 1");
-	assert_int_equal(p.actions[6].type, NH_ACT_LINK_SET_MASTER);
+	assert_string_equal(p.actions[3].object, "sysctl:net.ipv4.ip_forward");
+	assert_string_equal(p.actions[3].drift, "sysctl net.ipv4.ip_forward: the namespace is new, policy wants 1");
+	assert_string_equal(p.actions[4].object, "sysctl:net.ipv4.conf.default.rp_filter");
+	assert_string_equal(p.actions[5].object, "sysctl:net.ipv4.conf.lo.accept_local");
+	assert_string_equal(p.actions[6].object, "sysctl:net.ipv4.conf.v-peer1.forwarding");
+	assert_int_equal(p.actions[7].type, NH_ACT_LINK_SET_MASTER);
 	nh_plan_free(&p);
 	expect_plan(&w,
 		    "create-netns blue - netns:blue\n"
 		    "create-link - br1 link:br1\n"
 		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-sysctl blue - sysctl:net.ipv4.ip_forward\n"
+		    "set-sysctl blue - sysctl:net.ipv4.conf.default.rp_filter\n"
 		    "set-sysctl blue lo sysctl:net.ipv4.conf.lo.accept_local\n"
 		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.forwarding\n"
-		    "set-sysctl blue - sysctl:net.ipv4.ip_forward\n"
 		    "set-master - eth1 master:br1 if=2\n"
 		    "set-master - v-eth1 master:br1\n"
 		    "set-up - br1 state:up\n"
