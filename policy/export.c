@@ -676,19 +676,19 @@ static const struct nh_sysctl *default_of(const struct ctx *c, const struct nh_s
 	return d ? d : other_link(c, k, "lo");
 }
 
-/* "net.ipv4" or "net.ipv6" of a conf key ending in .forwarding, else NULL. */
-static bool forwarding_follows_all(const struct ctx *c, const struct nh_sysctl *k)
+/* For a link's or the default's `forwarding`: the family's all.forwarding,
+ * which writing sets on every link and the default (the kernel's
+ * devinet_sysctl_forward, addrconf_fixup_forwarding). NULL for any other key. */
+static const struct nh_sysctl *forwarding_all(const struct ctx *c, const struct nh_sysctl *k)
 {
 	char all[64];
-	const struct nh_sysctl *a;
 	const char *leaf = strrchr(k->key, '.');
 
 	if (strcmp(leaf, ".forwarding") != 0 || strncmp(k->key, "net.ipv", 7) != 0 ||
 	    strncmp(k->key + 8, ".conf.", 6) != 0 || strncmp(k->key + 14, "all.", 4) == 0)
-		return false;
+		return NULL;
 	snprintf(all, sizeof(all), "%.8s.conf.all.forwarding", k->key);
-	a = nh_state_sysctl(have(c), all);
-	return a && strcmp(a->value, k->value) == 0;
+	return nh_state_sysctl(have(c), all);
 }
 
 /* What the sysctl list leaves out before comparing with the defaults. */
@@ -701,10 +701,7 @@ static bool sysctl_skipped(const struct ctx *c, const struct nh_sysctl *k)
 	if (k->link[0] && strncmp(k->key, "net.ipv6.conf.", 14) == 0 && strcmp(strrchr(k->key, '.'), ".mtu") == 0)
 		return true;
 	/* net.ipv4.conf.all.forwarding is net.ipv4.ip_forward, written as such */
-	if (strcmp(k->key, "net.ipv4.conf.all.forwarding") == 0)
-		return true;
-	/* writing all.forwarding sets every link's and the default: said once */
-	return forwarding_follows_all(c, k);
+	return strcmp(k->key, "net.ipv4.conf.all.forwarding") == 0;
 }
 
 static int put_sysctls(struct ctx *c, const char *indent)
@@ -722,7 +719,12 @@ static int put_sysctls(struct ctx *c, const char *indent)
 
 		if (!k->value[0] || sysctl_skipped(c, k))
 			continue;
-		d = default_of(c, k);
+		/* writing all.forwarding sets every link's and the default:
+		 * one of those is worth writing when it differs from it (and
+		 * is then written after it: plan.c orders all, default, links) */
+		d = forwarding_all(c, k);
+		if (!d)
+			d = default_of(c, k);
 		if (!d) {
 			c->no_default++;
 			continue;
