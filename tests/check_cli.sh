@@ -33,7 +33,7 @@ expect_err_line() {
 # The shipped examples, as private 0644 copies (a checkout's umask must not
 # make them group-writable).
 mkdir -p "$T/policy.d"
-for f in option1-physical option2-bridge; do
+for f in option1-physical option2-bridge router-namespace; do
 	install -m 0644 "$SRC/etc/policy.d/$f.conf" "$T/$f.conf"
 	run check "$T/$f.conf"
 	expect_rc 0 "check $f.conf"
