@@ -6,10 +6,12 @@
 # inside the namespace), never netheal's own view.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/monitor_lib.sh"
 
 C=$T_DIR/conf
 LOG=$T_DIR/netheal.log
-write_conf "$C"
+METRICS=$T_DIR/metrics.prom
+write_conf "$C" "metrics_file = \"$METRICS\";"
 policy "$C" objects <<'EOP'
 sysctl = [ "net.ipv4.conf.all.accept_redirects=0" ];
 namespaces = (
@@ -86,6 +88,9 @@ check "the host's sysctl is set" sysctl_is "" net.ipv4.conf.all.accept_redirects
 check "no IPv6 copy of the rule with an IPv4 prefix" test "$(rule_count r1 -6 100 true)" = 0
 check "no IPv4 copy of the rule with an IPv6 prefix" test "$(rule_count r1 -4 300 true)" = 0
 
+# `netheal monitor` shows the objects' events (issue 12 item 6)
+mon_start --netns r1
+
 # ---- sysctls -----------------------------------------------------------------
 mark
 ip netns exec r1 sysctl -qw net.ipv4.ip_forward=0
@@ -157,6 +162,19 @@ check "the kernel's flush is healed as its consequence" wait_for 2 \
 	logged_since "event=healed netns=r1 .*object=neigh:10.1.31.9 .*actor=kernel"
 check "the foreign neighbour is not put back (netheal never names it)" \
 	bash -c "! ip -n r1 neigh show 10.1.31.77 dev v1 nud permanent | grep -q ."
+
+# ---- monitor, status, metrics know them -----------------------------------------
+check "monitor prints a sysctl the kernel announces" wait_for 2 saw ' r1 sysctl net.ipv4.conf.all.forwarding=0$'
+check "monitor prints a rule removed and put back" wait_for 2 saw ' r1 rule \+100 inet from 10.1.31.0/24 lookup 100 proto netheal$'
+check "monitor prints a rule removed" saw ' r1 rule -100 inet from 10.1.31.0/24 lookup 100 proto netheal$'
+check "monitor prints a permanent neighbour" saw ' r1 neigh \+10.1.31.9 dev v1 lladdr 02:00:0a:01:1f:09$'
+check "monitor prints one replaced by a learned entry as gone" saw ' r1 neigh -10.1.31.9 dev v1 lladdr 02:00:00:00:00:98$'
+kill "$MON_PID"
+status_last() { "$NETHEAL" status --json --status-file "$C/status.json" | jq -r --arg n "$1" '.namespaces[] | select(.name == $n) | .last_heal.object'; }
+check "status: r3's last heal is its rule, as rule:PRIO" wait_for 2 eval '[ "$(status_last r3)" = rule:100 ]'
+for kind in sysctl rule neigh; do
+	check "metrics count heals of kind $kind" wait_for 2 grep -q "^netheal_heals_total{netns=\"r1\",object=\"$kind\"} [1-9]" "$METRICS"
+done
 
 # ---- the link re-created: its settings start from the defaults ----------------
 mark
