@@ -54,27 +54,116 @@ static void usage(FILE *f)
 		   "Exit status: 0, 1 on error, 64 usage error.\n", NH_DEFAULT_CONFIG);
 }
 
-/* ---- cross-namespace references ---- */
+/* ---- cross-namespace references ----
+ * A link's IFLA_LINK is an index in the namespace IFLA_LINK_NETNSID names,
+ * as the link's own namespace numbers them. Candidates are found by index
+ * across every namespace (a veth's must name the link back), then the one
+ * the id names: one RTM_GETNSID per pair of namespaces asked, at most. */
 
-/* The namespace (of the monitor's) that ns knows as nsid, or NULL. */
-static struct nh_ns *by_nsid(struct nh_monitor *m, struct nh_ns *ns, int nsid)
+/* Every link of every namespace by ifindex: the links another namespace's
+ * IFLA_LINK may name. Indexes repeat across namespaces; the nsid tells. */
+struct xref {
+	int ifindex;
+	size_t ns;
+	const struct nh_link *l;
+};
+
+struct xrefs {
+	struct nh_monitor *m;
+	struct xref *v;
+	size_t n;
+	int *nsid;                      /* [X * n_ns + Y]: the id X gives Y; -2 = not asked yet */
+	size_t n_ns;
+};
+
+static int xref_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < nh_monitor_count(m); i++) {
-		struct nh_ns *o = nh_monitor_at(m, i);
+	const struct xref *x = a, *y = b;
 
-		if (o != ns && nh_nl_get_nsid(&ns->req, o->fd) == nsid)
-			return o;
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+static int xrefs_build(struct xrefs *x, struct nh_monitor *m)
+{
+	size_t n = 0;
+
+	memset(x, 0, sizeof(*x));
+	x->m = m;
+	x->n_ns = nh_monitor_count(m);
+	for (size_t i = 0; i < x->n_ns; i++)
+		n += nh_monitor_at(m, i)->obs.have.n_links;
+	x->v = calloc(n + 1, sizeof(*x->v));
+	x->nsid = malloc(x->n_ns * x->n_ns * sizeof(*x->nsid) + 1);
+	if (!x->v || !x->nsid)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->n_ns * x->n_ns; i++)
+		x->nsid[i] = -2;
+	for (size_t i = 0; i < x->n_ns; i++) {
+		const struct nh_state *s = &nh_monitor_at(m, i)->obs.have;
+
+		for (size_t j = 0; j < s->n_links; j++)
+			x->v[x->n++] = (struct xref){ s->links[j].ifindex, i, &s->links[j] };
+	}
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), xref_cmp);
+	return 0;
+}
+
+static void xrefs_free(struct xrefs *x)
+{
+	free(x->v);
+	free(x->nsid);
+}
+
+/* The id namespace a gives namespace b, asked once. */
+static int nsid_of(struct xrefs *x, size_t a, size_t b)
+{
+	int *c = &x->nsid[a * x->n_ns + b];
+
+	if (*c == -2)
+		*c = nh_nl_get_nsid(&nh_monitor_at(x->m, a)->req, nh_monitor_at(x->m, b)->fd);
+	return *c;
+}
+
+/* The link l of namespace a names (IFLA_LINK, IFLA_LINK_NETNSID): in which
+ * namespace (*b), or NULL. A veth's must name l back. */
+static const struct nh_link *linked(struct xrefs *x, size_t a, const struct nh_link *l, size_t *b)
+{
+	struct xref key = { l->link_index, 0, NULL };
+	size_t lo = 0, hi = x->n;
+	bool pair = nh_kind_has(l->kind, NH_KIND_PAIR);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->v[mid].ifindex < key.ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < x->n && x->v[lo].ifindex == key.ifindex; lo++) {
+		const struct xref *c = &x->v[lo];
+
+		if (c->ns == a || (pair && (c->l->link_index != l->ifindex || c->l->link_netnsid < 0)))
+			continue;
+		if (nsid_of(x, a, c->ns) == l->link_netnsid) {
+			*b = c->ns;
+			return c->l;
+		}
 	}
 	return NULL;
 }
 
-/* Fill what policy/export.h asks of a link of ns: a veth's peer_netns, a
- * parent only in the host. */
-static void resolve_link(struct nh_monitor *m, struct nh_ns *ns, struct nh_link *l)
+/* Fill what policy/export.h asks of link l of namespace a: a veth's
+ * peer_netns, a parent only in the host. */
+static void resolve_link(struct xrefs *x, size_t a, struct nh_link *l)
 {
+	struct nh_ns *ns = nh_monitor_at(x->m, a), *o;
 	bool pair = nh_kind_has(l->kind, NH_KIND_PAIR), parent = nh_kind_has(l->kind, NH_KIND_NEEDS_PARENT);
-	struct nh_ns *o;
 	const struct nh_link *t;
+	size_t b = 0;
 
 	if (!pair && !parent)
 		return;
@@ -87,10 +176,10 @@ static void resolve_link(struct nh_monitor *m, struct nh_ns *ns, struct nh_link 
 		return;
 	}
 	l->has &= ~(NH_LINK_HAS_PEER | NH_LINK_HAS_PARENT);
-	o = l->link_index > 0 ? by_nsid(m, ns, l->link_netnsid) : NULL;
-	t = o ? nh_state_link_by_index(&o->obs.have, l->link_index) : NULL;
+	t = l->link_index > 0 ? linked(x, a, l, &b) : NULL;
 	if (!t)
 		return;
+	o = nh_monitor_at(x->m, b);
 	if (pair) {
 		nh_strlcpy(l->peer_name, t->name, sizeof(l->peer_name));
 		nh_strlcpy(l->peer_netns, o->name, sizeof(l->peer_netns));
@@ -183,11 +272,24 @@ static int export(struct nh_monitor *m, const char *only)
 	struct fresh f = { .fd = -1 };
 	struct nh_state hd;
 	struct nh_export x = { .ns = v, .fresh = &f.state, .host_defaults = &hd };
-	int r = 0;
+	struct xrefs xr = { 0 };
+	int r;
 
 	nh_state_init(&hd);
-	if (!v)
-		return -ENOMEM;
+	r = xrefs_build(&xr, m);
+	if (!v || r < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* in place: what the lookups read (indexes, kinds) is not changed */
+	for (size_t i = 0; i < nh_monitor_count(m); i++) {
+		struct nh_state *s = &nh_monitor_at(m, i)->obs.have;
+
+		if (only && strcmp(only, nh_monitor_at(m, i)->name) != 0)
+			continue;
+		for (size_t j = 0; j < s->n_links; j++)
+			resolve_link(&xr, i, &s->links[j]);
+	}
 	for (size_t i = 0; i < nh_monitor_count(m) && r == 0; i++) {
 		struct nh_ns *ns = nh_monitor_at(m, i);
 
@@ -199,8 +301,6 @@ static int export(struct nh_monitor *m, const char *only)
 				strerror(-r));
 			goto out;
 		}
-		for (size_t j = 0; j < ns->obs.have.n_links; j++)
-			resolve_link(m, ns, &ns->obs.have.links[j]);
 		v[x.n].name = ns->name;
 		v[x.n++].have = &ns->obs.have;
 	}
@@ -215,6 +315,7 @@ static int export(struct nh_monitor *m, const char *only)
 	if (r < 0)
 		fprintf(stderr, "netheal export: %s\n", strerror(-r));
 out:
+	xrefs_free(&xr);
 	if (f.fd >= 0)
 		close(f.fd);
 	nh_state_free(&f.state);
