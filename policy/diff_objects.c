@@ -50,14 +50,17 @@ static struct need link_need(const struct diff_ctx *c, size_t x, const struct li
  * present name (a link this plan renames back). */
 static void key_now(const struct nh_sysctl *w, const struct nh_link *obs, char *buf, size_t size)
 {
+	const char *leaf;
 	size_t n;
 
 	snprintf(buf, size, "%s", w->key);
 	if (!w->link[0] || !obs || strcmp(obs->name, w->link) == 0)
 		return;
-	/* PREFIX.LINK.LEAF → PREFIX.OBS.LEAF */
-	n = (size_t)(strstr(w->key, w->link) - w->key);
-	snprintf(buf, size, "%.*s%s%s", (int)n, w->key, obs->name, w->key + n + strlen(w->link));
+	/* PREFIX.LINK.LEAF → PREFIX.OBS.LEAF: LINK is right before the last
+	 * dot (a link may be named like a part of the prefix, "ipv4") */
+	leaf = strrchr(w->key, '.');
+	n = (size_t)(leaf - w->key) - strlen(w->link);
+	snprintf(buf, size, "%.*s%s%s", (int)n, w->key, obs->name, leaf);
 }
 
 static int emit_sysctl(struct diff_ctx *c, size_t x, const struct nh_sysctl *w, enum nh_action_type t,

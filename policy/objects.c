@@ -103,9 +103,9 @@ int nh_sysctl_path(const char *key, char *buf, size_t size)
 	memcpy(buf, key, n + 1);
 	/* the IFNAME keeps its dots: only the separators around it change */
 	for (size_t i = 0; i < n; i++) {
-		if (prefix && buf + i >= buf + (dev - key) && buf + i < buf + (leaf - 1 - key))
-			continue;
-		if (buf[i] == '.')
+		bool in_link = prefix && key + i >= dev && key + i < leaf - 1;
+
+		if (buf[i] == '.' && !in_link)
 			buf[i] = '/';
 	}
 	return 0;

@@ -1364,11 +1364,24 @@ static void test_sysctl_follows_link(void **state)
 	nh_state_sysctl(&blue->have, "net.ipv4.conf.foo0.rp_filter")->value[0] = '1';
 	expect_plan(&w, "rename-link blue v-peer1 link:v-peer1 if=2\n"
 		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
+	/* a policy link named like a part of the key's prefix, renamed */
+	add_link(&blue->rule.want, (struct nh_link){ .name = "ipv4", .has = UP_ALWAYS, .up = true,
+		.origin = AT(BLUE_CONF, 30) });
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.ipv4.rp_filter=2", 31);
+	add_link(&blue->have, (struct nh_link){ .name = "foo9", .ifindex = 9, .up = true });
+	add_sysctl(&blue->have, "net.ipv4.conf.foo9.rp_filter=2", 0);
+	w.known[w.n_known++] = (typeof(w.known[0])){ "blue", "ipv4", 9 };
+	expect_plan(&w, "rename-link blue ipv4 link:ipv4 if=9\n"
+		    "rename-link blue v-peer1 link:v-peer1 if=2\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
 	/* a link that is reported (another kind) gets nothing */
+	l = link_of(&blue->have, "foo0");
 	l->kind = &nh_kind_bridge;
 	nh_strlcpy(l->name, "v-peer1", sizeof(l->name));
+	nh_strlcpy(link_of(&blue->have, "foo9")->name, "ipv4", NH_IFNAMSIZ);
 	w.n_known = 0;
 	blue->have.n_sysctls = 0;
+	add_sysctl(&blue->have, "net.ipv4.conf.ipv4.rp_filter=2", 0);
 	expect_plan(&w, "conflict blue v-peer1 link:v-peer1 if=2\n");
 	world_free(&w);
 }
