@@ -401,7 +401,7 @@ static void test_parse_address(void **state)
 	assert_int_equal(a.flags, IFA_F_TEMPORARY | IFA_F_MANAGETEMPADDR);
 	assert_true(a.dynamic);
 	nlh = addr_msg(&m, RTM_NEWADDR, 4, "10.1.1.100", 24);
-	mnl_attr_put(nlh, IFA_CACHEINFO, 4, three);     /* too short */
+	mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(peer), peer);   /* 4 bytes: too short */
 	assert_int_equal(nh_parse_address(nlh, &a), -EINVAL);
 }
 
