@@ -414,8 +414,13 @@ static void put_route(FILE *f, const struct nh_route *r)
 {
 	char buf[64];
 
+	/* "default" takes its family from the gateway: an IPv6 default route
+	 * without one is "::/0" */
 	fputs("{ to = ", f);
-	put_str(f, r->dst.len ? nh_prefix_str(&r->dst, true, buf, sizeof(buf)) : "default");
+	if (r->dst.len || (r->dst.family == AF_INET6 && !(r->has & NH_ROUTE_HAS_VIA)))
+		put_str(f, nh_prefix_str(&r->dst, true, buf, sizeof(buf)));
+	else
+		put_str(f, "default");
 	fputc(';', f);
 	if (r->has & NH_ROUTE_HAS_VIA) {
 		fputs(" via = ", f);

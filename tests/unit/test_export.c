@@ -274,13 +274,24 @@ static void test_left_out(void **state)
 	r.protocol = RTPROT_RA;
 	r.dst = pfx("2001:db8:6::/48");
 	assert_int_equal(nh_state_add_route(&w.host, &r), 0);
+	/* IPv6 default routes: with a gateway "default" says the family, without one it does not */
+	r = (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = { .family = AF_INET6 }, .dev = "e0", .table = 100,
+			       .metric = 1024, .protocol = RTPROT_BOOT };
+	assert_int_equal(nh_state_add_route(&w.host, &r), 0);
+	r = (struct nh_route){ .has = NH_ROUTE_HAS_DEV | NH_ROUTE_HAS_VIA, .dst = { .family = AF_INET6 },
+			       .via = pfx("2001:db8::1"), .dev = "e0", .table = 254, .metric = 1024,
+			       .protocol = RTPROT_BOOT };
+	assert_int_equal(nh_state_add_route(&w.host, &r), 0);
 	world_export(&w, true, false, false);
 	text = write_out(&w.x, &notes);
 	has(text, "{ name = \"e0\"; mtu = 1500; addresses = [ \"2001:db8::4/64\" ]; }");
 	has(text, "{ name = \"lo\"; mtu = 65536; }");
 	has(text, "{ name = \"port0\"; up = false; mtu = 1500; }");
 	has(text, "{ name = \"mv0\"; up = false; mtu = 1500; }");
-	has(text, "routes = (\n  { to = \"2001:db8:5::/48\"; dev = \"e0\"; }\n);");  /* metric 1024 is IPv6's default */
+	has(text, "routes = (\n"
+		  "  { to = \"::/0\"; dev = \"e0\"; table = 100; },\n"
+		  "  { to = \"default\"; via = \"2001:db8::1\"; dev = \"e0\"; },\n"
+		  "  { to = \"2001:db8:5::/48\"; dev = \"e0\"; }\n);");   /* metric 1024 is IPv6's default */
 	lacks(text, "bad");
 	lacks(text, "10.1.9");
 	lacks(text, "fe80");
@@ -293,6 +304,10 @@ static void test_left_out(void **state)
 	lacks(notes, "2001:db8::/64");      /* the kernel's own: no note */
 	lacks(notes, "2001:db8:6::");       /* a router's: no note */
 	parses(text, &p);
+	/* both defaults came back as IPv6 routes */
+	assert_int_equal(p.host.want.n_routes, 3);
+	for (size_t i = 0; i < p.host.want.n_routes; i++)
+		assert_int_equal(p.host.want.routes[i].dst.family, AF_INET6);
 	nh_policy_free(&p);
 	free(text);
 	free(notes);
