@@ -166,6 +166,7 @@ ip -n green link set gr up
 ip -n green addr add 10.1.41.2/24 dev gr
 ip -n red link set rg up
 ip -n red addr add 10.1.41.1/24 dev rg
+ip -n green -6 route add default dev gr table 200     # no gateway: not "default", which would be IPv4
 ip -n green link add in0 type veth peer name in1
 ip -n green link set in0 up
 if have_kind macvlan; then
@@ -209,6 +210,7 @@ check "rich: both-family rule written once, without family" \
 	grep -q '{ priority = 200; fwmark = "0x10/0xff"; action = "prohibit"; }' "$E"
 check "rich: a one-family rule without prefix names its family" grep -q 'priority = 400; oif = "vr"; family = "inet"; action = "blackhole";' "$E"
 check "rich: routes in other tables, with metrics" grep -q 'to = "2001:db8:99::/48"; via = "2001:db8:40::1"; dev = "vr"; metric = 7; table = 1000;' "$E"
+check "rich: an IPv6 default route without a gateway" grep -q '{ to = "::/0"; dev = "gr"; table = 200; }' "$E"
 check "rich: neighbours" grep -q '{ address = "10.1.40.9"; lladdr = "02:00:0a:01:28:09"; dev = "vr"; }' "$E"
 check "rich: sysctls that differ from a new namespace's" grep -q '"net.ipv4.conf.vr.rp_filter=2"' "$E"
 check "rich: ip_forward, once (not also as conf.all.forwarding)" test "$(grep -c 'net.ipv4.ip_forward=1\|net.ipv4.conf.all.forwarding' "$E")" = 1
