@@ -1,6 +1,7 @@
 /*
- * nh_action_exec: one action, one netlink request, dispatched through a
- * table of executors (link.c, address.c, route.c, netns.c). The shared
+ * nh_action_exec: one action, one netlink request (a sysctl: one file
+ * written and read back), dispatched through a table of executors (link.c,
+ * address.c, route.c, rule.c, neigh.c, sysctl.c, netns.c). The shared
  * helpers turn the kernel's answer into a struct nh_result.
  */
 #include "exec.h"
@@ -92,19 +93,23 @@ static const nh_exec_fn executors[NH_ACT__COUNT] = {
 	[NH_ACT_LINK_MOVE] = nh_exec_link_move,
 	[NH_ACT_LINK_RENAME] = nh_exec_link_rename,
 	[NH_ACT_LINK_CREATE] = nh_exec_link_create,
+	[NH_ACT_SYSCTL_SET] = nh_exec_sysctl_set,
 	[NH_ACT_LINK_SET_MASTER] = nh_exec_link_set_master,
 	[NH_ACT_LINK_SET_MTU] = nh_exec_link_set_mtu,
 	[NH_ACT_LINK_SET_MAC] = nh_exec_link_set_mac,
 	[NH_ACT_LINK_SET_UP] = nh_exec_link_set_up,
 	[NH_ACT_ADDR_ADD] = nh_exec_addr_add,
 	[NH_ACT_ROUTE_ADD] = nh_exec_route_add,
+	[NH_ACT_ROUTE_REPLACE] = nh_exec_route_add,
+	[NH_ACT_RULE_ADD] = nh_exec_rule_add,
+	[NH_ACT_NEIGH_SET] = nh_exec_neigh_set,
 	/* REPORT_*: nothing to execute */
 };
 
 static bool creates(enum nh_action_type t)
 {
 	return t == NH_ACT_NETNS_CREATE || t == NH_ACT_LINK_CREATE ||
-	       t == NH_ACT_ADDR_ADD || t == NH_ACT_ROUTE_ADD;
+	       t == NH_ACT_ADDR_ADD || t == NH_ACT_ROUTE_ADD || t == NH_ACT_RULE_ADD;
 }
 
 /* A delete of something already gone is done. ENOENT: its namespace is

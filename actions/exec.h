@@ -32,7 +32,8 @@ int nh_exec_send(struct nh_nl *nl, struct nlmsghdr *nlh, struct nh_result *res);
 /* "blue", or "the host" for "". */
 const char *nh_exec_ns_label(const char *netns);
 
-/* The executors, one per action type (link.c, address.c, route.c). */
+/* The executors, one per action type (link.c, address.c, route.c, rule.c,
+ * neigh.c, sysctl.c). */
 int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 int nh_exec_link_delete(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 int nh_exec_link_move(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
@@ -43,5 +44,9 @@ int nh_exec_link_set_mac(const struct nh_exec_ctx *ctx, const struct nh_action *
 int nh_exec_link_set_up(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 int nh_exec_addr_add(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 int nh_exec_route_add(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
+/* rule.c, neigh.c, sysctl.c; route replace is nh_exec_route_add with NLM_F_REPLACE. */
+int nh_exec_rule_add(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
+int nh_exec_neigh_set(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
+int nh_exec_sysctl_set(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Route add: RTM_NEWROUTE as `ip route add` sends it, with NLM_F_EXCL and
- * netheal's own protocol number. Scope as iproute2 picks it: universe for
+ * netheal's own protocol number; route replace as `ip route replace` sends
+ * it, NLM_F_REPLACE instead (the route of the same key gives way). Scope as iproute2 picks it: universe for
  * IPv6 and for a route via a gateway, link for an IPv4 device route. The
  * main table and the other tables below 256 go in rtm_table, larger ones in
  * RTA_TABLE. RTA_OIF only when the policy names the device; a gateway route
@@ -56,7 +57,8 @@ int nh_exec_route_add(const struct nh_exec_ctx *ctx, const struct nh_action *a, 
 		if (oif < 0)
 			return oif;
 	}
-	nlh = nh_nl_msg(ns.nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	nlh = nh_nl_msg(ns.nl, RTM_NEWROUTE,
+			NLM_F_CREATE | (a->type == NH_ACT_ROUTE_REPLACE ? NLM_F_REPLACE : NLM_F_EXCL));
 	r = fill_rtmsg(nlh, rt);
 	if (r == 0 && oif && !mnl_attr_put_u32_check(nlh, NH_ACT_MSG_SIZE, RTA_OIF, (uint32_t)oif))
 		r = -EMSGSIZE;

@@ -16,7 +16,35 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "netlink/sysctl.h"
 #include "policy/parse.h"
+
+/* A sysctl this machine's kernel lacks is a warning, not an error (SPEC
+ * §3.1): the policy may be meant for another kernel, where netheal says
+ * heal-failed if it is missing there too. */
+static int check_sysctls(const struct nh_netns_rule *r, struct nh_diags *d)
+{
+	for (size_t i = 0; i < r->want.n_sysctls; i++) {
+		const struct nh_sysctl *k = &r->want.sysctls[i];
+
+		if (nh_sysctl_known(NH_SYSCTL_ROOT, k->key))
+			continue;
+		if (nh_diags_add(d, k->origin.file, k->origin.line, true, "sysctl '%s': this machine's kernel "
+				 "has no such setting (netheal will report heal-failed where it is missing too)",
+				 k->key) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int check_all_sysctls(const struct nh_policy *p, struct nh_diags *d)
+{
+	int r = check_sysctls(&p->host, d);
+
+	for (size_t i = 0; r == 0 && i < p->n_netns; i++)
+		r = check_sysctls(&p->netns[i], d);
+	return r;
+}
 
 static void check_usage(FILE *f)
 {
@@ -84,6 +112,8 @@ int nh_cmd_check(int argc, char **argv)
 		r = nh_policy_load_files(argv + optind, (size_t)(argc - optind), &policy, &diags);
 	else
 		r = nh_policy_load(config, &policy, &diags);
+	if (r == 0)
+		r = check_all_sysctls(&policy, &diags);
 	nh_diags_print(&diags, stderr);
 	if (r == -ENOMEM)
 		fprintf(stderr, "netheal check: out of memory\n");

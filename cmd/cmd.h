@@ -24,5 +24,6 @@ int nh_cmd_apply(int argc, char **argv);
 int nh_cmd_run(int argc, char **argv);
 int nh_cmd_check(int argc, char **argv);
 int nh_cmd_monitor(int argc, char **argv);
+int nh_cmd_export(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const struct nh_cmd commands[] = {
 	{ "run", nh_cmd_run, "the service: converge, then watch and heal until stopped" },
 	{ "monitor", nh_cmd_monitor, "stream link/address/route/netns events of every namespace" },
 	{ "status", nh_cmd_status, "what the running service knows" },
+	{ "export", nh_cmd_export, "print the live state as a policy" },
 	{ NULL, NULL, NULL }
 };
 

@@ -12,6 +12,10 @@
  *   addr +|-ADDR/LEN dev NAME
  *   route +|-DST inet|inet6 [via GW] [dev NAME] table N metric N proto P
  *   nsid +|-N
+ *   rule +|-PRIO inet|inet6 SELECTORS lookup N|ACTION proto P
+ *   neigh +|-ADDR dev NAME lladdr M     (permanent entries; "-": deleted or no longer permanent)
+ *   sysctl KEY=VALUE ...                (what RTM_NEWNETCONF announces for all, default or a link)
+ *   sysctl -net.FAMILY.conf.NAME        (RTM_DELNETCONF: the link's settings are gone)
  *   netns +|-NAME                       (NETNS is "-": the directory changed)
  *   resync REASON                       (events were lost; the namespace was re-read)
  *   state JSON                          (on SIGUSR1, NETNS "*": the observed state)
@@ -139,14 +143,55 @@ static void print_route(const struct nh_nl_event *ev)
 	printf(" table %u metric %u proto %s\n", r->table, r->metric, proto_str(r->protocol, proto, sizeof(proto)));
 }
 
+static void print_rule(const struct nh_nl_event *ev)
+{
+	const struct nh_fib_rule *r = &ev->frule;
+	char words[320], proto[8];
+
+	printf("rule %c%u %s %s proto %s\n", ev->type == RTM_NEWRULE ? '+' : '-', r->priority, family_str(r->family),
+	       nh_fib_rule_words(r, words, sizeof(words)), proto_str(r->protocol, proto, sizeof(proto)));
+}
+
+static void print_neigh(const struct nh_nl_event *ev)
+{
+	const struct nh_neigh *n = &ev->neigh;
+	char ip[64], mac[NH_MAC_STRLEN];
+	printf("neigh %c%s dev %s", ev->type == RTM_NEWNEIGH ? '+' : '-', nh_prefix_str(&n->addr, false, ip, sizeof(ip)),
+	       n->dev[0] ? n->dev : "?");
+	if (n->has & NH_NEIGH_HAS_LLADDR)
+		printf(" lladdr %s", nh_mac_str(n->lladdr, mac, sizeof(mac)));
+	putchar('\n');
+}
+
+/* Each announced value as the sysctl it is. */
+static void print_netconf(const struct nh_nl_event *ev)
+{
+	const struct nh_netconf *nc = &ev->netconf;
+	const char *fam = nc->family == AF_INET6 ? "ipv6" : "ipv4";
+	const char *dev = ev->link.name[0] ? ev->link.name : "?";
+
+	if (ev->type == RTM_DELNETCONF) {
+		printf("sysctl -net.%s.conf.%s\n", fam, dev);
+		return;
+	}
+	printf("sysctl");
+	for (int v = 0; v < NH_NETCONF__COUNT; v++)
+		if (nc->has & (1u << v))
+			printf(" net.%s.conf.%s.%s=%d", fam, dev, nh_netconf_leaf(nc->family, (enum nh_netconf_value)v),
+			       nc->value[v]);
+	putchar('\n');
+}
+
 static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
 {
 	struct mon *mon = ctx;
 	char buf[64];
 
 	(void)m;
-	/* Unchanged state (a repeated notification) is not news. */
-	if (!ev->changed && ev->obj != NH_OBJ_NSID)
+	/* Unchanged state (a repeated notification) is not news; nsid and
+	 * netconf events are news of their own (observe keeps no state of
+	 * them). */
+	if (!ev->changed && ev->obj != NH_OBJ_NSID && ev->obj != NH_OBJ_NETCONF)
 		return;
 	if (!wanted(mon, ns->name))
 		return;
@@ -165,6 +210,15 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 		break;
 	case NH_OBJ_NSID:
 		printf("nsid %c%d\n", ev->type == RTM_NEWNSID ? '+' : '-', ev->nsid);
+		break;
+	case NH_OBJ_RULE:
+		print_rule(ev);
+		break;
+	case NH_OBJ_NEIGH:
+		print_neigh(ev);
+		break;
+	case NH_OBJ_NETCONF:
+		print_netconf(ev);
 		break;
 	}
 }
@@ -275,6 +329,63 @@ static json_t *route_json(const struct nh_route *r)
 	return o;
 }
 
+static json_t *rule_json(const struct nh_fib_rule *r)
+{
+	char words[320];
+	json_t *o = json_object();
+
+	if (!o || json_object_set_new(o, "family", json_string(family_str(r->family))) < 0 ||
+	    json_object_set_new(o, "priority", json_integer(r->priority)) < 0 ||
+	    json_object_set_new(o, "rule", nh_json_string(nh_fib_rule_words(r, words, sizeof(words)))) < 0 ||
+	    json_object_set_new(o, "protocol", json_integer(r->protocol)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *neigh_json(const struct nh_neigh *n)
+{
+	char ip[64], mac[NH_MAC_STRLEN] = "";
+	json_t *o = json_object();
+
+	if (n->has & NH_NEIGH_HAS_LLADDR)
+		nh_mac_str(n->lladdr, mac, sizeof(mac));
+	if (!o || json_object_set_new(o, "dev", nh_json_string(n->dev)) < 0 ||
+	    json_object_set_new(o, "address", json_string(nh_prefix_str(&n->addr, false, ip, sizeof(ip)))) < 0 ||
+	    json_object_set_new(o, "lladdr", json_string(mac)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *rules_json(const struct nh_state *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < s->n_rules; i++) {
+		if (json_array_append_new(a, rule_json(&s->rules[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *neighs_json(const struct nh_state *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < s->n_neighs; i++) {
+		if (json_array_append_new(a, neigh_json(&s->neighs[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *links_json(const struct nh_state *s)
 {
 	json_t *a = json_array();
@@ -323,7 +434,9 @@ static json_t *ns_json(const struct nh_ns *ns)
 	    json_object_set_new(o, "valid", json_boolean(ns->obs.valid)) < 0 ||
 	    json_object_set_new(o, "links", links_json(s)) < 0 ||
 	    json_object_set_new(o, "addresses", addresses_json(s)) < 0 ||
-	    json_object_set_new(o, "routes", routes_json(s)) < 0) {
+	    json_object_set_new(o, "routes", routes_json(s)) < 0 ||
+	    json_object_set_new(o, "rules", rules_json(s)) < 0 ||
+	    json_object_set_new(o, "neighbours", neighs_json(s)) < 0) {
 		json_decref(o);
 		return NULL;
 	}

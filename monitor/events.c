@@ -36,9 +36,14 @@
 /* Namespaces read again per loop iteration after an overrun. */
 #define REREAD_BATCH 32
 
+/* Rules, permanent neighbours and the sysctls the kernel announces
+ * (RTM_NEWNETCONF) are policy objects too (SPEC §3.1). */
 static const unsigned int groups[] = {
 	RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NSID,
+	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+	RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, RTNLGRP_NEIGH,
+	RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF,
+	RTNLGRP_NSID,
 };
 
 /* ---- delivering -------------------------------------------------------------------- */

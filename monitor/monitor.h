@@ -1,6 +1,7 @@
 /*
  * The monitor: the host namespace and every named namespace in netns_dir,
- * each with its observed state, kept current from events and re-read from
+ * each with its observed state (links, addresses, routes, rules, permanent
+ * neighbours), kept current from events and re-read from
  * scratch when events were lost. It makes no decisions: it reports to the
  * ops callbacks.
  *

@@ -7,8 +7,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/net_namespace.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "common/util.h"
@@ -30,6 +33,16 @@ static int link_cmp(const void *a, const void *b)
 static int addr_cmp(const void *a, const void *b)
 {
 	return nh_address_key_cmp(a, b);
+}
+
+static int frule_cmp(const void *a, const void *b)
+{
+	return nh_fib_rule_cmp(a, b);
+}
+
+static int neigh_cmp(const void *a, const void *b)
+{
+	return nh_neigh_key_cmp(a, b);
 }
 
 /* The policy's key (family, table, dst, metric) does not name one kernel
@@ -153,6 +166,8 @@ void nh_observe_resolve(struct nh_state *s)
 		nh_strlcpy(s->addrs[i].link, link_name(s, s->addrs[i].ifindex), sizeof(s->addrs[i].link));
 	for (size_t i = 0; i < s->n_routes; i++)
 		nh_strlcpy(s->routes[i].dev, link_name(s, s->routes[i].oif), sizeof(s->routes[i].dev));
+	for (size_t i = 0; i < s->n_neighs; i++)
+		nh_strlcpy(s->neighs[i].dev, link_name(s, s->neighs[i].ifindex), sizeof(s->neighs[i].dev));
 }
 
 /* ---- dump ----------------------------------------------------------------- */
@@ -164,7 +179,10 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		struct nh_link l;
 		struct nh_address a;
 		struct nh_route r;
+		struct nh_fib_rule fr;
+		struct nh_neigh n;
 	} u;
+	uint16_t state;
 	int r;
 
 	switch (nlh->nlmsg_type) {
@@ -183,6 +201,16 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		if (r == 0)
 			r = nh_state_add_route(s, &u.r);
 		break;
+	case RTM_NEWRULE:
+		r = nh_parse_rule(nlh, &u.fr);
+		if (r == 0)
+			r = nh_state_add_rule(s, &u.fr);
+		break;
+	case RTM_NEWNEIGH:
+		r = nh_parse_neigh(nlh, &u.n, &state);
+		if (r == 0 && (state & NUD_PERMANENT))
+			r = nh_state_add_neigh(s, &u.n);
+		break;
 	default:
 		return MNL_CB_OK;
 	}
@@ -199,11 +227,13 @@ static int dump_one(struct nh_nl *nl, struct nh_state *s, uint16_t type, int fam
 {
 	struct nlmsghdr *nlh = nh_nl_msg(nl, type, NLM_F_DUMP);
 	size_t hdrlen = type == RTM_GETLINK ? sizeof(struct ifinfomsg) :
-			type == RTM_GETADDR ? sizeof(struct ifaddrmsg) : sizeof(struct rtmsg);
+			type == RTM_GETADDR ? sizeof(struct ifaddrmsg) :
+			type == RTM_GETRULE ? sizeof(struct fib_rule_hdr) :
+			type == RTM_GETNEIGH ? sizeof(struct ndmsg) : sizeof(struct rtmsg);
 	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
 
-	/* The family is the first byte of all three headers; the rest zero
-	 * asks for everything. */
+	/* The family is the first byte of every header; the rest zero asks
+	 * for everything. */
 	g->rtgen_family = (unsigned char)family;
 	return nh_nl_dump(nl, nlh, dump_cb, s);
 }
@@ -219,7 +249,26 @@ static int dump_all(struct nh_nl *nl, struct nh_state *s)
 		r = dump_one(nl, s, RTM_GETROUTE, AF_INET);
 	if (r == 0)
 		r = dump_one(nl, s, RTM_GETROUTE, AF_INET6);
+	if (r == 0)
+		r = dump_one(nl, s, RTM_GETRULE, AF_UNSPEC);
+	if (r == 0)
+		r = dump_one(nl, s, RTM_GETNEIGH, AF_UNSPEC);
 	return r;
+}
+
+/* By nh_fib_rule_cmp, one entry per rule (identical rules, added without
+ * NLM_F_EXCL, are one for netheal). */
+static void sort_rules(struct nh_state *s)
+{
+	size_t j = 0;
+
+	if (!s->n_rules)
+		return;
+	qsort(s->rules, s->n_rules, sizeof(*s->rules), frule_cmp);
+	for (size_t i = 1; i < s->n_rules; i++)
+		if (frule_cmp(&s->rules[j], &s->rules[i]) != 0)
+			s->rules[++j] = s->rules[i];
+	s->n_rules = j + 1;
 }
 
 /* By route_cmp, one entry per route. */
@@ -252,6 +301,7 @@ int nh_observe_dump(struct nh_nl *nl, struct nh_state *s)
 	nh_observe_resolve(&tmp);
 	nh_state_sort(&tmp);
 	sort_routes(&tmp);
+	sort_rules(&tmp);
 	nh_state_free(s);
 	*s = tmp;
 	return 0;
@@ -295,6 +345,20 @@ static void drop_addresses(struct nh_state *s, int ifindex, const struct nh_obse
 			dropped(sink, nh_address_key(&s->addrs[i], key, sizeof(key)));
 	}
 	s->n_addrs = j;
+}
+
+static void drop_neighs(struct nh_state *s, int ifindex, const struct nh_observe_sink *sink)
+{
+	char key[NH_OBJECT_KEYSIZ];
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->n_neighs; i++) {
+		if (s->neighs[i].ifindex != ifindex)
+			s->neighs[j++] = s->neighs[i];
+		else
+			dropped(sink, nh_neigh_key(&s->neighs[i], key, sizeof(key)));
+	}
+	s->n_neighs = j;
 }
 
 static bool has_ipv4_address(const struct nh_state *s, int ifindex)
@@ -344,8 +408,13 @@ static void rename_references(struct nh_state *s, const struct nh_link *l)
 	for (size_t i = 0; i < s->n_routes; i++)
 		if (s->routes[i].oif == l->ifindex)
 			nh_strlcpy(s->routes[i].dev, l->name, sizeof(s->routes[i].dev));
+	for (size_t i = 0; i < s->n_neighs; i++)
+		if (s->neighs[i].ifindex == l->ifindex)
+			nh_strlcpy(s->neighs[i].dev, l->name, sizeof(s->neighs[i].dev));
 	if (s->n_addrs)
 		qsort(s->addrs, s->n_addrs, sizeof(*s->addrs), addr_cmp);
+	if (s->n_neighs)
+		qsort(s->neighs, s->n_neighs, sizeof(*s->neighs), neigh_cmp);
 }
 
 /* Forget link at pos and what hangs on it; references by others stay as
@@ -357,6 +426,7 @@ static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_
 	sorted_remove(s->links, &s->n_links, sizeof(*s->links), pos);
 	drop_addresses(s, ifindex, sink);
 	drop_routes(s, ifindex, 0, sink);
+	drop_neighs(s, ifindex, sink);
 	for (size_t i = 0; i < s->n_links; i++) {
 		struct nh_link *o = &s->links[i];
 
@@ -517,6 +587,80 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	return 1;
 }
 
+static int apply_rule(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+{
+	struct nh_fib_rule *fr = &ev->frule;
+	int r = nh_parse_rule(nlh, fr);
+	bool found;
+	size_t pos;
+
+	if (r != 0)
+		return r < 0 ? r : 0;     /* 1: not tracked */
+	ev->obj = NH_OBJ_RULE;
+	if (nlh->nlmsg_type == RTM_NEWRULE) {
+		r = UPSERT(s, rules, n_rules, cap_rules, fr, frule_cmp);
+		if (r < 0)
+			return r;
+		ev->changed = r;
+		return 1;
+	}
+	pos = sorted_pos(s->rules, s->n_rules, sizeof(*s->rules), fr, frule_cmp, &found);
+	if (found) {
+		sorted_remove(s->rules, &s->n_rules, sizeof(*s->rules), pos);
+		ev->changed = true;
+	}
+	return 1;
+}
+
+/* Only permanent entries are state; the end of one (deleted, or replaced
+ * by an entry of another state) is an event, other entries' churn is not. */
+static int apply_neigh(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+{
+	struct nh_neigh *n = &ev->neigh;
+	uint16_t state;
+	int r = nh_parse_neigh(nlh, n, &state);
+	bool found;
+	size_t pos;
+
+	if (r != 0)
+		return r < 0 ? r : 0;     /* 1: not tracked */
+	nh_strlcpy(n->dev, link_name(s, n->ifindex), sizeof(n->dev));
+	pos = sorted_pos(s->neighs, s->n_neighs, sizeof(*s->neighs), n, neigh_cmp, &found);
+	if (nlh->nlmsg_type == RTM_NEWNEIGH && (state & NUD_PERMANENT)) {
+		ev->obj = NH_OBJ_NEIGH;
+		r = UPSERT(s, neighs, n_neighs, cap_neighs, n, neigh_cmp);
+		if (r < 0)
+			return r;
+		ev->changed = r;
+		return 1;
+	}
+	if (!found)
+		return 0;
+	/* said as what it is for the policy: the permanent entry is gone */
+	ev->type = RTM_DELNEIGH;
+	ev->obj = NH_OBJ_NEIGH;
+	sorted_remove(s->neighs, &s->n_neighs, sizeof(*s->neighs), pos);
+	ev->changed = true;
+	return 1;
+}
+
+static int apply_netconf(const struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+{
+	int r = nh_parse_netconf(nlh, &ev->netconf);
+
+	if (r != 0)
+		return r < 0 ? r : 0;     /* 1: not tracked */
+	ev->obj = NH_OBJ_NETCONF;
+	ev->link.ifindex = ev->netconf.ifindex;
+	if (ev->netconf.ifindex == NETCONFA_IFINDEX_ALL)
+		nh_strlcpy(ev->link.name, "all", sizeof(ev->link.name));
+	else if (ev->netconf.ifindex == NETCONFA_IFINDEX_DEFAULT)
+		nh_strlcpy(ev->link.name, "default", sizeof(ev->link.name));
+	else
+		nh_strlcpy(ev->link.name, link_name(s, ev->netconf.ifindex), sizeof(ev->link.name));
+	return 1;
+}
+
 int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *out,
 		     const struct nh_observe_sink *sink)
 {
@@ -545,6 +689,18 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 	case RTM_DELNSID:
 		ev.obj = NH_OBJ_NSID;
 		r = nh_parse_nsid(nlh, &ev.nsid) < 0 ? -EINVAL : 1;
+		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		r = apply_rule(s, nlh, &ev);
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		r = apply_neigh(s, nlh, &ev);
+		break;
+	case RTM_NEWNETCONF:
+	case RTM_DELNETCONF:
+		r = apply_netconf(s, nlh, &ev);
 		break;
 	default:
 		return 0;

@@ -27,6 +27,9 @@ enum nh_obj {
 	NH_OBJ_ADDRESS,
 	NH_OBJ_ROUTE,
 	NH_OBJ_NSID,
+	NH_OBJ_RULE,
+	NH_OBJ_NEIGH,
+	NH_OBJ_NETCONF,         /* a sysctl the kernel announces changed (RTM_NEWNETCONF) */
 };
 
 /* One kernel event, after it was applied to a state. (Not "struct nh_event":
@@ -34,7 +37,9 @@ enum nh_obj {
  * one namespace.) */
 struct nh_nl_event {
 	uint64_t t_us;                  /* nh_now_us() when read from the socket */
-	uint16_t type;                  /* RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, ..., RTM_NEWNSID, RTM_DELNSID */
+	uint16_t type;                  /* RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, ..., RTM_NEWNSID, RTM_DELNSID,
+					   RTM_NEWRULE, RTM_DELRULE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNETCONF,
+					   RTM_DELNETCONF */
 	uint32_t actor_port;            /* nlmsg_pid: port of the process whose request caused it, 0 = kernel */
 	enum nh_obj obj;
 	/* The one named by obj. Names are resolved from the state: a link's
@@ -43,6 +48,9 @@ struct nh_nl_event {
 	struct nh_link link;
 	struct nh_address addr;
 	struct nh_route route;
+	struct nh_fib_rule frule;
+	struct nh_neigh neigh;
+	struct nh_netconf netconf;      /* its link (or "all", "default") in link.name, link.ifindex */
 	bool moved_out;                 /* RTM_DELLINK with IFLA_NEW_NETNSID: a move, not a deletion */
 	int new_netnsid;                /* moved_out: the target's nsid as seen from here */
 	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */
@@ -50,17 +58,20 @@ struct nh_nl_event {
 };
 
 /*
- * Full dump of links, addresses (v4+v6) and routes (v4+v6, every table but
- * local) through the request socket nl into s, which is replaced on success
- * only. Names are resolved from indexes and s is sorted. An interrupted dump
- * is repeated up to NH_DUMP_RETRIES times, then -EINTR.
+ * Full dump of links, addresses (v4+v6), routes (v4+v6, every table but
+ * local), rules (v4+v6) and permanent neighbours (v4+v6) through the request
+ * socket nl into s, which is replaced on success only. Names are resolved
+ * from indexes and s is sorted. An interrupted dump is repeated up to
+ * NH_DUMP_RETRIES times, then -EINTR. Sysctls are not read here (s has
+ * none after it): see monitor/sysctl.h.
  */
 int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
 
 /* Where observe says what it dropped from a state as a consequence of
  * another change: routes with their link, with the link going down, or with
- * the link's last IPv4 address; addresses with their link (the kernel does
- * the same, mostly without a word). key: nh_route_key / nh_address_key. */
+ * the link's last IPv4 address; addresses and permanent neighbours with
+ * their link (the kernel does the same, mostly without a word). key:
+ * nh_route_key / nh_address_key / nh_neigh_key. */
 struct nh_observe_sink {
 	void (*dropped)(void *ctx, const char *key);
 	void *ctx;
@@ -69,10 +80,15 @@ struct nh_observe_sink {
 /*
  * Parse one event message, apply it to s (kept sorted) and describe it in ev
  * (t_us is left to the caller). Insert/replace/remove by key; a link deletion
- * or move also drops its addresses and routes; a rename renames its addresses,
- * routes and the references of its ports and peer; a link going down, or
- * losing its last IPv4 address, drops its IPv4 routes, as the kernel does
- * without telling. Each object dropped that way goes to sink (may be NULL).
+ * or move also drops its addresses, routes and neighbours; a rename renames
+ * its addresses, routes, neighbours and the references of its ports and peer;
+ * a link going down, or losing its last IPv4 address, drops its IPv4 routes,
+ * as the kernel does without telling. Each object dropped that way goes to
+ * sink (may be NULL).
+ * Neighbours: only permanent entries are kept; an event about another entry
+ * is not tracked (0), unless it is the end of a permanent one: an entry
+ * replaced by a learned one is then described as RTM_DELNEIGH. Netconf: described in ev, never applied (s
+ * holds no sysctls of its own; ev->changed is false).
  * Returns 1 when nlh is an event netheal tracks (ev filled, ev->changed), 0
  * when it is not (ev untouched, s too), -EINVAL or -ENOMEM.
  */

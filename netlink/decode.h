@@ -26,12 +26,56 @@ int nh_parse_link(const struct nlmsghdr *nlh, struct nh_link *out);
  * RTM_DELLINK with it is a move to that namespace, not a deletion. */
 int nh_parse_link_move(const struct nlmsghdr *nlh, struct nh_link *out, int *new_netnsid);
 /* RTM_NEWADDR/DELADDR. 1: not IPv4/IPv6. The local address (IFA_LOCAL,
- * else IFA_ADDRESS) with ifa_prefixlen. */
+ * else IFA_ADDRESS) with ifa_prefixlen; its flags (IFA_FLAGS, else
+ * ifa_flags) and whether IFA_CACHEINFO gives it a finite valid lifetime. */
 int nh_parse_address(const struct nlmsghdr *nlh, struct nh_address *out);
 /* RTM_NEWROUTE/DELROUTE. 1: not IPv4/IPv6, not unicast, table local, or a
- * cloned/cache entry. A multipath route is described by its first nexthop. */
+ * cloned/cache entry. A multipath route is described by its first nexthop,
+ * and `multipath` says there are more. */
 int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out);
 /* RTM_NEWNSID/DELNSID: the nsid (NETNSA_NSID). */
 int nh_parse_nsid(const struct nlmsghdr *nlh, int *nsid);
+
+/* RTM_NEWRULE/DELRULE. 1: not IPv4/IPv6 (ipmr rules, ...). iif and oif by
+ * name, as the kernel keeps them. A selector or action the policy
+ * language has no word for sets NH_FRULE_HAS_OTHER (the rule then equals
+ * no policy rule); its action is then NH_FRULE_TABLE with table 0 unless
+ * it is one of the four. A mark without FRA_FWMASK has mask 0xffffffff. */
+int nh_parse_rule(const struct nlmsghdr *nlh, struct nh_fib_rule *out);
+
+/* RTM_NEWNEIGH/DELNEIGH. 1: not an IPv4/IPv6 entry (a bridge fdb entry),
+ * or a proxy entry (NTF_PROXY). The entry whatever its state: *state gets
+ * ndm_state (NUD_*); only NUD_PERMANENT ones are a policy's. An NDA_LLADDR
+ * of 6 bytes sets NH_NEIGH_HAS_LLADDR. */
+int nh_parse_neigh(const struct nlmsghdr *nlh, struct nh_neigh *out, uint16_t *state);
+
+/* What RTM_NEWNETCONF announces: the settings of one family's `all`,
+ * `default` or per-link configuration that the kernel tells about. */
+enum nh_netconf_value {
+	NH_NETCONF_FORWARDING = 0,
+	NH_NETCONF_RP_FILTER,
+	NH_NETCONF_MC_FORWARDING,
+	NH_NETCONF_PROXY_NEIGH,
+	NH_NETCONF_IGNORE_LINKDOWN,
+	NH_NETCONF_BC_FORWARDING,
+	NH_NETCONF__COUNT
+};
+
+struct nh_netconf {
+	uint8_t family;                 /* AF_INET or AF_INET6 */
+	int ifindex;                    /* > 0 a link; NETCONFA_IFINDEX_ALL, NETCONFA_IFINDEX_DEFAULT */
+	uint32_t has;                   /* bit (1 << enum nh_netconf_value) per value the message holds */
+	int32_t value[NH_NETCONF__COUNT];
+};
+
+/* The sysctl leaf of a value in family: "forwarding", "rp_filter",
+ * "mc_forwarding", "proxy_arp" / "proxy_ndp",
+ * "ignore_routes_with_linkdown", "bc_forwarding"; NULL when the family has
+ * no such setting. */
+const char *nh_netconf_leaf(int family, enum nh_netconf_value v);
+
+/* RTM_NEWNETCONF/DELNETCONF. 1: not IPv4/IPv6 (MPLS). -EINVAL without
+ * NETCONFA_IFINDEX. */
+int nh_parse_netconf(const struct nlmsghdr *nlh, struct nh_netconf *out);
 
 #endif

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "common/log.h"
 #include "common/util.h"
+#include "decode.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -37,6 +40,27 @@ int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg)
 		abort();        /* acting in the wrong namespace is never safe */
 	close(self);
 	return r;
+}
+
+int nh_netns_fresh(void)
+{
+	int self, fd;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET) < 0) {
+		fd = -errno;
+		close(self);
+		return fd;
+	}
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();        /* acting in the wrong namespace is never safe */
+	close(self);
+	return fd;
 }
 
 struct open_args {
@@ -290,4 +314,25 @@ int nh_nl_dump(struct nh_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	struct run_state rs = { .cb = cb, .data = data };
 
 	return run_reply(nl, nlh, &rs);
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int *nsid = data;
+
+	if (nlh->nlmsg_type == RTM_NEWNSID && nh_parse_nsid(nlh, nsid) < 0)
+		*nsid = -1;
+	return MNL_CB_OK;
+}
+
+int nh_nl_get_nsid(struct nh_nl *nl, int target_fd)
+{
+	struct nlmsghdr *nlh = nh_nl_msg(nl, RTM_GETNSID, 0);
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	int nsid = -1, r;
+
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)target_fd);
+	r = nh_nl_dump(nl, nlh, nsid_cb, &nsid);
+	return r < 0 ? r : nsid < 0 ? -1 : nsid;
 }

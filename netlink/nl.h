@@ -50,6 +50,19 @@ int nh_nl_set_rcvbuf(struct nh_nl *nl, int bytes);
  * original namespace (abort if that fails). Returns fn's result or -errno. */
 int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
 
+/* A new network namespace, as `ip netns add` makes one but unnamed: the
+ * calling thread unshares one, opens it and returns to its own (abort if
+ * that fails, as nh_in_netns). Returns its fd (O_RDONLY|O_CLOEXEC; the
+ * namespace lives while the fd or anything opened in it is open) or
+ * -errno. For `export`: what a new namespace's settings and links are. */
+int nh_netns_fresh(void);
+
+/* The id nl's namespace gives the namespace target_fd (RTM_GETNSID with
+ * NETNSA_FD): >= 0, -1 when it has given it none (none is made), or
+ * -errno. Links name their peer's or parent's namespace by that id
+ * (IFLA_LINK_NETNSID). */
+int nh_nl_get_nsid(struct nh_nl *nl, int target_fd);
+
 /* Start a request message in nl->buf: type, flags | NLM_F_REQUEST | NLM_F_ACK,
  * next sequence number. */
 struct nlmsghdr *nh_nl_msg(struct nh_nl *nl, uint16_t type, uint16_t flags);

@@ -290,7 +290,7 @@ static int diff_addrs(struct diff_ctx *c, size_t x, const struct link_plan *lps)
 
 /* ---- routes ---- */
 
-static const struct link_plan *plan_by_name(const struct link_plan *lps, size_t n, const char *name)
+const struct link_plan *diff_plan_by_name(const struct link_plan *lps, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(lps[i].want->name, name) == 0)
@@ -374,7 +374,7 @@ static bool route_blocked(const struct nh_netns_rule *rule, const struct link_pl
 
 		if (!nh_prefix_contains(&a->prefix, &w->via))
 			continue;
-		lp = plan_by_name(lps, n, a->link);
+		lp = diff_plan_by_name(lps, n, a->link);
 		if (!lp || diff_fate_exists(lp->fate))
 			return false;
 		covered = true;
@@ -397,7 +397,7 @@ static bool route_fresh(const struct diff_ctx *c, size_t x, const struct link_pl
 
 		if (!nh_prefix_contains(&a->prefix, &w->via))
 			continue;
-		lp = plan_by_name(lps, n, a->link);
+		lp = diff_plan_by_name(lps, n, a->link);
 		if (lp && diff_link_fresh(c, lp))
 			return true;
 	}
@@ -417,7 +417,7 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 	struct nh_action a;
 
 	if (w->has & NH_ROUTE_HAS_DEV)
-		dev = plan_by_name(lps, n, w->dev);
+		dev = diff_plan_by_name(lps, n, w->dev);
 	if (route_blocked(v->rule, lps, n, w, dev))
 		return 0;
 	for (size_t i = 0; i < st->n_routes; i++) {
@@ -430,7 +430,8 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 			clashes = true;
 		}
 	}
-	diff_action_init(&a, clashes ? NH_ACT_REPORT_CONFLICT : NH_ACT_ROUTE_ADD, v->name, NULL, 0);
+	diff_action_init(&a, !clashes ? NH_ACT_ROUTE_ADD : w->replace ? NH_ACT_ROUTE_REPLACE : NH_ACT_REPORT_CONFLICT,
+			 v->name, NULL, 0);
 	a.consequence = route_fresh(c, x, lps, n, w, dev);
 	if (w->has & NH_ROUTE_HAS_DEV)
 		nh_strlcpy(a.link.name, w->dev, sizeof(a.link.name));
@@ -494,6 +495,12 @@ static int diff_one(struct diff_ctx *c, size_t x)
 	if (r < 0)
 		goto out;
 	r = diff_routes(c, x, lps);
+	if (r == 0)
+		r = diff_sysctls(c, x, lps, n);
+	if (r == 0)
+		r = diff_rules(c, x);
+	if (r == 0)
+		r = diff_neighs(c, x, lps, n);
 out:
 	c->lps = NULL;
 	c->n_lps = 0;

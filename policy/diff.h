@@ -14,21 +14,29 @@ enum nh_action_type {
 	NH_ACT_LINK_MOVE,          /* link `ifindex` in namespace `from_netns` → `netns`, renamed to `link.name` */
 	NH_ACT_LINK_RENAME,        /* link `ifindex` → `link.name` (a managed link someone renamed) */
 	NH_ACT_LINK_CREATE,        /* create `link` (kind-specific); veth: the peer too */
+	NH_ACT_SYSCTL_SET,         /* write `sysctl.value` to `sysctl.key` in `netns` */
 	NH_ACT_LINK_SET_MASTER,    /* `link.name` master `link.master` */
 	NH_ACT_LINK_SET_MTU,
 	NH_ACT_LINK_SET_MAC,
 	NH_ACT_LINK_SET_UP,        /* up or down, per `link.up` */
 	NH_ACT_ADDR_ADD,
 	NH_ACT_ROUTE_ADD,
+	NH_ACT_ROUTE_REPLACE,      /* a route of the key, other gateway/dev, is there and route.replace */
+	NH_ACT_RULE_ADD,           /* add `frule` (one family) */
+	NH_ACT_NEIGH_SET,          /* add or replace the permanent entry `neigh` */
 	/* Reports: drift that netheal will not or cannot fix by itself. */
-	NH_ACT_REPORT_CONFLICT,    /* a link of this name but another kind, no replace; a route of the same key, other gateway/dev */
-	NH_ACT_REPORT_MISSING,     /* a link without kind (or physical not in the host, or a veth whose peer's namespace is gone) is absent; a create=false namespace is absent */
+	NH_ACT_REPORT_CONFLICT,    /* a link of this name but another kind, no replace; a route of the same key, other
+				      gateway/dev, no replace; a rule of the same selectors doing something else */
+	NH_ACT_REPORT_MISSING,     /* a link without kind (or physical not in the host, or a veth whose peer's namespace
+				      is gone) is absent; a create=false namespace is absent; the link a per-link
+				      sysctl or a neighbour needs is absent and the policy does not define it */
 	NH_ACT__COUNT
 };
 
 /* "create-netns", "delete-link", "move-link", "rename-link", "create-link",
- * "set-master", "set-mtu", "set-mac", "set-up", "add-address", "add-route",
- * "conflict", "missing". For one action's name use nh_action_name. */
+ * "set-sysctl", "set-master", "set-mtu", "set-mac", "set-up", "add-address",
+ * "add-route", "replace-route", "add-rule", "set-neighbour", "conflict",
+ * "missing". For one action's name use nh_action_name. */
 const char *nh_action_type_to_string(enum nh_action_type t);
 bool nh_action_is_report(enum nh_action_type t);
 
@@ -41,8 +49,14 @@ struct nh_action {
 	struct nh_link link;               /* LINK_*, ADDR_ADD (link.name), REPORT_* */
 	struct nh_link peer;               /* LINK_CREATE of a veth: the peer end as the policy wants it (its mtu and mac go in the same request); zero when not known */
 	struct nh_address addr;            /* ADDR_ADD */
-	struct nh_route route;             /* ROUTE_ADD */
-	char object[96];                   /* SPEC §6 `object`: "address:10.1.1.100/24", "state:up", ... */
+	struct nh_route route;             /* ROUTE_ADD, ROUTE_REPLACE */
+	union {                            /* by type; zero otherwise */
+		struct nh_sysctl sysctl;   /* SYSCTL_SET; a report about a sysctl */
+		struct nh_fib_rule frule;  /* RULE_ADD; a rule conflict */
+		struct nh_neigh neigh;     /* NEIGH_SET; a report about a neighbour */
+	};
+	char object[96];                   /* SPEC §6 `object`: "address:10.1.1.100/24", "state:up",
+					      "sysctl:KEY", "rule:PRIO", "neigh:ADDR", ... */
 	char drift[160];                   /* what is wrong, for plan/logs: "v-peer1 is down" */
 	struct nh_origin rule;             /* policy FILE:LINE */
 	/* The object goes with a link this plan creates, moves or re-creates
@@ -81,8 +95,15 @@ struct nh_action {
  *               plan: resolve link.name at execution), link.master / .mtu /
  *               .mac / .up.
  * ADDR_ADD      netns, ifindex (0 as above), addr (addr.link is the name).
+ * SYSCTL_SET    netns, sysctl (key, value; link for a per-link key).
  * ROUTE_ADD     netns, route; ifindex = the route's dev when route.has
  *               NH_ROUTE_HAS_DEV and the dev is observed, else 0.
+ * ROUTE_REPLACE as ROUTE_ADD, sent with NLM_F_REPLACE: it takes the place
+ *               of the route of the same key (SPEC §3.1 `replace`).
+ * RULE_ADD      netns, frule (one family), with netheal's protocol.
+ * NEIGH_SET     netns, neigh (dev by name, address, lladdr); ifindex = its
+ *               dev when observed, else 0. NLM_F_REPLACE: whatever entry
+ *               the key has (another lladdr, a learned one) becomes it.
  * REPORT_*      nothing to execute: object, drift, rule say what is wrong.
  *
  * Every action has object (SPEC §6), drift (what is wrong, in words) and
@@ -102,13 +123,21 @@ int nh_plan_add(struct nh_plan *p, const struct nh_action *a);
  * namespace (a veth created in blue whose host end joins a bridge created
  * in the host: every create comes before every set-master):
  *   1. stage: the order of enum nh_action_type (create-netns, delete-link,
- *      move-link, rename-link, create-link, set-master, set-mtu, set-mac,
- *      set-up, add-address, add-route), then reports (conflict, missing);
+ *      move-link, rename-link, create-link, set-sysctl, set-master, set-mtu,
+ *      set-mac, set-up, add-address, add-route, replace-route, add-rule,
+ *      set-neighbour), then reports (conflict, missing). A sysctl comes
+ *      right after the links exist, before they go up and get addresses:
+ *      disable_ipv6, accept_ra, addr_gen_mode and the like must be in
+ *      place first;
  *   2. namespace name, the host ("") first;
  *   3. within a stage: create-link of links without a parent before those
- *      with one (a vlan on a bridge created in the same pass); add-route:
- *      routes without a gateway first, then longer prefixes first (the
- *      default route last), so a gateway is reachable when its route goes in;
+ *      with one (a vlan on a bridge created in the same pass); set-sysctl:
+ *      a namespace-wide key, then a `default` one, then a link's (writing
+ *      all.forwarding sets every link's: a link's own value goes after);
+ *      add-route,
+ *      replace-route: routes without a gateway first, then longer prefixes
+ *      first (the default route last), so a gateway is reachable when its
+ *      route goes in;
  *   4. the object's key (link name; link + prefix; route key), then every
  *      other field, then (stable) the order of insertion.
  */
@@ -130,13 +159,22 @@ const char *nh_action_name(const struct nh_action *a);
  *                                 move, rename; a conflict or missing link
  *   "state:LINK", "mtu:LINK", "mac:LINK", "master:LINK"   the settings
  *   "address:LINK ADDR/LEN"       add-address
- *   "route:FAMILY TABLE DEST METRIC"   add-route, a route conflict
+ *   "route:FAMILY TABLE DEST METRIC"   add-route, replace-route, a route conflict
+ *   "sysctl:KEY"                  set-sysctl, a sysctl waiting for its link
+ *   "rule:FAMILY PRIO [from P] [to P] [iif L] [oif L] [fwmark M/K]"
+ *                                 add-rule, a rule conflict: every selector
+ *   "neigh:DEV ADDR"              set-neighbour, a neighbour waiting for its link
  * buf should hold NH_OBJECT_KEYSIZ bytes. Returns buf.
  */
-#define NH_OBJECT_KEYSIZ 96
+#define NH_OBJECT_KEYSIZ 192
 const char *nh_action_key(const struct nh_action *a, char *buf, size_t size);
 const char *nh_address_key(const struct nh_address *addr, char *buf, size_t size);
 const char *nh_route_key(const struct nh_route *r, char *buf, size_t size);
+const char *nh_fib_rule_key(const struct nh_fib_rule *r, char *buf, size_t size);
+const char *nh_neigh_key(const struct nh_neigh *n, char *buf, size_t size);
+/* "from 10.1.0.0/16 iif v0 fwmark 0x10/0xff lookup 100", as `ip rule`
+ * says it (without the priority), for drift texts and `monitor`. */
+const char *nh_fib_rule_words(const struct nh_fib_rule *r, char *buf, size_t size);
 
 /* One human line for `plan`, no newline:
  *   "blue: v-peer1 is down -> set-up (policy.d/blue.conf:12)"
@@ -203,8 +241,24 @@ struct nh_view {
  *   an observed route has the same key (destination, table, metric) with
  *   another gateway or device, a `conflict` report for route:DEST instead:
  *   the kernel would refuse the add (NLM_F_EXCL), and netheal never deletes a
- *   route the policy does not name. Routes whose device is in conflict or
- *   missing are skipped.
+ *   route the policy does not name — unless the route says replace = true:
+ *   then replace-route. Routes whose device is in conflict or missing are
+ *   skipped.
+ * - Sysctls: each desired key whose observed value (normalized) differs or
+ *   is unknown → set-sysctl. A per-link key follows its link: on a link
+ *   this plan creates, moves or re-creates always (the kernel gives it the
+ *   namespace's defaults); on a renamed link, the value under its present
+ *   name; nothing while the link is reported; `missing` for sysctl:KEY when
+ *   the policy does not define the link and it is absent.
+ * - Rules: each desired rule no observed rule satisfies (nh_fib_rule_satisfied)
+ *   → add-rule; a `conflict` for rule:PRIO instead when an observed rule has
+ *   its selectors and priority but another action or table (the kernel
+ *   matches the first of the two; netheal never removes a rule). The
+ *   kernel's own and every other rule are never touched.
+ * - Neighbours: each desired entry whose key (dev, address) has no
+ *   permanent entry with its lladdr → set-neighbour (absent, or another
+ *   lladdr); always on a link this plan creates or moves; nothing while the
+ *   link is reported; `missing` as for sysctls.
  * Returns 0, -ENOMEM, or -EINVAL when which is out of range.
  */
 int nh_diff_netns(const struct nh_view *views, size_t n_views, size_t which, struct nh_plan *plan);

@@ -81,6 +81,13 @@ void diff_plan_link(const struct diff_ctx *c, size_t x, const struct nh_link *wa
  * reports). Addresses are separate: diff_emit_addrs. */
 int diff_emit_link(struct diff_ctx *c, const struct link_plan *lp);
 int diff_emit_addrs(struct diff_ctx *c, const struct link_plan *lp);
+/* The plan of the desired link named name among lps[0..n), or NULL. */
+const struct link_plan *diff_plan_by_name(const struct link_plan *lps, size_t n, const char *name);
+/* The objects beyond links, addresses and routes of views[x] (diff_objects.c);
+ * lps[0..n) are its links' plans. */
+int diff_sysctls(struct diff_ctx *c, size_t x, const struct link_plan *lps, size_t n);
+int diff_rules(struct diff_ctx *c, size_t x);
+int diff_neighs(struct diff_ctx *c, size_t x, const struct link_plan *lps, size_t n);
 
 /* Fill a's object and drift and append it to the plan. Returns 0 or -ENOMEM. */
 int diff_emit(struct diff_ctx *c, struct nh_action *a, const char *object, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "export.h"
 #include "parse_int.h"
 
 static const char *const mode_names[NH_MACVLAN__COUNT] = {
@@ -46,12 +47,20 @@ void nh_kind_parse_macvlan_mode(struct nh_link_in *in, const config_setting_t *s
 	in->l.has |= NH_LINK_HAS_MACVLAN_MODE;
 }
 
+void nh_kind_write_macvlan(const struct nh_link *l, struct nh_export_writer *w)
+{
+	if (l->has & NH_LINK_HAS_PARENT)
+		nh_ew_str(w, "parent", l->parent);
+	if (l->has & NH_LINK_HAS_MACVLAN_MODE)
+		nh_ew_str(w, "macvlan_mode", nh_macvlan_mode_to_string(l->macvlan_mode));
+}
+
 static const struct nh_kind_key keys[] = {
 	{ "parent", NH_KT_STRING, nh_kind_parse_parent, "a 'parent' (its lower link, in the host namespace)" },
 	{ "macvlan_mode", NH_KT_STRING, nh_kind_parse_macvlan_mode, NULL },
 };
 
-static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), NULL };
+static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), NULL, nh_kind_write_macvlan };
 
 const struct nh_kind nh_kind_macvlan = {
 	.name = "macvlan",

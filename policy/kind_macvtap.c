@@ -11,7 +11,7 @@ static const struct nh_kind_key keys[] = {
 	{ "macvlan_mode", NH_KT_STRING, nh_kind_parse_macvlan_mode, NULL },
 };
 
-static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), NULL };
+static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), NULL, nh_kind_write_macvlan };
 
 const struct nh_kind nh_kind_macvtap = {
 	.name = "macvtap",

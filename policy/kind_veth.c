@@ -74,7 +74,8 @@ static const struct nh_kind_key keys[] = {
 	{ "peer", NH_KT_GROUP, parse_peer, "a 'peer' group naming its other end" },
 };
 
-static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), NULL };
+/* `peer` is written by export itself: a pair is written once, at one end */
+static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), NULL, NULL };
 
 const struct nh_kind nh_kind_veth = {
 	.name = "veth",

@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include "export.h"
 #include "parse_int.h"
 
 static void parse_id(struct nh_link_in *in, const config_setting_t *s)
@@ -71,6 +72,22 @@ static void check(struct nh_link_in *in)
 			  l->has & NH_LINK_HAS_REMOTE ? "remote" : "group");
 }
 
+/* What the parser takes back: a port of 0 (the kernel's "default") is left
+ * to the kernel again. */
+static void write_keys(const struct nh_link *l, struct nh_export_writer *w)
+{
+	if (l->has & NH_LINK_HAS_ID)
+		nh_ew_uint(w, "id", l->id);
+	if (l->has & NH_LINK_HAS_REMOTE)
+		nh_ew_ip(w, "remote", &l->remote);
+	if (l->has & NH_LINK_HAS_GROUP)
+		nh_ew_ip(w, "group", &l->group);
+	if (l->has & NH_LINK_HAS_LOCAL)
+		nh_ew_ip(w, "local", &l->local);
+	if ((l->has & NH_LINK_HAS_PORT) && l->port)
+		nh_ew_uint(w, "port", l->port);
+}
+
 static const struct nh_kind_key keys[] = {
 	{ "id", NH_KT_INT, parse_id, "an 'id' (the VNI, 0..16777215)" },
 	{ "remote", NH_KT_STRING, parse_remote, NULL },
@@ -79,7 +96,7 @@ static const struct nh_kind_key keys[] = {
 	{ "port", NH_KT_INT, parse_port, NULL },
 };
 
-static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), check };
+static const struct nh_kind_syntax syntax = { keys, NH_ARRAY_SIZE(keys), check, write_keys };
 
 const struct nh_kind nh_kind_vxlan = {
 	.name = "vxlan",

@@ -241,6 +241,9 @@ void nh_state_free(struct nh_state *s)
 	free(s->links);
 	free(s->addrs);
 	free(s->routes);
+	free(s->sysctls);
+	free(s->rules);
+	free(s->neighs);
 	nh_state_init(s);
 }
 
@@ -259,6 +262,21 @@ static int route_cmp(const void *a, const void *b)
 	return nh_route_key_cmp(a, b);
 }
 
+static int sysctl_cmp(const void *a, const void *b)
+{
+	return nh_sysctl_key_cmp(a, b);
+}
+
+static int frule_cmp(const void *a, const void *b)
+{
+	return nh_fib_rule_cmp(a, b);
+}
+
+static int neigh_cmp(const void *a, const void *b)
+{
+	return nh_neigh_key_cmp(a, b);
+}
+
 void nh_state_sort(struct nh_state *s)
 {
 	if (s->n_links)
@@ -267,6 +285,12 @@ void nh_state_sort(struct nh_state *s)
 		qsort(s->addrs, s->n_addrs, sizeof(*s->addrs), addr_cmp);
 	if (s->n_routes)
 		qsort(s->routes, s->n_routes, sizeof(*s->routes), route_cmp);
+	if (s->n_sysctls)
+		qsort(s->sysctls, s->n_sysctls, sizeof(*s->sysctls), sysctl_cmp);
+	if (s->n_rules)
+		qsort(s->rules, s->n_rules, sizeof(*s->rules), frule_cmp);
+	if (s->n_neighs)
+		qsort(s->neighs, s->n_neighs, sizeof(*s->neighs), neigh_cmp);
 }
 
 #define STATE_ADD(s, arr, n, cap, obj) \
@@ -293,6 +317,21 @@ int nh_state_add_route(struct nh_state *s, const struct nh_route *r)
 	STATE_ADD(s, routes, n_routes, cap_routes, r);
 }
 
+int nh_state_add_sysctl(struct nh_state *s, const struct nh_sysctl *k)
+{
+	STATE_ADD(s, sysctls, n_sysctls, cap_sysctls, k);
+}
+
+int nh_state_add_rule(struct nh_state *s, const struct nh_fib_rule *r)
+{
+	STATE_ADD(s, rules, n_rules, cap_rules, r);
+}
+
+int nh_state_add_neigh(struct nh_state *s, const struct nh_neigh *n)
+{
+	STATE_ADD(s, neighs, n_neighs, cap_neighs, n);
+}
+
 int nh_state_copy(struct nh_state *dst, const struct nh_state *src)
 {
 	nh_state_init(dst);
@@ -304,6 +343,15 @@ int nh_state_copy(struct nh_state *dst, const struct nh_state *src)
 			goto fail;
 	for (size_t i = 0; i < src->n_routes; i++)
 		if (nh_state_add_route(dst, &src->routes[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_sysctls; i++)
+		if (nh_state_add_sysctl(dst, &src->sysctls[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_rules; i++)
+		if (nh_state_add_rule(dst, &src->rules[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_neighs; i++)
+		if (nh_state_add_neigh(dst, &src->neighs[i]) < 0)
 			goto fail;
 	return 0;
 fail:
@@ -339,6 +387,28 @@ struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex)
 	for (size_t i = 0; i < s->n_links; i++)
 		if (s->links[i].ifindex == ifindex)
 			return &s->links[i];
+	return NULL;
+}
+
+/* Sorted by key first, as links by name above. */
+struct nh_sysctl *nh_state_sysctl(const struct nh_state *s, const char *key)
+{
+	size_t lo = 0, hi = s->n_sysctls;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(s->sysctls[mid].key, key);
+
+		if (r == 0)
+			return &s->sysctls[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < s->n_sysctls; i++)
+		if (strcmp(s->sysctls[i].key, key) == 0)
+			return &s->sysctls[i];
 	return NULL;
 }
 

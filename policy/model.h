@@ -59,6 +59,8 @@ struct nh_address {
 	struct nh_prefix prefix;
 	/* observed only */
 	int ifindex;
+	uint32_t flags;         /* IFA_F_* (IFA_FLAGS, else ifa_flags) */
+	bool dynamic;           /* a finite valid lifetime (IFA_CACHEINFO): SLAAC, DHCP */
 	/* desired only */
 	struct nh_origin origin;
 };
@@ -86,7 +88,10 @@ struct nh_route {
 	int oif;
 	uint8_t protocol;
 	uint8_t type;           /* RTN_UNICAST etc.; the monitor keeps unicast only */
+	bool multipath;         /* RTA_MULTIPATH with more than one nexthop: via/oif are the first's */
 	/* desired only */
+	bool replace;           /* SPEC §3.1: a route of the same key but another gateway or
+				   device is replaced (NLM_F_REPLACE), not reported as a conflict */
 	struct nh_origin origin;
 };
 
@@ -187,6 +192,131 @@ struct nh_link {
 
 int nh_link_key_cmp(const struct nh_link *a, const struct nh_link *b);   /* by name */
 
+/* Validity of names (SPEC §3.1), without messages (policy/parse_keys.c):
+ * an interface name is 1-15 bytes, no '/', ':', '%', whitespace or control
+ * byte, not "." or ".."; a namespace name is a file name of 1-255 bytes
+ * without '/' or control bytes, not "." or "..". */
+bool nh_ifname_valid(const char *s);
+bool nh_netns_name_valid(const char *s);
+
+/* ---- sysctls (SPEC §3.1 `sysctl`) ----------------------------------------- */
+
+/* A key of at most 88 bytes (the longest the kernel has is about 55), so
+ * that "sysctl:KEY", SPEC §6's object, fits the 96 bytes every object has. */
+#define NH_SYSCTL_KEYSIZ 89
+#define NH_SYSCTL_VALSIZ 256
+
+/*
+ * A setting under /proc/sys/net of one namespace, named as sysctl.conf
+ * names it ("net.ipv4.ip_forward"). Keys are unique per namespace. The
+ * value is kept normalized (nh_sysctl_value_normalize): what the kernel
+ * prints ("32768\t60999\n") and what a policy writes ("32768 60999")
+ * compare equal.
+ *
+ * A per-link key (net.{ipv4,ipv6,mpls}.conf.IFNAME.LEAF and
+ * net.{ipv4,ipv6}.neigh.IFNAME.LEAF, IFNAME neither "all" nor "default")
+ * belongs to link IFNAME: its path is found by that structure, so an
+ * IFNAME with dots ("eth0.5") needs no '/' form.
+ */
+struct nh_sysctl {
+	char key[NH_SYSCTL_KEYSIZ];
+	char value[NH_SYSCTL_VALSIZ];
+	char link[NH_IFNAMSIZ];         /* a per-link key's link, else "" */
+	/* desired only */
+	struct nh_origin origin;
+};
+
+int nh_sysctl_key_cmp(const struct nh_sysctl *a, const struct nh_sysctl *b);   /* by key */
+/* Whether key is well formed: starts with "net.", no '/', "..", whitespace
+ * or control character, no empty component, shorter than NH_SYSCTL_KEYSIZ,
+ * and a per-link key's IFNAME is a valid interface name. SPEC §3.2. */
+bool nh_sysctl_key_valid(const char *key);
+/* The link of a per-link key into link (NH_IFNAMSIZ): 1 when key is one,
+ * 0 when it is not (link ""). */
+int nh_sysctl_key_link(const char *key, char link[NH_IFNAMSIZ]);
+/* The path of key below /proc/sys ("net/ipv4/conf/eth0.5/rp_filter").
+ * Returns 0, or -EINVAL when key is not valid, -ENAMETOOLONG. */
+int nh_sysctl_path(const char *key, char *buf, size_t size);
+/* The inverse: a path below /proc/sys ("net/ipv4/ip_forward") → its key.
+ * Returns 0, or -EINVAL when the path gives no valid key. */
+int nh_sysctl_key_from_path(const char *path, char *buf, size_t size);
+/* Collapse every run of spaces, tabs and newlines to one space and trim
+ * both ends. Returns 0, or -ENAMETOOLONG when it does not fit (out is then
+ * cut short). */
+int nh_sysctl_value_normalize(const char *in, char *out, size_t size);
+
+/* ---- routing policy rules (SPEC §3.1 `rules`) ----------------------------- */
+
+#define NH_FRULE_HAS_FROM   (1u << 0)
+#define NH_FRULE_HAS_TO     (1u << 1)
+#define NH_FRULE_HAS_IIF    (1u << 2)
+#define NH_FRULE_HAS_OIF    (1u << 3)
+#define NH_FRULE_HAS_FWMARK (1u << 4)
+/* Observed only: the rule has a selector or an action the policy language
+ * does not have (tos, "not", uidrange, ipproto, ports, l3mdev, goto,
+ * suppress_*, ...). It is no rule of any policy, and `export` skips it. */
+#define NH_FRULE_HAS_OTHER  (1u << 5)
+
+/* What a rule does when it matches; the kernel's FR_ACT_* in that order
+ * where they exist. */
+enum nh_frule_action {
+	NH_FRULE_TABLE = 0,     /* look up `table` (FR_ACT_TO_TBL) */
+	NH_FRULE_BLACKHOLE,
+	NH_FRULE_UNREACHABLE,
+	NH_FRULE_PROHIBIT,
+	NH_FRULE__COUNT
+};
+/* "table", "blackhole", "unreachable", "prohibit"; "?" out of range. */
+const char *nh_frule_action_to_string(enum nh_frule_action a);
+/* The action named s (not "table": that is the `table` key), or -EINVAL. */
+int nh_frule_action_from_string(const char *s);
+
+/* One rule of one family (a policy rule for both families is two). Named
+ * nh_fib_rule: struct nh_netns_rule is a policy rule for a namespace. */
+struct nh_fib_rule {
+	uint32_t has;                   /* NH_FRULE_HAS_* */
+	uint8_t family;                 /* AF_INET or AF_INET6 */
+	uint8_t action;                 /* enum nh_frule_action */
+	uint32_t priority;
+	struct nh_prefix from, to;      /* with a length > 0; "all" is no selector */
+	char iif[NH_IFNAMSIZ], oif[NH_IFNAMSIZ];
+	uint32_t fwmark, fwmask;        /* with NH_FRULE_HAS_FWMARK: mask 0xffffffff when not given */
+	uint32_t table;                 /* action NH_FRULE_TABLE */
+	/* observed only */
+	uint8_t protocol;               /* FRA_PROTOCOL */
+	/* desired only */
+	struct nh_origin origin;
+};
+
+/* The identity of a rule (SPEC §3.1): family, priority and every selector. */
+int nh_fib_rule_key_cmp(const struct nh_fib_rule *a, const struct nh_fib_rule *b);
+/* The key, then what it does (action, table), then the protocol: tells
+ * every two kernel rules apart, for observed state. */
+int nh_fib_rule_cmp(const struct nh_fib_rule *a, const struct nh_fib_rule *b);
+/* A desired rule is satisfied by an observed one with its key doing the
+ * same (action, table), whatever its protocol. */
+bool nh_fib_rule_satisfied(const struct nh_fib_rule *want, const struct nh_fib_rule *have);
+
+/* ---- permanent neighbours (SPEC §3.1 `neighbours`) ------------------------ */
+
+#define NH_NEIGH_HAS_LLADDR (1u << 0)   /* observed: a 6-byte NDA_LLADDR */
+
+/* A permanent neighbour entry (NUD_PERMANENT), keyed by (dev, address). */
+struct nh_neigh {
+	uint32_t has;
+	char dev[NH_IFNAMSIZ];
+	struct nh_prefix addr;          /* a plain address: len 32 or 128 */
+	uint8_t lladdr[6];
+	/* observed only */
+	int ifindex;
+	/* desired only */
+	struct nh_origin origin;
+};
+
+int nh_neigh_key_cmp(const struct nh_neigh *a, const struct nh_neigh *b);    /* (dev, address) */
+/* The same key and the same lladdr. */
+bool nh_neigh_satisfied(const struct nh_neigh *want, const struct nh_neigh *have);
+
 /* ---- one namespace's state ---------------------------------------------- */
 
 /* Desired or observed state of one namespace. Arrays are kept sorted by key
@@ -198,6 +328,12 @@ struct nh_state {
 	size_t n_addrs, cap_addrs;
 	struct nh_route *routes;
 	size_t n_routes, cap_routes;
+	struct nh_sysctl *sysctls;
+	size_t n_sysctls, cap_sysctls;
+	struct nh_fib_rule *rules;
+	size_t n_rules, cap_rules;
+	struct nh_neigh *neighs;
+	size_t n_neighs, cap_neighs;
 };
 
 void nh_state_init(struct nh_state *s);
@@ -208,9 +344,13 @@ int nh_state_copy(struct nh_state *dst, const struct nh_state *src);
 int nh_state_add_link(struct nh_state *s, const struct nh_link *l);
 int nh_state_add_address(struct nh_state *s, const struct nh_address *a);
 int nh_state_add_route(struct nh_state *s, const struct nh_route *r);
+int nh_state_add_sysctl(struct nh_state *s, const struct nh_sysctl *k);
+int nh_state_add_rule(struct nh_state *s, const struct nh_fib_rule *r);
+int nh_state_add_neigh(struct nh_state *s, const struct nh_neigh *n);
 /* Lookups on a state (linear; states are small). NULL when absent. */
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name);
 struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex);
+struct nh_sysctl *nh_state_sysctl(const struct nh_state *s, const char *key);
 
 /* The observed state of one existing namespace, as the monitor keeps it
  * current from events (monitor/), and as the service reads it. */
@@ -242,7 +382,8 @@ struct nh_netns_rule {
 	char *match;                    /* shell glob, or NULL */
 	bool create;                    /* default true */
 	enum nh_mode mode;
-	struct nh_state want;           /* links (peer ends included), addrs, routes */
+	struct nh_state want;           /* links (peer ends included), addrs, routes, sysctls,
+					   rules (one per family), neighbours */
 	struct nh_hooks hooks;
 	struct nh_origin origin;
 };

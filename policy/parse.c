@@ -117,12 +117,15 @@ static void parse_settings(struct nh_pctx *c, const config_setting_t *g)
 
 /* ---- the top level ---- */
 
-enum { TK_NETHEAL, TK_LINKS, TK_ROUTES, TK_NAMESPACES, TK__COUNT };
+enum { TK_NETHEAL, TK_LINKS, TK_ROUTES, TK_RULES, TK_NEIGHBOURS, TK_SYSCTL, TK_NAMESPACES, TK__COUNT };
 
 static const struct nh_key top_keys[TK__COUNT] = {
 	[TK_NETHEAL] = { "netheal", NH_KT_GROUP },
 	[TK_LINKS] = { "links", NH_KT_LIST },
 	[TK_ROUTES] = { "routes", NH_KT_LIST },
+	[TK_RULES] = { "rules", NH_KT_LIST },
+	[TK_NEIGHBOURS] = { "neighbours", NH_KT_LIST },
+	[TK_SYSCTL] = { "sysctl", NH_KT_STRINGS },
 	[TK_NAMESPACES] = { "namespaces", NH_KT_LIST },
 };
 
@@ -147,6 +150,12 @@ static void parse_root(struct nh_pctx *c, const config_setting_t *root)
 		nh_parse_links(c, k[TK_LINKS], &c->p->host, "the host namespace");
 	if (k[TK_ROUTES])
 		nh_parse_routes(c, k[TK_ROUTES], &c->p->host);
+	if (k[TK_RULES])
+		nh_parse_rules(c, k[TK_RULES], &c->p->host);
+	if (k[TK_NEIGHBOURS])
+		nh_parse_neighbours(c, k[TK_NEIGHBOURS], &c->p->host);
+	if (k[TK_SYSCTL])
+		nh_parse_sysctls(c, k[TK_SYSCTL], &c->p->host);
 	for (int i = 0; k[TK_NAMESPACES] && i < config_setting_length(k[TK_NAMESPACES]); i++) {
 		const config_setting_t *g = config_setting_get_elem(k[TK_NAMESPACES], (unsigned int)i);
 

@@ -1,7 +1,7 @@
 /*
  * Internals of the policy parser, shared by parse.c (files, top level,
  * settings), parse_netns.c (namespace rules, routes, hooks), parse_link.c
- * (links and veth peers),
+ * (links and veth peers), parse_objects.c (sysctl, rules, neighbours),
  * parse_keys.c (key tables and typed values), source.c (reading a file
  * safely) and validate.c (checks across the merged policy).
  */
@@ -112,9 +112,6 @@ int nh_get_argv(struct nh_pctx *c, const config_setting_t *s, char ***out);
 int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *link,
 		     struct nh_address **v, size_t *n, size_t *cap);
 
-/* Validity of names, without messages. */
-bool nh_ifname_valid(const char *s);
-bool nh_netns_name_valid(const char *s);
 
 /* ---- reading a file (source.c) ---- */
 
@@ -132,6 +129,10 @@ int nh_source_prescan(struct nh_pctx *c);
 /* One entry of `namespaces`: its rule joins c->named or c->matched. */
 void nh_parse_netns(struct nh_pctx *c, const config_setting_t *g);
 void nh_parse_routes(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
+/* `sysctl`, `rules`, `neighbours` (parse_objects.c) into rule r. */
+void nh_parse_sysctls(struct nh_pctx *c, const config_setting_t *s, struct nh_netns_rule *r);
+void nh_parse_rules(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
+void nh_parse_neighbours(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
 void nh_rule_free(struct nh_netns_rule *r);
 /* Forget the pending peers from the n-th on. */
 void nh_drop_peers_since(struct nh_pctx *c, size_t n);
@@ -165,11 +166,17 @@ struct nh_kind_key {
 	const char *required;
 };
 
+struct nh_export_writer;        /* policy/export.h */
+
 struct nh_kind_syntax {
 	const struct nh_kind_key *keys;
 	size_t n_keys;
 	/* After every key is read: checks across this kind's keys. May be NULL. */
 	void (*check)(struct nh_link_in *in);
+	/* `export`: the keys of its own an observed link l has, written so
+	 * that the parser reads them back (nh_ew_* of policy/export.h). May
+	 * be NULL: none. */
+	void (*write)(const struct nh_link *l, struct nh_export_writer *w);
 };
 
 /* The setting of key `name` of the link being read, when it is present
@@ -181,6 +188,8 @@ const config_setting_t *nh_link_in_get(const struct nh_link_in *in, const char *
 void nh_kind_parse_parent(struct nh_link_in *in, const config_setting_t *s);
 /* Shared by macvlan and macvtap: `macvlan_mode` (policy/kind_macvlan.c). */
 void nh_kind_parse_macvlan_mode(struct nh_link_in *in, const config_setting_t *s);
+/* Shared by macvlan and macvtap: `parent` and `macvlan_mode`, for export. */
+void nh_kind_write_macvlan(const struct nh_link *l, struct nh_export_writer *w);
 /* up, mtu, mac, master (each may be NULL): shared by a link and a veth
  * peer (policy/parse_link.c). */
 void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_setting_t *up,

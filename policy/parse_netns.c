@@ -19,7 +19,7 @@
 
 /* ---- routes ---- */
 
-enum { RK_TO, RK_VIA, RK_DEV, RK_METRIC, RK_TABLE, RK__COUNT };
+enum { RK_TO, RK_VIA, RK_DEV, RK_METRIC, RK_TABLE, RK_REPLACE, RK__COUNT };
 
 static const struct nh_key route_keys[RK__COUNT] = {
 	[RK_TO] = { "to", NH_KT_STRING },
@@ -27,6 +27,7 @@ static const struct nh_key route_keys[RK__COUNT] = {
 	[RK_DEV] = { "dev", NH_KT_STRING },
 	[RK_METRIC] = { "metric", NH_KT_INT },
 	[RK_TABLE] = { "table", NH_KT_INT },
+	[RK_REPLACE] = { "replace", NH_KT_BOOL },
 };
 
 static const char *family_name(int family)
@@ -144,6 +145,8 @@ static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_
 		else
 			ok = false;
 	}
+	if (k[RK_REPLACE])
+		rt.replace = config_setting_get_bool(k[RK_REPLACE]);
 	if (!config_setting_get_member(g, "via") && !config_setting_get_member(g, "dev")) {
 		nh_perror(c, rt.origin.line, "a route needs 'via' or 'dev'");
 		ok = false;
@@ -171,7 +174,8 @@ void nh_parse_routes(struct nh_pctx *c, const config_setting_t *list, struct nh_
 
 /* ---- namespace rules ---- */
 
-enum { NK_NAME, NK_MATCH, NK_CREATE, NK_MODE, NK_LINKS, NK_ROUTES, NK_HOOKS, NK__COUNT };
+enum { NK_NAME, NK_MATCH, NK_CREATE, NK_MODE, NK_LINKS, NK_ROUTES, NK_RULES, NK_NEIGHBOURS, NK_SYSCTL,
+       NK_HOOKS, NK__COUNT };
 
 static const struct nh_key netns_keys[NK__COUNT] = {
 	[NK_NAME] = { "name", NH_KT_STRING },
@@ -180,6 +184,9 @@ static const struct nh_key netns_keys[NK__COUNT] = {
 	[NK_MODE] = { "mode", NH_KT_STRING },
 	[NK_LINKS] = { "links", NH_KT_LIST },
 	[NK_ROUTES] = { "routes", NH_KT_LIST },
+	[NK_RULES] = { "rules", NH_KT_LIST },
+	[NK_NEIGHBOURS] = { "neighbours", NH_KT_LIST },
+	[NK_SYSCTL] = { "sysctl", NH_KT_STRINGS },
 	[NK_HOOKS] = { "hooks", NH_KT_GROUP },
 };
 
@@ -308,6 +315,12 @@ void nh_parse_netns(struct nh_pctx *c, const config_setting_t *g)
 		nh_parse_links(c, k[NK_LINKS], &r, where);
 	if (k[NK_ROUTES])
 		nh_parse_routes(c, k[NK_ROUTES], &r);
+	if (k[NK_RULES])
+		nh_parse_rules(c, k[NK_RULES], &r);
+	if (k[NK_NEIGHBOURS])
+		nh_parse_neighbours(c, k[NK_NEIGHBOURS], &r);
+	if (k[NK_SYSCTL])
+		nh_parse_sysctls(c, k[NK_SYSCTL], &r);
 	if (k[NK_HOOKS])
 		parse_hooks(c, k[NK_HOOKS], &r.hooks);
 	if (!ok || rule_append(c, &r) < 0) {

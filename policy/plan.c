@@ -15,12 +15,16 @@ static const char *const action_names[NH_ACT__COUNT] = {
 	[NH_ACT_LINK_MOVE] = "move-link",
 	[NH_ACT_LINK_RENAME] = "rename-link",
 	[NH_ACT_LINK_CREATE] = "create-link",
+	[NH_ACT_SYSCTL_SET] = "set-sysctl",
 	[NH_ACT_LINK_SET_MASTER] = "set-master",
 	[NH_ACT_LINK_SET_MTU] = "set-mtu",
 	[NH_ACT_LINK_SET_MAC] = "set-mac",
 	[NH_ACT_LINK_SET_UP] = "set-up",
 	[NH_ACT_ADDR_ADD] = "add-address",
 	[NH_ACT_ROUTE_ADD] = "add-route",
+	[NH_ACT_ROUTE_REPLACE] = "replace-route",
+	[NH_ACT_RULE_ADD] = "add-rule",
+	[NH_ACT_NEIGH_SET] = "set-neighbour",
 	[NH_ACT_REPORT_CONFLICT] = "conflict",
 	[NH_ACT_REPORT_MISSING] = "missing",
 };
@@ -83,6 +87,73 @@ const char *nh_route_key(const struct nh_route *r, char *buf, size_t size)
 	return buf;
 }
 
+static const char *sysctl_key(const struct nh_sysctl *k, char *buf, size_t size)
+{
+	snprintf(buf, size, "sysctl:%s", k->key);
+	return buf;
+}
+
+/* An mark/mask as `ip rule` prints it. */
+static size_t put_fwmark(char *buf, size_t size, const struct nh_fib_rule *r)
+{
+	if (r->fwmask == UINT32_MAX)
+		return (size_t)snprintf(buf, size, "0x%x", r->fwmark);
+	return (size_t)snprintf(buf, size, "0x%x/0x%x", r->fwmark, r->fwmask);
+}
+
+/* The selectors that are set, each as " WORD VALUE". */
+static size_t put_selectors(char *buf, size_t size, const struct nh_fib_rule *r)
+{
+	char pfx[64];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if ((r->has & NH_FRULE_HAS_FROM) && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " from %s", nh_prefix_str(&r->from, true, pfx, sizeof(pfx)));
+	if ((r->has & NH_FRULE_HAS_TO) && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " to %s", nh_prefix_str(&r->to, true, pfx, sizeof(pfx)));
+	if ((r->has & NH_FRULE_HAS_IIF) && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " iif %s", r->iif);
+	if ((r->has & NH_FRULE_HAS_OIF) && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " oif %s", r->oif);
+	if ((r->has & NH_FRULE_HAS_FWMARK) && len + 8 < size) {
+		len += (size_t)snprintf(buf + len, size - len, " fwmark ");
+		len += put_fwmark(buf + len, size - len, r);
+	}
+	if ((r->has & NH_FRULE_HAS_OTHER) && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " (and more)");
+	return len;
+}
+
+const char *nh_fib_rule_key(const struct nh_fib_rule *r, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "rule:%s %u", r->family == AF_INET6 ? "inet6" : "inet", r->priority);
+
+	if (len < size)
+		put_selectors(buf + len, size - len, r);
+	return buf;
+}
+
+const char *nh_fib_rule_words(const struct nh_fib_rule *r, char *buf, size_t size)
+{
+	char sel[192];
+
+	put_selectors(sel, sizeof(sel), r);
+	if (r->action == NH_FRULE_TABLE)
+		snprintf(buf, size, "%s lookup %u", sel[0] ? sel + 1 : "from all", r->table);
+	else
+		snprintf(buf, size, "%s %s", sel[0] ? sel + 1 : "from all", nh_frule_action_to_string(r->action));
+	return buf;
+}
+
+const char *nh_neigh_key(const struct nh_neigh *n, char *buf, size_t size)
+{
+	char ip[64];
+
+	snprintf(buf, size, "neigh:%s %s", n->dev, nh_prefix_str(&n->addr, false, ip, sizeof(ip)));
+	return buf;
+}
+
 const char *nh_action_key(const struct nh_action *a, char *buf, size_t size)
 {
 	size_t kind = strcspn(a->object, ":");
@@ -91,7 +162,14 @@ const char *nh_action_key(const struct nh_action *a, char *buf, size_t size)
 	case NH_ACT_ADDR_ADD:
 		return nh_address_key(&a->addr, buf, size);
 	case NH_ACT_ROUTE_ADD:
+	case NH_ACT_ROUTE_REPLACE:
 		return nh_route_key(&a->route, buf, size);
+	case NH_ACT_SYSCTL_SET:
+		return sysctl_key(&a->sysctl, buf, size);
+	case NH_ACT_RULE_ADD:
+		return nh_fib_rule_key(&a->frule, buf, size);
+	case NH_ACT_NEIGH_SET:
+		return nh_neigh_key(&a->neigh, buf, size);
 	case NH_ACT_NETNS_CREATE:
 		snprintf(buf, size, "netns:%s", a->netns);
 		return buf;
@@ -99,6 +177,12 @@ const char *nh_action_key(const struct nh_action *a, char *buf, size_t size)
 	case NH_ACT_REPORT_MISSING:
 		if (strncmp(a->object, "route:", 6) == 0)
 			return nh_route_key(&a->route, buf, size);
+		if (strncmp(a->object, "sysctl:", 7) == 0)
+			return sysctl_key(&a->sysctl, buf, size);
+		if (strncmp(a->object, "rule:", 5) == 0)
+			return nh_fib_rule_key(&a->frule, buf, size);
+		if (strncmp(a->object, "neigh:", 6) == 0)
+			return nh_neigh_key(&a->neigh, buf, size);
 		if (strncmp(a->object, "netns:", 6) == 0) {
 			snprintf(buf, size, "netns:%s", a->netns);
 			return buf;
@@ -153,13 +237,27 @@ static int cmp_num(long long a, long long b)
 	return (a > b) - (a < b);
 }
 
+/* A sysctl's place among the others: a namespace-wide key first, then a
+ * family's `default`, then a link's, so that what the kernel spreads when
+ * one is written (all.forwarding sets every link's and the default) is
+ * done before what the policy says of one link (see diff.h). */
+static int sysctl_rank(const struct nh_sysctl *k)
+{
+	if (k->link[0])
+		return 2;
+	return strstr(k->key, ".default.") ? 1 : 0;
+}
+
 /* Dependency order inside one stage of one namespace (see diff.h). */
 static int rank(const struct nh_action *a)
 {
 	switch (a->type) {
+	case NH_ACT_SYSCTL_SET:
+		return sysctl_rank(&a->sysctl);
 	case NH_ACT_LINK_CREATE:
 		return (a->link.has & NH_LINK_HAS_PARENT) ? 1 : 0;
 	case NH_ACT_ROUTE_ADD:
+	case NH_ACT_ROUTE_REPLACE:
 		return ((a->route.has & NH_ROUTE_HAS_VIA) ? 256 : 0) + (128 - a->route.dst.len);
 	default:
 		return 0;
@@ -174,10 +272,38 @@ static int key_cmp(const struct nh_action *a, const struct nh_action *b)
 	case NH_ACT_ADDR_ADD:
 		return nh_address_key_cmp(&a->addr, &b->addr);
 	case NH_ACT_ROUTE_ADD:
+	case NH_ACT_ROUTE_REPLACE:
 		return nh_route_key_cmp(&a->route, &b->route);
+	case NH_ACT_SYSCTL_SET:
+		return nh_sysctl_key_cmp(&a->sysctl, &b->sysctl);
+	case NH_ACT_RULE_ADD:
+		return nh_fib_rule_key_cmp(&a->frule, &b->frule);
+	case NH_ACT_NEIGH_SET:
+		return nh_neigh_key_cmp(&a->neigh, &b->neigh);
 	default:
 		return cmp_str(a->link.name, b->link.name);
 	}
+}
+
+/* The union's member, by what the action is about. */
+static int object_cmp(const struct nh_action *a, const struct nh_action *b)
+{
+	int r;
+
+	if (a->type == NH_ACT_SYSCTL_SET || strncmp(a->object, "sysctl:", 7) == 0) {
+		if ((r = nh_sysctl_key_cmp(&a->sysctl, &b->sysctl)))
+			return r;
+		return cmp_str(a->sysctl.value, b->sysctl.value);
+	}
+	if (a->type == NH_ACT_RULE_ADD || strncmp(a->object, "rule:", 5) == 0)
+		return nh_fib_rule_cmp(&a->frule, &b->frule);
+	if (a->type == NH_ACT_NEIGH_SET || strncmp(a->object, "neigh:", 6) == 0) {
+		if ((r = nh_neigh_key_cmp(&a->neigh, &b->neigh)))
+			return r;
+		r = memcmp(a->neigh.lladdr, b->neigh.lladdr, sizeof(a->neigh.lladdr));
+		return (r > 0) - (r < 0);
+	}
+	return 0;
 }
 
 /* Everything else that can tell two actions apart, so the order never
@@ -198,7 +324,8 @@ static int detail_cmp(const struct nh_action *a, const struct nh_action *b)
 	    (r = cmp_str(a->link.peer_netns, b->link.peer_netns)) ||
 	    (r = nh_address_key_cmp(&a->addr, &b->addr)) ||
 	    (r = nh_prefix_cmp(&a->route.via, &b->route.via)) ||
-	    (r = cmp_str(a->route.dev, b->route.dev)))
+	    (r = cmp_str(a->route.dev, b->route.dev)) ||
+	    (r = object_cmp(a, b)))
 		return r;
 	return 0;
 }

@@ -232,6 +232,71 @@ static void check_dup_routes(struct nh_pctx *c, const struct nh_netns_rule *r)
 	}
 }
 
+/* The second of two entries of one key (in file order) is the duplicate. */
+#define DUP_ORDER(c, a, b) \
+	do { \
+		if (origin_cmp((c)->p, &(b)->origin, &(a)->origin) < 0) { \
+			__typeof__(a) t_ = (a); \
+			(a) = (b); \
+			(b) = t_; \
+		} \
+	} while (0)
+
+static void check_dup_sysctls(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 1; i < s->n_sysctls; i++) {
+		const struct nh_sysctl *a = &s->sysctls[i - 1], *b = &s->sysctls[i];
+
+		if (nh_sysctl_key_cmp(a, b) != 0)
+			continue;
+		DUP_ORDER(c, a, b);
+		nh_perror_at(c, &b->origin, "sysctl '%s' is set twice in %s: first at %s:%u", b->key, where,
+			     a->origin.file, a->origin.line);
+	}
+}
+
+/* Rules are sorted by key and then by what they do: equal keys are
+ * neighbours. Both families of one entry never collide. */
+static void check_dup_rules(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 1; i < s->n_rules; i++) {
+		const struct nh_fib_rule *a = &s->rules[i - 1], *b = &s->rules[i];
+
+		if (nh_fib_rule_key_cmp(a, b) != 0)
+			continue;
+		DUP_ORDER(c, a, b);
+		nh_perror_at(c, &b->origin, "rule %u (%s) with the same selectors is defined twice in %s: "
+			     "first at %s:%u", b->priority, b->family == AF_INET6 ? "inet6" : "inet", where,
+			     a->origin.file, a->origin.line);
+	}
+}
+
+static void check_dup_neighs(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64], buf[64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 1; i < s->n_neighs; i++) {
+		const struct nh_neigh *a = &s->neighs[i - 1], *b = &s->neighs[i];
+
+		if (nh_neigh_key_cmp(a, b) != 0)
+			continue;
+		DUP_ORDER(c, a, b);
+		nh_perror_at(c, &b->origin, "neighbour %s on '%s' is defined twice in %s: first at %s:%u",
+			     nh_prefix_str(&b->addr, false, buf, sizeof(buf)), b->dev, where,
+			     a->origin.file, a->origin.line);
+	}
+}
+
 static int link_cmp(const void *a, const void *b)
 {
 	return nh_link_key_cmp(a, b);
@@ -308,6 +373,9 @@ static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
 	check_dup_links(c, r);
 	check_dup_addrs(c, r);
 	check_dup_routes(c, r);
+	check_dup_sysctls(c, r);
+	check_dup_rules(c, r);
+	check_dup_neighs(c, r);
 	check_masters(c, r);
 	check_parents(c, r);
 	check_gateways(c, r);

@@ -691,6 +691,19 @@ static int take_owners(struct nh_core *c, struct pass *p)
 	return 0;
 }
 
+/* The sysctls ns's rule names, as the kernel has them now (they are not
+ * in the monitor's state: most change without an event). */
+static void read_sysctls(struct nh_core *c, const struct nh_netns *ns)
+{
+	int r;
+
+	if (!ns->rule || !ns->rule->want.n_sysctls || !ns->obs || !ns->obs->valid || !c->cfg.kernel->read_sysctls)
+		return;
+	r = c->cfg.kernel->read_sysctls(c->cfg.kernel_ctx, ns->name, &ns->rule->want);
+	if (r < 0)
+		nh_debug("netns %s: reading its sysctls: %s", nh_netns_label(ns), strerror(-r));
+}
+
 static int diff_owners(struct nh_core *c, struct pass *p)
 {
 	for (size_t i = 0; i < p->n_owners; i++) {
@@ -700,6 +713,7 @@ static int diff_owners(struct nh_core *c, struct pass *p)
 
 		if (o->ns->view >= c->world.n_views)
 			continue;       /* no view: it went, and no rule names it */
+		read_sysctls(c, o->ns);
 		r = nh_diff_netns(c->world.views, c->world.n_views, o->ns->view, &p->plan);
 		if (r < 0)
 			return r;
@@ -925,6 +939,7 @@ int nh_core_plan(struct nh_core *c, struct nh_plan *plan)
 	for (size_t i = 0; i < c->world.n_views; i++) {
 		if (!c->world.views[i].rule)
 			continue;
+		read_sysctls(c, c->world.views[i].tag);
 		r = nh_diff_netns(c->world.views, c->world.n_views, i, plan);
 		if (r < 0)
 			return r;
@@ -1005,7 +1020,19 @@ static bool wanted(const struct nh_netns *ns, const struct nh_nl_event *ev)
 			if (nh_route_key_cmp(&want->routes[i], &ev->route) == 0)
 				return true;
 		return false;
+	case NH_OBJ_RULE:
+		for (size_t i = 0; i < want->n_rules; i++)
+			if (nh_fib_rule_key_cmp(&want->rules[i], &ev->frule) == 0)
+				return true;
+		return false;
+	case NH_OBJ_NEIGH:
+		for (size_t i = 0; i < want->n_neighs; i++)
+			if (nh_neigh_key_cmp(&want->neighs[i], &ev->neigh) == 0)
+				return true;
+		return false;
 	default:
+		/* a sysctl's change names no actor: written through procfs,
+		 * RTM_NEWNETCONF comes from the kernel (port 0) whoever wrote */
 		return false;
 	}
 }
@@ -1039,6 +1066,13 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 	case RTM_DELLINK:
 		snprintf(key, sizeof(key), "link:%s", ev->link.name);
 		note_removal(c, ns, key, ev->actor_port);
+		break;
+	case RTM_DELRULE:
+		note_removal(c, ns, nh_fib_rule_key(&ev->frule, key, sizeof(key)), ev->actor_port);
+		break;
+	case RTM_DELNEIGH:
+		/* port 0 when the kernel flushed it with its link going down */
+		note_removal(c, ns, nh_neigh_key(&ev->neigh, key, sizeof(key)), ev->actor_port);
 		break;
 	case RTM_NEWLINK:
 		if (ev->changed && !ev->link.up) {
@@ -1081,7 +1115,7 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 		link_changed(c, ns, ev, ev->t_us);
 }
 
-/* Whether the rule of ns names the route or address behind key. */
+/* Whether the rule of ns names the route, address or neighbour behind key. */
 static bool wanted_key(const struct nh_netns *ns, const char *key)
 {
 	const struct nh_state *want = &ns->rule->want;
@@ -1092,6 +1126,9 @@ static bool wanted_key(const struct nh_netns *ns, const char *key)
 			return true;
 	for (size_t i = 0; i < want->n_routes; i++)
 		if (strcmp(nh_route_key(&want->routes[i], k, sizeof(k)), key) == 0)
+			return true;
+	for (size_t i = 0; i < want->n_neighs; i++)
+		if (strcmp(nh_neigh_key(&want->neighs[i], k, sizeof(k)), key) == 0)
 			return true;
 	return false;
 }

@@ -71,6 +71,13 @@ struct nh_kernel_ops {
 	void (*actor)(void *ctx, const char *netns, uint32_t port, char *buf, size_t size);
 	/* Whether port is one of netheal's own request sockets. May be NULL. */
 	bool (*own_port)(void *ctx, uint32_t port);
+	/* Read the sysctls want names (want->sysctls: their keys) in namespace
+	 * netns into its observed state's sysctls, replacing them; a key that
+	 * cannot be read is left out. Asked before each diff of a namespace
+	 * whose rule has sysctls: SPEC §3.1 heals the ones the kernel does not
+	 * announce whenever the namespace is looked at again. 0 or -errno.
+	 * May be NULL (no sysctl is ever known: each is set). */
+	int (*read_sysctls)(void *ctx, const char *netns, const struct nh_state *want);
 };
 
 enum nh_outcome {

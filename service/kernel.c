@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "netlink/sysctl.h"
 #include "service/actor.h"
 
 /* A namespace for actions/: the monitor's, opened first when it exists but
@@ -97,6 +98,17 @@ static bool k_own_port(void *ctx, uint32_t port)
 	return nh_monitor_own_port(k->mon, port);
 }
 
+/* The host is the namespace netheal runs in: read there without setns. */
+static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *want)
+{
+	struct nh_ns *ns = find(ctx, netns, false);
+
+	if (!ns)
+		return -ENOENT;
+	return nh_sysctl_read(netns[0] ? ns->fd : -1, NH_SYSCTL_ROOT, want->sysctls, want->n_sysctls,
+			      &ns->obs.have);
+}
+
 const struct nh_kernel_ops nh_kernel_ops = {
 	.exec = k_exec,
 	.observed = k_observed,
@@ -104,4 +116,5 @@ const struct nh_kernel_ops nh_kernel_ops = {
 	.link_exists = k_link_exists,
 	.actor = k_actor,
 	.own_port = k_own_port,
+	.read_sysctls = k_read_sysctls,
 };

@@ -55,8 +55,10 @@ static void put_heals(FILE *f, const struct nh_core_snapshot *s)
 		/* kinds in name order, for a stable file */
 		static const enum nh_obj_kind order[] = {
 			NH_OBJK_ADDRESS, NH_OBJK_LINK, NH_OBJK_MAC, NH_OBJK_MASTER, NH_OBJK_MTU,
-			NH_OBJK_NETNS, NH_OBJK_OTHER, NH_OBJK_ROUTE, NH_OBJK_STATE,
+			NH_OBJK_NEIGH, NH_OBJK_NETNS, NH_OBJK_OTHER, NH_OBJK_ROUTE, NH_OBJK_RULE,
+			NH_OBJK_STATE, NH_OBJK_SYSCTL,
 		};
+		_Static_assert(NH_ARRAY_SIZE(order) == NH_OBJK__COUNT, "every object kind has its place");
 
 		for (size_t k = 0; k < NH_ARRAY_SIZE(order); k++) {
 			uint64_t v = s->ns[i]->heals_by_kind[order[k]];

@@ -17,6 +17,9 @@ static const char *const kind_names[NH_OBJK__COUNT] = {
 	[NH_OBJK_MTU] = "mtu",
 	[NH_OBJK_MAC] = "mac",
 	[NH_OBJK_NETNS] = "netns",
+	[NH_OBJK_SYSCTL] = "sysctl",
+	[NH_OBJK_RULE] = "rule",
+	[NH_OBJK_NEIGH] = "neigh",
 	[NH_OBJK_OTHER] = "other",
 };
 

@@ -37,10 +37,13 @@ enum nh_obj_kind {
 	NH_OBJK_MTU,
 	NH_OBJK_MAC,
 	NH_OBJK_NETNS,
+	NH_OBJK_SYSCTL,
+	NH_OBJK_RULE,
+	NH_OBJK_NEIGH,
 	NH_OBJK_OTHER,
 	NH_OBJK__COUNT
 };
-/* "address", ..., "other" */
+/* "address", ..., "netns", "sysctl", "rule", "neigh", "other" */
 const char *nh_obj_kind_to_string(enum nh_obj_kind k);
 /* The kind of a SPEC §6 object string ("address:10.1.1.100/24"). */
 enum nh_obj_kind nh_obj_kind_of(const char *object);

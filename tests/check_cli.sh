@@ -33,7 +33,7 @@ expect_err_line() {
 # The shipped examples, as private 0644 copies (a checkout's umask must not
 # make them group-writable).
 mkdir -p "$T/policy.d"
-for f in option1-physical option2-bridge; do
+for f in option1-physical option2-bridge router-namespace; do
 	install -m 0644 "$SRC/etc/policy.d/$f.conf" "$T/$f.conf"
 	run check "$T/$f.conf"
 	expect_rc 0 "check $f.conf"
@@ -130,6 +130,30 @@ expect_rc 64 "--as with two FILEs"
 run check --as
 expect_rc 64 "--as without PATH"
 case $err in *"needs a PATH"*) ok "--as without PATH says so" ;; *) fail "--as usage: $err" ;; esac
+
+# Sysctls (SPEC §3.1, §3.2): a key outside net. is an error; a key this
+# machine's kernel lacks only a warning (it may exist where the policy runs),
+# which --strict makes fail; per-link keys are looked up under `default`, so a
+# link that does not exist yet is no reason to warn.
+cat >"$T/sysctl.conf" <<'EOP'
+sysctl = [ "net.ipv4.ip_forward=1",
+           "net.ipv4.conf.notalinkyet.rp_filter=2",
+           "net.ipv4.no_such_setting=1" ];
+namespaces = ( { name = "r1";
+  sysctl = [ "net.ipv6.conf.all.forwarding=1", "kernel.panic=1" ]; } );
+EOP
+chmod 0644 "$T/sysctl.conf"
+run check "$T/sysctl.conf"
+expect_rc 1 "check a policy with a sysctl outside net."
+expect_err_line "$T/sysctl.conf:5: error: 'sysctl': key 'kernel.panic' is outside net.: netheal sets a namespace's network settings only"
+sed -i 's/, "kernel.panic=1"//' "$T/sysctl.conf"
+run check "$T/sysctl.conf"
+expect_rc 0 "a sysctl this kernel lacks is a warning only"
+expect_err_line "$T/sysctl.conf:3: warning: sysctl 'net.ipv4.no_such_setting': this machine's kernel has no such setting (netheal will report heal-failed where it is missing too)"
+[ "$(grep -c warning "$T/err")" = 1 ] && ok "no warning for known keys, per-link keys of links to come included" ||
+	fail "warnings: $err"
+run check --strict "$T/sysctl.conf"
+expect_rc 1 "--strict fails on the unknown sysctl"
 
 # Usage.
 run check --bogus

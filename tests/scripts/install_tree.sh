@@ -48,7 +48,7 @@ check_tree() {
 	has "$D" "$unitdir/netheal.service" "$name"
 	has "$D" "$catalogdir/netheal.catalog" "$name"
 	has "$D" "$prefix/share/bash-completion/completions/netheal" "$name"
-	for f in option1-physical.conf option2-bridge.conf netns-sshd@.service \
+	for f in option1-physical.conf option2-bridge.conf router-namespace.conf netns-sshd@.service \
 		 prometheus/netheal.rules.yml prometheus/netheal.rules.test.yml \
 		 ansible/netheal-policy.yml ansible/README; do
 		has "$D" "$prefix/share/doc/netheal/examples/$f" "$name"

@@ -70,8 +70,9 @@ for k in $keys sysctl rules neighbours priority from iif oif fwmark action famil
 	if grep -q "\*$k\*" "$scd5" && grep -qw "$k" "$txt5"; then ok "netheal.conf(5) documents '$k'"; else fail "netheal.conf(5) lacks key '$k'"; fi
 done
 
-# Both seed topologies, as printed in the page, pass `netheal check`.
-for ex in option1 option2; do
+# Both seed topologies and the router example, as printed in the page, pass
+# `netheal check`.
+for ex in option1 option2 router; do
 	awk -v ex="; example: $ex" '$0 == ex { on = 1; next } on && /^```$/ { if (++n == 2) exit; next } on && n == 1 { print }' \
 		"$scd5" >"$T/$ex.conf"
 	chmod 0644 "$T/$ex.conf"

@@ -47,6 +47,8 @@ JSON
 ln -s "$(command -v sleep)" "$T/netheal"
 "$T/netheal" 120 &
 svc=$!
+# until it has exec'd, the child is still a bash: wait for its name
+for _ in $(seq 200); do [ "$(cat /proc/$svc/comm 2>/dev/null)" = netheal ] && break; sleep 0.01; done
 write_status "$svc"
 
 expect_rc 0 "text form" "$bin" status --status-file "$T/status.json"

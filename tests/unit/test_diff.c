@@ -65,6 +65,39 @@ static void add_route(struct nh_state *s, struct nh_route r)
 	assert_int_equal(nh_state_add_route(s, &r), 0);
 }
 
+/* "KEY=VALUE" as the parser makes it (line 0: observed). */
+static void add_sysctl(struct nh_state *s, const char *kv, unsigned line)
+{
+	struct nh_sysctl k = { .origin = AT(BLUE_CONF, line) };
+	const char *eq = strchr(kv, '=');
+
+	assert_non_null(eq);
+	snprintf(k.key, sizeof(k.key), "%.*s", (int)(eq - kv), kv);
+	assert_int_equal(nh_sysctl_value_normalize(eq + 1, k.value, sizeof(k.value)), 0);
+	nh_sysctl_key_link(k.key, k.link);
+	if (!line)
+		k.origin = (struct nh_origin){ 0 };
+	assert_int_equal(nh_state_add_sysctl(s, &k), 0);
+}
+
+static void add_frule(struct nh_state *s, struct nh_fib_rule r)
+{
+	if (!r.family)
+		r.family = AF_INET;
+	assert_int_equal(nh_state_add_rule(s, &r), 0);
+}
+
+static void add_neigh(struct nh_state *s, const char *dev, int ifindex, const char *ip, uint8_t last, unsigned line)
+{
+	struct nh_neigh n = { .has = NH_NEIGH_HAS_LLADDR, .addr = pfx(ip), .ifindex = ifindex,
+			      .lladdr = { 0x02, 0, 0, 0, 0, last }, .origin = AT(BLUE_CONF, line) };
+
+	nh_strlcpy(n.dev, dev, sizeof(n.dev));
+	if (!line)
+		n.origin = (struct nh_origin){ 0 };
+	assert_int_equal(nh_state_add_neigh(s, &n), 0);
+}
+
 static struct nh_link *link_of(struct nh_state *s, const char *name)
 {
 	struct nh_link *l = nh_state_link_by_name(s, name);
@@ -352,6 +385,9 @@ static void shuffle_state(struct nh_state *s, unsigned int *seed)
 	SHUFFLE(s->links, s->n_links, seed);
 	SHUFFLE(s->addrs, s->n_addrs, seed);
 	SHUFFLE(s->routes, s->n_routes, seed);
+	SHUFFLE(s->sysctls, s->n_sysctls, seed);
+	SHUFFLE(s->rules, s->n_rules, seed);
+	SHUFFLE(s->neighs, s->n_neighs, seed);
 }
 
 static int view_cmp(const void *a, const void *b)
@@ -1223,13 +1259,323 @@ static void test_moved_back_other_kinds(void **state)
 	world_free(&w);
 }
 
+/* ---- sysctls, rules, neighbours, route replace ---- */
+
+/* The kernel's own rules of both families, and one of someone else's. */
+static void default_rules(struct nh_state *s)
+{
+	add_frule(s, (struct nh_fib_rule){ .priority = 0, .table = 255, .protocol = 2 });
+	add_frule(s, (struct nh_fib_rule){ .priority = 32766, .table = 254, .protocol = 2 });
+	add_frule(s, (struct nh_fib_rule){ .priority = 32767, .table = 253, .protocol = 2 });
+	add_frule(s, (struct nh_fib_rule){ .family = AF_INET6, .priority = 0, .table = 255, .protocol = 2 });
+	add_frule(s, (struct nh_fib_rule){ .family = AF_INET6, .priority = 32766, .table = 254, .protocol = 2 });
+	add_frule(s, (struct nh_fib_rule){ .priority = 1000, .has = NH_FRULE_HAS_TO, .to = pfx("192.0.2.0/24"),
+		.action = NH_FRULE_PROHIBIT, .protocol = 3 });
+}
+
+static void test_sysctl_drift(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue, *host;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	host = world_ns(&w, "");
+	add_sysctl(&blue->rule.want, "net.ipv4.ip_forward=1", 20);
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.v-peer1.rp_filter=2", 21);
+	add_sysctl(&blue->rule.want, "net.ipv4.ip_local_port_range=32768 60999", 22);
+	add_sysctl(&host->rule.want, "net.ipv6.conf.all.forwarding=1", 23);
+	add_sysctl(&blue->have, "net.ipv4.ip_forward=1", 0);
+	add_sysctl(&blue->have, "net.ipv4.conf.v-peer1.rp_filter=2", 0);
+	add_sysctl(&blue->have, "net.ipv4.ip_local_port_range=32768\t60999\n", 0);
+	add_sysctl(&blue->have, "net.core.somaxconn=4096", 0);         /* not the policy's */
+	add_sysctl(&host->have, "net.ipv6.conf.all.forwarding=1", 0);
+	expect_plan(&w, "");
+
+	/* changed behind netheal's back; one the kernel would not read */
+	nh_state_sysctl(&blue->have, "net.ipv4.ip_forward")->value[0] = '0';
+	nh_state_sysctl(&blue->have, "net.ipv4.conf.v-peer1.rp_filter")->value[0] = '0';
+	host->have.n_sysctls = 0;
+	expect_plan(&w,
+		    "set-sysctl - - sysctl:net.ipv6.conf.all.forwarding\n"
+		    "set-sysctl blue - sysctl:net.ipv4.ip_forward\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift,
+			    "sysctl net.ipv6.conf.all.forwarding could not be read, policy wants 1");
+	assert_string_equal(p.actions[2].drift, "sysctl net.ipv4.conf.v-peer1.rp_filter is 0, policy wants 2");
+	assert_string_equal(p.actions[2].sysctl.value, "2");
+	assert_string_equal(p.actions[1].drift, "sysctl net.ipv4.ip_forward is 0, policy wants 1");
+	assert_int_equal(p.actions[1].rule.line, 20);
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_sysctl_follows_link(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_plan p;
+	struct nh_link *l;
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.v-peer1.rp_filter=2", 20);
+	add_sysctl(&blue->rule.want, "net.ipv6.conf.eth9.accept_ra=0", 21);    /* a link nobody defines */
+	add_sysctl(&blue->have, "net.ipv4.conf.v-peer1.rp_filter=2", 0);
+	/* a link the policy does not define is waited for */
+	expect_plan(&w, "missing blue eth9 sysctl:net.ipv6.conf.eth9.accept_ra\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "sysctl net.ipv6.conf.eth9.accept_ra waits for link eth9, which is missing");
+	nh_plan_free(&p);
+	add_link(&blue->have, (struct nh_link){ .name = "eth9", .ifindex = 9, .up = true });
+	add_sysctl(&blue->have, "net.ipv6.conf.eth9.accept_ra=0", 0);
+	expect_plan(&w, "");
+
+	/* the pair re-created: its new end starts from the defaults */
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	expect_plan(&w,
+		    "delete-link blue v-peer1 link:v-peer1 if=2\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[2].drift, "sysctl net.ipv4.conf.v-peer1.rp_filter: link v-peer1 is new, policy wants 2");
+	nh_plan_free(&p);
+	world_free(&w);
+
+	/* renamed: the value is read under its present name */
+	memset(&w, 0, sizeof(w));
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.v-peer1.rp_filter=2", 20);
+	l = link_of(&blue->have, "v-peer1");
+	nh_strlcpy(l->name, "foo0", sizeof(l->name));
+	add_sysctl(&blue->have, "net.ipv4.conf.foo0.rp_filter=2", 0);
+	w.known[w.n_known++] = (typeof(w.known[0])){ "blue", "v-peer1", 2 };
+	expect_plan(&w, "rename-link blue v-peer1 link:v-peer1 if=2\n");
+	nh_state_sysctl(&blue->have, "net.ipv4.conf.foo0.rp_filter")->value[0] = '1';
+	expect_plan(&w, "rename-link blue v-peer1 link:v-peer1 if=2\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
+	/* a policy link named like a part of the key's prefix, renamed */
+	add_link(&blue->rule.want, (struct nh_link){ .name = "ipv4", .has = UP_ALWAYS, .up = true,
+		.origin = AT(BLUE_CONF, 30) });
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.ipv4.rp_filter=2", 31);
+	add_link(&blue->have, (struct nh_link){ .name = "foo9", .ifindex = 9, .up = true });
+	add_sysctl(&blue->have, "net.ipv4.conf.foo9.rp_filter=2", 0);
+	w.known[w.n_known++] = (typeof(w.known[0])){ "blue", "ipv4", 9 };
+	expect_plan(&w, "rename-link blue ipv4 link:ipv4 if=9\n"
+		    "rename-link blue v-peer1 link:v-peer1 if=2\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
+	/* a link that is reported (another kind) gets nothing */
+	l = link_of(&blue->have, "foo0");
+	l->kind = &nh_kind_bridge;
+	nh_strlcpy(l->name, "v-peer1", sizeof(l->name));
+	nh_strlcpy(link_of(&blue->have, "foo9")->name, "ipv4", NH_IFNAMSIZ);
+	w.n_known = 0;
+	blue->have.n_sysctls = 0;
+	add_sysctl(&blue->have, "net.ipv4.conf.ipv4.rp_filter=2", 0);
+	expect_plan(&w, "conflict blue v-peer1 link:v-peer1 if=2\n");
+	world_free(&w);
+}
+
+static void test_sysctl_new_namespace(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+	struct ns *blue;
+
+	(void)state;
+	option2_policy(&w);
+	bare_host(&w);
+	blue = world_ns(&w, "blue");
+	blue->exists = false;
+	add_sysctl(&blue->rule.want, "net.ipv4.ip_forward=1", 20);
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.v-peer1.forwarding=1", 21);
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.lo.accept_local=1", 22);
+	add_sysctl(&blue->rule.want, "net.ipv4.conf.default.rp_filter=1", 23);
+	plan_all(&w, &p);
+	/* right after the links are made, before anything goes up; the
+	 * namespace-wide key, the default, then the links' (ip_forward sets
+	 * every link's and the default) */
+	assert_int_equal(p.actions[3].type, NH_ACT_SYSCTL_SET);
+	assert_string_equal(p.actions[3].object, "sysctl:net.ipv4.ip_forward");
+	assert_string_equal(p.actions[3].drift, "sysctl net.ipv4.ip_forward: the namespace is new, policy wants 1");
+	assert_string_equal(p.actions[4].object, "sysctl:net.ipv4.conf.default.rp_filter");
+	assert_string_equal(p.actions[5].object, "sysctl:net.ipv4.conf.lo.accept_local");
+	assert_string_equal(p.actions[6].object, "sysctl:net.ipv4.conf.v-peer1.forwarding");
+	assert_int_equal(p.actions[7].type, NH_ACT_LINK_SET_MASTER);
+	nh_plan_free(&p);
+	expect_plan(&w,
+		    "create-netns blue - netns:blue\n"
+		    "create-link - br1 link:br1\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-sysctl blue - sysctl:net.ipv4.ip_forward\n"
+		    "set-sysctl blue - sysctl:net.ipv4.conf.default.rp_filter\n"
+		    "set-sysctl blue lo sysctl:net.ipv4.conf.lo.accept_local\n"
+		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.forwarding\n"
+		    "set-master - eth1 master:br1 if=2\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - br1 state:up\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue lo state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address - br1 address:10.1.1.51/24\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n");
+	world_free(&w);
+}
+
+static void test_rules(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_plan p;
+	char key[NH_OBJECT_KEYSIZ];
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	default_rules(&blue->have);
+	/* from 10.1.0.0/16 lookup 100; fwmark 0x10/0xff both families; iif v-peer1 lookup 5 */
+	add_frule(&blue->rule.want, (struct nh_fib_rule){ .priority = 100, .has = NH_FRULE_HAS_FROM,
+		.from = pfx("10.1.0.0/16"), .table = 100, .origin = AT(BLUE_CONF, 30) });
+	add_frule(&blue->rule.want, (struct nh_fib_rule){ .priority = 200, .has = NH_FRULE_HAS_FWMARK,
+		.fwmark = 0x10, .fwmask = 0xff, .action = NH_FRULE_BLACKHOLE, .origin = AT(BLUE_CONF, 31) });
+	add_frule(&blue->rule.want, (struct nh_fib_rule){ .family = AF_INET6, .priority = 200,
+		.has = NH_FRULE_HAS_FWMARK, .fwmark = 0x10, .fwmask = 0xff, .action = NH_FRULE_BLACKHOLE,
+		.origin = AT(BLUE_CONF, 31) });
+	add_frule(&blue->rule.want, (struct nh_fib_rule){ .priority = 300, .has = NH_FRULE_HAS_IIF,
+		.iif = "v-peer1", .table = 5, .origin = AT(BLUE_CONF, 32) });
+	expect_plan(&w,
+		    "add-rule blue - rule:100\n"
+		    "add-rule blue - rule:200\n"
+		    "add-rule blue - rule:300\n"
+		    "add-rule blue - rule:200\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "rule 100 from 10.1.0.0/16 lookup 100 missing");
+	assert_string_equal(p.actions[1].drift, "rule 200 (inet) fwmark 0x10/0xff blackhole missing");
+	assert_string_equal(p.actions[3].drift, "rule 200 (inet6) fwmark 0x10/0xff blackhole missing");
+	assert_string_equal(nh_action_key(&p.actions[0], key, sizeof(key)), "rule:inet 100 from 10.1.0.0/16");
+	assert_string_equal(nh_action_key(&p.actions[2], key, sizeof(key)), "rule:inet 300 iif v-peer1");
+	assert_string_equal(nh_action_key(&p.actions[3], key, sizeof(key)), "rule:inet6 200 fwmark 0x10/0xff");
+	nh_plan_free(&p);
+
+	/* added by someone else (another protocol): ours all the same; the
+	 * inet6 one is gone; iif v-peer1 looks up another table */
+	add_frule(&blue->have, (struct nh_fib_rule){ .priority = 100, .has = NH_FRULE_HAS_FROM,
+		.from = pfx("10.1.0.0/16"), .table = 100, .protocol = 3 });
+	add_frule(&blue->have, (struct nh_fib_rule){ .priority = 200, .has = NH_FRULE_HAS_FWMARK,
+		.fwmark = 0x10, .fwmask = 0xff, .action = NH_FRULE_BLACKHOLE, .protocol = NH_RTPROT_NETHEAL });
+	add_frule(&blue->have, (struct nh_fib_rule){ .priority = 300, .has = NH_FRULE_HAS_IIF,
+		.iif = "v-peer1", .table = 6, .protocol = NH_RTPROT_NETHEAL });
+	/* another selector is another rule: no clash, no heal */
+	add_frule(&blue->have, (struct nh_fib_rule){ .priority = 300, .has = NH_FRULE_HAS_IIF | NH_FRULE_HAS_OTHER,
+		.iif = "v-peer1", .table = 5 });
+	expect_plan(&w,
+		    "add-rule blue - rule:200\n"
+		    "conflict blue - rule:300\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[1].drift, "rule 300 (inet) iif v-peer1 lookup 5: the kernel has iif v-peer1 "
+			    "lookup 6 instead (a rule of its selectors and priority)");
+	assert_string_equal(nh_action_key(&p.actions[1], key, sizeof(key)), "rule:inet 300 iif v-peer1");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
+static void test_neighbours(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_plan p;
+	char key[NH_OBJECT_KEYSIZ];
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	add_neigh(&blue->rule.want, "v-peer1", 0, "10.1.1.1", 1, 40);
+	add_neigh(&blue->rule.want, "v-peer1", 0, "10.1.1.2", 2, 41);
+	add_neigh(&blue->rule.want, "v-peer1", 0, "2001:db8::3", 3, 42);
+	add_neigh(&blue->rule.want, "eth9", 0, "10.1.9.9", 9, 43);
+	add_neigh(&blue->have, "v-peer1", 2, "10.1.1.1", 0x11, 0);     /* another lladdr */
+	add_neigh(&blue->have, "v-peer1", 2, "2001:db8::3", 3, 0);
+	add_neigh(&blue->have, "v-peer1", 2, "10.1.1.7", 7, 0);        /* not the policy's */
+	expect_plan(&w,
+		    "set-neighbour blue v-peer1 neigh:10.1.1.1 if=2\n"
+		    "set-neighbour blue v-peer1 neigh:10.1.1.2 if=2\n"
+		    "missing blue eth9 neigh:10.1.9.9\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift, "neighbour 10.1.1.1 on v-peer1 is 02:00:00:00:00:11, policy wants "
+			    "02:00:00:00:00:01");
+	assert_string_equal(p.actions[1].drift, "permanent neighbour 10.1.1.2 on v-peer1 missing, policy wants "
+			    "02:00:00:00:00:02");
+	assert_string_equal(p.actions[2].drift, "neighbour 10.1.9.9 waits for link eth9, which is missing");
+	assert_string_equal(nh_action_key(&p.actions[0], key, sizeof(key)), "neigh:v-peer1 10.1.1.1");
+	assert_string_equal(nh_action_key(&p.actions[2], key, sizeof(key)), "neigh:eth9 10.1.9.9");
+	nh_plan_free(&p);
+
+	/* the link re-created: every entry goes in again, after it exists */
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	blue->have.n_neighs = 0;
+	add_link(&blue->have, (struct nh_link){ .name = "eth9", .ifindex = 9, .up = true });
+	expect_plan(&w,
+		    "delete-link blue v-peer1 link:v-peer1 if=2\n"
+		    "create-link blue v-peer1 link:v-peer1\n"
+		    "set-master - v-eth1 master:br1\n"
+		    "set-up - v-eth1 state:up\n"
+		    "set-up blue v-peer1 state:up\n"
+		    "add-address blue v-peer1 address:10.1.1.100/24\n"
+		    "add-route blue - route:default\n"
+		    "set-neighbour blue eth9 neigh:10.1.9.9 if=9\n"
+		    "set-neighbour blue v-peer1 neigh:10.1.1.1\n"
+		    "set-neighbour blue v-peer1 neigh:10.1.1.2\n"
+		    "set-neighbour blue v-peer1 neigh:2001:db8::3\n");
+	world_free(&w);
+}
+
+static void test_route_replace(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_plan p;
+	char key[NH_OBJECT_KEYSIZ];
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	/* option2_converged has 198.51.100.0/24 via 10.1.1.7: the policy wants it on another gateway */
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV,
+		.dst = pfx("198.51.100.0/24"), .via = pfx("10.1.1.77"), .dev = "v-peer1", .origin = AT(BLUE_CONF, 50) });
+	expect_plan(&w, "conflict blue v-peer1 route:198.51.100.0/24 if=2\n");
+	for (size_t i = 0; i < blue->rule.want.n_routes; i++)
+		blue->rule.want.routes[i].replace = true;
+	expect_plan(&w, "replace-route blue v-peer1 route:198.51.100.0/24 if=2\n");
+	plan_all(&w, &p);
+	assert_string_equal(p.actions[0].drift,
+			    "route 198.51.100.0/24 is via 10.1.1.7 dev v-peer1, policy wants via 10.1.1.77 dev v-peer1");
+	assert_string_equal(nh_action_key(&p.actions[0], key, sizeof(key)), "route:inet 254 198.51.100.0/24 0");
+	nh_plan_free(&p);
+	/* replace = true with nothing in the way is a plain add */
+	del_route(&blue->have, "198.51.100.0/24");
+	expect_plan(&w, "add-route blue v-peer1 route:198.51.100.0/24 if=2\n");
+	world_free(&w);
+}
+
 /* ---- plans ---- */
 
 static void test_names(void **state)
 {
 	static const char *const want[NH_ACT__COUNT] = {
-		"create-netns", "delete-link", "move-link", "rename-link", "create-link", "set-master",
-		"set-mtu", "set-mac", "set-up", "add-address", "add-route", "conflict", "missing",
+		"create-netns", "delete-link", "move-link", "rename-link", "create-link", "set-sysctl",
+		"set-master", "set-mtu", "set-mac", "set-up", "add-address", "add-route", "replace-route",
+		"add-rule", "set-neighbour", "conflict", "missing",
 	};
 	struct nh_action a;
 	char buf[256];
@@ -1327,6 +1673,12 @@ int main(void)
 		cmocka_unit_test(test_moved_back),
 		cmocka_unit_test(test_moved_back_peer_end),
 		cmocka_unit_test(test_moved_back_other_kinds),
+		cmocka_unit_test(test_sysctl_drift),
+		cmocka_unit_test(test_sysctl_follows_link),
+		cmocka_unit_test(test_sysctl_new_namespace),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_neighbours),
+		cmocka_unit_test(test_route_replace),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_plan_sort_stable),
 		cmocka_unit_test(test_touches),

@@ -249,6 +249,33 @@ static void test_counts(void **state)
 	sim_free(m);
 }
 
+/* Issue 12: sysctls, rules and neighbours are kinds of their own, in the
+ * file's name order among the others. */
+static void test_object_kinds(void **state)
+{
+	struct sim *m = sim_new();
+	char *text;
+
+	(void)state;
+	assert_int_equal(nh_obj_kind_of("sysctl:net.ipv4.ip_forward"), NH_OBJK_SYSCTL);
+	assert_int_equal(nh_obj_kind_of("rule:100"), NH_OBJK_RULE);
+	assert_int_equal(nh_obj_kind_of("neigh:2001:db8::1"), NH_OBJK_NEIGH);
+	assert_string_equal(nh_obj_kind_to_string(NH_OBJK_NEIGH), "neigh");
+	sim_heal(m, "red", "sysctl:net.ipv4.ip_forward", 60);
+	sim_heal(m, "red", "rule:100", 60);
+	sim_heal(m, "red", "neigh:10.1.1.1", 60);
+	sim_heal(m, "red", "neigh:2001:db8::1", 60);
+	sim_heal(m, "red", "route:default", 60);
+	text = format(m);
+	assert_non_null(strstr(text,
+		"netheal_heals_total{netns=\"red\",object=\"neigh\"} 2\n"
+		"netheal_heals_total{netns=\"red\",object=\"route\"} 1\n"
+		"netheal_heals_total{netns=\"red\",object=\"rule\"} 1\n"
+		"netheal_heals_total{netns=\"red\",object=\"sysctl\"} 1\n"));
+	free(text);
+	sim_free(m);
+}
+
 static void test_label_escaping(void **state)
 {
 	struct sim *m = sim_new();
@@ -298,6 +325,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_object_kinds),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_many),
 	};

@@ -13,14 +13,18 @@
 #include <sys/socket.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/net_namespace.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "policy/diff.h"
 #include "policy/kind.h"
 #include "common/util.h"
 #include "monitor/observe.h"
+#include "policy/diff.h"
 
 /* ---- message builders ---- */
 
@@ -381,6 +385,25 @@ static void test_parse_address(void **state)
 	nlh = addr_msg(&m, RTM_NEWADDR, 4, "10.1.1.100", 24);
 	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_family = AF_PACKET;
 	assert_int_equal(nh_parse_address(nlh, &a), 1);
+
+	/* flags (IFA_FLAGS over ifa_flags) and a finite lifetime */
+	nlh = addr_msg(&m, RTM_NEWADDR, 4, "2001:db8::5", 64);
+	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags = IFA_F_TENTATIVE;
+	assert_int_equal(nh_parse_address(nlh, &a), 0);
+	assert_int_equal(a.flags, IFA_F_TENTATIVE);
+	assert_false(a.dynamic);
+	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_TEMPORARY | IFA_F_MANAGETEMPADDR);
+	{
+		struct ifa_cacheinfo ci = { .ifa_prefered = 100, .ifa_valid = 200 };
+
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+	}
+	assert_int_equal(nh_parse_address(nlh, &a), 0);
+	assert_int_equal(a.flags, IFA_F_TEMPORARY | IFA_F_MANAGETEMPADDR);
+	assert_true(a.dynamic);
+	nlh = addr_msg(&m, RTM_NEWADDR, 4, "10.1.1.100", 24);
+	mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(peer), peer);   /* 4 bytes: too short */
+	assert_int_equal(nh_parse_address(nlh, &a), -EINVAL);
 }
 
 static void test_parse_route(void **state)
@@ -468,6 +491,21 @@ static void test_parse_route_multipath_via(void **state)
 	assert_int_equal(r.oif, 6);
 	nh_ip_parse("10.1.1.9", &want);
 	assert_int_equal(nh_prefix_cmp(&r.via, &want), 0);
+	assert_false(r.multipath);      /* one nexthop */
+	{
+		/* a second one: the route is told apart from a plain one */
+		struct rtnexthop *nh2;
+
+		nh2 = mnl_nlmsg_get_payload_tail(nlh);
+		memset(nh2, 0, sizeof(*nh2));
+		nh2->rtnh_len = sizeof(*nh2);
+		nh2->rtnh_ifindex = 7;
+		nlh->nlmsg_len += RTNH_ALIGN(sizeof(*nh2));
+		mnl_attr_nest_end(nlh, mp);
+		assert_int_equal(nh_parse_route(nlh, &r), 0);
+		assert_int_equal(r.oif, 6);
+		assert_true(r.multipath);
+	}
 
 	/* a nexthop claiming more than there is */
 	nh->rtnh_len = 200;
@@ -580,7 +618,7 @@ static void test_apply_basic(void **state)
 	{
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(m.buf);
 
-		nlh->nlmsg_type = RTM_NEWNEIGH;
+		nlh->nlmsg_type = RTM_NEWQDISC;
 		assert_int_equal(nh_observe_apply(&s, nlh), 0);
 	}
 	nh_state_free(&s);
@@ -866,6 +904,302 @@ static void test_apply_mutations(void **state)
 	nh_state_free(&s);
 }
 
+/* ---- rules, neighbours, netconf ---- */
+
+/* A rule message; from may be NULL; iif NULL for none. */
+static struct nlmsghdr *rule_msg(struct msg *m, uint16_t type, int family, uint32_t prio, const char *from,
+				 const char *iif, uint32_t table, uint8_t action)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->buf);
+	struct fib_rule_hdr *frh;
+	uint8_t a[16];
+
+	nlh->nlmsg_type = type;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = (uint8_t)family;
+	frh->action = action;
+	frh->table = table < 256 ? (uint8_t)table : RT_TABLE_COMPAT;
+	if (from) {
+		const char *slash = strchr(from, '/');
+		char ip[64];
+
+		snprintf(ip, sizeof(ip), "%.*s", (int)(slash - from), from);
+		assert_int_equal(inet_pton(family, ip, a), 1);
+		frh->src_len = (uint8_t)atoi(slash + 1);
+		mnl_attr_put(nlh, FRA_SRC, family == AF_INET ? 4 : 16, a);
+	}
+	if (iif)
+		mnl_attr_put_strz(nlh, FRA_IIFNAME, iif);
+	if (prio)
+		mnl_attr_put_u32(nlh, FRA_PRIORITY, prio);
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, NH_RTPROT_NETHEAL);
+	return nlh;
+}
+
+static struct nlmsghdr *neigh_msg(struct msg *m, uint16_t type, int ifindex, const char *ip, uint16_t nud,
+				  uint8_t last)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->buf);
+	struct ndmsg *ndm;
+	int family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	uint8_t a[16], mac[6] = { 2, 0, 0, 0, 0, last };
+
+	nlh->nlmsg_type = type;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = nud;
+	assert_int_equal(inet_pton(family, ip, a), 1);
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16, a);
+	if (last)
+		mnl_attr_put(nlh, NDA_LLADDR, sizeof(mac), mac);
+	return nlh;
+}
+
+static void test_parse_rule(void **state)
+{
+	struct msg m;
+	struct nh_fib_rule r;
+	struct nlmsghdr *nlh;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(nh_parse_rule(rule_msg(&m, RTM_NEWRULE, AF_INET, 100, "10.1.0.0/16", "v0", 100,
+						 FR_ACT_TO_TBL), &r), 0);
+	assert_int_equal(r.family, AF_INET);
+	assert_int_equal(r.priority, 100);
+	assert_int_equal(r.has, NH_FRULE_HAS_FROM | NH_FRULE_HAS_IIF);
+	assert_string_equal(nh_prefix_str(&r.from, true, buf, sizeof(buf)), "10.1.0.0/16");
+	assert_string_equal(r.iif, "v0");
+	assert_int_equal(r.action, NH_FRULE_TABLE);
+	assert_int_equal(r.table, 100);
+	assert_int_equal(r.protocol, NH_RTPROT_NETHEAL);
+
+	/* table from the header; a blackhole looks up nothing; a mark alone has a full mask */
+	nlh = rule_msg(&m, RTM_DELRULE, AF_INET6, 0, NULL, NULL, 0, FR_ACT_BLACKHOLE);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, 0x10);
+	assert_int_equal(nh_parse_rule(nlh, &r), 0);
+	assert_int_equal(r.family, AF_INET6);
+	assert_int_equal(r.priority, 0);
+	assert_int_equal(r.action, NH_FRULE_BLACKHOLE);
+	assert_int_equal(r.table, 0);
+	assert_int_equal(r.has, NH_FRULE_HAS_FWMARK);
+	assert_int_equal(r.fwmask, 0xffffffff);
+
+	/* the kernel says "no suppress_prefixlength" with -1 */
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, UINT32_MAX);
+	mnl_attr_put_u32(nlh, FRA_SUPPRESS_IFGROUP, UINT32_MAX);
+	assert_int_equal(nh_parse_rule(nlh, &r), 0);
+	assert_false(r.has & NH_FRULE_HAS_OTHER);
+	/* what the policy has no word for */
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, 0);
+	assert_int_equal(nh_parse_rule(nlh, &r), 0);
+	assert_true(r.has & NH_FRULE_HAS_OTHER);
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	((struct fib_rule_hdr *)mnl_nlmsg_get_payload(nlh))->flags = FIB_RULE_INVERT;
+	assert_int_equal(nh_parse_rule(nlh, &r), 0);
+	assert_true(r.has & NH_FRULE_HAS_OTHER);
+	assert_int_equal(nh_parse_rule(rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_GOTO), &r), 0);
+	assert_true(r.has & NH_FRULE_HAS_OTHER);
+
+	/* not ours to track, or malformed */
+	assert_int_equal(nh_parse_rule(rule_msg(&m, RTM_NEWRULE, 128 /* RTNL_FAMILY_IPMR */, 5, NULL, NULL, 5,
+						 FR_ACT_TO_TBL), &r), 1);
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	((struct fib_rule_hdr *)mnl_nlmsg_get_payload(nlh))->src_len = 8;  /* a length without FRA_SRC */
+	assert_int_equal(nh_parse_rule(nlh, &r), -EINVAL);
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, "10.0.0.0/8", NULL, 5, FR_ACT_TO_TBL);
+	((struct fib_rule_hdr *)mnl_nlmsg_get_payload(nlh))->src_len = 33;
+	assert_int_equal(nh_parse_rule(nlh, &r), -EINVAL);
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	mnl_attr_put(nlh, FRA_IIFNAME, 20, "abcdefghijklmnopqrs");       /* longer than a name */
+	assert_int_equal(nh_parse_rule(nlh, &r), -EINVAL);
+	nlh = rule_msg(&m, RTM_NEWRULE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	mnl_attr_put_u16(nlh, FRA_PRIORITY, 1);         /* a u32 of two bytes */
+	assert_int_equal(nh_parse_rule(nlh, &r), -EINVAL);
+	nlh = rule_msg(&m, RTM_NEWROUTE, AF_INET, 5, NULL, NULL, 5, FR_ACT_TO_TBL);
+	assert_int_equal(nh_parse_rule(nlh, &r), -EINVAL);
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 2;          /* shorter than its header */
+	nlh->nlmsg_type = RTM_NEWRULE;
+	assert_int_equal(nh_parse_rule(nlh, &r), -EINVAL);
+}
+
+static void test_parse_neigh(void **state)
+{
+	struct msg m;
+	struct nh_neigh n;
+	struct nlmsghdr *nlh;
+	uint16_t nud;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(nh_parse_neigh(neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 9), &n, &nud), 0);
+	assert_int_equal(nud, NUD_PERMANENT);
+	assert_int_equal(n.ifindex, 3);
+	assert_string_equal(nh_prefix_str(&n.addr, true, buf, sizeof(buf)), "10.1.1.1/32");
+	assert_int_equal(n.has, NH_NEIGH_HAS_LLADDR);
+	assert_int_equal(n.lladdr[5], 9);
+	assert_int_equal(nh_parse_neigh(neigh_msg(&m, RTM_DELNEIGH, 3, "2001:db8::1", NUD_STALE, 0), &n, &nud), 0);
+	assert_int_equal(nud, NUD_STALE);
+	assert_int_equal(n.has, 0);
+	assert_int_equal(n.addr.len, 128);
+	/* a bridge fdb entry, a proxy entry: not ours */
+	nlh = neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 9);
+	((struct ndmsg *)mnl_nlmsg_get_payload(nlh))->ndm_family = AF_BRIDGE;
+	assert_int_equal(nh_parse_neigh(nlh, &n, &nud), 1);
+	nlh = neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 9);
+	((struct ndmsg *)mnl_nlmsg_get_payload(nlh))->ndm_flags = NTF_PROXY;
+	assert_int_equal(nh_parse_neigh(nlh, &n, &nud), 1);
+	/* malformed */
+	assert_int_equal(nh_parse_neigh(neigh_msg(&m, RTM_NEWNEIGH, 0, "10.1.1.1", NUD_PERMANENT, 9), &n, &nud), -EINVAL);
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	((struct ndmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct ndmsg)))->ndm_family = AF_INET;
+	((struct ndmsg *)mnl_nlmsg_get_payload(nlh))->ndm_ifindex = 3;
+	assert_int_equal(nh_parse_neigh(nlh, &n, &nud), -EINVAL);     /* no NDA_DST */
+	mnl_attr_put(nlh, NDA_DST, 16, "0123456789abcdef");            /* an IPv6 length in an IPv4 entry */
+	assert_int_equal(nh_parse_neigh(nlh, &n, &nud), -EINVAL);
+	/* a lladdr of another size is no Ethernet one */
+	nlh = neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 0);
+	mnl_attr_put(nlh, NDA_LLADDR, 4, "\x0a\x01\x01\x01");
+	assert_int_equal(nh_parse_neigh(nlh, &n, &nud), 0);
+	assert_int_equal(n.has, 0);
+}
+
+static void test_parse_netconf(void **state)
+{
+	struct msg m;
+	struct nh_netconf nc;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m.buf);
+	struct netconfmsg *ncm;
+
+	(void)state;
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
+	ncm->ncm_family = AF_INET;
+	assert_int_equal(nh_parse_netconf(nlh, &nc), -EINVAL);          /* no NETCONFA_IFINDEX */
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_ALL);
+	mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, 1);
+	mnl_attr_put_u32(nlh, NETCONFA_RP_FILTER, 2);
+	mnl_attr_put_u32(nlh, NETCONFA_PROXY_NEIGH, 0);
+	assert_int_equal(nh_parse_netconf(nlh, &nc), 0);
+	assert_int_equal(nc.family, AF_INET);
+	assert_int_equal(nc.ifindex, NETCONFA_IFINDEX_ALL);
+	assert_int_equal(nc.has, (1u << NH_NETCONF_FORWARDING) | (1u << NH_NETCONF_RP_FILTER) |
+			 (1u << NH_NETCONF_PROXY_NEIGH));
+	assert_int_equal(nc.value[NH_NETCONF_FORWARDING], 1);
+	assert_int_equal(nc.value[NH_NETCONF_RP_FILTER], 2);
+	assert_string_equal(nh_netconf_leaf(AF_INET, NH_NETCONF_PROXY_NEIGH), "proxy_arp");
+	assert_string_equal(nh_netconf_leaf(AF_INET6, NH_NETCONF_PROXY_NEIGH), "proxy_ndp");
+	assert_null(nh_netconf_leaf(AF_INET6, NH_NETCONF_RP_FILTER));
+	/* IPv6 has no rp_filter: a value the family does not have is not read */
+	ncm->ncm_family = AF_INET6;
+	assert_int_equal(nh_parse_netconf(nlh, &nc), 0);
+	assert_int_equal(nc.has, (1u << NH_NETCONF_FORWARDING) | (1u << NH_NETCONF_PROXY_NEIGH));
+	ncm->ncm_family = 28;   /* AF_MPLS */
+	assert_int_equal(nh_parse_netconf(nlh, &nc), 1);
+	ncm->ncm_family = AF_INET;
+	mnl_attr_put_u16(nlh, NETCONFA_MC_FORWARDING, 1);
+	assert_int_equal(nh_parse_netconf(nlh, &nc), -EINVAL);
+}
+
+static void test_apply_rules_neighbours(void **state)
+{
+	struct nh_state s;
+	struct msg m;
+	struct nh_nl_event ev;
+	char key[NH_OBJECT_KEYSIZ];
+	struct drops drops = { 0 };
+	const struct nh_observe_sink sink = { .dropped = collect, .ctx = &drops };
+
+	(void)state;
+	nh_state_init(&s);
+	must_apply(&s, veth_msg(&m, 3, "v0", 0, IFF_UP), 1);
+	/* rules: inserted sorted, one entry per rule, removed by the whole rule */
+	must_apply(&s, rule_msg(&m, RTM_NEWRULE, AF_INET, 200, NULL, NULL, 5, FR_ACT_TO_TBL), 1);
+	must_apply(&s, rule_msg(&m, RTM_NEWRULE, AF_INET, 100, "10.1.0.0/16", NULL, 100, FR_ACT_TO_TBL), 1);
+	must_apply(&s, rule_msg(&m, RTM_NEWRULE, AF_INET, 100, "10.1.0.0/16", NULL, 100, FR_ACT_TO_TBL), 0);
+	must_apply(&s, rule_msg(&m, RTM_NEWRULE, AF_INET6, 100, NULL, NULL, 5, FR_ACT_TO_TBL), 1);
+	assert_int_equal(s.n_rules, 3);
+	assert_int_equal(s.rules[0].priority, 100);
+	assert_int_equal(s.rules[1].priority, 200);
+	assert_int_equal(s.rules[2].family, AF_INET6);
+	assert_int_equal(nh_observe_event(&s, rule_msg(&m, RTM_DELRULE, AF_INET, 200, NULL, NULL, 6, FR_ACT_TO_TBL),
+					  &ev, NULL), 1);
+	assert_false(ev.changed);       /* another table: another rule */
+	assert_int_equal(nh_observe_event(&s, rule_msg(&m, RTM_DELRULE, AF_INET, 200, NULL, NULL, 5, FR_ACT_TO_TBL),
+					  &ev, NULL), 1);
+	assert_true(ev.changed);
+	assert_int_equal(ev.obj, NH_OBJ_RULE);
+	assert_int_equal(ev.frule.priority, 200);
+	assert_int_equal(s.n_rules, 2);
+
+	/* neighbours: permanent entries only; the dev resolved */
+	assert_int_equal(nh_observe_event(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_REACHABLE, 1), &ev,
+					  NULL), 0);
+	assert_int_equal(s.n_neighs, 0);
+	assert_int_equal(nh_observe_event(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 1), &ev,
+					  NULL), 1);
+	assert_true(ev.changed);
+	assert_int_equal(ev.obj, NH_OBJ_NEIGH);
+	assert_string_equal(ev.neigh.dev, "v0");
+	assert_string_equal(nh_neigh_key(&s.neighs[0], key, sizeof(key)), "neigh:v0 10.1.1.1");
+	must_apply(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 1), 0);
+	must_apply(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_PERMANENT, 2), 1);    /* replaced */
+	assert_int_equal(s.neighs[0].lladdr[5], 2);
+	/* replaced by a learned entry: the permanent one is gone */
+	assert_int_equal(nh_observe_event(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.1", NUD_STALE, 3), &ev, NULL), 1);
+	assert_true(ev.changed);
+	assert_int_equal(ev.type, RTM_DELNEIGH);
+	assert_int_equal(s.n_neighs, 0);
+	must_apply(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "2001:db8::1", NUD_PERMANENT, 4), 1);
+	must_apply(&s, neigh_msg(&m, RTM_DELNEIGH, 3, "2001:db8::1", NUD_PERMANENT, 4), 1);
+	assert_int_equal(nh_observe_event(&s, neigh_msg(&m, RTM_DELNEIGH, 3, "2001:db8::1", NUD_FAILED, 0), &ev, NULL), 0);
+
+	/* renamed with its link, dropped (and told) with it */
+	must_apply(&s, neigh_msg(&m, RTM_NEWNEIGH, 3, "10.1.1.9", NUD_PERMANENT, 9), 1);
+	must_apply(&s, veth_msg(&m, 3, "v9", 0, IFF_UP), 1);
+	assert_string_equal(s.neighs[0].dev, "v9");
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_DELLINK, 3, "v9", 0), &ev, &sink), 1);
+	assert_int_equal(s.n_neighs, 0);
+	assert_int_equal(drops.n, 1);
+	assert_true(dropped_key(&drops, "neigh:v9 10.1.1.9"));
+	nh_state_free(&s);
+}
+
+static void test_apply_netconf(void **state)
+{
+	struct nh_state s;
+	struct msg m;
+	struct nh_nl_event ev;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	nh_state_init(&s);
+	must_apply(&s, veth_msg(&m, 3, "v0", 0, IFF_UP), 1);
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, 3);
+	mnl_attr_put_u32(nlh, NETCONFA_RP_FILTER, 2);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_int_equal(ev.obj, NH_OBJ_NETCONF);
+	assert_false(ev.changed);       /* an event to wake the service, no state */
+	assert_string_equal(ev.link.name, "v0");
+	assert_int_equal(ev.netconf.value[NH_NETCONF_RP_FILTER], 2);
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET6;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_DEFAULT);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_string_equal(ev.link.name, "default");
+	assert_int_equal(s.n_sysctls, 0);
+	nh_state_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -885,6 +1219,11 @@ int main(void)
 		cmocka_unit_test(test_apply_routes_per_device),
 		cmocka_unit_test(test_apply_nsid_and_malformed),
 		cmocka_unit_test(test_apply_mutations),
+		cmocka_unit_test(test_parse_rule),
+		cmocka_unit_test(test_parse_neigh),
+		cmocka_unit_test(test_parse_netconf),
+		cmocka_unit_test(test_apply_rules_neighbours),
+		cmocka_unit_test(test_apply_netconf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

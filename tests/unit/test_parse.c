@@ -15,6 +15,7 @@
 
 /* ---- §3.2 errors ---- */
 
+
 static void test_syntax(void **state)
 {
 	static const struct dcase cases[] = {
@@ -36,7 +37,7 @@ static void test_unknown_key(void **state)
 		  2, false, "unknown key 'adresses' in link (did you mean 'addresses'?)" },
 		{ "top level", "link = ();\n", 1, false, "unknown key 'link' in the top level (did you mean 'links'?)" },
 		{ "no suggestion lists keys", "\nfoo = 1;\n", 2, false,
-		  "unknown key 'foo' in the top level (known keys: netheal, links, routes, namespaces)" },
+		  "unknown key 'foo' in the top level (known keys: netheal, links, routes, rules, neighbours, sysctl, namespaces)" },
 		{ "namespace", "namespaces = ( { name = \"b\";\n  rutes = (); } );\n", 2, false,
 		  "unknown key 'rutes' in namespace rule (did you mean 'routes'?)" },
 		{ "route", "routes = ( { to = \"default\"; via = \"10.1.1.1\"; metrc = 5; } );\n"
@@ -1075,6 +1076,280 @@ static void test_suggest(void **state)
 	assert_null(nh_suggest_key("xyz_completely_different", keys, 4));
 }
 
+/* ---- sysctl, rules, neighbours, route replace (SPEC §3.1, §3.2) ---- */
+
+static void test_sysctl_errors(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "outside net.", "sysctl = [\n \"kernel.panic=1\" ];\n", 2, false,
+		  "'sysctl': key 'kernel.panic' is outside net." },
+		{ "vm key", "namespaces = ( { name = \"b\";\n sysctl = [ \"vm.swappiness=1\" ]; } );\n", 2, false,
+		  "key 'vm.swappiness' is outside net." },
+		{ "just net", "sysctl = [ \"net=1\" ];\n", 1, false, "key 'net' is outside net." },
+		{ "slash", "sysctl = [ \"net/ipv4/ip_forward=1\" ];\n", 1, false,
+		  "key 'net/ipv4/ip_forward' is outside net." },
+		{ "slash inside", "sysctl = [ \"net.ipv4/ip_forward=1\" ];\n", 1, false,
+		  "key 'net.ipv4/ip_forward' has a '/'" },
+		{ "dot dot", "sysctl = [ \"net.ipv4..ip_forward=1\" ];\n", 1, false,
+		  "key 'net.ipv4..ip_forward' has '..'" },
+		{ "dot dot traversal", "sysctl = [ \"net.ipv4.conf...x=1\" ];\n", 1, false, "has '..'" },
+		{ "whitespace", "sysctl = [ \"net.ipv4. ip_forward=1\" ];\n", 1, false,
+		  "key 'net.ipv4. ip_forward' has whitespace" },
+		{ "tab in key", "sysctl = [ \"net.ipv4\\tx=1\" ];\n", 1, false, "has whitespace" },
+		{ "control in key", "sysctl = [ \"net.ipv4\\x01x=1\" ];\n", 1, false, "has a control character" },
+		{ "trailing dot", "sysctl = [ \"net.ipv4.=1\" ];\n", 1, false, "key 'net.ipv4.' ends with '.'" },
+		{ "too long", "sysctl = [ \"net.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1\" ];\n", 1, false, "is too long" },
+		{ "per-link bad name", "sysctl = [ \"net.ipv4.conf.br%d.rp_filter=1\" ];\n", 1, false,
+		  "key 'net.ipv4.conf.br%d.rp_filter' names no valid interface" },
+		{ "per-link name too long", "sysctl = [ \"net.ipv6.conf.abcdefghijklmnop.forwarding=1\" ];\n", 1, false,
+		  "names no valid interface" },
+		{ "no equals", "sysctl = [ \"net.ipv4.ip_forward\" ];\n", 1, false,
+		  "'sysctl': 'net.ipv4.ip_forward' is not KEY=VALUE" },
+		{ "no key", "sysctl = [ \" =1\" ];\n", 1, false, "has no key before '='" },
+		{ "no value", "sysctl = [ \"net.ipv4.ip_forward= \" ];\n", 1, false,
+		  "'sysctl': 'net.ipv4.ip_forward' has no value after '='" },
+		{ "control in value", "sysctl = [ \"net.ipv4.ip_forward=1\\n2\" ];\n", 1, false,
+		  "the value of 'net.ipv4.ip_forward' has a control character" },
+		{ "value too long", "sysctl = [ \"net.ipv4.ip_local_reserved_ports=1111111111111111111111111111111111111"
+		  "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+		  "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+		  "11111111111111111111111111111111\" ];\n", 1, false, "is longer than 255 bytes" },
+		{ "not strings", "sysctl = ( \"net.ipv4.ip_forward=1\",\n 1 );\n", 2, false,
+		  "'sysctl' must be an array of strings" },
+		{ "wrong type", "sysctl = \"net.ipv4.ip_forward=1\";\n", 1, false,
+		  "'sysctl' must be an array of strings [ \"...\", ... ], not a string" },
+		{ "twice", "sysctl = [ \"net.ipv4.ip_forward=1\",\n \"net.ipv4.ip_forward = 0\" ];\n", 2, false,
+		  "sysctl 'net.ipv4.ip_forward' is set twice in the host namespace: first at" },
+		{ "twice across files order", "namespaces = ( { name = \"b\"; sysctl = [\n \"net.ipv6.conf.all.forwarding=1\",\n"
+		  " \"net.ipv6.conf.all.forwarding=1\" ]; } );\n", 3, false,
+		  "sysctl 'net.ipv6.conf.all.forwarding' is set twice in namespace 'b'" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_rule_errors(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "no priority", "rules = (\n { from = \"10.1.0.0/16\"; table = 100; } );\n", 2, false,
+		  "a rule needs 'priority'" },
+		{ "priority range", "rules = ( { priority = -1; table = 100; } );\n", 1, false,
+		  "'priority' -1 is out of range (0..4294967295)" },
+		{ "priority type", "rules = ( { priority = \"100\"; table = 100; } );\n", 1, false,
+		  "'priority' must be an integer, not a string" },
+		{ "no table or action", "rules = ( { priority = 100;\n from = \"10.1.0.0/16\"; } );\n", 1, false,
+		  "a rule needs 'table' (the table to look up) or 'action'" },
+		{ "both table and action", "rules = ( { priority = 100; table = 5; action = \"blackhole\"; } );\n", 1,
+		  false, "a rule has either 'table' or 'action', not both" },
+		{ "table 0", "rules = ( { priority = 100;\n table = 0; } );\n", 2, false,
+		  "'table' 0 is out of range (1..4294967295)" },
+		{ "table too large", "rules = ( { priority = 100; table = 4294967296L; } );\n", 1, false,
+		  "'table' 4294967296 is out of range (1..4294967295)" },
+		{ "action set", "rules = ( { priority = 100;\n action = \"drop\"; } );\n", 2, false,
+		  "'action': unknown action 'drop' (expected \"blackhole\", \"unreachable\" or \"prohibit\"" },
+		{ "action table word", "rules = ( { priority = 100; action = \"table\"; } );\n", 1, false,
+		  "unknown action 'table'" },
+		{ "bad prefix", "rules = ( { priority = 100; table = 5;\n from = \"10.1.300.0/24\"; } );\n", 2, false,
+		  "'from': '10.1.300.0/24' is neither ADDR/PREFIX nor ADDR" },
+		{ "prefix too long", "rules = ( { priority = 100; table = 5; to = \"10.1.0.0/33\"; } );\n", 1, false,
+		  "'to': '10.1.0.0/33' is neither ADDR/PREFIX nor ADDR" },
+		{ "all is no prefix", "rules = ( { priority = 100; table = 5; from = \"all\"; } );\n", 1, false,
+		  "'from': 'all' is neither ADDR/PREFIX nor ADDR (leave 'from' out to match every address)" },
+		{ "host bits", "rules = ( { priority = 100; table = 5; from = \"10.1.1.1/16\"; } );\n", 1, false,
+		  "'from': 10.1.1.1/16 has host bits set (did you mean 10.1.0.0/16?)" },
+		{ "host bits v6", "rules = ( { priority = 100; table = 5; to = \"2001:db8::1/32\"; } );\n", 1, false,
+		  "'to': 2001:db8::1/32 has host bits set (did you mean 2001:db8::/32?)" },
+		{ "family mix", "rules = ( { priority = 100; table = 5; from = \"10.1.0.0/16\";\n to = \"2001:db8::/32\"; } );\n",
+		  2, false, "'to' is IPv6 but 'from' is IPv4" },
+		{ "family contradicts", "rules = ( { priority = 100; table = 5; to = \"10.1.0.0/16\";\n family = \"inet6\"; } );\n",
+		  2, false, "'family' is \"inet6\" but 'to' is IPv4" },
+		{ "family set", "rules = ( { priority = 100; table = 5;\n family = \"ipv4\"; } );\n", 2, false,
+		  "'family': unknown family 'ipv4' (expected \"inet\" or \"inet6\")" },
+		{ "iif name", "rules = ( { priority = 100; table = 5; iif = \"eth%d\"; } );\n", 1, false,
+		  "'iif': interface name 'eth%d' has a '%'" },
+		{ "oif name", "rules = ( { priority = 100; table = 5; oif = \"a b\"; } );\n", 1, false,
+		  "'oif': invalid interface name 'a b'" },
+		{ "fwmark syntax", "rules = ( { priority = 100; table = 5; fwmark = \"0x10/\"; } );\n", 1, false,
+		  "'fwmark': '0x10/' is neither MARK nor MARK/MASK" },
+		{ "fwmark words", "rules = ( { priority = 100; table = 5; fwmark = \"mark\"; } );\n", 1, false,
+		  "'fwmark': 'mark' is neither MARK nor MARK/MASK" },
+		{ "fwmark range", "rules = ( { priority = 100; table = 5; fwmark = \"0x100000000\"; } );\n", 1, false,
+		  "'fwmark': '0x100000000' is neither MARK nor MARK/MASK" },
+		{ "fwmark negative", "rules = ( { priority = 100; table = 5; fwmark = \"-1\"; } );\n", 1, false,
+		  "is neither MARK nor MARK/MASK" },
+		{ "fwmark mask 0", "rules = ( { priority = 100; table = 5; fwmark = \"0x10/0\"; } );\n", 1, false,
+		  "'fwmark': mask 0 matches every packet: leave 'fwmark' out" },
+		{ "fwmark type", "rules = ( { priority = 100; table = 5; fwmark = 16; } );\n", 1, false,
+		  "'fwmark' must be a string, not an integer" },
+		{ "unknown key", "rules = ( { priority = 100; table = 5; form = \"10.1.0.0/16\"; } );\n", 1, false,
+		  "unknown key 'form' in rule (did you mean 'from'?)" },
+		{ "not a group", "rules = ( 100 );\n", 1, false, "each entry of 'rules' must be a group" },
+		{ "twice", "rules = ( { priority = 100; table = 5; from = \"10.1.0.0/16\"; },\n"
+		  " { priority = 100; table = 6; from = \"10.1.0.0/16\"; } );\n", 2, false,
+		  "rule 100 (inet) with the same selectors is defined twice in the host namespace: first at" },
+		{ "twice: both families vs inet6", "namespaces = ( { name = \"b\"; rules = (\n"
+		  " { priority = 7; fwmark = \"0x1\"; table = 5; },\n { priority = 7; fwmark = \"1\"; family = \"inet6\"; action = \"prohibit\"; } ); } );\n",
+		  3, false, "rule 7 (inet6) with the same selectors is defined twice in namespace 'b'" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_neighbour_errors(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "no lladdr", "neighbours = (\n { address = \"10.1.1.1\"; dev = \"eth1\"; } );\n", 2, false,
+		  "a neighbour needs 'lladdr'" },
+		{ "no address", "neighbours = ( { lladdr = \"02:00:00:00:00:01\"; dev = \"eth1\"; } );\n", 1, false,
+		  "a neighbour needs 'address'" },
+		{ "no dev", "neighbours = ( { address = \"10.1.1.1\"; lladdr = \"02:00:00:00:00:01\"; } );\n", 1, false,
+		  "a neighbour needs 'dev'" },
+		{ "bad address", "neighbours = ( { address = \"10.1.1\"; lladdr = \"02:00:00:00:00:01\";\n dev = \"eth1\"; } );\n",
+		  1, false, "'address': invalid IP address '10.1.1'" },
+		{ "prefix is no address", "neighbours = ( { address = \"10.1.1.1/24\"; lladdr = \"02:00:00:00:00:01\"; dev = \"eth1\"; } );\n",
+		  1, false, "'address': invalid IP address '10.1.1.1/24'" },
+		{ "bad lladdr", "neighbours = ( { address = \"10.1.1.1\";\n lladdr = \"02:00:00:00:01\"; dev = \"eth1\"; } );\n",
+		  2, false, "'lladdr': invalid link-layer address '02:00:00:00:01' (expected aa:bb:cc:dd:ee:ff)" },
+		{ "bad dev", "neighbours = ( { address = \"10.1.1.1\"; lladdr = \"02:00:00:00:00:01\"; dev = \"a:b\"; } );\n",
+		  1, false, "'dev': invalid interface name 'a:b'" },
+		{ "unknown key", "namespaces = ( { name = \"b\"; neighbours = (\n { address = \"10.1.1.1\"; mac = \"02:00:00:00:00:01\"; dev = \"e\"; } ); } );\n",
+		  2, false, "unknown key 'mac' in neighbour" },
+		{ "typo of the list", "namespaces = ( { name = \"b\";\n neighbors = (); } );\n", 2, false,
+		  "unknown key 'neighbors' in namespace rule (did you mean 'neighbours'?)" },
+		{ "not a group", "neighbours = ( \"10.1.1.1\" );\n", 1, false, "each entry of 'neighbours' must be a group" },
+		{ "twice", "neighbours = ( { address = \"2001:db8::1\"; lladdr = \"02:00:00:00:00:01\"; dev = \"e\"; },\n"
+		  " { address = \"2001:db8:0::1\"; lladdr = \"02:00:00:00:00:02\"; dev = \"e\"; } );\n", 2, false,
+		  "neighbour 2001:db8::1 on 'e' is defined twice in the host namespace: first at" },
+	};
+	(void)state;
+	RUN(cases);
+}
+
+static void test_route_replace_key(void **state)
+{
+	static const struct dcase cases[] = {
+		{ "replace type", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n replace = 1; } );\n", 2, false,
+		  "'replace' must be true or false, not an integer" },
+	};
+	struct nh_policy p;
+	struct nh_diags d;
+
+	(void)state;
+	RUN(cases);
+	assert_int_equal(t_load("routes = ( { to = \"10.2.0.0/16\"; dev = \"a\"; replace = true; },\n"
+				" { to = \"10.3.0.0/16\"; dev = \"a\"; } );\n", &p, &d), 0);
+	assert_int_equal(p.host.want.n_routes, 2);
+	assert_true(p.host.want.routes[0].replace);
+	assert_false(p.host.want.routes[1].replace);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
+static const char objects_policy[] =
+	"sysctl = [ \"net.ipv4.ip_forward = 1\", \"net.ipv4.ip_local_port_range=32768\\t 60999 \" ];\n"  /* 1 */
+	"namespaces = ( { name = \"blue\";\n"                                                          /* 2 */
+	"  sysctl = [ \"net.ipv4.conf.eth0.5.rp_filter=2\",\n"                                       /* 3 */
+	"             \"net.ipv6.conf.all.forwarding=1\" ];\n"                                        /* 4 */
+	"  rules = (\n"                                                                                /* 5 */
+	"    { priority = 100; from = \"10.1.0.0/16\"; table = 100; },\n"                            /* 6 */
+	"    { priority = 200; fwmark = \"0x10/0xff\"; iif = \"v0\"; action = \"unreachable\"; },\n" /* 7 */
+	"    { priority = 300; oif = \"v1\"; family = \"inet6\"; table = 4294967295L; },\n"          /* 8 */
+	"    { priority = 0; to = \"2001:db8::/32\"; action = \"prohibit\"; },\n"                     /* 9 */
+	"    { priority = 400; from = \"192.0.2.7\"; fwmark = \"16\"; action = \"blackhole\"; },\n"    /* 10 */
+	"    { priority = 500; from = \"0.0.0.0/0\"; table = 5; }\n"                                  /* 11 */
+	"  );\n"                                                                                       /* 12 */
+	"  neighbours = (\n"                                                                           /* 13 */
+	"    { address = \"10.1.1.1\"; lladdr = \"02:00:0A:01:01:01\"; dev = \"v0\"; },\n"             /* 14 */
+	"    { address = \"2001:db8::1\"; lladdr = \"01:00:5e:00:00:01\"; dev = \"v0\"; }\n"           /* 15 */
+	"  );\n"
+	"} );\n";
+
+static void test_objects_model(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+	const struct nh_state *h, *b;
+	const struct nh_fib_rule *fr;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(t_load(objects_policy, &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	h = &p.host.want;
+	assert_int_equal(h->n_sysctls, 2);
+	/* sorted by key; values normalized */
+	assert_string_equal(h->sysctls[0].key, "net.ipv4.ip_forward");
+	assert_string_equal(h->sysctls[0].value, "1");
+	assert_string_equal(h->sysctls[0].link, "");
+	assert_string_equal(h->sysctls[1].key, "net.ipv4.ip_local_port_range");
+	assert_string_equal(h->sysctls[1].value, "32768 60999");
+	assert_int_equal(h->sysctls[1].origin.line, 1);
+
+	b = &p.netns[0].want;
+	assert_int_equal(b->n_sysctls, 2);
+	assert_string_equal(b->sysctls[0].key, "net.ipv4.conf.eth0.5.rp_filter");
+	assert_string_equal(b->sysctls[0].link, "eth0.5");
+	assert_int_equal(b->sysctls[0].origin.line, 3);
+	assert_string_equal(b->sysctls[1].link, "");
+	assert_int_equal(b->sysctls[1].origin.line, 4);
+
+	/* rules: one per family where nothing says; sorted by family, priority */
+	assert_int_equal(b->n_rules, 7);
+	fr = &b->rules[0];      /* inet 100 from 10.1.0.0/16 */
+	assert_int_equal(fr->family, AF_INET);
+	assert_int_equal(fr->priority, 100);
+	assert_int_equal(fr->has, NH_FRULE_HAS_FROM);
+	assert_string_equal(nh_prefix_str(&fr->from, true, buf, sizeof(buf)), "10.1.0.0/16");
+	assert_int_equal(fr->action, NH_FRULE_TABLE);
+	assert_int_equal(fr->table, 100);
+	assert_int_equal(fr->origin.line, 6);
+	fr = &b->rules[1];      /* inet 200: no prefix, both families */
+	assert_int_equal(fr->family, AF_INET);
+	assert_int_equal(fr->priority, 200);
+	assert_int_equal(fr->has, NH_FRULE_HAS_FWMARK | NH_FRULE_HAS_IIF);
+	assert_int_equal(fr->fwmark, 0x10);
+	assert_int_equal(fr->fwmask, 0xff);
+	assert_string_equal(fr->iif, "v0");
+	assert_int_equal(fr->action, NH_FRULE_UNREACHABLE);
+	fr = &b->rules[2];      /* inet 400 from a host */
+	assert_int_equal(fr->priority, 400);
+	assert_int_equal(fr->from.len, 32);
+	assert_int_equal(fr->fwmark, 16);
+	assert_int_equal(fr->fwmask, 0xffffffff);
+	assert_int_equal(fr->action, NH_FRULE_BLACKHOLE);
+	fr = &b->rules[3];      /* inet 500: 0.0.0.0/0 says the family only */
+	assert_int_equal(fr->priority, 500);
+	assert_int_equal(fr->family, AF_INET);
+	assert_int_equal(fr->has, 0);
+	assert_int_equal(fr->table, 5);
+	fr = &b->rules[4];      /* inet6 0 to 2001:db8::/32 */
+	assert_int_equal(fr->family, AF_INET6);
+	assert_int_equal(fr->priority, 0);
+	assert_int_equal(fr->has, NH_FRULE_HAS_TO);
+	assert_int_equal(fr->action, NH_FRULE_PROHIBIT);
+	fr = &b->rules[5];      /* inet6 copy of 200 */
+	assert_int_equal(fr->family, AF_INET6);
+	assert_int_equal(fr->priority, 200);
+	assert_int_equal(fr->origin.line, 7);
+	fr = &b->rules[6];      /* inet6 300, family given */
+	assert_int_equal(fr->priority, 300);
+	assert_int_equal(fr->has, NH_FRULE_HAS_OIF);
+	assert_int_equal(fr->table, 4294967295u);
+
+	/* neighbours: sorted by (dev, address); any lladdr, multicast too */
+	assert_int_equal(b->n_neighs, 2);
+	assert_string_equal(b->neighs[0].dev, "v0");
+	assert_string_equal(nh_prefix_str(&b->neighs[0].addr, false, buf, sizeof(buf)), "10.1.1.1");
+	assert_memory_equal(b->neighs[0].lladdr, ((uint8_t[]){ 0x02, 0, 0x0a, 1, 1, 1 }), 6);
+	assert_int_equal(b->neighs[0].has, NH_NEIGH_HAS_LLADDR);
+	assert_int_equal(b->neighs[0].origin.line, 14);
+	assert_int_equal(b->neighs[1].addr.family, AF_INET6);
+	assert_int_equal(b->neighs[1].lladdr[0], 1);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1086,6 +1361,11 @@ int main(void)
 		cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_never_converges),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_sysctl_errors),
+		cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_neighbour_errors),
+		cmocka_unit_test(test_route_replace_key),
+		cmocka_unit_test(test_objects_model),
 		cmocka_unit_test(test_name_match),
 		cmocka_unit_test(test_netns_name_length),
 		cmocka_unit_test(test_duplicates),

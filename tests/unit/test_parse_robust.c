@@ -266,6 +266,38 @@ static void test_example_option2(void **state)
 	nh_diags_free(&d);
 }
 
+/* The router example: every object beyond links and routes, as written. */
+static void test_example_router(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d;
+	const struct nh_netns_rule *r;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(load_example("etc/policy.d/router-namespace.conf", &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(p.n_netns, 1);
+	r = &p.netns[0];
+	assert_string_equal(r->name, "rtr");
+	assert_int_equal(r->want.n_links, 3);
+	assert_int_equal(r->want.n_routes, 2);
+	assert_int_equal(r->want.n_rules, 1);
+	assert_int_equal(r->want.rules[0].family, AF_INET);
+	assert_int_equal(r->want.rules[0].priority, 1000);
+	assert_string_equal(nh_prefix_str(&r->want.rules[0].from, true, buf, sizeof(buf)), "10.1.20.128/25");
+	assert_int_equal(r->want.rules[0].table, 100);
+	assert_int_equal(r->want.n_neighs, 1);
+	assert_string_equal(r->want.neighs[0].dev, "wan0");
+	assert_int_equal(r->want.n_sysctls, 3);
+	assert_string_equal(r->want.sysctls[0].key, "net.ipv4.conf.wan0.rp_filter");
+	assert_string_equal(r->want.sysctls[0].link, "wan0");
+	assert_string_equal(r->want.sysctls[1].key, "net.ipv4.ip_forward");
+	assert_string_equal(r->want.sysctls[1].value, "1");
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+}
+
 /* Both examples define blue: together they are rejected, both places named. */
 static void test_examples_together(void **state)
 {
@@ -335,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_binary_junk),
 		cmocka_unit_test(test_example_option1),
 		cmocka_unit_test(test_example_option2),
+		cmocka_unit_test(test_example_router),
 		cmocka_unit_test(test_examples_together),
 		cmocka_unit_test(test_example_main),
 	};

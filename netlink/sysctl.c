@@ -1,0 +1,284 @@
+#include "sysctl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "nl.h"
+
+#define READ_MAX 4096           /* a setting's text; longer ones are no setting of ours */
+
+static int key_file(const char *root, const char *key, char *path, size_t size)
+{
+	char rel[NH_SYSCTL_KEYSIZ];
+	int r = nh_sysctl_path(key, rel, sizeof(rel));
+
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(path, size, "%s/%s", root, rel) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* The text of an open file, NUL-terminated: -E2BIG when longer than max. */
+static int read_text(int fd, char *buf, size_t max)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == max - 1)
+			return -E2BIG;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+static int get_path(const char *path, char *buf, size_t size)
+{
+	char text[READ_MAX];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -errno;
+	r = read_text(fd, text, sizeof(text));
+	close(fd);
+	if (r < 0)
+		return r;
+	return nh_sysctl_value_normalize(text, buf, size) < 0 ? -E2BIG : 0;
+}
+
+int nh_sysctl_get(const char *root, const char *key, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	int r = key_file(root, key, path, sizeof(path));
+
+	return r < 0 ? r : get_path(path, buf, size);
+}
+
+int nh_sysctl_put(const char *root, const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r = key_file(root, key, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+bool nh_sysctl_known(const char *root, const char *key)
+{
+	char path[PATH_MAX], link[NH_IFNAMSIZ], dflt[NH_SYSCTL_KEYSIZ + 8];
+	const char *at;
+
+	if (nh_sysctl_key_link(key, link)) {
+		/* PREFIX.LINK.LEAF → PREFIX.default.LEAF */
+		at = key + strlen(key) - strlen(strrchr(key, '.')) - strlen(link);
+		snprintf(dflt, sizeof(dflt), "%.*sdefault%s", (int)(at - key), key, strrchr(key, '.'));
+		if (key_file(root, dflt, path, sizeof(path)) == 0 && access(path, F_OK) == 0)
+			return true;
+	}
+	return key_file(root, key, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
+/* ---- in a namespace ---- */
+
+struct read_args {
+	const char *root;
+	const struct nh_sysctl *keys;
+	size_t n;
+	struct nh_state tmp;
+};
+
+static int read_here(void *arg)
+{
+	struct read_args *a = arg;
+
+	for (size_t i = 0; i < a->n; i++) {
+		struct nh_sysctl k;
+
+		memset(&k, 0, sizeof(k));
+		nh_strlcpy(k.key, a->keys[i].key, sizeof(k.key));
+		nh_strlcpy(k.link, a->keys[i].link, sizeof(k.link));
+		if (nh_sysctl_get(a->root, k.key, k.value, sizeof(k.value)) < 0)
+			continue;
+		if (nh_state_add_sysctl(&a->tmp, &k) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Put tmp's sysctls in place of out's. */
+static void take_sysctls(struct nh_state *out, struct nh_state *tmp)
+{
+	free(out->sysctls);
+	out->sysctls = tmp->sysctls;
+	out->n_sysctls = tmp->n_sysctls;
+	out->cap_sysctls = tmp->cap_sysctls;
+	tmp->sysctls = NULL;
+	tmp->n_sysctls = tmp->cap_sysctls = 0;
+}
+
+static int sysctl_key_cmp(const void *a, const void *b)
+{
+	return nh_sysctl_key_cmp(a, b);
+}
+
+int nh_sysctl_read(int netns_fd, const char *root, const struct nh_sysctl *keys, size_t n, struct nh_state *out)
+{
+	struct read_args a = { .root = root, .keys = keys, .n = n };
+	int r;
+
+	nh_state_init(&a.tmp);
+	r = nh_in_netns(netns_fd, read_here, &a);
+	if (r == 0) {
+		if (a.tmp.n_sysctls)
+			qsort(a.tmp.sysctls, a.tmp.n_sysctls, sizeof(*a.tmp.sysctls), sysctl_key_cmp);
+		take_sysctls(out, &a.tmp);
+	}
+	nh_state_free(&a.tmp);
+	return r;
+}
+
+struct write_args {
+	const char *root, *key, *value;
+	char *readback;
+	size_t size;
+};
+
+static int write_here(void *arg)
+{
+	struct write_args *a = arg;
+	char want[NH_SYSCTL_VALSIZ];
+	int r = nh_sysctl_put(a->root, a->key, a->value);
+
+	if (r < 0)
+		return r;
+	r = nh_sysctl_get(a->root, a->key, a->readback, a->size);
+	if (r < 0)
+		return r;
+	nh_sysctl_value_normalize(a->value, want, sizeof(want));
+	return strcmp(want, a->readback) == 0 ? 0 : -ERANGE;
+}
+
+int nh_sysctl_write(int netns_fd, const char *root, const char *key, const char *value, char *readback,
+		    size_t size)
+{
+	struct write_args a = { root, key, value, readback, size };
+
+	if (size)
+		readback[0] = '\0';
+	return nh_in_netns(netns_fd, write_here, &a);
+}
+
+/* ---- every setting ---- */
+
+struct walk {
+	const char *root;
+	size_t root_len;
+	struct nh_state tmp;
+	int err;
+};
+
+static void walk_dir(struct walk *w, const char *dir, unsigned int depth);
+
+/* One entry of dir: a setting, or a directory to walk. */
+static void walk_entry(struct walk *w, const char *path, unsigned int depth)
+{
+	struct nh_sysctl k;
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		walk_dir(w, path, depth + 1);
+		return;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IRUSR | S_IWUSR)) != (S_IRUSR | S_IWUSR))
+		return;
+	memset(&k, 0, sizeof(k));
+	if (nh_sysctl_key_from_path(path + w->root_len + 1, k.key, sizeof(k.key)) < 0)
+		return;         /* no key names it (a dot where no link name may be) */
+	if (get_path(path, k.value, sizeof(k.value)) < 0)
+		return;         /* unreadable here (an unset stable_secret), or too long */
+	nh_sysctl_key_link(k.key, k.link);
+	if (nh_state_add_sysctl(&w->tmp, &k) < 0)
+		w->err = -ENOMEM;
+}
+
+static void walk_dir(struct walk *w, const char *dir, unsigned int depth)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (depth > 6 || w->err)
+		return;         /* keys are at most five deep */
+	d = opendir(dir);
+	if (!d) {
+		if (depth == 0)
+			w->err = -errno;
+		return;
+	}
+	while (!w->err && (e = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			continue;
+		walk_entry(w, path, depth);
+	}
+	closedir(d);
+}
+
+static int read_all_here(void *arg)
+{
+	struct walk *w = arg;
+	char top[PATH_MAX];
+
+	snprintf(top, sizeof(top), "%s/net", w->root);
+	walk_dir(w, top, 0);
+	return w->err;
+}
+
+int nh_sysctl_read_all(int netns_fd, const char *root, struct nh_state *out)
+{
+	struct walk w = { .root = root, .root_len = strlen(root) };
+	int r;
+
+	nh_state_init(&w.tmp);
+	r = nh_in_netns(netns_fd, read_all_here, &w);
+	if (r == 0) {
+		if (w.tmp.n_sysctls)
+			qsort(w.tmp.sysctls, w.tmp.n_sysctls, sizeof(*w.tmp.sysctls), sysctl_key_cmp);
+		take_sysctls(out, &w.tmp);
+	}
+	nh_state_free(&w.tmp);
+	return r;
+}

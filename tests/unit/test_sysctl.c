@@ -1,0 +1,225 @@
+/*
+ * Sysctl keys and their files without the kernel: the key ↔ path mapping
+ * (policy/objects.c) and netlink/sysctl.c's reads and writes on a copy of
+ * a /proc/sys tree in a temporary directory (netns_fd -1: no namespace is
+ * entered). The kernel's own behaviour (read back, a missing key) is
+ * tested in tests/integration/objects.sh.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "netlink/sysctl.h"
+#include "policy/model.h"
+
+static char root[64];
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* root/REL with text and mode; directories made on the way. */
+static void put(const char *rel, const char *text, mode_t mode)
+{
+	char path[512], dir[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *s = strchr(dir + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(dir, 0755);
+		*s = '/';
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/nh-sysctl-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	put("net/ipv4/ip_forward", "0\n", 0644);
+	put("net/ipv4/ip_local_port_range", "32768\t60999\n", 0644);
+	put("net/ipv4/conf/all/rp_filter", "0\n", 0644);
+	put("net/ipv4/conf/eth0.5/rp_filter", "1\n", 0644);
+	put("net/ipv4/route/flush", "", 0200);                 /* a trigger: write-only */
+	put("net/netfilter/nf_conntrack_count", "7\n", 0444);  /* a counter: read-only */
+	put("net/ipv6/conf/v0/stable_secret", "", 0000);        /* unreadable */
+	put("net/core/multi", "a\nb\nc\nd\n", 0644);            /* a table: one value, normalized */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void test_paths(void **state)
+{
+	char buf[NH_SYSCTL_KEYSIZ + 8], link[NH_IFNAMSIZ];
+
+	(void)state;
+	assert_int_equal(nh_sysctl_path("net.ipv4.ip_forward", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net/ipv4/ip_forward");
+	/* a link name with dots keeps them */
+	assert_int_equal(nh_sysctl_path("net.ipv4.conf.eth0.5.rp_filter", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net/ipv4/conf/eth0.5/rp_filter");
+	assert_int_equal(nh_sysctl_path("net.ipv6.neigh.a.b.c.retrans_time_ms", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net/ipv6/neigh/a.b.c/retrans_time_ms");
+	assert_int_equal(nh_sysctl_path("net.ipv4.neigh.default.gc_thresh1", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net/ipv4/neigh/default/gc_thresh1");
+	assert_int_equal(nh_sysctl_path("net.ipv4..x", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(nh_sysctl_path("kernel.panic", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(nh_sysctl_path("net.ipv4.ip_forward", buf, 8), -ENAMETOOLONG);
+
+	assert_int_equal(nh_sysctl_key_link("net.ipv4.conf.eth0.5.rp_filter", link), 1);
+	assert_string_equal(link, "eth0.5");
+	assert_int_equal(nh_sysctl_key_link("net.mpls.conf.v0.input", link), 1);
+	assert_string_equal(link, "v0");
+	assert_int_equal(nh_sysctl_key_link("net.ipv4.conf.all.rp_filter", link), 0);
+	assert_string_equal(link, "");
+	assert_int_equal(nh_sysctl_key_link("net.ipv6.conf.default.forwarding", link), 0);
+	assert_int_equal(nh_sysctl_key_link("net.ipv4.ip_forward", link), 0);
+	assert_int_equal(nh_sysctl_key_link("net.ipv4.conf.rp_filter", link), 0);
+
+	assert_true(nh_sysctl_key_valid("net.core.somaxconn"));
+	assert_false(nh_sysctl_key_valid("net."));
+	assert_false(nh_sysctl_key_valid("net"));
+	assert_false(nh_sysctl_key_valid("net.ipv4.conf.a:b.rp_filter"));
+	assert_false(nh_sysctl_key_valid("net.ipv4.conf.abcdefghijklmnop.rp_filter"));
+	assert_false(nh_sysctl_key_valid("net.ipv4.ip_forward\n"));
+
+	/* paths back to keys; a dot only where a link name is */
+	assert_int_equal(nh_sysctl_key_from_path("net/ipv4/conf/eth0.5/rp_filter", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net.ipv4.conf.eth0.5.rp_filter");
+	assert_int_equal(nh_sysctl_key_from_path("net/core/somaxconn", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net.core.somaxconn");
+	assert_int_equal(nh_sysctl_key_from_path("net/core/some.thing", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(nh_sysctl_key_from_path("net/ipv4/conf/eth0.5/a.b", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(nh_sysctl_key_from_path("kernel/panic", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(nh_sysctl_key_from_path("net/a/b/c/d/e/f/g/h/i", buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_normalize(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(nh_sysctl_value_normalize("  32768\t 60999\n", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "32768 60999");
+	assert_int_equal(nh_sysctl_value_normalize("\n", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(nh_sysctl_value_normalize("0123456789abcdefg", buf, sizeof(buf)), -ENAMETOOLONG);
+	assert_int_equal(nh_sysctl_value_normalize("0123456789 abcd", buf, sizeof(buf)), 0);
+	assert_int_equal(nh_sysctl_value_normalize("0123456789 abcde", buf, sizeof(buf)), -ENAMETOOLONG);
+}
+
+static void test_get_put(void **state)
+{
+	char v[NH_SYSCTL_VALSIZ];
+
+	(void)state;
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.ip_local_port_range", v, sizeof(v)), 0);
+	assert_string_equal(v, "32768 60999");
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.conf.eth0.5.rp_filter", v, sizeof(v)), 0);
+	assert_string_equal(v, "1");
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.nope", v, sizeof(v)), -ENOENT);
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4/ip_forward", v, sizeof(v)), -EINVAL);
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.ip_local_port_range", v, 6), -E2BIG);
+	assert_int_equal(nh_sysctl_put(root, "net.ipv4.ip_forward", "1"), 0);
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.ip_forward", v, sizeof(v)), 0);
+	assert_string_equal(v, "1");
+	assert_int_equal(nh_sysctl_put(root, "net.ipv4.nope", "1"), -ENOENT);
+}
+
+static void test_read_write(void **state)
+{
+	struct nh_sysctl keys[3];
+	struct nh_state s;
+	char back[NH_SYSCTL_VALSIZ];
+
+	(void)state;
+	memset(keys, 0, sizeof(keys));
+	nh_strlcpy(keys[0].key, "net.ipv4.ip_forward", sizeof(keys[0].key));
+	nh_strlcpy(keys[1].key, "net.ipv4.missing", sizeof(keys[1].key));
+	nh_strlcpy(keys[2].key, "net.ipv4.conf.eth0.5.rp_filter", sizeof(keys[2].key));
+	nh_strlcpy(keys[2].link, "eth0.5", sizeof(keys[2].link));
+	nh_state_init(&s);
+	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", "0", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_read(-1, root, keys, 3, &s), 0);
+	/* what cannot be read is left out; sorted by key */
+	assert_int_equal(s.n_sysctls, 2);
+	assert_string_equal(s.sysctls[0].key, "net.ipv4.conf.eth0.5.rp_filter");
+	assert_string_equal(s.sysctls[0].link, "eth0.5");
+	assert_string_equal(s.sysctls[1].value, "0");
+	/* read again: replaced, not appended */
+	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", " 1\n", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_read(-1, root, keys, 1, &s), 0);
+	assert_int_equal(s.n_sysctls, 1);
+	assert_string_equal(s.sysctls[0].value, "1");
+	/* written and read back (the kernel's other reading of a value,
+	 * -ERANGE, is tested against the kernel: objects.sh) */
+	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", "0x1", back, sizeof(back)), 0);
+	assert_string_equal(back, "0x1");
+	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.nope", "1", back, sizeof(back)), -ENOENT);
+	nh_state_free(&s);
+}
+
+static void test_read_all(void **state)
+{
+	struct nh_state s;
+
+	(void)state;
+	nh_state_init(&s);
+	assert_int_equal(nh_sysctl_read_all(-1, root, &s), 0);
+	/* settings only: no trigger, counter, unreadable file */
+	for (size_t i = 0; i < s.n_sysctls; i++) {
+		assert_null(strstr(s.sysctls[i].key, "flush"));
+		assert_null(strstr(s.sysctls[i].key, "nf_conntrack_count"));
+		assert_null(strstr(s.sysctls[i].key, "stable_secret"));
+		if (i)
+			assert_true(strcmp(s.sysctls[i - 1].key, s.sysctls[i].key) < 0);
+	}
+	assert_non_null(nh_state_sysctl(&s, "net.ipv4.conf.eth0.5.rp_filter"));
+	assert_string_equal(nh_state_sysctl(&s, "net.ipv4.conf.eth0.5.rp_filter")->link, "eth0.5");
+	assert_string_equal(nh_state_sysctl(&s, "net.core.multi")->value, "a b c d");
+	assert_string_equal(nh_state_sysctl(&s, "net.ipv4.conf.all.rp_filter")->link, "");
+	nh_state_free(&s);
+	assert_int_equal(nh_sysctl_read_all(-1, "/nonexistent-netheal", &s), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_get_put),
+		cmocka_unit_test(test_read_write),
+		cmocka_unit_test(test_read_all),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
