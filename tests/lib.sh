@@ -83,7 +83,12 @@ check_no_heal_failed() {
 finish() {
 	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	check_no_heal_failed
-	rm -rf "$T_DIR"
+	# NETHEAL_TEST_KEEP=1 keeps the logs and files of a failed run
+	if [ "$T_FAIL" -gt 0 ] && [ -n "${NETHEAL_TEST_KEEP:-}" ]; then
+		echo "kept $T_DIR"
+	else
+		rm -rf "$T_DIR"
+	fi
 	echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
