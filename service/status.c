@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "atomic.h"
+#include "common/hash.h"
 #include "common/jsonutil.h"
 #include "common/util.h"
 
@@ -21,6 +22,29 @@ void nh_status_init(struct nh_status *s, pid_t pid, int64_t started_ms)
 	s->started_ms = started_ms;
 }
 
+/* A namespace's entry as last rendered for the service's file: its text
+ * is kept while the entry reads the same (sum), so a write renders only
+ * what changed since the last one. */
+struct nh_status_frag {
+	UT_hash_handle hh;              /* by name */
+	uint64_t sum;                   /* of the entry rendered (frag_sum) */
+	uint64_t seen;                  /* the write that last used it */
+	char *text;                     /* the entry as JSON, one line */
+	size_t len;
+	char name[];
+};
+
+static void frags_free(struct nh_status *s)
+{
+	struct nh_status_frag *fr, *tmp;
+
+	HASH_ITER(hh, s->frags, fr, tmp) {
+		HASH_DEL(s->frags, fr);
+		free(fr->text);
+		free(fr);
+	}
+}
+
 void nh_status_free(struct nh_status *s)
 {
 	if (!s)
@@ -30,6 +54,7 @@ void nh_status_free(struct nh_status *s)
 	free(s->ns);
 	s->ns = NULL;
 	s->n_ns = s->cap_ns = 0;
+	frags_free(s);
 }
 
 /* Index of name, or of where it would go (and *found false). */
@@ -242,6 +267,7 @@ static json_t *ns_json(const struct nh_status_ns *e)
 struct source {
 	const struct nh_status *head;   /* version, pid, times (and totals when snap is NULL) */
 	const struct nh_core_snapshot *snap;
+	struct nh_status *cache;        /* the service's: entries kept between writes, or NULL */
 };
 
 static size_t src_count(const struct source *src)
@@ -297,25 +323,9 @@ static json_t *totals_json(const struct source *src)
 	return o;
 }
 
-static json_t *namespaces_json(const struct source *src)
-{
-	json_t *a = json_array();
-	struct nh_status_ns e;
-
-	if (!a)
-		return NULL;
-	for (size_t i = 0; i < src_count(src); i++) {
-		src_entry(src, i, &e);
-		if (json_array_append_new(a, ns_json(&e)) < 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-/* The whole document (see status.h); NULL on ENOMEM. */
-static json_t *status_json(const struct source *src)
+/* The document's head (see status.h): everything but the namespaces;
+ * NULL on ENOMEM. */
+static json_t *head_json(const struct source *src)
 {
 	const struct nh_status *s = src->head;
 	json_t *o = json_object();
@@ -324,37 +334,154 @@ static json_t *status_json(const struct source *src)
 	    json_object_set_new(o, "pid", json_integer(s->pid)) < 0 ||
 	    json_object_set_new(o, "started", time_json(s->started_ms)) < 0 ||
 	    json_object_set_new(o, "updated", time_json(s->updated_ms)) < 0 ||
-	    json_object_set_new(o, "totals", totals_json(src)) < 0 ||
-	    json_object_set_new(o, "namespaces", namespaces_json(src)) < 0) {
+	    json_object_set_new(o, "totals", totals_json(src)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
+/* One namespace's entry as one line of JSON (malloc'd), or NULL. */
+static char *entry_text(const struct nh_status_ns *e)
+{
+	json_t *o = ns_json(e);
+	char *text = o ? json_dumps(o, 0) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
+/* FNV-1a over what an entry shows: equal sums, equal text. */
+static uint64_t sum_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t frag_sum(const struct nh_status_ns *e)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	int state = (int)e->state;
+
+	h = sum_bytes(h, e->name, strlen(e->name) + 1);
+	h = sum_bytes(h, &state, sizeof(state));
+	h = sum_bytes(h, &e->heals, sizeof(e->heals));
+	h = sum_bytes(h, &e->heal_failures, sizeof(e->heal_failures));
+	h = sum_bytes(h, &e->last_heal_ms, sizeof(e->last_heal_ms));
+	h = sum_bytes(h, e->last_heal_object, strlen(e->last_heal_object) + 1);
+	return sum_bytes(h, e->last_error, strlen(e->last_error) + 1);
+}
+
+/* The text of entry e: kept from the last write when it reads the same
+ * (head->frags, the service's file), rendered otherwise. The text stays
+ * owned by the cache; *owned says when the caller must free it instead
+ * (no cache, or no memory to keep it). NULL on ENOMEM. */
+static const char *entry_cached(struct nh_status *head, const struct nh_status_ns *e, uint64_t write,
+				char **owned)
+{
+	struct nh_status_frag *fr = NULL;
+	uint64_t sum = frag_sum(e);
+	size_t len = strlen(e->name);
+	char *text;
+
+	*owned = NULL;
+	HASH_FIND(hh, head->frags, e->name, len, fr);
+	if (fr && fr->sum == sum) {
+		fr->seen = write;
+		return fr->text;
+	}
+	text = entry_text(e);
+	if (!text)
+		return NULL;
+	if (!fr) {
+		fr = calloc(1, sizeof(*fr) + len + 1);
+		if (fr) {
+			memcpy(fr->name, e->name, len + 1);
+			if (NH_HASH_ADD(head->frags, name, fr) < 0) {
+				free(fr);
+				fr = NULL;
+			}
+		}
+	}
+	if (!fr)
+		return *owned = text;
+	free(fr->text);
+	fr->text = text;
+	fr->len = strlen(text);
+	fr->sum = sum;
+	fr->seen = write;
+	return text;
+}
+
+/* Entries of namespaces that are gone are dropped from the cache. */
+static void frags_sweep(struct nh_status *head, uint64_t write)
+{
+	struct nh_status_frag *fr, *tmp;
+
+	HASH_ITER(hh, head->frags, fr, tmp) {
+		if (fr->seen == write)
+			continue;
+		HASH_DEL(head->frags, fr);
+		free(fr->text);
+		free(fr);
+	}
+}
+
+/*
+ * The head through jansson, indented by two, then "namespaces": one entry
+ * a line. With cache (the service), an entry is rendered again only when
+ * it changed since the last write: at 10,000 namespaces a write is a copy
+ * of text, not 10,000 JSON objects made, dumped and freed.
+ */
 static int format_source(const struct source *src, FILE *f)
 {
-	json_t *doc = status_json(src);
-	char *text;
+	json_t *head = head_json(src);
+	char *text = head ? json_dumps(head, JSON_INDENT(2)) : NULL;
+	struct nh_status *cache = src->cache;
+	uint64_t write = cache ? ++cache->frag_writes : 0;
+	size_t n = src_count(src), len;
+	struct nh_status_ns e;
 	int r = 0;
 
-	if (!doc)
-		return -ENOMEM;
-	/* Dumped to memory, then written once: json_dumpf() makes one fwrite()
-	 * per token, a third slower at 1000 namespaces. */
-	text = json_dumps(doc, JSON_INDENT(2));
-	json_decref(doc);
+	json_decref(head);
 	if (!text)
 		return -ENOMEM;
-	if (fputs(text, f) == EOF || fputc('\n', f) == EOF || ferror(f))
-		r = -EIO;
+	/* "{\n  ...\n}": the namespaces go before the closing brace */
+	len = strlen(text);
+	if (len < 2 || text[len - 1] != '}') {
+		free(text);
+		return -EINVAL;
+	}
+	text[len - 2] = '\0';
+	fputs(text, f);
 	free(text);
-	return r;
+	fputs(",\n  \"namespaces\": [", f);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		char *owned = NULL;
+		const char *t;
+
+		src_entry(src, i, &e);
+		t = cache ? entry_cached(cache, &e, write, &owned) : (owned = entry_text(&e));
+		if (!t) {
+			r = -ENOMEM;
+			break;
+		}
+		fputs(i ? ",\n    " : "\n    ", f);
+		fputs(t, f);
+		free(owned);
+	}
+	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
+	if (cache && r == 0)
+		frags_sweep(cache, write);
+	return r < 0 ? r : ferror(f) ? -EIO : 0;
 }
 
 int nh_status_format(const struct nh_status *s, FILE *f)
 {
-	const struct source src = { s, NULL };
+	const struct source src = { s, NULL, NULL };
 
 	return format_source(&src, f);
 }
@@ -366,7 +493,7 @@ static int format_status(const void *src, FILE *f)
 
 int nh_status_write(const char *path, struct nh_status *s)
 {
-	const struct source src = { s, NULL };
+	const struct source src = { s, NULL, NULL };
 
 	s->updated_ms = nh_wall_ms();
 	return nh_atomic_write_formatted(path, 0644, format_status, &src);
@@ -374,7 +501,7 @@ int nh_status_write(const char *path, struct nh_status *s)
 
 int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap)
 {
-	const struct source src = { head, snap };
+	const struct source src = { head, snap, head };
 
 	head->updated_ms = nh_wall_ms();
 	return nh_atomic_write_formatted(path, 0644, format_status, &src);

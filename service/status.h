@@ -49,6 +49,10 @@ struct nh_status {
 	 * one stays valid until it is removed or the status freed. */
 	struct nh_status_ns **ns;
 	size_t n_ns, cap_ns;
+	/* The service's file: each entry's text as last written, by name
+	 * (nh_status_write_snapshot renders only what changed). Private. */
+	struct nh_status_frag *frags;
+	uint64_t frag_writes;
 };
 
 /* Empty status of this process: version NETHEAL_VERSION, pid, start time. */
@@ -80,12 +84,14 @@ int64_t nh_wall_ms(void);
 int nh_status_write(const char *path, struct nh_status *s);
 /* The service's file: head gives version, pid and start time (its entries
  * and totals are not read), snap the namespaces and totals; written
- * atomically like nh_status_write, which it stamps into head->updated_ms. */
+ * atomically like nh_status_write, which it stamps into head->updated_ms.
+ * An entry that reads as at the last write is not rendered again (its text
+ * is kept in head, about 200 bytes a namespace). */
 int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap);
 /* The sd_notify STATUS= line of a snapshot: "3 namespaces, 0 drifting, 12 heals". */
 void nh_status_summary_snapshot(const struct nh_core_snapshot *snap, char *buf, size_t size);
-/* Format the JSON (through jansson, indented by two) into f. 0, -ENOMEM or
- * -EIO. */
+/* Format the JSON into f: the head through jansson, indented by two, and
+ * each namespace's entry on a line of its own. 0, -ENOMEM or -EIO. */
 int nh_status_format(const struct nh_status *s, FILE *f);
 
 /* Read a status file back. On success s holds it (free with

@@ -209,6 +209,92 @@ static void test_write_and_load(void **state)
 }
 
 /* Names are arbitrary bytes: the file stays valid JSON whatever they hold. */
+/* The service's writes keep each entry's text between writes: what
+ * changed is rendered again, what went is gone, and the file reads the
+ * same as one rendered from scratch. */
+static struct nh_netns *record(struct nh_netns_rule *rule, const char *name)
+{
+	struct nh_netns *ns = calloc(1, sizeof(*ns));
+
+	assert_non_null(ns);
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	ns->rule = rule;
+	return ns;
+}
+
+static void assert_same_entries(const struct nh_status *a, const struct nh_status *b)
+{
+	assert_int_equal(a->n_ns, b->n_ns);
+	for (size_t i = 0; i < a->n_ns; i++) {
+		assert_string_equal(a->ns[i]->name, b->ns[i]->name);
+		assert_int_equal(a->ns[i]->state, b->ns[i]->state);
+		assert_int_equal(a->ns[i]->heals, b->ns[i]->heals);
+		assert_int_equal(a->ns[i]->heal_failures, b->ns[i]->heal_failures);
+		assert_int_equal(a->ns[i]->last_heal_ms, b->ns[i]->last_heal_ms);
+		assert_string_equal(a->ns[i]->last_heal_object, b->ns[i]->last_heal_object);
+		assert_string_equal(a->ns[i]->last_error, b->ns[i]->last_error);
+	}
+}
+
+static void test_snapshot_writes_keep_entries(void **state)
+{
+	struct nh_netns_rule rule = { 0 };
+	struct nh_core_totals totals = { 0 };
+	struct nh_netns *ns[3] = { record(&rule, ""), record(&rule, "blue"), record(&rule, "red") };
+	struct nh_core_snapshot snap = { &totals, (const struct nh_netns **)ns, 3 };
+	struct nh_status head, fresh, got, want;
+	char path[256], path2[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/cached.json", tmpdir);
+	snprintf(path2, sizeof(path2), "%s/fresh.json", tmpdir);
+	nh_status_init(&head, 42, 1700000000000);
+	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
+	assert_int_equal(nh_status_load(path, &got, NULL), 0);
+	assert_int_equal(got.n_ns, 3);
+	assert_string_equal(got.ns[0]->name, "");   /* "-" in the file */
+	assert_int_equal(got.ns[1]->heals, 0);
+	nh_status_free(&got);
+
+	/* blue heals and fails, red goes */
+	ns[1]->heals = 7;
+	ns[1]->heal_failures = 1;
+	ns[1]->last_heal_ms = 1700000001234;
+	snprintf(ns[1]->last_heal_object, sizeof(ns[1]->last_heal_object), "address:10.1.1.100/24");
+	snprintf(ns[1]->last_error, sizeof(ns[1]->last_error), "File exists");
+	ns[1]->state = NH_NS_BACKOFF;
+	snap.n = 2;
+	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
+	nh_status_init(&fresh, 42, 1700000000000);
+	assert_int_equal(nh_status_write_snapshot(path2, &fresh, &snap), 0);
+	assert_int_equal(nh_status_load(path, &got, NULL), 0);
+	assert_int_equal(nh_status_load(path2, &want, NULL), 0);
+	assert_same_entries(&got, &want);
+	assert_int_equal(got.ns[1]->heals, 7);
+	assert_string_equal(got.ns[1]->last_error, "File exists");
+	nh_status_free(&got);
+	nh_status_free(&want);
+
+	/* the error clears with no counter changing: still seen */
+	ns[1]->last_error[0] = '\0';
+	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
+	assert_int_equal(nh_status_load(path, &got, NULL), 0);
+	assert_string_equal(got.ns[1]->last_error, "");
+	nh_status_free(&got);
+
+	/* no namespaces at all */
+	snap.n = 0;
+	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
+	assert_int_equal(nh_status_load(path, &got, NULL), 0);
+	assert_int_equal(got.n_ns, 0);
+	nh_status_free(&got);
+
+	nh_status_free(&head);
+	nh_status_free(&fresh);
+	for (size_t i = 0; i < 3; i++)
+		free(ns[i]);
+}
+
 static void test_hostile_names(void **state)
 {
 	static const char *names[] = {
@@ -431,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_model_and_summary),
 		cmocka_unit_test(test_write_and_load),
+		cmocka_unit_test(test_snapshot_writes_keep_entries),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_load_json),
 		cmocka_unit_test(test_load_errors),
