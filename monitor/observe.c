@@ -427,6 +427,7 @@ static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_
 	drop_addresses(s, ifindex, sink);
 	drop_routes(s, ifindex, 0, sink);
 	drop_neighs(s, ifindex, sink);
+	nh_state_netconf_forget(s, 0, ifindex);
 	for (size_t i = 0; i < s->n_links; i++) {
 		struct nh_link *o = &s->links[i];
 
@@ -644,21 +645,56 @@ static int apply_neigh(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	return 1;
 }
 
-static int apply_netconf(const struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+/*
+ * A setting announced: kept in s's netconf table. A change of `default`
+ * is copied by the kernel, unannounced, to every link that has not set its
+ * own: those links' entries are forgotten (read again when needed).
+ */
+static int apply_netconf(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
 {
-	int r = nh_parse_netconf(nlh, &ev->netconf);
+	struct nh_netconf *nc = &ev->netconf;
+	int r = nh_parse_netconf(nlh, nc);
 
 	if (r != 0)
 		return r < 0 ? r : 0;     /* 1: not tracked */
 	ev->obj = NH_OBJ_NETCONF;
-	ev->link.ifindex = ev->netconf.ifindex;
-	if (ev->netconf.ifindex == NETCONFA_IFINDEX_ALL)
+	ev->link.ifindex = nc->ifindex;
+	if (nc->ifindex == NH_NETCONF_ALL)
 		nh_strlcpy(ev->link.name, "all", sizeof(ev->link.name));
-	else if (ev->netconf.ifindex == NETCONFA_IFINDEX_DEFAULT)
+	else if (nc->ifindex == NH_NETCONF_DEFAULT)
 		nh_strlcpy(ev->link.name, "default", sizeof(ev->link.name));
 	else
-		nh_strlcpy(ev->link.name, link_name(s, ev->netconf.ifindex), sizeof(ev->link.name));
-	return 1;
+		nh_strlcpy(ev->link.name, link_name(s, nc->ifindex), sizeof(ev->link.name));
+	if (nlh->nlmsg_type == RTM_DELNETCONF) {
+		nh_state_netconf_forget(s, nc->family, nc->ifindex);
+		return 1;
+	}
+	if (nc->ifindex == NH_NETCONF_DEFAULT)
+		nh_state_netconf_forget(s, nc->family, 0);
+	return nh_state_netconf_merge(s, nc) < 0 ? -ENOMEM : 1;
+}
+
+static int netconf_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nh_netconf nc;
+
+	if (nlh->nlmsg_type != RTM_NEWNETCONF || nh_parse_netconf(nlh, &nc) != 0)
+		return MNL_CB_OK;
+	if (nh_state_netconf_merge(data, &nc) < 0) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int nh_observe_netconf_get(struct nh_nl *nl, struct nh_state *s, uint8_t family, int ifindex)
+{
+	struct nlmsghdr *nlh = nh_nl_msg(nl, RTM_GETNETCONF, 0);
+	struct netconfmsg *ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
+
+	ncm->ncm_family = family;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)ifindex);
+	return nh_nl_dump(nl, nlh, netconf_cb, s);
 }
 
 int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *out,

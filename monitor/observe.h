@@ -63,9 +63,19 @@ struct nh_nl_event {
  * socket nl into s, which is replaced on success only. Names are resolved
  * from indexes and s is sorted. An interrupted dump is repeated up to
  * NH_DUMP_RETRIES times, then -EINTR. Sysctls are not read here (s has
- * none after it): see monitor/sysctl.h.
+ * none after it, and no netconf entry): see netlink/sysctl.h and
+ * nh_observe_netconf_get.
  */
 int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
+
+/*
+ * Read the announced settings (struct nh_netconf) of family's ifindex
+ * (> 0, NH_NETCONF_ALL or NH_NETCONF_DEFAULT) with RTM_GETNETCONF through
+ * the request socket nl, into s's netconf table. Events keep the entry
+ * current from then on (nh_observe_event). 0 or -errno: -ENODEV no such
+ * link, -EOPNOTSUPP a kernel without it.
+ */
+int nh_observe_netconf_get(struct nh_nl *nl, struct nh_state *s, uint8_t family, int ifindex);
 
 /* Where observe says what it dropped from a state as a consequence of
  * another change: routes with their link, with the link going down, or with
@@ -87,8 +97,9 @@ struct nh_observe_sink {
  * sink (may be NULL).
  * Neighbours: only permanent entries are kept; an event about another entry
  * is not tracked (0), unless it is the end of a permanent one: an entry
- * replaced by a learned one is then described as RTM_DELNEIGH. Netconf: described in ev, never applied (s
- * holds no sysctls of its own; ev->changed is false).
+ * replaced by a learned one is then described as RTM_DELNEIGH. Netconf:
+ * described in ev and merged into s's netconf table (its sysctls are not
+ * touched; ev->changed is false); a link deleted takes its entries along.
  * Returns 1 when nlh is an event netheal tracks (ev filled, ev->changed), 0
  * when it is not (ev untouched, s too), -EINVAL or -ENOMEM.
  */

@@ -49,25 +49,6 @@ int nh_parse_rule(const struct nlmsghdr *nlh, struct nh_fib_rule *out);
  * of 6 bytes sets NH_NEIGH_HAS_LLADDR. */
 int nh_parse_neigh(const struct nlmsghdr *nlh, struct nh_neigh *out, uint16_t *state);
 
-/* What RTM_NEWNETCONF announces: the settings of one family's `all`,
- * `default` or per-link configuration that the kernel tells about. */
-enum nh_netconf_value {
-	NH_NETCONF_FORWARDING = 0,
-	NH_NETCONF_RP_FILTER,
-	NH_NETCONF_MC_FORWARDING,
-	NH_NETCONF_PROXY_NEIGH,
-	NH_NETCONF_IGNORE_LINKDOWN,
-	NH_NETCONF_BC_FORWARDING,
-	NH_NETCONF__COUNT
-};
-
-struct nh_netconf {
-	uint8_t family;                 /* AF_INET or AF_INET6 */
-	int ifindex;                    /* > 0 a link; NETCONFA_IFINDEX_ALL, NETCONFA_IFINDEX_DEFAULT */
-	uint32_t has;                   /* bit (1 << enum nh_netconf_value) per value the message holds */
-	int32_t value[NH_NETCONF__COUNT];
-};
-
 /* The sysctl leaf of a value in family: "forwarding", "rp_filter",
  * "mc_forwarding", "proxy_arp" / "proxy_ndp",
  * "ignore_routes_with_linkdown", "bc_forwarding"; NULL when the family has

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,6 +108,54 @@ bool nh_sysctl_known(const char *root, const char *key)
 	return key_file(root, key, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
 }
 
+bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_netconf_value *value)
+{
+	static const struct {
+		const char *leaf;
+		enum nh_netconf_value value;
+		bool inet, inet6;
+	} announced[] = {
+		{ "forwarding", NH_NETCONF_FORWARDING, true, true },
+		{ "rp_filter", NH_NETCONF_RP_FILTER, true, false },
+		{ "proxy_arp", NH_NETCONF_PROXY_NEIGH, true, false },
+		{ "proxy_ndp", NH_NETCONF_PROXY_NEIGH, false, true },
+		{ "ignore_routes_with_linkdown", NH_NETCONF_IGNORE_LINKDOWN, true, true },
+	};
+	const char *conf, *leaf;
+	size_t len;
+
+	if (strcmp(key, "net.ipv4.ip_forward") == 0) {
+		*family = AF_INET;
+		*which = NH_NETCONF_ALL;
+		*value = NH_NETCONF_FORWARDING;
+		return true;
+	}
+	if (strncmp(key, "net.ipv4.conf.", 14) == 0)
+		*family = AF_INET;
+	else if (strncmp(key, "net.ipv6.conf.", 14) == 0)
+		*family = AF_INET6;
+	else
+		return false;
+	/* net.ipvN.conf.WHICH.LEAF, WHICH possibly holding dots */
+	conf = key + 14;
+	leaf = strrchr(conf, '.');
+	if (!leaf || leaf == conf)
+		return false;
+	len = (size_t)(leaf - conf);
+	leaf++;
+	*which = len == 3 && strncmp(conf, "all", 3) == 0 ? NH_NETCONF_ALL :
+		 len == 7 && strncmp(conf, "default", 7) == 0 ? NH_NETCONF_DEFAULT : 0;
+	for (size_t i = 0; i < NH_ARRAY_SIZE(announced); i++) {
+		if (strcmp(leaf, announced[i].leaf) != 0)
+			continue;
+		if (*family == AF_INET ? !announced[i].inet : !announced[i].inet6)
+			return false;
+		*value = announced[i].value;
+		return true;
+	}
+	return false;
+}
+
 /* ---- in a namespace ---- */
 
 struct read_args {
@@ -172,17 +221,43 @@ struct write_args {
 	size_t size;
 };
 
+/* One open for the write and its read-back: at 10,000 namespaces a path
+ * walk under /proc/sys/net is most of a sysctl's cost (the kernel keeps
+ * one `net` entry per namespace in the same dentry hash chain). */
 static int write_here(void *arg)
 {
 	struct write_args *a = arg;
-	char want[NH_SYSCTL_VALSIZ];
-	int r = nh_sysctl_put(a->root, a->key, a->value);
+	char path[PATH_MAX], text[READ_MAX], want[NH_SYSCTL_VALSIZ];
+	size_t len = strlen(a->value), got = 0;
+	ssize_t n;
+	int fd, r = key_file(a->root, a->key, path, sizeof(path));
 
 	if (r < 0)
 		return r;
-	r = nh_sysctl_get(a->root, a->key, a->readback, a->size);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	do
+		n = write(fd, a->value, len);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	while (r == 0) {
+		n = pread(fd, text + got, sizeof(text) - 1 - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		else if (n == 0)
+			break;
+		else if ((got += (size_t)n) == sizeof(text) - 1)
+			r = -E2BIG;
+	}
+	close(fd);
 	if (r < 0)
 		return r;
+	text[got] = '\0';
+	if (nh_sysctl_value_normalize(text, a->readback, a->size) < 0)
+		return -E2BIG;
 	nh_sysctl_value_normalize(a->value, want, sizeof(want));
 	return strcmp(want, a->readback) == 0 ? 0 : -ERANGE;
 }

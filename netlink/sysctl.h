@@ -38,6 +38,18 @@ int nh_sysctl_put(const char *root, const char *key, const char *value);
 bool nh_sysctl_known(const char *root, const char *key);
 
 /*
+ * Whether the kernel announces key when it changes (RTM_NEWNETCONF; SPEC
+ * §3.1), and as what: its family, which configuration (NH_NETCONF_ALL,
+ * NH_NETCONF_DEFAULT, or 0 for the link named in key's link member: see
+ * nh_sysctl_key_link) and value. net.ipv4.ip_forward is IPv4's `all`
+ * forwarding. The leaves announced are the ones the kernel notifies on a
+ * write: forwarding, rp_filter, proxy_arp, ignore_routes_with_linkdown
+ * (IPv4; devinet.c); forwarding, proxy_ndp, ignore_routes_with_linkdown
+ * (IPv6; addrconf.c).
+ */
+bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_netconf_value *value);
+
+/*
  * In namespace netns_fd (-1: the calling thread's own), read each key of
  * keys[0..n) (their values are ignored) into out->sysctls, replacing what
  * was there, sorted by key. A key that cannot be read is left out: the diff

@@ -244,6 +244,7 @@ void nh_state_free(struct nh_state *s)
 	free(s->sysctls);
 	free(s->rules);
 	free(s->neighs);
+	free(s->netconfs);
 	nh_state_init(s);
 }
 
@@ -332,6 +333,49 @@ int nh_state_add_neigh(struct nh_state *s, const struct nh_neigh *n)
 	STATE_ADD(s, neighs, n_neighs, cap_neighs, n);
 }
 
+const struct nh_netconf *nh_state_netconf(const struct nh_state *s, uint8_t family, int ifindex)
+{
+	for (size_t i = 0; i < s->n_netconfs; i++)
+		if (s->netconfs[i].family == family && s->netconfs[i].ifindex == ifindex)
+			return &s->netconfs[i];
+	return NULL;
+}
+
+int nh_state_netconf_merge(struct nh_state *s, const struct nh_netconf *nc)
+{
+	struct nh_netconf *e = (struct nh_netconf *)nh_state_netconf(s, nc->family, nc->ifindex);
+
+	if (!e) {
+		const struct nh_netconf fresh = { .family = nc->family, .ifindex = nc->ifindex };
+
+		if (nh_grow(&s->netconfs, &s->cap_netconfs, s->n_netconfs + 1, sizeof(*s->netconfs)) < 0)
+			return -ENOMEM;
+		e = &s->netconfs[s->n_netconfs++];
+		*e = fresh;
+	}
+	for (int v = 0; v < NH_NETCONF__COUNT; v++) {
+		if (!(nc->has & (1u << v)))
+			continue;
+		e->has |= 1u << v;
+		e->value[v] = nc->value[v];
+	}
+	return 0;
+}
+
+void nh_state_netconf_forget(struct nh_state *s, uint8_t family, int ifindex)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->n_netconfs; i++) {
+		const struct nh_netconf *e = &s->netconfs[i];
+		bool match = (!family || e->family == family) && (ifindex ? e->ifindex == ifindex : e->ifindex > 0);
+
+		if (!match)
+			s->netconfs[j++] = *e;
+	}
+	s->n_netconfs = j;
+}
+
 int nh_state_copy(struct nh_state *dst, const struct nh_state *src)
 {
 	nh_state_init(dst);
@@ -352,6 +396,9 @@ int nh_state_copy(struct nh_state *dst, const struct nh_state *src)
 			goto fail;
 	for (size_t i = 0; i < src->n_neighs; i++)
 		if (nh_state_add_neigh(dst, &src->neighs[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_netconfs; i++)
+		if (nh_state_netconf_merge(dst, &src->netconfs[i]) < 0)
 			goto fail;
 	return 0;
 fail:

@@ -245,6 +245,34 @@ int nh_sysctl_key_from_path(const char *path, char *buf, size_t size);
  * cut short). */
 int nh_sysctl_value_normalize(const char *in, char *out, size_t size);
 
+/*
+ * What RTM_NEWNETCONF announces (and RTM_GETNETCONF reads): the settings of
+ * one family's `all`, `default` or per-link configuration that the kernel
+ * tells about when they change (forwarding, rp_filter, proxy_arp /
+ * proxy_ndp, ignore_routes_with_linkdown; mc_forwarding and bc_forwarding
+ * are read, never announced on a write). Observed states keep a table of
+ * them, so those sysctls are known without opening /proc/sys (SPEC §3.1).
+ */
+enum nh_netconf_value {
+	NH_NETCONF_FORWARDING = 0,
+	NH_NETCONF_RP_FILTER,
+	NH_NETCONF_MC_FORWARDING,
+	NH_NETCONF_PROXY_NEIGH,
+	NH_NETCONF_IGNORE_LINKDOWN,
+	NH_NETCONF_BC_FORWARDING,
+	NH_NETCONF__COUNT
+};
+
+#define NH_NETCONF_ALL     (-1)         /* NETCONFA_IFINDEX_ALL */
+#define NH_NETCONF_DEFAULT (-2)         /* NETCONFA_IFINDEX_DEFAULT */
+
+struct nh_netconf {
+	uint8_t family;                 /* AF_INET or AF_INET6 */
+	int ifindex;                    /* > 0 a link; NH_NETCONF_ALL, NH_NETCONF_DEFAULT */
+	uint32_t has;                   /* bit (1 << enum nh_netconf_value) per value known */
+	int32_t value[NH_NETCONF__COUNT];
+};
+
 /* ---- routing policy rules (SPEC §3.1 `rules`) ----------------------------- */
 
 #define NH_FRULE_HAS_FROM   (1u << 0)
@@ -334,6 +362,10 @@ struct nh_state {
 	size_t n_rules, cap_rules;
 	struct nh_neigh *neighs;
 	size_t n_neighs, cap_neighs;
+	/* observed only: what is known of the announced settings, by family
+	 * and ifindex; filled as they are needed and kept by events */
+	struct nh_netconf *netconfs;
+	size_t n_netconfs, cap_netconfs;
 };
 
 void nh_state_init(struct nh_state *s);
@@ -351,6 +383,14 @@ int nh_state_add_neigh(struct nh_state *s, const struct nh_neigh *n);
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name);
 struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex);
 struct nh_sysctl *nh_state_sysctl(const struct nh_state *s, const char *key);
+/* The netconf entry of family and ifindex, or NULL. */
+const struct nh_netconf *nh_state_netconf(const struct nh_state *s, uint8_t family, int ifindex);
+/* Merge what nc holds (its has bits) into the entry of its family and
+ * ifindex, made when missing. 0 or -ENOMEM. */
+int nh_state_netconf_merge(struct nh_state *s, const struct nh_netconf *nc);
+/* Forget the entries of family (0: both) and ifindex (0: every link's,
+ * not `all` or `default`): they are read again when next needed. */
+void nh_state_netconf_forget(struct nh_state *s, uint8_t family, int ifindex);
 
 /* The observed state of one existing namespace, as the monitor keeps it
  * current from events (monitor/), and as the service reads it. */

@@ -75,7 +75,9 @@ struct nh_kernel_ops {
 	 * netns into its observed state's sysctls, replacing them; a key that
 	 * cannot be read is left out. Asked before each diff of a namespace
 	 * whose rule has sysctls: SPEC §3.1 heals the ones the kernel does not
-	 * announce whenever the namespace is looked at again. 0 or -errno.
+	 * announce whenever the namespace is looked at again (the real kernel
+	 * takes the announced ones from the namespace's netconf table, kept by
+	 * events, and opens /proc/sys only for the others). 0 or -errno.
 	 * May be NULL (no sysctl is ever known: each is set). */
 	int (*read_sysctls)(void *ctx, const char *netns, const struct nh_state *want);
 };

@@ -1,8 +1,12 @@
 #include "kernel.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "monitor/observe.h"
 #include "netlink/sysctl.h"
 #include "service/actor.h"
 
@@ -98,15 +102,86 @@ static bool k_own_port(void *ctx, uint32_t port)
 	return nh_monitor_own_port(k->mon, port);
 }
 
-/* The host is the namespace netheal runs in: read there without setns. */
+/*
+ * The value of an announced sysctl (nh_sysctl_netconf) from the namespace's
+ * netconf table, read with RTM_GETNETCONF the first time it is needed and
+ * kept by events after: no /proc/sys open, whose path walk grows with the
+ * number of namespaces. 1 with value, 0 when key is not announced or not
+ * known that way (read it from /proc/sys).
+ */
+static int announced_value(struct nh_ns *ns, const struct nh_sysctl *k, char *value, size_t size)
+{
+	struct nh_state *have = &ns->obs.have;
+	const struct nh_netconf *nc;
+	enum nh_netconf_value v;
+	uint8_t family;
+	int ifindex;
+
+	if (!nh_sysctl_netconf(k->key, &family, &ifindex, &v))
+		return 0;
+	if (!ifindex) {
+		const struct nh_link *l = nh_state_link_by_name(have, k->link);
+
+		if (!l)
+			return 0;
+		ifindex = l->ifindex;
+	}
+	nc = nh_state_netconf(have, family, ifindex);
+	if (!nc || !(nc->has & (1u << v))) {
+		struct nh_nl *nl = nh_ns_request(ns);
+
+		if (!nl || nh_observe_netconf_get(nl, have, family, ifindex) < 0)
+			return 0;
+		nc = nh_state_netconf(have, family, ifindex);
+		if (!nc || !(nc->has & (1u << v)))
+			return 0;
+	}
+	snprintf(value, size, "%" PRId32, nc->value[v]);
+	return 1;
+}
+
+static int sysctl_cmp(const void *a, const void *b)
+{
+	return nh_sysctl_key_cmp(a, b);
+}
+
+/* The announced sysctls from the netconf table, the others from /proc/sys
+ * (the host is the namespace netheal runs in: read there without setns). */
 static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *want)
 {
 	struct nh_ns *ns = find(ctx, netns, false);
+	struct nh_state got, rest;
+	int r = 0;
 
 	if (!ns)
 		return -ENOENT;
-	return nh_sysctl_read(netns[0] ? ns->fd : -1, NH_SYSCTL_ROOT, want->sysctls, want->n_sysctls,
-			      &ns->obs.have);
+	nh_state_init(&got);
+	nh_state_init(&rest);
+	for (size_t i = 0; i < want->n_sysctls && r == 0; i++) {
+		struct nh_sysctl k = want->sysctls[i];
+
+		if (announced_value(ns, &k, k.value, sizeof(k.value)))
+			r = nh_state_add_sysctl(&got, &k);
+		else
+			r = nh_state_add_sysctl(&rest, &k);
+	}
+	if (r == 0 && rest.n_sysctls)
+		r = nh_sysctl_read(netns[0] ? ns->fd : -1, NH_SYSCTL_ROOT, rest.sysctls, rest.n_sysctls, &rest);
+	for (size_t i = 0; i < rest.n_sysctls && r == 0; i++)
+		r = nh_state_add_sysctl(&got, &rest.sysctls[i]);
+	if (r == 0) {
+		if (got.n_sysctls)
+			qsort(got.sysctls, got.n_sysctls, sizeof(*got.sysctls), sysctl_cmp);
+		free(ns->obs.have.sysctls);
+		ns->obs.have.sysctls = got.sysctls;
+		ns->obs.have.n_sysctls = got.n_sysctls;
+		ns->obs.have.cap_sysctls = got.cap_sysctls;
+		got.sysctls = NULL;
+		got.n_sysctls = got.cap_sysctls = 0;
+	}
+	nh_state_free(&got);
+	nh_state_free(&rest);
+	return r;
 }
 
 const struct nh_kernel_ops nh_kernel_ops = {

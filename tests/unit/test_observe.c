@@ -1187,7 +1187,7 @@ static void test_apply_netconf(void **state)
 	mnl_attr_put_u32(nlh, NETCONFA_RP_FILTER, 2);
 	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
 	assert_int_equal(ev.obj, NH_OBJ_NETCONF);
-	assert_false(ev.changed);       /* an event to wake the service, no state */
+	assert_false(ev.changed);       /* an event to wake the service: no object changed */
 	assert_string_equal(ev.link.name, "v0");
 	assert_int_equal(ev.netconf.value[NH_NETCONF_RP_FILTER], 2);
 	nlh = mnl_nlmsg_put_header(m.buf);
@@ -1197,6 +1197,63 @@ static void test_apply_netconf(void **state)
 	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
 	assert_string_equal(ev.link.name, "default");
 	assert_int_equal(s.n_sysctls, 0);
+
+	/* kept in the netconf table: v0's IPv4 rp_filter */
+	assert_non_null(nh_state_netconf(&s, AF_INET, 3));
+	assert_int_equal(nh_state_netconf(&s, AF_INET, 3)->has, 1u << NH_NETCONF_RP_FILTER);
+	assert_int_equal(nh_state_netconf(&s, AF_INET, 3)->value[NH_NETCONF_RP_FILTER], 2);
+	/* a second value of the same entry merges in */
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, 3);
+	mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, 1);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_int_equal(nh_state_netconf(&s, AF_INET, 3)->has, (1u << NH_NETCONF_RP_FILTER) | (1u << NH_NETCONF_FORWARDING));
+	assert_int_equal(nh_state_netconf(&s, AF_INET, 3)->value[NH_NETCONF_RP_FILTER], 2);
+	/* `all` is kept; a change of IPv4's `default`, copied by the kernel
+	 * to links without a word, forgets IPv4's per-link entries */
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_ALL);
+	mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, 0);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_int_equal(nh_state_netconf(&s, AF_INET, NH_NETCONF_ALL)->value[NH_NETCONF_FORWARDING], 0);
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_DEFAULT);
+	mnl_attr_put_u32(nlh, NETCONFA_RP_FILTER, 1);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_null(nh_state_netconf(&s, AF_INET, 3));
+	assert_non_null(nh_state_netconf(&s, AF_INET, NH_NETCONF_ALL));
+	assert_non_null(nh_state_netconf(&s, AF_INET, NH_NETCONF_DEFAULT));
+	/* a link deleted takes its entries along; RTM_DELNETCONF drops one */
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET6;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, 3);
+	mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, 1);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_non_null(nh_state_netconf(&s, AF_INET6, 3));
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_DELLINK, 3, "v0", 0), &ev, NULL), 1);
+	assert_null(nh_state_netconf(&s, AF_INET6, 3));
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_DELNETCONF;
+	((struct netconfmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct netconfmsg)))->ncm_family = AF_INET;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_ALL);
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_null(nh_state_netconf(&s, AF_INET, NH_NETCONF_ALL));
+	/* copies carry the table */
+	{
+		struct nh_state c;
+
+		assert_int_equal(nh_state_copy(&c, &s), 0);
+		assert_int_equal(c.n_netconfs, s.n_netconfs);
+		assert_non_null(nh_state_netconf(&c, AF_INET, NH_NETCONF_DEFAULT));
+		nh_state_free(&c);
+	}
 	nh_state_free(&s);
 }
 

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,6 +189,40 @@ static void test_read_write(void **state)
 	nh_state_free(&s);
 }
 
+/* Which keys the kernel announces (RTM_NEWNETCONF), and as what. */
+static void test_announced(void **state)
+{
+	enum nh_netconf_value v;
+	uint8_t family;
+	int which;
+
+	(void)state;
+	assert_true(nh_sysctl_netconf("net.ipv4.ip_forward", &family, &which, &v));
+	assert_int_equal(family, AF_INET);
+	assert_int_equal(which, NH_NETCONF_ALL);
+	assert_int_equal(v, NH_NETCONF_FORWARDING);
+	assert_true(nh_sysctl_netconf("net.ipv4.conf.default.rp_filter", &family, &which, &v));
+	assert_int_equal(which, NH_NETCONF_DEFAULT);
+	assert_int_equal(v, NH_NETCONF_RP_FILTER);
+	assert_true(nh_sysctl_netconf("net.ipv4.conf.eth0.5.proxy_arp", &family, &which, &v));
+	assert_int_equal(which, 0);     /* the key's link */
+	assert_int_equal(v, NH_NETCONF_PROXY_NEIGH);
+	assert_true(nh_sysctl_netconf("net.ipv6.conf.all.forwarding", &family, &which, &v));
+	assert_int_equal(family, AF_INET6);
+	assert_true(nh_sysctl_netconf("net.ipv6.conf.v1.proxy_ndp", &family, &which, &v));
+	assert_int_equal(v, NH_NETCONF_PROXY_NEIGH);
+	assert_true(nh_sysctl_netconf("net.ipv6.conf.v1.ignore_routes_with_linkdown", &family, &which, &v));
+	assert_int_equal(v, NH_NETCONF_IGNORE_LINKDOWN);
+	/* the kernel says nothing when these change */
+	assert_false(nh_sysctl_netconf("net.ipv6.conf.all.rp_filter", &family, &which, &v));
+	assert_false(nh_sysctl_netconf("net.ipv4.conf.all.proxy_ndp", &family, &which, &v));
+	assert_false(nh_sysctl_netconf("net.ipv4.conf.all.bc_forwarding", &family, &which, &v));
+	assert_false(nh_sysctl_netconf("net.ipv4.conf.all.arp_ignore", &family, &which, &v));
+	assert_false(nh_sysctl_netconf("net.ipv4.tcp_syncookies", &family, &which, &v));
+	assert_false(nh_sysctl_netconf("net.ipv4.neigh.default.gc_thresh1", &family, &which, &v));
+	assert_false(nh_sysctl_netconf("net.ipv4.conf.forwarding", &family, &which, &v));
+}
+
 static void test_read_all(void **state)
 {
 	struct nh_state s;
@@ -219,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_get_put),
 		cmocka_unit_test(test_read_write),
 		cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_announced),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
