@@ -13,6 +13,7 @@ static const char *const break_names[NB_BREAK__COUNT] = {
 	[NB_DOWN] = "down",
 	[NB_VETH] = "veth",
 	[NB_NETNS] = "netns",
+	[NB_FORWARD] = "forward",
 };
 
 const char *nb_break_to_string(enum nb_break b)
@@ -84,6 +85,8 @@ static int new_namespace(struct nb_floor *f, const struct nb_names *n, struct nb
 	if (r < 0)
 		return r;
 	r = nb_link_up(&ns->nl, 1, true);       /* lo is index 1 in every namespace */
+	if (r == 0)
+		r = nb_forward_set(ns->fd, "1");
 	if (r < 0)
 		return r;
 	return veth_pair(f, ns, n);
@@ -108,6 +111,8 @@ int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct
 		return r < 0 ? r : nb_default_route4(&ns->nl, RTM_NEWROUTE, NB_GATEWAY_BE);
 	case NB_VETH:
 		return veth_pair(f, ns, &n);
+	case NB_FORWARD:
+		return nb_forward_set(ns->fd, "1");
 	case NB_NETNS:
 		/* The old namespace dies asynchronously; until it has, its veth
 		 * pair holds the host end's name. */

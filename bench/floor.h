@@ -15,6 +15,7 @@ enum nb_break {
 	NB_DOWN,                /* its veth end set down */
 	NB_VETH,                /* its veth end deleted (the peer goes with it) */
 	NB_NETNS,               /* the whole namespace deleted */
+	NB_FORWARD,             /* its net.ipv4.ip_forward set to 0 */
 	NB_BREAK__COUNT
 };
 
@@ -31,8 +32,9 @@ void nb_floor_close(struct nb_floor *f);
 /* Cold convergence of n namespaces (converge.c), in netheal's order: each
  * step for every namespace before the next step (netheal sorts its plan by
  * dependency, and a bridge takes ports faster while it is down): the
- * namespaces, the bridge, the pairs, the masters, the bridge up, the host
- * ends up, lo and the inner ends up, the addresses, the routes. */
+ * namespaces, the bridge, the pairs, their sysctl, the masters, the bridge
+ * up, the host ends up, lo and the inner ends up, the addresses, the
+ * routes; then, beyond 1000, each matched namespace (topo.h). */
 int nb_floor_converge(struct nb_floor *f, unsigned int n);
 
 /* Put back what break b took from namespace i. ns is a request socket in

@@ -1,12 +1,17 @@
 #!/bin/bash
 # The benchmarks themselves; bench/run.sh runs this inside tests/sandbox.sh.
 #
-#   bench/inner.sh BUILD_DIR OUT_DIR full|quick
+#   bench/inner.sh BUILD_DIR OUT_DIR full|quick|scale
 #
 # Writes one record per figure to OUT_DIR/records (key=value words) and the
 # heal-latency samples to OUT_DIR/heal-WHO-N-BREAK.txt; bench/table.py turns
 # them into the table. netheal is a black box here: its binary, a config
 # file, its stderr log, /proc/PID.
+#
+# BENCH_NETHEAL=PATH runs another netheal binary (a before/after
+# comparison); BENCH_NO_SYSCTL=1 leaves the sysctl out of the policy (for
+# one that predates sysctls) and BENCH_BREAKS="address route ..." picks
+# the breaks.
 set -u
 
 # sandbox.sh records the namespace it started from; we must be elsewhere.
@@ -21,27 +26,49 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 BUILD=$1
 OUT=$2
 MODE=$3
-NETHEAL=$BUILD/cmd/netheal
+NETHEAL=${BENCH_NETHEAL:-$BUILD/cmd/netheal}
 OBSERVER=$BUILD/bench/bench-observer
 FLOOR=$BUILD/bench/bench-floor
 CONF=/run/bench                 # the sandbox's own tmpfs
 LOG=$OUT/netheal.log
 
-if [ "$MODE" = quick ]; then
+# SOAK_S: heals without a pause at the largest size, RSS sampled every
+# SOAK_EVERY_S (memory after ten minutes of heals, SPEC §8).
+case "$MODE" in
+quick)
 	SIZES="1 10 100"            # heal latency, cold convergence, memory
 	SAMPLES=(30 30 20)          # per break, per size
 	IDLE_S=10
 	QUIET_S=20
 	STORM_EVENTS=50000
-else
+	SOAK_S=30
+	SOAK_EVERY_S=5
+	;;
+full)
 	SIZES="1 100 1000"
 	SAMPLES=(200 200 100)
 	IDLE_S=60
 	QUIET_S=20
 	STORM_EVENTS=50000
-fi
-BREAKS="address route down veth netns"
-MID=$(echo "$SIZES" | cut -d' ' -f2)    # idle and storm run at this size
+	SOAK_S=600
+	SOAK_EVERY_S=30
+	;;
+scale)
+	SIZES="10 10000"            # CPU per heal at both ends; no idle, no storm
+	SAMPLES=(100 100)
+	SOAK_S=600
+	SOAK_EVERY_S=30
+	;;
+*)
+	echo "bench/inner.sh: mode full, quick or scale" >&2
+	exit 64
+	;;
+esac
+BREAKS=${BENCH_BREAKS:-"address route down veth netns forward"}
+MID=$(echo "$SIZES" | cut -d' ' -f2)    # idle and storm run at this size (not in scale)
+LARGEST=$(echo "$SIZES" | awk '{ print $NF }')
+GEN_OPTS=()
+[ -n "${BENCH_NO_SYSCTL:-}" ] && GEN_OPTS=(--no-sysctl)
 SUP=""                                  # notify_run.py supervising netheal
 PID=""                                  # netheal run
 
@@ -65,9 +92,21 @@ teardown() {
 
 # ---- netheal run --------------------------------------------------------------
 
+# Beyond 1000, the namespaces another agent made (topo.h): bare, as
+# `ip netns add` leaves them, before each run.
+agent() {
+	local n=$1
+	python3 "$BENCH/gen.py" agent "$n" > "$OUT/agent-$n.batch"
+	[ -s "$OUT/agent-$n.batch" ] || return 0
+	ip -batch "$OUT/agent-$n.batch" || { say "agent: cannot make the matched namespaces"; return 1; }
+}
+
+# Of N namespaces, those of Option 2 shape (the observer breaks those).
+option2() { [ "$1" -lt 1000 ] && echo "$1" || echo 1000; }
+
 # start_netheal N: config for N namespaces, `netheal run` until READY=1.
 start_netheal() {
-	python3 "$BENCH/gen.py" config "$CONF" "$1"
+	python3 "$BENCH/gen.py" config "$CONF" "$1" "${GEN_OPTS[@]}"
 	rm -f "$OUT/ready"
 	echo "--- netheal run, $1 namespaces" >> "$LOG"
 	python3 "$BENCH/notify_run.py" "$OUT/ready" "$LOG" -- \
@@ -97,6 +136,11 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # utime + stime in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# CPU time of every thread in ns (schedstat: user and system, to the ns)
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+
+fds() { ls "/proc/$1/fd" | wc -l; }
+
 # context switches of every thread: each is a wake-up after a sleep (or a
 # preemption)
 wakeups() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches:/ { n += $2 } END { print n }'; }
@@ -121,39 +165,70 @@ cold() {
 	local n=$1 t0 t1 rc
 	python3 "$BENCH/gen.py" script "$n" > "$OUT/script-$n.sh"
 
-	teardown; say "cold $n: ip script"
+	teardown && agent "$n"; say "cold $n: ip script"
 	t0=$(now_us); bash "$OUT/script-$n.sh" > /dev/null 2>> "$OUT/script.err"; rc=$?; t1=$(now_us)
 	rec "what=cold n=$n who=script us=$((t1 - t0)) rc=$rc"
 
-	teardown; say "cold $n: floor"
+	teardown && agent "$n"; say "cold $n: floor"
 	t0=$(now_us); "$FLOOR" "$n" > /dev/null; rc=$?; t1=$(now_us)
 	rec "what=cold n=$n who=floor us=$((t1 - t0)) rc=$rc"
 
-	teardown; say "cold $n: netheal apply"
-	python3 "$BENCH/gen.py" config "$CONF" "$n"
+	teardown && agent "$n"; say "cold $n: netheal apply"
+	python3 "$BENCH/gen.py" config "$CONF" "$n" "${GEN_OPTS[@]}"
 	t0=$(now_us); "$NETHEAL" apply -c "$CONF/netheal.conf" > "$OUT/apply-$n.out" 2>> "$LOG"; rc=$?; t1=$(now_us)
 	rec "what=cold n=$n who=apply us=$((t1 - t0)) rc=$rc"
 	"$NETHEAL" plan -c "$CONF/netheal.conf" > /dev/null 2>&1
 	rec "what=check n=$n who=apply plan_rc=$?"
 
-	teardown; say "cold $n: netheal run start-up"
+	teardown && agent "$n"; say "cold $n: netheal run start-up"
 	if start_netheal "$n"; then
 		rec "what=cold n=$n who=run us=$READY_US rc=0"
 		rec "what=memory n=$n rss_kb=$(rss_kb "$PID")"
+		rec "what=fds n=$n fds=$(fds "$PID")"
 	else
 		rec "what=cold n=$n who=run us=-1 rc=1"
 	fi
 }
 
-# heal WHO N SAMPLES: every break, SAMPLES times each.
+# heal WHO N SAMPLES: every break, SAMPLES times each. For netheal, its
+# CPU time over each break's samples too (the observer's waits between
+# samples included: what netheal does per heal, status writes and all).
 heal() {
-	local who=$1 n=$2 s=$3 b flag=""
+	local who=$1 n=$2 s=$3 b flag="" c0 rc healed
 	[ "$who" = floor ] && flag=--floor
 	for b in $BREAKS; do
 		say "heal $who $n: $b x $s"
-		"$OBSERVER" --break "$b" --namespaces "$n" --samples "$s" --seed "$n" $flag \
+		[ "$who" = netheal ] && c0=$(cpu_ns "$PID")
+		"$OBSERVER" --break "$b" --namespaces "$(option2 "$n")" --samples "$s" --seed "$n" $flag \
 			> "$OUT/heal-$who-$n-$b.txt" 2>> "$OUT/observer.err"
-		rec "what=heal n=$n who=$who break=$b rc=$?"
+		rc=$?
+		rec "what=heal n=$n who=$who break=$b rc=$rc"
+		if [ "$who" = netheal ]; then
+			healed=$(grep -c 'first_us=[0-9]' "$OUT/heal-$who-$n-$b.txt")
+			rec "what=cpu n=$n break=$b heals=$healed cpu_ns=$(( $(cpu_ns "$PID") - c0 ))"
+		fi
+	done
+}
+
+# soak N: heals without a pause for SOAK_S (address, route and link-down
+# breaks in turn, 5 ms apart), netheal's RSS and descriptors sampled every
+# SOAK_EVERY_S: memory after ten minutes of heals (SPEC §8), flat.
+soak() {
+	local n=$1 t0 next end now k=0 b heals=0 out
+	say "soak $n: $SOAK_S s of heals"
+	t0=$(now_us); end=$((t0 + SOAK_S * 1000000)); next=$t0
+	while :; do
+		now=$(now_us)
+		if [ "$now" -ge "$next" ]; then
+			rec "what=soak n=$n t_s=$(( (now - t0) / 1000000 )) rss_kb=$(rss_kb "$PID") fds=$(fds "$PID") heals=$heals"
+			next=$((next + SOAK_EVERY_S * 1000000))
+		fi
+		[ "$now" -lt "$end" ] || break
+		b=$(echo address route down | cut -d' ' -f$((k % 3 + 1)))
+		out=$("$OBSERVER" --break "$b" --namespaces "$(option2 "$n")" --samples 20 --settle-ms 5 \
+			--seed "$((k + 7))" 2>> "$OUT/observer.err")
+		heals=$((heals + $(grep -c 'first_us=[0-9]' <<<"$out")))
+		k=$((k + 1))
 	done
 }
 
@@ -206,15 +281,16 @@ main() {
 		if [ -n "$PID" ]; then
 			settle
 			heal netheal "$n" "${SAMPLES[$k]}"
-			if [ "$n" = "$MID" ]; then
+			if [ "$n" = "$MID" ] && [ "$MODE" != scale ]; then
 				idle
 				storm "$n"
 			fi
+			[ "$n" = "$LARGEST" ] && soak "$n"
 			stop_netheal
 		fi
 		# the floor heals what netheal left converged, or builds it
-		if [ ! -e "/run/netns/ns$((n - 1))" ]; then
-			teardown && "$FLOOR" "$n" > /dev/null
+		if [ ! -e "/run/netns/ns$(( $(option2 "$n") - 1))" ]; then
+			teardown && agent "$n" && "$FLOOR" "$n" > /dev/null
 		fi
 		heal floor "$n" "${SAMPLES[$k]}"
 		k=$((k + 1))

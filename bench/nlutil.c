@@ -164,6 +164,44 @@ int nb_netns_del(const char *name)
 	return unlink(path) < 0 ? -errno : 0;
 }
 
+/* ---- the one sysctl ------------------------------------------------------- */
+
+struct forward_job {
+	const char *value;      /* NULL: read */
+	int result;
+};
+
+static int forward_here(void *arg)
+{
+	struct forward_job *j = arg;
+	char buf[8] = "";
+	ssize_t n;
+	int fd = open(NB_FORWARD_KEY, (j->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = j->value ? write(fd, j->value, strlen(j->value)) : read(fd, buf, sizeof(buf) - 1);
+	j->result = n < 0 ? -errno : j->value ? 0 : buf[0] == '1';
+	close(fd);
+	return j->result < 0 ? j->result : 0;
+}
+
+int nb_forward_set(int netns_fd, const char *value)
+{
+	struct forward_job j = { value, 0 };
+	int r = nh_in_netns(netns_fd, forward_here, &j);
+
+	return r < 0 ? r : j.result;
+}
+
+int nb_forward_get(int netns_fd)
+{
+	struct forward_job j = { NULL, 0 };
+	int r = nh_in_netns(netns_fd, forward_here, &j);
+
+	return r < 0 ? r : j.result;
+}
+
 /* ---- links -------------------------------------------------------------- */
 
 int nb_ifindex(struct nh_nl *nl, const char *name)

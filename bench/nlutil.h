@@ -56,6 +56,12 @@ int nb_default_route4(struct nh_nl *nl, uint16_t type, uint32_t gw_be);
 int nb_get_link(struct nh_nl *nl, int ifindex, mnl_cb_t cb, void *data);
 int nb_dump4(struct nh_nl *nl, uint16_t type, mnl_cb_t cb, void *data);
 
+/* Write value ("0", "1") to NB_FORWARD_KEY in namespace fd as a sysctl
+ * write is made (setns, open, write, setns back). 0 or -errno. */
+int nb_forward_set(int netns_fd, const char *value);
+/* Its value in namespace fd: 0, 1, or -errno. */
+int nb_forward_get(int netns_fd);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t nb_now_ns(void);
 

@@ -4,7 +4,9 @@
  *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
  *                  [--timeout-ms MS] [--seed X] [--floor]
  *
- * Each sample picks a namespace of the topology (topo.h) at random, waits
+ * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
+ * set to 0). Each sample picks one of the N namespaces of Option 2 shape
+ * (topo.h; at most 1000 at any size) at random, waits
  * until it is whole, opens an rtnetlink event socket of its own in it, and
  * breaks it with one request from a second thread while this one waits on
  * the socket, stamping each event (CLOCK_MONOTONIC) as it is read. The
@@ -17,9 +19,10 @@
  * One line per sample on stdout, times from the break's own event (netns:
  * from the unlink), -1 when not seen within the timeout:
  *   break=address netns=ns3 first_us=212.4 full_us=388.0 ack_us=6.1
- * first: the broken object is back (address, route, link up; veth: the
- * default route, which comes last; netns: the namespace file is a namespace
- * again, polled every 100 µs); full: the default route is back too
+ * first: the broken object is back (address, route, link up, ip_forward
+ * announced as 1; veth: the default route, which comes last; netns: the
+ * namespace file is a namespace again, polled every 100 µs); full: the
+ * default route is back too
  * (deleting the only address or setting the link down flushes it; in a new
  * namespace it is seen by a dump or an event); ack: when the break's own
  * request returned.
@@ -37,6 +40,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "common/util.h"
@@ -66,7 +70,10 @@ struct watch {
 	uint64_t gone_at, first, full;
 };
 
-enum ev { EV_NONE, EV_ADDR_DEL, EV_ADDR_NEW, EV_ROUTE_DEL, EV_ROUTE_NEW, EV_LINK_DOWN, EV_LINK_UP, EV_LINK_DEL };
+enum ev {
+	EV_NONE, EV_ADDR_DEL, EV_ADDR_NEW, EV_ROUTE_DEL, EV_ROUTE_NEW, EV_LINK_DOWN, EV_LINK_UP, EV_LINK_DEL,
+	EV_FORWARD_OFF, EV_FORWARD_ON,
+};
 
 /* Per break: its own event, and the event that says the object is back. */
 static const struct {
@@ -77,6 +84,7 @@ static const struct {
 	[NB_DOWN] = { EV_LINK_DOWN, EV_LINK_UP },
 	[NB_VETH] = { EV_LINK_DEL, EV_ROUTE_NEW },
 	[NB_NETNS] = { EV_NONE, EV_ROUTE_NEW },
+	[NB_FORWARD] = { EV_FORWARD_OFF, EV_FORWARD_ON },
 };
 
 /* ---- parsing (the tb[] idiom: validate, then read) ---------------------- */
@@ -110,6 +118,10 @@ static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
 static const enum mnl_attr_data_type route_types[RTA_MAX + 1] = {
 	[RTA_TABLE] = MNL_TYPE_U32,
 	[RTA_GATEWAY] = MNL_TYPE_U32,
+};
+static const enum mnl_attr_data_type netconf_types[NETCONFA_MAX + 1] = {
+	[NETCONFA_IFINDEX] = MNL_TYPE_U32,
+	[NETCONFA_FORWARDING] = MNL_TYPE_U32,
 };
 
 struct link_info {
@@ -163,6 +175,20 @@ static bool is_default_route(const struct nlmsghdr *nlh)
 	       mnl_attr_get_u32(tb[RTA_GATEWAY]) == NB_GATEWAY_BE;
 }
 
+/* IPv4's `all` forwarding (net.ipv4.ip_forward) announced: off or on. */
+static enum ev forward_event(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[NETCONFA_MAX + 1] = { 0 };
+	struct attrs a = { tb, NETCONFA_MAX, netconf_types };
+	const struct netconfmsg *ncm = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ncm) || ncm->ncm_family != AF_INET ||
+	    mnl_attr_parse(nlh, sizeof(*ncm), attr_cb, &a) < 0 || !tb[NETCONFA_IFINDEX] ||
+	    (int)mnl_attr_get_u32(tb[NETCONFA_IFINDEX]) != NETCONFA_IFINDEX_ALL || !tb[NETCONFA_FORWARDING])
+		return EV_NONE;
+	return mnl_attr_get_u32(tb[NETCONFA_FORWARDING]) ? EV_FORWARD_ON : EV_FORWARD_OFF;
+}
+
 static enum ev link_event(const struct nlmsghdr *nlh, const struct nb_names *n)
 {
 	struct link_info li;
@@ -190,6 +216,8 @@ static enum ev classify(const struct nlmsghdr *nlh, const struct nb_names *n)
 		if (!is_default_route(nlh))
 			return EV_NONE;
 		return nlh->nlmsg_type == RTM_NEWROUTE ? EV_ROUTE_NEW : EV_ROUTE_DEL;
+	case RTM_NEWNETCONF:
+		return forward_event(nlh);
 	default:
 		return EV_NONE;
 	}
@@ -247,8 +275,10 @@ static bool dump_ok(struct nh_nl *nl, uint16_t type, mnl_cb_t cb, const struct n
 	return nb_dump4(nl, type, cb, &p) == 0 && p.ok;
 }
 
-/* Everything the policy asks for namespace i, in it and in the host. */
-static bool ns_whole(struct nb_ns *host, const struct nb_names *n)
+/* Everything the policy asks for namespace i, in it and in the host
+ * (ip_forward only when it is what breaks: a policy without sysctls, for a
+ * netheal that predates them, leaves it 0). */
+static bool ns_whole(struct nb_ns *host, const struct nb_names *n, bool forward)
 {
 	struct nb_ns ns = NB_NS_CLOSED;
 	bool ok;
@@ -256,6 +286,7 @@ static bool ns_whole(struct nb_ns *host, const struct nb_names *n)
 	if (nb_ns_open(&ns, n->netns) < 0)
 		return false;
 	ok = link_ok(&ns.nl, "lo", 0, n) && link_ok(&ns.nl, n->inner, 0, n) &&
+	     (!forward || nb_forward_get(ns.fd) == 1) &&
 	     dump_ok(&ns.nl, RTM_GETADDR, addr_ok_cb, n) &&
 	     dump_ok(&ns.nl, RTM_GETROUTE, route_ok_cb, n) &&
 	     link_ok(&host->nl, n->outer, nb_ifindex(&host->nl, NB_BRIDGE), n);
@@ -270,11 +301,11 @@ static void sleep_ns(long ns)
 	nanosleep(&ts, NULL);
 }
 
-static bool wait_whole(struct nb_ns *host, const struct nb_names *n, unsigned int timeout_ms)
+static bool wait_whole(struct nb_ns *host, const struct nb_names *n, bool forward, unsigned int timeout_ms)
 {
 	uint64_t end = nb_now_ns() + (uint64_t)timeout_ms * 1000000u;
 
-	while (!ns_whole(host, n)) {
+	while (!ns_whole(host, n, forward)) {
 		if (nb_now_ns() > end)
 			return false;
 		sleep_ns(1000000L);
@@ -300,7 +331,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (e == expect[w->brk].back && !w->first)
 		w->first = w->now;
-	if (e == EV_ROUTE_NEW && !w->full)
+	/* full: the default route is back too; a sysctl flushes none */
+	if ((e == EV_ROUTE_NEW || (w->brk == NB_FORWARD && e == EV_FORWARD_ON)) && !w->full)
 		w->full = w->now;
 	return MNL_CB_OK;
 }
@@ -352,6 +384,8 @@ static int break_it(enum nb_break b, struct nb_ns *ns, const struct nb_names *n)
 		return nb_link_up(&ns->nl, inner, false);
 	case NB_VETH:
 		return nb_link_delete(&ns->nl, inner, NULL);
+	case NB_FORWARD:
+		return nb_forward_set(ns->fd, "0");
 	default:
 		return -EINVAL;
 	}
@@ -363,7 +397,9 @@ struct sample {
 	uint64_t first, full;   /* 0: not seen */
 };
 
-static const unsigned int event_groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE };
+static const unsigned int event_groups[] = {
+	RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF,
+};
 
 /*
  * The break (and with --floor the rebuild) runs in a thread of its own while
@@ -565,7 +601,7 @@ static int run(const struct opts *o, struct nb_floor *f)
 		int r;
 
 		nb_names(i, &n);
-		if (!wait_whole(&f->host, &n, WHOLE_WAIT_MS)) {
+		if (!wait_whole(&f->host, &n, o->brk == NB_FORWARD, WHOLE_WAIT_MS)) {
 			printf("break=%s netns=%s first_us=-1 full_us=-1 note=not-whole-before\n",
 			       nb_break_to_string(o->brk), n.netns);
 			lost++;
@@ -600,7 +636,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (parse_opts(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns --namespaces N "
+		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward --namespaces N "
 			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor]\n");
 		return 64;
 	}

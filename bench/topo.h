@@ -1,8 +1,13 @@
 /*
- * The benchmark topology: SPEC §1 Option 2 repeated N times on one bridge.
- * Host: bridge br1 with 10.1.0.1/16. Namespace i (0-based): ns<i> holding
- * veth v<i> with 10.1.(1 + i / 250).(1 + i % 250)/16, its peer h<i> a port
- * of br1 in the host, a default route via 10.1.0.1, lo up.
+ * The benchmark topology (SPEC §8). Up to 1000 namespaces: SPEC §1 Option 2
+ * repeated N times on one bridge. Host: bridge br1 with 10.1.0.1/16.
+ * Namespace i (0-based): ns<i> holding veth v<i> with
+ * 10.1.(1 + i / 250).(1 + i % 250)/16, its peer h<i> a port of br1 in the
+ * host, a default route via 10.1.0.1, lo up, net.ipv4.ip_forward=1 (a
+ * router namespace). Beyond 1000 (a network node, 10,000): 1000 of that
+ * shape, and N - 1000 namespaces qrouter-<j> that another agent creates
+ * (the benchmark, `ip netns add`) and a `match` rule covers: lo up with
+ * 198.51.100.1/32, net.ipv4.ip_forward=1.
  * bench/gen.py writes the same topology as a policy and as an ip script;
  * keep the two in step.
  */
@@ -18,6 +23,10 @@
 #define NB_PREFIX_LEN 16
 #define NB_GATEWAY_BE htonl(0x0a010001u)       /* 10.1.0.1 */
 #define NB_MAX_NAMESPACES 62500u               /* 10.1.1.1 .. 10.1.250.250 */
+#define NB_OPTION2_MAX 1000u                    /* ports of one bridge */
+#define NB_MATCHED_PREFIX "qrouter-"
+#define NB_MATCHED_ADDR_BE htonl(0xc6336401u)  /* 198.51.100.1/32 on lo */
+#define NB_FORWARD_KEY "/proc/sys/net/ipv4/ip_forward"
 
 struct nb_names {
 	char netns[16];         /* ns<i> */
@@ -32,6 +41,17 @@ static inline void nb_names(unsigned int i, struct nb_names *n)
 	snprintf(n->inner, sizeof(n->inner), "v%u", i);
 	snprintf(n->outer, sizeof(n->outer), "h%u", i);
 	n->addr_be = htonl(0x0a010000u | ((1u + i / 250u) << 8) | (1u + i % 250u));
+}
+
+/* Of n namespaces, those of Option 2 shape; the rest are matched. */
+static inline unsigned int nb_option2(unsigned int n)
+{
+	return n < NB_OPTION2_MAX ? n : NB_OPTION2_MAX;
+}
+
+static inline void nb_matched_name(unsigned int j, char *buf, size_t size)
+{
+	snprintf(buf, size, NB_MATCHED_PREFIX "%u", j);
 }
 
 #endif
