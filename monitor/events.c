@@ -37,13 +37,21 @@
 #define REREAD_BATCH 32
 
 /* Rules, permanent neighbours and the sysctls the kernel announces
- * (RTM_NEWNETCONF) are policy objects too (SPEC §3.1). */
+ * (RTM_NEWNETCONF) are policy objects too (SPEC §3.1); the last two are
+ * subscribed only when wanted (nh_monitor_set_optional). */
 static const unsigned int groups[] = {
 	RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
 	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
-	RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, RTNLGRP_NEIGH,
-	RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF,
+	RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE,
 	RTNLGRP_NSID,
+};
+
+static const struct {
+	unsigned int flag, group;
+} optional_groups[] = {
+	{ NH_MONITOR_NEIGH, RTNLGRP_NEIGH },
+	{ NH_MONITOR_NETCONF, RTNLGRP_IPV4_NETCONF },
+	{ NH_MONITOR_NETCONF, RTNLGRP_IPV6_NETCONF },
 };
 
 /* ---- delivering -------------------------------------------------------------------- */
@@ -236,11 +244,54 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- the socket --------------------------------------------------------------------------- */
 
+/* Join (or leave) the optional groups of flags. 0 or -errno. */
+static int membership(struct nh_monitor *m, unsigned int flags, bool join)
+{
+	for (size_t i = 0; i < NH_ARRAY_SIZE(optional_groups); i++) {
+		unsigned int g = optional_groups[i].group;
+
+		if (!(flags & optional_groups[i].flag))
+			continue;
+		if (setsockopt(nh_nl_fd(&m->evsock), SOL_NETLINK, join ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP,
+			       &g, sizeof(g)) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int nh_monitor_set_optional(struct nh_monitor *m, unsigned int flags)
+{
+	unsigned int added = flags & ~m->optional, removed = m->optional & ~flags;
+	int r;
+
+	if (!m->evsock.sock) {
+		m->optional = flags;    /* taken when the socket opens */
+		return 0;
+	}
+	r = membership(m, added, true);
+	if (r == 0)
+		r = membership(m, removed, false);
+	if (r < 0) {
+		(void)membership(m, added, false);
+		return r;
+	}
+	m->optional = flags;
+	if (added) {
+		nh_info("subscribed to %s events: reading every namespace again",
+			added & NH_MONITOR_NEIGH ? "neighbour" : "netconf");
+		for (size_t i = 0; i < m->n_ns; i++)
+			(void)nh_ns_refresh(m->ns[i]);  /* a failure is retried, and resynced reported */
+	}
+	return 0;
+}
+
 int nh_events_open(struct nh_monitor *m)
 {
 	int on = 1, r, granted;
 
 	r = nh_nl_open_shared(&m->evsock, -1, groups, NH_ARRAY_SIZE(groups), m->rcvbuf, m->evbuf);
+	if (r == 0 && (r = membership(m, m->optional, true)) < 0)
+		nh_nl_close(&m->evsock);
 	if (r < 0)
 		return nh_log_errno(NH_ERR, r, "cannot open the netlink event socket");
 	if (setsockopt(nh_nl_fd(&m->evsock), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)) < 0) {

@@ -529,6 +529,7 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_
 	m->ctx = ctx;
 	m->ino_fd = m->wd_dir = m->wd_parent = -1;
 	m->rcvbuf = NH_MONITOR_RCVBUF_DEFAULT;
+	m->optional = NH_MONITOR_NEIGH | NH_MONITOR_NETCONF;
 	m->dir = strdup(netns_dir);
 	m->reqbuf = malloc(NH_NL_BUFSIZE);
 	m->evbuf = malloc(NH_NL_BUFSIZE);

@@ -144,6 +144,20 @@ bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port);
  * (SO_RCVBUFFORCE). Default NH_MONITOR_RCVBUF_DEFAULT. After an overrun it
  * is doubled, up to NH_MONITOR_RCVBUF_MAX. */
 int nh_monitor_set_rcvbuf(struct nh_monitor *m, int bytes);
+/*
+ * Event groups the event socket leaves out when nothing needs them: each
+ * costs a wake-up per change in every namespace (neighbours: every ARP or
+ * ND state change and garbage collection, about a thousand a second on a
+ * 1000-port bridge). A new monitor subscribes to both; `run` keeps the ones
+ * its policy needs.
+ */
+#define NH_MONITOR_NEIGH   (1u << 0)    /* RTNLGRP_NEIGH: permanent neighbours (SPEC §3.1) */
+#define NH_MONITOR_NETCONF (1u << 1)    /* RTNLGRP_IPV{4,6}_NETCONF: the sysctls the kernel announces */
+/* Subscribe to these optional groups only. A group added to an attached
+ * monitor means every namespace is read again, now (what it tells was not
+ * kept meanwhile). 0, or -errno (the subscription is then as it was). */
+int nh_monitor_set_optional(struct nh_monitor *m, unsigned int groups);
+
 /* The request sockets open now (at most NH_MONITOR_REQ_SOCKETS + the host's). */
 size_t nh_monitor_req_sockets(const struct nh_monitor *m);
 

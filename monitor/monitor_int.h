@@ -34,6 +34,7 @@ struct nh_monitor {
 	struct nh_nl evsock;
 	ev_io ev_w;
 	int rcvbuf;                     /* asked for; doubled after an overrun */
+	unsigned int optional;          /* NH_MONITOR_NEIGH, NH_MONITOR_NETCONF: subscribed */
 	bool rcvbuf_warned;
 	struct nh_ns *reread_head;      /* after an overrun: namespaces waiting to be read again */
 	ev_idle reread_w;
