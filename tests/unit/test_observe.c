@@ -472,10 +472,9 @@ static void test_parse_route_multipath_via(void **state)
 	struct nlattr *mp;
 	struct rtnexthop *nh;
 	uint8_t gw[4] = { 10, 1, 1, 9 };
-	struct {
-		struct rtvia via;
-		uint8_t addr[16];
-	} v6via;
+	/* struct rtvia ends in a flexible array: its address follows it */
+	uint8_t v6via[sizeof(struct rtvia) + 16];
+	struct rtvia *via = (struct rtvia *)v6via;
 
 	(void)state;
 	nlh = route_msg(&m, RTM_NEWROUTE, "198.51.100.0/24", NULL, 0, RT_TABLE_MAIN, RTN_UNICAST);
@@ -513,16 +512,16 @@ static void test_parse_route_multipath_via(void **state)
 
 	/* RTA_VIA: an IPv4 route via an IPv6 router */
 	nlh = route_msg(&m, RTM_NEWROUTE, "198.51.100.0/24", NULL, 3, RT_TABLE_MAIN, RTN_UNICAST);
-	v6via.via.rtvia_family = AF_INET6;
-	inet_pton(AF_INET6, "fe80::1", v6via.addr);
-	mnl_attr_put(nlh, RTA_VIA, sizeof(v6via), &v6via);
+	via->rtvia_family = AF_INET6;
+	inet_pton(AF_INET6, "fe80::1", via->rtvia_addr);
+	mnl_attr_put(nlh, RTA_VIA, sizeof(v6via), v6via);
 	assert_int_equal(nh_parse_route(nlh, &r), 0);
 	assert_int_equal(r.via.family, AF_INET6);
 	nh_ip_parse("fe80::1", &want);
 	assert_int_equal(nh_prefix_cmp(&r.via, &want), 0);
 	/* RTA_VIA too short for its family */
 	nlh = route_msg(&m, RTM_NEWROUTE, "198.51.100.0/24", NULL, 3, RT_TABLE_MAIN, RTN_UNICAST);
-	mnl_attr_put(nlh, RTA_VIA, sizeof(v6via.via) + 4, &v6via);
+	mnl_attr_put(nlh, RTA_VIA, sizeof(*via) + 4, v6via);
 	assert_int_equal(nh_parse_route(nlh, &r), -EINVAL);
 }
 
