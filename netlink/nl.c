@@ -291,7 +291,7 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 		/* Another process may write to our port; only the kernel answers. */
 		if (from_len < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
 			continue;
-		for (left = (int)n; mnl_nlmsg_ok(m, left) && !rs->done; m = mnl_nlmsg_next(m, &left)) {
+		for (left = (int)n; nh_nlmsg_ok(m, left) && !rs->done; m = mnl_nlmsg_next(m, &left)) {
 			if (m->nlmsg_seq != seq || (m->nlmsg_pid && m->nlmsg_pid != nl->portid))
 				continue;       /* not the answer to this request */
 			take(m, rs);

@@ -1199,6 +1199,29 @@ static void test_apply_netconf(void **state)
 	nh_state_free(&s);
 }
 
+/* A message whose nlmsg_len claims 2 GiB or more is not whole, whatever
+ * int it makes (libmnl's mnl_nlmsg_ok takes it; its reader ran past the
+ * datagram and mnl_nlmsg_next never moved on: fuzz_observe's first find,
+ * tests/fuzz/regress/observe/). */
+static void test_nlmsg_ok(void **state)
+{
+	uint32_t buf[64] = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	static const uint32_t huge[] = { 0x80000000u, 0x80000100u, 0xc0000000u, 0xfffffffcu, 0xfffffffdu, 0xffffffffu };
+
+	(void)state;
+	nlh->nlmsg_len = sizeof(buf);
+	assert_true(nh_nlmsg_ok(nlh, sizeof(buf)));
+	assert_false(nh_nlmsg_ok(nlh, sizeof(buf) - 4));
+	nlh->nlmsg_len = sizeof(*nlh) - 1;
+	assert_false(nh_nlmsg_ok(nlh, sizeof(buf)));
+	assert_false(nh_nlmsg_ok(nlh, 8));
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		nlh->nlmsg_len = huge[i];
+		assert_false(nh_nlmsg_ok(nlh, sizeof(buf)));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1223,6 +1246,7 @@ int main(void)
 		cmocka_unit_test(test_parse_netconf),
 		cmocka_unit_test(test_apply_rules_neighbours),
 		cmocka_unit_test(test_apply_netconf),
+		cmocka_unit_test(test_nlmsg_ok),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
