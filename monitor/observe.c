@@ -482,6 +482,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 	if (found) {
 		remove_link(s, pos, sink);
 		pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
+		resolve_link(s, l);     /* its master or peer may have been the stale link */
 	}
 	r = sorted_insert(&s->links, &s->n_links, &s->cap_links, sizeof(*s->links), pos, l);
 	if (r < 0)

@@ -1199,6 +1199,28 @@ static void test_apply_netconf(void **state)
 	nh_state_free(&s);
 }
 
+/* A link that takes the name of a stale entry (only after lost events)
+ * which was its master: the stale entry goes, and with it the master's
+ * name (fuzz_observe: the port kept naming a master that was gone). */
+static void test_apply_stale_master(void **state)
+{
+	struct nh_state s;
+	struct msg m;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	nh_state_init(&s);
+	assert_int_equal(nh_observe_apply(&s, link_msg(&m, RTM_NEWLINK, 4, "v-eth1", 0)), 1);
+	nlh = link_msg(&m, RTM_NEWLINK, 6, "v-eth1", 0);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, 4);
+	assert_int_equal(nh_observe_apply(&s, nlh), 1);
+	assert_int_equal(s.n_links, 1);
+	assert_int_equal(s.links[0].ifindex, 6);
+	assert_int_equal(s.links[0].master_index, 4);
+	assert_string_equal(s.links[0].master, "");
+	nh_state_free(&s);
+}
+
 /* A message whose nlmsg_len claims 2 GiB or more is not whole, whatever
  * int it makes (libmnl's mnl_nlmsg_ok takes it; its reader ran past the
  * datagram and mnl_nlmsg_next never moved on: fuzz_observe's first find,
@@ -1247,6 +1269,7 @@ int main(void)
 		cmocka_unit_test(test_apply_rules_neighbours),
 		cmocka_unit_test(test_apply_netconf),
 		cmocka_unit_test(test_nlmsg_ok),
+		cmocka_unit_test(test_apply_stale_master),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
