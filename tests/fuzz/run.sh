@@ -43,7 +43,7 @@ loaded=$(grep -Eo 'INITED .* corp: [0-9]+/[0-9]+[a-zA-Z]*' "$work/log" | tail -1
 echo "fuzz $name: ${execs:-?} executions in $secs s ($(( ${execs:-0} / secs ))/s)," \
      "corpus: $loaded after loading $nseeds seeds, $corp new inputs ($bytes bytes) found, coverage ${cov:-?} edges"
 if [ "$rc" -ne 0 ]; then
-	tail -n 60 "$work/log"
+	grep -av "^#[0-9]" "$work/log" | tail -n 60
 	echo "fuzz $name: FAILED (exit $rc); the input: $(ls "$work"/artifacts/* 2>/dev/null | tr '\n' ' ')"
 	echo "copy it into tests/fuzz/regress/${name#fuzz_}/ and fix the code"
 	exit 1
