@@ -14,6 +14,12 @@ set -u
 fuzzer=$1 secs=$2 dict=$3 work=$4
 shift 4
 name=$(basename "$fuzzer")
+# libconfig's own leak on some rejected files (tests/lsan.supp); the
+# sanitizers stop at the first error
+: "${LSAN_OPTIONS:=suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan.supp:print_suppressions=0}"
+: "${UBSAN_OPTIONS:=halt_on_error=1:print_stacktrace=1}"
+: "${ASAN_OPTIONS:=abort_on_error=1:detect_leaks=1}"
+export LSAN_OPTIONS UBSAN_OPTIONS ASAN_OPTIONS
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts" "$work/seedfiles"
 dirs=()
