@@ -74,7 +74,7 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 	struct nh_nl_event ev;
 
 	m->delivering = ns;
-	for (; mnl_nlmsg_ok(nlh, left) && !ns->dead; nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; nh_nlmsg_ok(nlh, left) && !ns->dead; nlh = mnl_nlmsg_next(nlh, &left)) {
 		int r = nh_observe_event(&ns->obs.have, nlh, &ev, &sink);
 
 		if (r == -ENOMEM) {

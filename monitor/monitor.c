@@ -322,10 +322,17 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 	if (m->loop && m->evsock.sock)
 		nh_ns_assign_nsid(ns);          /* a failure is logged; it is read on resync */
 	r = dump(ns);
-	if (r == -EINTR && m->loop)
-		ns_retry_later(ns, "dump-interrupted");        /* a busy namespace: adopt it, dump again shortly */
-	else if (r < 0)
+	if (r == -EINTR) {
+		/* A busy namespace (every dump interrupted by its changes):
+		 * adopted unread, obs.valid false, so nothing is healed or
+		 * planned from it (SPEC §4.4) and it is not taken for missing;
+		 * with a loop it is dumped again shortly, without one (start-up,
+		 * apply, plan) when it is refreshed (nh_monitor_attach). */
+		if (m->loop)
+			ns_retry_later(ns, "dump-interrupted");
+	} else if (r < 0) {
 		goto fail;
+	}
 	*out = ns;
 	return 0;
 fail:

@@ -14,6 +14,7 @@
 #include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "netlink/decode.h"
 #include "policy/diff.h"
@@ -172,9 +173,8 @@ void nh_observe_resolve(struct nh_state *s)
 
 /* ---- dump ----------------------------------------------------------------- */
 
-static int dump_cb(const struct nlmsghdr *nlh, void *data)
+int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh)
 {
-	struct nh_state *s = data;
 	union {
 		struct nh_link l;
 		struct nh_address a;
@@ -212,11 +212,16 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 			r = nh_state_add_neigh(s, &u.n);
 		break;
 	default:
-		return MNL_CB_OK;
+		return 0;
 	}
 	/* A malformed message from the kernel is skipped, not fatal; out of
 	 * memory is. */
-	if (r == -ENOMEM) {
+	return r == -ENOMEM ? r : 0;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nh_observe_dump_msg(data, nlh) < 0) {
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
@@ -295,16 +300,25 @@ int nh_observe_dump(struct nh_nl *nl, struct nh_state *s)
 		r = dump_all(nl, &tmp);
 		if (r < 0)
 			nh_state_free(&tmp);
+		/* tests count these (tests/integration/dump_intr.sh) */
+		if (r == -EINTR)
+			nh_debug("dump interrupted (NLM_F_DUMP_INTR), attempt %d of %d: thrown away",
+				 attempt + 1, NH_DUMP_RETRIES + 1);
 	}
 	if (r < 0)
 		return r;
-	nh_observe_resolve(&tmp);
-	nh_state_sort(&tmp);
-	sort_routes(&tmp);
-	sort_rules(&tmp);
+	nh_observe_dump_end(&tmp);
 	nh_state_free(s);
 	*s = tmp;
 	return 0;
+}
+
+void nh_observe_dump_end(struct nh_state *s)
+{
+	nh_observe_resolve(s);
+	nh_state_sort(s);
+	sort_routes(s);
+	sort_rules(s);
 }
 
 /* ---- applying events ------------------------------------------------------ */
@@ -469,6 +483,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 	if (found) {
 		remove_link(s, pos, sink);
 		pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
+		resolve_link(s, l);     /* its master or peer may have been the stale link */
 	}
 	r = sorted_insert(&s->links, &s->n_links, &s->cap_links, sizeof(*s->links), pos, l);
 	if (r < 0)

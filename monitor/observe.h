@@ -77,6 +77,14 @@ int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
  */
 int nh_observe_netconf_get(struct nh_nl *nl, struct nh_state *s, uint8_t family, int ifindex);
 
+/* The two halves of nh_observe_dump without the socket (its fuzz harness,
+ * tests/fuzz/fuzz_observe.c, feeds them messages): add what one reply
+ * message of a link, address, route, rule or neighbour dump describes to s
+ * (a malformed or untracked message is skipped: 0; -ENOMEM), then, after
+ * the last, resolve names and sort s, one entry per route and rule. */
+int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh);
+void nh_observe_dump_end(struct nh_state *s);
+
 /* Where observe says what it dropped from a state as a consequence of
  * another change: routes with their link, with the link going down, or with
  * the link's last IPv4 address; addresses and permanent neighbours with

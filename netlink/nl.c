@@ -247,11 +247,18 @@ static void take(const struct nlmsghdr *nlh, struct run_state *rs)
 		rs->err = errno ? -errno : -EPROTO;     /* and read on to the end */
 }
 
-/* What is queued on the socket from before (a reply someone gave up on):
- * thrown away, so this request reads only its own. */
-static void drain(int fd, char *buf)
+/* What is queued on the socket from before (a reply someone gave up on,
+ * or what another process wrote to our port): thrown away, so this
+ * request reads only its own. Read into a scratch buffer (a datagram
+ * longer is cut and dropped whole), never into nl->buf: that holds the
+ * request about to be sent, and a queued datagram read over it was sent to
+ * the kernel in its place, which answered nothing, and netheal waited for
+ * ever (tests/nlforge.c). */
+static void drain(int fd)
 {
-	while (recv(fd, buf, NH_NL_BUFSIZE, MSG_DONTWAIT) > 0 || errno == EINTR)
+	char scratch[64];
+
+	while (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == EINTR)
 		;
 }
 
@@ -266,7 +273,7 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 
 	if (rs->reason && rs->reason_size)
 		rs->reason[0] = '\0';
-	drain(fd, nl->buf);
+	drain(fd);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	while (!rs->done) {
@@ -291,7 +298,7 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 		/* Another process may write to our port; only the kernel answers. */
 		if (from_len < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
 			continue;
-		for (left = (int)n; mnl_nlmsg_ok(m, left) && !rs->done; m = mnl_nlmsg_next(m, &left)) {
+		for (left = (int)n; nh_nlmsg_ok(m, left) && !rs->done; m = mnl_nlmsg_next(m, &left)) {
 			if (m->nlmsg_seq != seq || (m->nlmsg_pid && m->nlmsg_pid != nl->portid))
 				continue;       /* not the answer to this request */
 			take(m, rs);

@@ -22,6 +22,17 @@ struct nh_nl {
 	bool buf_shared;                /* buf is borrowed (nh_nl_open_shared): not freed on close */
 };
 
+/* Whether len bytes at nlh hold a whole message: mnl_nlmsg_ok without its
+ * flaw. libmnl compares (int)nlmsg_len with the bytes left, so a length of
+ * 2 GiB or more passes as negative: the message's readers then run past the
+ * datagram, and mnl_nlmsg_next, whose MNL_ALIGN of 0xfffffffd and above
+ * is 0, never moves on (found by tests/fuzz/fuzz_observe.c). The kernel
+ * sends no such message; what netheal reads does not depend on that. */
+static inline bool nh_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned int)len;
+}
+
 /* Open a NETLINK_ROUTE socket in the namespace netns_fd (-1: the current
  * one), bound to the rtnetlink multicast groups given as RTNLGRP_* numbers
  * (n_groups may be 0 for a request socket). The thread enters the namespace,

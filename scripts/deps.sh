@@ -20,9 +20,11 @@ build)
 test)
 	# unit and integration tests; man pages (scdoc, groff -ww, man
 	# --warnings); unit checks (systemd-analyze); completion; the package
-	# (debhelper, lintian); the boot test (mmdebstrap, systemd-nspawn)
+	# (debhelper, lintian); the boot test (mmdebstrap, systemd-nspawn);
+	# memcheck (valgrind); the fuzz harnesses (clang and its libFuzzer
+	# runtime, only recommended by clang)
 	pkgs="$build libcmocka-dev jq python3 systemd scdoc groff-base man-db bash-completion
-	      dpkg-dev debhelper lintian mmdebstrap systemd-container" ;;
+	      dpkg-dev debhelper lintian mmdebstrap systemd-container valgrind clang libclang-rt-14-dev" ;;
 *)
 	echo "usage: $0 [demo|test]" >&2
 	exit 64 ;;

@@ -13,12 +13,21 @@ total_pass=0
 total_fail=0
 total_skip=0
 
+# run_suite DIR SETUP_ARG... [-- TEST_ARG...]: set up, build, test, count.
+# With TEST_ARGs, only what they select is built and run.
 run_suite() {
 	local dir=$1; shift
-	meson setup "$dir" --wipe "$@" >/dev/null 2>&1 || meson setup "$dir" "$@"
-	ninja -C "$dir"
+	local setup=() tests=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do setup+=("$1"); shift; done
+	[ $# -eq 0 ] || { shift; tests=("$@"); }
+	meson setup "$dir" --wipe "${setup[@]}" >/dev/null 2>&1 || meson setup "$dir" "${setup[@]}"
 	local rc=0
-	meson test -C "$dir" --print-errorlogs --num-processes 2 || rc=$?
+	if [ ${#tests[@]} -eq 0 ]; then
+		ninja -C "$dir"
+		meson test -C "$dir" --print-errorlogs --num-processes 2 || rc=$?
+	else
+		meson test -C "$dir" --print-errorlogs --num-processes 2 "${tests[@]}" || rc=$?
+	fi
 	# meson writes one JSON object per test to testlog.json
 	local p f s
 	p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$dir/meson-logs/testlog.json")
@@ -35,6 +44,13 @@ run_suite() {
 run_suite build-test -Dbuildtype=debugoptimized -Dman=enabled
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dman=enabled
+
+# The fuzz harnesses under libFuzzer (clang, ASan + UBSan): a bounded run of
+# each, 60 s (the builds above replay their seeds and every regression
+# input; a long run: tests/fuzz/README.md). The figures are printed.
+CC=clang run_suite build-fuzz -Dfuzz=enabled -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dbuildtype=debugoptimized -Dman=disabled -Dbench=false -- --suite fuzz
+grep -ah '^fuzz fuzz_' build-fuzz/meson-logs/testlog.txt || true
 
 # The package, then the boot test on it (about two minutes; bounded).
 echo "== package"

@@ -880,18 +880,48 @@ int nh_core_heal(struct nh_core *c)
 
 /* ---- converging: start-up, reload, apply -------------------------------------- */
 
+/* The plan of every managed namespace that could be read; one that could
+ * not (its dumps interrupted by its changes every time: the monitor
+ * adopted it unread) is left out and counted in *unread, never planned
+ * as missing (SPEC §4.4: nothing from a partial view). */
+static int plan_read(struct nh_core *c, struct nh_plan *plan, size_t *unread)
+{
+	int r;
+
+	*unread = 0;
+	if (c->views_stale && (r = rebuild_views(c)) < 0)
+		return r;
+	for (size_t i = 0; i < c->world.n_views; i++) {
+		const struct nh_netns *ns = c->world.views[i].tag;
+
+		if (!c->world.views[i].rule)
+			continue;
+		if (ns->obs && !ns->obs->valid) {
+			nh_warn("netns %s: could not be read (its dumps were interrupted by its changes): "
+				"not compared", ns->name[0] ? ns->name : "-");
+			(*unread)++;
+			continue;
+		}
+		read_sysctls(c, c->world.views[i].tag);
+		r = nh_diff_netns(c->world.views, c->world.n_views, i, plan);
+		if (r < 0)
+			return r;
+	}
+	nh_plan_sort(plan);
+	return 0;
+}
+
+/* What is left to fix: every drift, and every namespace not read. */
 static int count_left(struct nh_core *c)
 {
 	struct nh_plan plan;
+	size_t unread;
 	int r;
 
 	nh_plan_init(&plan);
-	r = nh_core_plan(c, &plan);
-	if (r == 0) {
-		r = 0;
-		for (size_t i = 0; i < plan.n; i++)
-			r++;
-	}
+	r = plan_read(c, &plan, &unread);
+	if (r == 0)
+		r = (int)(plan.n + unread);
 	nh_plan_free(&plan);
 	return r;
 }
@@ -932,20 +962,10 @@ int nh_core_converge(struct nh_core *c, unsigned int rounds)
 
 int nh_core_plan(struct nh_core *c, struct nh_plan *plan)
 {
-	int r;
+	size_t unread;
+	int r = plan_read(c, plan, &unread);
 
-	if (c->views_stale && (r = rebuild_views(c)) < 0)
-		return r;
-	for (size_t i = 0; i < c->world.n_views; i++) {
-		if (!c->world.views[i].rule)
-			continue;
-		read_sysctls(c, c->world.views[i].tag);
-		r = nh_diff_netns(c->world.views, c->world.n_views, i, plan);
-		if (r < 0)
-			return r;
-	}
-	nh_plan_sort(plan);
-	return 0;
+	return r < 0 ? r : unread ? -EAGAIN : 0;
 }
 
 /* ---- intake -------------------------------------------------------------------- */

@@ -197,7 +197,9 @@ int nh_core_heal(struct nh_core *c);
  * executes nothing or after `rounds` passes. Returns how many actions are
  * left (reports, failures, audit drift; 0 = converged), or -ENOMEM. */
 int nh_core_converge(struct nh_core *c, unsigned int rounds);
-/* The plan for every managed namespace as it is now; changes nothing. */
+/* The plan for every managed namespace as it is now; changes nothing.
+ * -EAGAIN when a namespace could not be read (a warning names it; plan
+ * holds the others' drifts): it is never planned as missing. */
 int nh_core_plan(struct nh_core *c, struct nh_plan *plan);
 
 /* ---- reading (status, metrics) ---- */

@@ -56,23 +56,26 @@ ipn() {
 	if [ -n "$ns" ]; then ip -n "$ns" "$@"; else ip "$@"; fi
 }
 
+# (through files, not arguments: a namespace of thousands of addresses is
+# more than one argument may hold)
 ip_state() {
-	local ns=$1
-	local links addrs r4 r6
-	links=$(ipn "$ns" -j link show | jq '[.[] | {name: .ifname, index: .ifindex,
+	local ns=$1 d
+	d=$(mktemp -d "$T_DIR/ip_state.XXXXXX")
+	ipn "$ns" -j link show | jq '[.[] | {name: .ifname, index: .ifindex,
 		up: (.flags | any(. == "UP")), mtu, mac: (.address // ""), master: (.master // ""),
 		peer: (if .link_netnsid != null then "" else (.link // "") end),
-		link_netnsid: (.link_netnsid // -1)}]')
-	addrs=$(ipn "$ns" -j addr show | jq '[.[] | .ifname as $d | .addr_info[] |
-		{dev: $d, family, address: .local, prefixlen}]')
+		link_netnsid: (.link_netnsid // -1)}]' > "$d/links"
+	ipn "$ns" -j addr show | jq '[.[] | .ifname as $d | .addr_info[] |
+		{dev: $d, family, address: .local, prefixlen}]' > "$d/addrs"
 	route_norm='[.[] | select((.type // "unicast") == "unicast" and (.table // "main") != "local") |
 		{family: $f, dst, gateway: (.gateway // ""), dev: (.dev // ""),
 		 table: ((.table // "main") | if . == "main" then 254 elif . == "default" then 253 else tonumber end),
 		 metric: (.metric // 0)}]'
-	r4=$(ipn "$ns" -j -4 route show table all | jq --arg f inet "$route_norm")
-	r6=$(ipn "$ns" -j -6 route show table all | jq --arg f inet6 "$route_norm")
-	jq -S -n --argjson l "$links" --argjson a "$addrs" --argjson r4 "$r4" --argjson r6 "$r6" \
-		"{links: \$l, addresses: \$a, routes: (\$r4 + \$r6)} | $JQ_NORM"
+	ipn "$ns" -j -4 route show table all | jq --arg f inet "$route_norm" > "$d/r4"
+	ipn "$ns" -j -6 route show table all | jq --arg f inet6 "$route_norm" > "$d/r6"
+	jq -S -n --slurpfile l "$d/links" --slurpfile a "$d/addrs" --slurpfile r4 "$d/r4" --slurpfile r6 "$d/r6" \
+		"{links: \$l[0], addresses: \$a[0], routes: (\$r4[0] + \$r6[0])} | $JQ_NORM"
+	rm -rf "$d"
 }
 
 state_equal() {

@@ -785,6 +785,38 @@ static void test_waits_for_read(void **state)
 	fake_free(f);
 }
 
+/* A namespace the monitor adopted unread (every dump of it interrupted
+ * by its changes) is not planned as missing: no create-netns, nothing of
+ * it in the plan, and plan says so (-EAGAIN). Before, it was planned, and
+ * `apply` executed, as if it did not exist. */
+static void test_unread_not_missing(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	struct nh_plan plan;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	del_addr(blue, "v-peer1", "10.1.1.100/24");
+	nh_state_free(&blue->obs.have);
+	nh_state_init(&blue->obs.have);
+	blue->obs.valid = false;
+	nh_plan_init(&plan);
+	assert_int_equal(nh_core_plan(f->core, &plan), -EAGAIN);
+	for (size_t i = 0; i < plan.n; i++)
+		assert_string_not_equal(plan.actions[i].netns, "blue");
+	nh_plan_free(&plan);
+	/* read again: its drift is planned */
+	sync_ns(blue);
+	nh_plan_init(&plan);
+	assert_int_equal(nh_core_plan(f->core, &plan), 0);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.actions[0].type, NH_ACT_ADDR_ADD);
+	nh_plan_free(&plan);
+	fake_free(f);
+}
+
 /* The namespace deleted: re-created, built, on_create again (not on_heal). */
 static void test_recreate_hooks(void **state)
 {
@@ -899,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_consequential_removal),
 		cmocka_unit_test(test_dependency_wakes),
 		cmocka_unit_test(test_waits_for_read),
+		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),
 		cmocka_unit_test(test_no_more_objects_than_named),
 		cmocka_unit_test(test_reload_oom_keeps_policy),
