@@ -1244,6 +1244,7 @@ int nh_core_new(const struct nh_core_config *cfg, const struct nh_policy *policy
 	if (!c->cfg.wall_ms)
 		c->cfg.wall_ms = nh_wall_ms;
 	nh_world_init(&c->world);
+	c->world.kernel_routes = cfg->kernel && cfg->kernel->kernel_routes;
 	r = nh_core_set_policy(c, policy);
 	if (r < 0) {
 		nh_core_free(c);

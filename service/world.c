@@ -255,7 +255,7 @@ int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netn
 		return -ENOMEM;
 	v = &w->views[w->n_views++];
 	*v = (struct nh_view){ .name = name, .rule = rule, .have = have, .known_ifindex = known_ifindex,
-			       .known_ctx = w, .tag = tag };
+			       .known_ctx = w, .kernel_routes = w->kernel_routes, .tag = tag };
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct nh_world {
 	struct nh_rule_list *wanting;   /* "LINK" → rules that want a link of that name */
 	/* kept across policies and views */
 	struct nh_known_link *known;    /* "NETNS/LINK" → last ifindex */
+	bool kernel_routes;             /* every view's kernel_routes */
 };
 
 void nh_world_init(struct nh_world *w);
