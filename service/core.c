@@ -82,6 +82,7 @@ static void record_free(struct nh_core *c, struct nh_netns *ns)
 	if (ns->obs)
 		ns->obs->user = NULL;
 	nh_netns_forget_objs(ns);
+	nh_world_forget(&c->world, ns->name, ns->rule);
 	HASH_DEL(c->by_name, ns);
 	free(ns);
 	c->views_stale = true;

@@ -293,6 +293,21 @@ static int learn_one(struct nh_world *w, const char *netns, const struct nh_link
 	return 0;
 }
 
+void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule)
+{
+	char key[KEYSIZ];
+	struct nh_known_link *k;
+
+	for (size_t i = 0; rule && i < rule->want.n_links; i++) {
+		link_key(key, sizeof(key), netns, rule->want.links[i].name);
+		HASH_FIND_STR(w->known, key, k);
+		if (k) {
+			HASH_DEL(w->known, k);
+			free(k);
+		}
+	}
+}
+
 int nh_world_learn(struct nh_world *w, size_t i)
 {
 	const struct nh_view *v;
