@@ -391,6 +391,11 @@ static int open_netns_file(const struct nh_monitor *m, const char *name, int *ou
 		return -ENAMETOOLONG;
 	/* O_NONBLOCK: a FIFO dropped there must not hang the loop. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* `ip netns add` makes the file mode 0 and mounts the namespace on
+	 * it a moment later: without CAP_DAC_OVERRIDE (netheal.service does
+	 * not grant it) only the mounted namespace can be opened. */
+	if (fd < 0 && errno == EACCES)
+		return -EAGAIN;
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT : -errno;
 	if (fstatfs(fd, &sfs) < 0) {
