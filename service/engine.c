@@ -47,6 +47,7 @@ struct engine {
 	ev_signal sighup, sigterm, sigint;
 	ev_timer resync, watchdog, flush, retry;
 	ev_periodic clockwatch;
+	int status_err, metrics_err;    /* the last write's, logged when it changes */
 	uint64_t watchdog_usec;
 	uint64_t watchdog_progress;     /* the core's progress at the last ping */
 	bool watchdog_withheld;         /* said once per stall */
@@ -54,6 +55,21 @@ struct engine {
 };
 
 /* ---- status, metrics, notify ---- */
+
+/* A status or metrics file that cannot be written (its directory replaced
+ * by a file, a read-only mount) is said once, and again when it can be:
+ * healing goes on either way. A directory that vanished is made again. */
+static void write_result(const char *what, const char *path, int r, int *last)
+{
+	if (r == *last)
+		return;
+	if (r < 0)
+		nh_log_errno(NH_WARNING, r, "cannot write the %s file %s (netheal goes on healing; "
+			     "trying again at each change)", what, path);
+	else
+		nh_notice("the %s file %s is written again", what, path);
+	*last = r;
+}
 
 static void flush_now(struct engine *e)
 {
@@ -68,10 +84,11 @@ static void flush_now(struct engine *e)
 	}
 	nh_status_summary_snapshot(&snap, line, sizeof(line));
 	nh_notify_status("%s", line);
-	if (nh_status_write_snapshot(s->status_file, &e->head, &snap) < 0)
-		nh_debug("could not write %s", s->status_file);
-	if (*s->metrics_file && nh_metrics_write(&snap, &info, s->metrics_file) < 0)
-		nh_debug("could not write %s", s->metrics_file);
+	write_result("status", s->status_file, nh_status_write_snapshot(s->status_file, &e->head, &snap),
+		     &e->status_err);
+	if (*s->metrics_file)
+		write_result("metrics", s->metrics_file, nh_metrics_write(&snap, &info, s->metrics_file),
+			     &e->metrics_err);
 	nh_core_snapshot_free(&snap);
 }
 
