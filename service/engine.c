@@ -278,6 +278,10 @@ static int load_policy(const struct nh_run_options *opt, struct nh_policy *p)
 	int r = nh_policy_load(opt->config, p, &d);
 
 	log_diags(&d);
+	if (r == 0 && opt->strict && d.warnings) {
+		nh_err("%u warning%s, and --strict makes them errors", d.warnings, d.warnings == 1 ? "" : "s");
+		r = -EINVAL;
+	}
 	nh_diags_free(&d);
 	if (r < 0)
 		return r;
