@@ -144,6 +144,12 @@ bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port);
  * (SO_RCVBUFFORCE). Default NH_MONITOR_RCVBUF_DEFAULT. After an overrun it
  * is doubled, up to NH_MONITOR_RCVBUF_MAX. */
 int nh_monitor_set_rcvbuf(struct nh_monitor *m, int bytes);
+
+/* Whether this process may open the event socket (NETLINK_LISTEN_ALL_NSID
+ * needs CAP_NET_BROADCAST): asked before anything is changed, so that a
+ * service without it refuses to start instead of converging once and
+ * dying. 0, or -errno with the reason logged. */
+int nh_monitor_probe(void);
 /* The request sockets open now (at most NH_MONITOR_REQ_SOCKETS + the host's). */
 size_t nh_monitor_req_sockets(const struct nh_monitor *m);
 

@@ -481,6 +481,10 @@ static int start(struct engine *e)
 	};
 	int r;
 
+	/* refuse before changing anything when events cannot be read */
+	r = nh_monitor_probe();
+	if (r < 0)
+		return r;
 	e->hooks = nh_hooks_runner_new(e->loop);
 	if (!e->hooks)
 		return nh_log_errno(NH_ERR, -ENOMEM, "cannot start");
