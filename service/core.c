@@ -981,6 +981,10 @@ void nh_core_netns_removed(struct nh_core *c, const char *name)
 		return;
 	ns->obs = NULL;
 	c->views_stale = true;
+	/* and so are its links' indexes: a new namespace numbers its links
+	 * from 1 again, and a foreign link there must not be taken for a
+	 * managed one renamed (it was deleted as "lost its peer") */
+	nh_world_forget(&c->world, name, ns->rule);
 	/* what lived in it is gone with it: what comes back is new (the
 	 * namespace's own record, netns:NAME, keeps its damping) */
 	HASH_ITER(hh, ns->objs, obj, tmp) {
