@@ -35,19 +35,19 @@ struct nh_hooks_runner {
 	unsigned int kill_grace_ms;
 };
 
-/* Variables for netheal alone (sd_notify, watchdog, socket activation), and
- * the ones we set. */
-static const char *const env_drop[] = {
-	"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "LISTEN_FDS=", "LISTEN_PID=",
-	"LISTEN_FDNAMES=", "NETHEAL_NETNS=", "NETHEAL_EVENT=", "NETHEAL_DETAIL=",
-};
+/* A hook runs as root: it gets a clean environment, not whatever netheal
+ * was started with (LD_PRELOAD, IFS, BASH_ENV, NOTIFY_SOCKET, a user's
+ * PATH): a fixed PATH, the locale and time zone, and our three. */
+#define HOOK_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static bool env_dropped(const char *kv)
+static bool env_kept(const char *kv)
 {
-	for (size_t i = 0; i < NH_ARRAY_SIZE(env_drop); i++)
-		if (strncmp(kv, env_drop[i], strlen(env_drop[i])) == 0)
+	static const char *const keep[] = { "LANG=", "LANGUAGE=", "TZ=" };
+
+	for (size_t i = 0; i < NH_ARRAY_SIZE(keep); i++)
+		if (strncmp(kv, keep[i], strlen(keep[i])) == 0)
 			return true;
-	return false;
+	return strncmp(kv, "LC_", 3) == 0 && strchr(kv, '=');
 }
 
 static void env_free(char **env, size_t own_from)
@@ -70,8 +70,9 @@ static char *env_pair(const char *key, const char *val)
 	return s;
 }
 
-/* environ minus env_drop, plus our three. The first *own_from entries are
- * borrowed from environ; the rest are ours to free. */
+/* PATH, environ's locale and time zone, and our three. The first *own_from
+ * entries are borrowed (environ's, and the constant PATH); the rest are
+ * ours to free. */
 static char **env_build(const struct hook *h, size_t *own_from)
 {
 	size_t n = 0, k = 0;
@@ -79,11 +80,12 @@ static char **env_build(const struct hook *h, size_t *own_from)
 
 	while (environ && environ[n])
 		n++;
-	env = calloc(n + 4, sizeof(*env));
+	env = calloc(n + 5, sizeof(*env));
 	if (!env)
 		return NULL;
+	env[k++] = (char *)HOOK_PATH;
 	for (size_t i = 0; i < n; i++)
-		if (!env_dropped(environ[i]))
+		if (env_kept(environ[i]))
 			env[k++] = environ[i];
 	*own_from = k;
 	env[k] = env_pair("NETHEAL_NETNS", h->netns);

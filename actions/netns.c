@@ -20,12 +20,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 
 #include "common/util.h"
 
@@ -52,6 +54,23 @@ static bool is_nsfs(const char *path)
 	struct statfs s;
 
 	return statfs(path, &s) == 0 && s.f_type == NSFS_MAGIC;
+}
+
+/* 1: a network namespace is mounted on path; 0: another kind of namespace
+ * (a bind mount of /proc/PID/ns/uts, say: it never becomes one); -1: no
+ * namespace (yet), or it cannot be told. */
+static int netns_kind(const char *path)
+{
+	int fd, t;
+
+	if (!is_nsfs(path))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	t = ioctl(fd, NS_GET_NSTYPE);
+	close(fd);
+	return t < 0 ? -1 : t == CLONE_NEWNET;
 }
 
 /* Namespace mounts must propagate between mount namespaces, so that
@@ -129,8 +148,12 @@ static int wait_for_other(const char *path)
 	struct stat st;
 
 	for (;;) {
-		if (is_nsfs(path))
+		int kind = netns_kind(path);
+
+		if (kind == 1)
 			return -EEXIST;
+		if (kind == 0)
+			return -EBUSY;
 		if (stat(path, &st) < 0 && errno == ENOENT)
 			return -EAGAIN;
 		if (nh_now_us() >= end)

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 		   "Runs in the foreground (systemd Type=notify); SIGHUP reloads the configuration.\n\n"
 		   "  -c, --config FILE     configuration (default %s)\n"
 		   "      --audit           report drift, never change anything\n"
+		   "      --strict          refuse a configuration with warnings (at start and on reload)\n"
 		   "      --netns-dir DIR   named namespaces directory (default /run/netns)\n"
 		   "      --log TARGET      stderr, journal or auto (default auto)\n"
 		   "  -v, --verbose         debug logging\n"
@@ -22,10 +23,11 @@ static void usage(FILE *f)
 
 int nh_cmd_run(int argc, char **argv)
 {
-	enum { OPT_AUDIT = 256, OPT_NETNS_DIR, OPT_LOG, OPT_STATUS_FILE, OPT_RCVBUF };
+	enum { OPT_AUDIT = 256, OPT_STRICT, OPT_NETNS_DIR, OPT_LOG, OPT_STATUS_FILE, OPT_RCVBUF };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "audit", no_argument, NULL, OPT_AUDIT },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "netns-dir", required_argument, NULL, OPT_NETNS_DIR },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -47,6 +49,9 @@ int nh_cmd_run(int argc, char **argv)
 			break;
 		case OPT_AUDIT:
 			o.audit = true;
+			break;
+		case OPT_STRICT:
+			o.strict = true;
 			break;
 		case OPT_NETNS_DIR:
 			o.netns_dir = optarg;

@@ -285,6 +285,20 @@ int nh_monitor_set_optional(struct nh_monitor *m, unsigned int flags)
 	return 0;
 }
 
+int nh_monitor_probe(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), on = 1, r = 0;
+
+	if (fd < 0)
+		return nh_log_errno(NH_ERR, errno, "cannot open a netlink socket");
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)) < 0)
+		r = nh_log_errno(NH_ERR, errno, "cannot listen to every namespace's events: "
+				 "NETLINK_LISTEN_ALL_NSID needs CAP_NET_BROADCAST (netheal needs CAP_NET_ADMIN, "
+				 "CAP_SYS_ADMIN and CAP_NET_BROADCAST)");
+	close(fd);
+	return r;
+}
+
 int nh_events_open(struct nh_monitor *m)
 {
 	int on = 1, r, granted;

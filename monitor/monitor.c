@@ -387,7 +387,19 @@ bool nh_monitor_valid_name(const char *name)
 }
 
 /* Open netns_dir/name if it is a mounted network namespace. -EAGAIN: the
- * file exists but is not (yet) one; -ENOENT: no such file. */
+ * file exists but is not (yet) one; -EMEDIUMTYPE: something else is mounted
+ * there, or it is no plain file; -ENOENT: no such file. */
+/* A file waiting for its namespace, as `ip netns add` makes it: a plain
+ * file of the directory's own file system. Anything else (a directory, a
+ * FIFO, a file of another file system bind-mounted there) is not. */
+static bool placeholder(const struct nh_monitor *m, int fd)
+{
+	struct stat st, dir;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (stat(m->dir, &dir) < 0 || dir.st_dev == st.st_dev);
+}
+
 static int open_netns_file(const struct nh_monitor *m, const char *name, int *out)
 {
 	char path[PATH_MAX];
@@ -398,6 +410,11 @@ static int open_netns_file(const struct nh_monitor *m, const char *name, int *ou
 		return -ENAMETOOLONG;
 	/* O_NONBLOCK: a FIFO dropped there must not hang the loop. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* `ip netns add` makes the file mode 0 and mounts the namespace on
+	 * it a moment later: without CAP_DAC_OVERRIDE (netheal.service does
+	 * not grant it) only the mounted namespace can be opened. */
+	if (fd < 0 && errno == EACCES)
+		return -EAGAIN;
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT : -errno;
 	if (fstatfs(fd, &sfs) < 0) {
@@ -405,11 +422,11 @@ static int open_netns_file(const struct nh_monitor *m, const char *name, int *ou
 		goto fail;
 	}
 	if (sfs.f_type != NSFS_MAGIC) {
-		r = -EAGAIN;
+		r = placeholder(m, fd) ? -EAGAIN : -EMEDIUMTYPE;
 		goto fail;
 	}
 	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-		r = -EAGAIN;    /* another kind of namespace: never ours */
+		r = -EMEDIUMTYPE;       /* another kind of namespace: never ours */
 		goto fail;
 	}
 	*out = fd;
@@ -473,8 +490,11 @@ int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out)
 	if (!nh_monitor_valid_name(name))
 		return -EINVAL;
 	r = nh_monitor_try_adopt(m, name, false, out);
-	if (r == -EAGAIN) {
-		nh_watch_pending_add(m, name);     /* its mount will come: keep looking */
+	if (r == -EAGAIN || r == -EMEDIUMTYPE) {
+		if (r == -EAGAIN)
+			nh_watch_pending_add(m, name);     /* its mount will come: keep looking */
+		else
+			nh_watch_pending_foreign(m, name);
 		nh_watch_pending_arm(m);
 		return -ENOENT;
 	}

@@ -158,6 +158,11 @@ int nh_monitor_set_rcvbuf(struct nh_monitor *m, int bytes);
  * kept meanwhile). 0, or -errno (the subscription is then as it was). */
 int nh_monitor_set_optional(struct nh_monitor *m, unsigned int groups);
 
+/* Whether this process may open the event socket (NETLINK_LISTEN_ALL_NSID
+ * needs CAP_NET_BROADCAST): asked before anything is changed, so that a
+ * service without it refuses to start instead of converging once and
+ * dying. 0, or -errno with the reason logged. */
+int nh_monitor_probe(void);
 /* The request sockets open now (at most NH_MONITOR_REQ_SOCKETS + the host's). */
 size_t nh_monitor_req_sockets(const struct nh_monitor *m);
 

@@ -12,6 +12,7 @@ struct pending {
 	uint64_t first_us, due_us;
 	unsigned int delay_ms;
 	bool given_up;
+	bool foreign;                   /* a mount of something else: said once */
 };
 
 struct nh_monitor {
@@ -42,6 +43,7 @@ struct nh_monitor {
 	/* the netns directory (watch.c) */
 	int ino_fd;
 	int wd_dir, wd_parent;          /* parent: watched only while dir is missing */
+	bool dir_not_dir;               /* dir is something else: said once */
 	ev_io ino_w;
 	struct pending *pending;
 	size_t n_pending, cap_pending;
@@ -84,6 +86,7 @@ int nh_watch_start(struct nh_monitor *m);
 void nh_watch_stop(struct nh_monitor *m);
 /* A file may be waiting for its mount: look again soon (nh_monitor_adopt). */
 void nh_watch_pending_add(struct nh_monitor *m, const char *name);
+void nh_watch_pending_foreign(struct nh_monitor *m, const char *name);
 void nh_watch_pending_remove(struct nh_monitor *m, const char *name);
 void nh_watch_pending_arm(struct nh_monitor *m);
 

@@ -79,6 +79,25 @@ void nh_watch_pending_add(struct nh_monitor *m, const char *name)
 	p->given_up = false;
 }
 
+/* Something that is no network namespace is mounted on netns_dir/name (a
+ * bind mount of another kind of namespace, of a file): say so once, and
+ * look again only when the directory changes. */
+void nh_watch_pending_foreign(struct nh_monitor *m, const char *name)
+{
+	struct pending *p;
+
+	nh_watch_pending_add(m, name);
+	for (size_t i = 0; i < m->n_pending; i++) {
+		p = &m->pending[i];
+		if (strcmp(p->name, name) != 0)
+			continue;
+		if (!p->foreign)
+			nh_warn("netns %s: %s/%s is not a network namespace (something else is mounted there, "
+				"or it is no plain file): ignored until it changes", name, m->dir, name);
+		p->foreign = p->given_up = true;
+	}
+}
+
 static ssize_t pending_index(const struct nh_monitor *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_pending; i++)
@@ -98,6 +117,10 @@ static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
 	i = pending_index(m, name);
 	if (i < 0)
 		return;
+	if (r == -EMEDIUMTYPE) {
+		nh_watch_pending_foreign(m, name);
+		return;
+	}
 	if (r != -EAGAIN) {
 		nh_watch_pending_remove(m, name);        /* adopted, gone, or unusable */
 		return;
@@ -142,6 +165,8 @@ static void file_appeared(struct nh_monitor *m, const char *name)
 
 	if (r == -EAGAIN)
 		nh_watch_pending_add(m, name);
+	else if (r == -EMEDIUMTYPE)
+		nh_watch_pending_foreign(m, name);
 	else
 		nh_watch_pending_remove(m, name);
 }
@@ -165,8 +190,20 @@ int nh_monitor_scan(struct nh_monitor *m)
 	size_t n_seen = 0, cap_seen = 0;
 	int r = 0;
 
-	if (!d && errno != ENOENT)
+	/* Something else where the directory should be: as if it were
+	 * missing (the host is still served), said once, until it is one. */
+	if (!d && errno == ENOTDIR) {
+		if (!m->dir_not_dir)
+			nh_err("%s is not a directory: no named namespace is watched or made until it is one",
+			       m->dir);
+		m->dir_not_dir = true;
+	} else if (!d && errno != ENOENT) {
 		return nh_log_errno(NH_WARNING, errno, "cannot read %s", m->dir);
+	}
+	if (d && m->dir_not_dir) {
+		nh_notice("%s is a directory again: watching the namespaces in it", m->dir);
+		m->dir_not_dir = false;
+	}
 	while (d && (de = readdir(d))) {
 		if (!nh_monitor_valid_name(de->d_name))
 			continue;
@@ -224,7 +261,7 @@ static int watch_dir(struct nh_monitor *m)
 		m->wd_parent = -1;
 		return 0;
 	}
-	if (errno != ENOENT)
+	if (errno != ENOENT && errno != ENOTDIR)
 		return nh_log_errno(NH_ERR, errno, "cannot watch %s", m->dir);
 	nh_strlcpy(anc, m->dir, sizeof(anc));
 	for (;;) {
@@ -258,8 +295,12 @@ static void dir_changed(struct nh_monitor *m, const struct inotify_event *e)
 		return;
 	}
 	if (e->wd == m->wd_parent && m->wd_dir < 0) {
-		/* Something was created on the way to the directory. */
-		if (watch_dir(m) == 0 && m->wd_dir >= 0)
+		const char *base = strrchr(m->dir, '/');
+
+		/* Something was created on the way to the directory; or
+		 * something else where it should be (said by the scan). */
+		if (watch_dir(m) == 0 &&
+		    (m->wd_dir >= 0 || (e->len && strcmp(e->name, base ? base + 1 : m->dir) == 0)))
 			nh_monitor_scan(m);
 		return;
 	}

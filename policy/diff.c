@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/util.h"
 #include "diff_priv.h"
@@ -448,6 +449,87 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 	return diff_emit(c, &a, obj, "route %s%s%s missing", dest, *words ? " " : "", words);
 }
 
+/* The network of an address: its prefix with the host bits cleared. */
+static struct nh_prefix prefix_network(const struct nh_prefix *p)
+{
+	struct nh_prefix n = { .family = p->family, .len = p->len };
+	unsigned int bits = p->len, i;
+
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		n.addr[i] = p->addr[i];
+	if (bits)
+		n.addr[i] = (uint8_t)(p->addr[i] & (0xff << (8 - bits)));
+	return n;
+}
+
+static bool prefix_route_present(const struct nh_state *st, int ifindex, const struct nh_prefix *net)
+{
+	for (size_t i = 0; i < st->n_routes; i++) {
+		const struct nh_route *h = &st->routes[i];
+
+		if (h->oif == ifindex && h->table == NH_RT_TABLE_MAIN && !(h->has & NH_ROUTE_HAS_VIA) &&
+		    nh_prefix_cmp(&h->dst, net) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The kernel makes a prefix route for each address (not a /32 or /128)
+ * when the address is added or its link comes up, and never again: after
+ * `ip route flush dev X` the address stays, its network is unreachable and
+ * every route via a gateway there fails ("Nexthop has invalid gateway").
+ * Put it back, as a device route, while the address is there and its link
+ * up, before the routes that need it. */
+static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
+{
+	const struct nh_view *v = &c->views[x];
+	const struct nh_state *st = v->have;
+	size_t n = v->rule->want.n_links;
+	char obj[96], dest[64], addr[64];
+	int r;
+
+	if (!v->kernel_routes || !st)
+		return 0;
+	for (size_t i = 0; i < v->rule->want.n_addrs; i++) {
+		const struct nh_address *w = &v->rule->want.addrs[i];
+		const struct link_plan *lp = diff_plan_by_name(lps, n, w->link);
+		struct nh_prefix net = prefix_network(&w->prefix);
+		struct nh_action a;
+		bool seen = false;
+
+		if (!lp || (lp->fate != FATE_KEEP && lp->fate != FATE_RENAME) || !lp->obs->up ||
+		    w->prefix.len >= 8 * nh_family_addr_len(w->prefix.family) || !addr_present(st, lp->obs, w) ||
+		    prefix_route_present(st, lp->obs->ifindex, &net))
+			continue;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const struct nh_address *o = &v->rule->want.addrs[j];
+			struct nh_prefix onet = prefix_network(&o->prefix);
+
+			seen = strcmp(o->link, w->link) == 0 && nh_prefix_cmp(&onet, &net) == 0;
+		}
+		if (seen)
+			continue;
+		diff_action_init(&a, NH_ACT_ROUTE_ADD, v->name, NULL, lp->obs->ifindex);
+		nh_strlcpy(a.link.name, w->link, sizeof(a.link.name));
+		a.route.dst = net;
+		a.route.table = NH_RT_TABLE_MAIN;
+		a.route.has = NH_ROUTE_HAS_DEV;
+		if (net.family == AF_INET6) {
+			a.route.metric = 256;   /* the kernel's own for a prefix route */
+			a.route.has |= NH_ROUTE_HAS_METRIC;
+		}
+		nh_strlcpy(a.route.dev, w->link, sizeof(a.route.dev));
+		a.rule = w->origin;
+		nh_prefix_str(&net, true, dest, sizeof(dest));
+		nh_prefix_str(&w->prefix, true, addr, sizeof(addr));
+		snprintf(obj, sizeof(obj), "route:%s", dest);
+		r = diff_emit(c, &a, obj, "prefix route %s dev %s of address %s missing", dest, w->link, addr);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
 {
 	const struct nh_state *want = &c->views[x].rule->want;
@@ -494,7 +576,9 @@ static int diff_one(struct diff_ctx *c, size_t x)
 	r = diff_addrs(c, x, lps);
 	if (r < 0)
 		goto out;
-	r = diff_routes(c, x, lps);
+	r = diff_prefix_routes(c, x, lps);
+	if (r == 0)
+		r = diff_routes(c, x, lps);
 	if (r == 0)
 		r = diff_sysctls(c, x, lps, n);
 	if (r == 0)

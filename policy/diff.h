@@ -190,6 +190,10 @@ struct nh_view {
 	 * converge), so a renamed link is renamed back. May be NULL. */
 	int (*known_ifindex)(void *ctx, const char *netns, const char *link);
 	void *known_ctx;
+	/* have is a kernel's own view, with the prefix routes the kernel
+	 * adds for addresses: one that is missing is put back (unit test
+	 * fixtures leave the kernel's routes out and this false). */
+	bool kernel_routes;
 	void *tag;                         /* the caller's; the diff ignores it */
 };
 

@@ -15,7 +15,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define INT_TOP 2147483647u
 
@@ -266,6 +269,39 @@ static bool is_policy_name(const char *n)
 	return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".conf") == 0;
 }
 
+/* Whoever can change a directory on the way to policy_dir (or the place a
+ * symlink on the way points to) can put policy there: each must be owned
+ * by root (or us) and not writable by group or others, unless sticky (as
+ * /tmp: others cannot replace what is not theirs). The first that is not,
+ * in why; false when the path is safe. */
+static bool path_unsafe(const char *path, char *why, size_t size)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (path[0] != '/' || len >= sizeof(buf))
+		return false;   /* relative: its real path is checked */
+	for (size_t i = 1; i <= len; i++) {
+		bool bad_owner, writable;
+
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		memcpy(buf, path, i);
+		buf[i] = '\0';
+		if (lstat(buf, &st) < 0)
+			return false;
+		bad_owner = st.st_uid != 0 && st.st_uid != geteuid();
+		writable = !S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX);
+		if (bad_owner || writable) {
+			snprintf(why, size, "%s is %s", buf, bad_owner ? "owned by another user" :
+				 "writable by group or others");
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Every *.conf in dir, sorted; none when dir does not exist. */
 static int list_policy_dir(struct nh_pctx *c, const char *dir, char ***names, size_t *n)
 {
@@ -287,9 +323,19 @@ static int list_policy_dir(struct nh_pctx *c, const char *dir, char ***names, si
 		nh_perror_at(c, &c->policy_dir_origin, "cannot read policy_dir %s: %s", dir, strerror(errno));
 		return -errno;
 	}
-	if (fstat(dirfd(dp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+	if (fstat(dirfd(dp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		nh_pwarn_at(c, &c->policy_dir_origin, "policy_dir %s is writable by group or others: "
 			    "whoever can write there adds policy run as root (chmod go-w)", dir);
+	} else {
+		char real[PATH_MAX], why[PATH_MAX + 64];
+
+		/* the path as given (a symlink on the way can be replaced),
+		 * then where it leads */
+		if (path_unsafe(dir, why, sizeof(why)) ||
+		    (realpath(dir, real) && path_unsafe(real, why, sizeof(why))))
+			nh_pwarn_at(c, &c->policy_dir_origin, "policy_dir %s: %s: whoever can change it "
+				    "adds policy run as root", dir, why);
+	}
 	while ((e = readdir(dp))) {
 		if (!is_policy_name(e->d_name))
 			continue;

@@ -82,6 +82,7 @@ static void record_free(struct nh_core *c, struct nh_netns *ns)
 	if (ns->obs)
 		ns->obs->user = NULL;
 	nh_netns_forget_objs(ns);
+	nh_world_forget(&c->world, ns->name, ns->rule);
 	HASH_DEL(c->by_name, ns);
 	free(ns);
 	c->views_stale = true;
@@ -1000,6 +1001,10 @@ void nh_core_netns_removed(struct nh_core *c, const char *name)
 		return;
 	ns->obs = NULL;
 	c->views_stale = true;
+	/* and so are its links' indexes: a new namespace numbers its links
+	 * from 1 again, and a foreign link there must not be taken for a
+	 * managed one renamed (it was deleted as "lost its peer") */
+	nh_world_forget(&c->world, name, ns->rule);
 	/* what lived in it is gone with it: what comes back is new (the
 	 * namespace's own record, netns:NAME, keeps its damping) */
 	HASH_ITER(hh, ns->objs, obj, tmp) {
@@ -1264,6 +1269,7 @@ int nh_core_new(const struct nh_core_config *cfg, const struct nh_policy *policy
 	if (!c->cfg.wall_ms)
 		c->cfg.wall_ms = nh_wall_ms;
 	nh_world_init(&c->world);
+	c->world.kernel_routes = cfg->kernel && cfg->kernel->kernel_routes;
 	r = nh_core_set_policy(c, policy);
 	if (r < 0) {
 		nh_core_free(c);

@@ -80,6 +80,9 @@ struct nh_kernel_ops {
 	 * events, and opens /proc/sys only for the others). 0 or -errno.
 	 * May be NULL (no sysctl is ever known: each is set). */
 	int (*read_sysctls)(void *ctx, const char *netns, const struct nh_state *want);
+	/* The observed states are a kernel's own, with the prefix routes it
+	 * adds for addresses (struct nh_view's kernel_routes). */
+	bool kernel_routes;
 };
 
 enum nh_outcome {

@@ -54,6 +54,7 @@ struct engine {
 	ev_signal sighup, sigterm, sigint;
 	ev_timer resync, watchdog, flush, retry;
 	ev_periodic clockwatch;
+	int status_err, metrics_err;    /* the last write's, logged when it changes */
 	uint64_t watchdog_usec;
 	uint64_t watchdog_progress;     /* the core's progress at the last ping */
 	bool watchdog_withheld;         /* said once per stall */
@@ -61,6 +62,21 @@ struct engine {
 };
 
 /* ---- status, metrics, notify ---- */
+
+/* A status or metrics file that cannot be written (its directory replaced
+ * by a file, a read-only mount) is said once, and again when it can be:
+ * healing goes on either way. A directory that vanished is made again. */
+static void write_result(const char *what, const char *path, int r, int *last)
+{
+	if (r == *last)
+		return;
+	if (r < 0)
+		nh_log_errno(NH_WARNING, r, "cannot write the %s file %s (netheal goes on healing; "
+			     "trying again at each change)", what, path);
+	else
+		nh_notice("the %s file %s is written again", what, path);
+	*last = r;
+}
 
 static void flush_now(struct engine *e)
 {
@@ -75,10 +91,11 @@ static void flush_now(struct engine *e)
 	}
 	nh_status_summary_snapshot(&snap, line, sizeof(line));
 	nh_notify_status("%s", line);
-	if (nh_status_write_snapshot(s->status_file, &e->head, &snap) < 0)
-		nh_debug("could not write %s", s->status_file);
-	if (*s->metrics_file && nh_metrics_write(&snap, &info, s->metrics_file) < 0)
-		nh_debug("could not write %s", s->metrics_file);
+	write_result("status", s->status_file, nh_status_write_snapshot(s->status_file, &e->head, &snap),
+		     &e->status_err);
+	if (*s->metrics_file)
+		write_result("metrics", s->metrics_file, nh_metrics_write(&snap, &info, s->metrics_file),
+			     &e->metrics_err);
 	nh_core_snapshot_free(&snap);
 }
 
@@ -271,6 +288,10 @@ static int load_policy(const struct nh_run_options *opt, struct nh_policy *p)
 	int r = nh_policy_load(opt->config, p, &d);
 
 	log_diags(&d);
+	if (r == 0 && opt->strict && d.warnings) {
+		nh_err("%u warning%s, and --strict makes them errors", d.warnings, d.warnings == 1 ? "" : "s");
+		r = -EINVAL;
+	}
 	nh_diags_free(&d);
 	if (r < 0)
 		return r;
@@ -488,6 +509,10 @@ static int start(struct engine *e)
 	};
 	int r;
 
+	/* refuse before changing anything when events cannot be read */
+	r = nh_monitor_probe();
+	if (r < 0)
+		return r;
 	e->hooks = nh_hooks_runner_new(e->loop);
 	if (!e->hooks)
 		return nh_log_errno(NH_ERR, -ENOMEM, "cannot start");

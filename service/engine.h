@@ -15,6 +15,7 @@ struct nh_run_options {
 	const char *config;             /* main configuration file */
 	const char *netns_dir;          /* --netns-dir, overrides the file; NULL = keep */
 	bool audit;                     /* --audit, overrides the file */
+	bool strict;                    /* --strict: a configuration with warnings is rejected */
 	enum nh_log_target log;
 	bool verbose;
 	const char *status_file;        /* --status-file (tests); NULL = from the file */

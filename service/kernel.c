@@ -192,4 +192,5 @@ const struct nh_kernel_ops nh_kernel_ops = {
 	.actor = k_actor,
 	.own_port = k_own_port,
 	.read_sysctls = k_read_sysctls,
+	.kernel_routes = true,
 };

@@ -48,7 +48,10 @@ static void lists_free(struct nh_rule_list **head)
 	}
 }
 
-/* Add r under key (once). */
+/* Add r under key (once). A rule's keys are all added before the next
+ * rule's (index_links), so a repeat of r can only be the last entry: no
+ * scan of a list that holds every rule (10,000 namespaces wanting "lo",
+ * or with a veth end in the host, made indexing quadratic). */
 static int list_add(struct nh_rule_list **head, const char *key, const struct nh_netns_rule *r)
 {
 	struct nh_rule_list *l;
@@ -63,9 +66,8 @@ static int list_add(struct nh_rule_list **head, const char *key, const struct nh
 			return -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i] == r)
-			return 0;
+	if (l->n && l->v[l->n - 1] == r)
+		return 0;
 	if (nh_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
 		return -ENOMEM;
 	l->v[l->n++] = r;
@@ -255,7 +257,7 @@ int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netn
 		return -ENOMEM;
 	v = &w->views[w->n_views++];
 	*v = (struct nh_view){ .name = name, .rule = rule, .have = have, .known_ifindex = known_ifindex,
-			       .known_ctx = w, .tag = tag };
+			       .known_ctx = w, .kernel_routes = w->kernel_routes, .tag = tag };
 	return 0;
 }
 
@@ -291,6 +293,21 @@ static int learn_one(struct nh_world *w, const char *netns, const struct nh_link
 	}
 	k->ifindex = l->ifindex;
 	return 0;
+}
+
+void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule)
+{
+	char key[KEYSIZ];
+	struct nh_known_link *k;
+
+	for (size_t i = 0; rule && i < rule->want.n_links; i++) {
+		link_key(key, sizeof(key), netns, rule->want.links[i].name);
+		HASH_FIND_STR(w->known, key, k);
+		if (k) {
+			HASH_DEL(w->known, k);
+			free(k);
+		}
+	}
 }
 
 int nh_world_learn(struct nh_world *w, size_t i)

@@ -43,6 +43,7 @@ struct nh_world {
 	struct nh_rule_list *wanting;   /* "LINK" → rules that want a link of that name */
 	/* kept across policies and views */
 	struct nh_known_link *known;    /* "NETNS/LINK" → last ifindex */
+	bool kernel_routes;             /* every view's kernel_routes */
 };
 
 void nh_world_init(struct nh_world *w);
@@ -70,6 +71,10 @@ void nh_world_views_end(struct nh_world *w);
 /* Remember the ifindex of every managed link view i shows now, so a
  * managed link someone renames is renamed back (SPEC §4.2). 0 or -ENOMEM. */
 int nh_world_learn(struct nh_world *w, size_t i);
+/* Forget what nh_world_learn remembered of netns's links under rule (the
+ * namespace went: its indexes mean nothing in the next one of that name,
+ * and namespaces that come and go must not pile up here). */
+void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule);
 /* The name a managed link of netns (under rule) had when last seen with
  * this index; NULL when none. */
 const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,

@@ -19,6 +19,15 @@ T_SKIP=0
 T_DIR=$(mktemp -d /tmp/netheal-test.XXXXXX)
 T_PIDS=()
 
+# NETHEAL_WRAP: a command every netheal of the test runs under (one word
+# each, no quoting), e.g. "bash tests/caps.sh" for least privilege (the
+# integration-caps suite). The pid stays netheal's: the wrappers exec.
+if [ -n "${NETHEAL_WRAP:-}" ]; then
+	printf '#!/bin/bash\nexec %s %q "$@"\n' "$NETHEAL_WRAP" "$(command -v "$NETHEAL")" > "$T_DIR/netheal"
+	chmod 755 "$T_DIR/netheal"
+	NETHEAL=$T_DIR/netheal
+fi
+
 ok()   { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }
 skip() { T_SKIP=$((T_SKIP + 1)); echo "skip - $*"; }

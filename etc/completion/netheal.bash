@@ -81,7 +81,7 @@ _netheal()
 	check) opts+=' --strict --as' ;;
 	plan) opts+=' --json' ;;
 	apply) ;;
-	run) opts+=' --audit --netns-dir --log -v --verbose' ;;
+	run) opts+=' --audit --strict --netns-dir --log -v --verbose' ;;
 	monitor) opts+=' -n --netns --netns-dir --dump -v --verbose' ;;
 	status) opts+=' --json --status-file' ;;
 	export) opts+=' --netns' ;;

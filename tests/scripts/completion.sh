@@ -39,7 +39,7 @@ run_cases() {
 	expect "netheal " "--help --version apply check export monitor plan run status" "$mode"
 	expect "netheal ch" "check" "$mode"
 	expect "netheal check --" "--as --config --help --strict" "$mode"
-	expect "netheal run --" "--audit --config --help --log --netns-dir --verbose" "$mode"
+	expect "netheal run --" "--audit --config --help --log --netns-dir --strict --verbose" "$mode"
 	expect "netheal run --log " "auto journal stderr" "$mode"
 	expect "netheal plan --j" "--json" "$mode"
 	expect "netheal status --" "--config --help --json --status-file" "$mode"

@@ -239,6 +239,7 @@ static void test_environment(void **state)
 		 "exec > '%s'\n"
 		 "printf 'netns=%%s\\nevent=%%s\\ndetail=%%s\\n' \"$NETHEAL_NETNS\" \"$NETHEAL_EVENT\" \"$NETHEAL_DETAIL\"\n"
 		 "printf 'notify=%%s\\nkept=%%s\\n' \"${NOTIFY_SOCKET-unset}\" \"${NETHEAL_TEST_KEPT-unset}\"\n"
+		 "printf 'preload=%%s\\nlang=%%s\\npath=%%s\\n' \"${LD_PRELOAD-unset}\" \"${LANG-unset}\" \"$PATH\"\n"
 		 "printf 'stdin=%%s\\n' \"$(cat)\"\n"
 		 "grep -E '^Sig(Blk|Ign):' /proc/self/status\n"
 		 "echo fds:; ls /proc/$$/fd; echo end\n",
@@ -246,6 +247,9 @@ static void test_environment(void **state)
 	setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
 	setenv("NETHEAL_DETAIL", "stale", 1);
 	setenv("NETHEAL_TEST_KEPT", "yes", 1);
+	setenv("LD_PRELOAD", "/nonexistent/evil.so", 1);
+	setenv("LANG", "C.UTF-8", 1);
+	setenv("PATH", "/tmp/evil:/usr/bin:/bin", 1);
 	/* An fd netheal forgot to mark close-on-exec must not reach the hook. */
 	leak = open("/dev/null", O_RDONLY);
 	assert_true(leak > 2);
@@ -256,12 +260,16 @@ static void test_environment(void **state)
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("NETHEAL_DETAIL");
 	unsetenv("NETHEAL_TEST_KEPT");
+	unsetenv("LD_PRELOAD");
+	setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
 	run_until(&o, 1);
 	assert_true(o.res[0].exited);
 	assert_int_equal(o.res[0].exit_status, 0);
 	text = slurp(out);
 	assert_non_null(strstr(text, "netns=blue\nevent=netns-created\ndetail=created by netheal\n"));
-	assert_non_null(strstr(text, "notify=unset\nkept=yes\n"));
+	/* a clean environment: only PATH (fixed), the locale, and ours */
+	assert_non_null(strstr(text, "notify=unset\nkept=unset\n"));
+	assert_non_null(strstr(text, "preload=unset\nlang=C.UTF-8\npath=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"));
 	assert_non_null(strstr(text, "stdin=\n"));
 	assert_non_null(strstr(text, "SigBlk:\t0000000000000000\n"));
 	/* Standard signals (1-31): none ignored, though netheal ignores SIGPIPE.
