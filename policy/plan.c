@@ -358,16 +358,24 @@ static int action_val_cmp(const void *a, const void *b)
 	return action_cmp(a, b);
 }
 
+/*
+ * Sorted through an array of indexes, then put in place by following the
+ * permutation's cycles: one action's worth of copy space, not a second
+ * array of actions (an action is ~2 KiB; 150,000 of them, a plan for
+ * 10,000 namespaces, were 350 MB twice).
+ */
 void nh_plan_sort(struct nh_plan *p)
 {
 	const struct nh_action **order = NULL;
-	struct nh_action *sorted = NULL;
+	size_t *from = NULL;
+	struct nh_action *tmp = NULL;
 
 	if (p->n < 2)
 		return;
 	order = malloc(p->n * sizeof(*order));
-	sorted = malloc(p->n * sizeof(*sorted));
-	if (!order || !sorted) {
+	from = malloc(p->n * sizeof(*from));
+	tmp = malloc(sizeof(*tmp));
+	if (!order || !from || !tmp) {
 		/* Out of memory: sort in place. Only actions equal in every
 		 * field compared may end up in either order. */
 		qsort(p->actions, p->n, sizeof(*p->actions), action_val_cmp);
@@ -377,12 +385,27 @@ void nh_plan_sort(struct nh_plan *p)
 		order[i] = &p->actions[i];
 	qsort(order, p->n, sizeof(*order), action_ptr_cmp);
 	for (size_t i = 0; i < p->n; i++)
-		sorted[i] = *order[i];
-	free(p->actions);
-	p->actions = sorted;
-	p->cap = p->n;
-	sorted = NULL;
+		from[i] = (size_t)(order[i] - p->actions);
+	/* position i takes the action at from[i]; a placed position is
+	 * marked from[i] == i */
+	for (size_t i = 0; i < p->n; i++) {
+		size_t j = i;
+
+		if (from[i] == i)
+			continue;
+		*tmp = p->actions[i];
+		while (from[j] != i) {
+			size_t k = from[j];
+
+			p->actions[j] = p->actions[k];
+			from[j] = j;
+			j = k;
+		}
+		p->actions[j] = *tmp;
+		from[j] = j;
+	}
 out:
 	free(order);
-	free(sorted);
+	free(from);
+	free(tmp);
 }
