@@ -10,6 +10,7 @@
 
 #include "actions/hooks.h"
 #include "cmd.h"
+#include "common/hash.h"
 #include "load.h"
 #include "monitor/monitor.h"
 #include "service/core.h"
@@ -38,16 +39,84 @@ static void print_action(const char *status, const struct nh_action *a, const ch
 		printf("%-7s %s\n", status, line);
 }
 
+/* An action skipped because what it needs is not there: shown once, at
+ * the end, if it is still left (each round may skip it again). */
+struct skip {
+	char *key;              /* netns, link, object (tab-separated): the table's key */
+	char *line;             /* as printed */
+	UT_hash_handle hh;
+};
+
 struct run {
 	struct nh_hooks_runner *hooks;
 	unsigned int hook_timeout;
 	int hooks_failed;
+	struct skip *skips;     /* in the order first skipped */
 };
+
+#define SKIP_KEYSIZ (NH_NETNS_NAMSIZ + NH_IFNAMSIZ + sizeof(((struct nh_action *)0)->object) + 2)
+
+/* The object's key ("state:up" names no link: the link's name is in it). */
+static void skip_key(const struct nh_action *a, char key[SKIP_KEYSIZ])
+{
+	snprintf(key, SKIP_KEYSIZ, "%s\t%s\t%s", a->netns, a->link.name, a->object);
+}
+
+static void skip_forget(struct run *run, const struct nh_action *a)
+{
+	char key[SKIP_KEYSIZ];
+	struct skip *sk;
+
+	skip_key(a, key);
+	HASH_FIND_STR(run->skips, key, sk);
+	if (sk) {
+		HASH_DEL(run->skips, sk);
+		free(sk->key);
+		free(sk->line);
+		free(sk);
+	}
+}
+
+/* Remember a's skip (the latest reason wins). Out of memory: printed now. */
+static void skip_keep(struct run *run, const struct nh_action *a, const char *why)
+{
+	char line[1024], key[SKIP_KEYSIZ];
+	struct skip *sk = calloc(1, sizeof(*sk));
+
+	skip_forget(run, a);
+	nh_action_format(a, line, sizeof(line));
+	skip_key(a, key);
+	if (sk && (sk->key = strdup(key)) && asprintf(&sk->line, "%-7s %s: %s", "skipped", line, why) >= 0 &&
+	    NH_HASH_ADD(run->skips, key, sk) == 0)
+		return;
+	if (sk) {
+		free(sk->key);
+		free(sk);
+	}
+	print_action("skipped", a, why);
+}
+
+/* The skips still standing, then forgotten. */
+static void skip_print(struct run *run)
+{
+	struct skip *sk, *tmp;
+
+	HASH_ITER(hh, run->skips, sk, tmp) {
+		puts(sk->line);
+		HASH_DEL(run->skips, sk);
+		free(sk->key);
+		free(sk->line);
+		free(sk);
+	}
+}
 
 /* Every action the core decides about, once: what it did, or why not. */
 static void outcome(void *ctx, const struct nh_action *a, const struct nh_outcome_info *o)
 {
-	(void)ctx;
+	struct run *run = ctx;
+
+	if (o->type != NH_OUT_SKIPPED || !o->blocked)
+		skip_forget(run, a);
 	switch (o->type) {
 	case NH_OUT_HEALED:
 		print_action("ok", a, NULL);
@@ -57,7 +126,11 @@ static void outcome(void *ctx, const struct nh_action *a, const struct nh_outcom
 			print_action("FAILED", a, o->why);
 		break;
 	case NH_OUT_SKIPPED:
-		if (o->log)
+		/* a blocked action is one of the things left to fix: shown
+		 * once at the end, so that the count there adds up */
+		if (o->blocked)
+			skip_keep(run, a, o->why);
+		else if (o->log)
 			print_action("skipped", a, o->why);
 		break;
 	case NH_OUT_REPORT:
@@ -148,6 +221,7 @@ int nh_cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	wait_for_hooks(loop, &run);
+	skip_print(&run);
 	r += run.hooks_failed;
 	if (r == 0)
 		printf("converged\n");
@@ -155,6 +229,7 @@ int nh_cmd_apply(int argc, char **argv)
 		printf("%d thing%s could not be fixed\n", r, r == 1 ? "" : "s");
 	rc = r == 0 ? 0 : 1;
 out:
+	skip_print(&run);       /* on an error: what was skipped so far */
 	nh_cmd_world_close(&w);
 	nh_hooks_runner_free(run.hooks);
 	return rc;

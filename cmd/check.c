@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "netlink/sysctl.h"
+#include "nh_policy_paths.h"
 #include "policy/parse.h"
 
 /* A sysctl this machine's kernel lacks is a warning, not an error (SPEC
@@ -58,10 +59,10 @@ static void check_usage(FILE *f)
 		   "      --as PATH      check the whole configuration as if FILE were installed\n"
 		   "                     at PATH (the main file or a policy_dir file, replaced or\n"
 		   "                     added); messages name PATH. For validate: hooks:\n"
-		   "                     netheal check --as /etc/netheal/policy.d/NAME.conf %%s\n"
+		   "                     netheal check --as %s/NAME.conf %%s\n"
 		   "      --strict       warnings fail the check too\n"
 		   "  -h, --help         show this help\n\n"
-		   "Exit status: 0 valid, 1 invalid, 64 usage error.\n", NH_DEFAULT_CONFIG);
+		   "Exit status: 0 valid, 1 invalid, 64 usage error.\n", NH_DEFAULT_CONFIG, NH_DEFAULT_POLICY_DIR);
 }
 
 int nh_cmd_check(int argc, char **argv)

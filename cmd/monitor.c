@@ -168,7 +168,14 @@ static void print_netconf(const struct nh_nl_event *ev)
 {
 	const struct nh_netconf *nc = &ev->netconf;
 	const char *fam = nc->family == AF_INET6 ? "ipv6" : "ipv4";
-	const char *dev = ev->link.name[0] ? ev->link.name : "?";
+	char idx[32];
+	const char *dev = ev->link.name;
+
+	/* a new link's settings are announced before the link itself */
+	if (!dev[0]) {
+		snprintf(idx, sizeof(idx), "<ifindex %d>", nc->ifindex);
+		dev = idx;
+	}
 
 	if (ev->type == RTM_DELNETCONF) {
 		printf("sysctl -net.%s.conf.%s\n", fam, dev);
@@ -443,6 +450,15 @@ static json_t *ns_json(const struct nh_ns *ns)
 	return o;
 }
 
+/* Whether the namespace called name is watched now. */
+static bool watched(const struct mon *mon, const char *name)
+{
+	for (size_t i = 0; i < nh_monitor_count(mon->m); i++)
+		if (strcmp(nh_monitor_at(mon->m, i)->name, name) == 0)
+			return true;
+	return false;
+}
+
 /* {"netns":[{...}, ...]}: the observed state of the wanted namespaces. */
 static json_t *state_json(const struct mon *mon)
 {
@@ -633,6 +649,13 @@ int nh_cmd_monitor(int argc, char **argv)
 	}
 	if (rcvbuf)
 		nh_monitor_set_rcvbuf(mon.m, (int)rcvbuf);
+	if (mon.only && *mon.only && !watched(&mon, mon.only)) {
+		if (dump) {
+			nh_err("no namespace %s in %s", mon.only, dir);
+			goto out;
+		}
+		nh_warn("no namespace %s in %s yet: waiting for it", mon.only, dir);
+	}
 	if (dump) {
 		json_t *doc = state_json(&mon);
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "common/util.h"
+#include "nh_policy_paths.h"
 
 const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size)
 {
@@ -465,7 +466,7 @@ void nh_settings_defaults(struct nh_settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->mode = NH_MODE_ENFORCE;
-	s->policy_dir = strdup("/etc/netheal/policy.d");
+	s->policy_dir = strdup(NH_DEFAULT_POLICY_DIR);    /* SYSCONFDIR/netheal/policy.d */
 	s->netns_dir = strdup("/run/netns");
 	s->resync_interval = 300;
 	s->backoff.flap_count = 5;

@@ -243,7 +243,10 @@ static int load_path(struct nh_pctx *c, const char *path)
 	}
 	r = nh_source_read(path, &text, &len, &mode);
 	if (r < 0) {
-		nh_perror(c, 0, "cannot read: %s", read_error_text(r));
+		if (path == c->as_file)         /* the file given, not the place it stands for */
+			nh_perror(c, 0, "cannot read %s (checked as this file): %s", path, read_error_text(r));
+		else
+			nh_perror(c, 0, "cannot read: %s", read_error_text(r));
 		return r;
 	}
 	if (mode & (S_IWGRP | S_IWOTH))

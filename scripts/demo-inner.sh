@@ -17,6 +17,13 @@ netheal: {
 };
 EOC
 
+# ip names netheal's routes "proto netheal" when it knows the number: the
+# package installs etc/rt_protos.d/netheal.conf; here it is shown to ip in
+# this sandbox's own mount namespace only (the machine's stays as it is).
+if [ -d /etc/iproute2/rt_protos.d ]; then
+	mount --bind "$ETC/rt_protos.d" /etc/iproute2/rt_protos.d
+fi
+
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() {
 	echo "host:"; ip -br addr show | sed 's/^/  /'

@@ -747,7 +747,7 @@ static void run_plan(struct nh_core *c, struct pass *p)
 		} else if (audit_mode(c, a)) {
 			report(c, o, a, true);
 		} else if ((f = blocked_by(p, a))) {
-			struct nh_outcome_info info = { .type = NH_OUT_SKIPPED, .latency_us = -1,
+			struct nh_outcome_info info = { .type = NH_OUT_SKIPPED, .latency_us = -1, .blocked = true,
 				.why = f->type == NH_ACT_NETNS_CREATE ? "its namespace is not made yet" :
 				       f->prefix ? "the address its gateway needs is not there yet" :
 				       "its link is not made yet" };

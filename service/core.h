@@ -102,6 +102,7 @@ struct nh_outcome_info {
 	const char *why;        /* in words: the kernel's reason, "audit mode: not changed", ... */
 	const char *actor;      /* HEALED, FLAPPING: "kernel" or "pid:N/COMM" when known; else NULL */
 	long long latency_us;   /* HEALED: from the first event of the batch to the ack; else -1 */
+	bool blocked;           /* SKIPPED: it needs an object not made yet (why says which); counted as left to fix */
 };
 
 /* Side effects other than the kernel (service/report.c logs them; `apply`

@@ -192,4 +192,21 @@ ip netns exec blue ip route add default via 10.1.1.1
 ip netns exec blue ip link set lo up
 check_eq "blue state equals the seed's (Option 1)" "$(ns_view blue)" "$blue_nh"
 
+# What apply could not do adds up: the failed create and each action left
+# waiting for it, once each, and the count at the end says as many. A
+# macvlan whose MTU is over its parent's is refused by the kernel (EINVAL)
+# whatever check knows of the parent (a device netheal did not make).
+ip link add mp0 type veth peer name mp1
+policy "$C" blue <<'EOP'
+links = ( { name = "mp0"; kind = "physical"; },
+  { name = "mv1"; kind = "macvlan"; parent = "mp0"; mtu = 9000; addresses = [ "10.1.32.1/24" ]; } );
+EOP
+out=$("$NETHEAL" apply -c "$C/netheal.conf" 2>&1); rc=$?
+echo "$out" | sed 's/^/    /'
+check_eq "apply with a refused create exits 1" 1 "$rc"
+check_eq "the refused create is shown once" 1 "$(grep -c '^FAILED .*link mv1 missing -> create-link' <<<"$out")"
+check_eq "each action waiting for it is shown once" 2 "$(grep -c '^skipped .*its link is not made yet' <<<"$out")"
+check_eq "the count at the end is the lines above it" \
+	"$(grep -c '^FAILED\|^skipped' <<<"$out") things could not be fixed" "$(tail -1 <<<"$out")"
+
 finish

@@ -145,6 +145,25 @@ static void test_main_file(void **state)
 	nh_diags_free(&d);
 }
 
+/* A candidate that cannot be read: the message is at PATH (where it would
+ * go) but names the file given, the one that could not be read. */
+static void test_candidate_unreadable(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+	char as_path[600], missing[600];
+
+	(void)state;
+	snprintf(as_path, sizeof(as_path), "%s/green.conf", dir);
+	snprintf(missing, sizeof(missing), "%s/no-such-candidate.conf", t_dir);
+	assert_int_equal(nh_policy_load_as(main_path, as_path, missing, &p, &d), -EINVAL);   /* a policy file that cannot be read: invalid */
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.v[0].file, "/policy.d/green.conf"));
+	assert_non_null(strstr(d.v[0].msg, "no-such-candidate.conf"));
+	nh_diags_free(&d);
+	nh_policy_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_good_new_file),
 		cmocka_unit_test(test_path_not_read_by_netheal),
 		cmocka_unit_test(test_main_file),
+		cmocka_unit_test(test_candidate_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, t_teardown);

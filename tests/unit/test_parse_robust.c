@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "policy/model.h"
+#include "nh_policy_paths.h"
 
 static const char *const examples[] = {
 	"etc/policy.d/option1-physical.conf",
@@ -341,7 +342,7 @@ static void test_example_main(void **state)
 	assert_non_null(strstr(d.v[0].msg, "does not exist"));
 	assert_int_equal(p.settings.mode, def.mode);
 	assert_string_equal(p.settings.policy_dir, "/nonexistent/policy.d");
-	assert_string_equal(def.policy_dir, "/etc/netheal/policy.d");
+	assert_string_equal(def.policy_dir, NH_DEFAULT_POLICY_DIR);    /* SYSCONFDIR/netheal/policy.d */
 	assert_string_equal(p.settings.netns_dir, def.netns_dir);
 	assert_int_equal(p.settings.resync_interval, def.resync_interval);
 	assert_memory_equal(&p.settings.backoff, &def.backoff, sizeof(def.backoff));
