@@ -139,6 +139,28 @@ static bool all_digits(const char *s, size_t n, bool hex)
 	return n > 0;
 }
 
+/* The setting a number at start is the value of, quoted ("'metric'" in
+ * "metric = 4294967295;"), into key; "integer" when it has none (a list
+ * element). */
+static void setting_of(const struct lexer *l, const char *start, char *key, size_t size)
+{
+	const char *p = start, *name_end;
+
+	snprintf(key, size, "integer");
+	while (p > l->c->text && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	if (p == l->c->text || (p[-1] != '=' && p[-1] != ':'))
+		return;
+	p--;
+	while (p > l->c->text && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	name_end = p;
+	while (p > l->c->text && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-' || p[-1] == '*'))
+		p--;
+	if (p < name_end)
+		snprintf(key, size, "'%.*s'", (int)(name_end - p), p);
+}
+
 /* One number token: report an integer libconfig would silently change. */
 static void scan_number(struct lexer *l)
 {
@@ -148,6 +170,7 @@ static void scan_number(struct lexer *l)
 	size_t n, suffix = 0;
 	bool ok;
 	int shown;
+	char key[48];
 
 	if (*l->p == '-' || *l->p == '+')
 		neg = *l->p++ == '-';
@@ -177,12 +200,13 @@ static void scan_number(struct lexer *l)
 		l->c->bad_int_lines[l->c->n_bad_int++] = l->line;
 	else
 		l->c->err = -ENOMEM;
+	setting_of(l, start, key, sizeof(key));
 	if (suffix || !ok || v > (unsigned long long)LLONG_MAX)
-		nh_perror(l->c, l->line, "integer %.*s%s is out of range",
-			  shown, start, shown < l->p - start ? "..." : "");
-	else
-		nh_perror(l->c, l->line, "integer %.*s does not fit in 32 bits: write it as %.*sL",
-			  (int)(l->p - start), start, (int)(l->p - start), start);
+		nh_perror(l->c, l->line, "%s %.*s%s is out of range",
+			  key, shown, start, shown < l->p - start ? "..." : "");
+	else    /* libconfig reads a plain integer as 32 bits */
+		nh_perror(l->c, l->line, "%s %.*s does not fit in 32 bits: write it as %.*sL",
+			  key, (int)(l->p - start), start, (int)(l->p - start), start);
 }
 
 static bool starts_number(const struct lexer *l)

@@ -181,11 +181,11 @@ static void test_ranges(void **state)
 		{ "table 2^32", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n table = 4294967296L; } );\n", 2, false,
 		  "'table' 4294967296 is out of range" },
 		{ "32-bit literal", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n metric = 4294967295; } );\n", 2, false,
-		  "integer 4294967295 does not fit in 32 bits: write it as 4294967295L" },
+		  "'metric' 4294967295 does not fit in 32 bits: write it as 4294967295L" },
 		{ "32-bit hex", "links = ( { name = \"a\"; mtu = 0x100000578; } );\n", 1, false,
-		  "integer 0x100000578 does not fit in 32 bits" },
+		  "'mtu' 0x100000578 does not fit in 32 bits" },
 		{ "64-bit overflow", "links = ( { name = \"a\"; mtu = 99999999999999999999L; } );\n", 1, false,
-		  "integer 99999999999999999999L is out of range" },
+		  "'mtu' 99999999999999999999L is out of range" },
 	};
 	(void)state;
 	RUN(cases);
