@@ -407,7 +407,8 @@ static void report(struct nh_core *c, struct owner *o, const struct nh_action *a
 	}
 	o->conflicts |= a->type == NH_ACT_REPORT_CONFLICT;
 	o->missing |= a->type == NH_ACT_REPORT_MISSING;
-	if (strcmp(o->ns->last_error, a->drift) != 0) {
+	/* a failure waiting for its retry is what explains a backoff */
+	if (!o->ns->last_error_failed && strcmp(o->ns->last_error, a->drift) != 0) {
 		snprintf(o->ns->last_error, sizeof(o->ns->last_error), "%s", a->drift);
 		core_changed(c);
 	}
@@ -793,6 +794,8 @@ static void settle(struct nh_core *c, struct owner *o)
 	}
 	forget_reports(c, ns);
 	nh_netns_expire(ns, &c->policy->settings.backoff, core_now_us(c) / 1000);
+	if (!o->pending)
+		ns->last_error_failed = false;  /* that failure is over: a report may say what stands */
 	if (!o->conflicts && !o->missing && ns->last_error[0] && !o->pending) {
 		ns->last_error[0] = '\0';
 		core_changed(c);

@@ -135,5 +135,6 @@ void nh_netns_count_failure(struct nh_netns *ns, const char *error)
 {
 	ns->heal_failures++;
 	snprintf(ns->last_error, sizeof(ns->last_error), "%s", error);
+	ns->last_error_failed = true;
 	core_changed(ns->core);
 }

@@ -99,6 +99,7 @@ struct nh_netns {
 	int64_t last_heal_ms;           /* wall clock, ms since the epoch; 0 = never */
 	char last_heal_object[96];      /* SPEC §6 object */
 	char last_error[256];           /* "" = none */
+	bool last_error_failed;         /* last_error is a failure's: a report does not take its place while it stands */
 	uint64_t drift;                 /* actions the last diff of it found */
 
 	struct nh_tracked *objs;            /* per object, by key */

@@ -622,6 +622,41 @@ static void test_persistent_failure_logged_once(void **state)
 	fake_free(f);
 }
 
+/* A namespace in backoff says why: a failure waiting for its retry stays
+ * its last_error though a report (a link netheal may not make, missing)
+ * stands beside it; once the failure is over, the report is what stands. */
+static void test_last_error_is_the_failure(void **state)
+{
+	static const char policy[] =
+		"namespaces = ( { name = \"blue\";\n"
+		"  links = ( { name = \"lo\"; addresses = [ \"10.1.9.1/32\" ]; }, { name = \"nic9\"; } ); } );\n";
+	struct fake *f = fake_new(policy);
+	struct fake_ns *blue;
+	struct nh_netns *rec;
+
+	(void)state;
+	f->fails[f->n_fails++] = (struct script){ NH_ACT_ADDR_ADD, "address:10.1.9.1/32", -EPERM, -1 };
+	assert_true(nh_core_converge(f->core, 6) > 0);     /* the address and nic9 are left */
+	blue = ns_get(f, "blue");
+	rec = nh_core_find(f->core, "blue");
+	for (int i = 0; i < 3; i++) {
+		f->now_us += 40000000;
+		deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(rec->state, NH_NS_BACKOFF);
+	assert_non_null(strstr(rec->last_error, "scripted"));
+	f->n_fails = 0;
+	for (int i = 0; i < 2; i++) {
+		f->now_us += 40000000;
+		deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
+		nh_core_heal(f->core);
+	}
+	assert_non_null(find_addr(blue, "lo", "10.1.9.1/32"));
+	assert_non_null(strstr(rec->last_error, "nic9"));
+	fake_free(f);
+}
+
 /* A conflict is reported once while it stands, and again once it came back. */
 static void test_report_logged_once(void **state)
 {
@@ -927,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_stale_view_read_again),
 		cmocka_unit_test(test_persistent_failure_logged_once),
 		cmocka_unit_test(test_report_logged_once),
+		cmocka_unit_test(test_last_error_is_the_failure),
 		cmocka_unit_test(test_damping),
 		cmocka_unit_test(test_consequential_removal),
 		cmocka_unit_test(test_dependency_wakes),
