@@ -706,7 +706,16 @@ static bool sysctl_skipped(const struct ctx *c, const struct nh_sysctl *k)
 	if (k->link[0] && strncmp(k->key, "net.ipv6.conf.", 14) == 0 && strcmp(strrchr(k->key, '.'), ".mtu") == 0)
 		return true;
 	/* net.ipv4.conf.all.forwarding is net.ipv4.ip_forward, written as such */
-	return strcmp(k->key, "net.ipv4.conf.all.forwarding") == 0;
+	if (strcmp(k->key, "net.ipv4.conf.all.forwarding") == 0)
+		return true;
+	/* writing ip_forward sets all.accept_redirects to its opposite
+	 * (the kernel's inet_forward_change): implied by ip_forward = 1 */
+	if (strcmp(k->key, "net.ipv4.conf.all.accept_redirects") == 0 && strcmp(k->value, "0") == 0) {
+		const struct nh_sysctl *fwd = nh_state_sysctl(have(c), "net.ipv4.ip_forward");
+
+		return fwd && strcmp(fwd->value, "1") == 0;
+	}
+	return false;
 }
 
 static int put_sysctls(struct ctx *c, const char *indent)
