@@ -29,6 +29,8 @@ struct nh_result {
 	char reason[256];       /* extended-ack text, or strerror, or our own words */
 	int ifindex;            /* the link's index after the action, when known (CREATE and MOVE look it up; ADDR/ROUTE: the device) */
 	uint64_t acked_us;      /* nh_now_us() when the kernel's ack arrived */
+	bool absent;            /* err is -ENODEV for another link it needs (a master, a parent), not
+				 * there (yet): the action waits for it, it did not fail */
 };
 
 /*

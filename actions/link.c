@@ -74,6 +74,7 @@ static int resolve_parent(const struct nh_exec_ctx *ctx, const struct nh_action 
 			return r;
 	}
 	r = nh_exec_ifindex(via->nl, l->parent, where, "parent", res);
+	res->absent = r == -ENODEV;
 	if (r < 0)
 		return r;
 	kc->parent_ifindex = r;
@@ -236,6 +237,7 @@ static int fill_master(struct nlmsghdr *nlh, const struct nh_action *a, const st
 
 	if (a->link.master[0]) {
 		master = nh_exec_ifindex(ns->nl, a->link.master, a->netns, "master", res);
+		res->absent = master == -ENODEV;
 		if (master < 0)
 			return master;
 	}

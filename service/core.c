@@ -264,6 +264,8 @@ struct failure {
 	const char *link;
 	bool blocks_link;
 	const struct nh_prefix *prefix;         /* an address not added: routes through it wait too */
+	bool link_down;                         /* link not set up: routes on it or through its addresses wait
+						 * (the kernel refuses a gateway it cannot reach) */
 	uint64_t retry_ms;                      /* when it will be tried again; 0: not on its own */
 };
 
@@ -303,28 +305,63 @@ static const struct failure *blocked_by(const struct pass *p, const struct nh_ac
 			return f;
 		if (f->blocks_link && strcmp(f->link, a->link.name) == 0)
 			return f;
+		/* a port waits for its bridge (its create deferred or failed) */
+		if (f->blocks_link && a->type == NH_ACT_LINK_SET_MASTER && strcmp(f->link, a->link.master) == 0)
+			return f;
 		if (f->prefix && a->type == NH_ACT_ROUTE_ADD && (a->route.has & NH_ROUTE_HAS_VIA) &&
 		    nh_prefix_contains(f->prefix, &a->route.via))
+			return f;
+		if (f->link_down && a->type == NH_ACT_ROUTE_ADD && a->route.dev[0] && strcmp(a->route.dev, f->link) == 0)
 			return f;
 	}
 	return NULL;
 }
 
-/* The action points into p->plan, which outlives p->fails. What it blocks
- * is looked at again when it is tried again (retry_ms from now). */
-static int record_failure(struct pass *p, const struct nh_action *a, uint64_t retry_ms)
+static struct failure *failure_add(struct pass *p, const struct nh_action *a, uint64_t retry_ms)
 {
 	struct failure *f;
 
 	if (nh_grow(&p->fails, &p->cap_fails, p->n_fails + 1, sizeof(*p->fails)) < 0)
-		return -ENOMEM;
+		return NULL;
 	f = &p->fails[p->n_fails++];
+	memset(f, 0, sizeof(*f));
 	f->type = a->type;
 	f->netns = a->netns;
 	f->link = a->link.name;
+	f->retry_ms = retry_ms;
+	return f;
+}
+
+/* The action points into p->plan, which outlives p->fails, the policy's
+ * addresses into the policy, which outlives the pass. What it blocks is
+ * looked at again when it is tried again (retry_ms from now). */
+static int record_failure(struct nh_core *c, struct pass *p, const struct nh_action *a, uint64_t retry_ms)
+{
+	struct failure *f = failure_add(p, a, retry_ms);
+	const struct nh_netns *ns;
+
+	if (!f)
+		return -ENOMEM;
 	f->blocks_link = link_action(a->type);
 	f->prefix = a->type == NH_ACT_ADDR_ADD ? &a->addr.prefix : NULL;
-	f->retry_ms = retry_ms;
+	if (a->type != NH_ACT_LINK_SET_UP || !a->link.up)
+		return 0;
+	/* a link left down: its addresses' prefixes are not reachable */
+	f->link_down = true;
+	ns = record_get(c, a->netns);
+	if (!ns || !ns->rule)
+		return 0;
+	for (size_t i = 0; i < ns->rule->want.n_addrs; i++) {
+		const struct nh_address *ad = &ns->rule->want.addrs[i];
+
+		if (strcmp(ad->link, a->link.name) != 0)
+			continue;
+		f = failure_add(p, a, retry_ms);
+		if (!f)
+			return -ENOMEM;
+		f->link_down = true;
+		f->prefix = &ad->prefix;
+	}
 	return 0;
 }
 
@@ -474,6 +511,10 @@ static void stale(struct nh_core *c, struct owner *o, const struct nh_action *a)
 	o->stale = true;
 }
 
+/* Tries (backoff growing from NH_RETRY_INITIAL_MS) an action waits for a
+ * link it needs before that is a failure of its own. */
+#define ABSENT_WAITS 4
+
 static void failed(struct nh_core *c, struct pass *p, struct owner *o, const struct nh_action *a,
 		   struct nh_tracked *obj, const char *key, struct nh_result *res, uint64_t now_us)
 {
@@ -483,9 +524,28 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 	char err[320];
 
 	info.why = res->reason[0] ? res->reason : strerror(-res->err);
+	if (!obj && ns && res->absent)
+		obj = nh_netns_tracked(ns, key, true);
+	if (res->absent && obj && obj->retry.attempts < ABSENT_WAITS) {
+		/* a link it needs (its master, its parent) is not there: it
+		 * waits for it, woken when it appears (world.c's dependents, or
+		 * any event in its namespace), else after a growing delay; a
+		 * heal-failed only once that has lasted (a bridge someone
+		 * deletes is back a moment later; a master no one makes is
+		 * worth saying) */
+		struct nh_outcome_info w = { .type = NH_OUT_SKIPPED, .blocked = true, .latency_us = -1,
+					     .why = info.why };
+
+		outcome(c, a, &w);
+		nh_retry_failed(&obj->retry, res->err, info.why, now_us / 1000, &v);
+		wait_ms(o, v.delay_ms);
+		if (record_failure(c, p, a, v.delay_ms) < 0)
+			nh_err("out of memory recording a wait");
+		return;
+	}
 	if (!o->ns->reread) {
 		/* what needs it waits for the pass right after the re-read */
-		if (record_failure(p, a, NH_RETRY_INITIAL_MS) < 0)
+		if (record_failure(c, p, a, NH_RETRY_INITIAL_MS) < 0)
 			nh_err("out of memory recording a failure");
 		stale(c, o, a);
 		return;
@@ -510,7 +570,7 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_netns_count_failure(ns, err);
 	outcome(c, a, &info);
 	wait_ms(o, v.delay_ms);
-	if (record_failure(p, a, obj && obj->never_again ? 0 : v.delay_ms) < 0)
+	if (record_failure(c, p, a, obj && obj->never_again ? 0 : v.delay_ms) < 0)
 		nh_err("out of memory recording a failure");
 }
 
@@ -551,7 +611,9 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 		struct nh_outcome_info fl = { .type = NH_OUT_FLAPPING, .log = true, .latency_us = -1,
 					      .why = "healed too often: backing off", .actor = info.actor };
 
-		if (!fl.actor) {
+		/* port 0 here is no consequence: a requester the kernel did
+		 * not name (a link's change); the record names none */
+		if (!fl.actor && port && port != NH_ACTOR_UNKNOWN) {
 			actor_of(c, a->netns, port, actor, sizeof(actor));
 			fl.actor = actor;
 		}
@@ -604,7 +666,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		wait_ms(o, delay == UINT64_MAX ? 0 : delay);
 		/* what needs it (its link's settings, its namespace's
 		 * objects) waits with it */
-		if (record_failure(p, a, delay == UINT64_MAX ? 0 : delay) < 0)
+		if (record_failure(c, p, a, delay == UINT64_MAX ? 0 : delay) < 0)
 			nh_err("out of memory recording a wait");
 		return;
 	}
@@ -750,6 +812,9 @@ static void run_plan(struct nh_core *c, struct pass *p)
 		} else if ((f = blocked_by(p, a))) {
 			struct nh_outcome_info info = { .type = NH_OUT_SKIPPED, .latency_us = -1, .blocked = true,
 				.why = f->type == NH_ACT_NETNS_CREATE ? "its namespace is not made yet" :
+				       f->link_down ? "its link is not up yet" :
+				       a->type == NH_ACT_LINK_SET_MASTER && strcmp(f->link, a->link.master) == 0 ?
+				       "its master is not made yet" :
 				       f->prefix ? "the address its gateway needs is not there yet" :
 				       "its link is not made yet" };
 
@@ -757,7 +822,7 @@ static void run_plan(struct nh_core *c, struct pass *p)
 			/* what it needs may be another namespace's to fix:
 			 * look again when that is tried again */
 			wait_ms(o, f->retry_ms);
-			if (record_failure(p, a, f->retry_ms) < 0)
+			if (record_failure(c, p, a, f->retry_ms) < 0)
 				nh_err("out of memory recording a failure");
 		} else {
 			execute(c, p, o, a);
@@ -1091,10 +1156,19 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 	case RTM_DELROUTE:
 		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);
 		break;
-	case RTM_DELLINK:
+	case RTM_DELLINK: {
+		struct nh_tracked *st;
+
 		snprintf(key, sizeof(key), "link:%s", ev->link.name);
 		note_removal(c, ns, key, ev->actor_port);
+		/* a link deleted or moved away is closed first: the down
+		 * just before was this, the kernel's doing */
+		snprintf(key, sizeof(key), "state:%s", ev->link.name);
+		st = nh_netns_tracked(ns, key, false);
+		if (st && st->removed)
+			st->removed_by = 0;
 		break;
+	}
 	case RTM_DELRULE:
 		note_removal(c, ns, nh_fib_rule_key(&ev->frule, key, sizeof(key)), ev->actor_port);
 		break;
@@ -1103,9 +1177,11 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 		note_removal(c, ns, nh_neigh_key(&ev->neigh, key, sizeof(key)), ev->actor_port);
 		break;
 	case RTM_NEWLINK:
+		/* the kernel takes a link down on its own only with a move
+		 * or a delete, which the heal knows as their consequence */
 		if (ev->changed && !ev->link.up) {
 			snprintf(key, sizeof(key), "state:%s", ev->link.name);
-			note_removal(c, ns, key, ev->actor_port);
+			note_removal(c, ns, key, ev->actor_port ? ev->actor_port : NH_ACTOR_UNKNOWN);
 		}
 		break;
 	default:

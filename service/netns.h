@@ -48,6 +48,11 @@ const char *nh_obj_kind_to_string(enum nh_obj_kind k);
 /* The kind of a SPEC §6 object string ("address:10.1.1.100/24"). */
 enum nh_obj_kind nh_obj_kind_of(const char *object);
 
+/* The requester of a change whose notification names none: a link's
+ * flags, MTU or address set through RTM_SETLINK come with port 0 whoever
+ * asked (rtnetlink's netdev notifier). Not a consequence: it is damped. */
+#define NH_ACTOR_UNKNOWN UINT32_MAX
+
 /* What netheal remembers of one policy object in a namespace, by its key
  * (nh_action_key). Made when there is something to remember, dropped when
  * there is nothing left (nh_netns_expire). */
@@ -62,7 +67,8 @@ struct nh_tracked {
 	bool never_again;               /* created, and the kernel did not keep the name (SPEC §4.7):
 					   not created again under this policy */
 	bool removed;                   /* seen removed since its last heal: */
-	uint32_t removed_by;            /* by this netlink port; 0 = the kernel, as a consequence (SPEC §5.4) */
+	uint32_t removed_by;            /* by this netlink port; 0 = the kernel, as a consequence (SPEC §5.4);
+					 * NH_ACTOR_UNKNOWN: by someone the kernel does not name */
 	UT_hash_handle hh;
 };
 

@@ -102,10 +102,22 @@ static void indexes_free(struct indexes *x)
 	lists_free(&x->wanting);
 }
 
+/* The other end of veth l in r's wanted links (it names l back), or NULL. */
+static const struct nh_link *peer_end(const struct nh_netns_rule *r, const struct nh_link *l)
+{
+	for (size_t k = 0; k < r->want.n_links; k++) {
+		const struct nh_link *p = &r->want.links[k];
+
+		if (p != l && strcmp(p->name, l->peer_name) == 0 && strcmp(p->peer_name, l->name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
 /* What the objects of rule r wait for in other namespaces: a physical link
- * or a parent in the host, a veth's peer end, the peer's namespace. (What
- * they wait for in their own namespace, a master, is woken by any event
- * there.) */
+ * or a parent in the host, a veth's peer end, the peer's namespace, the
+ * peer end's master there. (What they wait for in their own namespace, a
+ * master, is woken by any event there.) */
 static int index_links(struct indexes *x, const struct nh_netns_rule *r)
 {
 	char key[KEYSIZ];
@@ -124,10 +136,17 @@ static int index_links(struct indexes *x, const struct nh_netns_rule *r)
 			err = list_add(&x->deps, key, r);
 		}
 		if (err == 0 && (l->has & NH_LINK_HAS_PEER)) {
+			const struct nh_link *pe = peer_end(r, l);
+
 			link_key(key, sizeof(key), l->peer_netns, l->peer_name);
 			err = list_add(&x->deps, key, r);
 			if (err == 0)
 				err = list_add(&x->peers, l->peer_netns, r);
+			/* the peer end's bridge, over there */
+			if (err == 0 && pe && pe->master[0]) {
+				link_key(key, sizeof(key), l->peer_netns, pe->master);
+				err = list_add(&x->deps, key, r);
+			}
 		}
 	}
 	return err;
