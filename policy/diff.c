@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if_addr.h>
 
 #include "common/util.h"
 #include "diff_priv.h"
@@ -200,7 +201,9 @@ static int emit_links(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 
 /* ---- addresses ---- */
 
-static bool addr_present(const struct nh_state *st, const struct nh_link *obs, const struct nh_address *want)
+/* The observed address want is, on link obs, or NULL. */
+static const struct nh_address *addr_observed(const struct nh_state *st, const struct nh_link *obs,
+					      const struct nh_address *want)
 {
 	for (size_t i = 0; i < st->n_addrs; i++) {
 		const struct nh_address *h = &st->addrs[i];
@@ -208,9 +211,14 @@ static bool addr_present(const struct nh_state *st, const struct nh_link *obs, c
 		if (nh_prefix_cmp(&h->prefix, &want->prefix) != 0)
 			continue;
 		if (h->ifindex && obs->ifindex ? h->ifindex == obs->ifindex : strcmp(h->link, obs->name) == 0)
-			return true;
+			return h;
 	}
-	return false;
+	return NULL;
+}
+
+static bool addr_present(const struct nh_state *st, const struct nh_link *obs, const struct nh_address *want)
+{
+	return addr_observed(st, obs, want) != NULL;
 }
 
 int diff_emit_addrs(struct diff_ctx *c, const struct link_plan *lp)
@@ -494,12 +502,16 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 		const struct nh_address *w = &v->rule->want.addrs[i];
 		const struct link_plan *lp = diff_plan_by_name(lps, n, w->link);
 		struct nh_prefix net = prefix_network(&w->prefix);
+		const struct nh_address *h;
 		struct nh_action a;
 		bool seen = false;
 
 		if (!lp || (lp->fate != FATE_KEEP && lp->fate != FATE_RENAME) || !lp->obs->up ||
-		    w->prefix.len >= 8 * nh_family_addr_len(w->prefix.family) || !addr_present(st, lp->obs, w) ||
-		    prefix_route_present(st, lp->obs->ifindex, &net))
+		    w->prefix.len >= 8 * nh_family_addr_len(w->prefix.family) ||
+		    !(h = addr_observed(st, lp->obs, w)) || prefix_route_present(st, lp->obs->ifindex, &net))
+			continue;
+		/* added with noprefixroute: no prefix route is what was asked */
+		if (h->flags & IFA_F_NOPREFIXROUTE)
 			continue;
 		for (size_t j = 0; j < i && !seen; j++) {
 			const struct nh_address *o = &v->rule->want.addrs[j];

@@ -245,7 +245,9 @@ static bool address_written(const struct nh_address *a)
 	if (strcmp(a->link, "lo") == 0 && ((p->family == AF_INET && p->addr[0] == 127 && p->len == 8) ||
 					    (p->family == AF_INET6 && !memcmp(p->addr, loop6, 16))))
 		return false;
-	return !(a->flags & IFA_F_TEMPORARY) && !a->dynamic;
+	/* IFA_F_TEMPORARY is IFA_F_SECONDARY's bit: temporary only in IPv6
+	 * (an IPv4 secondary, a second address in a prefix, is the operator's) */
+	return !(p->family == AF_INET6 && (a->flags & IFA_F_TEMPORARY)) && !a->dynamic;
 }
 
 static void put_addresses(FILE *f, const struct nh_state *s, const char *link)

@@ -106,7 +106,14 @@ ip netns exec blue ip addr add 10.1.1.100/24 dev v-peer1
 ip netns exec blue ip link set v-peer1 up
 ip netns exec blue ip route add default via 10.1.1.51
 ip netns exec blue ip link set lo up
+# a secondary address (IFA_F_SECONDARY shares IFA_F_TEMPORARY's bit) and
+# one without its prefix route (noprefixroute: plan must not add it)
+ip netns exec blue ip addr add 10.1.1.101/24 dev v-peer1
+ip netns exec blue ip addr add 10.1.7.1/24 dev v-peer1 noprefixroute
 round_trip option2
+check "option2: the IPv4 secondary address is written" grep -q '"10.1.1.101/24"' "$T_DIR/option2/export.conf"
+check "option2: no prefix route was added for the noprefixroute address" \
+	bash -c "! ip -n blue route show 10.1.7.0/24 | grep -q ."
 check "option2: the pair is written once, at blue's end, its peer in the host" \
 	grep -q 'peer = { name = "v-eth1"; master = "br1";' "$T_DIR/option2/export.conf"
 check_eq "option2: v-eth1 is not written on its own" 0 "$(grep -c '^ *{ name = "v-eth1"' "$T_DIR/option2/export.conf")"
