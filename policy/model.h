@@ -240,9 +240,10 @@ int nh_sysctl_path(const char *key, char *buf, size_t size);
 /* The inverse: a path below /proc/sys ("net/ipv4/ip_forward") → its key.
  * Returns 0, or -EINVAL when the path gives no valid key. */
 int nh_sysctl_key_from_path(const char *path, char *buf, size_t size);
-/* Collapse every run of spaces, tabs and newlines to one space and trim
- * both ends. Returns 0, or -ENAMETOOLONG when it does not fit (out is then
- * cut short). */
+/* Collapse every run of spaces, tabs and newlines to one space, trim both
+ * ends, and drop the leading zeros of a decimal integer ("02" → "2"), as
+ * the kernel reads its values back. Returns 0, or -ENAMETOOLONG when it
+ * does not fit (out is then cut short). */
 int nh_sysctl_value_normalize(const char *in, char *out, size_t size);
 
 /*

@@ -151,18 +151,37 @@ int nh_sysctl_key_from_path(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* Whether in starts a token of decimal digits with a leading zero ("02"),
+ * which the kernel reads back without it. */
+static bool zero_padded(const char *in, bool token_start)
+{
+	const char *p = in;
+
+	if (!token_start || *p != '0' || !(p[1] >= '0' && p[1] <= '9'))
+		return false;
+	for (; *p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
 int nh_sysctl_value_normalize(const char *in, char *out, size_t size)
 {
 	size_t o = 0;
-	bool space = false;
+	bool space = false, token_start = true;
 
 	if (!size)
 		return -ENAMETOOLONG;
 	for (; *in; in++) {
 		if (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r') {
 			space = o > 0;
+			token_start = true;
 			continue;
 		}
+		/* integers as the kernel prints them: "02" reads back "2" */
+		if (zero_padded(in, token_start))
+			continue;       /* token_start stays: the next zero or digit is looked at again */
+		token_start = false;
 		if (o + (space ? 2 : 1) >= size) {
 			out[o] = '\0';
 			return -ENAMETOOLONG;

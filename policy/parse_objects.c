@@ -115,6 +115,11 @@ static void parse_sysctl_entry(struct nh_pctx *c, const config_setting_t *e, str
 		nh_perror(c, k.origin.line, "'sysctl': the value of '%s' has a control character", k.key);
 		return;
 	}
+	if (raw[0] == '=') {
+		nh_perror(c, k.origin.line, "'sysctl': the value of '%s' starts with '=' (one '=' goes between "
+			  "the key and the value)", k.key);
+		return;
+	}
 	nh_sysctl_value_normalize(raw, k.value, sizeof(k.value));
 	nh_sysctl_key_link(k.key, k.link);
 	if (nh_state_add_sysctl(&r->want, &k) < 0)
@@ -417,6 +422,11 @@ static void parse_neigh(struct nh_pctx *c, const config_setting_t *g, struct nh_
 		nh_perror(c, nb.origin.line, "a neighbour needs 'dev' (the link it is reached on)");
 		ok = false;
 	} else if (!k[NBK_DEV] || nh_get_ifname(c, k[NBK_DEV], nb.dev) < 0) {
+		ok = false;
+	} else if (strcmp(nb.dev, "lo") == 0) {
+		/* NOARP: the kernel keeps any entry there as 0.0.0.0 */
+		nh_perror(c, nh_line(c, k[NBK_DEV]), "a neighbour on 'lo': the loopback has no neighbours "
+			  "(the kernel would keep the entry as 0.0.0.0 dev lo)");
 		ok = false;
 	}
 	if (ok && nh_state_add_neigh(&r->want, &nb) < 0)

@@ -257,6 +257,16 @@ static void check_dup_sysctls(struct nh_pctx *c, const struct nh_netns_rule *r)
 		nh_perror_at(c, &b->origin, "sysctl '%s' is set twice in %s: first at %s:%u", b->key, where,
 			     a->origin.file, a->origin.line);
 	}
+	/* one setting, two names (the kernel's devinet_sysctl_forward):
+	 * two values would make netheal fight itself */
+	const struct nh_sysctl *fwd = nh_state_sysctl(s, "net.ipv4.ip_forward");
+	const struct nh_sysctl *all = nh_state_sysctl(s, "net.ipv4.conf.all.forwarding");
+
+	if (fwd && all) {
+		DUP_ORDER(c, fwd, all);
+		nh_perror_at(c, &all->origin, "sysctl '%s' is '%s' under another name in %s: first at %s:%u "
+			     "(set one of them)", all->key, fwd->key, where, fwd->origin.file, fwd->origin.line);
+	}
 }
 
 /* Rules are sorted by key and then by what they do: equal keys are

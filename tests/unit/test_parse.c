@@ -1124,6 +1124,10 @@ static void test_sysctl_errors(void **state)
 		{ "twice across files order", "namespaces = ( { name = \"b\"; sysctl = [\n \"net.ipv6.conf.all.forwarding=1\",\n"
 		  " \"net.ipv6.conf.all.forwarding=1\" ]; } );\n", 3, false,
 		  "sysctl 'net.ipv6.conf.all.forwarding' is set twice in namespace 'b'" },
+		{ "two names of one setting", "sysctl = [ \"net.ipv4.ip_forward=1\",\n \"net.ipv4.conf.all.forwarding=0\" ];\n",
+		  2, false, "sysctl 'net.ipv4.conf.all.forwarding' is 'net.ipv4.ip_forward' under another name" },
+		{ "two equals", "sysctl = [ \"net.ipv4.ip_forward==1\" ];\n", 1, false,
+		  "the value of 'net.ipv4.ip_forward' starts with '='" },
 	};
 	(void)state;
 	RUN(cases);
@@ -1205,6 +1209,8 @@ static void test_neighbour_errors(void **state)
 		  "a neighbour needs 'address'" },
 		{ "no dev", "neighbours = ( { address = \"10.1.1.1\"; lladdr = \"02:00:00:00:00:01\"; } );\n", 1, false,
 		  "a neighbour needs 'dev'" },
+		{ "on lo", "neighbours = ( { address = \"192.0.2.60\"; lladdr = \"02:00:00:00:00:60\";\n dev = \"lo\"; } );\n",
+		  2, false, "a neighbour on 'lo': the loopback has no neighbours" },
 		{ "bad address", "neighbours = ( { address = \"10.1.1\"; lladdr = \"02:00:00:00:00:01\";\n dev = \"eth1\"; } );\n",
 		  1, false, "'address': invalid IP address '10.1.1'" },
 		{ "prefix is no address", "neighbours = ( { address = \"10.1.1.1/24\"; lladdr = \"02:00:00:00:00:01\"; dev = \"eth1\"; } );\n",

@@ -133,9 +133,14 @@ static void test_normalize(void **state)
 	assert_string_equal(buf, "32768 60999");
 	assert_int_equal(nh_sysctl_value_normalize("\n", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
-	assert_int_equal(nh_sysctl_value_normalize("0123456789abcdefg", buf, sizeof(buf)), -ENAMETOOLONG);
-	assert_int_equal(nh_sysctl_value_normalize("0123456789 abcd", buf, sizeof(buf)), 0);
-	assert_int_equal(nh_sysctl_value_normalize("0123456789 abcde", buf, sizeof(buf)), -ENAMETOOLONG);
+	assert_int_equal(nh_sysctl_value_normalize("1123456789abcdefg", buf, sizeof(buf)), -ENAMETOOLONG);
+	assert_int_equal(nh_sysctl_value_normalize("1123456789 abcd", buf, sizeof(buf)), 0);
+	assert_int_equal(nh_sysctl_value_normalize("1123456789 abcde", buf, sizeof(buf)), -ENAMETOOLONG);
+	/* integers as the kernel reads them back */
+	assert_int_equal(nh_sysctl_value_normalize("02", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2");
+	assert_int_equal(nh_sysctl_value_normalize("0 00 007\t0x10 01a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0 0 7 0x10 01a");
 }
 
 static void test_get_put(void **state)
