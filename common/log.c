@@ -182,6 +182,7 @@ static void emit_journal(enum nh_event ev, int prio, const struct nh_log_fields 
 		emit_stderr(ev, prio, f, msg);
 }
 
+NH_PRINTF(4, 0)
 static void emit(enum nh_event ev, int prio, const struct nh_log_fields *f, const char *fmt, va_list ap)
 {
 	char msg[1024] = "";

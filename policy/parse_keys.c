@@ -15,6 +15,7 @@
 
 /* ---- messages ---- */
 
+NH_PRINTF(5, 0)
 static void vdiag(struct nh_pctx *c, const char *file, unsigned int line, bool warning,
 		  const char *fmt, va_list ap)
 {
