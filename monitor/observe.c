@@ -450,6 +450,7 @@ static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_
 	}
 }
 
+/* 0: nothing changed, 1: changed, 2: only the carrier changed; -ENOMEM. */
 static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_observe_sink *sink)
 {
 	ssize_t old = link_pos(s, l);
@@ -464,14 +465,16 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 
 		if (strcmp(o->name, l->name) == 0) {
 			bool down = o->up && !l->up;
+			struct nh_link carrier = *o;
 
 			if (memcmp(o, l, sizeof(*l)) == 0)
 				return 0;
+			carrier.oper_up = l->oper_up;
 			*o = *l;
 			/* The kernel flushes a downed link's IPv4 routes silently. */
 			if (down)
 				drop_routes(s, l->ifindex, AF_INET, sink);
-			return 1;
+			return memcmp(&carrier, l, sizeof(*l)) == 0 ? 2 : 1;
 		}
 		was_up = o->up;
 		sorted_remove(s->links, &s->n_links, sizeof(*s->links), (size_t)old);
@@ -507,7 +510,8 @@ static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 		r = apply_newlink(s, &ev->link, sink);
 		if (r < 0)
 			return r;
-		ev->changed = r;
+		ev->changed = r > 0;
+		ev->carrier_only = r == 2;
 		return 1;
 	}
 	ev->moved_out = ev->new_netnsid >= 0;

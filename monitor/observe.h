@@ -55,6 +55,7 @@ struct nh_nl_event {
 	int new_netnsid;                /* moved_out: the target's nsid as seen from here */
 	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */
 	bool changed;                   /* applying it changed the state */
+	bool carrier_only;              /* changed: only a link's carrier (IFF_LOWER_UP), which no policy names */
 };
 
 /*

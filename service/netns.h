@@ -96,6 +96,7 @@ struct nh_netns {
 	uint64_t event_us;              /* the last kernel event in it, or wake-up by what it waits for */
 	uint64_t failed_us;             /* the last failed action in it */
 	bool reread;                    /* an action failed: it was read again before calling it a failure */
+	bool vanishing;                 /* an action found its link gone (ENODEV): its events were waited for first */
 	bool created;                   /* netheal (re-)created it: run on_create once it is built */
 	uint32_t actor_port;            /* the netlink port of the last requester that changed it */
 

@@ -437,13 +437,14 @@ static void built(struct fake *f)
 	assert_int_equal(nh_core_converge(f->core, 6), 0);
 	f->n_out = f->n_execd = 0;
 	f->n_hooks = 0;
+	f->rereads = 0;
 }
 
 /* The events of what changed in netns reach the core: its view catches up. */
 static void deliver(struct fake *f, const char *netns, uint16_t type, enum nh_obj obj, uint32_t port)
 {
 	struct fake_ns *ns = ns_get(f, netns);
-	struct nh_nl_event ev = { .t_us = f->now_us, .type = type, .obj = obj, .actor_port = port };
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = type, .obj = obj, .actor_port = port, .changed = true };
 
 	sync_ns(ns);
 	nh_core_event(f->core, &ns->obs, &ev);
@@ -570,10 +571,44 @@ static void test_stale_view_read_again(void **state)
 	/* before the core acts, the pair goes too; no event yet */
 	del_link(blue, "v-peer1");
 	del_link(host, "v-eth1");
-	assert_int_equal(nh_core_heal(f->core), 1);         /* set-up tried, failed */
-	assert_true(f->rereads >= 1);
-	assert_true(nh_core_pending(f->core));              /* healed again at once */
+	assert_int_equal(nh_core_heal(f->core), 1);         /* set-up tried: the link is gone */
+	assert_int_equal(f->rereads, 0);                    /* its events are waited for, not a dump */
+	/* they come: the pair is made again, and nothing was a failure */
+	deliver(f, "blue", RTM_DELLINK, NH_OBJ_LINK, 0);
+	deliver(f, "", RTM_DELLINK, NH_OBJ_LINK, 0);
 	assert_true(nh_core_heal(f->core) > 0);
+	assert_non_null(nh_state_link_by_name(&blue->truth, "v-peer1"));
+	assert_non_null(nh_state_link_by_name(&host->truth, "v-eth1"));
+	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 0);
+	assert_int_equal(f->rereads, 0);
+	fake_free(f);
+}
+
+/* The same, but the events never come (lost): after the short wait the
+ * namespaces are read again and healed at once. */
+static void test_stale_view_events_lost(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue, *host;
+	struct nh_netns *rec;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	host = ns_get(f, "");
+	nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
+	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
+	del_link(blue, "v-peer1");
+	del_link(host, "v-eth1");
+	assert_int_equal(nh_core_heal(f->core), 1);
+	rec = nh_core_find(f->core, "blue");
+	assert_true(ev_is_active(&rec->wake));
+	f->now_us += 60000;                                 /* past the wait */
+	ev_invoke(f->loop, &rec->wake, EV_TIMER);
+	nh_core_heal(f->core);                              /* fails again: read again */
+	assert_true(f->rereads >= 1);
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
 	assert_non_null(nh_state_link_by_name(&blue->truth, "v-peer1"));
 	assert_non_null(nh_state_link_by_name(&host->truth, "v-eth1"));
 	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 0);
@@ -783,7 +818,7 @@ static void test_dependency_wakes(void **state)
 	add_link(f, ns_get(f, ""), "eth1", NULL);
 	{
 		struct fake_ns *host = ns_get(f, "");
-		struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK };
+		struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK, .changed = true };
 
 		snprintf(ev.link.name, sizeof(ev.link.name), "eth1");
 		sync_ns(host);
@@ -960,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_converge_and_states),
 		cmocka_unit_test(test_burst_coalesces),
 		cmocka_unit_test(test_stale_view_read_again),
+		cmocka_unit_test(test_stale_view_events_lost),
 		cmocka_unit_test(test_persistent_failure_logged_once),
 		cmocka_unit_test(test_report_logged_once),
 		cmocka_unit_test(test_last_error_is_the_failure),
