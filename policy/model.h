@@ -216,7 +216,7 @@ bool nh_netns_name_valid(const char *s);
  * A per-link key (net.{ipv4,ipv6,mpls}.conf.IFNAME.LEAF and
  * net.{ipv4,ipv6}.neigh.IFNAME.LEAF, IFNAME neither "all" nor "default")
  * belongs to link IFNAME: its path is found by that structure, so an
- * IFNAME with dots ("eth0.5") needs no '/' form.
+ * IFNAME with dots ("eth1.5") needs no '/' form.
  */
 struct nh_sysctl {
 	char key[NH_SYSCTL_KEYSIZ];
@@ -234,7 +234,7 @@ bool nh_sysctl_key_valid(const char *key);
 /* The link of a per-link key into link (NH_IFNAMSIZ): 1 when key is one,
  * 0 when it is not (link ""). */
 int nh_sysctl_key_link(const char *key, char link[NH_IFNAMSIZ]);
-/* The path of key below /proc/sys ("net/ipv4/conf/eth0.5/rp_filter").
+/* The path of key below /proc/sys ("net/ipv4/conf/eth1.5/rp_filter").
  * Returns 0, or -EINVAL when key is not valid, -ENAMETOOLONG. */
 int nh_sysctl_path(const char *key, char *buf, size_t size);
 /* The inverse: a path below /proc/sys ("net/ipv4/ip_forward") → its key.

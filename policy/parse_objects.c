@@ -52,7 +52,7 @@ static const char *sysctl_key_problem(const char *key)
 	if (strncmp(key, "net.", 4) != 0 || !key[4])
 		return "is outside net.: netheal sets a namespace's network settings only";
 	if (strchr(key, '/'))
-		return "has a '/': write it with dots, as in net.ipv4.conf.eth0.rp_filter";
+		return "has a '/': write it with dots, as in net.ipv4.conf.eth1.rp_filter";
 	if (strstr(key, ".."))
 		return "has '..'";
 	for (const char *p = key; *p; p++)

@@ -1255,7 +1255,7 @@ static void test_route_replace_key(void **state)
 static const char objects_policy[] =
 	"sysctl = [ \"net.ipv4.ip_forward = 1\", \"net.ipv4.ip_local_port_range=32768\\t 60999 \" ];\n"  /* 1 */
 	"namespaces = ( { name = \"blue\";\n"                                                          /* 2 */
-	"  sysctl = [ \"net.ipv4.conf.eth0.5.rp_filter=2\",\n"                                       /* 3 */
+	"  sysctl = [ \"net.ipv4.conf.eth1.5.rp_filter=2\",\n"                                       /* 3 */
 	"             \"net.ipv6.conf.all.forwarding=1\" ];\n"                                        /* 4 */
 	"  rules = (\n"                                                                                /* 5 */
 	"    { priority = 100; from = \"10.1.0.0/16\"; table = 100; },\n"                            /* 6 */
@@ -1294,8 +1294,8 @@ static void test_objects_model(void **state)
 
 	b = &p.netns[0].want;
 	assert_int_equal(b->n_sysctls, 2);
-	assert_string_equal(b->sysctls[0].key, "net.ipv4.conf.eth0.5.rp_filter");
-	assert_string_equal(b->sysctls[0].link, "eth0.5");
+	assert_string_equal(b->sysctls[0].key, "net.ipv4.conf.eth1.5.rp_filter");
+	assert_string_equal(b->sysctls[0].link, "eth1.5");
 	assert_int_equal(b->sysctls[0].origin.line, 3);
 	assert_string_equal(b->sysctls[1].link, "");
 	assert_int_equal(b->sysctls[1].origin.line, 4);

@@ -64,7 +64,7 @@ static int setup(void **state)
 	put("net/ipv4/ip_forward", "0\n", 0644);
 	put("net/ipv4/ip_local_port_range", "32768\t60999\n", 0644);
 	put("net/ipv4/conf/all/rp_filter", "0\n", 0644);
-	put("net/ipv4/conf/eth0.5/rp_filter", "1\n", 0644);
+	put("net/ipv4/conf/eth1.5/rp_filter", "1\n", 0644);
 	put("net/ipv4/route/flush", "", 0200);                 /* a trigger: write-only */
 	put("net/netfilter/nf_conntrack_count", "7\n", 0444);  /* a counter: read-only */
 	put("net/ipv6/conf/v0/stable_secret", "", 0000);        /* unreadable */
@@ -86,8 +86,8 @@ static void test_paths(void **state)
 	assert_int_equal(nh_sysctl_path("net.ipv4.ip_forward", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "net/ipv4/ip_forward");
 	/* a link name with dots keeps them */
-	assert_int_equal(nh_sysctl_path("net.ipv4.conf.eth0.5.rp_filter", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "net/ipv4/conf/eth0.5/rp_filter");
+	assert_int_equal(nh_sysctl_path("net.ipv4.conf.eth1.5.rp_filter", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net/ipv4/conf/eth1.5/rp_filter");
 	assert_int_equal(nh_sysctl_path("net.ipv6.neigh.a.b.c.retrans_time_ms", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "net/ipv6/neigh/a.b.c/retrans_time_ms");
 	assert_int_equal(nh_sysctl_path("net.ipv4.neigh.default.gc_thresh1", buf, sizeof(buf)), 0);
@@ -96,8 +96,8 @@ static void test_paths(void **state)
 	assert_int_equal(nh_sysctl_path("kernel.panic", buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(nh_sysctl_path("net.ipv4.ip_forward", buf, 8), -ENAMETOOLONG);
 
-	assert_int_equal(nh_sysctl_key_link("net.ipv4.conf.eth0.5.rp_filter", link), 1);
-	assert_string_equal(link, "eth0.5");
+	assert_int_equal(nh_sysctl_key_link("net.ipv4.conf.eth1.5.rp_filter", link), 1);
+	assert_string_equal(link, "eth1.5");
 	assert_int_equal(nh_sysctl_key_link("net.mpls.conf.v0.input", link), 1);
 	assert_string_equal(link, "v0");
 	assert_int_equal(nh_sysctl_key_link("net.ipv4.conf.all.rp_filter", link), 0);
@@ -114,12 +114,12 @@ static void test_paths(void **state)
 	assert_false(nh_sysctl_key_valid("net.ipv4.ip_forward\n"));
 
 	/* paths back to keys; a dot only where a link name is */
-	assert_int_equal(nh_sysctl_key_from_path("net/ipv4/conf/eth0.5/rp_filter", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "net.ipv4.conf.eth0.5.rp_filter");
+	assert_int_equal(nh_sysctl_key_from_path("net/ipv4/conf/eth1.5/rp_filter", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "net.ipv4.conf.eth1.5.rp_filter");
 	assert_int_equal(nh_sysctl_key_from_path("net/core/somaxconn", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "net.core.somaxconn");
 	assert_int_equal(nh_sysctl_key_from_path("net/core/some.thing", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(nh_sysctl_key_from_path("net/ipv4/conf/eth0.5/a.b", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(nh_sysctl_key_from_path("net/ipv4/conf/eth1.5/a.b", buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(nh_sysctl_key_from_path("kernel/panic", buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(nh_sysctl_key_from_path("net/a/b/c/d/e/f/g/h/i", buf, sizeof(buf)), -EINVAL);
 }
@@ -150,7 +150,7 @@ static void test_get_put(void **state)
 	(void)state;
 	assert_int_equal(nh_sysctl_get(root, "net.ipv4.ip_local_port_range", v, sizeof(v)), 0);
 	assert_string_equal(v, "32768 60999");
-	assert_int_equal(nh_sysctl_get(root, "net.ipv4.conf.eth0.5.rp_filter", v, sizeof(v)), 0);
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.conf.eth1.5.rp_filter", v, sizeof(v)), 0);
 	assert_string_equal(v, "1");
 	assert_int_equal(nh_sysctl_get(root, "net.ipv4.nope", v, sizeof(v)), -ENOENT);
 	assert_int_equal(nh_sysctl_get(root, "net.ipv4/ip_forward", v, sizeof(v)), -EINVAL);
@@ -171,15 +171,15 @@ static void test_read_write(void **state)
 	memset(keys, 0, sizeof(keys));
 	nh_strlcpy(keys[0].key, "net.ipv4.ip_forward", sizeof(keys[0].key));
 	nh_strlcpy(keys[1].key, "net.ipv4.missing", sizeof(keys[1].key));
-	nh_strlcpy(keys[2].key, "net.ipv4.conf.eth0.5.rp_filter", sizeof(keys[2].key));
-	nh_strlcpy(keys[2].link, "eth0.5", sizeof(keys[2].link));
+	nh_strlcpy(keys[2].key, "net.ipv4.conf.eth1.5.rp_filter", sizeof(keys[2].key));
+	nh_strlcpy(keys[2].link, "eth1.5", sizeof(keys[2].link));
 	nh_state_init(&s);
 	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", "0", back, sizeof(back)), 0);
 	assert_int_equal(nh_sysctl_read(-1, root, keys, 3, &s), 0);
 	/* what cannot be read is left out; sorted by key */
 	assert_int_equal(s.n_sysctls, 2);
-	assert_string_equal(s.sysctls[0].key, "net.ipv4.conf.eth0.5.rp_filter");
-	assert_string_equal(s.sysctls[0].link, "eth0.5");
+	assert_string_equal(s.sysctls[0].key, "net.ipv4.conf.eth1.5.rp_filter");
+	assert_string_equal(s.sysctls[0].link, "eth1.5");
 	assert_string_equal(s.sysctls[1].value, "0");
 	/* read again: replaced, not appended */
 	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", " 1\n", back, sizeof(back)), 0);
@@ -209,7 +209,7 @@ static void test_announced(void **state)
 	assert_true(nh_sysctl_netconf("net.ipv4.conf.default.rp_filter", &family, &which, &v));
 	assert_int_equal(which, NH_NETCONF_DEFAULT);
 	assert_int_equal(v, NH_NETCONF_RP_FILTER);
-	assert_true(nh_sysctl_netconf("net.ipv4.conf.eth0.5.proxy_arp", &family, &which, &v));
+	assert_true(nh_sysctl_netconf("net.ipv4.conf.eth1.5.proxy_arp", &family, &which, &v));
 	assert_int_equal(which, 0);     /* the key's link */
 	assert_int_equal(v, NH_NETCONF_PROXY_NEIGH);
 	assert_true(nh_sysctl_netconf("net.ipv6.conf.all.forwarding", &family, &which, &v));
@@ -243,8 +243,8 @@ static void test_read_all(void **state)
 		if (i)
 			assert_true(strcmp(s.sysctls[i - 1].key, s.sysctls[i].key) < 0);
 	}
-	assert_non_null(nh_state_sysctl(&s, "net.ipv4.conf.eth0.5.rp_filter"));
-	assert_string_equal(nh_state_sysctl(&s, "net.ipv4.conf.eth0.5.rp_filter")->link, "eth0.5");
+	assert_non_null(nh_state_sysctl(&s, "net.ipv4.conf.eth1.5.rp_filter"));
+	assert_string_equal(nh_state_sysctl(&s, "net.ipv4.conf.eth1.5.rp_filter")->link, "eth1.5");
 	assert_string_equal(nh_state_sysctl(&s, "net.core.multi")->value, "a b c d");
 	assert_string_equal(nh_state_sysctl(&s, "net.ipv4.conf.all.rp_filter")->link, "");
 	nh_state_free(&s);
