@@ -10,8 +10,10 @@
 #
 # BENCH_NETHEAL=PATH runs another netheal binary (a before/after
 # comparison); BENCH_NO_SYSCTL=1 leaves the sysctl out of the policy (for
-# one that predates sysctls) and BENCH_BREAKS="address route ..." picks
-# the breaks.
+# one that predates sysctls), BENCH_BREAKS="address route ..." picks
+# the breaks and BENCH_SIZES="1000" the sizes (BENCH_SAMPLES samples per
+# break, default 100), so two binaries can be compared at one size, one
+# run after the other, in a few minutes each.
 set -u
 
 # sandbox.sh records the namespace it started from; we must be elsewhere.
@@ -65,6 +67,11 @@ scale)
 	;;
 esac
 BREAKS=${BENCH_BREAKS:-"address route down veth netns forward"}
+if [ -n "${BENCH_SIZES:-}" ]; then
+	SIZES=$BENCH_SIZES
+	SAMPLES=()
+	for _ in $SIZES; do SAMPLES+=("${BENCH_SAMPLES:-100}"); done
+fi
 MID=$(echo "$SIZES" | cut -d' ' -f2)    # idle and storm run at this size (not in scale)
 LARGEST=$(echo "$SIZES" | awk '{ print $NF }')
 GEN_OPTS=()
