@@ -37,6 +37,18 @@ static atomic_uint target_seq;          /* the last sequence number used */
 static atomic_bool stop;
 static atomic_ulong sent;
 
+/* A message header at buf, as the kernel addresses its replies. */
+static struct nlmsghdr *forged_header(char *buf, uint16_t type, uint16_t flags, uint32_t seq, uint32_t port)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = port;
+	return nlh;
+}
+
 /* One forged datagram: four messages for each of the next few sequence
  * numbers, addressed to the requester's port as the kernel's are. */
 static size_t forge(char *buf, size_t size, uint32_t seq0, uint32_t port)
@@ -50,22 +62,14 @@ static size_t forge(char *buf, size_t size, uint32_t seq0, uint32_t port)
 		struct nlmsgerr *err;
 		struct in_addr a;
 
-		nlh = mnl_nlmsg_put_header(buf + off);
-		nlh->nlmsg_type = RTM_NEWLINK;
-		nlh->nlmsg_flags = NLM_F_MULTI;
-		nlh->nlmsg_seq = seq;
-		nlh->nlmsg_pid = port;
+		nlh = forged_header(buf + off, RTM_NEWLINK, NLM_F_MULTI, seq, port);
 		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 		ifi->ifi_index = 4242;
 		ifi->ifi_flags = IFF_UP;
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, "forged0");
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 
-		nlh = mnl_nlmsg_put_header(buf + off);
-		nlh->nlmsg_type = RTM_NEWADDR;
-		nlh->nlmsg_flags = NLM_F_MULTI;
-		nlh->nlmsg_seq = seq;
-		nlh->nlmsg_pid = port;
+		nlh = forged_header(buf + off, RTM_NEWADDR, NLM_F_MULTI, seq, port);
 		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 		ifa->ifa_family = AF_INET;
 		ifa->ifa_prefixlen = 32;
@@ -75,21 +79,14 @@ static size_t forge(char *buf, size_t size, uint32_t seq0, uint32_t port)
 		mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 
-		nlh = mnl_nlmsg_put_header(buf + off);
-		nlh->nlmsg_type = NLMSG_ERROR;
-		nlh->nlmsg_seq = seq;
-		nlh->nlmsg_pid = port;
+		nlh = forged_header(buf + off, NLMSG_ERROR, 0, seq, port);
 		err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
 		err->error = -EPERM;
 		err->msg.nlmsg_seq = seq;
 		err->msg.nlmsg_pid = port;
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 
-		nlh = mnl_nlmsg_put_header(buf + off);
-		nlh->nlmsg_type = NLMSG_DONE;
-		nlh->nlmsg_flags = NLM_F_MULTI;
-		nlh->nlmsg_seq = seq;
-		nlh->nlmsg_pid = port;
+		nlh = forged_header(buf + off, NLMSG_DONE, NLM_F_MULTI, seq, port);
 		*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 	}

@@ -557,20 +557,28 @@ static void test_burst_coalesces(void **state)
 /* The view says v-peer1 is there, the kernel already deleted it: the
  * set-up fails, the namespaces are read again, and the pair is rebuilt in
  * the next pass; nothing is reported as failed. */
-static void test_stale_view_read_again(void **state)
+/* Built; v-peer1 is set down (an event says so) and, before the core acts,
+ * the pair goes too, with no event yet. */
+static struct fake *pair_gone_unseen(struct fake_ns **blue, struct fake_ns **host)
 {
 	struct fake *f = fake_new(base_policy);
+
+	built(f);
+	*blue = ns_get(f, "blue");
+	*host = ns_get(f, "");
+	nh_state_link_by_name(&(*blue)->truth, "v-peer1")->up = false;
+	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
+	del_link(*blue, "v-peer1");
+	del_link(*host, "v-eth1");
+	return f;
+}
+
+static void test_stale_view_read_again(void **state)
+{
 	struct fake_ns *blue, *host;
+	struct fake *f = pair_gone_unseen(&blue, &host);
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	host = ns_get(f, "");
-	nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
-	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
-	/* before the core acts, the pair goes too; no event yet */
-	del_link(blue, "v-peer1");
-	del_link(host, "v-eth1");
 	assert_int_equal(nh_core_heal(f->core), 1);         /* set-up tried: the link is gone */
 	assert_int_equal(f->rereads, 0);                    /* its events are waited for, not a dump */
 	/* they come: the pair is made again, and nothing was a failure */
@@ -588,18 +596,11 @@ static void test_stale_view_read_again(void **state)
  * namespaces are read again and healed at once. */
 static void test_stale_view_events_lost(void **state)
 {
-	struct fake *f = fake_new(base_policy);
 	struct fake_ns *blue, *host;
+	struct fake *f = pair_gone_unseen(&blue, &host);
 	struct nh_netns *rec;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	host = ns_get(f, "");
-	nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
-	deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 777);
-	del_link(blue, "v-peer1");
-	del_link(host, "v-eth1");
 	assert_int_equal(nh_core_heal(f->core), 1);
 	rec = nh_core_find(f->core, "blue");
 	assert_true(ev_is_active(&rec->wake));
