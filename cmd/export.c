@@ -209,7 +209,7 @@ static int read_fresh(struct fresh *f)
 	r = nh_nl_open(&nl, f->fd, NULL, 0, 0);
 	if (r < 0)
 		return r;
-	r = nh_observe_dump(&nl, &f->state);
+	r = nh_observe_dump(&nl, &f->state, NH_DUMP_NEIGH);
 	nh_nl_close(&nl);
 	if (r == 0)
 		r = nh_sysctl_read_all(f->fd, NH_SYSCTL_ROOT, &f->state);
@@ -363,7 +363,7 @@ int nh_cmd_export(int argc, char **argv)
 	memset(&policy, 0, sizeof(policy));
 	if (nh_cmd_load_quiet(config, &policy) == 0 && policy.settings.netns_dir)
 		dir = policy.settings.netns_dir;
-	r = nh_monitor_new(NULL, dir, NULL, NULL, &m);
+	r = nh_monitor_new(NULL, dir, NH_MONITOR_NEIGH | NH_MONITOR_NETCONF, NULL, NULL, &m);
 	if (r < 0) {
 		fprintf(stderr, "netheal export: cannot read the system: %s\n", strerror(-r));
 	} else if (only && !nh_monitor_find(m, only)) {

@@ -37,7 +37,8 @@ int nh_cmd_world_open(const char *cmd, const char *config, const struct nh_repor
 	r = nh_cmd_load(config, &w->policy);
 	if (r < 0)
 		return r;
-	r = nh_monitor_new(NULL, w->policy.settings.netns_dir, NULL, NULL, &w->mon);
+	r = nh_monitor_new(NULL, w->policy.settings.netns_dir, nh_kernel_monitor_groups(&w->policy), NULL, NULL,
+			   &w->mon);
 	if (r < 0) {
 		fprintf(stderr, "netheal %s: cannot read the system: %s\n", cmd, strerror(-r));
 		return r;

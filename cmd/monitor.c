@@ -642,7 +642,7 @@ int nh_cmd_monitor(int argc, char **argv)
 			return 1;
 		}
 	}
-	r = nh_monitor_new(loop, dir, &ops, &mon, &mon.m);
+	r = nh_monitor_new(loop, dir, NH_MONITOR_NEIGH | NH_MONITOR_NETCONF, &ops, &mon, &mon.m);
 	if (r < 0) {
 		nh_log_errno(NH_ERR, r, "cannot start monitoring");
 		goto out;

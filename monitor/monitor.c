@@ -214,7 +214,8 @@ static void ns_retry_later(struct nh_ns *ns, const char *reason)
 static int dump(struct nh_ns *ns)
 {
 	struct nh_nl *nl = nh_ns_request(ns);
-	int r = nl ? nh_observe_dump(nl, &ns->obs.have) : -errno;
+	int r = nl ? nh_observe_dump(nl, &ns->obs.have, ns->m->optional & NH_MONITOR_NEIGH ? NH_DUMP_NEIGH : 0)
+		   : -errno;
 
 	ns->obs.valid = r == 0;
 	return r;
@@ -543,8 +544,8 @@ static int start_events(struct nh_monitor *m)
 	return 0;
 }
 
-int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_monitor_ops *ops,
-		   void *ctx, struct nh_monitor **out)
+int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int optional,
+		   const struct nh_monitor_ops *ops, void *ctx, struct nh_monitor **out)
 {
 	struct nh_monitor *m = calloc(1, sizeof(*m));
 	int r = -ENOMEM;
@@ -556,7 +557,7 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_
 	m->ctx = ctx;
 	m->ino_fd = m->wd_dir = m->wd_parent = -1;
 	m->rcvbuf = NH_MONITOR_RCVBUF_DEFAULT;
-	m->optional = NH_MONITOR_NEIGH | NH_MONITOR_NETCONF;
+	m->optional = optional;
 	m->dir = strdup(netns_dir);
 	m->reqbuf = malloc(NH_NL_BUFSIZE);
 	m->evbuf = malloc(NH_NL_BUFSIZE);

@@ -92,14 +92,16 @@ struct nh_monitor_ops {
 
 /*
  * Open the host namespace and every namespace in netns_dir, dump each.
+ * optional: the NH_MONITOR_* groups below (what is read and subscribed
+ * besides links, addresses, routes and rules).
  * With a loop: the event socket, an nsid for each namespace, inotify on
  * netns_dir (which need not exist yet), adoption of files mounted later.
  * loop NULL (plan/apply): only fds, request sockets and dumps.
  * RLIMIT_NOFILE is raised to its hard limit (a descriptor per namespace).
  * ops and ctx may be NULL. Returns 0 or -errno.
  */
-int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, const struct nh_monitor_ops *ops,
-		   void *ctx, struct nh_monitor **out);
+int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int optional,
+		   const struct nh_monitor_ops *ops, void *ctx, struct nh_monitor **out);
 void nh_monitor_free(struct nh_monitor *m);     /* accepts NULL; closes everything */
 /*
  * Start watching a monitor made without a loop: watch netns_dir, open the
@@ -148,14 +150,16 @@ int nh_monitor_set_rcvbuf(struct nh_monitor *m, int bytes);
  * Event groups the event socket leaves out when nothing needs them: each
  * costs a wake-up per change in every namespace (neighbours: every ARP or
  * ND state change and garbage collection, about a thousand a second on a
- * 1000-port bridge). A new monitor subscribes to both; `run` keeps the ones
- * its policy needs.
+ * 1000-port bridge). A monitor subscribes to those it is given
+ * (nh_monitor_new, nh_monitor_set_optional) and reads neighbours only with
+ * NH_MONITOR_NEIGH: a neighbour dump walks every namespace's entries.
  */
 #define NH_MONITOR_NEIGH   (1u << 0)    /* RTNLGRP_NEIGH: permanent neighbours (SPEC §3.1) */
 #define NH_MONITOR_NETCONF (1u << 1)    /* RTNLGRP_IPV{4,6}_NETCONF: the sysctls the kernel announces */
 /* Subscribe to these optional groups only. A group added to an attached
  * monitor means every namespace is read again, now (what it tells was not
- * kept meanwhile). 0, or -errno (the subscription is then as it was). */
+ * kept meanwhile); a monitor not attached yet reads with them from its next
+ * read. 0, or -errno (the subscription is then as it was). */
 int nh_monitor_set_optional(struct nh_monitor *m, unsigned int groups);
 
 /* Whether this process may open the event socket (NETLINK_LISTEN_ALL_NSID

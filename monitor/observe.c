@@ -243,7 +243,7 @@ static int dump_one(struct nh_nl *nl, struct nh_state *s, uint16_t type, int fam
 	return nh_nl_dump(nl, nlh, dump_cb, s);
 }
 
-static int dump_all(struct nh_nl *nl, struct nh_state *s)
+static int dump_all(struct nh_nl *nl, struct nh_state *s, unsigned int what)
 {
 	int r;
 
@@ -256,7 +256,7 @@ static int dump_all(struct nh_nl *nl, struct nh_state *s)
 		r = dump_one(nl, s, RTM_GETROUTE, AF_INET6);
 	if (r == 0)
 		r = dump_one(nl, s, RTM_GETRULE, AF_UNSPEC);
-	if (r == 0)
+	if (r == 0 && (what & NH_DUMP_NEIGH))
 		r = dump_one(nl, s, RTM_GETNEIGH, AF_UNSPEC);
 	return r;
 }
@@ -290,14 +290,14 @@ static void sort_routes(struct nh_state *s)
 	s->n_routes = j + 1;
 }
 
-int nh_observe_dump(struct nh_nl *nl, struct nh_state *s)
+int nh_observe_dump(struct nh_nl *nl, struct nh_state *s, unsigned int what)
 {
 	struct nh_state tmp;
 	int r = -EINTR;
 
 	for (int attempt = 0; attempt <= NH_DUMP_RETRIES && r == -EINTR; attempt++) {
 		nh_state_init(&tmp);
-		r = dump_all(nl, &tmp);
+		r = dump_all(nl, &tmp, what);
 		if (r < 0)
 			nh_state_free(&tmp);
 		/* tests count these (tests/integration/dump_intr.sh) */

@@ -58,16 +58,23 @@ struct nh_nl_event {
 	bool carrier_only;              /* changed: only a link's carrier (IFF_LOWER_UP), which no policy names */
 };
 
+/* What nh_observe_dump reads besides links, addresses, routes and rules. */
+#define NH_DUMP_NEIGH (1u << 0)         /* permanent neighbours (v4+v6) */
+
 /*
  * Full dump of links, addresses (v4+v6), routes (v4+v6, every table but
- * local), rules (v4+v6) and permanent neighbours (v4+v6) through the request
- * socket nl into s, which is replaced on success only. Names are resolved
- * from indexes and s is sorted. An interrupted dump is repeated up to
- * NH_DUMP_RETRIES times, then -EINTR. Sysctls are not read here (s has
- * none after it, and no netconf entry): see netlink/sysctl.h and
- * nh_observe_netconf_get.
+ * local), rules (v4+v6) and, with NH_DUMP_NEIGH in what, permanent
+ * neighbours (v4+v6) through the request socket nl into s, which is
+ * replaced on success only. Names are resolved from indexes and s is
+ * sorted. An interrupted dump is repeated up to NH_DUMP_RETRIES times, then
+ * -EINTR. Sysctls are not read here (s has none after it, and no netconf
+ * entry): see netlink/sysctl.h and nh_observe_netconf_get.
+ *
+ * A neighbour dump costs the kernel a walk of every namespace's entries
+ * (one table per family for all namespaces, filtered by namespace in
+ * neigh_dump_table): leave it out where no neighbour is wanted.
  */
-int nh_observe_dump(struct nh_nl *nl, struct nh_state *s);
+int nh_observe_dump(struct nh_nl *nl, struct nh_state *s, unsigned int what);
 
 /*
  * Read the announced settings (struct nh_netconf) of family's ifindex

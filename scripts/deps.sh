@@ -22,9 +22,11 @@ test)
 	# --warnings); unit checks (systemd-analyze); completion; the package
 	# (debhelper, lintian); the boot test (mmdebstrap, systemd-nspawn);
 	# memcheck (valgrind); the fuzz harnesses (clang and its libFuzzer
-	# runtime, only recommended by clang)
+	# runtime, only recommended by clang); the requests netheal sends
+	# (strace decodes netlink)
 	pkgs="$build libcmocka-dev jq python3 systemd scdoc groff-base man-db bash-completion
-	      dpkg-dev debhelper lintian mmdebstrap systemd-container valgrind clang libclang-rt-14-dev" ;;
+	      dpkg-dev debhelper lintian mmdebstrap systemd-container valgrind clang libclang-rt-14-dev
+	      strace" ;;
 *)
 	echo "usage: $0 [demo|test]" >&2
 	exit 64 ;;

@@ -322,21 +322,6 @@ static void converge(struct engine *e)
 	nh_core_mark_all(e->core, nh_now_us());
 }
 
-/* The optional event groups policy p needs: neighbour events only when a
- * rule names a neighbour, netconf events only when one names a sysctl. */
-static unsigned int monitor_groups(const struct nh_policy *p)
-{
-	unsigned int g = 0;
-
-	for (size_t i = 0; i <= p->n_netns; i++) {
-		const struct nh_state *w = i < p->n_netns ? &p->netns[i].want : &p->host.want;
-
-		g |= w->n_neighs ? NH_MONITOR_NEIGH : 0;
-		g |= w->n_sysctls ? NH_MONITOR_NETCONF : 0;
-	}
-	return g;
-}
-
 static void policy_free(struct nh_policy *p)
 {
 	nh_policy_free(p);
@@ -362,7 +347,7 @@ static void reload(struct engine *e)
 	}
 	if (strcmp(next->settings.netns_dir, e->policy->settings.netns_dir) != 0)
 		nh_warn("netns_dir changes only take effect on restart");
-	if (nh_monitor_set_optional(e->mon, monitor_groups(next)) < 0)
+	if (nh_monitor_set_optional(e->mon, nh_kernel_monitor_groups(next)) < 0)
 		nh_warn("cannot change the event subscriptions: neighbour and netconf events may be missed "
 			"until the next resync");
 	/* the core took next; the old policy is referenced no more */
@@ -517,12 +502,12 @@ static int start(struct engine *e)
 	if (!e->hooks)
 		return nh_log_errno(NH_ERR, -ENOMEM, "cannot start");
 	/* no event sockets while building: see nh_monitor_attach */
-	r = nh_monitor_new(NULL, e->policy->settings.netns_dir, &monitor_ops, e, &e->mon);
+	r = nh_monitor_new(NULL, e->policy->settings.netns_dir, nh_kernel_monitor_groups(e->policy),
+			   &monitor_ops, e, &e->mon);
 	if (r < 0)
 		return nh_log_errno(NH_ERR, r, "cannot watch the namespaces in %s", e->policy->settings.netns_dir);
 	if (opt->rcvbuf && nh_monitor_set_rcvbuf(e->mon, opt->rcvbuf) < 0)
 		nh_warn("--rcvbuf %d ignored", opt->rcvbuf);
-	(void)nh_monitor_set_optional(e->mon, monitor_groups(e->policy));      /* not open yet: cannot fail */
 	nh_kernel_init(&e->kernel, e->mon);
 	r = nh_core_new(&cfg, e->policy, &e->core);
 	if (r < 0)

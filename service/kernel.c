@@ -184,6 +184,19 @@ static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *w
 	return r;
 }
 
+unsigned int nh_kernel_monitor_groups(const struct nh_policy *p)
+{
+	unsigned int g = 0;
+
+	for (size_t i = 0; i <= p->n_netns; i++) {
+		const struct nh_state *w = i < p->n_netns ? &p->netns[i].want : &p->host.want;
+
+		g |= w->n_neighs ? NH_MONITOR_NEIGH : 0;
+		g |= w->n_sysctls ? NH_MONITOR_NETCONF : 0;
+	}
+	return g;
+}
+
 const struct nh_kernel_ops nh_kernel_ops = {
 	.exec = k_exec,
 	.observed = k_observed,

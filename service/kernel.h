@@ -19,6 +19,11 @@ struct nh_kernel {
 /* The operations, with a struct nh_kernel as their ctx. */
 extern const struct nh_kernel_ops nh_kernel_ops;
 
+/* The optional monitor groups (NH_MONITOR_*) policy p needs: neighbours
+ * only when a rule names a neighbour, netconf only when one names a sysctl
+ * (what else is read and subscribed costs every namespace). */
+unsigned int nh_kernel_monitor_groups(const struct nh_policy *p);
+
 /* Bind k to the monitor m: named namespaces are made in its netns_dir. */
 void nh_kernel_init(struct nh_kernel *k, struct nh_monitor *m);
 
