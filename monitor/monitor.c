@@ -95,7 +95,7 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 		}
 		return &ns->req;
 	}
-	if (!nh_ns_is_host(ns) && m->n_req >= NH_MONITOR_REQ_SOCKETS && m->lru_tail)
+	if (!nh_ns_is_host(ns) && m->n_req >= m->max_req && m->lru_tail)
 		req_close(m->lru_tail);
 	r = nh_nl_open_shared(&ns->req, nh_ns_is_host(ns) ? -1 : ns->fd, NULL, 0, 0, m->reqbuf);
 	if (r == 0 && (r = NH_HASH_ADD_U32(hh_port, m->by_port, req.portid, ns)) < 0)
@@ -504,15 +504,31 @@ int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out)
 
 /* ---- the monitor ---------------------------------------------------------------------- */
 
-static void raise_nofile(void)
+/* Raises the soft limit of descriptors to the hard one; returns the soft
+ * limit in force. */
+static rlim_t raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
 		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 			nh_log_errno(NH_WARNING, errno, "cannot raise RLIMIT_NOFILE");
+			rl.rlim_cur = was;
+		}
 	}
+	return rl.rlim_cur;
+}
+
+/* Closes the least recently used request sockets beyond m->max_req. */
+static void req_trim(struct nh_monitor *m)
+{
+	while (m->n_req > m->max_req && m->lru_tail)
+		req_close(m->lru_tail);
 }
 
 static int open_host(struct nh_monitor *m)
@@ -549,6 +565,7 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int opt
 {
 	struct nh_monitor *m = calloc(1, sizeof(*m));
 	int r = -ENOMEM;
+	rlim_t nofile;
 
 	*out = NULL;
 	if (!m)
@@ -563,7 +580,14 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int opt
 	m->evbuf = malloc(NH_NL_BUFSIZE);
 	if (!m->dir || !m->reqbuf || !m->evbuf)
 		goto fail;
-	raise_nofile();         /* a descriptor per namespace */
+	/* A descriptor per namespace; while it builds (no loop yet: plan,
+	 * apply, run before nh_monitor_attach) a request socket each too, up
+	 * to half the limit: a pass that visits every namespace again and
+	 * again would otherwise open and close a socket at each visit. */
+	nofile = raise_nofile();
+	m->max_req = NH_MONITOR_REQ_SOCKETS;
+	if (!loop && nofile / 2 > m->max_req)
+		m->max_req = nofile / 2;
 	r = open_host(m);
 	if (r < 0)
 		goto fail;
@@ -604,6 +628,8 @@ int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop)
 	/* what changed before the subscription was not seen */
 	for (size_t i = 0; i < m->n_ns; i++)
 		(void)nh_ns_refresh(m->ns[i]);  /* a failure is retried, and resynced reported */
+	m->max_req = NH_MONITOR_REQ_SOCKETS;
+	req_trim(m);
 	/* namespaces that came or went while nothing watched */
 	return nh_monitor_scan(m);
 }

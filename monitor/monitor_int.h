@@ -30,6 +30,7 @@ struct nh_monitor {
 	/* request sockets: open ones in a list, most recently used first */
 	struct nh_ns *lru_head, *lru_tail;
 	size_t n_req;
+	size_t max_req;                 /* kept open: NH_MONITOR_REQ_SOCKETS once attached */
 
 	/* the event socket (events.c) */
 	struct nh_nl evsock;
