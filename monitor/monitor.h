@@ -14,7 +14,8 @@
  * (its own, kept open: its identity, setns and IFLA_NET_NS_FD need it).
  * Request sockets (dumps, actions) are opened in a namespace when needed
  * and kept in a bounded cache (NH_MONITOR_REQ_SOCKETS), the least recently
- * used closed first. The netns directory is watched with inotify
+ * used closed first; a monitor not attached yet (building) keeps one per
+ * namespace, up to half the descriptor limit. The netns directory is watched with inotify
  * (monitor/watch.c).
  *
  * Everything runs on the loop's thread. The 64 KiB netlink buffers are
@@ -106,7 +107,8 @@ void nh_monitor_free(struct nh_monitor *m);     /* accepts NULL; closes everythi
 /*
  * Start watching a monitor made without a loop: watch netns_dir, open the
  * event socket, give every namespace an nsid, read each again (what changed
- * before was not seen) and rescan the directory. `run` converges first and
+ * before was not seen) and rescan the directory; from here on at most
+ * NH_MONITOR_REQ_SOCKETS request sockets stay open. `run` builds first and
  * attaches after: its own thousands of changes would only fill the event
  * socket while it builds. Returns 0 or -errno.
  */

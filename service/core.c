@@ -1011,38 +1011,51 @@ static int count_left(struct nh_core *c)
 	return r;
 }
 
+/* One pass of a converge, damping off; with reread, what it changed is
+ * read again (no events arrive meanwhile) and every namespace marked to be
+ * looked at again (what changed in one may unblock another). Returns how
+ * many actions the kernel took, or -ENOMEM. */
+static int converge_round(struct nh_core *c, bool reread)
+{
+	struct pass p = { 0 };
+	int r;
+
+	c->damping_off = true;
+	c->converging = true;
+	nh_plan_init(&p.plan);
+	r = pass_run(c, &p);
+	if (r == 0 && reread) {
+		for (size_t j = 0; j < p.n_touched; j++)
+			kernel_reread(c, p.touched[j]);
+		if (p.executed)
+			nh_core_mark_all(c, core_now_us(c));
+	}
+	if (r == 0)
+		r = (int)p.executed;
+	pass_free(&p);
+	c->damping_off = false;
+	c->converging = false;
+	if (r < 0)
+		oom(c);
+	return r;
+}
+
+int nh_core_converge_first(struct nh_core *c)
+{
+	nh_core_mark_all(c, core_now_us(c));
+	return converge_round(c, false);
+}
+
 int nh_core_converge(struct nh_core *c, unsigned int rounds)
 {
 	int r = 0;
 
-	c->damping_off = true;
-	c->converging = true;
+	/* the caller may have read every namespace again since the last pass */
+	c->views_stale = true;
 	nh_core_mark_all(c, core_now_us(c));
-	for (unsigned int i = 0; i < rounds && c->dirty; i++) {
-		struct pass p = { 0 };
-
-		nh_plan_init(&p.plan);
-		r = pass_run(c, &p);
-		if (r == 0) {
-			/* no events while converging: read what changed, and
-			 * look at everything again (what changed in one
-			 * namespace may unblock another) */
-			for (size_t j = 0; j < p.n_touched; j++)
-				kernel_reread(c, p.touched[j]);
-			if (p.executed)
-				nh_core_mark_all(c, core_now_us(c));
-		}
-		pass_free(&p);
-		if (r < 0)
-			break;
-	}
-	c->damping_off = false;
-	c->converging = false;
-	if (r < 0) {
-		oom(c);
-		return r;
-	}
-	return count_left(c);
+	for (unsigned int i = 0; i < rounds && c->dirty && r >= 0; i++)
+		r = converge_round(c, true);
+	return r < 0 ? r : count_left(c);
 }
 
 int nh_core_plan(struct nh_core *c, struct nh_plan *plan)

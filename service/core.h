@@ -201,6 +201,12 @@ int nh_core_heal(struct nh_core *c);
  * executes nothing or after `rounds` passes. Returns how many actions are
  * left (reports, failures, audit drift; 0 = converged), or -ENOMEM. */
 int nh_core_converge(struct nh_core *c, unsigned int rounds);
+/* `run`'s start-up: the first pass of a converge alone, damping off, with
+ * nothing read again after it: the caller reads every namespace next (it
+ * subscribes to events first, nh_monitor_attach, so that one read serves
+ * both) and then calls nh_core_converge for the rest. Returns how many
+ * actions the kernel took, or -ENOMEM. */
+int nh_core_converge_first(struct nh_core *c);
 /* The plan for every managed namespace as it is now; changes nothing.
  * -EAGAIN when a namespace could not be read (a warning names it; plan
  * holds the others' drifts): it is never planned as missing. */

@@ -311,9 +311,9 @@ static void log_config(enum nh_event ev, const char *config, const char *why)
 	nh_log_event(ev, &f, "configuration %s %s", config, ev == NH_EV_CONFIG_LOADED ? "loaded" : "rejected");
 }
 
-static void converge(struct engine *e)
+static void converge(struct engine *e, unsigned int rounds)
 {
-	int r = nh_core_converge(e->core, CONVERGE_ROUNDS);
+	int r = nh_core_converge(e->core, rounds);
 
 	if (r < 0)
 		nh_err("out of memory converging: the namespaces are healed as memory allows");
@@ -354,7 +354,7 @@ static void reload(struct engine *e)
 	policy_free(e->policy);
 	e->policy = next;
 	log_config(NH_EV_CONFIG_LOADED, e->opt->config, NULL);
-	converge(e);
+	converge(e, CONVERGE_ROUNDS);
 	changed(e);
 	nh_notify_ready(NULL);
 }
@@ -521,12 +521,16 @@ static int start(struct engine *e)
 	nh_log_event(NH_EV_STARTED, NULL, "netheal %s started, mode %s", NETHEAL_VERSION,
 		     nh_mode_to_string(e->policy->settings.mode));
 	start_watchers(e);
-	converge(e);
+	/* The first pass builds with no event socket (its thousands of
+	 * changes would only fill it); subscribing reads every namespace
+	 * again, which is also the read after that pass; the rest of the
+	 * converge runs subscribed, so nothing changed meanwhile goes unseen. */
+	if (nh_core_converge_first(e->core) < 0)
+		nh_err("out of memory converging: the namespaces are healed as memory allows");
 	r = nh_monitor_attach(e->mon, e->loop);
 	if (r < 0)
 		return nh_log_errno(NH_ERR, r, "cannot watch the namespaces in %s", e->policy->settings.netns_dir);
-	/* what changed between converging and subscribing was not seen */
-	nh_core_mark_all(e->core, nh_now_us());
+	converge(e, CONVERGE_ROUNDS - 1);
 	start_timers(e);
 	return 0;
 }
