@@ -55,7 +55,7 @@ RTNLGRP_IPV4_NETCONF=24
 # name where strace knows the socket for rtnetlink, by number where it
 # cannot, as for a socket opened in another namespace)
 declare -A NUM=([RTM_GETLINK]=0x12 [RTM_GETNEIGH]=0x1e)
-count() { grep -cE "^[0-9]+ send.*nlmsg_type=($1|${NUM[$1]})\b" "$2"; }
+count() { grep -cE "^[0-9]+ +send.*nlmsg_type=($1|${NUM[$1]})\b" "$2"; }
 SPID=
 trace_start() { strace -f -qq -s 64 -e trace=sendto,sendmsg -p "$NH_PID" -o "$T_DIR/$1.strace" & SPID=$!; sleep 0.5; }
 trace_stop() { sleep 0.2; kill "$SPID"; wait "$SPID" 2>/dev/null; }
