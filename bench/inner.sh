@@ -152,14 +152,23 @@ fds() { ls "/proc/$1/fd" | wc -l; }
 # preemption)
 wakeups() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches:/ { n += $2 } END { print n }'; }
 
-# Wait until netheal has used no CPU for a whole second (it has caught up).
+# Wait until netheal has used no CPU for three seconds in a row (it has
+# caught up): READY can come before the kernel's own after-effects of the
+# build (IPv6 DAD ends a second or two after a link comes up) reach it as
+# events, and a single quiet second right after READY fooled the heals'
+# CPU and latency figures.
 settle() {
-	local a b
+	local a b quiet=0
 	a=$(cpu_ticks "$PID")
 	for _ in $(seq 600); do
 		sleep 1
 		b=$(cpu_ticks "$PID")
-		[ "$a" = "$b" ] && return 0
+		if [ "$a" = "$b" ]; then
+			quiet=$((quiet + 1))
+			[ "$quiet" -ge 3 ] && return 0
+		else
+			quiet=0
+		fi
 		a=$b
 	done
 }
