@@ -83,6 +83,21 @@ static void req_close(struct nh_ns *ns)
 	nh_nl_close(&ns->req);
 }
 
+/* Descriptors left for everything but namespaces and request sockets: the
+ * event socket, inotify, status writes, hooks, threads that make a
+ * namespace. */
+#define FD_RESERVE 64
+
+/* Closes the least recently used request sockets while a namespace's
+ * descriptor and one more socket would not fit under the limit: namespaces
+ * come first (a request socket is opened again when needed, a namespace
+ * that cannot be opened is not watched). */
+static void req_make_room(struct nh_monitor *m)
+{
+	while (m->n_req && m->lru_tail && m->n_ns + m->n_req + 1 + FD_RESERVE >= m->nofile)
+		req_close(m->lru_tail);
+}
+
 struct nh_nl *nh_ns_request(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
@@ -97,6 +112,7 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 	}
 	if (!nh_ns_is_host(ns) && m->n_req >= m->max_req && m->lru_tail)
 		req_close(m->lru_tail);
+	req_make_room(m);
 	r = nh_nl_open_shared(&ns->req, nh_ns_is_host(ns) ? -1 : ns->fd, NULL, 0, 0, m->reqbuf);
 	if (r == 0 && (r = NH_HASH_ADD_U32(hh_port, m->by_port, req.portid, ns)) < 0)
 		nh_nl_close(&ns->req);
@@ -452,6 +468,7 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 
 	if (!nh_monitor_valid_name(name))
 		return -EINVAL;
+	req_make_room(m);
 	r = open_netns_file(m, name, &fd);
 	if (r < 0) {
 		if (i > 0)
@@ -581,13 +598,13 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int opt
 	if (!m->dir || !m->reqbuf || !m->evbuf)
 		goto fail;
 	/* A descriptor per namespace; while it builds (no loop yet: plan,
-	 * apply, run before nh_monitor_attach) a request socket each too, up
-	 * to half the limit: a pass that visits every namespace again and
-	 * again would otherwise open and close a socket at each visit. */
+	 * apply, run before nh_monitor_attach) a request socket each too, as
+	 * far as the limit leaves room after the namespaces (req_make_room):
+	 * a pass that visits every namespace again and again would otherwise
+	 * open and close a socket at each visit. */
 	nofile = raise_nofile();
-	m->max_req = NH_MONITOR_REQ_SOCKETS;
-	if (!loop && nofile / 2 > m->max_req)
-		m->max_req = nofile / 2;
+	m->nofile = (size_t)nofile;
+	m->max_req = loop ? NH_MONITOR_REQ_SOCKETS : m->nofile;
 	r = open_host(m);
 	if (r < 0)
 		goto fail;

@@ -31,6 +31,7 @@ struct nh_monitor {
 	struct nh_ns *lru_head, *lru_tail;
 	size_t n_req;
 	size_t max_req;                 /* kept open: NH_MONITOR_REQ_SOCKETS once attached */
+	size_t nofile;                  /* RLIMIT_NOFILE in force */
 
 	/* the event socket (events.c) */
 	struct nh_nl evsock;
