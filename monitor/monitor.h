@@ -15,7 +15,8 @@
  * Request sockets (dumps, actions) are opened in a namespace when needed
  * and kept in a bounded cache (NH_MONITOR_REQ_SOCKETS), the least recently
  * used closed first; a monitor not attached yet (building) keeps one per
- * namespace, up to half the descriptor limit. The netns directory is watched with inotify
+ * namespace as far as the descriptor limit leaves room after the
+ * namespaces' own. The netns directory is watched with inotify
  * (monitor/watch.c).
  *
  * Everything runs on the loop's thread. The 64 KiB netlink buffers are
