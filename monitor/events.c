@@ -88,6 +88,9 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 			nh_debug("netns %s: malformed message type %u ignored", nh_ns_label(ns), nlh->nlmsg_type);
 			continue;
 		}
+		/* the host's table of ids: the end of an id's old meaning */
+		if (ev.obj == NH_OBJ_NSID && nlh->nlmsg_type == RTM_DELNSID && nh_ns_is_host(ns))
+			nh_monitor_nsid_deleted(m, ev.nsid);
 		if (r == 0)
 			continue;
 		ev.t_us = t_us;
@@ -100,7 +103,8 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 }
 
 /* The namespace a message is from: by the nsid in its control message,
- * the host when there is none. NULL: one netheal does not watch. */
+ * the host when there is none. NULL: one netheal does not watch, or one
+ * whose id still names a namespace let go (nsid_waits). */
 static struct nh_ns *source(struct nh_monitor *m, struct msghdr *mh)
 {
 	struct cmsghdr *c;
@@ -114,7 +118,7 @@ static struct nh_ns *source(struct nh_monitor *m, struct msghdr *mh)
 			continue;
 		memcpy(&nsid, CMSG_DATA(c), sizeof(nsid));
 		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), ns);
-		return ns;
+		return ns && !ns->nsid_waits ? ns : NULL;
 	}
 	return m->n_ns ? m->ns[0] : NULL;
 }
@@ -188,6 +192,7 @@ static void overrun(struct nh_monitor *m, const char *what)
 		m->rcvbuf *= 2;
 	granted = nh_nl_set_rcvbuf(&m->evsock, m->rcvbuf);
 	drain(m);
+	nh_monitor_nsid_forget_retired(m);     /* no old event is left to wait for */
 	for (size_t i = 0; i < m->n_ns; i++)
 		queue_reread(m, m->ns[i]);
 	f.netns = "";

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -149,8 +150,8 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One RTM_GETNSID (ask) or RTM_NEWNSID (assign any) for ns, on the host's
- * request socket. */
+/* One RTM_GETNSID (ask: *nsid) or RTM_NEWNSID (give it *nsid) for ns, on
+ * the host's request socket. */
 static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
 {
 	struct nh_nl *host = nh_ns_request(ns->m->ns[0]);
@@ -164,21 +165,56 @@ static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
 	g->rtgen_family = AF_UNSPEC;
 	if (!mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_FD, (uint32_t)ns->fd))
 		return -EMSGSIZE;
-	if (type == RTM_NEWNSID &&
-	    !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)NETNSA_NSID_NOT_ASSIGNED))
+	if (type == RTM_NEWNSID && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid))
 		return -EMSGSIZE;
 	return nh_nl_dump(host, nlh, type == RTM_GETNSID ? nsid_cb : NULL, nsid);
+}
+
+static struct retired_nsid *retired_find(struct nh_monitor *m, int nsid)
+{
+	struct retired_nsid *r;
+
+	HASH_FIND_INT(m->retired, &nsid, r);
+	return r;
+}
+
+static void retired_del(struct nh_monitor *m, struct retired_nsid *r)
+{
+	HASH_DEL(m->retired, r);
+	free(r);
+}
+
+/* ns is let go: its id may tag events still queued on the event socket,
+ * and the kernel may give it to another namespace once this one is gone.
+ * Out of memory it is not kept: the one risk is the one it guards. */
+static void nsid_retire(struct nh_ns *ns)
+{
+	struct nh_monitor *m = ns->m;
+	struct retired_nsid *r;
+
+	if (ns->nsid < 0 || !m->evsock.sock || nh_ns_is_host(ns) || retired_find(m, ns->nsid))
+		return;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	r->nsid = ns->nsid;
+	r->cookie = ns->cookie;
+	HASH_ADD_INT(m->retired, nsid, r);
+	if (!r->hh.tbl)
+		free(r);
 }
 
 static void nsid_index(struct nh_ns *ns, int nsid)
 {
 	struct nh_monitor *m = ns->m;
+	struct retired_nsid *was;
 	struct nh_ns *old;
 
 	if (ns->hh_nsid.tbl)
 		HASH_DELETE(hh_nsid, m->by_nsid, ns);
 	memset(&ns->hh_nsid, 0, sizeof(ns->hh_nsid));
 	ns->nsid = nsid;
+	ns->nsid_waits = false;
 	if (nsid < 0)
 		return;
 	/* an id the host had for a namespace that is gone now belongs to this one */
@@ -189,8 +225,32 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 		old->nsid = -1;
 	}
 	HASH_ADD(hh_nsid, m->by_nsid, nsid, sizeof(int), ns);
-	if (!ns->hh_nsid.tbl)
+	if (!ns->hh_nsid.tbl) {
 		ns->nsid = -1;  /* out of memory: its events go unrouted; the resync timer reads it */
+		return;
+	}
+	/* the same namespace again (its file mounted back): its own id */
+	was = retired_find(m, nsid);
+	if (was && ns->cookie && was->cookie == ns->cookie)
+		retired_del(m, was);
+	else if (was)
+		ns->nsid_waits = true;
+}
+
+/* An id netheal has not given before (NH_MONITOR_NSID_FIRST up, wrapping
+ * there): -EEXIST from the kernel means another namespace holds it. */
+static int nsid_give(struct nh_ns *ns)
+{
+	struct nh_monitor *m = ns->m;
+	int r = -EEXIST;
+
+	for (int i = 0; i < 64 && r == -EEXIST; i++) {
+		int nsid = m->next_nsid;
+
+		m->next_nsid = m->next_nsid == INT_MAX ? NH_MONITOR_NSID_FIRST : m->next_nsid + 1;
+		r = nsid_request(ns, RTM_NEWNSID, &nsid);
+	}
+	return r;
 }
 
 int nh_ns_assign_nsid(struct nh_ns *ns)
@@ -201,15 +261,60 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	/* the host's events come without one: it gets none of us (but is
 	 * known by the one someone gave it, if any) */
 	if (r == 0 && nsid < 0 && !nh_ns_is_host(ns)) {
-		r = nsid_request(ns, RTM_NEWNSID, NULL);
+		r = nsid_give(ns);
+		/* -EEXIST: the kernel gave it one meanwhile (a veth peer
+		 * made there); whichever it has now is the one */
 		if (r == 0 || r == -EEXIST)
 			r = nsid_request(ns, RTM_GETNSID, &nsid);
 	}
+	if (r == 0 && nsid < 0 && !nh_ns_is_host(ns))
+		r = -EEXIST;
 	if (r < 0)
 		return nh_log_errno(NH_WARNING, r, "netns %s: cannot give it an nsid; its events are not seen",
 				    nh_ns_label(ns));
 	nsid_index(ns, nsid);
 	return 0;
+}
+
+void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid)
+{
+	struct retired_nsid *was = retired_find(m, nsid);
+	struct nh_ns *ns;
+	int now = NETNSA_NSID_NOT_ASSIGNED;
+
+	if (was)
+		retired_del(m, was);
+	HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(int), ns);
+	if (!ns)
+		return;
+	if (ns->nsid_waits) {
+		/* the old owner's events are all read: its own from here on,
+		 * and those dropped meanwhile are read back */
+		ns->nsid_waits = false;
+		nh_ns_resync(ns, "nsid");
+		return;
+	}
+	/* An id in use went: the kernel says whose it is now. Still this
+	 * one's: it was another's too, a moment ago, whose events may have
+	 * been taken for its own. Not: its namespace lost it (dying). */
+	if (nsid_request(ns, RTM_GETNSID, &now) == 0 && now != nsid)
+		nh_ns_assign_nsid(ns);
+	nh_ns_resync(ns, "nsid");
+}
+
+static void retired_clear(struct nh_monitor *m)
+{
+	struct retired_nsid *r, *tmp;
+
+	HASH_ITER(hh, m->retired, r, tmp)
+		retired_del(m, r);
+}
+
+void nh_monitor_nsid_forget_retired(struct nh_monitor *m)
+{
+	retired_clear(m);
+	for (size_t i = 0; i < m->n_ns; i++)
+		m->ns[i]->nsid_waits = false;
 }
 
 /* ---- reading a namespace ------------------------------------------------------------ */
@@ -288,6 +393,7 @@ static void ns_close(struct nh_ns *ns)
 	if (m->loop)
 		ev_timer_stop(m->loop, &ns->redump);
 	nh_events_forget(m, ns);
+	nsid_retire(ns);
 	nsid_index(ns, -1);
 	req_close(ns);
 	if (ns->fd >= 0)
@@ -306,6 +412,24 @@ void nh_ns_free(struct nh_ns *ns)
 		return;
 	}
 	free(ns);
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* The kernel's cookie of ns's namespace, from its request socket (opened
+ * here; the first read needs it anyway). 0 when it cannot be had (Linux
+ * before 5.14). */
+static uint64_t netns_cookie(struct nh_ns *ns)
+{
+	struct nh_nl *nl = nh_ns_is_host(ns) ? NULL : nh_ns_request(ns);
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (!nl || getsockopt(nh_nl_fd(nl), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
 }
 
 /* A namespace from its fd (taken over): its nsid (with a loop: its events),
@@ -336,6 +460,7 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 	}
 	ns->dev = st.st_dev;
 	ns->ino = st.st_ino;
+	ns->cookie = netns_cookie(ns);
 	if (m->loop && m->evsock.sock)
 		nh_ns_assign_nsid(ns);          /* a failure is logged; it is read on resync */
 	r = dump(ns);
@@ -605,6 +730,7 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int opt
 	nofile = raise_nofile();
 	m->nofile = (size_t)nofile;
 	m->max_req = loop ? NH_MONITOR_REQ_SOCKETS : m->nofile;
+	m->next_nsid = NH_MONITOR_NSID_FIRST;
 	r = open_host(m);
 	if (r < 0)
 		goto fail;
@@ -660,6 +786,7 @@ void nh_monitor_free(struct nh_monitor *m)
 	HASH_CLEAR(hh, m->by_name);    /* before the namespaces that hold its table */
 	for (size_t i = 0; i < m->n_ns; i++)
 		nh_ns_free(m->ns[i]);
+	retired_clear(m);
 	free(m->ns);
 	free(m->evbuf);
 	free(m->reqbuf);

@@ -44,6 +44,11 @@
 #define NH_MONITOR_RCVBUF_DEFAULT (8 * 1024 * 1024)    /* every namespace's events, one socket */
 #define NH_MONITOR_RCVBUF_MAX     (256 * 1024 * 1024)  /* growth after overruns stops here */
 #define NH_MONITOR_REQ_SOCKETS    128                  /* request sockets kept open (the host's always) */
+/* The ids netheal gives namespaces (RTM_NEWNSID) count up from here, not
+ * the lowest free one the kernel would pick: an id the kernel freed a
+ * moment ago may still tag queued events of the namespace it named. The
+ * kernel's own (a veth peer made across namespaces) stay far below. */
+#define NH_MONITOR_NSID_FIRST     65536
 
 struct nh_monitor;
 
@@ -65,7 +70,11 @@ struct nh_ns {
 	struct nh_ns *next_reread;
 	dev_t dev;                      /* the namespace's identity (nsfs st_dev, st_ino), */
 	ino_t ino;                      /* to tell a replaced file from the same one */
+	uint64_t cookie;                /* SO_NETNS_COOKIE: never reused, unlike st_ino and nsid;
+					   0 when unknown */
 	bool dead;                      /* dropped while its events were being delivered */
+	bool nsid_waits;                /* its id named a namespace let go whose RTM_DELNSID is not
+					   read yet: events with it are that one's until then */
 	UT_hash_handle hh;              /* in the monitor's table by name */
 	UT_hash_handle hh_nsid;         /* by nsid */
 	UT_hash_handle hh_port;         /* by the port of its open request socket */
@@ -88,7 +97,9 @@ struct nh_monitor_ops {
 	/* ns->obs.have was replaced by a full re-dump: "overrun" after lost
 	 * events (ENOBUFS, a truncated read: every namespace, read again a
 	 * batch at a time), "retry" after a read that had to be tried again
-	 * (nh_ns_refresh failed), "dump-interrupted" (a busy namespace). */
+	 * (nh_ns_refresh failed), "dump-interrupted" (a busy namespace),
+	 * "nsid" (its id was another namespace's a moment ago: events of
+	 * that one may have been taken for its own, or its own dropped). */
 	void (*resynced)(struct nh_monitor *m, struct nh_ns *ns, const char *reason, void *ctx);
 };
 

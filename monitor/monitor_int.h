@@ -6,6 +6,15 @@
 
 #include "monitor.h"
 
+/* The id of a namespace let go (monitor.c), kept until the event socket
+ * brings its RTM_DELNSID: events queued before carry it with the old
+ * meaning. */
+struct retired_nsid {
+	int nsid;
+	uint64_t cookie;                /* the namespace it named (SO_NETNS_COOKIE) */
+	UT_hash_handle hh;
+};
+
 /* A file in netns_dir that is not (yet) a mounted namespace (watch.c). */
 struct pending {
 	char name[NH_NETNS_NAMSIZ];
@@ -25,6 +34,8 @@ struct nh_monitor {
 	struct nh_ns *by_name;          /* name → namespace (hh) */
 	struct nh_ns *by_nsid;          /* nsid → namespace (hh_nsid): routes each event */
 	struct nh_ns *by_port;          /* request socket port → namespace (hh_port) */
+	struct retired_nsid *retired;   /* nsid → a let-go namespace's id, until its RTM_DELNSID */
+	int next_nsid;                  /* the next one netheal gives (NH_MONITOR_NSID_FIRST up) */
 	char *evbuf, *reqbuf;           /* shared: one for events, one for requests */
 
 	/* request sockets: open ones in a list, most recently used first */
@@ -63,6 +74,14 @@ void nh_ns_resync(struct nh_ns *ns, const char *reason);
 /* Give ns an nsid in the host (RTM_GETNSID, RTM_NEWNSID when it has none)
  * and index it. 0 or -errno. */
 int nh_ns_assign_nsid(struct nh_ns *ns);
+/* The event socket brought RTM_DELNSID nsid from the host's table: events
+ * with that id read from here on are no longer a let-go namespace's. The
+ * namespace that holds it now (if one) is read again: it waited for this
+ * (nsid_waits), or events of the id's old owner may have reached it. */
+void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid);
+/* After an overrun (the queue drained: no old event is left): forget the
+ * let-go ids, no namespace waits. */
+void nh_monitor_nsid_forget_retired(struct nh_monitor *m);
 /* Adopt name if it is a namespace now; notify: call ops->netns_added.
  * 0 (adopted, or already), -EAGAIN (not yet), -ENOENT, -errno. */
 int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, struct nh_ns **out);

@@ -24,6 +24,7 @@ static const char *const resync_names[NH_RESYNC__COUNT] = {
 	[NH_RESYNC_OVERRUN] = "overrun",
 	[NH_RESYNC_DUMP_INTERRUPTED] = "dump-interrupted",
 	[NH_RESYNC_RETRY] = "retry",
+	[NH_RESYNC_NSID] = "nsid",
 	[NH_RESYNC_OTHER] = "other",
 };
 

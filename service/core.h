@@ -134,6 +134,7 @@ enum nh_resync_reason {
 	NH_RESYNC_OVERRUN,              /* events were lost (ENOBUFS, a truncated read) */
 	NH_RESYNC_DUMP_INTERRUPTED,     /* a dump was interrupted and repeated later */
 	NH_RESYNC_RETRY,                /* a read failed and was repeated later */
+	NH_RESYNC_NSID,                 /* its nsid named another namespace a moment ago */
 	NH_RESYNC_OTHER,
 	NH_RESYNC__COUNT
 };

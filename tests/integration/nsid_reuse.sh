@@ -1,0 +1,72 @@
+#!/bin/bash
+# Events reach the namespace they are from, when the kernel gives a freed
+# nsid to another namespace (found by the chaos soak at 1000 namespaces,
+# seed 11: s8 and s758 rebuilt a moment apart; s758's view filled with
+# s8's links and a veth for s758 was made in s8).
+#
+# 1. tests/nsid_reuse.c: the kernel frees an id and gives it to a new
+#    namespace while the old one's events wait on the monitor's socket:
+#    they must not reach the new one, and its own must.
+# 2. The ids netheal gives are its own (NH_MONITOR_NSID_FIRST up), never
+#    the one the kernel freed a moment ago: a namespace deleted and made
+#    again by netheal gets a new id.
+# 3. A namespace let go but kept alive (a process in it) and mounted back
+#    under its name keeps its id: netheal knows it for the same one (its
+#    SO_NETNS_COOKIE) and sees its events at once, not after an
+#    RTM_DELNSID that never comes.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+# ---- 1. a freed id given again while its events wait -----------------------------
+out=$("$NETHEAL_NSID_REUSE" /run/netns 2>&1); rc=$?
+echo "$out" | sed 's/^/    /'
+if [ "$rc" = 77 ]; then
+	skip "the kernel did not give the freed nsid again: ${out##*$'\n'}"
+else
+	check_eq "a freed nsid given again: events reach the namespace they are from" 0 "$rc"
+fi
+ip netns del new-b 2>/dev/null
+ip link del hb 2>/dev/null
+
+# ---- 2. netheal's own ids ------------------------------------------------------------
+C=$T_DIR/conf
+LOG=$T_DIR/netheal.log
+write_conf "$C"
+policy "$C" p <<'EOP'
+namespaces = ( { name = "r1"; links = ( { name = "lo"; } ); },
+               { name = "r2"; links = ( { name = "lo"; } ); },
+               { name = "k1"; create = false; links = ( { name = "lo"; } ); } );
+EOP
+nsid_of() { ip -j netns list-id | jq -r --arg n "$1" '.[] | select(.name == $n) | .nsid'; }
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
+bg_started $!
+check "r1 and r2 are made" wait_for 10 bash -c "ip -n r1 link show lo | grep -q UP && ip -n r2 link show lo | grep -q UP"
+id1=$(nsid_of r1)
+id2=$(nsid_of r2)
+echo "    r1 has nsid $id1, r2 has nsid $id2"
+check "netheal gives ids of its own (65536 up)" test "${id1:-0}" -ge 65536 -a "${id2:-0}" -ge 65536
+ip netns del r1
+check "r1 is made again" wait_for 10 bash -c "ip -n r1 link show lo 2>/dev/null | grep -q UP"
+new1=$(nsid_of r1)
+echo "    r1 made again has nsid $new1"
+check "the new r1 does not get the old one's id" test -n "$new1" -a "$new1" != "$id1"
+ip -n r1 link set lo down
+check "the new r1 is healed from its events" wait_for 5 bash -c "ip -n r1 link show lo | grep -q UP"
+
+# ---- 3. the same namespace mounted back ----------------------------------------------
+ip netns add k1
+ip netns exec k1 sleep 600 &
+holder=$!
+bg_started $holder
+check "k1 is adopted and healed" wait_for 5 bash -c "ip -n k1 link show lo | grep -q UP"
+idk=$(nsid_of k1)
+ip netns del k1
+check "netheal lets k1 go" wait_for 5 grep -q "event=netns-missing netns=k1 " "$LOG"
+touch /run/netns/k1
+mount --bind /proc/$holder/ns/net /run/netns/k1
+check_eq "k1 mounted back keeps its id" "$idk" "$(nsid_of k1)"
+sleep 0.5
+ip -n k1 link set lo down
+check "k1's events are seen at once: lo healed" wait_for 2 bash -c "ip -n k1 link show lo | grep -q UP"
+check_no_heal_failed "$LOG"
+finish
