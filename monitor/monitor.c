@@ -89,13 +89,17 @@ static void req_close(struct nh_ns *ns)
  * namespace. */
 #define FD_RESERVE 64
 
-/* Closes the least recently used request sockets while a namespace's
- * descriptor and one more socket would not fit under the limit: namespaces
- * come first (a request socket is opened again when needed, a namespace
- * that cannot be opened is not watched). */
-static void req_make_room(struct nh_monitor *m)
+/* Closes the least recently used request sockets until `adding` more stay
+ * within m->max_req and one more descriptor (a socket, a namespace) fits
+ * under the limit after the namespaces and FD_RESERVE: namespaces come
+ * first (a request socket is opened again when needed, a namespace that
+ * cannot be opened is not watched). The most recently used one stays: an
+ * action naming two namespaces (a move, a veth's peer) holds the first's
+ * socket while it asks for the second's. */
+static void req_evict(struct nh_monitor *m, size_t adding)
 {
-	while (m->n_req && m->lru_tail && m->n_ns + m->n_req + 1 + FD_RESERVE >= m->nofile)
+	while (m->lru_tail && m->lru_tail != m->lru_head &&
+	       (m->n_req + adding > m->max_req || m->n_ns + m->n_req + 1 + FD_RESERVE >= m->nofile))
 		req_close(m->lru_tail);
 }
 
@@ -111,9 +115,7 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 		}
 		return &ns->req;
 	}
-	if (!nh_ns_is_host(ns) && m->n_req >= m->max_req && m->lru_tail)
-		req_close(m->lru_tail);
-	req_make_room(m);
+	req_evict(m, nh_ns_is_host(ns) ? 0 : 1);
 	r = nh_nl_open_shared(&ns->req, nh_ns_is_host(ns) ? -1 : ns->fd, NULL, 0, 0, m->reqbuf);
 	if (r == 0 && (r = NH_HASH_ADD_U32(hh_port, m->by_port, req.portid, ns)) < 0)
 		nh_nl_close(&ns->req);
@@ -593,7 +595,7 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 
 	if (!nh_monitor_valid_name(name))
 		return -EINVAL;
-	req_make_room(m);
+	req_evict(m, 0);
 	r = open_netns_file(m, name, &fd);
 	if (r < 0) {
 		if (i > 0)
@@ -666,13 +668,6 @@ static rlim_t raise_nofile(void)
 	return rl.rlim_cur;
 }
 
-/* Closes the least recently used request sockets beyond m->max_req. */
-static void req_trim(struct nh_monitor *m)
-{
-	while (m->n_req > m->max_req && m->lru_tail)
-		req_close(m->lru_tail);
-}
-
 static int open_host(struct nh_monitor *m)
 {
 	struct nh_ns *ns;
@@ -724,7 +719,7 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int opt
 		goto fail;
 	/* A descriptor per namespace; while it builds (no loop yet: plan,
 	 * apply, run before nh_monitor_attach) a request socket each too, as
-	 * far as the limit leaves room after the namespaces (req_make_room):
+	 * far as the limit leaves room after the namespaces (req_evict):
 	 * a pass that visits every namespace again and again would otherwise
 	 * open and close a socket at each visit. */
 	nofile = raise_nofile();
@@ -772,7 +767,7 @@ int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop)
 	for (size_t i = 0; i < m->n_ns; i++)
 		(void)nh_ns_refresh(m->ns[i]);  /* a failure is retried, and resynced reported */
 	m->max_req = NH_MONITOR_REQ_SOCKETS;
-	req_trim(m);
+	req_evict(m, 0);
 	/* namespaces that came or went while nothing watched */
 	return nh_monitor_scan(m);
 }
