@@ -181,7 +181,9 @@ static void parse_text(struct nh_pctx *c)
 	config_init(&cfg);
 	if (config_read_string(&cfg, c->text) != CONFIG_TRUE) {
 		e = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
-		nh_perror(c, (unsigned int)config_error_line(&cfg), "%s%s",
+		/* libconfig says where, not what it wanted there */
+		nh_perror(c, (unsigned int)config_error_line(&cfg), "%s%s (libconfig: settings `name = value;`, "
+			  "groups `name: { ... };`, lists `( ... )`, strings in double quotes; see netheal.conf(5))",
 			  strncmp(e, "syntax error", 12) == 0 ? "" : "syntax error: ", e);
 	} else {
 		parse_root(c, config_root_setting(&cfg));
@@ -245,6 +247,9 @@ static int load_path(struct nh_pctx *c, const char *path)
 	if (r < 0) {
 		if (path == c->as_file)         /* the file given, not the place it stands for */
 			nh_perror(c, 0, "cannot read %s (checked as this file): %s", path, read_error_text(r));
+		else if (r == -ENOENT && c->settings_allowed)
+			nh_perror(c, 0, "cannot read: %s (the main configuration file: give one with -c FILE)",
+				  read_error_text(r));
 		else
 			nh_perror(c, 0, "cannot read: %s", read_error_text(r));
 		return r;
