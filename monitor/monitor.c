@@ -206,6 +206,29 @@ static void nsid_retire(struct nh_ns *ns)
 		free(r);
 }
 
+static void nsid_index(struct nh_ns *ns, int nsid);
+
+/* ns is let go: its id goes to another name of the same namespace (see
+ * nsid_index), or is retired. */
+static void nsid_release(struct nh_ns *ns)
+{
+	struct nh_monitor *m = ns->m;
+	struct nh_ns *alias = NULL;
+	int nsid = ns->nsid;
+
+	for (size_t i = 0; ns->hh_nsid.tbl && m->evsock.sock && !alias && i < m->n_ns; i++) {
+		struct nh_ns *o = m->ns[i];
+
+		if (o != ns && o->nsid == nsid && !o->hh_nsid.tbl && o->cookie && o->cookie == ns->cookie)
+			alias = o;
+	}
+	if (ns->hh_nsid.tbl && !alias)
+		nsid_retire(ns);
+	nsid_index(ns, -1);
+	if (alias)
+		nsid_index(alias, nsid);
+}
+
 static void nsid_index(struct nh_ns *ns, int nsid)
 {
 	struct nh_monitor *m = ns->m;
@@ -219,8 +242,12 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 	ns->nsid_waits = false;
 	if (nsid < 0)
 		return;
-	/* an id the host had for a namespace that is gone now belongs to this one */
 	HASH_FIND(hh_nsid, m->by_nsid, &ns->nsid, sizeof(int), old);
+	/* the same namespace under a second name (a bind mount): its events
+	 * go to the first; this one takes the id over when the first goes */
+	if (old && old->cookie && old->cookie == ns->cookie)
+		return;
+	/* an id the host had for a namespace that is gone now belongs to this one */
 	if (old) {
 		HASH_DELETE(hh_nsid, m->by_nsid, old);
 		memset(&old->hh_nsid, 0, sizeof(old->hh_nsid));
@@ -239,21 +266,43 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 		ns->nsid_waits = true;
 }
 
-/* An id netheal has not given before (NH_MONITOR_NSID_FIRST up, wrapping
- * there): -EEXIST from the kernel means another namespace holds it. */
-static int nsid_give(struct nh_ns *ns)
+/* The next id netheal gives: NH_MONITOR_NSID_FIRST up, wrapping there. */
+static int nsid_next(struct nh_monitor *m)
 {
-	struct nh_monitor *m = ns->m;
-	int r = -EEXIST;
+	int nsid = m->next_nsid;
 
-	for (int i = 0; i < 64 && r == -EEXIST; i++) {
-		int nsid = m->next_nsid;
-
-		m->next_nsid = m->next_nsid == INT_MAX ? NH_MONITOR_NSID_FIRST : m->next_nsid + 1;
-		r = nsid_request(ns, RTM_NEWNSID, &nsid);
-	}
-	return r;
+	m->next_nsid = nsid >= INT_MAX - 1 ? NH_MONITOR_NSID_FIRST : nsid + 1;
+	return nsid;
 }
+
+static int nsid_max_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int *max = data, nsid;
+
+	if (nlh->nlmsg_type == RTM_NEWNSID && nh_parse_nsid(nlh, &nsid) == 0 && nsid > *max)
+		*max = nsid;
+	return MNL_CB_OK;
+}
+
+/* Ids from earlier runs stay with their namespaces: start above them. */
+static void nsid_start(struct nh_monitor *m)
+{
+	struct nh_nl *host = nh_ns_request(m->ns[0]);
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *g;
+	int max = -1;
+
+	if (!host)
+		return;
+	nlh = nh_nl_msg(host, RTM_GETNSID, NLM_F_DUMP);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	if (nh_nl_dump(host, nlh, nsid_max_cb, &max) == 0 && max >= NH_MONITOR_NSID_FIRST && max < INT_MAX - 1)
+		m->next_nsid = max + 1;
+}
+
+/* Tries before giving up: an id taken (-EEXIST) is stepped past. */
+#define NSID_TRIES 64
 
 int nh_ns_assign_nsid(struct nh_ns *ns)
 {
@@ -262,18 +311,20 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	r = nsid_request(ns, RTM_GETNSID, &nsid);
 	/* the host's events come without one: it gets none of us (but is
 	 * known by the one someone gave it, if any) */
-	if (r == 0 && nsid < 0 && !nh_ns_is_host(ns)) {
-		r = nsid_give(ns);
-		/* -EEXIST: the kernel gave it one meanwhile (a veth peer
-		 * made there); whichever it has now is the one */
+	for (int i = 0; i < NSID_TRIES && r == 0 && nsid < 0 && !nh_ns_is_host(ns); i++) {
+		int want = nsid_next(ns->m);
+
+		r = nsid_request(ns, RTM_NEWNSID, &want);
+		/* -EEXIST: another namespace holds that id, or the kernel
+		 * gave this one an id meanwhile (a veth peer made there) */
 		if (r == 0 || r == -EEXIST)
 			r = nsid_request(ns, RTM_GETNSID, &nsid);
 	}
 	if (r == 0 && nsid < 0 && !nh_ns_is_host(ns))
 		r = -EEXIST;
 	if (r < 0)
-		return nh_log_errno(NH_WARNING, r, "netns %s: cannot give it an nsid; its events are not seen",
-				    nh_ns_label(ns));
+		return nh_log_errno(NH_WARNING, r, "netns %s: cannot give it an nsid; its events are not seen "
+				    "until it has one (tried again with each read)", nh_ns_label(ns));
 	nsid_index(ns, nsid);
 	return 0;
 }
@@ -356,16 +407,27 @@ int nh_ns_refresh(struct nh_ns *ns)
 	return r;
 }
 
+/* Whether ns should have an id and has none (its assignment failed). */
+static bool nsid_missing(const struct nh_ns *ns)
+{
+	return ns->nsid < 0 && ns->m->evsock.sock && !nh_ns_is_host(ns);
+}
+
 void nh_ns_resync(struct nh_ns *ns, const char *reason)
 {
 	struct nh_monitor *m = ns->m;
-	int r = dump(ns);
+	int r;
 
+	if (nsid_missing(ns))
+		nh_ns_assign_nsid(ns);
+	r = dump(ns);
 	if (r == 0) {
 		ns->redump_ms = 0;
 		ev_timer_stop(m->loop, &ns->redump);
 		if (m->ops && m->ops->resynced)
 			m->ops->resynced(m, ns, reason, m->ctx);
+		if (nsid_missing(ns))
+			ns_retry_later(ns, reason);     /* its events are not seen: read it until it has one */
 		return;
 	}
 	nh_log_errno(r == -EINTR ? NH_DEBUG : NH_WARNING, r, "netns %s: re-read failed, retrying",
@@ -395,8 +457,7 @@ static void ns_close(struct nh_ns *ns)
 	if (m->loop)
 		ev_timer_stop(m->loop, &ns->redump);
 	nh_events_forget(m, ns);
-	nsid_retire(ns);
-	nsid_index(ns, -1);
+	nsid_release(ns);
 	req_close(ns);
 	if (ns->fd >= 0)
 		close(ns->fd);
@@ -476,6 +537,8 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 			ns_retry_later(ns, "dump-interrupted");
 	} else if (r < 0) {
 		goto fail;
+	} else if (m->loop && nsid_missing(ns)) {
+		ns_retry_later(ns, "retry");    /* no id: read again until it has one */
 	}
 	*out = ns;
 	return 0;
@@ -692,6 +755,7 @@ static int start_events(struct nh_monitor *m)
 
 	if (r < 0)
 		return r;
+	nsid_start(m);
 	for (size_t i = 0; i < m->n_ns; i++)
 		nh_ns_assign_nsid(m->ns[i]);
 	return 0;

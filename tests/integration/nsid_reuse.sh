@@ -14,6 +14,11 @@
 #    under its name keeps its id: netheal knows it for the same one (its
 #    SO_NETNS_COOKIE) and sees its events at once, not after an
 #    RTM_DELNSID that never comes.
+# 4. A restart: the ids of the first run stay with their namespaces (more
+#    than netheal's 64 tries in a row); the second run gives new ones
+#    above them, and their events are seen.
+# 5. A second name for a namespace (a bind mount) that comes and goes: the
+#    first name keeps its id and its events.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -35,11 +40,13 @@ write_conf "$C"
 policy "$C" p <<'EOP'
 namespaces = ( { name = "r1"; links = ( { name = "lo"; } ); },
                { name = "r2"; links = ( { name = "lo"; } ); },
-               { name = "k1"; create = false; links = ( { name = "lo"; } ); } );
+               { name = "k1"; create = false; links = ( { name = "lo"; } ); },
+               { match = "q*"; links = ( { name = "lo"; } ); } );
 EOP
 nsid_of() { ip -j netns list-id | jq -r --arg n "$1" '.[] | select(.name == $n) | .nsid'; }
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
-bg_started $!
+first=$!
+bg_started $first
 check "r1 and r2 are made" wait_for 10 bash -c "ip -n r1 link show lo | grep -q UP && ip -n r2 link show lo | grep -q UP"
 id1=$(nsid_of r1)
 id2=$(nsid_of r2)
@@ -68,5 +75,34 @@ check_eq "k1 mounted back keeps its id" "$idk" "$(nsid_of k1)"
 sleep 0.5
 ip -n k1 link set lo down
 check "k1's events are seen at once: lo healed" wait_for 2 bash -c "ip -n k1 link show lo | grep -q UP"
+
+# ---- 4. a restart ---------------------------------------------------------------------
+for i in $(seq 1 70); do ip netns add q$i; done
+check "70 matched namespaces get ids" wait_for 10 bash -c "[ \$(ip -j netns list-id | jq '[.[] | select(.name // \"\" | startswith(\"q\"))] | length') = 70 ]"
+kill "$first"
+wait "$first"
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/second.log" &
+bg_started $!
+check "the second run is up" wait_for 10 grep -q "event=started" "$T_DIR/second.log"
+ip netns add q71
+ip netns add q72
+check "namespaces made after the restart get ids" wait_for 5 bash -c "[ -n \"\$(ip -j netns list-id | jq -r '.[] | select(.name == \"q71\" or .name == \"q72\") | .nsid' | sed -n 2p)\" ]"
+echo "    q71 has nsid $(nsid_of q71), q72 has nsid $(nsid_of q72)"
+check "no namespace is left without an id" bash -c "! grep -q 'cannot give it an nsid' '$T_DIR/second.log'"
+sleep 0.3
+ip -n q71 link set lo down
+ip -n q72 link set lo down
+check "their events are seen: lo healed in both" wait_for 2 bash -c "ip -n q71 link show lo | grep -q UP && ip -n q72 link show lo | grep -q UP"
+
+# ---- 5. a second name that comes and goes ---------------------------------------------
+ip netns add q80
+check "q80 is adopted" wait_for 5 bash -c "ip -j netns list-id | jq -e '.[] | select(.name == \"q80\")' >/dev/null"
+touch /run/netns/q81
+mount --bind /run/netns/q80 /run/netns/q81
+sleep 0.5
+ip netns del q81
+sleep 0.5
+ip -n q80 link set lo down
+check "q80 keeps its events after its second name went: lo healed" wait_for 2 bash -c "ip -n q80 link show lo | grep -q UP"
 check_no_heal_failed "$LOG"
 finish
