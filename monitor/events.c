@@ -192,7 +192,7 @@ static void overrun(struct nh_monitor *m, const char *what)
 		m->rcvbuf *= 2;
 	granted = nh_nl_set_rcvbuf(&m->evsock, m->rcvbuf);
 	drain(m);
-	nh_monitor_nsid_forget_retired(m);     /* no old event is left to wait for */
+	nh_monitor_nsid_overrun(m);
 	for (size_t i = 0; i < m->n_ns; i++)
 		queue_reread(m, m->ns[i]);
 	f.netns = "";

@@ -260,8 +260,8 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 	}
 	/* the same namespace again (its file mounted back): its own id */
 	was = retired_find(m, nsid);
-	if (was && ns->cookie && was->cookie == ns->cookie)
-		retired_del(m, was);
+	if (was && (!ns->cookie || !was->cookie || was->cookie == ns->cookie))
+		retired_del(m, was);    /* (or it cannot be told: Linux before 5.14) */
 	else if (was)
 		ns->nsid_waits = true;
 }
@@ -275,30 +275,55 @@ static int nsid_next(struct nh_monitor *m)
 	return nsid;
 }
 
-static int nsid_max_cb(const struct nlmsghdr *nlh, void *data)
-{
-	int *max = data, nsid;
+/* The host's table of ids, read whole: the highest, and which retired ones
+ * are still in it. */
+struct nsid_table {
+	struct nh_monitor *m;
+	int max;
+};
 
-	if (nlh->nlmsg_type == RTM_NEWNSID && nh_parse_nsid(nlh, &nsid) == 0 && nsid > *max)
-		*max = nsid;
+static int nsid_table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nsid_table *t = data;
+	struct retired_nsid *r;
+	int nsid;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID || nh_parse_nsid(nlh, &nsid) < 0)
+		return MNL_CB_OK;
+	if (nsid > t->max)
+		t->max = nsid;
+	r = retired_find(t->m, nsid);
+	if (r)
+		r->listed = true;
 	return MNL_CB_OK;
+}
+
+static int nsid_table_read(struct nh_monitor *m, struct nsid_table *t)
+{
+	struct nh_nl *host = nh_ns_request(m->ns[0]);
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *g;
+	struct retired_nsid *r, *tmp;
+
+	t->m = m;
+	t->max = -1;
+	if (!host)
+		return -errno;
+	HASH_ITER(hh, m->retired, r, tmp)
+		r->listed = false;
+	nlh = nh_nl_msg(host, RTM_GETNSID, NLM_F_DUMP);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	return nh_nl_dump(host, nlh, nsid_table_cb, t);
 }
 
 /* Ids from earlier runs stay with their namespaces: start above them. */
 static void nsid_start(struct nh_monitor *m)
 {
-	struct nh_nl *host = nh_ns_request(m->ns[0]);
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-	int max = -1;
+	struct nsid_table t;
 
-	if (!host)
-		return;
-	nlh = nh_nl_msg(host, RTM_GETNSID, NLM_F_DUMP);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if (nh_nl_dump(host, nlh, nsid_max_cb, &max) == 0 && max >= NH_MONITOR_NSID_FIRST && max < INT_MAX - 1)
-		m->next_nsid = max + 1;
+	if (nsid_table_read(m, &t) == 0 && t.max >= NH_MONITOR_NSID_FIRST && t.max < INT_MAX - 1)
+		m->next_nsid = t.max + 1;
 }
 
 /* Tries before giving up: an id taken (-EEXIST) is stepped past. */
@@ -363,9 +388,22 @@ static void retired_clear(struct nh_monitor *m)
 		retired_del(m, r);
 }
 
-void nh_monitor_nsid_forget_retired(struct nh_monitor *m)
+void nh_monitor_nsid_overrun(struct nh_monitor *m)
 {
-	retired_clear(m);
+	struct retired_nsid *r, *tmp;
+	struct nsid_table t;
+
+	if (nsid_table_read(m, &t) < 0) {
+		retired_clear(m);       /* cannot tell: as good as lost */
+	} else {
+		HASH_ITER(hh, m->retired, r, tmp) {
+			struct nh_ns *ns;
+
+			HASH_FIND(hh_nsid, m->by_nsid, &r->nsid, sizeof(int), ns);
+			if (!r->listed || ns)
+				retired_del(m, r);
+		}
+	}
 	for (size_t i = 0; i < m->n_ns; i++)
 		m->ns[i]->nsid_waits = false;
 }

@@ -12,6 +12,7 @@
 struct retired_nsid {
 	int nsid;
 	uint64_t cookie;                /* the namespace it named (SO_NETNS_COOKIE) */
+	bool listed;                    /* still in the host's table (nsid_table_read) */
 	UT_hash_handle hh;
 };
 
@@ -79,9 +80,12 @@ int nh_ns_assign_nsid(struct nh_ns *ns);
  * namespace that holds it now (if one) is read again: it waited for this
  * (nsid_waits), or events of the id's old owner may have reached it. */
 void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid);
-/* After an overrun (the queue drained: no old event is left): forget the
- * let-go ids, no namespace waits. */
-void nh_monitor_nsid_forget_retired(struct nh_monitor *m);
+/* After an overrun (the queue drained, the RTM_DELNSIDs in it too): a let-go
+ * id no longer in the host's table, or given on to a namespace netheal
+ * watches, is forgotten (its old owner is gone, and so are its events); one
+ * still held by its namespace (alive elsewhere) stays retired. No
+ * namespace waits: every one is read again. */
+void nh_monitor_nsid_overrun(struct nh_monitor *m);
 /* Adopt name if it is a namespace now; notify: call ops->netns_added.
  * 0 (adopted, or already), -EAGAIN (not yet), -ENOENT, -errno. */
 int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, struct nh_ns **out);

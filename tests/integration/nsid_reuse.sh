@@ -7,6 +7,8 @@
 # 1. tests/nsid_reuse.c: the kernel frees an id and gives it to a new
 #    namespace while the old one's events wait on the monitor's socket:
 #    they must not reach the new one, and its own must.
+#    Again with an overrun while the old namespace lives on (a descriptor
+#    holds it) and its id is retired: the id stays retired.
 # 2. The ids netheal gives are its own (NH_MONITOR_NSID_FIRST up), never
 #    the one the kernel freed a moment ago: a namespace deleted and made
 #    again by netheal gets a new id.
@@ -32,6 +34,18 @@ else
 fi
 ip netns del new-b 2>/dev/null
 ip link del hb 2>/dev/null
+ip link del ha 2>/dev/null
+
+out=$("$NETHEAL_NSID_REUSE" /run/netns overrun 2>&1); rc=$?
+echo "$out" | sed 's/^/    /'
+if [ "$rc" = 77 ]; then
+	skip "the kernel did not give the freed nsid again: ${out##*$'\n'}"
+else
+	check_eq "an overrun while a live namespace's id is retired: its later events do not reach the new owner" 0 "$rc"
+fi
+ip netns del new-b 2>/dev/null
+ip link del hb 2>/dev/null
+ip link del ha 2>/dev/null
 
 # ---- 2. netheal's own ids ------------------------------------------------------------
 C=$T_DIR/conf
