@@ -470,20 +470,70 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked
 
 /* SPEC §4.7: a create the kernel acknowledged must have made the object
  * under the policy's name (the kernel renames "br%d" itself, for one). */
+/* Whether a link of a's kind that was not in a's namespace before the
+ * action is there now under another name: the kernel (a name it takes as a
+ * pattern) or a udev rule renamed what netheal made. The view before the
+ * action is the core's (events are read between passes); the namespace is
+ * read again here. */
+static bool made_under_another_name(struct nh_core *c, const struct nh_action *a)
+{
+	struct nh_netns *ns = record_get(c, a->netns);
+	const struct nh_state *s;
+	bool found = false;
+	size_t n = 0;
+	int *before;
+
+	if (!ns || !ns->obs || !ns->obs->valid)
+		return false;
+	s = &ns->obs->have;
+	before = calloc(s->n_links ? s->n_links : 1, sizeof(*before));
+	if (!before)
+		return true;    /* cannot tell: the side that makes nothing more */
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].kind == a->link.kind)
+			before[n++] = s->links[i].ifindex;
+	if (kernel_reread(c, a->netns) == 0 && ns->obs && ns->obs->valid) {
+		s = &ns->obs->have;
+		for (size_t i = 0; i < s->n_links && !found; i++) {
+			const struct nh_link *l = &s->links[i];
+			bool old = false;
+
+			if (l->kind != a->link.kind || strcmp(l->name, a->link.name) == 0)
+				continue;
+			for (size_t j = 0; j < n && !old; j++)
+				old = before[j] == l->ifindex;
+			found = !old;
+		}
+	}
+	free(before);
+	return found;
+}
+
+/*
+ * SPEC §4.7: a create or move the kernel acknowledged whose link does not
+ * then exist under the policy's name is a failure. 0: it is there (or it
+ * cannot be told: the events will show). 1: it was made under another name,
+ * and is never made again under this policy (netheal makes no more objects
+ * than it names). -ENODEV: it was gone right after (its namespace deleted
+ * or replaced meanwhile): a failure like any other, tried again.
+ */
 static int verify(struct nh_core *c, const struct nh_action *a, struct nh_result *res)
 {
-	const char *where = a->netns;
-	int r;
+	const char *what = a->type == NH_ACT_LINK_CREATE ? "link" : "moved link";
 
 	if ((a->type != NH_ACT_LINK_CREATE && a->type != NH_ACT_LINK_MOVE) || !c->cfg.kernel->link_exists)
 		return 0;
-	r = c->cfg.kernel->link_exists(c->cfg.kernel_ctx, where, a->link.name);
-	if (r != 0)
-		return 0;       /* there, or cannot tell: the events will show */
+	if (c->cfg.kernel->link_exists(c->cfg.kernel_ctx, a->netns, a->link.name) != 0)
+		return 0;       /* there, or cannot tell */
 	res->err = -ENODEV;
-	snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s does not "
-		 "exist afterwards: not made again under this policy", nh_action_name(a),
-		 a->type == NH_ACT_LINK_CREATE ? "link" : "moved link", a->link.name);
+	if (made_under_another_name(c, a)) {
+		snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s does not "
+			 "exist afterwards, a new %s under another name does: not made again under this policy",
+			 nh_action_name(a), what, a->link.name, nh_kind_name(a->link.kind));
+		return 1;
+	}
+	snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s was gone right "
+		 "after (its namespace changed meanwhile?)", nh_action_name(a), what, a->link.name);
 	return -ENODEV;
 }
 
@@ -696,10 +746,9 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		nh_err("out of memory noting what to read again");
 	if (res.err == -EEXIST)
 		res.err = 0;    /* someone did it: the events show what is there */
-	if (res.err == 0 && verify(c, a, &res) < 0) {
-		/* whatever the kernel made, it is under another name: making it
-		 * again would only make more (netheal never makes more objects
-		 * than the policy names) */
+	if (res.err == 0 && verify(c, a, &res) > 0) {
+		/* what the kernel made is under another name: making it again
+		 * would only make more */
 		if (!obj && ns)
 			obj = nh_netns_tracked(ns, key, true);
 		if (obj)

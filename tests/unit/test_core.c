@@ -96,6 +96,7 @@ struct fake {
 	unsigned int rereads;
 	bool renames;           /* the kernel makes links under names of its own */
 	int renamed;
+	int vanishes;           /* creates acknowledged whose link is gone at once (namespace replaced) */
 	struct ev_loop *loop;
 	struct nh_core *core;
 	struct nh_policy policy;
@@ -213,6 +214,10 @@ static int apply(struct fake *f, const struct nh_action *a, struct nh_result *re
 	case NH_ACT_LINK_CREATE:
 		if (nh_state_link_by_name(&ns->truth, a->link.name))
 			return res->err = -EEXIST;
+		if (f->vanishes > 0) {
+			f->vanishes--;
+			return 0;
+		}
 		if (f->renames) {
 			/* the kernel takes it as a pattern: "x%d" → x0, x1, ... */
 			char name[NH_IFNAMSIZ];
@@ -956,6 +961,30 @@ static void test_no_more_objects_than_named(void **state)
 	fake_free(f);
 }
 
+/* SPEC §4.7, the other case: a create acknowledged whose link was gone at
+ * once, with nothing new under another name (its namespace was deleted or
+ * replaced meanwhile: the chaos of a breaking helper, where a veth was then
+ * never made again), is a failure tried again, not a rename. */
+static void test_gone_at_once_is_tried_again(void **state)
+{
+	static const char policy[] = "links = ( { name = \"br7\"; kind = \"bridge\"; } );\n";
+	struct fake *f = fake_new(policy);
+	struct fake_ns *host;
+	size_t creates = 0;
+
+	(void)state;
+	f->vanishes = 1;
+	nh_core_converge(f->core, 6);
+	host = ns_get(f, "");
+	for (size_t i = 0; i < f->n_execd; i++)
+		creates += f->execd[i].type == NH_ACT_LINK_CREATE;
+	assert_int_equal(creates, 2);
+	assert_int_equal(f->renamed, 0);
+	assert_non_null(nh_state_link_by_name(&host->truth, "br7"));
+	assert_int_equal(nh_core_find(f->core, "")->state, NH_NS_CONVERGED);
+	fake_free(f);
+}
+
 /* A reload that runs out of memory anywhere keeps the old policy in force
  * and can be tried again; the new one then takes. */
 static void test_reload_oom_keeps_policy(void **state)
@@ -1007,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),
 		cmocka_unit_test(test_no_more_objects_than_named),
+		cmocka_unit_test(test_gone_at_once_is_tried_again),
 		cmocka_unit_test(test_reload_oom_keeps_policy),
 	};
 
