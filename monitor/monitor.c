@@ -1,8 +1,8 @@
 /*
  * The namespaces the monitor holds: adopting and dropping them, their
- * request sockets (opened on demand, a bounded cache), their nsid in the
- * host (which routes their events, monitor/events.c), and reading their
- * state from scratch (dumps, retried on a timer when they fail).
+ * request sockets (opened on demand, a bounded cache), and reading their
+ * state from scratch (dumps, retried on a timer when they fail). Their
+ * nsids, which route their events: monitor/nsid.c.
  */
 #include "monitor_int.h"
 
@@ -20,13 +20,11 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include <linux/net_namespace.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
 #include "common/util.h"
-#include "netlink/decode.h"
 
 #define REDUMP_FIRST_MS 10
 #define REDUMP_MAX_MS   1000
@@ -143,271 +141,6 @@ bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port)
 	return ns != NULL;
 }
 
-/* ---- nsid ------------------------------------------------------------------------- */
-
-static int nsid_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if (nlh->nlmsg_type == RTM_NEWNSID && nh_parse_nsid(nlh, data) == 0)
-		return MNL_CB_OK;
-	return MNL_CB_OK;
-}
-
-/* One RTM_GETNSID (ask: *nsid) or RTM_NEWNSID (give it *nsid) for ns, on
- * the host's request socket. */
-static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
-{
-	struct nh_nl *host = nh_ns_request(ns->m->ns[0]);
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-
-	if (!host)
-		return -errno;
-	nlh = nh_nl_msg(host, type, 0);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if (!mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_FD, (uint32_t)ns->fd))
-		return -EMSGSIZE;
-	if (type == RTM_NEWNSID && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid))
-		return -EMSGSIZE;
-	return nh_nl_dump(host, nlh, type == RTM_GETNSID ? nsid_cb : NULL, nsid);
-}
-
-static struct retired_nsid *retired_find(struct nh_monitor *m, int nsid)
-{
-	struct retired_nsid *r;
-
-	HASH_FIND_INT(m->retired, &nsid, r);
-	return r;
-}
-
-static void retired_del(struct nh_monitor *m, struct retired_nsid *r)
-{
-	HASH_DEL(m->retired, r);
-	free(r);
-}
-
-/* ns is let go: its id may tag events still queued on the event socket,
- * and the kernel may give it to another namespace once this one is gone.
- * Out of memory it is not kept: the one risk is the one it guards. */
-static void nsid_retire(struct nh_ns *ns)
-{
-	struct nh_monitor *m = ns->m;
-	struct retired_nsid *r;
-
-	if (ns->nsid < 0 || !m->evsock.sock || nh_ns_is_host(ns) || retired_find(m, ns->nsid))
-		return;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return;
-	r->nsid = ns->nsid;
-	r->cookie = ns->cookie;
-	HASH_ADD_INT(m->retired, nsid, r);
-	if (!r->hh.tbl)
-		free(r);
-}
-
-static void nsid_index(struct nh_ns *ns, int nsid);
-
-/* ns is let go: its id goes to another name of the same namespace (see
- * nsid_index), or is retired. */
-static void nsid_release(struct nh_ns *ns)
-{
-	struct nh_monitor *m = ns->m;
-	struct nh_ns *alias = NULL;
-	int nsid = ns->nsid;
-
-	for (size_t i = 0; ns->hh_nsid.tbl && m->evsock.sock && !alias && i < m->n_ns; i++) {
-		struct nh_ns *o = m->ns[i];
-
-		if (o != ns && o->nsid == nsid && !o->hh_nsid.tbl && o->cookie && o->cookie == ns->cookie)
-			alias = o;
-	}
-	if (ns->hh_nsid.tbl && !alias)
-		nsid_retire(ns);
-	nsid_index(ns, -1);
-	if (alias)
-		nsid_index(alias, nsid);
-}
-
-static void nsid_index(struct nh_ns *ns, int nsid)
-{
-	struct nh_monitor *m = ns->m;
-	struct retired_nsid *was;
-	struct nh_ns *old;
-
-	if (ns->hh_nsid.tbl)
-		HASH_DELETE(hh_nsid, m->by_nsid, ns);
-	memset(&ns->hh_nsid, 0, sizeof(ns->hh_nsid));
-	ns->nsid = nsid;
-	ns->nsid_waits = false;
-	if (nsid < 0)
-		return;
-	HASH_FIND(hh_nsid, m->by_nsid, &ns->nsid, sizeof(int), old);
-	/* the same namespace under a second name (a bind mount): its events
-	 * go to the first; this one takes the id over when the first goes */
-	if (old && old->cookie && old->cookie == ns->cookie)
-		return;
-	/* an id the host had for a namespace that is gone now belongs to this one */
-	if (old) {
-		HASH_DELETE(hh_nsid, m->by_nsid, old);
-		memset(&old->hh_nsid, 0, sizeof(old->hh_nsid));
-		old->nsid = -1;
-	}
-	HASH_ADD(hh_nsid, m->by_nsid, nsid, sizeof(int), ns);
-	if (!ns->hh_nsid.tbl) {
-		ns->nsid = -1;  /* out of memory: its events go unrouted; the resync timer reads it */
-		return;
-	}
-	/* the same namespace again (its file mounted back): its own id */
-	was = retired_find(m, nsid);
-	if (was && (!ns->cookie || !was->cookie || was->cookie == ns->cookie))
-		retired_del(m, was);    /* (or it cannot be told: Linux before 5.14) */
-	else if (was)
-		ns->nsid_waits = true;
-}
-
-/* The next id netheal gives: NH_MONITOR_NSID_FIRST up, wrapping there. */
-static int nsid_next(struct nh_monitor *m)
-{
-	int nsid = m->next_nsid;
-
-	m->next_nsid = nsid >= INT_MAX - 1 ? NH_MONITOR_NSID_FIRST : nsid + 1;
-	return nsid;
-}
-
-/* The host's table of ids, read whole: the highest, and which retired ones
- * are still in it. */
-struct nsid_table {
-	struct nh_monitor *m;
-	int max;
-};
-
-static int nsid_table_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nsid_table *t = data;
-	struct retired_nsid *r;
-	int nsid;
-
-	if (nlh->nlmsg_type != RTM_NEWNSID || nh_parse_nsid(nlh, &nsid) < 0)
-		return MNL_CB_OK;
-	if (nsid > t->max)
-		t->max = nsid;
-	r = retired_find(t->m, nsid);
-	if (r)
-		r->listed = true;
-	return MNL_CB_OK;
-}
-
-static int nsid_table_read(struct nh_monitor *m, struct nsid_table *t)
-{
-	struct nh_nl *host = nh_ns_request(m->ns[0]);
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-	struct retired_nsid *r, *tmp;
-
-	t->m = m;
-	t->max = -1;
-	if (!host)
-		return -errno;
-	HASH_ITER(hh, m->retired, r, tmp)
-		r->listed = false;
-	nlh = nh_nl_msg(host, RTM_GETNSID, NLM_F_DUMP);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	return nh_nl_dump(host, nlh, nsid_table_cb, t);
-}
-
-/* Ids from earlier runs stay with their namespaces: start above them. */
-static void nsid_start(struct nh_monitor *m)
-{
-	struct nsid_table t;
-
-	if (nsid_table_read(m, &t) == 0 && t.max >= NH_MONITOR_NSID_FIRST && t.max < INT_MAX - 1)
-		m->next_nsid = t.max + 1;
-}
-
-/* Tries before giving up: an id taken (-EEXIST) is stepped past. */
-#define NSID_TRIES 64
-
-int nh_ns_assign_nsid(struct nh_ns *ns)
-{
-	int nsid = NETNSA_NSID_NOT_ASSIGNED, r;
-
-	r = nsid_request(ns, RTM_GETNSID, &nsid);
-	/* the host's events come without one: it gets none of us (but is
-	 * known by the one someone gave it, if any) */
-	for (int i = 0; i < NSID_TRIES && r == 0 && nsid < 0 && !nh_ns_is_host(ns); i++) {
-		int want = nsid_next(ns->m);
-
-		r = nsid_request(ns, RTM_NEWNSID, &want);
-		/* -EEXIST: another namespace holds that id, or the kernel
-		 * gave this one an id meanwhile (a veth peer made there) */
-		if (r == 0 || r == -EEXIST)
-			r = nsid_request(ns, RTM_GETNSID, &nsid);
-	}
-	if (r == 0 && nsid < 0 && !nh_ns_is_host(ns))
-		r = -EEXIST;
-	if (r < 0)
-		return nh_log_errno(NH_WARNING, r, "netns %s: cannot give it an nsid; its events are not seen "
-				    "until it has one (tried again with each read)", nh_ns_label(ns));
-	nsid_index(ns, nsid);
-	return 0;
-}
-
-void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid)
-{
-	struct retired_nsid *was = retired_find(m, nsid);
-	struct nh_ns *ns;
-	int now = NETNSA_NSID_NOT_ASSIGNED;
-
-	if (was)
-		retired_del(m, was);
-	HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(int), ns);
-	if (!ns)
-		return;
-	if (ns->nsid_waits) {
-		/* the old owner's events are all read: its own from here on,
-		 * and those dropped meanwhile are read back */
-		ns->nsid_waits = false;
-		nh_ns_resync(ns, "nsid");
-		return;
-	}
-	/* An id in use went: the kernel says whose it is now. Still this
-	 * one's: it was another's too, a moment ago, whose events may have
-	 * been taken for its own. Not: its namespace lost it (dying). */
-	if (nsid_request(ns, RTM_GETNSID, &now) == 0 && now != nsid)
-		nh_ns_assign_nsid(ns);
-	nh_ns_resync(ns, "nsid");
-}
-
-static void retired_clear(struct nh_monitor *m)
-{
-	struct retired_nsid *r, *tmp;
-
-	HASH_ITER(hh, m->retired, r, tmp)
-		retired_del(m, r);
-}
-
-void nh_monitor_nsid_overrun(struct nh_monitor *m)
-{
-	struct retired_nsid *r, *tmp;
-	struct nsid_table t;
-
-	if (nsid_table_read(m, &t) < 0) {
-		retired_clear(m);       /* cannot tell: as good as lost */
-	} else {
-		HASH_ITER(hh, m->retired, r, tmp) {
-			struct nh_ns *ns;
-
-			HASH_FIND(hh_nsid, m->by_nsid, &r->nsid, sizeof(int), ns);
-			if (!r->listed || ns)
-				retired_del(m, r);
-		}
-	}
-	for (size_t i = 0; i < m->n_ns; i++)
-		m->ns[i]->nsid_waits = false;
-}
-
 /* ---- reading a namespace ------------------------------------------------------------ */
 
 static void ns_retry_later(struct nh_ns *ns, const char *reason)
@@ -445,18 +178,12 @@ int nh_ns_refresh(struct nh_ns *ns)
 	return r;
 }
 
-/* Whether ns should have an id and has none (its assignment failed). */
-static bool nsid_missing(const struct nh_ns *ns)
-{
-	return ns->nsid < 0 && ns->m->evsock.sock && !nh_ns_is_host(ns);
-}
-
 void nh_ns_resync(struct nh_ns *ns, const char *reason)
 {
 	struct nh_monitor *m = ns->m;
 	int r;
 
-	if (nsid_missing(ns))
+	if (nh_ns_nsid_missing(ns))
 		nh_ns_assign_nsid(ns);
 	r = dump(ns);
 	if (r == 0) {
@@ -464,7 +191,7 @@ void nh_ns_resync(struct nh_ns *ns, const char *reason)
 		ev_timer_stop(m->loop, &ns->redump);
 		if (m->ops && m->ops->resynced)
 			m->ops->resynced(m, ns, reason, m->ctx);
-		if (nsid_missing(ns))
+		if (nh_ns_nsid_missing(ns))
 			ns_retry_later(ns, reason);     /* its events are not seen: read it until it has one */
 		return;
 	}
@@ -495,7 +222,7 @@ static void ns_close(struct nh_ns *ns)
 	if (m->loop)
 		ev_timer_stop(m->loop, &ns->redump);
 	nh_events_forget(m, ns);
-	nsid_release(ns);
+	nh_ns_nsid_release(ns);
 	req_close(ns);
 	if (ns->fd >= 0)
 		close(ns->fd);
@@ -575,7 +302,7 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 			ns_retry_later(ns, "dump-interrupted");
 	} else if (r < 0) {
 		goto fail;
-	} else if (m->loop && nsid_missing(ns)) {
+	} else if (m->loop && nh_ns_nsid_missing(ns)) {
 		ns_retry_later(ns, "retry");    /* no id: read again until it has one */
 	}
 	*out = ns;
@@ -793,7 +520,7 @@ static int start_events(struct nh_monitor *m)
 
 	if (r < 0)
 		return r;
-	nsid_start(m);
+	nh_monitor_nsid_start(m);
 	for (size_t i = 0; i < m->n_ns; i++)
 		nh_ns_assign_nsid(m->ns[i]);
 	return 0;
@@ -883,7 +610,7 @@ void nh_monitor_free(struct nh_monitor *m)
 	HASH_CLEAR(hh, m->by_name);    /* before the namespaces that hold its table */
 	for (size_t i = 0; i < m->n_ns; i++)
 		nh_ns_free(m->ns[i]);
-	retired_clear(m);
+	nh_monitor_nsid_free(m);
 	free(m->ns);
 	free(m->evbuf);
 	free(m->reqbuf);

@@ -72,6 +72,18 @@ bool nh_ns_is_host(const struct nh_ns *ns);
 const char *nh_ns_label(const struct nh_ns *ns);       /* "-" for the host */
 /* Read ns again now and tell ops->resynced; on failure try again on a timer. */
 void nh_ns_resync(struct nh_ns *ns, const char *reason);
+/* Adopt name if it is a namespace now; notify: call ops->netns_added.
+ * 0 (adopted, or already), -EAGAIN (not yet), -ENOENT, -errno. */
+int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, struct nh_ns **out);
+/* Drop the namespace at index i (its file went): close it, tell. */
+void nh_monitor_drop(struct nh_monitor *m, size_t i);
+ssize_t nh_monitor_index_of(const struct nh_monitor *m, const char *name);
+bool nh_monitor_valid_name(const char *name);
+/* Free ns, or mark it dead while its events are being delivered. */
+void nh_ns_free(struct nh_ns *ns);
+
+/* ---- nsid.c ---- */
+
 /* Give ns an nsid in the host (RTM_GETNSID, RTM_NEWNSID when it has none)
  * and index it. 0 or -errno. */
 int nh_ns_assign_nsid(struct nh_ns *ns);
@@ -86,15 +98,16 @@ void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid);
  * still held by its namespace (alive elsewhere) stays retired. No
  * namespace waits: every one is read again. */
 void nh_monitor_nsid_overrun(struct nh_monitor *m);
-/* Adopt name if it is a namespace now; notify: call ops->netns_added.
- * 0 (adopted, or already), -EAGAIN (not yet), -ENOENT, -errno. */
-int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, struct nh_ns **out);
-/* Drop the namespace at index i (its file went): close it, tell. */
-void nh_monitor_drop(struct nh_monitor *m, size_t i);
-ssize_t nh_monitor_index_of(const struct nh_monitor *m, const char *name);
-bool nh_monitor_valid_name(const char *name);
-/* Free ns, or mark it dead while its events are being delivered. */
-void nh_ns_free(struct nh_ns *ns);
+/* The first id to give: above every id the host's table holds. */
+void nh_monitor_nsid_start(struct nh_monitor *m);
+/* ns is let go (closed): its id goes to another name of the same
+ * namespace, or is retired until its RTM_DELNSID. */
+void nh_ns_nsid_release(struct nh_ns *ns);
+/* Whether ns should have an id and has none (its assignment failed): it is
+ * read again on a timer until it has one. */
+bool nh_ns_nsid_missing(const struct nh_ns *ns);
+/* Forget every retired id (nh_monitor_free). */
+void nh_monitor_nsid_free(struct nh_monitor *m);
 
 /* ---- events.c ---- */
 
