@@ -88,11 +88,11 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 			nh_debug("netns %s: malformed message type %u ignored", nh_ns_label(ns), nlh->nlmsg_type);
 			continue;
 		}
+		if (r == 0)
+			continue;
 		/* the host's table of ids: the end of an id's old meaning */
 		if (ev.obj == NH_OBJ_NSID && nlh->nlmsg_type == RTM_DELNSID && nh_ns_is_host(ns))
 			nh_monitor_nsid_deleted(m, ev.nsid);
-		if (r == 0)
-			continue;
 		ev.t_us = t_us;
 		if (m->ops && m->ops->event)
 			m->ops->event(m, ns, &ev, m->ctx);
