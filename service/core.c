@@ -1100,12 +1100,15 @@ int nh_core_converge(struct nh_core *c, unsigned int rounds)
 {
 	int r = 0;
 
-	/* the caller may have read every namespace again since the last pass */
-	c->views_stale = true;
 	nh_core_mark_all(c, core_now_us(c));
 	for (unsigned int i = 0; i < rounds && c->dirty && r >= 0; i++)
 		r = converge_round(c, true);
 	return r < 0 ? r : count_left(c);
+}
+
+void nh_core_views_changed(struct nh_core *c)
+{
+	c->views_stale = true;
 }
 
 int nh_core_plan(struct nh_core *c, struct nh_plan *plan)

@@ -208,6 +208,10 @@ int nh_core_converge(struct nh_core *c, unsigned int rounds);
  * both) and then calls nh_core_converge for the rest. Returns how many
  * actions the kernel took, or -ENOMEM. */
 int nh_core_converge_first(struct nh_core *c);
+/* The caller read namespaces again behind the core's back (nh_monitor_attach
+ * reads every one): whether each could be read may have changed, so the
+ * views are made again before the next pass. */
+void nh_core_views_changed(struct nh_core *c);
 /* The plan for every managed namespace as it is now; changes nothing.
  * -EAGAIN when a namespace could not be read (a warning names it; plan
  * holds the others' drifts): it is never planned as missing. */

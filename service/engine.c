@@ -530,6 +530,7 @@ static int start(struct engine *e)
 	r = nh_monitor_attach(e->mon, e->loop);
 	if (r < 0)
 		return nh_log_errno(NH_ERR, r, "cannot watch the namespaces in %s", e->policy->settings.netns_dir);
+	nh_core_views_changed(e->core);
 	converge(e, CONVERGE_ROUNDS - 1);
 	start_timers(e);
 	return 0;
