@@ -69,9 +69,10 @@ static struct nh_netns *record_make(struct nh_core *c, const char *name)
 	}
 	ns->core = c;
 	ns->rule = nh_world_rule_for(&c->world, name);
+	ns->shown = ++c->shown_seq;
 	ev_init(&ns->wake, wake_cb);
 	ns->wake.data = ns;
-	c->views_stale = true;
+	c->views_stale = c->sorted_stale = true;
 	core_changed(c);
 	return ns;
 }
@@ -86,7 +87,7 @@ static void record_free(struct nh_core *c, struct nh_netns *ns)
 	nh_world_forget(&c->world, ns->name, ns->rule);
 	HASH_DEL(c->by_name, ns);
 	free(ns);
-	c->views_stale = true;
+	c->views_stale = c->sorted_stale = true;
 	core_changed(c);
 }
 
@@ -448,7 +449,7 @@ static void report(struct nh_core *c, struct owner *o, const struct nh_action *a
 	/* a failure waiting for its retry is what explains a backoff */
 	if (!o->ns->last_error_failed && strcmp(o->ns->last_error, a->drift) != 0) {
 		snprintf(o->ns->last_error, sizeof(o->ns->last_error), "%s", a->drift);
-		core_changed(c);
+		netns_shown_changed(o->ns);
 	}
 }
 
@@ -929,7 +930,7 @@ static void settle(struct nh_core *c, struct owner *o)
 		ns->last_error_failed = false;  /* that failure is over: a report may say what stands */
 	if (!o->conflicts && !o->missing && ns->last_error[0] && !o->pending) {
 		ns->last_error[0] = '\0';
-		core_changed(c);
+		netns_shown_changed(ns);
 	}
 	if (ns->created && !o->pending) {
 		/* built (or as built as it gets): tell whoever waits for it */
@@ -1381,6 +1382,7 @@ static int apply_policy(struct nh_core *c, const struct nh_policy *old)
 		struct nh_tracked *obj, *otmp;
 
 		ns->rule = nh_world_rule_for(&c->world, ns->name);
+		c->sorted_stale = true;
 		HASH_ITER(hh, ns->objs, obj, otmp) {
 			obj->never_again = false;       /* a new policy may name it otherwise */
 			if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))
@@ -1455,6 +1457,7 @@ void nh_core_free(struct nh_core *c)
 		record_free(c, ns);
 	nh_world_free(&c->world);
 	free(c->waiting);
+	free(c->sorted);
 	free(c);
 }
 
@@ -1470,27 +1473,36 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*(const struct nh_netns *const *)a)->name, (*(const struct nh_netns *const *)b)->name);
 }
 
-int nh_core_snapshot(struct nh_core *c, struct nh_core_snapshot *s)
+/* c->sorted again: the managed records by name. 0 or -ENOMEM (as it was). */
+static int sort_managed(struct nh_core *c)
 {
-	const struct nh_netns *ns, *tmp;
+	struct nh_netns *ns, *tmp;
 	size_t n = 0;
+	int r = nh_grow(&c->sorted, &c->cap_sorted, HASH_COUNT(c->by_name) + 1, sizeof(*c->sorted));
 
-	s->totals = &c->totals;
-	s->n = 0;
-	s->ns = malloc((HASH_COUNT(c->by_name) + 1) * sizeof(*s->ns));
-	if (!s->ns)
-		return -ENOMEM;
+	if (r < 0)
+		return r;
 	HASH_ITER(hh, c->by_name, ns, tmp)
 		if (ns->rule)
-			s->ns[n++] = ns;
-	qsort(s->ns, n, sizeof(*s->ns), by_name);
-	s->n = n;
+			c->sorted[n++] = ns;
+	qsort(c->sorted, n, sizeof(*c->sorted), by_name);
+	c->n_sorted = n;
+	c->sorted_stale = false;
 	return 0;
+}
+
+int nh_core_snapshot(struct nh_core *c, struct nh_core_snapshot *s)
+{
+	int r = c->sorted_stale ? sort_managed(c) : 0;
+
+	s->totals = &c->totals;
+	s->ns = r < 0 ? NULL : c->sorted;
+	s->n = r < 0 ? 0 : c->n_sorted;
+	return r;
 }
 
 void nh_core_snapshot_free(struct nh_core_snapshot *s)
 {
-	free(s->ns);
 	s->ns = NULL;
 	s->n = 0;
 }

@@ -220,7 +220,9 @@ int nh_core_plan(struct nh_core *c, struct nh_plan *plan);
 /* ---- reading (status, metrics) ---- */
 
 const struct nh_core_totals *nh_core_totals(const struct nh_core *c);
-/* Fill s (its array malloc'd: nh_core_snapshot_free). 0 or -ENOMEM. */
+/* Fill s. Its array is the core's, sorted again only when a record came or
+ * went or a rule changed: valid until the next change to the core (a pass,
+ * an event, a policy), so use it at once. 0 or -ENOMEM (s empty). */
 int nh_core_snapshot(struct nh_core *c, struct nh_core_snapshot *s);
 void nh_core_snapshot_free(struct nh_core_snapshot *s);
 /* The records in name order; NULL at the end. Only managed ones count for

@@ -11,6 +11,10 @@ struct nh_core {
 	struct nh_world world;
 	bool views_stale;               /* the set of namespaces changed: rebuild the views */
 	struct nh_netns *by_name;       /* every record */
+	const struct nh_netns **sorted; /* the managed ones by name, for nh_core_snapshot */
+	size_t n_sorted, cap_sorted;
+	bool sorted_stale;              /* a record came or went, or a rule changed */
+	uint64_t shown_seq;             /* the last nh_netns.shown given */
 	struct nh_netns *dirty;         /* to heal, through next_dirty */
 	struct nh_netns **waiting;      /* dirty, but waiting for a read of what they touch */
 	size_t n_waiting, cap_waiting;
@@ -33,6 +37,14 @@ static inline void core_changed(struct nh_core *c)
 {
 	if (c->cfg.reporter.changed)
 		c->cfg.reporter.changed(c->cfg.reporter.ctx);
+}
+
+/* What ns's status entry shows changed (state, heals, failures, the last
+ * heal or error): a new ns->shown, and status is due. */
+static inline void netns_shown_changed(struct nh_netns *ns)
+{
+	ns->shown = ++ns->core->shown_seq;
+	core_changed(ns->core);
 }
 
 #endif

@@ -119,7 +119,7 @@ void nh_netns_transition(struct nh_netns *ns, enum nh_ns_state to, uint64_t wake
 	nh_debug("netns %s: %s -> %s", nh_netns_label(ns), nh_ns_state_to_string(ns->state),
 		 nh_ns_state_to_string(to));
 	ns->state = to;
-	core_changed(c);
+	netns_shown_changed(ns);
 }
 
 void nh_netns_count_heal(struct nh_netns *ns, const char *object, int64_t now_ms)
@@ -128,7 +128,7 @@ void nh_netns_count_heal(struct nh_netns *ns, const char *object, int64_t now_ms
 	ns->heals_by_kind[nh_obj_kind_of(object)]++;
 	ns->last_heal_ms = now_ms;
 	snprintf(ns->last_heal_object, sizeof(ns->last_heal_object), "%s", object);
-	core_changed(ns->core);
+	netns_shown_changed(ns);
 }
 
 void nh_netns_count_failure(struct nh_netns *ns, const char *error)
@@ -136,5 +136,5 @@ void nh_netns_count_failure(struct nh_netns *ns, const char *error)
 	ns->heal_failures++;
 	snprintf(ns->last_error, sizeof(ns->last_error), "%s", error);
 	ns->last_error_failed = true;
-	core_changed(ns->core);
+	netns_shown_changed(ns);
 }

@@ -23,11 +23,11 @@ void nh_status_init(struct nh_status *s, pid_t pid, int64_t started_ms)
 }
 
 /* A namespace's entry as last rendered for the service's file: its text
- * is kept while the entry reads the same (sum), so a write renders only
+ * is kept while the entry reads the same (key), so a write renders only
  * what changed since the last one. */
 struct nh_status_frag {
 	UT_hash_handle hh;              /* by name */
-	uint64_t sum;                   /* of the entry rendered (frag_sum) */
+	uint64_t key;                   /* what the entry rendered showed: the record's shown, or frag_sum */
 	uint64_t seen;                  /* the write that last used it */
 	char *text;                     /* the entry as JSON, one line */
 	size_t len;
@@ -375,31 +375,33 @@ static uint64_t frag_sum(const struct nh_status_ns *e)
 	return sum_bytes(h, e->last_error, strlen(e->last_error) + 1);
 }
 
-/* The text of entry e: kept from the last write when it reads the same
- * (head->frags, the service's file), rendered otherwise. The text stays
- * owned by the cache; *owned says when the caller must free it instead
- * (no cache, or no memory to keep it). NULL on ENOMEM. */
-static const char *entry_cached(struct nh_status *head, const struct nh_status_ns *e, uint64_t write,
-				char **owned)
+/* The text of entry i of src, named name, showing what key identifies (a
+ * record's `shown`, or frag_sum of an entry): kept from the last write when
+ * the key is the same (head->frags, the service's file), rendered
+ * otherwise. The text stays owned by the cache; *owned says when the
+ * caller must free it instead (no memory to keep it). NULL on ENOMEM. */
+static const char *entry_cached(struct nh_status *head, const struct source *src, size_t i, const char *name,
+				uint64_t key, uint64_t write, char **owned)
 {
 	struct nh_status_frag *fr = NULL;
-	uint64_t sum = frag_sum(e);
-	size_t len = strlen(e->name);
+	size_t len = strlen(name);
+	struct nh_status_ns e;
 	char *text;
 
 	*owned = NULL;
-	HASH_FIND(hh, head->frags, e->name, len, fr);
-	if (fr && fr->sum == sum) {
+	HASH_FIND(hh, head->frags, name, len, fr);
+	if (fr && fr->key == key) {
 		fr->seen = write;
 		return fr->text;
 	}
-	text = entry_text(e);
+	src_entry(src, i, &e);
+	text = entry_text(&e);
 	if (!text)
 		return NULL;
 	if (!fr) {
 		fr = calloc(1, sizeof(*fr) + len + 1);
 		if (fr) {
-			memcpy(fr->name, e->name, len + 1);
+			memcpy(fr->name, name, len + 1);
 			if (NH_HASH_ADD(head->frags, name, fr) < 0) {
 				free(fr);
 				fr = NULL;
@@ -411,9 +413,25 @@ static const char *entry_cached(struct nh_status *head, const struct nh_status_n
 	free(fr->text);
 	fr->text = text;
 	fr->len = strlen(text);
-	fr->sum = sum;
+	fr->key = key;
 	fr->seen = write;
 	return text;
+}
+
+/* Entry i of src from the cache (keyed by the record's shown, or by a sum
+ * of the entry), or rendered when there is no cache. */
+static const char *entry_at(const struct source *src, size_t i, uint64_t write, char **owned)
+{
+	struct nh_status_ns e;
+
+	if (src->cache && src->snap)
+		return entry_cached(src->cache, src, i, src->snap->ns[i]->name, src->snap->ns[i]->shown, write,
+				    owned);
+	if (src->cache)
+		return entry_cached(src->cache, src, i, src->head->ns[i]->name, frag_sum(src->head->ns[i]), write,
+				    owned);
+	src_entry(src, i, &e);
+	return *owned = entry_text(&e);
 }
 
 /* Entries of namespaces that are gone are dropped from the cache. */
@@ -443,7 +461,6 @@ static int format_source(const struct source *src, FILE *f)
 	struct nh_status *cache = src->cache;
 	uint64_t write = cache ? ++cache->frag_writes : 0;
 	size_t n = src_count(src), len;
-	struct nh_status_ns e;
 	int r = 0;
 
 	json_decref(head);
@@ -461,10 +478,8 @@ static int format_source(const struct source *src, FILE *f)
 	fputs(",\n  \"namespaces\": [", f);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		char *owned = NULL;
-		const char *t;
+		const char *t = entry_at(src, i, write, &owned);
 
-		src_entry(src, i, &e);
-		t = cache ? entry_cached(cache, &e, write, &owned) : (owned = entry_text(&e));
 		if (!t) {
 			r = -ENOMEM;
 			break;

@@ -212,6 +212,15 @@ static void test_write_and_load(void **state)
 /* The service's writes keep each entry's text between writes: what
  * changed is rendered again, what went is gone, and the file reads the
  * same as one rendered from scratch. */
+static uint64_t shown_seq;
+
+/* The core gives each record a `shown` of its own, and a new one whenever
+ * what its entry shows changes (netns_shown_changed): so do these. */
+static void shown_changed(struct nh_netns *ns)
+{
+	ns->shown = ++shown_seq;
+}
+
 static struct nh_netns *record(struct nh_netns_rule *rule, const char *name)
 {
 	struct nh_netns *ns = calloc(1, sizeof(*ns));
@@ -219,6 +228,7 @@ static struct nh_netns *record(struct nh_netns_rule *rule, const char *name)
 	assert_non_null(ns);
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	ns->rule = rule;
+	shown_changed(ns);
 	return ns;
 }
 
@@ -263,6 +273,7 @@ static void test_snapshot_writes_keep_entries(void **state)
 	snprintf(ns[1]->last_heal_object, sizeof(ns[1]->last_heal_object), "address:10.1.1.100/24");
 	snprintf(ns[1]->last_error, sizeof(ns[1]->last_error), "File exists");
 	ns[1]->state = NH_NS_BACKOFF;
+	shown_changed(ns[1]);
 	snap.n = 2;
 	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
 	nh_status_init(&fresh, 42, 1700000000000);
@@ -277,6 +288,7 @@ static void test_snapshot_writes_keep_entries(void **state)
 
 	/* the error clears with no counter changing: still seen */
 	ns[1]->last_error[0] = '\0';
+	shown_changed(ns[1]);
 	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
 	assert_int_equal(nh_status_load(path, &got, NULL), 0);
 	assert_string_equal(got.ns[1]->last_error, "");
