@@ -520,7 +520,6 @@ static int start_events(struct nh_monitor *m)
 
 	if (r < 0)
 		return r;
-	nh_monitor_nsid_start(m);
 	for (size_t i = 0; i < m->n_ns; i++)
 		nh_ns_assign_nsid(m->ns[i]);
 	return 0;

@@ -12,7 +12,6 @@
 struct retired_nsid {
 	int nsid;
 	uint64_t cookie;                /* the namespace it named (SO_NETNS_COOKIE) */
-	bool listed;                    /* still in the host's table (nsid_table_read) */
 	UT_hash_handle hh;
 };
 
@@ -93,13 +92,11 @@ int nh_ns_assign_nsid(struct nh_ns *ns);
  * (nsid_waits), or events of the id's old owner may have reached it. */
 void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid);
 /* After an overrun (the queue drained, the RTM_DELNSIDs in it too): a let-go
- * id no longer in the host's table, or given on to a namespace netheal
- * watches, is forgotten (its old owner is gone, and so are its events); one
+ * id no longer in the host's table (asked id by id), or given on to a
+ * namespace netheal watches, is forgotten (its old owner is gone, and so are its events); one
  * still held by its namespace (alive elsewhere) stays retired. No
  * namespace waits: every one is read again. */
 void nh_monitor_nsid_overrun(struct nh_monitor *m);
-/* The first id to give: above every id the host's table holds. */
-void nh_monitor_nsid_start(struct nh_monitor *m);
 /* ns is let go (closed): its id goes to another name of the same
  * namespace, or is retired until its RTM_DELNSID. */
 void nh_ns_nsid_release(struct nh_ns *ns);

@@ -4,10 +4,10 @@
  * and the monitor keeps nsid → namespace.
  *
  * - netheal gives a namespace without an id one of its own, counting up
- *   from NH_MONITOR_NSID_FIRST above every id the host has (a restart finds
- *   the last run's still held), never the lowest free one the kernel would
- *   pick: that may have been freed a moment ago, and the event socket may
- *   still hold events tagged with it for the namespace it named.
+ *   from NH_MONITOR_NSID_FIRST (past ids others hold, the last run's after
+ *   a restart, in jumps that double), never the lowest free one the kernel
+ *   would pick: that may have been freed a moment ago, and the event socket
+ *   may still hold events tagged with it for the namespace it named.
  * - The id of a namespace let go is retired until the event socket brings
  *   its RTM_DELNSID: a namespace the kernel gives it meanwhile (its own
  *   choice, for a veth peer made across namespaces before netheal saw it)
@@ -20,6 +20,7 @@
 #include "monitor_int.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,75 +161,56 @@ static int nsid_next(struct nh_monitor *m)
 	return nsid;
 }
 
-/* The host's table of ids, read whole: the highest, and which retired ones
- * are still in it. */
-struct nsid_table {
-	struct nh_monitor *m;
-	int max;
-};
-
-static int nsid_table_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nsid_table *t = data;
-	struct retired_nsid *r;
-	int nsid;
-
-	if (nlh->nlmsg_type != RTM_NEWNSID || nh_parse_nsid(nlh, &nsid) < 0)
-		return MNL_CB_OK;
-	if (nsid > t->max)
-		t->max = nsid;
-	r = retired_find(t->m, nsid);
-	if (r)
-		r->listed = true;
-	return MNL_CB_OK;
-}
-
-static int nsid_table_read(struct nh_monitor *m, struct nsid_table *t)
+/* Whether the host's table holds nsid: 1 yes, 0 no, or -errno. Asked one id
+ * at a time (RTM_GETNSID with NETNSA_NSID): a dump of the table is cut
+ * short by the kernel after its first part, about 134 ids (Linux 6.18). */
+static int nsid_taken(struct nh_monitor *m, int nsid)
 {
 	struct nh_nl *host = nh_ns_request(m->ns[0]);
 	struct nlmsghdr *nlh;
 	struct rtgenmsg *g;
-	struct retired_nsid *r, *tmp;
+	int got = NETNSA_NSID_NOT_ASSIGNED, r;
 
-	t->m = m;
-	t->max = -1;
 	if (!host)
 		return -errno;
-	HASH_ITER(hh, m->retired, r, tmp)
-		r->listed = false;
-	nlh = nh_nl_msg(host, RTM_GETNSID, NLM_F_DUMP);
+	nlh = nh_nl_msg(host, RTM_GETNSID, 0);
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
-	return nh_nl_dump(host, nlh, nsid_table_cb, t);
+	if (!mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)nsid))
+		return -EMSGSIZE;
+	r = nh_nl_dump(host, nlh, nsid_cb, &got);
+	return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
 
-/* Ids from earlier runs stay with their namespaces: start above them. */
-void nh_monitor_nsid_start(struct nh_monitor *m)
-{
-	struct nsid_table t;
-
-	if (nsid_table_read(m, &t) == 0 && t.max >= NH_MONITOR_NSID_FIRST && t.max < INT_MAX - 1)
-		m->next_nsid = t.max + 1;
-}
-
-/* Tries before giving up: an id taken (-EEXIST) is stepped past. */
+/* Tries before giving up. On -EEXIST (another namespace holds the id) the
+ * next try jumps twice as far: a restart finds the last run's ids still
+ * held, a run of them is passed in a few tries, and the ids after it are
+ * free again. */
 #define NSID_TRIES 64
 
 int nh_ns_assign_nsid(struct nh_ns *ns)
 {
+	struct nh_monitor *m = ns->m;
 	int nsid = NETNSA_NSID_NOT_ASSIGNED, r;
+	int64_t step = 1;
 
 	r = nsid_request(ns, RTM_GETNSID, &nsid);
 	/* the host's events come without one: it gets none of us (but is
 	 * known by the one someone gave it, if any) */
 	for (int i = 0; i < NSID_TRIES && r == 0 && nsid < 0 && !nh_ns_is_host(ns); i++) {
-		int want = nsid_next(ns->m);
+		int want = nsid_next(m);
 
 		r = nsid_request(ns, RTM_NEWNSID, &want);
 		/* -EEXIST: another namespace holds that id, or the kernel
 		 * gave this one an id meanwhile (a veth peer made there) */
 		if (r == 0 || r == -EEXIST)
 			r = nsid_request(ns, RTM_GETNSID, &nsid);
+		if (r == 0 && nsid < 0) {
+			int64_t jump = (int64_t)want + step;
+
+			m->next_nsid = jump < INT_MAX - 1 ? (int)jump : NH_MONITOR_NSID_FIRST;
+			step *= 2;
+		}
 	}
 	if (r == 0 && nsid < 0 && !nh_ns_is_host(ns))
 		r = -EEXIST;
@@ -276,18 +258,14 @@ void nh_monitor_nsid_free(struct nh_monitor *m)
 void nh_monitor_nsid_overrun(struct nh_monitor *m)
 {
 	struct retired_nsid *r, *tmp;
-	struct nsid_table t;
 
-	if (nsid_table_read(m, &t) < 0) {
-		nh_monitor_nsid_free(m);        /* cannot tell: as good as lost */
-	} else {
-		HASH_ITER(hh, m->retired, r, tmp) {
-			struct nh_ns *ns;
+	HASH_ITER(hh, m->retired, r, tmp) {
+		struct nh_ns *ns;
 
-			HASH_FIND(hh_nsid, m->by_nsid, &r->nsid, sizeof(int), ns);
-			if (!r->listed || ns)
-				retired_del(m, r);
-		}
+		HASH_FIND(hh_nsid, m->by_nsid, &r->nsid, sizeof(int), ns);
+		/* gone, given on, or it cannot be told: as good as lost */
+		if (ns || nsid_taken(m, r->nsid) != 1)
+			retired_del(m, r);
 	}
 	for (size_t i = 0; i < m->n_ns; i++)
 		m->ns[i]->nsid_waits = false;
