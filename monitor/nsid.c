@@ -38,11 +38,12 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One RTM_GETNSID (ask: *nsid) or RTM_NEWNSID (give it *nsid) for ns, on
- * the host's request socket. */
-static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
+/* One request on the host's request socket. RTM_GETNSID: the id of the
+ * namespace fd into *nsid, or with fd < 0, whether id *nsid is held
+ * (-ENOENT when not). RTM_NEWNSID: give fd's namespace id *nsid. */
+static int nsid_msg(struct nh_monitor *m, uint16_t type, int fd, int *nsid)
 {
-	struct nh_nl *host = nh_ns_request(ns->m->ns[0]);
+	struct nh_nl *host = nh_ns_request(m->ns[0]);
 	struct nlmsghdr *nlh;
 	struct rtgenmsg *g;
 
@@ -51,11 +52,16 @@ static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
 	nlh = nh_nl_msg(host, type, 0);
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
-	if (!mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_FD, (uint32_t)ns->fd))
-		return -EMSGSIZE;
-	if (type == RTM_NEWNSID && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid))
+	if ((fd >= 0 && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_FD, (uint32_t)fd)) ||
+	    ((fd < 0 || type == RTM_NEWNSID) &&
+	     !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid)))
 		return -EMSGSIZE;
 	return nh_nl_dump(host, nlh, type == RTM_GETNSID ? nsid_cb : NULL, nsid);
+}
+
+static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
+{
+	return nsid_msg(ns->m, type, ns->fd, nsid);
 }
 
 static struct retired_nsid *retired_find(struct nh_monitor *m, int nsid)
@@ -162,23 +168,12 @@ static int nsid_next(struct nh_monitor *m)
 }
 
 /* Whether the host's table holds nsid: 1 yes, 0 no, or -errno. Asked one id
- * at a time (RTM_GETNSID with NETNSA_NSID): a dump of the table is cut
- * short by the kernel after its first part, about 134 ids (Linux 6.18). */
+ * at a time: a dump of the table is cut short by the kernel after its
+ * first part, about 134 ids (Linux 6.18). */
 static int nsid_taken(struct nh_monitor *m, int nsid)
 {
-	struct nh_nl *host = nh_ns_request(m->ns[0]);
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-	int got = NETNSA_NSID_NOT_ASSIGNED, r;
+	int r = nsid_msg(m, RTM_GETNSID, -1, &nsid);
 
-	if (!host)
-		return -errno;
-	nlh = nh_nl_msg(host, RTM_GETNSID, 0);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if (!mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)nsid))
-		return -EMSGSIZE;
-	r = nh_nl_dump(host, nlh, nsid_cb, &got);
 	return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
 

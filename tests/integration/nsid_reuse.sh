@@ -36,6 +36,8 @@ fi
 ip netns del new-b 2>/dev/null
 ip link del hb 2>/dev/null
 ip link del ha 2>/dev/null
+# the kernel frees the ids of the namespaces just deleted a moment later
+wait_for 5 bash -c '[ -z "$(ip netns list-id)" ]'
 
 out=$("$NETHEAL_NSID_REUSE" /run/netns overrun 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
