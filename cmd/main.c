@@ -10,7 +10,7 @@ static const struct nh_cmd commands[] = {
 	{ "plan", nh_cmd_plan, "show the drift between the system and the policy; change nothing" },
 	{ "apply", nh_cmd_apply, "converge once, print each action, exit" },
 	{ "run", nh_cmd_run, "the service: converge, then watch and heal until stopped" },
-	{ "monitor", nh_cmd_monitor, "stream link/address/route/netns events of every namespace" },
+	{ "monitor", nh_cmd_monitor, "stream the events of every namespace (links, addresses, routes, rules, ...)" },
 	{ "status", nh_cmd_status, "what the running service knows" },
 	{ "export", nh_cmd_export, "print the live state as a policy" },
 	{ NULL, NULL, NULL }

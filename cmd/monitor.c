@@ -531,7 +531,8 @@ static void on_usr1(struct ev_loop *loop, ev_signal *w, int revents)
 static void help(void)
 {
 	printf("Usage: netheal monitor [OPTIONS]\n"
-	       "Print link, address, route and namespace events of the host and every named\n"
+	       "Print link, address, route, rule, neighbour, sysctl and namespace events of\n"
+	       "the host and every named\n"
 	       "namespace, one line each, with a microsecond timestamp.\n\n"
 	       "  -c, --config FILE      configuration file (default %s): its netns_dir\n"
 	       "      --netns-dir DIR    where named namespaces live (default: the\n"
@@ -545,6 +546,9 @@ static void help(void)
 	       "  link -NAME index N [moved out nsid N]\n"
 	       "  addr +|-ADDR/LEN dev NAME\n"
 	       "  route +|-DST inet|inet6 [via GW] [dev NAME] table N metric N proto P\n"
+	       "  rule +|-PRIORITY inet|inet6 WORDS proto P\n"
+	       "  neigh +|-ADDR dev NAME [lladdr MAC] STATE\n"
+	       "  sysctl net.FAMILY.conf.DEV.KEY=N ... (sysctl -net.FAMILY.conf.DEV: gone)\n"
 	       "  nsid +|-N\n"
 	       "  netns +|-NAME\n"
 	       "  resync REASON          events were lost (overrun): the namespace was re-read\n"

@@ -15,7 +15,8 @@ static void usage(FILE *f)
 		   "  -c, --config FILE     configuration (default %s)\n"
 		   "      --audit           report drift, never change anything\n"
 		   "      --strict          refuse a configuration with warnings (at start and on reload)\n"
-		   "      --netns-dir DIR   named namespaces directory (default /run/netns)\n"
+		   "      --netns-dir DIR   named namespaces directory (default: the configuration's\n"
+		   "                        netns_dir, else /run/netns)\n"
 		   "      --log TARGET      stderr, journal or auto (default auto)\n"
 		   "  -v, --verbose         debug logging\n"
 		   "  -h, --help            this help\n", NH_DEFAULT_CONFIG);

@@ -18,7 +18,8 @@ static void status_help(void)
 	       "Show what the running service knows: per namespace its state, heals,\n"
 	       "last heal and last error.\n\n"
 	       "  --json              print the status file (JSON) as it is\n"
-	       "  --status-file PATH  read PATH (default %s)\n"
+	       "  --status-file PATH  read PATH (default: the configuration's status_file,\n"
+	       "                      else %s)\n"
 	       "  -c, --config FILE   configuration file (default %s)\n"
 	       "  -h, --help          this help\n\n"
 	       "Exit status: 0, or 3 when no service is running.\n",

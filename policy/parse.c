@@ -183,7 +183,8 @@ static void parse_text(struct nh_pctx *c)
 		e = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
 		/* libconfig says where, not what it wanted there */
 		nh_perror(c, (unsigned int)config_error_line(&cfg), "%s%s (libconfig: settings `name = value;`, "
-			  "groups `name: { ... };`, lists `( ... )`, strings in double quotes; see netheal.conf(5))",
+			  "groups `name: { ... };`, lists `( ... )` and arrays `[ ... ]` with items between commas and none "
+			  "after the last, strings in double quotes; see netheal.conf(5))",
 			  strncmp(e, "syntax error", 12) == 0 ? "" : "syntax error: ", e);
 	} else {
 		parse_root(c, config_root_setting(&cfg));
@@ -248,7 +249,7 @@ static int load_path(struct nh_pctx *c, const char *path)
 		if (path == c->as_file)         /* the file given, not the place it stands for */
 			nh_perror(c, 0, "cannot read %s (checked as this file): %s", path, read_error_text(r));
 		else if (r == -ENOENT && c->settings_allowed)
-			nh_perror(c, 0, "cannot read: %s (the main configuration file: give one with -c FILE)",
+			nh_perror(c, 0, "cannot read: %s (the main configuration file; another is given with -c FILE)",
 				  read_error_text(r));
 		else
 			nh_perror(c, 0, "cannot read: %s", read_error_text(r));

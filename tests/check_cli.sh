@@ -79,7 +79,7 @@ expect_err_line "$T/warn.conf: warning: writable by group or others, yet it driv
 # Files that cannot be read.
 run check -c "$T/missing.conf"
 expect_rc 1 "missing main file"
-expect_err_line "$T/missing.conf: error: cannot read: No such file or directory (the main configuration file: give one with -c FILE)"
+expect_err_line "$T/missing.conf: error: cannot read: No such file or directory (the main configuration file; another is given with -c FILE)"
 run check "$T/option2-bridge.conf" "$T/nope.conf"
 expect_rc 1 "one missing policy file among good ones"
 expect_err_line "$T/nope.conf: error: cannot read: No such file or directory"

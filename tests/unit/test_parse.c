@@ -938,7 +938,7 @@ static void test_main_missing(void **state)
 	assert_int_equal(nh_policy_load("/nonexistent/netheal.conf", &p, &d), -ENOENT);
 	assert_int_equal(d.errors, 1);
 	assert_string_equal(d.v[0].file, "/nonexistent/netheal.conf");
-	assert_diag(&d, 0, false, "cannot read: No such file or directory (the main configuration file: give one with -c FILE)");
+	assert_diag(&d, 0, false, "cannot read: No such file or directory (the main configuration file; another is given with -c FILE)");
 	assert_true(t_policy_empty(&p));
 	nh_diags_free(&d);
 }
