@@ -459,8 +459,6 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked
 {
 	uint64_t d;
 
-	if (obj && obj->never_again)
-		return UINT64_MAX;      /* until the policy changes (SPEC §4.7) */
 	if (!obj || c->converging)
 		return 0;
 	d = c->damping_off ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
@@ -471,25 +469,24 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked
 
 /* SPEC §4.7: a create the kernel acknowledged must have made the object
  * under the policy's name (the kernel renames "br%d" itself, for one). */
-/* Whether a link of a's kind that was not in a's namespace before the
- * action is there now under another name: the kernel (a name it takes as a
- * pattern) or a udev rule renamed what netheal made. The view before the
- * action is the core's (events are read between passes); the namespace is
- * read again here. */
-static bool made_under_another_name(struct nh_core *c, const struct nh_action *a)
+/* A link of a's kind that was not in a's namespace before the action and
+ * is there now under another name: the kernel, a udev rule or another tool
+ * renamed what netheal made a moment ago. Its index, or 0. The view before
+ * the action is the core's (events are read between passes); the namespace
+ * is read again here. */
+static int made_under_another_name(struct nh_core *c, const struct nh_action *a)
 {
 	struct nh_netns *ns = record_get(c, a->netns);
 	const struct nh_state *s;
-	bool found = false;
+	int found = 0, *before;
 	size_t n = 0;
-	int *before;
 
 	if (!ns || !ns->obs || !ns->obs->valid)
-		return false;
+		return 0;
 	s = &ns->obs->have;
 	before = calloc(s->n_links ? s->n_links : 1, sizeof(*before));
 	if (!before)
-		return true;    /* cannot tell: the side that makes nothing more */
+		return 0;
 	for (size_t i = 0; i < s->n_links; i++)
 		if (s->links[i].kind == a->link.kind)
 			before[n++] = s->links[i].ifindex;
@@ -503,7 +500,8 @@ static bool made_under_another_name(struct nh_core *c, const struct nh_action *a
 				continue;
 			for (size_t j = 0; j < n && !old; j++)
 				old = before[j] == l->ifindex;
-			found = !old;
+			if (!old)
+				found = l->ifindex;
 		}
 	}
 	free(before);
@@ -513,25 +511,28 @@ static bool made_under_another_name(struct nh_core *c, const struct nh_action *a
 /*
  * SPEC §4.7: a create or move the kernel acknowledged whose link does not
  * then exist under the policy's name is a failure. 0: it is there (or it
- * cannot be told: the events will show). 1: it was made under another name,
- * and is never made again under this policy (netheal makes no more objects
- * than it names). -ENODEV: it was gone right after (its namespace deleted
- * or replaced meanwhile): a failure like any other, tried again.
+ * cannot be told: the events will show). -ENODEV otherwise, either way
+ * tried again: made under another name (found by made_under_another_name),
+ * it is remembered as the managed link, so the next diff renames it back
+ * (SPEC §4.2) and makes no other; gone (its namespace deleted or replaced
+ * meanwhile), it is made again.
  */
 static int verify(struct nh_core *c, const struct nh_action *a, struct nh_result *res)
 {
 	const char *what = a->type == NH_ACT_LINK_CREATE ? "link" : "moved link";
+	int ifindex;
 
 	if ((a->type != NH_ACT_LINK_CREATE && a->type != NH_ACT_LINK_MOVE) || !c->cfg.kernel->link_exists)
 		return 0;
 	if (c->cfg.kernel->link_exists(c->cfg.kernel_ctx, a->netns, a->link.name) != 0)
 		return 0;       /* there, or cannot tell */
 	res->err = -ENODEV;
-	if (made_under_another_name(c, a)) {
-		snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s does not "
-			 "exist afterwards, a new %s under another name does: not made again under this policy",
-			 nh_action_name(a), what, a->link.name, nh_kind_name(a->link.kind));
-		return 1;
+	ifindex = made_under_another_name(c, a);
+	if (ifindex > 0 && nh_world_learn_link(&c->world, a->netns, a->link.name, ifindex) == 0) {
+		snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s is there "
+			 "under another name (index %d): renamed back, not made again", nh_action_name(a), what,
+			 a->link.name, ifindex);
+		return -ENODEV;
 	}
 	snprintf(res->reason, sizeof(res->reason), "the kernel acknowledged the %s but %s %s was gone right "
 		 "after (its namespace changed meanwhile?)", nh_action_name(a), what, a->link.name);
@@ -624,7 +625,7 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_retry_failed(&obj->retry, res->err, info.why, now_us / 1000, &v);
 		/* It failed after a re-read, and again after a backoff: it
 		 * persists. Then once per change. */
-		info.log = (v.attempts >= 2 || obj->never_again) &&
+		info.log = v.attempts >= 2 &&
 			   (!obj->failure_logged || v.change == NH_RETRY_NEW_FAILURE);
 		obj->failure_logged |= info.log;
 	} else {
@@ -638,7 +639,7 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_netns_count_failure(ns, err);
 	outcome(c, a, &info);
 	wait_ms(o, v.delay_ms);
-	if (record_failure(c, p, a, obj && obj->never_again ? 0 : v.delay_ms) < 0)
+	if (record_failure(c, p, a, v.delay_ms) < 0)
 		nh_err("out of memory recording a failure");
 }
 
@@ -728,8 +729,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	delay = gate(c, o, obj, now_us / 1000);
 	if (delay > 0) {
 		info.type = NH_OUT_DEFERRED;
-		info.why = obj && obj->never_again ? "the kernel did not keep its name: not made again" :
-			   obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
+		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
 		outcome(c, a, &info);
 		wait_ms(o, delay == UINT64_MAX ? 0 : delay);
 		/* what needs it (its link's settings, its namespace's
@@ -747,15 +747,8 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		nh_err("out of memory noting what to read again");
 	if (res.err == -EEXIST)
 		res.err = 0;    /* someone did it: the events show what is there */
-	if (res.err == 0 && verify(c, a, &res) > 0) {
-		/* what the kernel made is under another name: making it again
-		 * would only make more */
-		if (!obj && ns)
-			obj = nh_netns_tracked(ns, key, true);
-		if (obj)
-			obj->never_again = true;
-		o->ns->reread = true;   /* no stale view: it is what it is */
-	}
+	if (res.err == 0)
+		verify(c, a, &res);
 	if (res.err) {
 		failed(c, p, o, a, obj, key, &res, now_us);
 		return;
@@ -1384,7 +1377,6 @@ static int apply_policy(struct nh_core *c, const struct nh_policy *old)
 		ns->rule = nh_world_rule_for(&c->world, ns->name);
 		c->sorted_stale = true;
 		HASH_ITER(hh, ns->objs, obj, otmp) {
-			obj->never_again = false;       /* a new policy may name it otherwise */
 			if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))
 				nh_flap_clear(&obj->flap);
 		}

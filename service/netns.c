@@ -76,7 +76,7 @@ size_t nh_netns_expire(struct nh_netns *ns, const struct nh_backoff *cfg, uint64
 	size_t n = 0;
 
 	HASH_ITER(hh, ns->objs, o, tmp) {
-		if (o->retry.failing || o->reported || o->removed || o->never_again ||
+		if (o->retry.failing || o->reported || o->removed ||
 		    !nh_flap_idle(cfg, &o->flap, now_ms))
 			continue;
 		obj_free(ns, o);

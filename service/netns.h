@@ -64,8 +64,6 @@ struct nh_tracked {
 					   (logged once per change) */
 	uint64_t reported_pass;         /* the heal pass that last reported it */
 	bool failure_logged;            /* its current failure was logged (heal-failed once per change) */
-	bool never_again;               /* created, and the kernel did not keep the name (SPEC §4.7):
-					   not created again under this policy */
 	bool removed;                   /* seen removed since its last heal: */
 	uint32_t removed_by;            /* by this netlink port; 0 = the kernel, as a consequence (SPEC §5.4);
 					 * NH_ACTOR_UNKNOWN: by someone the kernel does not name */

@@ -314,6 +314,15 @@ static int learn_one(struct nh_world *w, const char *netns, const struct nh_link
 	return 0;
 }
 
+int nh_world_learn_link(struct nh_world *w, const char *netns, const char *name, int ifindex)
+{
+	struct nh_link l = { .ifindex = ifindex };
+
+	if (nh_strlcpy(l.name, name, sizeof(l.name)) < 0)
+		return -EINVAL;
+	return learn_one(w, netns, &l);
+}
+
 void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule)
 {
 	char key[KEYSIZ];

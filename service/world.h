@@ -71,6 +71,10 @@ void nh_world_views_end(struct nh_world *w);
 /* Remember the ifindex of every managed link view i shows now, so a
  * managed link someone renames is renamed back (SPEC §4.2). 0 or -ENOMEM. */
 int nh_world_learn(struct nh_world *w, size_t i);
+/* Remember that ifindex in netns is the managed link name (made by netheal
+ * and found at once under another name): the next diff renames it back
+ * instead of making another. 0 or -ENOMEM. */
+int nh_world_learn_link(struct nh_world *w, const char *netns, const char *name, int ifindex);
 /* Forget what nh_world_learn remembered of netns's links under rule (the
  * namespace went: its indexes mean nothing in the next one of that name,
  * and namespaces that come and go must not pile up here). */
