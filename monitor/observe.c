@@ -450,7 +450,26 @@ static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_
 	}
 }
 
-/* 0: nothing changed, 1: changed, 2: only the carrier changed; -ENOMEM. */
+/* What a new-link message changed in a state. */
+enum link_change {
+	LINK_SAME,              /* nothing: a repeated notification */
+	LINK_NEW,               /* a link appeared, was renamed or is another link now */
+	LINK_SETTINGS,          /* the same link (name, kind, peer, lower device) set otherwise */
+	LINK_CARRIER,           /* only its carrier (IFF_LOWER_UP) */
+};
+
+/* Whether l is the link o was, only set otherwise: what a diff elsewhere
+ * finds a link by (policy/diff_link.c: name, kind, veth partner) is the
+ * same. */
+static bool same_identity(const struct nh_link *o, const struct nh_link *l)
+{
+	return strcmp(o->name, l->name) == 0 && o->kind == l->kind && strcmp(o->kind_name, l->kind_name) == 0 &&
+	       o->link_index == l->link_index && o->link_netnsid == l->link_netnsid &&
+	       strcmp(o->peer_name, l->peer_name) == 0 && strcmp(o->peer_netns, l->peer_netns) == 0 &&
+	       strcmp(o->parent, l->parent) == 0;
+}
+
+/* Apply l: a link enum link_change, or -ENOMEM. */
 static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_observe_sink *sink)
 {
 	ssize_t old = link_pos(s, l);
@@ -465,16 +484,19 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 
 		if (strcmp(o->name, l->name) == 0) {
 			bool down = o->up && !l->up;
+			bool same = same_identity(o, l);
 			struct nh_link carrier = *o;
 
 			if (memcmp(o, l, sizeof(*l)) == 0)
-				return 0;
+				return LINK_SAME;
 			carrier.oper_up = l->oper_up;
 			*o = *l;
 			/* The kernel flushes a downed link's IPv4 routes silently. */
 			if (down)
 				drop_routes(s, l->ifindex, AF_INET, sink);
-			return memcmp(&carrier, l, sizeof(*l)) == 0 ? 2 : 1;
+			if (memcmp(&carrier, l, sizeof(*l)) == 0)
+				return LINK_CARRIER;
+			return same ? LINK_SETTINGS : LINK_NEW;
 		}
 		was_up = o->up;
 		sorted_remove(s->links, &s->n_links, sizeof(*s->links), (size_t)old);
@@ -494,7 +516,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 	if (renamed && was_up && !l->up)
 		drop_routes(s, l->ifindex, AF_INET, sink);
 	rename_references(s, l);
-	return 1;
+	return LINK_NEW;
 }
 
 static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
@@ -510,8 +532,9 @@ static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 		r = apply_newlink(s, &ev->link, sink);
 		if (r < 0)
 			return r;
-		ev->changed = r > 0;
-		ev->carrier_only = r == 2;
+		ev->changed = r != LINK_SAME;
+		ev->carrier_only = r == LINK_CARRIER;
+		ev->settings_only = r == LINK_SETTINGS;
 		return 1;
 	}
 	ev->moved_out = ev->new_netnsid >= 0;

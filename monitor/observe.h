@@ -56,6 +56,8 @@ struct nh_nl_event {
 	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */
 	bool changed;                   /* applying it changed the state */
 	bool carrier_only;              /* changed: only a link's carrier (IFF_LOWER_UP), which no policy names */
+	bool settings_only;             /* changed: the same link (name, kind, veth partner, lower device)
+					   with other settings (up, MTU, master, ...) */
 };
 
 /* What nh_observe_dump reads besides links, addresses, routes and rules. */

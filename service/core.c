@@ -1265,13 +1265,30 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 	}
 }
 
+/* Whether a diff of another namespace sets this link's settings: only a
+ * veth peer end's partner does (policy/diff_link.c plans a peer end from
+ * its primary's side). A link ns's own rule names as anything else is set
+ * by ns's diff alone; elsewhere only its name, kind and partner are read. */
+static bool set_elsewhere(const struct nh_netns *ns, const char *link)
+{
+	const struct nh_link *w = ns->rule ? nh_state_link_by_name(&ns->rule->want, link) : NULL;
+
+	return !w || (w->flags & NH_LINK_FLAG_PEER_END);
+}
+
 /* A link changed in ns: the rules waiting for it there, and (a link that
  * appeared where its own rule does not want it, maybe one of another
- * namespace's that someone moved here) the rules that want that name. */
+ * namespace's that someone moved here) the rules that want that name.
+ * The same link set otherwise (down, MTU) wakes nobody else unless another
+ * namespace's diff sets it: at 1000 namespaces, a namespace's veth set down
+ * woke the host's diff of its 1000 peer ends. */
 static void link_changed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev, uint64_t t_us)
 {
-	const char *was = ns->rule ? nh_world_known_name(&c->world, ns->rule, ns->name, ev->link.ifindex) : NULL;
+	const char *was;
 
+	if (ev->type == RTM_NEWLINK && ev->settings_only && !set_elsewhere(ns, ev->link.name))
+		return;
+	was = ns->rule ? nh_world_known_name(&c->world, ns->rule, ns->name, ev->link.ifindex) : NULL;
 	wake_list(c, nh_world_dependents(&c->world, ns->name, ev->link.name), t_us);
 	if (was && strcmp(was, ev->link.name) != 0)
 		wake_list(c, nh_world_dependents(&c->world, ns->name, was), t_us);      /* renamed */

@@ -842,6 +842,55 @@ static void test_dependency_wakes(void **state)
 	fake_free(f);
 }
 
+/* An event about link name in netns: settings_only says it is the same
+ * link set otherwise (monitor/observe.c). */
+static void link_event(struct fake *f, const char *netns, const char *name, bool settings_only)
+{
+	struct fake_ns *ns = ns_get(f, netns);
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK,
+				  .changed = true, .settings_only = settings_only };
+
+	snprintf(ev.link.name, sizeof(ev.link.name), "%s", name);
+	sync_ns(ns);
+	nh_core_event(f->core, &ns->obs, &ev);
+}
+
+static bool is_dirty(struct fake *f, const char *netns)
+{
+	return nh_core_find(f->core, netns)->dirty;
+}
+
+/* A veth set down is healed by its own namespace's diff: the namespace of
+ * its partner (the host, with a peer end for every namespace) is not
+ * diffed again for it. Another link under that name is another matter, and
+ * the peer end set down in the host wakes blue, whose diff plans it. */
+static void test_settings_wake_only_who_sets_them(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
+	link_event(f, "blue", "v-peer1", true);
+	assert_true(is_dirty(f, "blue"));
+	assert_false(is_dirty(f, ""));
+	assert_int_equal(nh_core_heal(f->core), 1);
+	assert_true(nh_state_link_by_name(&blue->truth, "v-peer1")->up);
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
+
+	link_event(f, "blue", "v-peer1", false);
+	assert_true(is_dirty(f, ""));
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
+
+	link_event(f, "", "v-eth1", true);
+	assert_true(is_dirty(f, "blue"));
+	fake_free(f);
+}
+
 /* While a namespace's read is pending (its view invalid), it is not
  * healed from a partial view; when the read completes, it is. */
 static void test_waits_for_read(void **state)
@@ -1037,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_damping),
 		cmocka_unit_test(test_consequential_removal),
 		cmocka_unit_test(test_dependency_wakes),
+		cmocka_unit_test(test_settings_wake_only_who_sets_them),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),

@@ -793,6 +793,46 @@ static void test_apply_veth_pair(void **state)
 	nh_state_free(&s);
 }
 
+/* What a new-link message changed: a diff elsewhere (the host's, of its
+ * peer ends) looks again only when the link is another one, not when it is
+ * the same link set otherwise (service/core.c link_changed). */
+static void test_apply_link_change_kinds(void **state)
+{
+	struct nh_state s;
+	struct msg m;
+	struct nh_nl_event ev;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	nh_state_init(&s);
+	must_apply(&s, veth_msg(&m, 5, "v-b", 0, IFF_UP), 1);
+	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-a", 5, IFF_UP | IFF_LOWER_UP), &ev, NULL), 1);
+	assert_true(ev.changed);
+	assert_false(ev.settings_only);         /* a new link */
+	/* only the carrier */
+	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-a", 5, IFF_UP), &ev, NULL), 1);
+	assert_true(ev.changed && ev.carrier_only && !ev.settings_only);
+	/* set down, then another MTU: the same link */
+	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-a", 5, 0), &ev, NULL), 1);
+	assert_true(ev.changed && ev.settings_only && !ev.carrier_only);
+	nlh = link_msg(&m, RTM_NEWLINK, 6, "v-a", 0);
+	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
+	mnl_attr_put_u32(nlh, IFLA_LINK, 5);
+	put_kind(nlh, "veth");
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_true(ev.changed && ev.settings_only);
+	/* another partner, another kind, another name: another link */
+	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-a", 7, 0), &ev, NULL), 1);
+	assert_true(ev.changed && !ev.settings_only);
+	nlh = link_msg(&m, RTM_NEWLINK, 6, "v-a", 0);
+	put_kind(nlh, "bridge");
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
+	assert_true(ev.changed && !ev.settings_only);
+	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-c", 5, 0), &ev, NULL), 1);
+	assert_true(ev.changed && !ev.settings_only);
+	nh_state_free(&s);
+}
+
 static void test_apply_routes_per_device(void **state)
 {
 	struct nh_state s;
@@ -1317,6 +1357,7 @@ int main(void)
 		cmocka_unit_test(test_apply_consequences_reported),
 		cmocka_unit_test(test_apply_delete_and_move),
 		cmocka_unit_test(test_apply_veth_pair),
+		cmocka_unit_test(test_apply_link_change_kinds),
 		cmocka_unit_test(test_apply_routes_per_device),
 		cmocka_unit_test(test_apply_nsid_and_malformed),
 		cmocka_unit_test(test_apply_mutations),
