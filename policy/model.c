@@ -283,6 +283,7 @@ void nh_state_sort(struct nh_state *s)
 {
 	if (s->n_links)
 		qsort(s->links, s->n_links, sizeof(*s->links), link_cmp);
+	s->links_unsorted = false;
 	if (s->n_addrs)
 		qsort(s->addrs, s->n_addrs, sizeof(*s->addrs), addr_cmp);
 	if (s->n_routes)
@@ -306,6 +307,8 @@ void nh_state_sort(struct nh_state *s)
 
 int nh_state_add_link(struct nh_state *s, const struct nh_link *l)
 {
+	if (s->n_links && strcmp(s->links[s->n_links - 1].name, l->name) > 0)
+		s->links_unsorted = true;
 	STATE_ADD(s, links, n_links, cap_links, l);
 }
 
@@ -407,8 +410,9 @@ fail:
 	return -ENOMEM;
 }
 
-/* States are kept sorted by name (the parser and the monitor do), so look
- * there first; a state someone built unsorted is still searched whole. */
+/* A binary search; a state built out of order (links_unsorted) is still
+ * searched whole on a miss. Misses are common (the host's diff asks for
+ * each missing peer end among its 1000), so a sorted state must not scan. */
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name)
 {
 	size_t lo = 0, hi = s->n_links;
@@ -424,7 +428,7 @@ struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name
 		else
 			hi = mid;
 	}
-	for (size_t i = 0; i < s->n_links; i++)
+	for (size_t i = 0; s->links_unsorted && i < s->n_links; i++)
 		if (strcmp(s->links[i].name, name) == 0)
 			return &s->links[i];
 	return NULL;

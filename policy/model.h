@@ -353,6 +353,11 @@ bool nh_neigh_satisfied(const struct nh_neigh *want, const struct nh_neigh *have
 struct nh_state {
 	struct nh_link *links;
 	size_t n_links, cap_links;
+	/* Links are kept sorted by name (validate and the monitor do), so a
+	 * lookup is a binary search. nh_state_add_link sets this when it
+	 * appends out of order, nh_state_sort clears it; whoever reorders
+	 * links by hand sets it. While set, a lookup that misses scans. */
+	bool links_unsorted;
 	struct nh_address *addrs;
 	size_t n_addrs, cap_addrs;
 	struct nh_route *routes;
@@ -380,7 +385,9 @@ int nh_state_add_route(struct nh_state *s, const struct nh_route *r);
 int nh_state_add_sysctl(struct nh_state *s, const struct nh_sysctl *k);
 int nh_state_add_rule(struct nh_state *s, const struct nh_fib_rule *r);
 int nh_state_add_neigh(struct nh_state *s, const struct nh_neigh *n);
-/* Lookups on a state (linear; states are small). NULL when absent. */
+/* Lookups on a state. NULL when absent. By name: a binary search (see
+ * links_unsorted); by index: linear; a sysctl by key: a binary search, then
+ * a scan on a miss (a namespace has a handful). */
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name);
 struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex);
 struct nh_sysctl *nh_state_sysctl(const struct nh_state *s, const char *key);

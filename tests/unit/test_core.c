@@ -167,6 +167,7 @@ static void del_link(struct fake_ns *ns, const char *name)
 		return;
 	idx = l->ifindex;
 	*l = s->links[--s->n_links];
+	s->links_unsorted = true;
 	for (size_t i = 0; i < s->n_addrs; i++)
 		if (s->addrs[i].ifindex != idx)
 			s->addrs[j++] = s->addrs[i];

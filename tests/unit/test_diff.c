@@ -111,6 +111,7 @@ static void del_link(struct nh_state *s, const char *name)
 	struct nh_link *l = link_of(s, name);
 
 	*l = s->links[--s->n_links];
+	s->links_unsorted = true;
 	/* its addresses and routes go with it */
 	for (size_t i = 0; i < s->n_addrs;)
 		if (strcmp(s->addrs[i].link, name) == 0)
@@ -383,6 +384,7 @@ static unsigned int rng_next(unsigned int *seed)
 static void shuffle_state(struct nh_state *s, unsigned int *seed)
 {
 	SHUFFLE(s->links, s->n_links, seed);
+	s->links_unsorted = true;
 	SHUFFLE(s->addrs, s->n_addrs, seed);
 	SHUFFLE(s->routes, s->n_routes, seed);
 	SHUFFLE(s->sysctls, s->n_sysctls, seed);
@@ -1109,6 +1111,7 @@ static void test_renamed(void **state)
 	blue = world_ns(&w, "blue");
 	l = link_of(&blue->have, "v-peer1");
 	nh_strlcpy(l->name, "foo0", sizeof(l->name));
+	nh_state_sort(&blue->have);
 	for (size_t i = 0; i < blue->have.n_addrs; i++)
 		if (strcmp(blue->have.addrs[i].link, "v-peer1") == 0)
 			nh_strlcpy(blue->have.addrs[i].link, "foo0", NH_IFNAMSIZ);
@@ -1358,6 +1361,7 @@ static void test_sysctl_follows_link(void **state)
 	add_sysctl(&blue->rule.want, "net.ipv4.conf.v-peer1.rp_filter=2", 20);
 	l = link_of(&blue->have, "v-peer1");
 	nh_strlcpy(l->name, "foo0", sizeof(l->name));
+	nh_state_sort(&blue->have);
 	add_sysctl(&blue->have, "net.ipv4.conf.foo0.rp_filter=2", 0);
 	w.known[w.n_known++] = (typeof(w.known[0])){ "blue", "v-peer1", 2 };
 	expect_plan(&w, "rename-link blue v-peer1 link:v-peer1 if=2\n");
@@ -1379,6 +1383,7 @@ static void test_sysctl_follows_link(void **state)
 	l->kind = &nh_kind_bridge;
 	nh_strlcpy(l->name, "v-peer1", sizeof(l->name));
 	nh_strlcpy(link_of(&blue->have, "foo9")->name, "ipv4", NH_IFNAMSIZ);
+	nh_state_sort(&blue->have);
 	w.n_known = 0;
 	blue->have.n_sysctls = 0;
 	add_sysctl(&blue->have, "net.ipv4.conf.ipv4.rp_filter=2", 0);
