@@ -99,13 +99,6 @@ static void flush_now(struct engine *e)
 	nh_core_snapshot_free(&snap);
 }
 
-static void flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	flush_now(w->data);
-}
-
 static void changed(void *ctx)
 {
 	struct engine *e = ctx;
@@ -167,6 +160,21 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)loop;
 	(void)revents;
 	heal_now(w->data);
+}
+
+/* The status write comes last in its loop iteration (EV_MINPRI), after
+ * the heals of the events read in it: at 1000 namespaces a write takes
+ * about a millisecond, and a heal behind it was the tail of the heal
+ * latency. */
+static void flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine *e = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (e->core)
+		heal_now(e);
+	flush_now(e);
 }
 
 static void more_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -551,6 +559,7 @@ int nh_engine_run(const struct nh_run_options *opt)
 	nh_status_init(&e.head, getpid(), nh_wall_ms());
 	/* first of all: the core reports changes from the moment it exists */
 	ev_init(&e.flush, flush_cb);
+	ev_set_priority(&e.flush, EV_MINPRI);
 	e.flush.data = &e;
 	e.policy = calloc(1, sizeof(*e.policy));
 	if (!e.policy || load_policy(opt, e.policy) < 0) {
