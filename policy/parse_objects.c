@@ -49,10 +49,12 @@ static int trimmed(const char *s, size_t n, char *out, size_t size)
 /* Why key is not valid, for the message. */
 static const char *sysctl_key_problem(const char *key)
 {
+	/* a path ("net/ipv4/ip_forward") first: it is the wrong spelling, not
+	 * the wrong place */
+	if (strchr(key, '/'))
+		return "has a '/': write it with dots, as sysctl.conf does (net.ipv4.conf.eth1.rp_filter)";
 	if (strncmp(key, "net.", 4) != 0 || !key[4])
 		return "is outside net.: netheal sets a namespace's network settings only";
-	if (strchr(key, '/'))
-		return "has a '/': write it with dots, as in net.ipv4.conf.eth1.rp_filter";
 	if (strstr(key, ".."))
 		return "has '..'";
 	for (const char *p = key; *p; p++)

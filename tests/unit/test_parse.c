@@ -1087,7 +1087,7 @@ static void test_sysctl_errors(void **state)
 		  "key 'vm.swappiness' is outside net." },
 		{ "just net", "sysctl = [ \"net=1\" ];\n", 1, false, "key 'net' is outside net." },
 		{ "slash", "sysctl = [ \"net/ipv4/ip_forward=1\" ];\n", 1, false,
-		  "key 'net/ipv4/ip_forward' is outside net." },
+		  "key 'net/ipv4/ip_forward' has a '/': write it with dots" },
 		{ "slash inside", "sysctl = [ \"net.ipv4/ip_forward=1\" ];\n", 1, false,
 		  "key 'net.ipv4/ip_forward' has a '/'" },
 		{ "dot dot", "sysctl = [ \"net.ipv4..ip_forward=1\" ];\n", 1, false,
