@@ -79,13 +79,20 @@ int nh_atomic_write(const char *path, const void *data, size_t len, mode_t mode)
 	r = temp_name(path, tmp, sizeof(tmp));
 	if (r < 0)
 		return r;
-	/* The directory of the temp name is the directory of path. */
-	*strrchr(tmp, '/') = '\0';
-	r = nh_mkdir_p(tmp, 0755);
-	tmp[strlen(tmp)] = '/';
-	if (r < 0)
-		return r;
 	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* the directory is missing (made once, or removed since): the
+		 * temp name's directory is path's */
+		char *slash = strrchr(tmp, '/');
+
+		*slash = '\0';
+		r = nh_mkdir_p(tmp, 0755);
+		*slash = '/';
+		if (r < 0)
+			return r;
+		memcpy(slash + strlen(slash) - 6, "XXXXXX", 6);
+		fd = mkostemp(tmp, O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -errno;
 	if (fchmod(fd, mode) < 0) {

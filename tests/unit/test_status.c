@@ -504,6 +504,11 @@ static void test_atomic_write(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_size, 4);
+	/* A missing directory is made when the file cannot be made without it. */
+	snprintf(path, sizeof(path), "%s/d/e/status.json", tmpdir);
+	assert_int_equal(nh_atomic_write(path, "{}\n", 3, 0644), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 3);
 	/* A directory in the way: an error, and no temporary file left. */
 	snprintf(path, sizeof(path), "%s/a/b", tmpdir);
 	assert_true(nh_atomic_write(path, "x", 1, 0644) < 0);
