@@ -39,6 +39,10 @@
 #define FLUSH_DELAY_MIN_S 0.05
 #define FLUSH_DELAY_PER_NS_S 0.0001
 #define FLUSH_DELAY_MAX_S 1.0
+/* STATUS= (systemctl status) at most this often: systemd reads each one,
+ * and with a heal every 50 ms the message was a fifth of netheal's CPU per
+ * heal at one namespace. A line held back goes with a later flush. */
+#define STATUS_INTERVAL_S 1.0
 
 struct engine {
 	struct ev_loop *loop;
@@ -55,6 +59,10 @@ struct engine {
 	ev_timer resync, watchdog, flush, retry;
 	ev_periodic clockwatch;
 	int status_err, metrics_err;    /* the last write's, logged when it changes */
+	char status_line[128];          /* the newest STATUS= line */
+	char status_sent_line[128];     /* the last one sent */
+	ev_tstamp status_sent;          /* when (ev_now) */
+	ev_timer status_w;              /* status_line waits for its turn */
 	uint64_t watchdog_usec;
 	uint64_t watchdog_progress;     /* the core's progress at the last ping */
 	bool watchdog_withheld;         /* said once per stall */
@@ -78,6 +86,38 @@ static void write_result(const char *what, const char *path, int r, int *last)
 	*last = r;
 }
 
+/* STATUS=line when it is new, at most every STATUS_INTERVAL_S: a line
+ * that comes sooner waits, and the newest one waiting goes when it may. */
+static void notify_status(struct engine *e, const char *line)
+{
+	ev_tstamp now = ev_now(e->loop), due = e->status_sent + STATUS_INTERVAL_S;
+
+	nh_strlcpy(e->status_line, line, sizeof(e->status_line));
+	if (strcmp(line, e->status_sent_line) == 0) {
+		ev_timer_stop(e->loop, &e->status_w);
+		return;
+	}
+	if (now < due) {
+		if (!ev_is_active(&e->status_w)) {
+			ev_timer_set(&e->status_w, due - now, 0.);
+			ev_timer_start(e->loop, &e->status_w);
+		}
+		return;
+	}
+	nh_notify_status("%s", line);
+	nh_strlcpy(e->status_sent_line, line, sizeof(e->status_sent_line));
+	e->status_sent = now;
+}
+
+static void status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine *e = w->data;
+
+	(void)loop;
+	(void)revents;
+	notify_status(e, e->status_line);
+}
+
 static void flush_now(struct engine *e)
 {
 	struct nh_core_snapshot snap;
@@ -90,7 +130,7 @@ static void flush_now(struct engine *e)
 		return;
 	}
 	nh_status_summary_snapshot(&snap, line, sizeof(line));
-	nh_notify_status("%s", line);
+	notify_status(e, line);
 	write_result("status", s->status_file, nh_status_write_snapshot(s->status_file, &e->head, &snap),
 		     &e->status_err);
 	if (*s->metrics_file)
@@ -561,6 +601,8 @@ int nh_engine_run(const struct nh_run_options *opt)
 	ev_init(&e.flush, flush_cb);
 	ev_set_priority(&e.flush, EV_MINPRI);
 	e.flush.data = &e;
+	ev_init(&e.status_w, status_cb);
+	e.status_w.data = &e;
 	e.policy = calloc(1, sizeof(*e.policy));
 	if (!e.policy || load_policy(opt, e.policy) < 0) {
 		log_config(NH_EV_CONFIG_REJECTED, opt->config, "cannot start");

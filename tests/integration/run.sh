@@ -130,6 +130,21 @@ else
 	skip "promtool not installed"
 fi
 check "metrics count heals" grep -q '^netheal_heals_total{' "$T_DIR/metrics.prom"
+# STATUS= (systemctl status) at most once a second through all the heals
+# above (READY=1 carries one of its own), and the newest line goes out
+# after them: it counts what the status file counts.
+status_spaced() {
+	awk '/ STATUS=/ && !after_ready { if (n++ && $1 - prev < 0.95) bad = 1; prev = $1 }
+	     { after_ready = / READY=1$/ }
+	     END { exit bad }' "$NOTIFY"
+}
+status_current() {
+	local heals
+	heals=$(jq -r .totals.heals "$C/status.json") &&
+		grep ' STATUS=' "$NOTIFY" | tail -n 1 | grep -q ", $heals heals\?$"
+}
+check "STATUS= at most once a second" status_spaced
+check "the last STATUS= counts every heal" wait_for 3 status_current
 
 # ---- reload --------------------------------------------------------------------
 : > "$NOTIFY.before"; cp "$NOTIFY" "$NOTIFY.before"
