@@ -1265,15 +1265,17 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 	}
 }
 
-/* Whether a diff of another namespace sets this link's settings: only a
- * veth peer end's partner does (policy/diff_link.c plans a peer end from
- * its primary's side). A link ns's own rule names as anything else is set
- * by ns's diff alone; elsewhere only its name, kind and partner are read. */
+/* Whether another namespace may need to look again when this link is set
+ * otherwise: unless it is a veth end ns's own rule names as the primary.
+ * Only a peer end's partner plans a veth end's settings (policy/diff_link.c
+ * plans a peer end from its primary's side); elsewhere only its name, kind
+ * and partner are read. Other links are taken as they were: a parent's MTU,
+ * say, decides whether its macvlan's own MTU can be set. */
 static bool set_elsewhere(const struct nh_netns *ns, const char *link)
 {
 	const struct nh_link *w = ns->rule ? nh_state_link_by_name(&ns->rule->want, link) : NULL;
 
-	return !w || (w->flags & NH_LINK_FLAG_PEER_END);
+	return !w || (w->flags & NH_LINK_FLAG_PEER_END) || !nh_kind_has(w->kind, NH_KIND_PAIR);
 }
 
 /* A link changed in ns: the rules waiting for it there, and (a link that

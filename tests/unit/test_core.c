@@ -890,6 +890,19 @@ static void test_settings_wake_only_who_sets_them(void **state)
 	link_event(f, "", "v-eth1", true);
 	assert_true(is_dirty(f, "blue"));
 	fake_free(f);
+
+	/* a macvlan's parent set otherwise (its MTU, say) wakes the macvlan's
+	 * namespace as before */
+	f = fake_new("links = ( { name = \"eth1\"; } );\n"
+		     "namespaces = ( { name = \"blue\"; links = ( { name = \"lo\"; },\n"
+		     "  { name = \"mv0\"; kind = \"macvlan\"; parent = \"eth1\"; } ); } );\n");
+	add_link(f, ns_get(f, ""), "eth1", NULL);
+	built(f);
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
+	link_event(f, "", "eth1", true);
+	assert_true(is_dirty(f, "blue"));
+	fake_free(f);
 }
 
 /* While a namespace's read is pending (its view invalid), it is not
