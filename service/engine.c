@@ -61,7 +61,7 @@ struct engine {
 	int status_err, metrics_err;    /* the last write's, logged when it changes */
 	char status_line[128];          /* the newest STATUS= line */
 	char status_sent_line[128];     /* the last one sent */
-	ev_tstamp status_sent;          /* when (ev_now) */
+	double status_sent;             /* when (s, CLOCK_MONOTONIC), 0 never */
 	ev_timer status_w;              /* status_line waits for its turn */
 	uint64_t watchdog_usec;
 	uint64_t watchdog_progress;     /* the core's progress at the last ping */
@@ -90,7 +90,9 @@ static void write_result(const char *what, const char *path, int r, int *last)
  * that comes sooner waits, and the newest one waiting goes when it may. */
 static void notify_status(struct engine *e, const char *line)
 {
-	ev_tstamp now = ev_now(e->loop), due = e->status_sent + STATUS_INTERVAL_S;
+	/* monotonic: ev_now is the wall clock, and a clock stepped back
+	 * would hold the line for as long as the step */
+	double now = (double)nh_now_us() / 1e6, due = e->status_sent + STATUS_INTERVAL_S;
 
 	nh_strlcpy(e->status_line, line, sizeof(e->status_line));
 	if (strcmp(line, e->status_sent_line) == 0) {
