@@ -808,6 +808,19 @@ static void test_consequential_removal(void **state)
 	fake_free(f);
 }
 
+/* An event about link name in netns: settings_only says it is the same
+ * link set otherwise (monitor/observe.c). */
+static void link_event(struct fake *f, const char *netns, const char *name, bool settings_only)
+{
+	struct fake_ns *ns = ns_get(f, netns);
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK,
+				  .changed = true, .settings_only = settings_only };
+
+	snprintf(ev.link.name, sizeof(ev.link.name), "%s", name);
+	sync_ns(ns);
+	nh_core_event(f->core, &ns->obs, &ev);
+}
+
 /* A macvlan waits for its parent in the host: when the parent appears, the
  * event in the host wakes blue at once, past its retry backoff. */
 static void test_dependency_wakes(void **state)
@@ -830,30 +843,10 @@ static void test_dependency_wakes(void **state)
 	f->n_fails = 0;
 	f->now_us += 1000;                               /* long before its backoff ends */
 	add_link(f, ns_get(f, ""), "eth1", NULL);
-	{
-		struct fake_ns *host = ns_get(f, "");
-		struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK, .changed = true };
-
-		snprintf(ev.link.name, sizeof(ev.link.name), "eth1");
-		sync_ns(host);
-		nh_core_event(f->core, &host->obs, &ev);
-	}
+	link_event(f, "", "eth1", false);
 	nh_core_heal(f->core);
 	assert_non_null(nh_state_link_by_name(&blue->truth, "mv0"));
 	fake_free(f);
-}
-
-/* An event about link name in netns: settings_only says it is the same
- * link set otherwise (monitor/observe.c). */
-static void link_event(struct fake *f, const char *netns, const char *name, bool settings_only)
-{
-	struct fake_ns *ns = ns_get(f, netns);
-	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK,
-				  .changed = true, .settings_only = settings_only };
-
-	snprintf(ev.link.name, sizeof(ev.link.name), "%s", name);
-	sync_ns(ns);
-	nh_core_event(f->core, &ns->obs, &ev);
 }
 
 static bool is_dirty(struct fake *f, const char *netns)
