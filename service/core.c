@@ -468,8 +468,8 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked
 }
 
 /* SPEC §4.7: a create the kernel acknowledged must have made the object
- * under the policy's name (the kernel renames "br%d" itself, for one). */
-/* A link of a's kind that was not in a's namespace before the action and
+ * under the policy's name (the kernel renames "br%d" itself, for one).
+ * A link of a's kind that was not in a's namespace before the action and
  * is there now under another name: the kernel, a udev rule or another tool
  * renamed what netheal made a moment ago. Its index, or 0. The view before
  * the action is the core's (events are read between passes); the namespace
@@ -731,10 +731,10 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		info.type = NH_OUT_DEFERRED;
 		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
 		outcome(c, a, &info);
-		wait_ms(o, delay == UINT64_MAX ? 0 : delay);
+		wait_ms(o, delay);
 		/* what needs it (its link's settings, its namespace's
 		 * objects) waits with it */
-		if (record_failure(c, p, a, delay == UINT64_MAX ? 0 : delay) < 0)
+		if (record_failure(c, p, a, delay) < 0)
 			nh_err("out of memory recording a wait");
 		return;
 	}
