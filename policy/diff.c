@@ -168,26 +168,24 @@ static int emit_netns(struct diff_ctx *c, size_t x)
 /* Decide for every link first, then emit: emitting a link's settings needs
  * to know what the plan deletes (a port whose bridge is re-created loses
  * its master). peers[i] is the peer end of a veth primary lps[i]. */
-static void plan_links(struct diff_ctx *c, size_t x, struct link_plan *lps, struct link_plan *peers,
-		       struct nh_link *synth)
+static void plan_links(struct diff_ctx *c, size_t x, const struct nh_link *const *sel, size_t n,
+		       struct link_plan *lps, struct link_plan *peers, struct nh_link *synth)
 {
-	const struct nh_state *want = &c->views[x].rule->want;
-
-	for (size_t i = 0; i < want->n_links; i++) {
-		diff_plan_link(c, x, &want->links[i], &lps[i], &peers[i], &synth[i]);
+	for (size_t i = 0; i < n; i++) {
+		diff_plan_link(c, x, sel[i], &lps[i], &peers[i], &synth[i]);
 		c->lps_delete |= lps[i].del != NULL;
 		c->lps_rename |= lps[i].fate == FATE_RENAME;
 	}
 	c->lps = lps;
-	c->n_lps = want->n_links;
+	c->n_lps = n;
 	c->lps_ns = x;
 }
 
-static int emit_links(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct link_plan *peers)
+static int emit_links(struct diff_ctx *c, const struct link_plan *lps, const struct link_plan *peers, size_t n)
 {
 	int r;
 
-	for (size_t i = 0; i < c->views[x].rule->want.n_links; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!lps[i].remote && (r = diff_emit_link(c, &lps[i])) < 0)
 			return r;
 		if (peers[i].remote)
@@ -286,12 +284,11 @@ static int diff_loose_addrs(struct diff_ctx *c, size_t x)
 	return 0;
 }
 
-static int diff_addrs(struct diff_ctx *c, size_t x, const struct link_plan *lps)
+static int diff_addrs(struct diff_ctx *c, size_t x, const struct link_plan *lps, size_t n)
 {
-	const struct nh_state *want = &c->views[x].rule->want;
 	int r;
 
-	for (size_t i = 0; i < want->n_links; i++)
+	for (size_t i = 0; i < n; i++)
 		if (!lps[i].remote && (r = diff_emit_addrs(c, &lps[i])) < 0)
 			return r;
 	return diff_loose_addrs(c, x);
@@ -417,7 +414,7 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 {
 	const struct nh_view *v = &c->views[x];
 	const struct nh_state *st = diff_view_state(c, x);
-	size_t n = v->rule->want.n_links;
+	size_t n = c->n_lps;
 	const struct link_plan *dev = NULL;
 	struct nh_route h, clash = { 0 };
 	bool clashes = false;
@@ -492,7 +489,7 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 {
 	const struct nh_view *v = &c->views[x];
 	const struct nh_state *st = v->have;
-	size_t n = v->rule->want.n_links;
+	size_t n = c->n_lps;
 	char obj[96], dest[64], addr[64];
 	int r;
 
@@ -555,9 +552,68 @@ static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps
 
 /* ---- entry points ---- */
 
-static int diff_one(struct diff_ctx *c, size_t x)
+static int index_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The links of views[x]'s rule the diff plans, in the rule's order: all
+ * of them (only == NULL), or the n_only named and those another object of
+ * the rule names (rule->refs). *sel is allocated (the caller frees it).
+ * 0, -ENOMEM, or -EAGAIN when only names a link the rule does not want or
+ * the rule's references are not known. */
+static int select_links(const struct nh_netns_rule *rule, const char *const *only, size_t n_only,
+			const struct nh_link ***sel, size_t *n)
+{
+	const struct nh_state *want = &rule->want;
+	size_t *ix = NULL, k = 0;
+	int r = 0;
+
+	*sel = NULL;
+	*n = 0;
+	if (!only) {
+		k = want->n_links;
+	} else {
+		if (!rule->refs_known)
+			return -EAGAIN;
+		ix = calloc(rule->n_refs + n_only + 1, sizeof(*ix));
+		if (!ix)
+			return -ENOMEM;
+		memcpy(ix, rule->refs, rule->n_refs * sizeof(*ix));
+		k = rule->n_refs;
+		for (size_t i = 0; i < n_only; i++) {
+			const struct nh_link *l = nh_state_link_by_name(want, only[i]);
+			bool dup = false;
+
+			if (!l) {
+				r = -EAGAIN;
+				goto out;
+			}
+			for (size_t j = rule->n_refs; j < k && !dup; j++)
+				dup = ix[j] == (size_t)(l - want->links);
+			if (!dup && !(l->flags & NH_LINK_FLAG_REFERENCED))
+				ix[k++] = (size_t)(l - want->links);
+		}
+		qsort(ix, k, sizeof(*ix), index_cmp);
+	}
+	if (k && !(*sel = calloc(k, sizeof(**sel)))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < k; i++)
+		(*sel)[i] = &want->links[ix ? ix[i] : i];
+	*n = k;
+out:
+	free(ix);
+	return r;
+}
+
+static int diff_one(struct diff_ctx *c, size_t x, const char *const *only, size_t n_only)
 {
 	const struct nh_view *v = &c->views[x];
+	const struct nh_link **sel = NULL;
 	struct link_plan *lps = NULL;
 	struct nh_link *synth = NULL;
 	size_t n;
@@ -566,13 +622,17 @@ static int diff_one(struct diff_ctx *c, size_t x)
 	if (!v->rule)
 		return 0;
 	if (!v->have && x != c->host) {
+		if (only)
+			return -EAGAIN;
 		if (v->rule->match)
 			return 0;       /* match rules apply to namespaces that exist */
 		r = emit_netns(c, x);
 		if (r < 0 || !v->rule->create)
 			return r;
 	}
-	n = v->rule->want.n_links;
+	r = select_links(v->rule, only, n_only, &sel, &n);
+	if (r < 0)
+		return r;
 	if (n) {
 		lps = calloc(2 * n, sizeof(*lps));
 		synth = calloc(n, sizeof(*synth));
@@ -581,11 +641,16 @@ static int diff_one(struct diff_ctx *c, size_t x)
 			goto out;
 		}
 	}
-	plan_links(c, x, lps, lps + n, synth);
-	r = emit_links(c, x, lps, lps + n);
+	plan_links(c, x, sel, n, lps, lps + n, synth);
+	if (only && (c->lps_delete || c->lps_rename)) {
+		/* routes on a link deleted or renamed read every plan */
+		r = -EAGAIN;
+		goto out;
+	}
+	r = emit_links(c, lps, lps + n, n);
 	if (r < 0)
 		goto out;
-	r = diff_addrs(c, x, lps);
+	r = diff_addrs(c, x, lps, n);
 	if (r < 0)
 		goto out;
 	r = diff_prefix_routes(c, x, lps);
@@ -601,6 +666,7 @@ out:
 	c->lps = NULL;
 	c->n_lps = 0;
 	c->lps_delete = c->lps_rename = false;
+	free(sel);
 	free(lps);
 	free(synth);
 	return r;
@@ -613,7 +679,23 @@ int nh_diff_netns(const struct nh_view *views, size_t n_views, size_t which, str
 	if (which >= n_views)
 		return -EINVAL;
 	ctx_init(&c, views, n_views, plan);
-	return diff_one(&c, which);
+	return diff_one(&c, which, NULL, 0);
+}
+
+int nh_diff_netns_links(const struct nh_view *views, size_t n_views, size_t which, const char *const *links,
+			size_t n_links, struct nh_plan *plan)
+{
+	struct diff_ctx c;
+	size_t before = plan->n;
+	int r;
+
+	if (which >= n_views || !links)
+		return -EINVAL;
+	ctx_init(&c, views, n_views, plan);
+	r = diff_one(&c, which, links, n_links);
+	if (r < 0)
+		plan->n = before;
+	return r;
 }
 
 int nh_diff_all(const struct nh_view *views, size_t n_views, struct nh_plan *plan)
@@ -623,7 +705,7 @@ int nh_diff_all(const struct nh_view *views, size_t n_views, struct nh_plan *pla
 
 	ctx_init(&c, views, n_views, plan);
 	for (size_t i = 0; i < n_views; i++)
-		if ((r = diff_one(&c, i)) < 0)
+		if ((r = diff_one(&c, i, NULL, 0)) < 0)
 			return r;
 	nh_plan_sort(plan);
 	return 0;

@@ -267,6 +267,25 @@ struct nh_view {
  */
 int nh_diff_netns(const struct nh_view *views, size_t n_views, size_t which, struct nh_plan *plan);
 
+/*
+ * nh_diff_netns for part of a namespace: the wanted links named in
+ * links[0..n_links), the links another object of the rule names
+ * (rule->refs: bridges, the links with addresses, routes' devices, ...),
+ * and every address, route, sysctl, rule and neighbour the rule wants. The
+ * other links are not looked at: the plan equals nh_diff_netns's only when
+ * none of them changed since a diff that planned nothing for them. That is
+ * the caller's to know (the service keeps, per namespace, the links events
+ * named since; service/core.c). It makes a host's diff after an event about
+ * one of its thousand veth ends cost one end, not a thousand (SPEC §8).
+ * Returns 0, -ENOMEM, -EINVAL (which out of range, links NULL), or -EAGAIN
+ * when the part cannot be diffed alone: the namespace does not exist, the
+ * rule's references are not known (nh_rule_index_refs never ran), a name is
+ * not a link the rule wants, or a link would be deleted or renamed (routes
+ * on it are read against every plan). On an error the plan is as it was.
+ */
+int nh_diff_netns_links(const struct nh_view *views, size_t n_views, size_t which, const char *const *links,
+			size_t n_links, struct nh_plan *plan);
+
 /* Diff every view that has a rule, then sort. Returns 0 or -ENOMEM. */
 int nh_diff_all(const struct nh_view *views, size_t n_views, struct nh_plan *plan);
 

@@ -491,12 +491,60 @@ static void argv_free(char **argv)
 	free(argv);
 }
 
-static void rule_free(struct nh_netns_rule *r)
+void nh_rule_free(struct nh_netns_rule *r)
 {
 	free(r->match);
 	nh_state_free(&r->want);
 	argv_free(r->hooks.on_create);
 	argv_free(r->hooks.on_heal);
+	free(r->refs);
+	r->refs = NULL;
+	r->n_refs = 0;
+	r->refs_known = false;
+}
+
+static void refer(struct nh_netns_rule *r, const char *name)
+{
+	struct nh_link *l = name[0] ? nh_state_link_by_name(&r->want, name) : NULL;
+
+	if (l)
+		l->flags |= NH_LINK_FLAG_REFERENCED;
+}
+
+int nh_rule_index_refs(struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	size_t n = 0;
+
+	free(r->refs);
+	r->refs = NULL;
+	r->n_refs = 0;
+	r->refs_known = false;
+	for (size_t i = 0; i < s->n_links; i++) {
+		refer(r, s->links[i].master);
+		refer(r, s->links[i].parent);
+	}
+	for (size_t i = 0; i < s->n_addrs; i++)
+		refer(r, s->addrs[i].link);
+	for (size_t i = 0; i < s->n_routes; i++)
+		refer(r, s->routes[i].dev);
+	for (size_t i = 0; i < s->n_sysctls; i++)
+		refer(r, s->sysctls[i].link);
+	for (size_t i = 0; i < s->n_rules; i++) {
+		refer(r, s->rules[i].iif);
+		refer(r, s->rules[i].oif);
+	}
+	for (size_t i = 0; i < s->n_neighs; i++)
+		refer(r, s->neighs[i].dev);
+	for (size_t i = 0; i < s->n_links; i++)
+		n += (s->links[i].flags & NH_LINK_FLAG_REFERENCED) != 0;
+	if (n && !(r->refs = calloc(n, sizeof(*r->refs))))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].flags & NH_LINK_FLAG_REFERENCED)
+			r->refs[r->n_refs++] = i;
+	r->refs_known = true;
+	return 0;
 }
 
 void nh_policy_free(struct nh_policy *p)
@@ -507,9 +555,9 @@ void nh_policy_free(struct nh_policy *p)
 	free(p->settings.netns_dir);
 	free(p->settings.status_file);
 	free(p->settings.metrics_file);
-	rule_free(&p->host);
+	nh_rule_free(&p->host);
 	for (size_t i = 0; i < p->n_netns; i++)
-		rule_free(&p->netns[i]);
+		nh_rule_free(&p->netns[i]);
 	free(p->netns);
 	for (size_t i = 0; i < p->n_files; i++)
 		free(p->files[i]);

@@ -153,6 +153,11 @@ int nh_macvlan_mode_from_string(const char *s);     /* the mode, or -EINVAL when
  * written in the policy with the `peer` group). The diff heals its settings
  * but never creates it on its own. */
 #define NH_LINK_FLAG_PEER_END    (1u << 0)
+/* Desired only, set by nh_rule_index_refs: another object of the rule names
+ * this link (an address, a route's dev, a per-link sysctl, a neighbour's
+ * dev, a rule's iif or oif, a link's master or parent), so its plan decides
+ * more than its own actions (policy/diff.h, nh_diff_netns_links). */
+#define NH_LINK_FLAG_REFERENCED  (1u << 1)
 
 struct nh_link {
 	char name[NH_IFNAMSIZ];
@@ -434,7 +439,21 @@ struct nh_netns_rule {
 					   rules (one per family), neighbours */
 	struct nh_hooks hooks;
 	struct nh_origin origin;
+	/* nh_rule_index_refs: the indexes in want.links of the links flagged
+	 * NH_LINK_FLAG_REFERENCED (owned); refs_known false until it ran (a
+	 * rule built by hand) */
+	size_t *refs;
+	size_t n_refs;
+	bool refs_known;
 };
+
+/* Flag the links of r that another of its objects names
+ * (NH_LINK_FLAG_REFERENCED) and list them in r->refs. Call once r->want is
+ * complete and sorted (nh_state_sort): the indexes point into it. 0, or
+ * -ENOMEM (r->refs_known stays false). */
+int nh_rule_index_refs(struct nh_netns_rule *r);
+/* Free what r owns (not r itself). */
+void nh_rule_free(struct nh_netns_rule *r);
 
 struct nh_backoff {
 	unsigned int flap_count;        /* 5 */

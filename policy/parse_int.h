@@ -133,7 +133,6 @@ void nh_parse_routes(struct nh_pctx *c, const config_setting_t *list, struct nh_
 void nh_parse_sysctls(struct nh_pctx *c, const config_setting_t *s, struct nh_netns_rule *r);
 void nh_parse_rules(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
 void nh_parse_neighbours(struct nh_pctx *c, const config_setting_t *list, struct nh_netns_rule *r);
-void nh_rule_free(struct nh_netns_rule *r);
 /* Forget the pending peers from the n-th on. */
 void nh_drop_peers_since(struct nh_pctx *c, size_t n);
 

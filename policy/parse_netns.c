@@ -219,18 +219,6 @@ const char *nh_rule_label(const struct nh_netns_rule *r, char *buf, size_t size)
 	return buf;
 }
 
-void nh_rule_free(struct nh_netns_rule *r)
-{
-	free(r->match);
-	nh_state_free(&r->want);
-	for (char **a = r->hooks.on_create; a && *a; a++)
-		free(*a);
-	free(r->hooks.on_create);
-	for (char **a = r->hooks.on_heal; a && *a; a++)
-		free(*a);
-	free(r->hooks.on_heal);
-}
-
 static bool has_control(const char *s)
 {
 	for (; *s; s++)

@@ -389,6 +389,8 @@ static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
 	check_masters(c, r);
 	check_parents(c, r);
 	check_gateways(c, r);
+	if (nh_rule_index_refs(r) < 0)
+		c->err = -ENOMEM;
 }
 
 void nh_validate(struct nh_pctx *c)

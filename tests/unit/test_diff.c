@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,9 +186,8 @@ static struct ns *world_ns(struct world *w, const char *name)
 static void world_free(struct world *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
-		nh_state_free(&w->ns[i].rule.want);
+		nh_rule_free(&w->ns[i].rule);
 		nh_state_free(&w->ns[i].have);
-		free(w->ns[i].rule.match);
 	}
 }
 
@@ -331,6 +331,10 @@ static void plan_all(struct world *w, struct nh_plan *p)
  * same with every input shuffled. */
 static void check_shuffled(struct world *w, const struct nh_plan *want);
 
+/* The diff of part of a namespace (nh_diff_netns_links) against its
+ * whole diff; also checks the plan of every scenario that way. */
+static void check_parts(struct world *w);
+
 static void expect_plan(struct world *w, const char *expected)
 {
 	struct nh_plan p;
@@ -340,6 +344,7 @@ static void expect_plan(struct world *w, const char *expected)
 	got = render(&p);
 	assert_string_equal(got, expected);
 	check_shuffled(w, &p);
+	check_parts(w);
 	free(got);
 	nh_plan_free(&p);
 }
@@ -435,6 +440,136 @@ static void check_shuffled(struct world *w, const struct nh_plan *want)
 			}
 		nh_plan_free(&p);
 	}
+}
+
+/* ---- a diff of part of a namespace ---- */
+
+static bool unreferenced(const struct nh_netns_rule *r, const char *name)
+{
+	const struct nh_link *l = nh_state_link_by_name(&r->want, name);
+
+	return l && !(l->flags & NH_LINK_FLAG_REFERENCED);
+}
+
+/* The diff of views[x] for the links in parts (and what the rule refers
+ * to), sorted and rendered; NULL when it says -EAGAIN. */
+static char *plan_part(struct world *w, size_t x, const char *const *parts, size_t n)
+{
+	struct nh_plan p;
+	char *s;
+	int r;
+
+	nh_plan_init(&p);
+	r = nh_diff_netns_links(w->views, w->n, x, parts, n, &p);
+	if (r == -EAGAIN) {
+		assert_int_equal(p.n, 0);
+		nh_plan_free(&p);
+		return NULL;
+	}
+	assert_int_equal(r, 0);
+	nh_plan_sort(&p);
+	s = render(&p);
+	nh_plan_free(&p);
+	return s;
+}
+
+/*
+ * What the service relies on (service/core.c): when the whole diff of a
+ * namespace acts only on its own links, a diff of the links it acts on
+ * and of any other one link of the rule gives the same plan, or -EAGAIN.
+ * Run over the states of every scenario.
+ */
+static void check_parts(struct world *w)
+{
+	size_t n = world_views(w);
+
+	for (size_t i = 0; i < w->n; i++) {
+		nh_state_sort(&w->ns[i].rule.want);
+		nh_state_sort(&w->ns[i].have);
+		assert_int_equal(nh_rule_index_refs(&w->ns[i].rule), 0);
+	}
+	for (size_t x = 0; x < n; x++) {
+		const struct nh_netns_rule *r = w->views[x].rule;
+		const char *parts[8];
+		size_t k = 0;
+		bool whole = false;
+		struct nh_plan p;
+		char *full;
+
+		if (!r || !w->views[x].have)
+			continue;
+		nh_plan_init(&p);
+		assert_int_equal(nh_diff_netns(w->views, n, x, &p), 0);
+		nh_plan_sort(&p);
+		for (size_t i = 0; i < p.n && !whole; i++) {
+			const struct nh_action *a = &p.actions[i];
+
+			if (strcmp(a->netns, w->names[x]) != 0 || k + 1 == 8)
+				whole = true;   /* the service diffs it whole next */
+			else if (unreferenced(r, a->link.name))
+				parts[k++] = a->link.name;
+		}
+		full = render(&p);
+		for (size_t j = 0; !whole && j < r->want.n_links; j++) {
+			char *got;
+
+			parts[k] = r->want.links[j].name;
+			got = plan_part(w, x, parts, k + 1);
+			if (got) {
+				if (strcmp(got, full) != 0)
+					fail_msg("netns '%s', links %s and %zu others: part\n%s\nwhole\n%s",
+						 w->names[x], parts[k], k, got, full);
+				free(got);
+			}
+		}
+		free(full);
+		nh_plan_free(&p);
+	}
+}
+
+static void test_part_refused(void **state)
+{
+	struct world w = { 0 };
+	const char *v_eth1[] = { "v-eth1" }, *nosuch[] = { "nosuch" };
+	struct ns *blue;
+	struct nh_link *l;
+	char *s;
+
+	(void)state;
+	option2_converged(&w);
+	world_views(&w);
+	/* the rule's references not known: refused */
+	assert_null(plan_part(&w, 0, v_eth1, 1));
+	for (size_t i = 0; i < w.n; i++)
+		assert_int_equal(nh_rule_index_refs(&w.ns[i].rule), 0);
+	s = plan_part(&w, 0, v_eth1, 1);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+	/* a name the rule does not want */
+	assert_null(plan_part(&w, 0, nosuch, 1));
+	/* the host's end down: healed from the part */
+	link_of(&world_ns(&w, "")->have, "v-eth1")->up = false;
+	s = plan_part(&w, 0, v_eth1, 1);
+	assert_string_equal(s, "set-up - v-eth1 state:up if=4\n");
+	free(s);
+	/* a link renamed back: refused (routes on it read every plan) */
+	blue = world_ns(&w, "blue");
+	l = link_of(&blue->have, "v-peer1");
+	nh_strlcpy(l->name, "foo0", sizeof(l->name));
+	nh_state_sort(&blue->have);
+	w.known[w.n_known++] = (typeof(w.known[0])){ "blue", "v-peer1", 2 };
+	world_views(&w);
+	{
+		const char *v_peer1[] = { "v-peer1" };
+
+		assert_null(plan_part(&w, 1, v_peer1, 1));
+	}
+	/* a namespace that does not exist */
+	blue->exists = false;
+	world_views(&w);
+	assert_null(plan_part(&w, 1, nosuch, 1));
+	world_free(&w);
 }
 
 /* ---- converged, and each kind of drift ---- */
@@ -1067,6 +1202,21 @@ static void test_pair_in_one_namespace(void **state)
 	s = plan_one(&w, "blue");
 	assert_string_equal(s, "set-up blue vb state:up if=5\n");
 	free(s);
+	/* a pair nothing else names: its peer end's settings come from the
+	 * primary's plan, whichever of the two a part of the diff names */
+	add_link(&blue->rule.want, (struct nh_link){ .name = "vc", .kind = &nh_kind_veth,
+		.has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true,
+		.peer_name = "vd", .peer_netns = "blue", .origin = AT(BLUE_CONF, 32) });
+	add_link(&blue->rule.want, (struct nh_link){ .name = "vd", .kind = &nh_kind_veth,
+		.flags = NH_LINK_FLAG_PEER_END, .has = UP_ALWAYS | NH_LINK_HAS_PEER, .up = true,
+		.peer_name = "vc", .peer_netns = "blue", .origin = AT(BLUE_CONF, 33) });
+	add_link(&blue->have, (struct nh_link){ .name = "vc", .ifindex = 7, .kind = &nh_kind_veth, .up = true,
+		.link_index = 8 });
+	add_link(&blue->have, (struct nh_link){ .name = "vd", .ifindex = 8, .kind = &nh_kind_veth, .up = false,
+		.link_index = 7 });
+	expect_plan(&w,
+		    "set-up blue vb state:up if=5\n"
+		    "set-up blue vd state:up if=8\n");
 	world_free(&w);
 }
 
@@ -1687,6 +1837,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_plan_sort_stable),
 		cmocka_unit_test(test_touches),
+		cmocka_unit_test(test_part_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -637,6 +637,7 @@ static void test_full_model_host(void **state)
 	assert_int_equal(h->n_links, 9);     /* 8 written + v-eth1, the peer of blue's v-peer1 */
 
 	l = link_at(h, 0, "br1");
+	assert_true(l->flags & NH_LINK_FLAG_REFERENCED);        /* a master, its addresses, a route */
 	assert_ptr_equal(l->kind, &nh_kind_bridge);
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_MTU | NH_LINK_HAS_MAC);
 	assert_false(l->up);
@@ -695,6 +696,7 @@ static void test_full_model_host(void **state)
 	assert_int_equal(l->port, 4789);
 
 	l = link_at(h, 8, "vx43");
+	assert_false(l->flags & NH_LINK_FLAG_REFERENCED);       /* nothing names it */
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_ID | NH_LINK_HAS_GROUP);
 	check_prefix(&l->group, "239.1.1.1", false);
 
@@ -748,7 +750,7 @@ static void test_full_model_netns(void **state)
 	assert_int_equal(r->origin.line, 20);
 	assert_int_equal(r->want.n_links, 2);
 	l = link_at(&r->want, 0, "h1");     /* peer end of the host's h0 */
-	assert_int_equal(l->flags, NH_LINK_FLAG_PEER_END);
+	assert_int_equal(l->flags, NH_LINK_FLAG_PEER_END | NH_LINK_FLAG_REFERENCED);     /* its address */
 	assert_int_equal(l->has, NH_LINK_HAS_UP | NH_LINK_HAS_PEER | NH_LINK_HAS_MTU | NH_LINK_HAS_MAC |
 			 NH_LINK_HAS_MASTER);
 	assert_false(l->up);
@@ -757,6 +759,11 @@ static void test_full_model_netns(void **state)
 	assert_string_equal(l->peer_name, "h0");
 	assert_string_equal(l->peer_netns, "");
 	l = link_at(&r->want, 1, "rbr");
+	assert_int_equal(l->flags, NH_LINK_FLAG_REFERENCED);   /* h1's master */
+	assert_true(r->refs_known);
+	assert_int_equal(r->n_refs, 2);
+	assert_int_equal(r->refs[0], 0);
+	assert_int_equal(r->refs[1], 1);
 	assert_int_equal(r->want.n_addrs, 1);
 	assert_string_equal(r->want.addrs[0].link, "h1");
 	check_prefix(&r->want.addrs[0].prefix, "10.1.2.2/24", true);
