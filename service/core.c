@@ -45,6 +45,45 @@ enum nh_resync_reason nh_resync_reason_from_string(const char *s)
 
 static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* ---- scope: what changed since a namespace's last diff (service/netns.h) ---- */
+
+static bool scope_kept(const struct nh_netns_rule *r)
+{
+	return r && r->refs_known && r->want.n_links >= NH_SCOPE_MIN_LINKS;
+}
+
+/* Give ns its rule, and a scope when the rule is large: whole, for the
+ * first diff under it. Out of memory, it has none: it is diffed whole. */
+static void set_rule(struct nh_netns *ns, const struct nh_netns_rule *rule)
+{
+	ns->rule = rule;
+	if (!scope_kept(rule)) {
+		free(ns->scope);
+		ns->scope = NULL;
+		return;
+	}
+	if (!ns->scope && !(ns->scope = calloc(1, sizeof(*ns->scope))))
+		return;
+	ns->scope->n = 0;
+	ns->scope->whole = true;
+}
+
+static void scope_add(struct nh_netns *ns, const char *link)
+{
+	struct nh_scope *s = ns->scope;
+
+	if (!s || s->whole)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->links[i], link) == 0)
+			return;
+	if (s->n == NH_SCOPE_MAX || nh_strlcpy(s->links[s->n], link, sizeof(s->links[0])) < 0) {
+		s->whole = true;
+		return;
+	}
+	s->n++;
+}
+
 static struct nh_netns *record_get(struct nh_core *c, const char *name)
 {
 	struct nh_netns *ns;
@@ -68,8 +107,8 @@ static struct nh_netns *record_make(struct nh_core *c, const char *name)
 		return NULL;
 	}
 	ns->core = c;
-	ns->rule = nh_world_rule_for(&c->world, name);
 	ns->shown = ++c->shown_seq;
+	set_rule(ns, nh_world_rule_for(&c->world, name));
 	ev_init(&ns->wake, wake_cb);
 	ns->wake.data = ns;
 	c->views_stale = c->sorted_stale = true;
@@ -86,6 +125,7 @@ static void record_free(struct nh_core *c, struct nh_netns *ns)
 	nh_netns_forget_objs(ns);
 	nh_world_forget(&c->world, ns->name, ns->rule);
 	HASH_DEL(c->by_name, ns);
+	free(ns->scope);
 	free(ns);
 	c->views_stale = c->sorted_stale = true;
 	core_changed(c);
@@ -101,7 +141,8 @@ static bool record_needed(const struct nh_netns *ns)
 
 /* ---- dirty ------------------------------------------------------------------ */
 
-static void mark_dirty(struct nh_netns *ns, uint64_t t_us)
+/* Put ns on the dirty list, to diff what its scope says. */
+static void enlist(struct nh_netns *ns, uint64_t t_us)
 {
 	struct nh_core *c = ns->core;
 
@@ -111,6 +152,24 @@ static void mark_dirty(struct nh_netns *ns, uint64_t t_us)
 	ns->since_us = t_us;
 	ns->next_dirty = c->dirty;
 	c->dirty = ns;
+}
+
+/* Anything may have changed in ns: diff it whole. */
+static void mark_dirty(struct nh_netns *ns, uint64_t t_us)
+{
+	if (ns->scope)
+		ns->scope->whole = true;
+	enlist(ns, t_us);
+}
+
+/* Only link may have changed in ns, and what a diff of part of it reads
+ * whole (its addresses, routes, sysctls, rules, neighbours, and the links
+ * they name); link NULL: only those. */
+static void mark_part(struct nh_netns *ns, const char *link, uint64_t t_us)
+{
+	if (link)
+		scope_add(ns, link);
+	enlist(ns, t_us);
 }
 
 /* Something it may be waiting for happened: heal it now, past its retry
@@ -250,6 +309,8 @@ static bool own_port(const struct nh_core *c, uint32_t port)
 /* A namespace diffed in this pass, and what became of its actions. */
 struct owner {
 	struct nh_netns *ns;
+	struct nh_scope *part;          /* its scope when taken (owned), or NULL: diff it whole */
+	bool diffed_part;               /* the diff was of that part */
 	size_t n_actions;
 	bool fixed, pending, conflicts, missing, audit;
 	bool stale;                     /* a failure sent it to be read again: its other actions wait */
@@ -284,6 +345,8 @@ struct pass {
 
 static void pass_free(struct pass *p)
 {
+	for (size_t i = 0; i < p->n_owners; i++)
+		free(p->owners[i].part);
 	free(p->owners);
 	nh_plan_free(&p->plan);
 	free(p->fails);
@@ -760,26 +823,40 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 
 /* The owner waits while it, or a namespace its objects live in, is being
  * read again: never heal from a partial view (SPEC §4.4). */
+/* Whether l is a veth end whose partner's namespace is being read again. */
+static bool partner_unread(struct nh_core *c, const struct nh_link *l)
+{
+	const struct nh_netns *peer;
+
+	if (!l || (!(l->has & NH_LINK_HAS_PEER) && !(l->flags & NH_LINK_FLAG_PEER_END)))
+		return false;
+	peer = record_get(c, l->peer_netns);
+	return peer && peer->obs && !peer->obs->valid;
+}
+
 static bool must_wait(struct nh_core *c, const struct nh_netns *ns)
 {
 	const struct nh_netns *host = record_get(c, "");
-	const struct nh_state *want;
+	const struct nh_scope *part = ns->scope && !ns->scope->whole ? ns->scope : NULL;
+	const struct nh_state *want = &ns->rule->want;
 
 	if (!host || (host->obs && !host->obs->valid))
 		return true;
 	if (ns->obs && !ns->obs->valid)
 		return true;
-	want = &ns->rule->want;
-	for (size_t i = 0; i < want->n_links; i++) {
-		const struct nh_link *l = &want->links[i];
-		const struct nh_netns *peer;
-
-		if (!(l->has & NH_LINK_HAS_PEER) && !(l->flags & NH_LINK_FLAG_PEER_END))
-			continue;
-		peer = record_get(c, l->peer_netns);
-		if (peer && peer->obs && !peer->obs->valid)
-			return true;
+	if (part) {
+		/* only the links a diff of the part reads */
+		for (size_t i = 0; i < ns->rule->n_refs; i++)
+			if (partner_unread(c, &want->links[ns->rule->refs[i]]))
+				return true;
+		for (size_t i = 0; i < part->n; i++)
+			if (partner_unread(c, nh_state_link_by_name(want, part->links[i])))
+				return true;
+		return false;
 	}
+	for (size_t i = 0; i < want->n_links; i++)
+		if (partner_unread(c, &want->links[i]))
+			return true;
 	return false;
 }
 
@@ -811,6 +888,17 @@ static int take_owners(struct nh_core *c, struct pass *p)
 		if (nh_grow(&p->owners, &p->cap_owners, p->n_owners + 1, sizeof(*p->owners)) < 0)
 			return -ENOMEM;
 		p->owners[p->n_owners++] = (struct owner){ .ns = ns };
+		if (ns->scope) {
+			/* what changed from here on is for its next diff */
+			struct nh_scope *part = malloc(sizeof(*part));
+
+			if (part) {
+				*part = *ns->scope;
+				p->owners[p->n_owners - 1].part = part;
+				ns->scope->n = 0;
+				ns->scope->whole = false;
+			}
+		}
 	}
 	return 0;
 }
@@ -828,6 +916,49 @@ static void read_sysctls(struct nh_core *c, const struct nh_netns *ns)
 		nh_debug("netns %s: reading its sysctls: %s", nh_netns_label(ns), strerror(-r));
 }
 
+/* Diff o's namespace: the part its scope names when that can be diffed
+ * alone (nh_diff_netns_links), else whole. 0 or -ENOMEM. */
+static int diff_owner(struct nh_core *c, struct owner *o, struct nh_plan *plan)
+{
+	const struct nh_scope *s = o->part;
+	const char *links[NH_SCOPE_MAX];
+	int r;
+
+	c->totals.diffs++;
+	if (s && !s->whole) {
+		for (size_t i = 0; i < s->n; i++)
+			links[i] = s->links[i];
+		r = nh_diff_netns_links(c->world.views, c->world.n_views, o->ns->view, links, s->n, plan);
+		if (r != -EAGAIN) {
+			o->diffed_part = r == 0;
+			c->totals.diffs_part += r == 0;
+			return r;
+		}
+	}
+	return nh_diff_netns(c->world.views, c->world.n_views, o->ns->view, plan);
+}
+
+/* What a diff of ns planned about its own links that nothing else names
+ * is for its next diff to look at again, whatever that is about (a diff of
+ * part of it plans only the links named, and those are the ones that may
+ * differ from a whole diff). An action in another namespace (a veth's
+ * peer end there) makes the next diff whole. */
+static void carry(struct nh_netns *ns, const struct nh_plan *plan, size_t from)
+{
+	for (size_t j = from; ns->scope && j < plan->n; j++) {
+		const struct nh_action *a = &plan->actions[j];
+		const struct nh_link *l;
+
+		if (strcmp(a->netns, ns->name) != 0) {
+			ns->scope->whole = true;
+			return;
+		}
+		l = a->link.name[0] ? nh_state_link_by_name(&ns->rule->want, a->link.name) : NULL;
+		if (l && !(l->flags & NH_LINK_FLAG_REFERENCED))
+			scope_add(ns, l->name);
+	}
+}
+
 static int diff_owners(struct nh_core *c, struct pass *p)
 {
 	for (size_t i = 0; i < p->n_owners; i++) {
@@ -838,9 +969,10 @@ static int diff_owners(struct nh_core *c, struct pass *p)
 		if (o->ns->view >= c->world.n_views)
 			continue;       /* no view: it went, and no rule names it */
 		read_sysctls(c, o->ns);
-		r = nh_diff_netns(c->world.views, c->world.n_views, o->ns->view, &p->plan);
+		r = diff_owner(c, o, &p->plan);
 		if (r < 0)
 			return r;
+		carry(o->ns, &p->plan, before);
 		for (size_t j = before; j < p->plan.n; j++)
 			p->plan.actions[j].tag = (unsigned int)i;
 		o->n_actions = p->plan.n - before;
@@ -907,6 +1039,18 @@ static void forget_reports(struct nh_core *c, struct nh_netns *ns)
 }
 
 /* The state each namespace is left in, and what follows from it. */
+/* Remember the indexes of the links its diff looked at. */
+static int learn(struct nh_core *c, const struct owner *o)
+{
+	const char *links[NH_SCOPE_MAX];
+
+	if (!o->diffed_part)
+		return nh_world_learn(&c->world, o->ns->view, NULL, 0);
+	for (size_t i = 0; i < o->part->n; i++)
+		links[i] = o->part->links[i];
+	return nh_world_learn(&c->world, o->ns->view, links, o->part->n);
+}
+
 static void settle(struct nh_core *c, struct owner *o)
 {
 	struct nh_netns *ns = o->ns;
@@ -955,7 +1099,7 @@ static void settle(struct nh_core *c, struct owner *o)
 		ns->drift = o->n_actions;
 		core_changed(c);
 	}
-	if (nh_world_learn(&c->world, ns->view) < 0)
+	if (learn(c, o) < 0)
 		nh_warn("netns %s: out of memory remembering its links' indexes (a rename may be healed "
 			"as a re-create)", nh_netns_label(ns));
 }
@@ -1115,6 +1259,35 @@ int nh_core_plan(struct nh_core *c, struct nh_plan *plan)
 
 /* ---- intake -------------------------------------------------------------------- */
 
+/* What waited for namespace ns to exist or went with it: the veth ends
+ * there. The partners ns's own rule names are looked at alone in their
+ * namespaces; a rule with an end there that ns's rule does not name is
+ * looked at whole. */
+static void wake_partners(struct nh_core *c, struct nh_netns *ns, uint64_t t_us)
+{
+	const struct nh_rule_list *l = nh_world_peers_in(&c->world, ns->name);
+	const struct nh_state *own = ns->rule ? &ns->rule->want : NULL;
+
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct nh_netns_rule *r = l->v[i];
+		struct nh_netns *dep = r->match ? NULL : record_get(c, r->name);
+		size_t named = 0;
+
+		for (size_t j = 0; dep && own && j < own->n_links; j++) {
+			const struct nh_link *w = &own->links[j];
+
+			if ((w->has & NH_LINK_HAS_PEER) && strcmp(w->peer_netns, r->name) == 0) {
+				mark_part(dep, w->peer_name, t_us);
+				named++;
+			}
+		}
+		if (named)
+			dep->event_us = t_us;
+		else
+			wake_rule(c, r, t_us);
+	}
+}
+
 void nh_core_netns_added(struct nh_core *c, const char *name, struct nh_observed *obs)
 {
 	struct nh_netns *ns = record_make(c, name);
@@ -1129,8 +1302,7 @@ void nh_core_netns_added(struct nh_core *c, const char *name, struct nh_observed
 	obs->user = ns;
 	c->views_stale = true;
 	wake(ns, now);
-	/* what waited for this namespace to exist: veth ends there */
-	wake_list(c, nh_world_peers_in(&c->world, name), now);
+	wake_partners(c, ns, now);
 	requeue_waiting(c);
 }
 
@@ -1161,10 +1333,13 @@ void nh_core_netns_removed(struct nh_core *c, const char *name)
 		free(obj);
 	}
 	wake(ns, now);
-	/* the veth ends it held died with it */
-	if (host)
-		wake(host, now);
-	wake_list(c, nh_world_peers_in(&c->world, name), now);
+	/* the veth ends it held died with it: their partners (their own
+	 * events, from the host's socket, may come later) */
+	if (host) {
+		host->event_us = now;
+		mark_part(host, NULL, now);
+	}
+	wake_partners(c, ns, now);
 	requeue_waiting(c);
 }
 
@@ -1284,16 +1459,41 @@ static bool set_elsewhere(const struct nh_netns *ns, const char *link)
  * The same link set otherwise (down, MTU) wakes nobody else unless another
  * namespace's diff sets it: at 1000 namespaces, a namespace's veth set down
  * woke the host's diff of its 1000 peer ends. */
+/* The rules that depend on link of ns. The namespace of a veth end's
+ * partner looks again at that partner alone (at 1000 namespaces, the host
+ * rule holds 1000 peer ends); the others whole. */
+static void wake_dependents(struct nh_core *c, struct nh_netns *ns, const char *link, uint64_t t_us)
+{
+	const struct nh_rule_list *l = nh_world_dependents(&c->world, ns->name, link);
+	const struct nh_link *w = l && ns->rule ? nh_state_link_by_name(&ns->rule->want, link) : NULL;
+
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct nh_netns_rule *r = l->v[i];
+		struct nh_netns *dep;
+
+		if (w && (w->has & NH_LINK_HAS_PEER) && !r->match && strcmp(r->name, w->peer_netns) == 0 &&
+		    (dep = record_get(c, r->name))) {
+			dep->event_us = t_us;
+			mark_part(dep, w->peer_name, t_us);
+		} else {
+			wake_rule(c, r, t_us);
+		}
+	}
+}
+
 static void link_changed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev, uint64_t t_us)
 {
 	const char *was;
 
 	if (ev->type == RTM_NEWLINK && ev->settings_only && !set_elsewhere(ns, ev->link.name))
 		return;
-	was = ns->rule ? nh_world_known_name(&c->world, ns->rule, ns->name, ev->link.ifindex) : NULL;
-	wake_list(c, nh_world_dependents(&c->world, ns->name, ev->link.name), t_us);
-	if (was && strcmp(was, ev->link.name) != 0)
-		wake_list(c, nh_world_dependents(&c->world, ns->name, was), t_us);      /* renamed */
+	was = nh_world_known_name(&c->world, ns->rule, ns->name, ev->link.ifindex, ev->link.name);
+	wake_dependents(c, ns, ev->link.name, t_us);
+	if (was && strcmp(was, ev->link.name) != 0) {
+		/* renamed */
+		mark_part(ns, was, t_us);
+		wake_dependents(c, ns, was, t_us);
+	}
 	if (ev->type == RTM_NEWLINK && !(ns->rule && nh_state_link_by_name(&ns->rule->want, ev->link.name)))
 		wake_list(c, nh_world_wanting(&c->world, ev->link.name), t_us);
 }
@@ -1310,7 +1510,12 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	 * change was a diff of the host and its 1000 peer ends. */
 	if ((!ev->changed || ev->carrier_only) && ev->obj != NH_OBJ_NETCONF && ev->obj != NH_OBJ_NSID)
 		return;
-	mark_dirty(ns, ev->t_us);
+	if (ev->obj == NH_OBJ_LINK)
+		mark_part(ns, ev->link.name, ev->t_us);
+	else if (ev->obj == NH_OBJ_NSID)
+		mark_dirty(ns, ev->t_us);       /* how its veth ends find their partners */
+	else
+		mark_part(ns, NULL, ev->t_us);  /* read whole by any diff */
 	ns->event_us = ev->t_us;
 	if (ev->actor_port && !own_port(c, ev->actor_port))
 		ns->actor_port = ev->actor_port;
@@ -1393,7 +1598,7 @@ static int apply_policy(struct nh_core *c, const struct nh_policy *old)
 	HASH_ITER(hh, c->by_name, ns, tmp) {
 		struct nh_tracked *obj, *otmp;
 
-		ns->rule = nh_world_rule_for(&c->world, ns->name);
+		set_rule(ns, nh_world_rule_for(&c->world, ns->name));
 		c->sorted_stale = true;
 		HASH_ITER(hh, ns->objs, obj, otmp) {
 			if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))

@@ -149,6 +149,7 @@ struct nh_core_totals {
 	uint64_t resyncs;
 	uint64_t resyncs_by_reason[NH_RESYNC__COUNT];
 	struct nh_histogram latency;    /* heal latency */
+	uint64_t diffs, diffs_part;     /* namespaces diffed; of them, part of one (service/netns.h nh_scope) */
 };
 
 /* What the renderers read: the totals and the managed namespaces' records

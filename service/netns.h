@@ -72,6 +72,21 @@ struct nh_tracked {
 
 struct nh_core;
 
+/*
+ * What may have changed a namespace since its last diff, for a diff of part
+ * of it (policy/diff.h, nh_diff_netns_links): the links that events named,
+ * and the links its last diff acted on. Kept only for a rule with
+ * NH_SCOPE_MIN_LINKS links or more (a host with a veth end per namespace);
+ * a smaller one costs less to diff whole than to track.
+ */
+#define NH_SCOPE_MIN_LINKS 16
+#define NH_SCOPE_MAX 8
+struct nh_scope {
+	char links[NH_SCOPE_MAX][NH_IFNAMSIZ];
+	size_t n;
+	bool whole;                     /* something else changed, or too many links: diff it whole */
+};
+
 struct nh_netns {
 	char name[NH_NETNS_NAMSIZ];     /* "" = the host */
 	struct nh_core *core;
@@ -97,6 +112,7 @@ struct nh_netns {
 	bool vanishing;                 /* an action found its link gone (ENODEV): its events were waited for first */
 	bool created;                   /* netheal (re-)created it: run on_create once it is built */
 	uint32_t actor_port;            /* the netlink port of the last requester that changed it */
+	struct nh_scope *scope;         /* NULL: always diffed whole */
 
 	/* counters */
 	uint64_t heals, heal_failures;

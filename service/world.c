@@ -338,32 +338,50 @@ void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netn
 	}
 }
 
-int nh_world_learn(struct nh_world *w, size_t i)
+static int learn_want(struct nh_world *w, const struct nh_view *v, const struct nh_link *want)
+{
+	const struct nh_link *have = nh_state_link_by_name(v->have, want->name);
+
+	return have ? learn_one(w, v->name, have) : 0;
+}
+
+int nh_world_learn(struct nh_world *w, size_t i, const char *const *links, size_t n_links)
 {
 	const struct nh_view *v;
+	int r = 0;
 
 	if (i >= w->n_views)
 		return 0;
 	v = &w->views[i];
 	if (!v->rule || !v->have)
 		return 0;
-	for (size_t j = 0; j < v->rule->want.n_links; j++) {
-		const struct nh_link *have = nh_state_link_by_name(v->have, v->rule->want.links[j].name);
-		int r;
+	if (links) {
+		for (size_t j = 0; r == 0 && j < n_links; j++) {
+			const struct nh_link *want = nh_state_link_by_name(&v->rule->want, links[j]);
 
-		if (!have)
-			continue;
-		r = learn_one(w, v->name, have);
-		if (r < 0)
-			return r;
+			if (want)
+				r = learn_want(w, v, want);
+		}
+		return r;
 	}
-	return 0;
+	for (size_t j = 0; r == 0 && j < v->rule->want.n_links; j++)
+		r = learn_want(w, v, &v->rule->want.links[j]);
+	return r;
 }
 
 const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,
-				const char *netns, int ifindex)
+				const char *netns, int ifindex, const char *now)
 {
-	for (size_t i = 0; rule && i < rule->want.n_links; i++) {
+	const struct nh_link *l;
+
+	if (!rule)
+		return NULL;
+	/* most events are about a link under the name it had: one lookup,
+	 * not one per link of the rule (the host's thousand veth ends) */
+	l = now ? nh_state_link_by_name(&rule->want, now) : NULL;
+	if (l && known_ifindex((void *)w, netns, l->name) == ifindex)
+		return l->name;
+	for (size_t i = 0; i < rule->want.n_links; i++) {
 		const char *name = rule->want.links[i].name;
 
 		if (known_ifindex((void *)w, netns, name) == ifindex)

@@ -69,8 +69,9 @@ int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netn
 void nh_world_views_end(struct nh_world *w);
 
 /* Remember the ifindex of every managed link view i shows now, so a
- * managed link someone renames is renamed back (SPEC §4.2). 0 or -ENOMEM. */
-int nh_world_learn(struct nh_world *w, size_t i);
+ * managed link someone renames is renamed back (SPEC §4.2); with links,
+ * only of those n_links (the others did not change). 0 or -ENOMEM. */
+int nh_world_learn(struct nh_world *w, size_t i, const char *const *links, size_t n_links);
 /* Remember that ifindex in netns is the managed link name (made by netheal
  * and found at once under another name): the next diff renames it back
  * instead of making another. 0 or -ENOMEM. */
@@ -80,9 +81,10 @@ int nh_world_learn_link(struct nh_world *w, const char *netns, const char *name,
  * and namespaces that come and go must not pile up here). */
 void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule);
 /* The name a managed link of netns (under rule) had when last seen with
- * this index; NULL when none. */
+ * this index; NULL when none. now: the name it has now (NULL: not known),
+ * answered first when it is that name. */
 const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,
-				const char *netns, int ifindex);
+				const char *netns, int ifindex, const char *now);
 
 /* The rules that must look again when link changes in netns, another
  * namespace than theirs: they hold its veth peer end there, or take it as a

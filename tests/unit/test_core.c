@@ -898,6 +898,155 @@ static void test_settings_wake_only_who_sets_them(void **state)
 	fake_free(f);
 }
 
+/* A host of 18 links (eight veth pairs of its own into br1, and blue's
+ * peer end): large enough that the core keeps its scope. */
+static const char scoped_policy[] =
+	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; },\n"
+	"  { name = \"h0\"; kind = \"veth\"; peer = { name = \"hp0\"; master = \"br1\"; }; },\n"
+	"  { name = \"h1\"; kind = \"veth\"; peer = { name = \"hp1\"; master = \"br1\"; }; },\n"
+	"  { name = \"h2\"; kind = \"veth\"; peer = { name = \"hp2\"; master = \"br1\"; }; },\n"
+	"  { name = \"h3\"; kind = \"veth\"; peer = { name = \"hp3\"; master = \"br1\"; }; },\n"
+	"  { name = \"h4\"; kind = \"veth\"; peer = { name = \"hp4\"; master = \"br1\"; }; },\n"
+	"  { name = \"h5\"; kind = \"veth\"; peer = { name = \"hp5\"; master = \"br1\"; }; },\n"
+	"  { name = \"h6\"; kind = \"veth\"; peer = { name = \"hp6\"; master = \"br1\"; }; },\n"
+	"  { name = \"h7\"; kind = \"veth\"; peer = { name = \"hp7\"; master = \"br1\"; }; } );\n"
+	"namespaces = ( { name = \"blue\";\n"
+	"  links = ( { name = \"lo\"; },\n"
+	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } ); } );\n";
+
+static void heal_all(struct fake *f)
+{
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
+}
+
+static bool host_up(struct fake *f, const char *link)
+{
+	const struct nh_link *l = nh_state_link_by_name(&ns_get(f, "")->truth, link);
+
+	return l && l->up;
+}
+
+/* The host's diff after an event about one of its links that nothing else
+ * names is a diff of that link (and of br1, which the others name); what
+ * it left to do is looked at again in its next diff; an event that may
+ * change any link makes the diff whole. Every step is checked against the
+ * fake kernel's truth. */
+static void test_part_diffs(void **state)
+{
+	struct fake *f = fake_new(scoped_policy);
+	const struct nh_core_totals *t = nh_core_totals(f->core);
+	struct fake_ns *host, *blue;
+	uint64_t diffs, parts;
+	struct nh_plan plan;
+
+	(void)state;
+	built(f);
+	host = ns_get(f, "");
+	blue = ns_get(f, "blue");
+	assert_true(host_up(f, "hp3"));
+
+	/* a peer end set down: its own link alone */
+	parts = t->diffs_part;
+	nh_state_link_by_name(&host->truth, "hp3")->up = false;
+	link_event(f, "", "hp3", true);
+	assert_int_equal(nh_core_heal(f->core), 1);
+	assert_true(host_up(f, "hp3"));
+	assert_int_equal(t->diffs_part, parts + 1);
+	heal_all(f);
+
+	/* blue's pair deleted: the host looks at v-eth1 alone each time, and
+	 * it comes back in br1, up */
+	parts = t->diffs_part;
+	del_link(blue, "v-peer1");
+	del_link(host, "v-eth1");
+	link_event(f, "blue", "v-peer1", false);
+	link_event(f, "", "v-eth1", false);
+	heal_all(f);
+	for (int i = 0; i < 4; i++) {
+		/* the events of what it did */
+		link_event(f, "", "v-eth1", false);
+		link_event(f, "blue", "v-peer1", false);
+		heal_all(f);
+	}
+	assert_true(host_up(f, "v-eth1"));
+	assert_string_equal(nh_state_link_by_name(&host->truth, "v-eth1")->master, "br1");
+	assert_non_null(nh_state_link_by_name(&blue->truth, "v-peer1"));
+	assert_true(t->diffs_part > parts);
+	nh_plan_init(&plan);
+	assert_int_equal(nh_core_plan(f->core, &plan), 0);
+	assert_int_equal(plan.n, 0);
+	nh_plan_free(&plan);
+
+	/* an address event: a diff of what every part diff reads */
+	parts = t->diffs_part;
+	del_addr(host, "br1", "10.1.1.51/24");
+	deliver(f, "", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+	assert_int_equal(nh_core_heal(f->core), 1);
+	assert_non_null(find_addr(host, "br1", "10.1.1.51/24"));
+	assert_int_equal(t->diffs_part, parts + 1);
+	heal_all(f);
+
+	/* what a diff left to do is in the next one, whatever that is about:
+	 * hp5 set down by a rival until damped (backoff), then hp2 set down */
+	for (int i = 0; i < 5; i++) {
+		f->now_us += 50000;
+		nh_state_link_by_name(&host->truth, "hp5")->up = false;
+		link_event(f, "", "hp5", true);
+		nh_core_heal(f->core);
+	}
+	assert_false(host_up(f, "hp5"));
+	assert_int_equal(state_of(f, ""), NH_NS_BACKOFF);
+	parts = t->diffs_part;
+	nh_state_link_by_name(&host->truth, "hp2")->up = false;
+	link_event(f, "", "hp2", true);
+	nh_core_heal(f->core);
+	assert_true(host_up(f, "hp2"));
+	link_event(f, "", "hp2", true);                 /* what it did */
+	nh_core_heal(f->core);
+	assert_int_equal(t->diffs_part, parts + 2);
+	/* hp5 is still waiting: diffs of hp2 alone would have called the
+	 * host converged and stopped its timer, and hp5 stayed down */
+	assert_int_equal(state_of(f, ""), NH_NS_BACKOFF);
+	assert_true(ev_is_active(&nh_core_find(f->core, "")->wake));
+	f->now_us += 10 * 1000000;                      /* its backoff over */
+	nh_core_mark_all(f->core, f->now_us);
+	heal_all(f);
+	assert_true(host_up(f, "hp5"));
+
+	/* an nsid changed (how veth ends find their partners): whole */
+	diffs = t->diffs;
+	parts = t->diffs_part;
+	deliver(f, "", RTM_NEWNSID, NH_OBJ_NSID, 0);
+	heal_all(f);
+	assert_int_equal(t->diffs, diffs + 1);
+	assert_int_equal(t->diffs_part, parts);
+
+	/* more links named than a scope holds: whole, and all healed (past
+	 * hp5's flap window) */
+	f->now_us += 120 * 1000000;
+	for (int i = 0; i < 8; i++) {
+		char h[8];
+
+		snprintf(h, sizeof(h), "hp%d", i);
+		nh_state_link_by_name(&host->truth, h)->up = false;
+		link_event(f, "", h, true);
+	}
+	nh_state_link_by_name(&host->truth, "v-eth1")->up = false;
+	link_event(f, "", "v-eth1", true);
+	heal_all(f);
+	for (int i = 0; i < 8; i++) {
+		char h[8];
+
+		snprintf(h, sizeof(h), "hp%d", i);
+		assert_true(host_up(f, h));
+	}
+	assert_true(host_up(f, "v-eth1"));
+	assert_int_equal(t->diffs_part, parts);
+	fake_free(f);
+}
+
 /* While a namespace's read is pending (its view invalid), it is not
  * healed from a partial view; when the read completes, it is. */
 static void test_waits_for_read(void **state)
@@ -1094,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_consequential_removal),
 		cmocka_unit_test(test_dependency_wakes),
 		cmocka_unit_test(test_settings_wake_only_who_sets_them),
+		cmocka_unit_test(test_part_diffs),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),
