@@ -469,8 +469,9 @@ static bool same_identity(const struct nh_link *o, const struct nh_link *l)
 	       strcmp(o->parent, l->parent) == 0;
 }
 
-/* Apply l: a link enum link_change, or -ENOMEM. */
-static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_observe_sink *sink)
+/* Apply l: a link enum link_change, or -ENOMEM. A link s had under
+ * another name leaves that name in old_name (NH_IFNAMSIZ bytes). */
+static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_observe_sink *sink, char *old_name)
 {
 	ssize_t old = link_pos(s, l);
 	bool was_up = false, renamed = true;
@@ -499,6 +500,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 			return same ? LINK_SETTINGS : LINK_NEW;
 		}
 		was_up = o->up;
+		memcpy(old_name, o->name, NH_IFNAMSIZ);
 		sorted_remove(s->links, &s->n_links, sizeof(*s->links), (size_t)old);
 	} else {
 		renamed = false;
@@ -529,7 +531,7 @@ static int apply_link(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 		return r < 0 ? r : 0;     /* 1: not tracked */
 	ev->obj = NH_OBJ_LINK;
 	if (nlh->nlmsg_type == RTM_NEWLINK) {
-		r = apply_newlink(s, &ev->link, sink);
+		r = apply_newlink(s, &ev->link, sink, ev->old_name);
 		if (r < 0)
 			return r;
 		ev->changed = r != LINK_SAME;

@@ -51,6 +51,8 @@ struct nh_nl_event {
 	struct nh_fib_rule frule;
 	struct nh_neigh neigh;
 	struct nh_netconf netconf;      /* its link (or "all", "default") in link.name, link.ifindex */
+	char old_name[NH_IFNAMSIZ];     /* RTM_NEWLINK of a link the state had under another name: that
+					   name (a rename); "" otherwise */
 	bool moved_out;                 /* RTM_DELLINK with IFLA_NEW_NETNSID: a move, not a deletion */
 	int new_netnsid;                /* moved_out: the target's nsid as seen from here */
 	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */

@@ -1483,16 +1483,13 @@ static void wake_dependents(struct nh_core *c, struct nh_netns *ns, const char *
 
 static void link_changed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev, uint64_t t_us)
 {
-	const char *was;
-
 	if (ev->type == RTM_NEWLINK && ev->settings_only && !set_elsewhere(ns, ev->link.name))
 		return;
-	was = nh_world_known_name(&c->world, ns->rule, ns->name, ev->link.ifindex, ev->link.name);
 	wake_dependents(c, ns, ev->link.name, t_us);
-	if (was && strcmp(was, ev->link.name) != 0) {
+	if (ev->old_name[0]) {
 		/* renamed */
-		mark_part(ns, was, t_us);
-		wake_dependents(c, ns, was, t_us);
+		mark_part(ns, ev->old_name, t_us);
+		wake_dependents(c, ns, ev->old_name, t_us);
 	}
 	if (ev->type == RTM_NEWLINK && !(ns->rule && nh_state_link_by_name(&ns->rule->want, ev->link.name)))
 		wake_list(c, nh_world_wanting(&c->world, ev->link.name), t_us);

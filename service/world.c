@@ -368,24 +368,3 @@ int nh_world_learn(struct nh_world *w, size_t i, const char *const *links, size_
 		r = learn_want(w, v, &v->rule->want.links[j]);
 	return r;
 }
-
-const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,
-				const char *netns, int ifindex, const char *now)
-{
-	const struct nh_link *l;
-
-	if (!rule)
-		return NULL;
-	/* most events are about a link under the name it had: one lookup,
-	 * not one per link of the rule (the host's thousand veth ends) */
-	l = now ? nh_state_link_by_name(&rule->want, now) : NULL;
-	if (l && known_ifindex((void *)w, netns, l->name) == ifindex)
-		return l->name;
-	for (size_t i = 0; i < rule->want.n_links; i++) {
-		const char *name = rule->want.links[i].name;
-
-		if (known_ifindex((void *)w, netns, name) == ifindex)
-			return name;
-	}
-	return NULL;
-}

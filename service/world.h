@@ -80,11 +80,6 @@ int nh_world_learn_link(struct nh_world *w, const char *netns, const char *name,
  * namespace went: its indexes mean nothing in the next one of that name,
  * and namespaces that come and go must not pile up here). */
 void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule);
-/* The name a managed link of netns (under rule) had when last seen with
- * this index; NULL when none. now: the name it has now (NULL: not known),
- * answered first when it is that name. */
-const char *nh_world_known_name(const struct nh_world *w, const struct nh_netns_rule *rule,
-				const char *netns, int ifindex, const char *now);
 
 /* The rules that must look again when link changes in netns, another
  * namespace than theirs: they hold its veth peer end there, or take it as a

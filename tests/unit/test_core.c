@@ -1015,6 +1015,23 @@ static void test_part_diffs(void **state)
 	heal_all(f);
 	assert_true(host_up(f, "hp5"));
 
+	/* hp6 renamed: the next diff is whole (foo is not the rule's) and
+	 * renames it back */
+	parts = t->diffs_part;
+	nh_strlcpy(nh_state_link_by_name(&host->truth, "hp6")->name, "foo", NH_IFNAMSIZ);
+	nh_state_sort(&host->truth);
+	{
+		struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK,
+					  .changed = true, .link.name = "foo", .old_name = "hp6" };
+
+		sync_ns(host);
+		nh_core_event(f->core, &host->obs, &ev);
+	}
+	heal_all(f);
+	assert_true(host_up(f, "hp6"));
+	assert_null(nh_state_link_by_name(&host->truth, "foo"));
+	assert_int_equal(t->diffs_part, parts);
+
 	/* an nsid changed (how veth ends find their partners): whole */
 	diffs = t->diffs;
 	parts = t->diffs_part;

@@ -828,8 +828,11 @@ static void test_apply_link_change_kinds(void **state)
 	put_kind(nlh, "bridge");
 	assert_int_equal(nh_observe_event(&s, nlh, &ev, NULL), 1);
 	assert_true(ev.changed && !ev.settings_only);
+	assert_string_equal(ev.old_name, "");
+	/* a rename says the name it had */
 	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-c", 5, 0), &ev, NULL), 1);
 	assert_true(ev.changed && !ev.settings_only);
+	assert_string_equal(ev.old_name, "v-a");
 	nh_state_free(&s);
 }
 
