@@ -64,12 +64,19 @@ static void dropped(void *ctx, const char *key)
 		ns->m->ops->dropped(ns->m, ns, key, ns->m->ctx);
 }
 
+static void link_name(void *ctx, const char *name, int delta)
+{
+	struct nh_ns *ns = ctx;
+
+	nh_monitor_count_name(ns->m, name, delta);
+}
+
 /* Apply and report every message of one datagram to ns. */
 static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us)
 {
 	struct nh_monitor *m = ns->m;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	const struct nh_observe_sink sink = { dropped, ns };
+	const struct nh_observe_sink sink = { dropped, ns, link_name };
 	int left = (int)len;
 	struct nh_nl_event ev;
 

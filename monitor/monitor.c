@@ -156,12 +156,56 @@ static void ns_retry_later(struct nh_ns *ns, const char *reason)
 	ev_timer_start(m->loop, &ns->redump);
 }
 
+/* ---- the names of every watched namespace's links ---- */
+
+void nh_monitor_count_name(struct nh_monitor *m, const char *name, int delta)
+{
+	struct nh_link_name *e;
+
+	HASH_FIND_STR(m->names, name, e);
+	if (!e && delta > 0) {
+		e = calloc(1, sizeof(*e));
+		if (!e || nh_strlcpy(e->name, name, sizeof(e->name)) < 0 || NH_HASH_ADD(m->names, name, e) < 0) {
+			free(e);
+			m->names_lost = true;
+			return;
+		}
+	}
+	if (!e)
+		return;
+	if (delta > 0) {
+		e->n++;
+	} else if (e->n && !--e->n) {
+		HASH_DEL(m->names, e);
+		free(e);
+	}
+}
+
+static void count_state(struct nh_monitor *m, const struct nh_state *s, int delta)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		nh_monitor_count_name(m, s->links[i].name, delta);
+}
+
+size_t nh_monitor_links_named(const struct nh_monitor *m, const char *name)
+{
+	struct nh_link_name *e;
+
+	if (m->names_lost)
+		return SIZE_MAX;
+	HASH_FIND_STR(m->names, name, e);
+	return e ? e->n : 0;
+}
+
 static int dump(struct nh_ns *ns)
 {
 	struct nh_nl *nl = nh_ns_request(ns);
-	int r = nl ? nh_observe_dump(nl, &ns->obs.have, ns->m->optional & NH_MONITOR_NEIGH ? NH_DUMP_NEIGH : 0)
-		   : -errno;
+	int r;
 
+	/* replaced whole on success, kept on failure */
+	count_state(ns->m, &ns->obs.have, -1);
+	r = nl ? nh_observe_dump(nl, &ns->obs.have, ns->m->optional & NH_MONITOR_NEIGH ? NH_DUMP_NEIGH : 0) : -errno;
+	count_state(ns->m, &ns->obs.have, 1);
 	ns->obs.valid = r == 0;
 	return r;
 }
@@ -227,6 +271,7 @@ static void ns_close(struct nh_ns *ns)
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
+	count_state(m, &ns->obs.have, -1);
 	nh_state_free(&ns->obs.have);
 }
 
@@ -610,6 +655,7 @@ void nh_monitor_free(struct nh_monitor *m)
 	for (size_t i = 0; i < m->n_ns; i++)
 		nh_ns_free(m->ns[i]);
 	nh_monitor_nsid_free(m);
+	HASH_CLEAR(hh, m->names);       /* emptied by the namespaces' close */
 	free(m->ns);
 	free(m->evbuf);
 	free(m->reqbuf);

@@ -184,4 +184,10 @@ int nh_monitor_probe(void);
 /* The request sockets open now (at most NH_MONITOR_REQ_SOCKETS + the host's). */
 size_t nh_monitor_req_sockets(const struct nh_monitor *m);
 
+/* How many watched namespaces have a link named name in their observed
+ * state now (the host's included), kept as the states change: a diff asks
+ * it before looking through every namespace for a link moved away
+ * (policy/diff.h). SIZE_MAX when not known (out of memory once). */
+size_t nh_monitor_links_named(const struct nh_monitor *m, const char *name);
+
 #endif

@@ -6,6 +6,17 @@
 
 #include "monitor.h"
 
+/* How many watched namespaces have a link of one name (monitor.c). */
+struct nh_link_name {
+	char name[NH_IFNAMSIZ];
+	size_t n;
+	UT_hash_handle hh;
+};
+
+/* Count a link named name coming into (delta 1) or leaving (-1) the state
+ * of a watched namespace. */
+void nh_monitor_count_name(struct nh_monitor *m, const char *name, int delta);
+
 /* The id of a namespace let go (monitor.c), kept until the event socket
  * brings its RTM_DELNSID: events queued before carry it with the old
  * meaning. */
@@ -31,6 +42,8 @@ struct nh_monitor {
 	void *ctx;
 	struct nh_ns **ns;              /* [0] is the host */
 	size_t n_ns, cap_ns;
+	struct nh_link_name *names;     /* a link name → how many watched namespaces have one (hh) */
+	bool names_lost;                /* out of memory once: the counts are not known */
 	struct nh_ns *by_name;          /* name → namespace (hh) */
 	struct nh_ns *by_nsid;          /* nsid → namespace (hh_nsid): routes each event */
 	struct nh_ns *by_port;          /* request socket port → namespace (hh_port) */

@@ -431,12 +431,19 @@ static void rename_references(struct nh_state *s, const struct nh_link *l)
 		qsort(s->neighs, s->n_neighs, sizeof(*s->neighs), neigh_cmp);
 }
 
+static void sink_name(const struct nh_observe_sink *sink, const char *name, int delta)
+{
+	if (sink && sink->link_name)
+		sink->link_name(sink->ctx, name, delta);
+}
+
 /* Forget link at pos and what hangs on it; references by others stay as
  * indexes (a port's master_index) but lose their names. */
 static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_sink *sink)
 {
 	int ifindex = s->links[pos].ifindex;
 
+	sink_name(sink, s->links[pos].name, -1);
 	sorted_remove(s->links, &s->n_links, sizeof(*s->links), pos);
 	drop_addresses(s, ifindex, sink);
 	drop_routes(s, ifindex, 0, sink);
@@ -501,6 +508,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 		}
 		was_up = o->up;
 		memcpy(old_name, o->name, NH_IFNAMSIZ);
+		sink_name(sink, o->name, -1);
 		sorted_remove(s->links, &s->n_links, sizeof(*s->links), (size_t)old);
 	} else {
 		renamed = false;
@@ -515,6 +523,7 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 	r = sorted_insert(&s->links, &s->n_links, &s->cap_links, sizeof(*s->links), pos, l);
 	if (r < 0)
 		return r;
+	sink_name(sink, l->name, 1);
 	if (renamed && was_up && !l->up)
 		drop_routes(s, l->ifindex, AF_INET, sink);
 	rename_references(s, l);

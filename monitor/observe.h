@@ -105,6 +105,9 @@ void nh_observe_dump_end(struct nh_state *s);
 struct nh_observe_sink {
 	void (*dropped)(void *ctx, const char *key);
 	void *ctx;
+	/* A link of that name came into the state (delta 1) or left it (-1):
+	 * created, moved in or out, renamed, deleted. May be NULL. */
+	void (*link_name)(void *ctx, const char *name, int delta);
 };
 
 /*

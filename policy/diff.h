@@ -189,7 +189,12 @@ struct nh_view {
 	/* Managed links' last known ifindex here, by name (from an earlier
 	 * converge), so a renamed link is renamed back. May be NULL. */
 	int (*known_ifindex)(void *ctx, const char *netns, const char *link);
-	void *known_ctx;
+	/* How many namespaces have a link of this name now, in the states the
+	 * views show (and maybe others); SIZE_MAX when not known. 0 spares a
+	 * diff that misses a link the look through every view for it moved
+	 * away (10,000 views). May be NULL: it looks. */
+	size_t (*links_named)(void *ctx, const char *link);
+	void *known_ctx;                   /* both callbacks' */
 	/* have is a kernel's own view, with the prefix routes the kernel
 	 * adds for addresses: one that is missing is put back (unit test
 	 * fixtures leave the kernel's routes out and this false). */

@@ -74,8 +74,11 @@ static const struct nh_link *find_renamed(const struct diff_ctx *c, size_t x, co
 static const struct nh_link *find_away(const struct diff_ctx *c, size_t x, const struct nh_link *want,
 				       size_t *src)
 {
+	const struct nh_view *home = &c->views[x];
 	const struct nh_link *best = NULL;
 
+	if (home->links_named && home->links_named(home->known_ctx, want->name) == 0)
+		return NULL;            /* no namespace has one */
 	for (size_t y = 0; y < c->n; y++) {
 		const struct nh_view *v = &c->views[y];
 		const struct nh_link *l;

@@ -1651,6 +1651,10 @@ int nh_core_new(const struct nh_core_config *cfg, const struct nh_policy *policy
 		c->cfg.wall_ms = nh_wall_ms;
 	nh_world_init(&c->world);
 	c->world.kernel_routes = cfg->kernel && cfg->kernel->kernel_routes;
+	if (cfg->kernel && cfg->kernel->links_named) {
+		c->world.links_named = cfg->kernel->links_named;
+		c->world.links_ctx = cfg->kernel_ctx;
+	}
 	r = nh_core_set_policy(c, policy);
 	if (r < 0) {
 		nh_core_free(c);

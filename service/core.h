@@ -71,6 +71,10 @@ struct nh_kernel_ops {
 	void (*actor)(void *ctx, const char *netns, uint32_t port, char *buf, size_t size);
 	/* Whether port is one of netheal's own request sockets. May be NULL. */
 	bool (*own_port)(void *ctx, uint32_t port);
+	/* How many namespaces' observed states have a link named name now
+	 * (every state observed() gives out); SIZE_MAX when not known. May be
+	 * NULL (struct nh_view's links_named). */
+	size_t (*links_named)(void *ctx, const char *name);
 	/* Read the sysctls want names (want->sysctls: their keys) in namespace
 	 * netns into its observed state's sysctls, replacing them; a key that
 	 * cannot be read is left out. Asked before each diff of a namespace

@@ -102,6 +102,13 @@ static bool k_own_port(void *ctx, uint32_t port)
 	return nh_monitor_own_port(k->mon, port);
 }
 
+static size_t k_links_named(void *ctx, const char *name)
+{
+	struct nh_kernel *k = ctx;
+
+	return nh_monitor_links_named(k->mon, name);
+}
+
 /*
  * The value of an announced sysctl (nh_sysctl_netconf) from the namespace's
  * netconf table, read with RTM_GETNETCONF the first time it is needed and
@@ -204,6 +211,7 @@ const struct nh_kernel_ops nh_kernel_ops = {
 	.link_exists = k_link_exists,
 	.actor = k_actor,
 	.own_port = k_own_port,
+	.links_named = k_links_named,
 	.read_sysctls = k_read_sysctls,
 	.kernel_routes = true,
 };

@@ -262,6 +262,13 @@ static int known_ifindex(void *ctx, const char *netns, const char *link)
 	return k ? k->ifindex : 0;
 }
 
+static size_t links_named(void *ctx, const char *link)
+{
+	const struct nh_world *w = ctx;
+
+	return w->links_named(w->links_ctx, link);
+}
+
 void nh_world_views_begin(struct nh_world *w)
 {
 	w->n_views = 0;
@@ -276,7 +283,8 @@ int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netn
 		return -ENOMEM;
 	v = &w->views[w->n_views++];
 	*v = (struct nh_view){ .name = name, .rule = rule, .have = have, .known_ifindex = known_ifindex,
-			       .known_ctx = w, .kernel_routes = w->kernel_routes, .tag = tag };
+			       .links_named = w->links_named ? links_named : NULL, .known_ctx = w,
+			       .kernel_routes = w->kernel_routes, .tag = tag };
 	return 0;
 }
 

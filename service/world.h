@@ -44,6 +44,8 @@ struct nh_world {
 	/* kept across policies and views */
 	struct nh_known_link *known;    /* "NETNS/LINK" → last ifindex */
 	bool kernel_routes;             /* every view's kernel_routes */
+	size_t (*links_named)(void *ctx, const char *link);    /* every view's links_named; may be NULL */
+	void *links_ctx;
 };
 
 void nh_world_init(struct nh_world *w);

@@ -154,14 +154,68 @@ static void check_state(const struct nh_state *s, bool from_events)
 		check_resolved(s);
 }
 
+/* What the sink heard: objects dropped, and the link names counted in
+ * and out as monitor/monitor.c counts them. */
+#define MAX_NAMES 64
+struct heard {
+	size_t dropped;
+	char names[MAX_NAMES][NH_IFNAMSIZ];
+	long n[MAX_NAMES];
+	size_t n_names;
+	bool full;                      /* more names than kept: not checked */
+};
+
 /* A key the monitor reports for an object dropped with another: a string. */
 static void dropped(void *ctx, const char *key)
 {
-	size_t *n = ctx;
+	struct heard *h = ctx;
 
 	if (!key || strnlen(key, NH_OBJECT_KEYSIZ) >= NH_OBJECT_KEYSIZ)
-		broken("a dropped object's key is not a string", *n);
-	(*n)++;
+		broken("a dropped object's key is not a string", h->dropped);
+	h->dropped++;
+}
+
+static void link_name(void *ctx, const char *name, int delta)
+{
+	struct heard *h = ctx;
+	size_t i;
+
+	if (!name || strnlen(name, NH_IFNAMSIZ) >= NH_IFNAMSIZ || (delta != 1 && delta != -1))
+		broken("a link name counted is not a name, or not by one", (size_t)delta);
+	for (i = 0; i < h->n_names && strcmp(h->names[i], name) != 0; i++)
+		;
+	if (i == h->n_names) {
+		if (i == MAX_NAMES) {
+			h->full = true;
+			return;
+		}
+		memcpy(h->names[h->n_names++], name, strlen(name) + 1);
+	}
+	h->n[i] += delta;
+}
+
+/* Each name counted as many times as s has links of that name (once, but
+ * a fuzzed dump may hold two), nothing else counted. */
+static void check_named(const struct nh_state *s, const struct heard *h)
+{
+	if (h->full)
+		return;
+	for (size_t i = 0; i < h->n_names; i++) {
+		long n = 0;
+
+		for (size_t j = 0; j < s->n_links; j++)
+			n += strcmp(s->links[j].name, h->names[i]) == 0;
+		if (h->n[i] != n)
+			broken("a link name's count is not the state's", i);
+	}
+	for (size_t j = 0; j < s->n_links; j++) {
+		size_t i;
+
+		for (i = 0; i < h->n_names && strcmp(h->names[i], s->links[j].name) != 0; i++)
+			;
+		if (i == h->n_names)
+			broken("a link of the state was never counted", j);
+	}
 }
 
 /* What an event says is formatted by its consumers: it must be whole. */
@@ -205,8 +259,12 @@ static void events(struct nh_state *s, const char *buf, size_t len, bool from_ev
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	size_t n_dropped = 0;
-	const struct nh_observe_sink sink = { dropped, &n_dropped };
+	struct heard h = { 0 };
+	const struct nh_observe_sink sink = { dropped, &h, link_name };
+
+	/* what the monitor counts when it takes a state from a dump */
+	for (size_t j = 0; j < s->n_links; j++)
+		link_name(&h, s->links[j].name, 1);
 
 	for (; nh_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		struct nh_nl_event ev;
@@ -217,6 +275,7 @@ static void events(struct nh_state *s, const char *buf, size_t len, bool from_ev
 		if (r == 1)
 			check_event(&ev);
 		check_state(s, from_events);
+		check_named(s, &h);
 	}
 }
 

@@ -166,6 +166,7 @@ struct world {
 	/* known_ifindex: (netns, link) → ifindex */
 	struct { const char *netns, *link; int ifindex; } known[4];
 	size_t n_known;
+	int named_bias;         /* added to what links_named says (a wrong count) */
 	struct nh_view views[MAX_VIEWS];
 };
 
@@ -201,6 +202,19 @@ static int known_ifindex(void *ctx, const char *netns, const char *link)
 	return 0;
 }
 
+/* The links of that name in every namespace that exists, as the
+ * monitor counts them. */
+static size_t links_named(void *ctx, const char *link)
+{
+	const struct world *w = ctx;
+	long n = w->named_bias;
+
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t j = 0; w->ns[i].exists && j < w->ns[i].have.n_links; j++)
+			n += strcmp(w->ns[i].have.links[j].name, link) == 0;
+	return n > 0 ? (size_t)n : 0;
+}
+
 static size_t world_views(struct world *w)
 {
 	for (size_t i = 0; i < w->n; i++)
@@ -209,6 +223,7 @@ static size_t world_views(struct world *w)
 			.rule = w->ns[i].managed ? &w->ns[i].rule : NULL,
 			.have = w->ns[i].exists ? &w->ns[i].have : NULL,
 			.known_ifindex = known_ifindex,
+			.links_named = links_named,
 			.known_ctx = w,
 		};
 	return w->n;
@@ -1349,6 +1364,13 @@ static void test_moved_back(void **state)
 	s = plan_one(&w, "red");
 	assert_string_equal(s, "");
 	free(s);
+	/* the diff asks how many namespaces have a link of that name before
+	 * it looks: told none, it makes the pair anew */
+	w.named_bias = -1;
+	s = plan_one(&w, "blue");
+	assert_non_null(strstr(s, "create-link blue v-peer1"));
+	free(s);
+	w.named_bias = 0;
 	/* a veth of that name that is not v-eth1's peer is someone else's:
 	 * left alone, the pair re-created */
 	link_of(&world_ns(&w, "")->have, "v-eth1")->link_index = 12;

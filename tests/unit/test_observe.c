@@ -702,7 +702,7 @@ static bool dropped_key(const struct drops *d, const char *key)
 static void test_apply_consequences_reported(void **state)
 {
 	struct drops d = { .n = 0 };
-	const struct nh_observe_sink sink = { collect, &d };
+	const struct nh_observe_sink sink = { collect, &d, NULL };
 	struct nh_state s;
 	struct nh_nl_event ev;
 	struct msg m;
@@ -833,6 +833,65 @@ static void test_apply_link_change_kinds(void **state)
 	assert_int_equal(nh_observe_event(&s, veth_msg(&m, 6, "v-c", 5, 0), &ev, NULL), 1);
 	assert_true(ev.changed && !ev.settings_only);
 	assert_string_equal(ev.old_name, "v-a");
+	nh_state_free(&s);
+}
+
+/* The names of links coming into and leaving a state, as the monitor
+ * counts them (nh_monitor_links_named). */
+struct named {
+	char name[8][NH_IFNAMSIZ];
+	int n[8];
+	size_t len;
+};
+
+static void count_name(void *ctx, const char *name, int delta)
+{
+	struct named *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->len && strcmp(c->name[i], name) != 0; i++)
+		;
+	if (i == c->len) {
+		assert_true(c->len < 8);
+		snprintf(c->name[c->len++], NH_IFNAMSIZ, "%s", name);
+	}
+	c->n[i] += delta;
+}
+
+static int named(const struct named *c, const char *name)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (strcmp(c->name[i], name) == 0)
+			return c->n[i];
+	return 0;
+}
+
+static void test_apply_link_names_counted(void **state)
+{
+	struct named c = { .len = 0 };
+	const struct nh_observe_sink sink = { NULL, &c, count_name };
+	struct nh_state s;
+	struct nh_nl_event ev;
+	struct msg m;
+
+	(void)state;
+	nh_state_init(&s);
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_NEWLINK, 5, "v-a", 0), &ev, &sink), 1);
+	assert_int_equal(named(&c, "v-a"), 1);
+	/* set up: the same link, not counted again */
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_NEWLINK, 5, "v-a", IFF_UP), &ev, &sink), 1);
+	assert_int_equal(named(&c, "v-a"), 1);
+	/* renamed */
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_NEWLINK, 5, "v-b", 0), &ev, &sink), 1);
+	assert_int_equal(named(&c, "v-a"), 0);
+	assert_int_equal(named(&c, "v-b"), 1);
+	/* another link under that name (the old one's deletion lost): one */
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_NEWLINK, 9, "v-b", 0), &ev, &sink), 1);
+	assert_int_equal(named(&c, "v-b"), 1);
+	/* deleted */
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_DELLINK, 9, "v-b", 0), &ev, &sink), 1);
+	assert_int_equal(named(&c, "v-b"), 0);
+	assert_int_equal(s.n_links, 0);
 	nh_state_free(&s);
 }
 
@@ -1361,6 +1420,7 @@ int main(void)
 		cmocka_unit_test(test_apply_delete_and_move),
 		cmocka_unit_test(test_apply_veth_pair),
 		cmocka_unit_test(test_apply_link_change_kinds),
+		cmocka_unit_test(test_apply_link_names_counted),
 		cmocka_unit_test(test_apply_routes_per_device),
 		cmocka_unit_test(test_apply_nsid_and_malformed),
 		cmocka_unit_test(test_apply_mutations),
