@@ -272,6 +272,7 @@ static size_t links_named(void *ctx, const char *link)
 void nh_world_views_begin(struct nh_world *w)
 {
 	w->n_views = 0;
+	w->views_unsorted = false;
 }
 
 int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netns_rule *rule,
@@ -281,6 +282,8 @@ int nh_world_view_add(struct nh_world *w, const char *name, const struct nh_netn
 
 	if (nh_grow(&w->views, &w->cap_views, w->n_views + 1, sizeof(*w->views)) < 0)
 		return -ENOMEM;
+	if (w->n_views && strcmp(w->views[w->n_views - 1].name, name) > 0)
+		w->views_unsorted = true;
 	v = &w->views[w->n_views++];
 	*v = (struct nh_view){ .name = name, .rule = rule, .have = have, .known_ifindex = known_ifindex,
 			       .links_named = w->links_named ? links_named : NULL, .known_ctx = w,
@@ -295,8 +298,9 @@ static int view_cmp(const void *a, const void *b)
 
 void nh_world_views_end(struct nh_world *w)
 {
-	if (w->n_views)
+	if (w->views_unsorted)
 		qsort(w->views, w->n_views, sizeof(*w->views), view_cmp);
+	w->views_unsorted = false;
 }
 
 /* ---- managed links' indexes ---- */

@@ -36,6 +36,7 @@ struct nh_world {
 	 * caller's (the core's record of the namespace) */
 	struct nh_view *views;
 	size_t n_views, cap_views;
+	bool views_unsorted;            /* added out of name order since nh_world_views_begin */
 	/* indexes, rebuilt with the policy */
 	struct nh_world_rule *rules;    /* named rule → rule */
 	struct nh_rule_list *deps;      /* "NETNS/LINK" → rules whose objects wait for that link */
@@ -62,7 +63,8 @@ const struct nh_netns_rule *nh_world_rule_for(const struct nh_world *w, const ch
 /* Rebuild the views: call nh_world_views_begin, nh_world_view_add for the
  * host, every existing namespace (have: its observed state, NULL while it is
  * being read again) and every named rule whose namespace does not exist
- * (have NULL), then nh_world_views_end (which sorts). The name is not
+ * (have NULL), then nh_world_views_end (which sorts them, unless they were
+ * added in name order: at 10,000 namespaces a sort is milliseconds). The name is not
  * copied: it must stay valid until the next rebuild. 0 or -ENOMEM (then
  * the views are unusable until a rebuild succeeds). */
 void nh_world_views_begin(struct nh_world *w);
