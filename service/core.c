@@ -331,13 +331,27 @@ out:
 	return r;
 }
 
-/* Views hold have pointers only for valid states: a namespace whose
- * validity changed needs them rebuilt too. */
-static void validity_changed(struct nh_core *c, const struct nh_netns *ns)
+/* ns's view shows its record as it is now (its state, its rule): set in
+ * place when it has one it keeps, else the views are rebuilt before the
+ * next diff. */
+static void view_changed(struct nh_core *c, struct nh_netns *ns)
+{
+	struct nh_view *v = ns->view < c->world.n_views ? &c->world.views[ns->view] : NULL;
+
+	if (c->views_stale || !v || v->tag != ns || !view_wanted(ns)) {
+		c->views_stale = true;
+		return;
+	}
+	v->have = ns->obs && ns->obs->valid ? &ns->obs->have : NULL;
+	v->rule = ns->rule;
+}
+
+/* Views hold have pointers only for valid states. */
+static void validity_changed(struct nh_core *c, struct nh_netns *ns)
 {
 	if (ns->view < c->world.n_views && ns->obs &&
 	    (c->world.views[ns->view].have != NULL) != ns->obs->valid)
-		c->views_stale = true;
+		view_changed(c, ns);
 }
 
 /* ---- the kernel seam ---------------------------------------------------------- */
@@ -839,7 +853,7 @@ static void netns_created(struct nh_core *c, const struct nh_action *a)
 	if (obs && ns->obs != obs) {
 		ns->obs = obs;
 		obs->user = ns;
-		c->views_stale = true;
+		view_changed(c, ns);
 	}
 	if (c->cfg.reporter.netns_created)
 		c->cfg.reporter.netns_created(c->cfg.reporter.ctx, a->netns);
@@ -1367,7 +1381,7 @@ void nh_core_netns_added(struct nh_core *c, const char *name, struct nh_observed
 	}
 	ns->obs = obs;
 	obs->user = ns;
-	c->views_stale = true;
+	view_changed(c, ns);
 	wake(ns, now);
 	wake_partners(c, ns, now);
 	requeue_waiting(c);
@@ -1383,7 +1397,7 @@ void nh_core_netns_removed(struct nh_core *c, const char *name)
 	if (!ns)
 		return;
 	ns->obs = NULL;
-	c->views_stale = true;
+	view_changed(c, ns);
 	/* and so are its links' indexes: a new namespace numbers its links
 	 * from 1 again, and a foreign link there must not be taken for a
 	 * managed one renamed (it was deleted as "lost its peer") */
