@@ -1588,12 +1588,9 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	 * change was a diff of the host and its 1000 peer ends. */
 	if ((!ev->changed || ev->carrier_only) && ev->obj != NH_OBJ_NETCONF && ev->obj != NH_OBJ_NSID)
 		return;
-	if (ev->obj == NH_OBJ_LINK)
-		mark_part(ns, ev->link.name, ev->t_us);
-	else if (ev->obj == NH_OBJ_NSID)
-		mark_dirty(ns, ev->t_us);       /* how its veth ends find their partners */
-	else
-		mark_part(ns, NULL, ev->t_us);  /* read whole by any diff */
+	/* addresses, routes, rules, neighbours and sysctls are read whole by
+	 * any diff; no diff reads an nsid */
+	mark_part(ns, ev->obj == NH_OBJ_LINK ? ev->link.name : NULL, ev->t_us);
 	ns->event_us = ev->t_us;
 	if (ev->actor_port && !own_port(c, ev->actor_port))
 		ns->actor_port = ev->actor_port;
