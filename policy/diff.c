@@ -560,10 +560,10 @@ static int index_cmp(const void *a, const void *b)
 }
 
 /* The links of views[x]'s rule the diff plans, in the rule's order: all
- * of them (only == NULL), or the n_only named and those another object of
- * the rule names (rule->refs). *sel is allocated (the caller frees it).
- * 0, -ENOMEM, or -EAGAIN when only names a link the rule does not want or
- * the rule's references are not known. */
+ * of them (only == NULL), or those of the n_only named the rule wants and
+ * those another object of the rule names (rule->refs). *sel is allocated
+ * (the caller frees it). 0, -ENOMEM, or -EAGAIN when the rule's references
+ * are not known. */
 static int select_links(const struct nh_netns_rule *rule, const char *const *only, size_t n_only,
 			const struct nh_link ***sel, size_t *n)
 {
@@ -587,10 +587,8 @@ static int select_links(const struct nh_netns_rule *rule, const char *const *onl
 			const struct nh_link *l = nh_state_link_by_name(want, only[i]);
 			bool dup = false;
 
-			if (!l) {
-				r = -EAGAIN;
-				goto out;
-			}
+			if (!l)
+				continue;
 			for (size_t j = rule->n_refs; j < k && !dup; j++)
 				dup = ix[j] == (size_t)(l - want->links);
 			if (!dup && !(l->flags & NH_LINK_FLAG_REFERENCED))
@@ -608,6 +606,14 @@ static int select_links(const struct nh_netns_rule *rule, const char *const *onl
 out:
 	free(ix);
 	return r;
+}
+
+static bool renames_or_deletes(const struct link_plan *lps, const struct link_plan *peers, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lps[i].del || lps[i].fate == FATE_RENAME || peers[i].del || peers[i].fate == FATE_RENAME)
+			return true;
+	return false;
 }
 
 static int diff_one(struct diff_ctx *c, size_t x, const char *const *only, size_t n_only)
@@ -642,7 +648,7 @@ static int diff_one(struct diff_ctx *c, size_t x, const char *const *only, size_
 		}
 	}
 	plan_links(c, x, sel, n, lps, lps + n, synth);
-	if (only && (c->lps_delete || c->lps_rename)) {
+	if (only && renames_or_deletes(lps, lps + n, n)) {
 		/* routes on a link deleted or renamed read every plan */
 		r = -EAGAIN;
 		goto out;

@@ -189,10 +189,10 @@ struct nh_view {
 	/* Managed links' last known ifindex here, by name (from an earlier
 	 * converge), so a renamed link is renamed back. May be NULL. */
 	int (*known_ifindex)(void *ctx, const char *netns, const char *link);
-	/* How many namespaces have a link of this name now, in the states the
-	 * views show (and maybe others); SIZE_MAX when not known. 0 spares a
-	 * diff that misses a link the look through every view for it moved
-	 * away (10,000 views). May be NULL: it looks. */
+	/* How many namespaces have a link of this name now, counting every
+	 * state the views show (more is harmless); SIZE_MAX when not known.
+	 * When a link is missing, 0 spares the diff its look through every
+	 * view for the link moved away (10,000 views). May be NULL: it looks. */
 	size_t (*links_named)(void *ctx, const char *link);
 	void *known_ctx;                   /* both callbacks' */
 	/* have is a kernel's own view, with the prefix routes the kernel
@@ -273,20 +273,23 @@ struct nh_view {
 int nh_diff_netns(const struct nh_view *views, size_t n_views, size_t which, struct nh_plan *plan);
 
 /*
- * nh_diff_netns for part of a namespace: the wanted links named in
- * links[0..n_links), the links another object of the rule names
- * (rule->refs: bridges, the links with addresses, routes' devices, ...),
- * and every address, route, sysctl, rule and neighbour the rule wants. The
- * other links are not looked at: the plan equals nh_diff_netns's only when
- * none of them changed since a diff that planned nothing for them. That is
- * the caller's to know (the service keeps, per namespace, the links events
- * named since; service/core.c). It makes a host's diff after an event about
- * one of its thousand veth ends cost one end, not a thousand (SPEC §8).
+ * nh_diff_netns for part of a namespace: the links in links[0..n_links)
+ * that the rule wants (other names are passed over), the links another
+ * object of the rule names (rule->refs: bridges, the links with addresses,
+ * routes' devices, ...), and every address, route, sysctl, rule and
+ * neighbour the rule wants. The other links are not looked at: the plan
+ * equals nh_diff_netns's only when each of them had no action in an
+ * earlier diff and nothing its plan reads changed since: itself, its veth
+ * partner, its master or parent, a link of its name elsewhere. That is the
+ * caller's to know (service/core.c keeps, per namespace, the links events
+ * named since, and diffs whole after a change to a link others name). It
+ * makes a host's diff after an event about one of its thousand veth ends
+ * cost one end, not a thousand (SPEC §8).
  * Returns 0, -ENOMEM, -EINVAL (which out of range, links NULL), or -EAGAIN
  * when the part cannot be diffed alone: the namespace does not exist, the
- * rule's references are not known (nh_rule_index_refs never ran), a name is
- * not a link the rule wants, or a link would be deleted or renamed (routes
- * on it are read against every plan). On an error the plan is as it was.
+ * rule's references are not known (nh_rule_index_refs never ran), or a
+ * link would be deleted or renamed (routes on it are read against every
+ * plan). On an error the plan is as it was.
  */
 int nh_diff_netns_links(const struct nh_view *views, size_t n_views, size_t which, const char *const *links,
 			size_t n_links, struct nh_plan *plan);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "common/util.h"
+#include "kind.h"
 #include "nh_policy_paths.h"
 
 const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size)
@@ -520,9 +521,15 @@ int nh_rule_index_refs(struct nh_netns_rule *r)
 	r->refs = NULL;
 	r->n_refs = 0;
 	r->refs_known = false;
+	for (size_t i = 0; i < s->n_links; i++)
+		s->links[i].flags &= ~NH_LINK_FLAG_REFERENCED;
 	for (size_t i = 0; i < s->n_links; i++) {
-		refer(r, s->links[i].master);
-		refer(r, s->links[i].parent);
+		const struct nh_link *l = &s->links[i];
+
+		refer(r, l->master);
+		/* a parent in the host is not a link of a namespace's rule */
+		if (!nh_kind_has(l->kind, NH_KIND_PARENT_IN_HOST) || (!r->match && !r->name[0]))
+			refer(r, l->parent);
 	}
 	for (size_t i = 0; i < s->n_addrs; i++)
 		refer(r, s->addrs[i].link);

@@ -365,6 +365,10 @@ static int kernel_reread(struct nh_core *c, const char *netns)
 		return 0;
 	r = c->cfg.kernel->reread(c->cfg.kernel_ctx, netns);
 	validity_changed(c, ns);
+	/* a change the read took in comes as a repeated event, which names
+	 * no link: its next diff is whole, now */
+	if (r == 0 && ns->scope)
+		mark_dirty(ns, core_now_us(c));
 	return r;
 }
 
@@ -902,8 +906,6 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	healed(c, o, a, obj, key, &res, now_us);
 }
 
-/* The owner waits while it, or a namespace its objects live in, is being
- * read again: never heal from a partial view (SPEC §4.4). */
 /* Whether l is a veth end whose partner's namespace is being read again. */
 static bool partner_unread(struct nh_core *c, const struct nh_link *l)
 {
@@ -915,10 +917,12 @@ static bool partner_unread(struct nh_core *c, const struct nh_link *l)
 	return peer && peer->obs && !peer->obs->valid;
 }
 
-static bool must_wait(struct nh_core *c, const struct nh_netns *ns)
+/* The owner waits while it, or a namespace its objects live in, is being
+ * read again: never heal from a partial view (SPEC §4.4). For a diff of
+ * part (NULL: whole), only the links that diff reads count. */
+static bool must_wait(struct nh_core *c, const struct nh_netns *ns, const struct nh_scope *part)
 {
 	const struct nh_netns *host = record_get(c, "");
-	const struct nh_scope *part = ns->scope && !ns->scope->whole ? ns->scope : NULL;
 	const struct nh_state *want = &ns->rule->want;
 
 	if (!host || (host->obs && !host->obs->valid))
@@ -942,9 +946,29 @@ static bool must_wait(struct nh_core *c, const struct nh_netns *ns)
 }
 
 /* Take the dirty namespaces that can be healed now. */
+/* Whether the next diff of ns can be of its scope alone: the scope is not
+ * whole and names no link another of its rule's objects names (a port's
+ * plan reads its master's, a macvlan's its parent's: those change whole). */
+static bool part_alone(const struct nh_netns *ns)
+{
+	const struct nh_scope *s = ns->scope;
+
+	if (!s || s->whole || !ns->obs)
+		return false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct nh_link *l = nh_state_link_by_name(&ns->rule->want, s->links[i]);
+
+		if (l && (l->flags & NH_LINK_FLAG_REFERENCED))
+			return false;
+	}
+	return true;
+}
+
+/* Take the dirty namespaces that can be healed now. */
 static int take_owners(struct nh_core *c, struct pass *p)
 {
-	struct nh_netns *ns = c->dirty, *next;
+	struct nh_netns *ns = c->dirty, *next = NULL;
+	struct nh_scope *part = NULL;
 
 	c->dirty = NULL;
 	for (; ns; ns = next) {
@@ -957,9 +981,16 @@ static int take_owners(struct nh_core *c, struct pass *p)
 		}
 		if (!ns->rule)
 			continue;
-		if (must_wait(c, ns)) {
+		if (ns->scope) {
+			part = malloc(sizeof(*part));
+			if (!part || !part_alone(ns))
+				ns->scope->whole = true;
+		}
+		if (must_wait(c, ns, ns->scope && !ns->scope->whole ? ns->scope : NULL)) {
+			free(part);
+			part = NULL;
 			if (nh_grow(&c->waiting, &c->cap_waiting, c->n_waiting + 1, sizeof(*c->waiting)) < 0)
-				return -ENOMEM;
+				goto oom;
 			if (!c->n_waiting)
 				c->waiting_since_us = core_now_us(c);
 			c->waiting[c->n_waiting++] = ns;
@@ -967,21 +998,24 @@ static int take_owners(struct nh_core *c, struct pass *p)
 			continue;
 		}
 		if (nh_grow(&p->owners, &p->cap_owners, p->n_owners + 1, sizeof(*p->owners)) < 0)
-			return -ENOMEM;
-		p->owners[p->n_owners++] = (struct owner){ .ns = ns };
-		if (ns->scope) {
-			/* what changed from here on is for its next diff */
-			struct nh_scope *part = malloc(sizeof(*part));
-
-			if (part) {
-				*part = *ns->scope;
-				p->owners[p->n_owners - 1].part = part;
-				ns->scope->n = 0;
-				ns->scope->whole = false;
-			}
+			goto oom;
+		p->owners[p->n_owners++] = (struct owner){ .ns = ns, .part = part };
+		if (part) {
+			/* what changes from here on is for its next diff */
+			*part = *ns->scope;
+			ns->scope->n = 0;
+			ns->scope->whole = false;
+			part = NULL;
 		}
 	}
 	return 0;
+oom:
+	/* the ones not taken stay dirty */
+	free(part);
+	ns->dirty = true;
+	ns->next_dirty = next;
+	c->dirty = ns;
+	return -ENOMEM;
 }
 
 /* The sysctls ns's rule names, as the kernel has them now (they are not
@@ -1015,6 +1049,11 @@ static int diff_owner(struct nh_core *c, struct owner *o, struct nh_plan *plan)
 			c->totals.diffs_part += r == 0;
 			return r;
 		}
+		/* whole after all: what a whole diff reads must have been read */
+		if (must_wait(c, o->ns, NULL)) {
+			o->stale = true;        /* settle() puts it back, whole */
+			return 0;
+		}
 	}
 	return nh_diff_netns(c->world.views, c->world.n_views, o->ns->view, plan);
 }
@@ -1035,7 +1074,14 @@ static void carry(struct nh_netns *ns, const struct nh_plan *plan, size_t from)
 			return;
 		}
 		l = a->link.name[0] ? nh_state_link_by_name(&ns->rule->want, a->link.name) : NULL;
-		if (l && !(l->flags & NH_LINK_FLAG_REFERENCED))
+		if (!l)
+			continue;
+		if (!(l->flags & NH_LINK_FLAG_REFERENCED))
+			scope_add(ns, l->name);
+		/* a peer end's actions may come from its primary's plan */
+		if ((l->flags & NH_LINK_FLAG_PEER_END) && strcmp(l->peer_netns, ns->name) == 0 &&
+		    (l = nh_state_link_by_name(&ns->rule->want, l->peer_name)) &&
+		    !(l->flags & NH_LINK_FLAG_REFERENCED))
 			scope_add(ns, l->name);
 	}
 }
@@ -1119,7 +1165,6 @@ static void forget_reports(struct nh_core *c, struct nh_netns *ns)
 			obj->reported = 0;
 }
 
-/* The state each namespace is left in, and what follows from it. */
 /* Remember the indexes of the links its diff looked at. */
 static int learn(struct nh_core *c, const struct owner *o)
 {
@@ -1132,6 +1177,7 @@ static int learn(struct nh_core *c, const struct owner *o)
 	return nh_world_learn(&c->world, o->ns->view, links, o->part->n);
 }
 
+/* The state each namespace is left in, and what follows from it. */
 static void settle(struct nh_core *c, struct owner *o)
 {
 	struct nh_netns *ns = o->ns;
@@ -1341,31 +1387,40 @@ int nh_core_plan(struct nh_core *c, struct nh_plan *plan)
 /* ---- intake -------------------------------------------------------------------- */
 
 /* What waited for namespace ns to exist or went with it: the veth ends
- * there. The partners ns's own rule names are looked at alone in their
- * namespaces; a rule with an end there that ns's rule does not name is
- * looked at whole. */
+ * there. The partners ns's own rule names are looked at alone, each in its
+ * namespace; a rule with an end there that ns's rule does not name is
+ * looked at whole. O(ns's links + those rules). */
 static void wake_partners(struct nh_core *c, struct nh_netns *ns, uint64_t t_us)
 {
 	const struct nh_rule_list *l = nh_world_peers_in(&c->world, ns->name);
 	const struct nh_state *own = ns->rule ? &ns->rule->want : NULL;
 
-	for (size_t i = 0; l && i < l->n; i++) {
+	if (!l)
+		return;
+	for (size_t j = 0; own && j < own->n_links; j++) {
+		const struct nh_link *w = &own->links[j];
+		struct nh_netns *dep;
+
+		if (!(w->has & NH_LINK_HAS_PEER) || !(dep = record_get(c, w->peer_netns)) || !dep->rule ||
+		    dep->rule->match)
+			continue;
+		dep->event_us = t_us;
+		dep->partner_woken = true;
+		mark_part(dep, w->peer_name, t_us);
+	}
+	for (size_t i = 0; i < l->n; i++) {
 		const struct nh_netns_rule *r = l->v[i];
 		struct nh_netns *dep = r->match ? NULL : record_get(c, r->name);
-		size_t named = 0;
 
-		for (size_t j = 0; dep && own && j < own->n_links; j++) {
-			const struct nh_link *w = &own->links[j];
-
-			if ((w->has & NH_LINK_HAS_PEER) && strcmp(w->peer_netns, r->name) == 0) {
-				mark_part(dep, w->peer_name, t_us);
-				named++;
-			}
-		}
-		if (named)
-			dep->event_us = t_us;
-		else
+		if (!dep || !dep->partner_woken || dep->rule != r)
 			wake_rule(c, r, t_us);
+	}
+	for (size_t j = 0; own && j < own->n_links; j++) {
+		struct nh_netns *dep = (own->links[j].has & NH_LINK_HAS_PEER) ? record_get(c, own->links[j].peer_netns)
+									     : NULL;
+
+		if (dep)
+			dep->partner_woken = false;
 	}
 }
 
@@ -1534,12 +1589,6 @@ static bool set_elsewhere(const struct nh_netns *ns, const char *link)
 	return !w || (w->flags & NH_LINK_FLAG_PEER_END) || !nh_kind_has(w->kind, NH_KIND_PAIR);
 }
 
-/* A link changed in ns: the rules waiting for it there, and (a link that
- * appeared where its own rule does not want it, maybe one of another
- * namespace's that someone moved here) the rules that want that name.
- * The same link set otherwise (down, MTU) wakes nobody else unless another
- * namespace's diff sets it: at 1000 namespaces, a namespace's veth set down
- * woke the host's diff of its 1000 peer ends. */
 /* The rules that depend on link of ns. The namespace of a veth end's
  * partner looks again at that partner alone (at 1000 namespaces, the host
  * rule holds 1000 peer ends); the others whole. */
@@ -1562,6 +1611,12 @@ static void wake_dependents(struct nh_core *c, struct nh_netns *ns, const char *
 	}
 }
 
+/* A link changed in ns: the rules waiting for it there, and (a link that
+ * appeared where its own rule does not want it, maybe one of another
+ * namespace's that someone moved here) the rules that want that name.
+ * The same link set otherwise (down, MTU) wakes nobody else unless another
+ * namespace's diff sets it: at 1000 namespaces, a namespace's veth set down
+ * woke the host's diff of its 1000 peer ends. */
 static void link_changed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev, uint64_t t_us)
 {
 	if (ev->type == RTM_NEWLINK && ev->settings_only && !set_elsewhere(ns, ev->link.name))

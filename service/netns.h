@@ -113,6 +113,7 @@ struct nh_netns {
 	bool created;                   /* netheal (re-)created it: run on_create once it is built */
 	uint32_t actor_port;            /* the netlink port of the last requester that changed it */
 	struct nh_scope *scope;         /* NULL: always diffed whole */
+	bool partner_woken;             /* service/core.c wake_partners' mark; false outside it */
 
 	/* counters */
 	uint64_t heals, heal_failures;

@@ -1065,6 +1065,100 @@ static void test_part_diffs(void **state)
 	fake_free(f);
 }
 
+static void gone_event(struct fake *f, const char *netns, const char *name)
+{
+	struct fake_ns *ns = ns_get(f, netns);
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_DELLINK, .obj = NH_OBJ_LINK, .changed = true };
+
+	snprintf(ev.link.name, sizeof(ev.link.name), "%s", name);
+	sync_ns(ns);
+	nh_core_event(f->core, &ns->obs, &ev);
+}
+
+/* A master is a link others name: a change to it changes their plans, so
+ * it is diffed whole. br1 replaced by a link of another kind (reported;
+ * its ports left without a master, none set: it cannot take them), then
+ * that link deleted: br1 is made again and every port put back in it. */
+static void test_part_master_changed(void **state)
+{
+	char policy[2048] = "links = ( { name = \"br1\"; kind = \"bridge\"; }";
+	struct fake *f;
+	struct fake_ns *host;
+	char p[8];
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		snprintf(policy + strlen(policy), sizeof(policy) - strlen(policy),
+			 ",\n  { name = \"p%d\"; master = \"br1\"; }", i);
+	snprintf(policy + strlen(policy), sizeof(policy) - strlen(policy), " );\n");
+	f = fake_new(policy);
+	host = ns_get(f, "");
+	for (int i = 0; i < 16; i++) {
+		snprintf(p, sizeof(p), "p%d", i);
+		add_link(f, host, p, NULL);
+	}
+	sync_ns(host);
+	built(f);
+	for (int i = 0; i < 16; i++) {
+		snprintf(p, sizeof(p), "p%d", i);
+		assert_string_equal(nh_state_link_by_name(&host->truth, p)->master, "br1");
+	}
+	heal_all(f);
+
+	del_link(host, "br1");
+	add_link(f, host, "br1", &nh_kind_vxlan);
+	for (int i = 0; i < 16; i++) {
+		snprintf(p, sizeof(p), "p%d", i);
+		nh_state_link_by_name(&host->truth, p)->master[0] = '\0';
+		link_event(f, "", p, true);
+	}
+	link_event(f, "", "br1", false);
+	heal_all(f);
+	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
+	assert_string_equal(nh_state_link_by_name(&host->truth, "p3")->master, "");
+
+	del_link(host, "br1");
+	gone_event(f, "", "br1");
+	heal_all(f);
+	link_event(f, "", "br1", false);                /* what it did */
+	heal_all(f);
+	assert_ptr_equal(nh_state_link_by_name(&host->truth, "br1")->kind, &nh_kind_bridge);
+	for (int i = 0; i < 16; i++) {
+		snprintf(p, sizeof(p), "p%d", i);
+		assert_string_equal(nh_state_link_by_name(&host->truth, p)->master, "br1");
+	}
+	fake_free(f);
+}
+
+/* A veth pair of the host's own: its peer end's report comes from its
+ * primary's plan, and stands in the diffs of other links that follow. */
+static void test_part_carries_the_primary(void **state)
+{
+	struct fake *f = fake_new(scoped_policy);
+	struct fake_ns *host;
+
+	(void)state;
+	built(f);
+	heal_all(f);
+	host = ns_get(f, "");
+	del_link(host, "h3");
+	del_link(host, "hp3");
+	add_link(f, host, "hp3", &nh_kind_vxlan);       /* not ours, in its place */
+	gone_event(f, "", "h3");
+	link_event(f, "", "hp3", false);
+	heal_all(f);
+	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
+	/* another link set down and healed: the conflict still stands */
+	nh_state_link_by_name(&host->truth, "hp2")->up = false;
+	link_event(f, "", "hp2", true);
+	heal_all(f);
+	assert_true(host_up(f, "hp2"));
+	link_event(f, "", "hp2", true);                 /* what it did */
+	heal_all(f);
+	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
+	fake_free(f);
+}
+
 /* While a namespace's read is pending (its view invalid), it is not
  * healed from a partial view; when the read completes, it is. */
 static void test_waits_for_read(void **state)
@@ -1262,6 +1356,8 @@ int main(void)
 		cmocka_unit_test(test_dependency_wakes),
 		cmocka_unit_test(test_settings_wake_only_who_sets_them),
 		cmocka_unit_test(test_part_diffs),
+		cmocka_unit_test(test_part_master_changed),
+		cmocka_unit_test(test_part_carries_the_primary),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),
