@@ -266,6 +266,11 @@ static int read_settings(struct nh_ns *ns)
 	return nh_sysctl_read_all(ns->name[0] ? ns->fd : -1, NH_SYSCTL_ROOT, &ns->obs.have);
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct nh_export_ns *)a)->name, ((const struct nh_export_ns *)b)->name);
+}
+
 static int export(struct nh_monitor *m, const char *only)
 {
 	struct nh_export_ns *v = calloc(nh_monitor_count(m) + 1, sizeof(*v));
@@ -304,6 +309,8 @@ static int export(struct nh_monitor *m, const char *only)
 		v[x.n].name = ns->name;
 		v[x.n++].have = &ns->obs.have;
 	}
+	/* the host ("") first, then by name: the same state, the same file */
+	qsort(v, x.n, sizeof(*v), by_name);
 	r = read_fresh(&f);
 	if (r < 0) {
 		fprintf(stderr, "netheal export: making a new namespace to learn its defaults: %s\n", strerror(-r));

@@ -404,19 +404,42 @@ static const char *observed_master(const struct diff_ctx *c, size_t ns, const st
 	return diff_renamed_to(c, ns, l->master_index, name);
 }
 
-/* A master the policy defines that is itself reported (conflict, missing)
- * cannot take ports: setting it could only fail. */
-static bool master_unusable(const struct diff_ctx *c, size_t ns, const char *name)
+/* The plan of the master the policy defines, into lp; false when it
+ * defines none. */
+static bool plan_master(const struct diff_ctx *c, size_t ns, const char *name, struct link_plan *lp)
 {
 	const struct nh_netns_rule *rule = c->views[ns].rule;
 	const struct nh_link *m = rule ? nh_state_link_by_name(&rule->want, name) : NULL;
-	struct link_plan lp, peer;
+	struct link_plan peer;
 	struct nh_link synth;
 
 	if (!m)
 		return false;
-	diff_plan_link(c, ns, m, &lp, &peer, &synth);
-	return !diff_fate_exists(lp.fate);
+	diff_plan_link(c, ns, m, lp, &peer, &synth);
+	return true;
+}
+
+/* set-master of lp's link, now in now_master (or in none: ""). */
+static int emit_master(struct diff_ctx *c, const struct link_plan *lp, const char *now_master, int ifindex,
+		       bool fresh)
+{
+	const struct nh_link *w = lp->want;
+	struct link_plan mp;
+	bool defined = plan_master(c, lp->ns, w->master, &mp);
+	char obj[96];
+	struct nh_action a;
+
+	/* a master that is itself reported (conflict, missing) cannot take
+	 * ports: setting it could only fail */
+	if (defined && !diff_fate_exists(mp.fate))
+		return 0;
+	diff_action_init(&a, NH_ACT_LINK_SET_MASTER, c->views[lp->ns].name, w, ifindex);
+	/* a master made anew took its ports with it: their heal is its */
+	a.consequence = fresh || (defined && diff_link_fresh(c, &mp));
+	snprintf(obj, sizeof(obj), "master:%s", w->master);
+	if (now_master[0])
+		return diff_emit(c, &a, obj, "%s has master %s, policy wants %s", w->name, now_master, w->master);
+	return diff_emit(c, &a, obj, "%s has no master, policy wants %s", w->name, w->master);
 }
 
 /*
@@ -436,17 +459,8 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	int r;
 
 	if ((has & NH_LINK_HAS_MASTER) && strcmp(now_master, w->master) != 0 &&
-	    !master_unusable(c, lp->ns, w->master)) {
-		diff_action_init(&a, NH_ACT_LINK_SET_MASTER, ns, w, ifindex);
-		a.consequence = fresh;
-		snprintf(obj, sizeof(obj), "master:%s", w->master);
-		if (now_master[0])
-			r = diff_emit(c, &a, obj, "%s has master %s, policy wants %s", w->name, now_master, w->master);
-		else
-			r = diff_emit(c, &a, obj, "%s has no master, policy wants %s", w->name, w->master);
-		if (r < 0)
-			return r;
-	}
+	    (r = emit_master(c, lp, now_master, ifindex, fresh)) < 0)
+		return r;
 	if ((has & NH_LINK_HAS_MTU) && now->mtu != w->mtu) {
 		diff_action_init(&a, NH_ACT_LINK_SET_MTU, ns, w, ifindex);
 		a.consequence = fresh;

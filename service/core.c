@@ -494,6 +494,16 @@ static int record_failure(struct nh_core *c, struct pass *p, const struct nh_act
 		return -ENOMEM;
 	f->blocks_link = link_action(a->type);
 	f->prefix = a->type == NH_ACT_ADDR_ADD ? &a->addr.prefix : NULL;
+	if (a->type == NH_ACT_LINK_CREATE && nh_kind_has(a->link.kind, NH_KIND_PAIR) &&
+	    (a->link.has & NH_LINK_HAS_PEER)) {
+		/* the peer end is made by the same request: it waits too */
+		f = failure_add(p, a, retry_ms);
+		if (!f)
+			return -ENOMEM;
+		f->netns = a->link.peer_netns;
+		f->link = a->link.peer_name;
+		f->blocks_link = true;
+	}
 	if (a->type != NH_ACT_LINK_SET_UP || !a->link.up)
 		return 0;
 	/* a link left down: its addresses' prefixes are not reachable */
@@ -809,7 +819,8 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 		nh_retry_succeeded(&obj->retry, &rv);
 	/* Naming a process means a walk of /proc: only where it is worth it
 	 * (a `flapping` record, below). The kernel costs nothing to name. */
-	if (consequential)
+	/* a consequence of this plan's own making has no actor to name */
+	if (consequential && !a->consequence)
 		info.actor = "kernel";
 	info.latency_us = res->acked_us > o->ns->since_us ? (long long)(res->acked_us - o->ns->since_us) : 0;
 	c->totals.heals++;
@@ -945,7 +956,6 @@ static bool must_wait(struct nh_core *c, const struct nh_netns *ns, const struct
 	return false;
 }
 
-/* Take the dirty namespaces that can be healed now. */
 /* Whether the next diff of ns can be of its scope alone: the scope is not
  * whole and names no link another of its rule's objects names (a port's
  * plan reads its master's, a macvlan's its parent's: those change whole). */
@@ -1546,8 +1556,10 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 	case RTM_DELLINK: {
 		struct nh_tracked *st;
 
+		/* the kernel names no requester for a link's deletion or
+		 * move (port 0 whoever asked): not its own doing */
 		snprintf(key, sizeof(key), "link:%s", ev->link.name);
-		note_removal(c, ns, key, ev->actor_port);
+		note_removal(c, ns, key, ev->actor_port ? ev->actor_port : NH_ACTOR_UNKNOWN);
 		/* a link deleted or moved away is closed first: the down
 		 * just before was this, the kernel's doing */
 		snprintf(key, sizeof(key), "state:%s", ev->link.name);

@@ -140,6 +140,7 @@ ip addr add 10.1.40.1/24 dev br0
 ip addr add 2001:db8:40::1/64 dev br0 nodad
 ip netns add red
 ip netns add green
+ip netns add yellow     # made last: listed in no order the export may keep
 ip -n red link set lo up
 ip link add vr type veth peer name vr-h
 ip link set vr netns red
@@ -213,6 +214,9 @@ ip netns add "$(printf 'ns\001')"
 sleep 0.3
 round_trip rich
 E=$T_DIR/rich/export.conf
+check "rich: namespaces by name, not in the order they were made" \
+	awk '/^  \{ name = "green"/ { g = NR } /^  \{ name = "red"/ { r = NR } /^  \{ name = "yellow"/ { y = NR }
+	     END { exit !(g && r && y && g < r && r < y) }' "$E"
 check "rich: both-family rule written once, without family" \
 	grep -q '{ priority = 200; fwmark = "0x10/0xff"; action = "prohibit"; }' "$E"
 check "rich: a one-family rule without prefix names its family" grep -q 'priority = 400; oif = "vr"; family = "inet"; action = "blackhole";' "$E"

@@ -1130,6 +1130,38 @@ static void test_part_master_changed(void **state)
 	fake_free(f);
 }
 
+/* A link's deletion comes with port 0 whoever asked: not the kernel's own
+ * doing, so a pair deleted again and again is damped (SPEC §5.4), and its
+ * heals name no actor. */
+static void test_link_deletions_damped(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue, *host;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	host = ns_get(f, "");
+	for (int i = 0; i < 5; i++) {
+		f->now_us += 50000;
+		del_link(blue, "v-peer1");
+		del_link(host, "v-eth1");
+		gone_event(f, "blue", "v-peer1");
+		gone_event(f, "", "v-eth1");
+		heal_all(f);
+		link_event(f, "blue", "v-peer1", false);
+		link_event(f, "", "v-eth1", false);
+		heal_all(f);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	/* the pair's create waits: so do its peer end's settings */
+	assert_int_equal(count_out(f, NH_OUT_FAILED, false), 0);
+	for (size_t i = 0; i < f->n_out; i++)
+		if (f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].object, "link:v-peer1") == 0)
+			assert_string_equal(f->out[i].actor, "");
+	fake_free(f);
+}
+
 /* A veth pair of the host's own: its peer end's report comes from its
  * primary's plan, and stands in the diffs of other links that follow. */
 static void test_part_carries_the_primary(void **state)
@@ -1358,6 +1390,7 @@ int main(void)
 		cmocka_unit_test(test_part_diffs),
 		cmocka_unit_test(test_part_master_changed),
 		cmocka_unit_test(test_part_carries_the_primary),
+		cmocka_unit_test(test_link_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),

@@ -542,6 +542,47 @@ static void check_parts(struct world *w)
 	}
 }
 
+/* A bridge made anew took its ports with it: putting them back is a
+ * consequence of the bridge (flap damping blames the bridge, SPEC §5.4);
+ * a port taken out of a bridge that stays is its own heal. */
+static void test_master_made_anew(void **state)
+{
+	struct world w = { 0 };
+	struct ns *host;
+	struct nh_plan p;
+	size_t n = 0;
+
+	(void)state;
+	option2_converged(&w);
+	host = world_ns(&w, "");
+	del_link(&host->have, "br1");
+	link_of(&host->have, "eth1")->master[0] = '\0';
+	link_of(&host->have, "eth1")->master_index = 0;
+	link_of(&host->have, "v-eth1")->master[0] = '\0';
+	link_of(&host->have, "v-eth1")->master_index = 0;
+	plan_all(&w, &p);
+	for (size_t i = 0; i < p.n; i++)
+		if (p.actions[i].type == NH_ACT_LINK_SET_MASTER) {
+			assert_true(p.actions[i].consequence);
+			n++;
+		}
+	assert_int_equal(n, 2);
+	nh_plan_free(&p);
+	world_free(&w);
+
+	memset(&w, 0, sizeof(w));
+	option2_converged(&w);
+	host = world_ns(&w, "");
+	link_of(&host->have, "eth1")->master[0] = '\0';
+	link_of(&host->have, "eth1")->master_index = 0;
+	plan_all(&w, &p);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.actions[0].type, NH_ACT_LINK_SET_MASTER);
+	assert_false(p.actions[0].consequence);
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
 static void test_part_refused(void **state)
 {
 	struct world w = { 0 };
@@ -1866,6 +1907,7 @@ int main(void)
 		cmocka_unit_test(test_plan_sort_stable),
 		cmocka_unit_test(test_touches),
 		cmocka_unit_test(test_part_refused),
+		cmocka_unit_test(test_master_made_anew),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
