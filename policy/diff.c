@@ -581,7 +581,8 @@ static int select_links(const struct nh_netns_rule *rule, const char *const *onl
 		ix = calloc(rule->n_refs + n_only + 1, sizeof(*ix));
 		if (!ix)
 			return -ENOMEM;
-		memcpy(ix, rule->refs, rule->n_refs * sizeof(*ix));
+		if (rule->n_refs)
+			memcpy(ix, rule->refs, rule->n_refs * sizeof(*ix));
 		k = rule->n_refs;
 		for (size_t i = 0; i < n_only; i++) {
 			const struct nh_link *l = nh_state_link_by_name(want, only[i]);
