@@ -64,6 +64,23 @@ int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size)
 	return 0;
 }
 
+int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size)
+{
+	void **p = array;
+	size_t n;
+	void *q;
+
+	if (want <= *cap)
+		return 0;
+	n = want + want / 8;
+	q = realloc(*p, n * elem_size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
 uint64_t nh_now_us(void)
 {
 	struct timespec ts;

@@ -90,7 +90,8 @@ static size_t sorted_pos(const void *base, size_t n, size_t size, const void *ke
 static int sorted_insert(void *arrayp, size_t *n, size_t *cap, size_t size, size_t pos, const void *elem)
 {
 	char **base = arrayp;
-	int r = nh_grow(arrayp, cap, *n + 1, size);
+	/* states are read to fit (nh_state_shrink); events add a few */
+	int r = nh_grow_slow(arrayp, cap, *n + 1, size);
 
 	if (r < 0)
 		return r;
@@ -319,6 +320,7 @@ void nh_observe_dump_end(struct nh_state *s)
 	nh_state_sort(s);
 	sort_routes(s);
 	sort_rules(s);
+	nh_state_shrink(s);
 }
 
 /* ---- applying events ------------------------------------------------------ */

@@ -297,6 +297,37 @@ void nh_state_sort(struct nh_state *s)
 		qsort(s->neighs, s->n_neighs, sizeof(*s->neighs), neigh_cmp);
 }
 
+static void shrink(void *arrayp, size_t n, size_t *cap, size_t size)
+{
+	void **p = arrayp;
+	void *q;
+
+	if (n == *cap)
+		return;
+	if (n == 0) {
+		free(*p);
+		*p = NULL;
+		*cap = 0;
+		return;
+	}
+	q = realloc(*p, n * size);
+	if (q) {
+		*p = q;
+		*cap = n;
+	}
+}
+
+void nh_state_shrink(struct nh_state *s)
+{
+	shrink(&s->links, s->n_links, &s->cap_links, sizeof(*s->links));
+	shrink(&s->addrs, s->n_addrs, &s->cap_addrs, sizeof(*s->addrs));
+	shrink(&s->routes, s->n_routes, &s->cap_routes, sizeof(*s->routes));
+	shrink(&s->sysctls, s->n_sysctls, &s->cap_sysctls, sizeof(*s->sysctls));
+	shrink(&s->rules, s->n_rules, &s->cap_rules, sizeof(*s->rules));
+	shrink(&s->neighs, s->n_neighs, &s->cap_neighs, sizeof(*s->neighs));
+	shrink(&s->netconfs, s->n_netconfs, &s->cap_netconfs, sizeof(*s->netconfs));
+}
+
 #define STATE_ADD(s, arr, n, cap, obj) \
 	do { \
 		int r_ = nh_grow(&(s)->arr, &(s)->cap, (s)->n + 1, sizeof(*(s)->arr)); \

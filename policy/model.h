@@ -382,6 +382,11 @@ struct nh_state {
 void nh_state_init(struct nh_state *s);
 void nh_state_free(struct nh_state *s);        /* accepts NULL; leaves s empty */
 void nh_state_sort(struct nh_state *s);
+/* Give back each array's spare capacity (nh_grow doubles it): for a state
+ * that is read whole and then changed by a few events, so that thousands of
+ * them (one a namespace) do not keep up to half their size unused. An array
+ * realloc cannot shrink stays as it was. */
+void nh_state_shrink(struct nh_state *s);
 int nh_state_copy(struct nh_state *dst, const struct nh_state *src);
 /* Append one object (copied). Return 0 or -ENOMEM. */
 int nh_state_add_link(struct nh_state *s, const struct nh_link *l);

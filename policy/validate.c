@@ -380,6 +380,7 @@ static void check_gateways(struct nh_pctx *c, const struct nh_netns_rule *r)
 static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
 {
 	nh_state_sort(&r->want);
+	nh_state_shrink(&r->want);
 	check_dup_links(c, r);
 	check_dup_addrs(c, r);
 	check_dup_routes(c, r);

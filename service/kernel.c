@@ -179,6 +179,7 @@ static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *w
 	if (r == 0) {
 		if (got.n_sysctls)
 			qsort(got.sysctls, got.n_sysctls, sizeof(*got.sysctls), sysctl_cmp);
+		nh_state_shrink(&got);
 		free(ns->obs.have.sysctls);
 		ns->obs.have.sysctls = got.sysctls;
 		ns->obs.have.n_sysctls = got.n_sysctls;
