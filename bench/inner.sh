@@ -212,7 +212,11 @@ cold() {
 heal() {
 	local who=$1 n=$2 s=$3 b flag="" c0 rc healed
 	[ "$who" = floor ] && flag=--floor
+	[ "$who" = floor-woken ] && flag=--floor-woken
 	for b in $BREAKS; do
+		# woken: the floor from a sleeping thread, where the wake-up is
+		# a part of the goal's scale (address, route, link down)
+		[ "$who" = floor-woken ] && ! [[ " address route down " == *" $b "* ]] && continue
 		say "heal $who $n: $b x $s"
 		[ "$who" = netheal ] && c0=$(cpu_ns "$PID")
 		"$OBSERVER" --break "$b" --namespaces "$(option2 "$n")" --samples "$s" --seed "$n" $flag \
@@ -309,6 +313,7 @@ main() {
 			teardown && agent "$n" && "$FLOOR" "$n" > /dev/null
 		fi
 		heal floor "$n" "${SAMPLES[$k]}"
+		heal floor-woken "$n" "${SAMPLES[$k]}"
 		k=$((k + 1))
 	done
 	teardown

@@ -2,7 +2,7 @@
  * bench-observer: heal latency as an independent listener sees it.
  *
  *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
- *                  [--timeout-ms MS] [--seed X] [--floor]
+ *                  [--timeout-ms MS] [--seed X] [--floor | --floor-woken]
  *
  * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
  * set to 0). Each sample picks one of the N namespaces of Option 2 shape
@@ -14,7 +14,11 @@
  * thread runs at normal priority. With --floor nobody else heals: the
  * floor's requests (floor.c) restore the namespace in the breaking thread
  * right after the break's ack, and are measured the same way, so each
- * healer's figure stands beside the kernel's own cost.
+ * healer's figure stands beside the kernel's own cost. With --floor-woken
+ * the same requests come from a third thread, at normal priority, that
+ * sleeps in poll() on an event socket of its own in the namespace until it
+ * reads the break's event: the floor plus the wake-up any event-driven
+ * healer pays (address, route and down only).
  *
  * One line per sample on stdout, times from the break's own event (netns:
  * from the unlink), -1 when not seen within the timeout:
@@ -58,12 +62,14 @@ struct opts {
 	unsigned int timeout_ms;        /* per sample */
 	unsigned int seed;
 	bool floor;
+	bool woken;                     /* --floor-woken */
 };
 
 /* What one sample has seen; times in ns, 0 = not yet. */
 struct watch {
 	const struct nb_names *n;
 	enum nb_break brk;
+	bool until_gone;                /* read only until the break's event */
 	bool gone;                      /* the break's own event */
 	atomic_bool *seen;              /* told to the actor when gone is seen */
 	uint64_t now;                   /* when the current batch was read */
@@ -343,7 +349,7 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 {
 	struct pollfd pfd = { .fd = nh_nl_fd(ev), .events = POLLIN };
 
-	while (!w->first || !w->full) {
+	while (w->until_gone ? !w->gone : !w->first || !w->full) {
 		uint64_t now = nb_now_ns();
 		struct sockaddr_nl from = { 0 };
 		socklen_t fromlen = sizeof(from);
@@ -440,8 +446,40 @@ static void *act(void *arg)
 	return NULL;
 }
 
-/* The actor at normal priority, whatever the observer runs at. */
-static int start_actor(pthread_t *t, struct actor *a)
+/*
+ * --floor-woken: the floor's requests from a thread that sleeps until it
+ * reads the break's event on its own socket, as a healer in another process
+ * does. It opens its sockets before the break and says so (ready); the
+ * actor breaks a millisecond later, so the event finds it asleep.
+ */
+struct woken {
+	const struct opts *o;
+	struct nb_floor *f;
+	unsigned int i;
+	const struct nb_names *n;
+	struct nb_ns ns;
+	struct nh_nl ev;
+	const atomic_int *failed;       /* the actor's err */
+	atomic_bool ready;
+	atomic_int err;
+};
+
+static void *heal_woken(void *arg)
+{
+	struct woken *h = arg;
+	struct watch w = { .n = h->n, .brk = h->o->brk, .until_gone = true };
+	int r;
+
+	atomic_store(&h->ready, true);
+	r = read_events(&h->ev, &w, nb_now_ns() + (uint64_t)h->o->timeout_ms * 1000000u, h->failed);
+	if (r == 0)
+		r = nb_floor_restore(h->f, h->o->brk, h->i, &h->ns);
+	atomic_store(&h->err, r);
+	return NULL;
+}
+
+/* A thread at normal priority, whatever the observer runs at. */
+static int start_normal(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	struct sched_param sp = { 0 };
 	pthread_attr_t attr;
@@ -451,9 +489,26 @@ static int start_actor(pthread_t *t, struct actor *a)
 	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
 	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
 	pthread_attr_setschedparam(&attr, &sp);
-	r = pthread_create(t, &attr, act, a);
+	r = pthread_create(t, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
 	return -r;
+}
+
+/* With --floor-woken, its thread started and asleep (or an error). */
+static int start_woken(pthread_t *t, struct woken *h)
+{
+	int r = nb_ns_open(&h->ns, h->n->netns);
+
+	if (r == 0)
+		r = nh_nl_open(&h->ev, h->ns.fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
+	if (r == 0)
+		r = start_normal(t, heal_woken, h);
+	if (r < 0)
+		return r;
+	while (!atomic_load(&h->ready))
+		sched_yield();
+	sleep_ns(1000000L);
+	return 0;
 }
 
 /* Break an object in namespace i and watch it come back. */
@@ -464,14 +519,18 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	struct nh_nl ev = { 0 };
 	struct actor a = { o, f, i, n, &ns, 0, 0, false };
 	struct watch w = { .n = n, .brk = o->brk, .seen = &a.seen };
-	pthread_t t;
+	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, &a.err, false, 0 };
+	pthread_t t, th;
+	bool woken = false;
 	int r;
 
 	r = nb_ns_open(&ns, n->netns);
 	if (r == 0)
 		r = nh_nl_open(&ev, ns.fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
+	if (r == 0 && o->woken)
+		woken = (r = start_woken(&th, &h)) == 0;
 	if (r == 0)
-		r = start_actor(&t, &a);
+		r = start_normal(&t, act, &a);
 	if (r == 0) {
 		r = read_events(&ev, &w, nb_now_ns() + (uint64_t)o->timeout_ms * 1000000u, &a.err);
 		atomic_store(&a.seen, true);    /* never leave the actor spinning */
@@ -479,7 +538,16 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		if (atomic_load(&a.err) < 0)
 			r = atomic_load(&a.err);
 	}
+	if (woken) {
+		if (r < 0 && atomic_load(&a.err) == 0)
+			atomic_store(&a.err, r);        /* wake it from its wait */
+		pthread_join(th, NULL);
+		if (r == 0 && atomic_load(&h.err) < 0)
+			r = atomic_load(&h.err);
+	}
 	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full };
+	nh_nl_close(&h.ev);
+	nb_ns_close(&h.ns);
 	nh_nl_close(&ev);
 	nb_ns_close(&ns);
 	return r;
@@ -562,6 +630,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 'r' },
 		{ "floor", no_argument, NULL, 'f' },
+		{ "floor-woken", no_argument, NULL, 'w' },
 		{ 0 },
 	};
 	int c, b = -EINVAL;
@@ -578,10 +647,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 't': o->timeout_ms = v; break;
 		case 'r': o->seed = v; break;
 		case 'f': o->floor = true; break;
+		case 'w': o->woken = true; break;
 		default: return -EINVAL;
 		}
 	}
 	o->brk = (enum nb_break)b;
+	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN)))
+		return -EINVAL;
 	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
 }
 
@@ -637,7 +709,8 @@ int main(int argc, char **argv)
 	}
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward --namespaces N "
-			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor]\n");
+			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor | --floor-woken]\n"
+			"(--floor-woken: address, route and down only)\n");
 		return 64;
 	}
 	(void)prctl(PR_SET_TIMERSLACK, 1UL);    /* 100 µs polls mean 100 µs */
