@@ -64,7 +64,8 @@ static int resolve_parent(const struct nh_exec_ctx *ctx, const struct nh_action 
 
 	if (!(l->has & NH_LINK_HAS_PARENT) || !l->parent[0]) {
 		if (nk->kind->flags & NH_KIND_NEEDS_PARENT)
-			return nh_exec_fail(res, -EINVAL, "a %s needs a parent", nk->kind->name);
+			return nh_exec_fail(res, -EINVAL, "%s %s needs a parent", nh_a_or_an(nk->kind->name),
+					    nk->kind->name);
 		return 0;
 	}
 	if (nk->kind->flags & NH_KIND_PARENT_IN_HOST) {
@@ -111,7 +112,8 @@ int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a
 	int r;
 
 	if (!nk || !nk->fill_create)
-		return nh_exec_fail(res, -EOPNOTSUPP, "a %s link is not created by netheal",
+		return nh_exec_fail(res, -EOPNOTSUPP, "%s %s link is not created by netheal",
+				    nh_a_or_an(l->kind ? l->kind->name : "device"),
 				    l->kind ? l->kind->name : "device without kind");
 	r = nh_exec_ns(ctx, a->netns, &target, res);
 	if (r < 0)
@@ -119,7 +121,8 @@ int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a
 	kc.netns_fd = target.fd;
 	if (nk->kind->flags & NH_KIND_PAIR) {
 		if (!l->peer_name[0])
-			return nh_exec_fail(res, -EINVAL, "a %s needs a peer", nk->kind->name);
+			return nh_exec_fail(res, -EINVAL, "%s %s needs a peer", nh_a_or_an(nk->kind->name),
+					    nk->kind->name);
 		r = nh_exec_ns(ctx, l->peer_netns, &peer, res);
 		if (r < 0)
 			return r;

@@ -1,6 +1,7 @@
 /* netheal status: what the running service knows (SPEC §2). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +58,10 @@ static int show_status(const char *path, bool json)
 		return 1;
 	}
 	if (!nh_status_service_alive(s.pid)) {
-		fprintf(stderr, "netheal status: no service running (%s names pid %d, which is not netheal)\n",
-			path, (int)s.pid);
+		bool gone = s.pid <= 0 || (kill(s.pid, 0) < 0 && errno == ESRCH);
+
+		fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s)\n", path,
+			(int)s.pid, gone ? "has exited" : "is not netheal");
 		r = NH_EXIT_NO_SERVICE;
 		goto out;
 	}

@@ -14,6 +14,10 @@
  * (and leaves dst empty) when it does not fit. */
 int nh_strlcpy(char *dst, const char *src, size_t size);
 
+/* "an" before a word that starts with a vowel letter ("an ifb", "an
+ * ipvlan"), else "a": for messages that name a link kind. */
+const char *nh_a_or_an(const char *word);
+
 /* Grow *array (of elem_size elements, *cap allocated) so that it holds at
  * least want elements. Returns 0 or -ENOMEM. */
 int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size);

@@ -500,7 +500,8 @@ static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 	diff_action_init(&a, NH_ACT_LINK_DELETE, c->views[lp->ns].name, w, d->ifindex);
 	snprintf(obj, sizeof(obj), "link:%s", d->name);
 	if (!kind_ok(w, d))
-		return diff_emit(c, &a, obj, "link %s is a %s, policy wants %s", d->name, kind_words(d),
+		return diff_emit(c, &a, obj, "link %s is %s %s, policy wants %s", d->name,
+				 nh_a_or_an(kind_words(d)), kind_words(d),
 			    nh_kind_name(w->kind));
 	return diff_emit(c, &a, obj, "veth %s lost its peer %s", d->name, w->peer_name);
 }
@@ -515,7 +516,8 @@ static int emit_report(struct diff_ctx *c, const struct link_plan *lp)
 	snprintf(obj, sizeof(obj), "link:%s", w->name);
 	if (lp->fate == FATE_CONFLICT) {
 		diff_action_init(&a, NH_ACT_REPORT_CONFLICT, ns, w, lp->obs->ifindex);
-		return diff_emit(c, &a, obj, "link %s is a %s, policy wants %s", w->name, kind_words(lp->obs),
+		return diff_emit(c, &a, obj, "link %s is %s %s, policy wants %s", w->name,
+				 nh_a_or_an(kind_words(lp->obs)), kind_words(lp->obs),
 			    nh_kind_name(w->kind));
 	}
 	diff_action_init(&a, NH_ACT_REPORT_MISSING, ns, w, 0);
@@ -593,7 +595,8 @@ static int emit_create(struct diff_ctx *c, const struct link_plan *lp)
 		if (lp->del && kind_ok(w, lp->del))
 			r = diff_emit(c, &a, obj, "veth %s lost its peer %s", w->name, w->peer_name);
 		else if (lp->del)
-			r = diff_emit(c, &a, obj, "link %s is a %s, policy wants %s", w->name, kind_words(lp->del),
+			r = diff_emit(c, &a, obj, "link %s is %s %s, policy wants %s", w->name,
+				 nh_a_or_an(kind_words(lp->del)), kind_words(lp->del),
 				 nh_kind_name(w->kind));
 		else
 			r = diff_emit(c, &a, obj, "link %s missing", w->name);

@@ -104,8 +104,8 @@ void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_s
 	if (mtu && nh_get_uint(c, mtu, 68, 65536, &v) == 0) {
 		/* 65536 is lo's; the devices netheal makes stop at ETH_MAX_MTU */
 		if (v > 65535 && nh_kind_has(l->kind, NH_KIND_CREATABLE))
-			nh_perror(c, nh_line(c, mtu), "'mtu' %llu is above the kernel's maximum for a %s (65535)",
-				  (unsigned long long)v, l->kind->name);
+			nh_perror(c, nh_line(c, mtu), "'mtu' %llu is above the kernel's maximum for %s %s (65535)",
+				  (unsigned long long)v, nh_a_or_an(l->kind->name), l->kind->name);
 		l->mtu = (uint32_t)v;
 		l->has |= NH_LINK_HAS_MTU;
 	}
@@ -118,8 +118,8 @@ void nh_parse_link_settings(struct nh_pctx *c, struct nh_link *l, const config_s
 			nh_perror(c, nh_line(c, master), "lo cannot be a port of '%s': the kernel refuses it",
 				  l->master);
 		else if (nh_kind_has(l->kind, NH_KIND_TAKES_PORTS))
-			nh_perror(c, nh_line(c, master), "a %s cannot be a port of another one ('%s'): the kernel "
-				  "refuses it", l->kind->name, l->master);
+			nh_perror(c, nh_line(c, master), "%s %s cannot be a port of another one ('%s'): the kernel "
+				  "refuses it", nh_a_or_an(l->kind->name), l->kind->name, l->master);
 		else
 			l->has |= NH_LINK_HAS_MASTER;
 	}

@@ -337,8 +337,8 @@ static void check_masters(struct nh_pctx *c, const struct nh_netns_rule *r)
 			nh_pwarn_at(c, &l->origin, "master '%s' of link '%s' is not a link this policy "
 				    "defines in %s", l->master, l->name, where);
 		else if (m->kind && !(m->kind->flags & NH_KIND_TAKES_PORTS))
-			nh_perror_at(c, &l->origin, "master '%s' of link '%s' is a %s, not a bridge",
-				     l->master, l->name, m->kind->name);
+			nh_perror_at(c, &l->origin, "master '%s' of link '%s' is %s %s, not a bridge",
+				     l->master, l->name, nh_a_or_an(m->kind->name), m->kind->name);
 	}
 }
 
@@ -353,6 +353,31 @@ static void check_parents(struct nh_pctx *c, const struct nh_netns_rule *r)
 			nh_pwarn_at(c, &l->origin, "parent '%s' of %s '%s' is not a link this policy "
 				    "defines in the host namespace", l->parent,
 				    nh_kind_name(l->kind), l->name);
+	}
+}
+
+/* A route's or neighbour's dev that the rule does not define may be a
+ * device another agent makes, or a typo: say so, as for a master. */
+static void check_devs(struct nh_pctx *c, const struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	char where[NH_NETNS_NAMSIZ + 64], buf[64];
+
+	nh_rule_label(r, where, sizeof(where));
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct nh_route *rt = &s->routes[i];
+
+		if ((rt->has & NH_ROUTE_HAS_DEV) && rt->dev[0] && !find_link(s, rt->dev))
+			nh_pwarn_at(c, &rt->origin, "dev '%s' of route %s is not a link this policy defines "
+				    "in %s", rt->dev,
+				    rt->dst.len ? nh_prefix_str(&rt->dst, true, buf, sizeof(buf)) : "default", where);
+	}
+	for (size_t i = 0; i < s->n_neighs; i++) {
+		const struct nh_neigh *n = &s->neighs[i];
+
+		if (n->dev[0] && !find_link(s, n->dev))
+			nh_pwarn_at(c, &n->origin, "dev '%s' of neighbour %s is not a link this policy "
+				    "defines in %s", n->dev, nh_prefix_str(&n->addr, false, buf, sizeof(buf)), where);
 	}
 }
 
@@ -389,6 +414,7 @@ static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
 	check_dup_neighs(c, r);
 	check_masters(c, r);
 	check_parents(c, r);
+	check_devs(c, r);
 	check_gateways(c, r);
 	if (nh_rule_index_refs(r) < 0)
 		c->err = -ENOMEM;

@@ -29,5 +29,5 @@ int nh_ns_state_from_string(const char *s)
 
 bool nh_ns_state_is_drifting(enum nh_ns_state s)
 {
-	return s != NH_NS_CONVERGED && s != NH_NS_AUDIT;
+	return s != NH_NS_CONVERGED;
 }

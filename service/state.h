@@ -23,8 +23,8 @@ enum nh_ns_state {
 const char *nh_ns_state_to_string(enum nh_ns_state s);
 /* The inverse; -EINVAL for a string that names no state. */
 int nh_ns_state_from_string(const char *s);
-/* True for the states `status` counts as drifting (everything but
- * converged and audit). */
+/* True for the states `status` counts as drifting: everything but
+ * converged (audit is drift seen and left alone, SPEC §2 `--audit`). */
 bool nh_ns_state_is_drifting(enum nh_ns_state s);
 
 #endif

@@ -718,9 +718,11 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 	}
 	time_local(s->started_ms, started, sizeof(started));
 	fprintf(f, "netheal %s, pid %d, running since %s\n", s->version, (int)s->pid, started);
-	fprintf(f, "%zu namespaces, %zu drifting, %" PRIu64 " heals, %" PRIu64 " failed heals, %"
-		PRIu64 " events, %" PRIu64 " resyncs\n\n", s->n_ns, nh_status_n_drifting(s),
-		s->heals, s->heal_failures, s->events, s->resyncs);
+	fprintf(f, "%zu namespace%s, %zu drifting, %" PRIu64 " heal%s, %" PRIu64 " failed heal%s, %"
+		PRIu64 " event%s, %" PRIu64 " resync%s\n\n", s->n_ns, s->n_ns == 1 ? "" : "s",
+		nh_status_n_drifting(s), s->heals, s->heals == 1 ? "" : "s", s->heal_failures,
+		s->heal_failures == 1 ? "" : "s", s->events, s->events == 1 ? "" : "s", s->resyncs,
+		s->resyncs == 1 ? "" : "s");
 	fprintf(f, "%-*s  %-9s  %6s  %-19s  %-24s  %s\n", w, "NAMESPACE", "STATE", "HEALS",
 		"LAST HEAL", "OBJECT", "LAST ERROR");
 	for (size_t i = 0; i < s->n_ns; i++) {

@@ -221,6 +221,11 @@ before=$(ns_view blue)
 sleep 1
 check_eq "audit mode changes nothing" "$before" "$(ns_view blue)"
 check "audit mode logs drift" logged_since "event=drift netns=blue .*object=address:10.1.1.100/24"
+# the drift left alone counts as drifting (status waits up to 1 s to be written)
+sleep 1.2
+out=$("$NETHEAL" status --status-file "$C/status.json")
+check "audit status shows blue in audit" grep -q '^blue  *audit ' <<<"$out"
+check "audit status counts blue as drifting" grep -q 'namespaces, [1-9][0-9]* drifting' <<<"$out"
 stop_netheal
 
 finish

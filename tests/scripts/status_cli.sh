@@ -68,6 +68,7 @@ expect_rc 0 "-c is accepted" "$bin" status -c /nonexistent.conf --status-file "$
 kill "$svc"; wait "$svc" 2>/dev/null; dead=$svc; svc=
 expect_rc 3 "dead pid" "$bin" status --status-file "$T/status.json"
 grep -q 'no service running' "$T/err" && ok "says no service running" || bad "message for dead pid"
+grep -q "pid $dead, which has exited" "$T/err" && ok "says the pid has exited" || { bad "exited pid wording"; cat "$T/err"; }
 [ ! -s "$T/out" ] && ok "nothing on stdout" || bad "stdout not empty"
 expect_rc 3 "dead pid, --json" "$bin" status --json --status-file "$T/status.json"
 [ ! -s "$T/out" ] && ok "no JSON for a dead service" || bad "JSON printed for a dead service"
@@ -75,6 +76,7 @@ expect_rc 3 "dead pid, --json" "$bin" status --json --status-file "$T/status.jso
 # A live process that is not netheal (a recycled pid).
 write_status $$
 expect_rc 3 "live pid that is not netheal" "$bin" status --status-file "$T/status.json"
+grep -q "pid $$, which is not netheal" "$T/err" && ok "says the pid is not netheal" || { bad "recycled pid wording"; cat "$T/err"; }
 expect_rc 3 "no status file" "$bin" status --status-file "$T/none.json"
 
 echo '{"version": "0.1.0", "pid": ' >"$T/broken.json"

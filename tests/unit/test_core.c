@@ -605,6 +605,13 @@ static void test_stale_view_read_again(void **state)
 	fake_free(f);
 }
 
+/* Heal passes until nothing is pending. */
+static void heal_all(struct fake *f)
+{
+	while (nh_core_pending(f->core))
+		nh_core_heal(f->core);
+}
+
 /* The same, but the events never come (lost): after the short wait the
  * namespaces are read again and healed at once. */
 static void test_stale_view_events_lost(void **state)
@@ -621,8 +628,7 @@ static void test_stale_view_events_lost(void **state)
 	ev_invoke(f->loop, &rec->wake, EV_TIMER);
 	nh_core_heal(f->core);                              /* fails again: read again */
 	assert_true(f->rereads >= 1);
-	while (nh_core_pending(f->core))
-		nh_core_heal(f->core);
+	heal_all(f);
 	assert_non_null(nh_state_link_by_name(&blue->truth, "v-peer1"));
 	assert_non_null(nh_state_link_by_name(&host->truth, "v-eth1"));
 	assert_int_equal(count_out(f, NH_OUT_FAILED, true), 0);
@@ -810,10 +816,12 @@ static void test_consequential_removal(void **state)
 
 /* An event about link name in netns: settings_only says it is the same
  * link set otherwise (monitor/observe.c). */
-static void link_event(struct fake *f, const char *netns, const char *name, bool settings_only)
+/* A link message about name in netns: RTM_NEWLINK (settings_only: the
+ * same link set otherwise) or RTM_DELLINK. */
+static void link_event(struct fake *f, const char *netns, const char *name, uint16_t type, bool settings_only)
 {
 	struct fake_ns *ns = ns_get(f, netns);
-	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_NEWLINK, .obj = NH_OBJ_LINK,
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = type, .obj = NH_OBJ_LINK,
 				  .changed = true, .settings_only = settings_only };
 
 	snprintf(ev.link.name, sizeof(ev.link.name), "%s", name);
@@ -837,13 +845,12 @@ static void test_dependency_wakes(void **state)
 	nh_core_converge(f->core, 6);
 	blue = ns_get(f, "blue");
 	assert_null(nh_state_link_by_name(&blue->truth, "mv0"));
-	while (nh_core_pending(f->core))
-		nh_core_heal(f->core);
+	heal_all(f);
 	assert_int_equal(state_of(f, "blue"), NH_NS_BACKOFF);
 	f->n_fails = 0;
 	f->now_us += 1000;                               /* long before its backoff ends */
 	add_link(f, ns_get(f, ""), "eth1", NULL);
-	link_event(f, "", "eth1", false);
+	link_event(f, "", "eth1", RTM_NEWLINK, false);
 	nh_core_heal(f->core);
 	assert_non_null(nh_state_link_by_name(&blue->truth, "mv0"));
 	fake_free(f);
@@ -867,20 +874,18 @@ static void test_settings_wake_only_who_sets_them(void **state)
 	built(f);
 	blue = ns_get(f, "blue");
 	nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
-	link_event(f, "blue", "v-peer1", true);
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
 	assert_true(is_dirty(f, "blue"));
 	assert_false(is_dirty(f, ""));
 	assert_int_equal(nh_core_heal(f->core), 1);
 	assert_true(nh_state_link_by_name(&blue->truth, "v-peer1")->up);
-	while (nh_core_pending(f->core))
-		nh_core_heal(f->core);
+	heal_all(f);
 
-	link_event(f, "blue", "v-peer1", false);
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, false);
 	assert_true(is_dirty(f, ""));
-	while (nh_core_pending(f->core))
-		nh_core_heal(f->core);
+	heal_all(f);
 
-	link_event(f, "", "v-eth1", true);
+	link_event(f, "", "v-eth1", RTM_NEWLINK, true);
 	assert_true(is_dirty(f, "blue"));
 	fake_free(f);
 
@@ -891,9 +896,8 @@ static void test_settings_wake_only_who_sets_them(void **state)
 		     "  { name = \"mv0\"; kind = \"macvlan\"; parent = \"eth1\"; } ); } );\n");
 	add_link(f, ns_get(f, ""), "eth1", NULL);
 	built(f);
-	while (nh_core_pending(f->core))
-		nh_core_heal(f->core);
-	link_event(f, "", "eth1", true);
+	heal_all(f);
+	link_event(f, "", "eth1", RTM_NEWLINK, true);
 	assert_true(is_dirty(f, "blue"));
 	fake_free(f);
 }
@@ -914,12 +918,6 @@ static const char scoped_policy[] =
 	"  links = ( { name = \"lo\"; },\n"
 	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\" ];\n"
 	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } ); } );\n";
-
-static void heal_all(struct fake *f)
-{
-	while (nh_core_pending(f->core))
-		nh_core_heal(f->core);
-}
 
 static bool host_up(struct fake *f, const char *link)
 {
@@ -950,7 +948,7 @@ static void test_part_diffs(void **state)
 	/* a peer end set down: its own link alone */
 	parts = t->diffs_part;
 	nh_state_link_by_name(&host->truth, "hp3")->up = false;
-	link_event(f, "", "hp3", true);
+	link_event(f, "", "hp3", RTM_NEWLINK, true);
 	assert_int_equal(nh_core_heal(f->core), 1);
 	assert_true(host_up(f, "hp3"));
 	assert_int_equal(t->diffs_part, parts + 1);
@@ -961,13 +959,13 @@ static void test_part_diffs(void **state)
 	parts = t->diffs_part;
 	del_link(blue, "v-peer1");
 	del_link(host, "v-eth1");
-	link_event(f, "blue", "v-peer1", false);
-	link_event(f, "", "v-eth1", false);
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, false);
+	link_event(f, "", "v-eth1", RTM_NEWLINK, false);
 	heal_all(f);
 	for (int i = 0; i < 4; i++) {
 		/* the events of what it did */
-		link_event(f, "", "v-eth1", false);
-		link_event(f, "blue", "v-peer1", false);
+		link_event(f, "", "v-eth1", RTM_NEWLINK, false);
+		link_event(f, "blue", "v-peer1", RTM_NEWLINK, false);
 		heal_all(f);
 	}
 	assert_true(host_up(f, "v-eth1"));
@@ -993,17 +991,17 @@ static void test_part_diffs(void **state)
 	for (int i = 0; i < 5; i++) {
 		f->now_us += 50000;
 		nh_state_link_by_name(&host->truth, "hp5")->up = false;
-		link_event(f, "", "hp5", true);
+		link_event(f, "", "hp5", RTM_NEWLINK, true);
 		nh_core_heal(f->core);
 	}
 	assert_false(host_up(f, "hp5"));
 	assert_int_equal(state_of(f, ""), NH_NS_BACKOFF);
 	parts = t->diffs_part;
 	nh_state_link_by_name(&host->truth, "hp2")->up = false;
-	link_event(f, "", "hp2", true);
+	link_event(f, "", "hp2", RTM_NEWLINK, true);
 	nh_core_heal(f->core);
 	assert_true(host_up(f, "hp2"));
-	link_event(f, "", "hp2", true);                 /* what it did */
+	link_event(f, "", "hp2", RTM_NEWLINK, true);                 /* what it did */
 	nh_core_heal(f->core);
 	assert_int_equal(t->diffs_part, parts + 2);
 	/* hp5 is still waiting: diffs of hp2 alone would have called the
@@ -1049,10 +1047,10 @@ static void test_part_diffs(void **state)
 
 		snprintf(h, sizeof(h), "hp%d", i);
 		nh_state_link_by_name(&host->truth, h)->up = false;
-		link_event(f, "", h, true);
+		link_event(f, "", h, RTM_NEWLINK, true);
 	}
 	nh_state_link_by_name(&host->truth, "v-eth1")->up = false;
-	link_event(f, "", "v-eth1", true);
+	link_event(f, "", "v-eth1", RTM_NEWLINK, true);
 	heal_all(f);
 	for (int i = 0; i < 8; i++) {
 		char h[8];
@@ -1063,16 +1061,6 @@ static void test_part_diffs(void **state)
 	assert_true(host_up(f, "v-eth1"));
 	assert_int_equal(t->diffs_part, parts);
 	fake_free(f);
-}
-
-static void gone_event(struct fake *f, const char *netns, const char *name)
-{
-	struct fake_ns *ns = ns_get(f, netns);
-	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_DELLINK, .obj = NH_OBJ_LINK, .changed = true };
-
-	snprintf(ev.link.name, sizeof(ev.link.name), "%s", name);
-	sync_ns(ns);
-	nh_core_event(f->core, &ns->obs, &ev);
 }
 
 /* A master is a link others name: a change to it changes their plans, so
@@ -1110,17 +1098,17 @@ static void test_part_master_changed(void **state)
 	for (int i = 0; i < 16; i++) {
 		snprintf(p, sizeof(p), "p%d", i);
 		nh_state_link_by_name(&host->truth, p)->master[0] = '\0';
-		link_event(f, "", p, true);
+		link_event(f, "", p, RTM_NEWLINK, true);
 	}
-	link_event(f, "", "br1", false);
+	link_event(f, "", "br1", RTM_NEWLINK, false);
 	heal_all(f);
 	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
 	assert_string_equal(nh_state_link_by_name(&host->truth, "p3")->master, "");
 
 	del_link(host, "br1");
-	gone_event(f, "", "br1");
+	link_event(f, "", "br1", RTM_DELLINK, false);
 	heal_all(f);
-	link_event(f, "", "br1", false);                /* what it did */
+	link_event(f, "", "br1", RTM_NEWLINK, false);                /* what it did */
 	heal_all(f);
 	assert_ptr_equal(nh_state_link_by_name(&host->truth, "br1")->kind, &nh_kind_bridge);
 	for (int i = 0; i < 16; i++) {
@@ -1146,11 +1134,11 @@ static void test_link_deletions_damped(void **state)
 		f->now_us += 50000;
 		del_link(blue, "v-peer1");
 		del_link(host, "v-eth1");
-		gone_event(f, "blue", "v-peer1");
-		gone_event(f, "", "v-eth1");
+		link_event(f, "blue", "v-peer1", RTM_DELLINK, false);
+		link_event(f, "", "v-eth1", RTM_DELLINK, false);
 		heal_all(f);
-		link_event(f, "blue", "v-peer1", false);
-		link_event(f, "", "v-eth1", false);
+		link_event(f, "blue", "v-peer1", RTM_NEWLINK, false);
+		link_event(f, "", "v-eth1", RTM_NEWLINK, false);
 		heal_all(f);
 	}
 	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
@@ -1176,16 +1164,16 @@ static void test_part_carries_the_primary(void **state)
 	del_link(host, "h3");
 	del_link(host, "hp3");
 	add_link(f, host, "hp3", &nh_kind_vxlan);       /* not ours, in its place */
-	gone_event(f, "", "h3");
-	link_event(f, "", "hp3", false);
+	link_event(f, "", "h3", RTM_DELLINK, false);
+	link_event(f, "", "hp3", RTM_NEWLINK, false);
 	heal_all(f);
 	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
 	/* another link set down and healed: the conflict still stands */
 	nh_state_link_by_name(&host->truth, "hp2")->up = false;
-	link_event(f, "", "hp2", true);
+	link_event(f, "", "hp2", RTM_NEWLINK, true);
 	heal_all(f);
 	assert_true(host_up(f, "hp2"));
-	link_event(f, "", "hp2", true);                 /* what it did */
+	link_event(f, "", "hp2", RTM_NEWLINK, true);                 /* what it did */
 	heal_all(f);
 	assert_int_equal(state_of(f, ""), NH_NS_CONFLICT);
 	fake_free(f);
@@ -1298,8 +1286,7 @@ static void test_no_more_objects_than_named(void **state)
 		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 777);
 		if (ev_is_active(&rec->wake))
 			ev_invoke(f->loop, &rec->wake, EV_TIMER);
-		while (nh_core_pending(f->core))
-			nh_core_heal(f->core);
+		heal_all(f);
 	}
 	for (size_t i = 0; i < f->n_execd; i++) {
 		creates += f->execd[i].type == NH_ACT_LINK_CREATE;

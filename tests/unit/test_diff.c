@@ -1047,6 +1047,26 @@ static void test_conflict(void **state)
 	world_free(&w);
 }
 
+/* A kind netheal does not make, named as the kernel says it, with its
+ * article ("an ifb"). */
+static void test_conflict_other_kind(void **state)
+{
+	struct world w = { 0 };
+	struct nh_link *br1;
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	br1 = link_of(&world_ns(&w, "")->have, "br1");
+	br1->kind = NULL;
+	nh_strlcpy(br1->kind_name, "ifb", sizeof(br1->kind_name));
+	plan_all(&w, &p);
+	assert_true(p.n > 0);
+	assert_string_equal(p.actions[0].drift, "link br1 is an ifb, policy wants bridge");
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
 static void test_replace(void **state)
 {
 	struct world w = { 0 };
@@ -1884,6 +1904,7 @@ int main(void)
 		cmocka_unit_test(test_create_false),
 		cmocka_unit_test(test_match_never_creates),
 		cmocka_unit_test(test_conflict),
+		cmocka_unit_test(test_conflict_other_kind),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_conflict_on_peer_name),
 		cmocka_unit_test(test_half_broken_peer_end_gone),

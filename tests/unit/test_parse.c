@@ -454,6 +454,12 @@ static void test_warnings(void **state)
 		  "gateway 10.1.2.1 is outside every prefix configured on the links of namespace 'b'" },
 		{ "gateway no addresses", "routes = ( { to = \"10.9.0.0/16\"; via = \"10.1.1.1\"; } );\n", 1, true,
 		  "gateway 10.1.1.1 is outside every prefix" },
+		{ "route dev undefined", "namespaces = ( { name = \"b\";\n"
+		  " routes = ( { to = \"198.51.100.0/24\"; dev = \"eth7\"; } ); } );\n", 2, true,
+		  "dev 'eth7' of route 198.51.100.0/24 is not a link this policy defines in namespace 'b'" },
+		{ "neighbour dev undefined", "neighbours = (\n { address = \"10.1.1.9\"; dev = \"eth7\";"
+		  " lladdr = \"02:00:00:00:00:09\"; } );\n", 2, true,
+		  "dev 'eth7' of neighbour 10.1.1.9 is not a link this policy defines in the host namespace" },
 		{ "duplicate address", "links = ( { name = \"a\"; addresses = [ \"10.1.1.1/24\",\n"
 		  " \"10.1.1.1/24\" ]; } );\n", 2, true, "address 10.1.1.1/24 is listed twice on link 'a'" },
 	};
@@ -1288,7 +1294,12 @@ static void test_objects_model(void **state)
 
 	(void)state;
 	assert_int_equal(t_load(objects_policy, &p, &d), 0);
-	assert_int_equal(d.n, 0);
+	/* blue defines no links: its neighbours' dev v0 is another agent's,
+	 * or a typo (§3.2 warnings) */
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.warnings, 2);
+	assert_non_null(strstr(d.v[0].msg, "dev 'v0' of neighbour "));
+	assert_non_null(strstr(d.v[1].msg, "dev 'v0' of neighbour "));
 	h = &p.host.want;
 	assert_int_equal(h->n_sysctls, 2);
 	/* sorted by key; values normalized */
