@@ -14,6 +14,26 @@ struct nh_exec_ns {
 	struct nh_nl *nl;       /* a request socket opened in it */
 };
 
+/*
+ * Links that deletes set aside (LINK_DELETE with set_aside): each renamed
+ * "nhaside<ifindex in hex>", down and out of its master, so that its name is free
+ * for the link that takes its place at once. Deleting a link holds the
+ * request for an RCU grace period after its name is released
+ * (rtnl_dellink → netdev_run_todo → rcu_barrier: 7–27 ms on the bench
+ * machine), which a namespace's rebuild then waited for;
+ * nh_exec_delete_aside deletes them once the heal is done. Owned by the
+ * caller; zero it to start.
+ */
+struct nh_exec_aside_link {
+	char netns[NH_NETNS_NAMSIZ];
+	char name[NH_IFNAMSIZ];
+};
+
+struct nh_exec_aside {
+	struct nh_exec_aside_link *v;
+	size_t n, cap;
+};
+
 struct nh_exec_ctx {
 	/* Resolve a namespace by name ("" = the host) to its fd and request
 	 * socket; the callee opens them on first use. The host needs a real fd
@@ -22,6 +42,7 @@ struct nh_exec_ctx {
 	int (*netns)(void *ctx, const char *name, struct nh_exec_ns *out);
 	void *ctx;
 	const char *netns_dir;  /* where named namespaces live: "/run/netns" */
+	struct nh_exec_aside *aside;    /* NULL: every LINK_DELETE deletes at once */
 };
 
 struct nh_result {
@@ -43,6 +64,14 @@ struct nh_result {
  * Returns res->err.
  */
 int nh_action_exec(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
+
+/* Delete the links set aside (blocking, one grace period each) and empty
+ * ctx->aside. A link already gone (its namespace's cleanup took it with its
+ * peer) counts as deleted. Returns how many were set aside, or the first
+ * -errno after trying them all. */
+int nh_exec_delete_aside(const struct nh_exec_ctx *ctx);
+/* Free the list itself (links still aside stay where they are). */
+void nh_exec_aside_free(struct nh_exec_aside *aside);
 
 /* Create the named namespace the way iproute2 does (shared mount of dir,
  * create the file, unshare a new network namespace, bind mount it last), so

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_link.h>
@@ -144,6 +146,44 @@ int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a
 
 /* ---- delete, move, rename ----------------------------------------------- */
 
+/* One RTM_NEWLINK on ifindex: down and out of its master, or renamed to
+ * name (a link must be down to be renamed: EBUSY). */
+static int aside_step(struct nh_nl *nl, int ifindex, const char *name, struct nh_result *res)
+{
+	struct nlmsghdr *nlh = link_msg(nl, RTM_NEWLINK, 0, ifindex, NULL);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (name) {
+		if (!mnl_attr_put_strz_check(nlh, NH_ACT_MSG_SIZE, IFLA_IFNAME, name))
+			return build_failed(res, -EMSGSIZE);
+	} else {
+		ifi->ifi_change = IFF_UP;       /* ifi_flags 0: down */
+		if (!mnl_attr_put_u32_check(nlh, NH_ACT_MSG_SIZE, IFLA_MASTER, 0))
+			return build_failed(res, -EMSGSIZE);
+	}
+	return nh_exec_send(nl, nlh, res);
+}
+
+/* Set a's link aside (struct nh_exec_aside). 0 when it is, or gone; < 0
+ * when it could not be: then it is deleted at once. */
+static int set_aside(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_exec_ns *ns,
+		     struct nh_result *res)
+{
+	struct nh_exec_aside *as = ctx->aside;
+	struct nh_exec_aside_link *l;
+	char name[NH_IFNAMSIZ];
+
+	snprintf(name, sizeof(name), "nhaside%x", (unsigned int)a->ifindex);
+	if (nh_grow(&as->v, &as->cap, as->n + 1, sizeof(*as->v)) < 0)
+		return -ENOMEM;
+	if (aside_step(ns->nl, a->ifindex, NULL, res) < 0 || aside_step(ns->nl, a->ifindex, name, res) < 0)
+		return res->err == -ENODEV ? 0 : res->err;
+	l = &as->v[as->n++];
+	nh_strlcpy(l->netns, a->netns, sizeof(l->netns));
+	nh_strlcpy(l->name, name, sizeof(l->name));
+	return 0;
+}
+
 int nh_exec_link_delete(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res)
 {
 	struct nh_exec_ns ns;
@@ -152,10 +192,43 @@ int nh_exec_link_delete(const struct nh_exec_ctx *ctx, const struct nh_action *a
 
 	if (r < 0)
 		return r;
+	if (a->set_aside && ctx->aside && a->ifindex > 0 && set_aside(ctx, a, &ns, res) == 0)
+		return res->err;
+	memset(res, 0, sizeof(*res));
+	res->ifindex = a->ifindex;
 	nlh = link_msg(ns.nl, RTM_DELLINK, 0, a->ifindex, a->link.name);
 	if (!nlh)
 		return build_failed(res, -EINVAL);
 	return nh_exec_send(ns.nl, nlh, res);
+}
+
+int nh_exec_delete_aside(const struct nh_exec_ctx *ctx)
+{
+	struct nh_exec_aside *as = ctx->aside;
+	int first = 0, n = as ? (int)as->n : 0;
+
+	for (int i = 0; i < n; i++) {
+		struct nh_result res = { 0 };
+		struct nh_exec_ns ns;
+		struct nlmsghdr *nlh;
+		int r = nh_exec_ns(ctx, as->v[i].netns, &ns, &res);
+
+		if (r == 0) {
+			nlh = link_msg(ns.nl, RTM_DELLINK, 0, 0, as->v[i].name);
+			r = nlh ? nh_exec_send(ns.nl, nlh, &res) : -EINVAL;
+		}
+		if (r < 0 && r != -ENODEV && r != -ENOENT && !first)
+			first = r;
+	}
+	if (as)
+		as->n = 0;
+	return first < 0 ? first : n;
+}
+
+void nh_exec_aside_free(struct nh_exec_aside *aside)
+{
+	free(aside->v);
+	*aside = (struct nh_exec_aside){ 0 };
 }
 
 /*

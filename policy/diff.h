@@ -64,6 +64,7 @@ struct nh_action {
 	 * namespace it creates: its heal belongs to that link or namespace,
 	 * not to itself (SPEC §5.4: flap damping blames the cause). */
 	bool consequence;
+	bool set_aside;                    /* LINK_DELETE: see below */
 	unsigned int tag;                  /* the caller's: the diff leaves it 0, nh_plan_sort keeps it */
 };
 
@@ -72,7 +73,10 @@ struct nh_action {
  *
  * NETNS_CREATE  netns. Links of a new namespace follow as their own actions.
  * LINK_DELETE   netns, ifindex (always set: the observed link to delete);
- *               link = the policy link whose place it takes.
+ *               link = the policy link whose place it takes. set_aside: a
+ *               veth end whose peer is gone (its namespace deleted): the
+ *               executor may free its name at once and delete it after the
+ *               heal (struct nh_exec_aside).
  * LINK_MOVE     from_netns, ifindex (in from_netns) → netns, named link.name.
  *               The kernel brings a moved link down and drops its addresses
  *               and master; the settings that follow assume that.

@@ -503,6 +503,9 @@ static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 		return diff_emit(c, &a, obj, "link %s is %s %s, policy wants %s", d->name,
 				 nh_a_or_an(kind_words(d)), kind_words(d),
 			    nh_kind_name(w->kind));
+	/* its peer went with its namespace, and the kernel will take it too:
+	 * what the heal needs now is its name */
+	a.set_aside = true;
 	return diff_emit(c, &a, obj, "veth %s lost its peer %s", d->name, w->peer_name);
 }
 

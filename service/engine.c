@@ -43,6 +43,11 @@
  * and with a heal every 50 ms the message was a fifth of netheal's CPU per
  * heal at one namespace. A line held back goes with a later flush. */
 #define STATUS_INTERVAL_S 1.0
+/* Links set aside (actions.h) are deleted this long after the first of
+ * them: by then the kernel has mostly removed them with their old
+ * namespace, and a delete that is left (a namespace someone keeps open)
+ * holds the loop for its grace period away from the rebuilds. */
+#define ASIDE_DELAY_S 2.0
 
 struct engine {
 	struct ev_loop *loop;
@@ -50,6 +55,7 @@ struct engine {
 	struct nh_policy *policy;       /* in force (the core points to it) */
 	struct nh_monitor *mon;
 	struct nh_kernel kernel;
+	struct nh_exec_aside aside;     /* links a heal set aside, deleted after it */
 	struct nh_core *core;
 	struct nh_hooks_runner *hooks;
 	struct nh_status head;          /* version, pid, start time of this run */
@@ -57,6 +63,7 @@ struct engine {
 	ev_idle more;                   /* a pass left work: do not sleep */
 	ev_signal sighup, sigterm, sigint;
 	ev_timer resync, watchdog, flush, retry;
+	ev_timer aside_w;               /* deletes what is set aside */
 	ev_periodic clockwatch;
 	int status_err, metrics_err;    /* the last write's, logged when it changes */
 	char status_line[128];          /* the newest STATUS= line */
@@ -180,6 +187,19 @@ static void hook(void *ctx, const struct nh_netns *ns, char *const *argv, const 
 
 /* ---- healing ---- */
 
+/* The links the passes set aside (actions.h), deleted: those the kernel
+ * already removed with their namespace cost an ENODEV. */
+static void delete_aside(struct engine *e)
+{
+	size_t n = e->aside.n;
+	int r = nh_exec_delete_aside(&e->kernel.exec);
+
+	if (r < 0)
+		nh_log_errno(NH_WARNING, r, "deleting %zu link%s set aside (nhaside*)", n, n == 1 ? "" : "s");
+	else
+		nh_debug("deleted %d link%s set aside", r, r == 1 ? "" : "s");
+}
+
 static void heal_now(struct engine *e)
 {
 	for (int i = 0; i < PASSES_PER_ITERATION && nh_core_pending(e->core); i++) {
@@ -190,6 +210,10 @@ static void heal_now(struct engine *e)
 			ev_idle_stop(e->loop, &e->more);
 			return;
 		}
+	}
+	if (e->aside.n && !ev_is_active(&e->aside_w)) {
+		ev_timer_set(&e->aside_w, ASIDE_DELAY_S, 0.);
+		ev_timer_start(e->loop, &e->aside_w);
 	}
 	if (nh_core_pending(e->core))
 		ev_idle_start(e->loop, &e->more);
@@ -225,6 +249,13 @@ static void more_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	(void)w;
 	(void)revents;
 	/* nothing: being active keeps the loop from sleeping until prepare */
+}
+
+static void aside_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	delete_aside(w->data);
 }
 
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -508,6 +539,8 @@ static void start_watchers(struct engine *e)
 	e->more.data = e;
 	ev_timer_init(&e->retry, retry_cb, 0.1, 0.);
 	e->retry.data = e;
+	ev_init(&e->aside_w, aside_cb);
+	e->aside_w.data = e;
 	ev_signal_init(&e->sighup, sighup_cb, SIGHUP);
 	ev_signal_init(&e->sigterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&e->sigint, sigterm_cb, SIGINT);
@@ -520,6 +553,9 @@ static void start_watchers(struct engine *e)
 static void engine_free(struct engine *e)
 {
 	nh_core_free(e->core);
+	if (e->aside.n)
+		delete_aside(e);        /* a clean stop leaves nothing aside */
+	nh_exec_aside_free(&e->aside);
 	nh_monitor_free(e->mon);
 	nh_hooks_runner_free(e->hooks);
 	nh_status_free(&e->head);
@@ -559,6 +595,7 @@ static int start(struct engine *e)
 	if (opt->rcvbuf && nh_monitor_set_rcvbuf(e->mon, opt->rcvbuf) < 0)
 		nh_warn("--rcvbuf %d ignored", opt->rcvbuf);
 	nh_kernel_init(&e->kernel, e->mon);
+	e->kernel.exec.aside = &e->aside;
 	r = nh_core_new(&cfg, e->policy, &e->core);
 	if (r < 0)
 		return nh_log_errno(NH_ERR, r, "cannot start");

@@ -1145,6 +1145,32 @@ static void test_half_broken_peer_end_gone(void **state)
 	world_free(&w);
 }
 
+/* The delete of an end whose peer is gone may set it aside (its name is
+ * what the heal needs); the delete of a link of the wrong kind may not. */
+static void test_delete_set_aside(void **state)
+{
+	struct world w = { 0 };
+	struct nh_plan p;
+
+	(void)state;
+	option2_converged(&w);
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	plan_all(&w, &p);
+	assert_int_equal(p.actions[0].type, NH_ACT_LINK_DELETE);
+	assert_true(p.actions[0].set_aside);
+	nh_plan_free(&p);
+	world_free(&w);
+
+	option2_converged(&w);
+	make_br1_a_veth(&w);
+	link_of(&world_ns(&w, "")->rule.want, "br1")->replace = true;
+	plan_all(&w, &p);
+	assert_int_equal(p.actions[0].type, NH_ACT_LINK_DELETE);
+	assert_false(p.actions[0].set_aside);
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
 static void test_half_broken_primary_gone(void **state)
 {
 	struct world w = { 0 };
@@ -1908,6 +1934,7 @@ int main(void)
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_conflict_on_peer_name),
 		cmocka_unit_test(test_half_broken_peer_end_gone),
+		cmocka_unit_test(test_delete_set_aside),
 		cmocka_unit_test(test_half_broken_primary_gone),
 		cmocka_unit_test(test_pair_gone),
 		cmocka_unit_test(test_peer_netns_missing),
