@@ -72,7 +72,7 @@ int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size)
 
 	if (want <= *cap)
 		return 0;
-	n = want + want / 8;
+	n = want + want / 4 + 4;
 	q = realloc(*p, n * elem_size);
 	if (!q)
 		return -ENOMEM;

@@ -21,10 +21,10 @@ const char *nh_a_or_an(const char *word);
 /* Grow *array (of elem_size elements, *cap allocated) so that it holds at
  * least want elements. Returns 0 or -ENOMEM. */
 int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size);
-/* The same, growing by an eighth (at least one element) instead of doubling:
- * for arrays that were sized to fit and then take a few inserts, so that one
- * insert into each of thousands of small arrays does not double them all.
- * Returns 0 or -ENOMEM. */
+/* The same, growing by a quarter and four elements instead of doubling: for
+ * arrays that were sized to fit and then take a few inserts, so that one
+ * insert into each of thousands of small arrays does not double them all
+ * (nor move a small one at every insert). Returns 0 or -ENOMEM. */
 int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size);
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one:
