@@ -27,6 +27,8 @@ struct nh_exec_ns {
 struct nh_exec_aside_link {
 	char netns[NH_NETNS_NAMSIZ];
 	char name[NH_IFNAMSIZ];
+	uint64_t since_us;              /* nh_now_us() when it was set aside */
+	unsigned int tries;             /* deletes that failed */
 };
 
 struct nh_exec_aside {
@@ -65,11 +67,20 @@ struct nh_result {
  */
 int nh_action_exec(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res);
 
-/* Delete the links set aside (blocking, one grace period each) and empty
- * ctx->aside. A link already gone (its namespace's cleanup took it with its
- * peer) counts as deleted. Returns how many were set aside, or the first
- * -errno after trying them all. */
-int nh_exec_delete_aside(const struct nh_exec_ctx *ctx);
+/* What nh_exec_delete_aside did. */
+struct nh_exec_aside_done {
+	unsigned int deleted;           /* by this call */
+	unsigned int gone;              /* already removed, with their old namespace */
+	unsigned int dropped;           /* failed NH_EXEC_ASIDE_TRIES times: left where they are */
+};
+#define NH_EXEC_ASIDE_TRIES 3
+
+/* Delete the links set aside at or before before_us (nh_now_us();
+ * UINT64_MAX: all of them), blocking for one grace period each; the rest
+ * stay in ctx->aside. A delete that fails keeps its link there for the next
+ * call, up to NH_EXEC_ASIDE_TRIES tries. Counts go to *done. Returns 0, or
+ * the first delete's -errno. */
+int nh_exec_delete_aside(const struct nh_exec_ctx *ctx, uint64_t before_us, struct nh_exec_aside_done *done);
 /* Free the list itself (links still aside stay where they are). */
 void nh_exec_aside_free(struct nh_exec_aside *aside);
 

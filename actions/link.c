@@ -181,6 +181,8 @@ static int set_aside(const struct nh_exec_ctx *ctx, const struct nh_action *a, s
 	l = &as->v[as->n++];
 	nh_strlcpy(l->netns, a->netns, sizeof(l->netns));
 	nh_strlcpy(l->name, name, sizeof(l->name));
+	l->since_us = nh_now_us();
+	l->tries = 0;
 	return 0;
 }
 
@@ -202,27 +204,51 @@ int nh_exec_link_delete(const struct nh_exec_ctx *ctx, const struct nh_action *a
 	return nh_exec_send(ns.nl, nlh, res);
 }
 
-int nh_exec_delete_aside(const struct nh_exec_ctx *ctx)
+/* Delete one link set aside: 0, 1 when it was gone already, or -errno. */
+static int delete_one(const struct nh_exec_ctx *ctx, const struct nh_exec_aside_link *l)
+{
+	struct nh_result res = { 0 };
+	struct nh_exec_ns ns;
+	struct nlmsghdr *nlh;
+	int r = nh_exec_ns(ctx, l->netns, &ns, &res);
+
+	if (r == 0) {
+		nlh = link_msg(ns.nl, RTM_DELLINK, 0, 0, l->name);
+		r = nlh ? nh_exec_send(ns.nl, nlh, &res) : -EINVAL;
+	}
+	/* ENODEV: the kernel took it with its old namespace; ENOENT: the
+	 * namespace it was in is gone, and the link with it */
+	return r == -ENODEV || r == -ENOENT ? 1 : r;
+}
+
+int nh_exec_delete_aside(const struct nh_exec_ctx *ctx, uint64_t before_us, struct nh_exec_aside_done *done)
 {
 	struct nh_exec_aside *as = ctx->aside;
-	int first = 0, n = as ? (int)as->n : 0;
+	size_t j = 0;
+	int first = 0;
 
-	for (int i = 0; i < n; i++) {
-		struct nh_result res = { 0 };
-		struct nh_exec_ns ns;
-		struct nlmsghdr *nlh;
-		int r = nh_exec_ns(ctx, as->v[i].netns, &ns, &res);
+	*done = (struct nh_exec_aside_done){ 0 };
+	for (size_t i = 0; as && i < as->n; i++) {
+		struct nh_exec_aside_link *l = &as->v[i];
+		int r = l->since_us <= before_us ? delete_one(ctx, l) : -EAGAIN;
 
-		if (r == 0) {
-			nlh = link_msg(ns.nl, RTM_DELLINK, 0, 0, as->v[i].name);
-			r = nlh ? nh_exec_send(ns.nl, nlh, &res) : -EINVAL;
+		if (r == 0)
+			done->deleted++;
+		else if (r == 1)
+			done->gone++;
+		else if (r != -EAGAIN && ++l->tries >= NH_EXEC_ASIDE_TRIES)
+			done->dropped++;
+		else {
+			if (r != -EAGAIN)
+				l->since_us = nh_now_us();      /* due again a delay later */
+			as->v[j++] = *l;
 		}
-		if (r < 0 && r != -ENODEV && r != -ENOENT && !first)
+		if (r < 0 && r != -EAGAIN && !first)
 			first = r;
 	}
-	if (as)
-		as->n = 0;
-	return first < 0 ? first : n;
+	if (as && (as->n = j) == 0)
+		nh_exec_aside_free(as);
+	return first;
 }
 
 void nh_exec_aside_free(struct nh_exec_aside *aside)

@@ -83,7 +83,7 @@ int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size)
 
 const char *nh_a_or_an(const char *word)
 {
-	return word && strchr("aeioAEIO", word[0]) && word[0] ? "an" : "a";
+	return word && word[0] && strchr("aeioAEIO", word[0]) ? "an" : "a";
 }
 
 uint64_t nh_now_us(void)

@@ -357,7 +357,13 @@ static void check_parents(struct nh_pctx *c, const struct nh_netns_rule *r)
 }
 
 /* A route's or neighbour's dev that the rule does not define may be a
- * device another agent makes, or a typo: say so, as for a master. */
+ * device another agent makes, or a typo: say so, as for a master (lo is
+ * in every namespace). */
+static bool dev_defined(const struct nh_state *s, const char *dev)
+{
+	return !dev[0] || strcmp(dev, "lo") == 0 || find_link(s, dev);
+}
+
 static void check_devs(struct nh_pctx *c, const struct nh_netns_rule *r)
 {
 	const struct nh_state *s = &r->want;
@@ -367,7 +373,7 @@ static void check_devs(struct nh_pctx *c, const struct nh_netns_rule *r)
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct nh_route *rt = &s->routes[i];
 
-		if ((rt->has & NH_ROUTE_HAS_DEV) && rt->dev[0] && !find_link(s, rt->dev))
+		if ((rt->has & NH_ROUTE_HAS_DEV) && !dev_defined(s, rt->dev))
 			nh_pwarn_at(c, &rt->origin, "dev '%s' of route %s is not a link this policy defines "
 				    "in %s", rt->dev,
 				    rt->dst.len ? nh_prefix_str(&rt->dst, true, buf, sizeof(buf)) : "default", where);
@@ -375,7 +381,7 @@ static void check_devs(struct nh_pctx *c, const struct nh_netns_rule *r)
 	for (size_t i = 0; i < s->n_neighs; i++) {
 		const struct nh_neigh *n = &s->neighs[i];
 
-		if (n->dev[0] && !find_link(s, n->dev))
+		if (!dev_defined(s, n->dev))
 			nh_pwarn_at(c, &n->origin, "dev '%s' of neighbour %s is not a link this policy "
 				    "defines in %s", n->dev, nh_prefix_str(&n->addr, false, buf, sizeof(buf)), where);
 	}

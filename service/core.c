@@ -815,6 +815,10 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	uint32_t port = obj && obj->removed ? obj->removed_by : o->ns->actor_port;
 	char actor[128] = "";
 
+	/* the link deleted (or set aside, renamed) is no managed link
+	 * someone renamed: its index must not bring it back (SPEC §4.2) */
+	if (a->type == NH_ACT_LINK_DELETE)
+		nh_world_unlearn_link(&c->world, a->netns, a->link.name, a->ifindex);
 	if (obj)
 		nh_retry_succeeded(&obj->retry, &rv);
 	/* Naming a process means a walk of /proc: only where it is worth it

@@ -43,10 +43,10 @@
  * and with a heal every 50 ms the message was a fifth of netheal's CPU per
  * heal at one namespace. A line held back goes with a later flush. */
 #define STATUS_INTERVAL_S 1.0
-/* Links set aside (actions.h) are deleted this long after the first of
- * them: by then the kernel has mostly removed them with their old
- * namespace, and a delete that is left (a namespace someone keeps open)
- * holds the loop for its grace period away from the rebuilds. */
+/* Links set aside (actions.h) are deleted this long after each was: by
+ * then the kernel has mostly removed them with their old namespace, and a
+ * delete that is left (a namespace someone keeps open) holds the loop for
+ * its grace period away from the rebuilds. */
 #define ASIDE_DELAY_S 2.0
 
 struct engine {
@@ -187,17 +187,39 @@ static void hook(void *ctx, const struct nh_netns *ns, char *const *argv, const 
 
 /* ---- healing ---- */
 
-/* The links the passes set aside (actions.h), deleted: those the kernel
- * already removed with their namespace cost an ENODEV. */
-static void delete_aside(struct engine *e)
+/* Wake for the first link set aside ASIDE_DELAY_S after it was. */
+static void arm_aside(struct engine *e)
 {
-	size_t n = e->aside.n;
-	int r = nh_exec_delete_aside(&e->kernel.exec);
+	uint64_t first = UINT64_MAX, now = nh_now_us();
+	double wait;
 
-	if (r < 0)
-		nh_log_errno(NH_WARNING, r, "deleting %zu link%s set aside (nhaside*)", n, n == 1 ? "" : "s");
-	else
-		nh_debug("deleted %d link%s set aside", r, r == 1 ? "" : "s");
+	if (!e->aside.n || ev_is_active(&e->aside_w))
+		return;
+	for (size_t i = 0; i < e->aside.n; i++)
+		if (e->aside.v[i].since_us < first)
+			first = e->aside.v[i].since_us;
+	wait = ASIDE_DELAY_S - (first < now ? (double)(now - first) / 1e6 : 0.);
+	ev_timer_set(&e->aside_w, wait > 0.01 ? wait : 0.01, 0.);
+	ev_timer_start(e->loop, &e->aside_w);
+}
+
+/* The links the passes set aside (actions.h) ASIDE_DELAY_S ago or more
+ * (all: at a stop), deleted: those the kernel already removed with their
+ * namespace cost an ENODEV. */
+static void delete_aside(struct engine *e, bool all)
+{
+	uint64_t now = nh_now_us(), delay = (uint64_t)(ASIDE_DELAY_S * 1e6);
+	struct nh_exec_aside_done d;
+	int r = nh_exec_delete_aside(&e->kernel.exec, all ? UINT64_MAX : now > delay ? now - delay : 0, &d);
+
+	if (d.dropped)
+		nh_log_errno(NH_WARNING, r, "%u link%s set aside (nhaside*) could not be deleted in %d tries: left "
+			     "where %s", d.dropped, d.dropped == 1 ? "" : "s", NH_EXEC_ASIDE_TRIES,
+			     d.dropped == 1 ? "it is" : "they are");
+	else if (r < 0)
+		nh_log_errno(NH_NOTICE, r, "deleting a link set aside (nhaside*): tried again later");
+	nh_debug("links set aside: %u deleted, %u gone with their namespace, %zu waiting", d.deleted, d.gone,
+		 e->aside.n);
 }
 
 static void heal_now(struct engine *e)
@@ -211,10 +233,7 @@ static void heal_now(struct engine *e)
 			return;
 		}
 	}
-	if (e->aside.n && !ev_is_active(&e->aside_w)) {
-		ev_timer_set(&e->aside_w, ASIDE_DELAY_S, 0.);
-		ev_timer_start(e->loop, &e->aside_w);
-	}
+	arm_aside(e);
 	if (nh_core_pending(e->core))
 		ev_idle_start(e->loop, &e->more);
 	else
@@ -255,7 +274,8 @@ static void aside_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	delete_aside(w->data);
+	delete_aside(w->data, false);
+	arm_aside(w->data);
 }
 
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -554,7 +574,7 @@ static void engine_free(struct engine *e)
 {
 	nh_core_free(e->core);
 	if (e->aside.n)
-		delete_aside(e);        /* a clean stop leaves nothing aside */
+		delete_aside(e, true);  /* a clean stop leaves nothing aside */
 	nh_exec_aside_free(&e->aside);
 	nh_monitor_free(e->mon);
 	nh_hooks_runner_free(e->hooks);

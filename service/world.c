@@ -335,6 +335,19 @@ int nh_world_learn_link(struct nh_world *w, const char *netns, const char *name,
 	return learn_one(w, netns, &l);
 }
 
+void nh_world_unlearn_link(struct nh_world *w, const char *netns, const char *name, int ifindex)
+{
+	char key[KEYSIZ];
+	struct nh_known_link *k;
+
+	link_key(key, sizeof(key), netns, name);
+	HASH_FIND_STR(w->known, key, k);
+	if (k && k->ifindex == ifindex) {
+		HASH_DEL(w->known, k);
+		free(k);
+	}
+}
+
 void nh_world_forget(struct nh_world *w, const char *netns, const struct nh_netns_rule *rule)
 {
 	char key[KEYSIZ];

@@ -80,6 +80,10 @@ int nh_world_learn(struct nh_world *w, size_t i, const char *const *links, size_
  * and found at once under another name): the next diff renames it back
  * instead of making another. 0 or -ENOMEM. */
 int nh_world_learn_link(struct nh_world *w, const char *netns, const char *name, int ifindex);
+/* Forget that netns's managed link name was ifindex, if it still is: that
+ * link was deleted or set aside (actions.h), and must not be taken for the
+ * managed link renamed. */
+void nh_world_unlearn_link(struct nh_world *w, const char *netns, const char *name, int ifindex);
 /* Forget what nh_world_learn remembered of netns's links under rule (the
  * namespace went: its indexes mean nothing in the next one of that name,
  * and namespaces that come and go must not pile up here). */

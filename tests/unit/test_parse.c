@@ -473,13 +473,15 @@ static void test_gateway_ok(void **state)
 	struct nh_diags d;
 
 	(void)state;
-	/* inside a prefix of another link, through a peer end's address, and
-	 * an IPv6 link-local gateway: no warning */
+	/* inside a prefix of another link, through a peer end's address, an
+	 * IPv6 link-local gateway, and a route on lo, which every namespace
+	 * has: no warning */
 	assert_int_equal(t_load("links = ( { name = \"a\"; addresses = [ \"10.1.1.2/24\" ]; },\n"
 				"  { name = \"v\"; kind = \"veth\"; peer = { name = \"p\"; netns = \"b\"; "
 				"addresses = [ \"10.5.0.2/16\" ]; }; } );\n"
 				"routes = ( { to = \"10.9.0.0/16\"; via = \"10.1.1.200\"; },\n"
-				"  { to = \"default\"; via = \"fe80::1\"; dev = \"a\"; } );\n"
+				"  { to = \"default\"; via = \"fe80::1\"; dev = \"a\"; },\n"
+				"  { to = \"198.51.100.0/24\"; dev = \"lo\"; } );\n"
 				"namespaces = ( { name = \"b\"; routes = ( { to = \"default\"; via = \"10.5.9.9\"; } ); } );\n",
 				&p, &d), 0);
 	if (d.n)
