@@ -1,7 +1,6 @@
 /* netheal status: what the running service knows (SPEC §2). */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +44,7 @@ static int show_status(const char *path, bool json)
 {
 	struct nh_status s;
 	char *raw = NULL;
+	enum nh_service svc;
 	int r;
 
 	r = nh_status_load(path, &s, &raw);
@@ -57,11 +57,10 @@ static int show_status(const char *path, bool json)
 			r == -EINVAL ? "not a valid status file" : strerror(-r));
 		return 1;
 	}
-	if (!nh_status_service_alive(s.pid)) {
-		bool gone = s.pid <= 0 || (kill(s.pid, 0) < 0 && errno == ESRCH);
-
+	svc = nh_status_service(s.pid);
+	if (svc != NH_SERVICE_RUNNING) {
 		fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s)\n", path,
-			(int)s.pid, gone ? "has exited" : "is not netheal");
+			(int)s.pid, svc == NH_SERVICE_GONE ? "has exited" : "is not netheal");
 		r = NH_EXIT_NO_SERVICE;
 		goto out;
 	}

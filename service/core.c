@@ -1896,16 +1896,6 @@ size_t nh_core_n_managed(const struct nh_core *c)
 	return n;
 }
 
-size_t nh_core_n_drifting(const struct nh_core *c)
-{
-	const struct nh_netns *ns, *tmp;
-	size_t n = 0;
-
-	HASH_ITER(hh, c->by_name, ns, tmp)
-		n += ns->rule && nh_ns_state_is_drifting(ns->state);
-	return n;
-}
-
 uint64_t nh_core_progress(const struct nh_core *c)
 {
 	return c->progress;

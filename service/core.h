@@ -236,8 +236,6 @@ size_t nh_core_count(const struct nh_core *c);
 struct nh_netns *nh_core_find(struct nh_core *c, const char *name);
 /* Every record, for renderers: fn(ns, arg) in no particular order. */
 void nh_core_each(struct nh_core *c, void (*fn)(struct nh_netns *ns, void *arg), void *arg);
-/* Managed namespaces whose state nh_ns_state_is_drifting. */
-size_t nh_core_n_drifting(const struct nh_core *c);
 size_t nh_core_n_managed(const struct nh_core *c);
 
 /* For the watchdog (issue: a stuck loop): the number of heal passes that

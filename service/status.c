@@ -742,23 +742,23 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 	}
 }
 
-bool nh_status_service_alive(pid_t pid)
+enum nh_service nh_status_service(pid_t pid)
 {
 	char path[64], comm[32] = "";
 	FILE *f;
 
 	if (pid <= 0)
-		return false;
+		return NH_SERVICE_GONE;
 	/* EPERM: alive, just not ours to signal (status run as a user). */
 	if (kill(pid, 0) < 0 && errno != EPERM)
-		return false;
+		return NH_SERVICE_GONE;
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
+		return NH_SERVICE_GONE;         /* exited just now */
 	if (!fgets(comm, sizeof(comm), f))
 		comm[0] = '\0';
 	fclose(f);
 	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, "netheal") == 0;
+	return strcmp(comm, "netheal") == 0 ? NH_SERVICE_RUNNING : NH_SERVICE_OTHER;
 }

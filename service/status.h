@@ -104,8 +104,13 @@ int nh_status_load(const char *path, struct nh_status *s, char **raw);
 /* The table `netheal status` prints. */
 void nh_status_print(const struct nh_status *s, FILE *f);
 
-/* True when pid is a live process named "netheal" (/proc/PID/comm), so a
+/* Whether pid is a live process named "netheal" (/proc/PID/comm), so a
  * stale file left by a dead service (or a recycled pid) is not trusted. */
-bool nh_status_service_alive(pid_t pid);
+enum nh_service {
+	NH_SERVICE_RUNNING,
+	NH_SERVICE_GONE,                /* no such process (or pid <= 0) */
+	NH_SERVICE_OTHER,               /* a live process that is not netheal */
+};
+enum nh_service nh_status_service(pid_t pid);
 
 #endif

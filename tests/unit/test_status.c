@@ -468,9 +468,9 @@ static void test_service_alive(void **state)
 	int st;
 
 	(void)state;
-	assert_false(nh_status_service_alive(0));
-	assert_false(nh_status_service_alive(-1));
-	assert_false(nh_status_service_alive(getpid()));        /* alive, but not netheal */
+	assert_int_equal(nh_status_service(0), NH_SERVICE_GONE);
+	assert_int_equal(nh_status_service(-1), NH_SERVICE_GONE);
+	assert_int_equal(nh_status_service(getpid()), NH_SERVICE_OTHER);        /* alive, but not netheal */
 	/* A process whose comm is "netheal": sleep started through a symlink. */
 	snprintf(link, sizeof(link), "%s/netheal", tmpdir);
 	assert_int_equal(symlink("/bin/sleep", link), 0);
@@ -480,12 +480,12 @@ static void test_service_alive(void **state)
 		execl(link, "netheal", "30", (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200 && !nh_status_service_alive(pid); i++)
+	for (int i = 0; i < 200 && nh_status_service(pid) != NH_SERVICE_RUNNING; i++)
 		usleep(10000);
-	assert_true(nh_status_service_alive(pid));
+	assert_int_equal(nh_status_service(pid), NH_SERVICE_RUNNING);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	assert_false(nh_status_service_alive(pid));
+	assert_int_equal(nh_status_service(pid), NH_SERVICE_GONE);
 }
 
 static void test_atomic_write(void **state)
