@@ -1403,9 +1403,42 @@ static void test_nlmsg_ok(void **state)
 	}
 }
 
+/* A state read whole is shrunk to fit; event inserts then grow it by a
+ * quarter and four, not by doubling (memory at 1000 namespaces, SPEC §8). */
+static void test_state_sizes(void **state)
+{
+	struct nh_state s;
+	struct nh_link l = { 0 };
+	int *v = NULL;
+	size_t cap = 0;
+
+	(void)state;
+	nh_state_init(&s);
+	for (int i = 0; i < 5; i++) {
+		snprintf(l.name, sizeof(l.name), "l%d", i);
+		assert_int_equal(nh_state_add_link(&s, &l), 0);
+	}
+	assert_int_equal(s.cap_links, 8);               /* nh_grow doubled from 4 */
+	nh_state_shrink(&s);
+	assert_int_equal(s.cap_links, 5);
+	assert_string_equal(s.links[4].name, "l4");
+	assert_null(s.addrs);                           /* empty arrays hold nothing */
+	assert_int_equal(s.cap_addrs, 0);
+	nh_state_free(&s);
+
+	assert_int_equal(nh_grow_slow(&v, &cap, 1, sizeof(*v)), 0);
+	assert_int_equal(cap, 5);                       /* 1 + 0 + 4 */
+	assert_int_equal(nh_grow_slow(&v, &cap, 5, sizeof(*v)), 0);
+	assert_int_equal(cap, 5);                       /* fits */
+	assert_int_equal(nh_grow_slow(&v, &cap, 40, sizeof(*v)), 0);
+	assert_int_equal(cap, 54);                      /* 40 + 10 + 4 */
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_sizes),
 		cmocka_unit_test(test_parse_link),
 		cmocka_unit_test(test_parse_link_kinds),
 		cmocka_unit_test(test_parse_link_malformed),
