@@ -74,9 +74,10 @@ struct nh_action {
  * NETNS_CREATE  netns. Links of a new namespace follow as their own actions.
  * LINK_DELETE   netns, ifindex (always set: the observed link to delete);
  *               link = the policy link whose place it takes. set_aside: a
- *               veth end whose peer is gone (its namespace deleted): the
- *               executor may free its name at once and delete it after the
- *               heal (struct nh_exec_aside).
+ *               veth end whose peer's namespace is gone (deleted; the
+ *               kernel takes the old pair with it): the executor may free
+ *               its name at once and delete it after the heal (struct
+ *               nh_exec_aside). A peer elsewhere goes with the delete.
  * LINK_MOVE     from_netns, ifindex (in from_netns) → netns, named link.name.
  *               The kernel brings a moved link down and drops its addresses
  *               and master; the settings that follow assume that.

@@ -491,6 +491,15 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	return 0;
 }
 
+/* Whether the namespace named netns does not exist now (it may be made
+ * in this plan: diff_view_state shows it fresh). */
+static bool netns_gone(const struct diff_ctx *c, const char *netns)
+{
+	size_t i = diff_view_by_name(c, netns);
+
+	return i >= c->n || (!c->views[i].have && i != c->host);
+}
+
 static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 {
 	const struct nh_link *w = lp->want, *d = lp->del;
@@ -504,8 +513,9 @@ static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 				 nh_a_or_an(kind_words(d)), kind_words(d),
 			    nh_kind_name(w->kind));
 	/* its peer went with its namespace, and the kernel will take it too:
-	 * what the heal needs now is its name */
-	a.set_aside = true;
+	 * what the heal needs now is its name. A peer moved into a namespace
+	 * that is still there goes with the delete, at once. */
+	a.set_aside = netns_gone(c, w->peer_netns);
 	return diff_emit(c, &a, obj, "veth %s lost its peer %s", d->name, w->peer_name);
 }
 
