@@ -186,36 +186,44 @@ static int set_aside(const struct nh_exec_ctx *ctx, const struct nh_action *a, s
 	return 0;
 }
 
-int nh_exec_link_delete(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res)
+/* RTM_DELLINK of ifindex (by name when 0) in namespace netns. */
+static int delete_link(const struct nh_exec_ctx *ctx, const char *netns, int ifindex, const char *name,
+		       struct nh_result *res)
 {
 	struct nh_exec_ns ns;
 	struct nlmsghdr *nlh;
-	int r = nh_exec_ns(ctx, a->netns, &ns, res);
+	int r = nh_exec_ns(ctx, netns, &ns, res);
 
 	if (r < 0)
 		return r;
-	if (a->set_aside && ctx->aside && a->ifindex > 0 && set_aside(ctx, a, &ns, res) == 0)
-		return res->err;
-	memset(res, 0, sizeof(*res));
-	res->ifindex = a->ifindex;
-	nlh = link_msg(ns.nl, RTM_DELLINK, 0, a->ifindex, a->link.name);
+	nlh = link_msg(ns.nl, RTM_DELLINK, 0, ifindex, name);
 	if (!nlh)
 		return build_failed(res, -EINVAL);
 	return nh_exec_send(ns.nl, nlh, res);
+}
+
+int nh_exec_link_delete(const struct nh_exec_ctx *ctx, const struct nh_action *a, struct nh_result *res)
+{
+	if (a->set_aside && ctx->aside && a->ifindex > 0) {
+		struct nh_exec_ns ns;
+		int r = nh_exec_ns(ctx, a->netns, &ns, res);
+
+		if (r < 0)
+			return r;
+		if (set_aside(ctx, a, &ns, res) == 0)
+			return res->err;
+	}
+	memset(res, 0, sizeof(*res));
+	res->ifindex = a->ifindex;
+	return delete_link(ctx, a->netns, a->ifindex, a->link.name, res);
 }
 
 /* Delete one link set aside: 0, 1 when it was gone already, or -errno. */
 static int delete_one(const struct nh_exec_ctx *ctx, const struct nh_exec_aside_link *l)
 {
 	struct nh_result res = { 0 };
-	struct nh_exec_ns ns;
-	struct nlmsghdr *nlh;
-	int r = nh_exec_ns(ctx, l->netns, &ns, &res);
+	int r = delete_link(ctx, l->netns, 0, l->name, &res);
 
-	if (r == 0) {
-		nlh = link_msg(ns.nl, RTM_DELLINK, 0, 0, l->name);
-		r = nlh ? nh_exec_send(ns.nl, nlh, &res) : -EINVAL;
-	}
 	/* ENODEV: the kernel took it with its old namespace; ENOENT: the
 	 * namespace it was in is gone, and the link with it */
 	return r == -ENODEV || r == -ENOENT ? 1 : r;

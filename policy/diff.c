@@ -72,18 +72,16 @@ static bool will_create(const struct nh_view *v)
 	return v->rule && !v->rule->match && v->rule->create;
 }
 
+bool diff_view_exists(const struct diff_ctx *c, size_t i)
+{
+	return i < c->n && (c->views[i].have || i == c->host);    /* the host always exists */
+}
+
 const struct nh_state *diff_view_state(const struct diff_ctx *c, size_t i)
 {
-	const struct nh_view *v;
-
-	if (i >= c->n)
-		return NULL;
-	v = &c->views[i];
-	if (v->have)
-		return v->have;
-	if (i == c->host)
-		return &c->empty;       /* the host always exists */
-	return will_create(v) ? &c->fresh : NULL;
+	if (diff_view_exists(c, i))
+		return c->views[i].have ? c->views[i].have : &c->empty;
+	return i < c->n && will_create(&c->views[i]) ? &c->fresh : NULL;
 }
 
 bool diff_fate_exists(enum fate f)
@@ -336,15 +334,6 @@ static int route_detail_cmp(const struct nh_route *a, const struct nh_route *b)
 	return (r > 0) - (r < 0);
 }
 
-static const char *route_dest(const struct nh_route *r, char *buf, size_t size)
-{
-	if (r->dst.len == 0) {
-		snprintf(buf, size, "default");
-		return buf;
-	}
-	return nh_prefix_str(&r->dst, true, buf, size);
-}
-
 /* "via 10.1.1.51 dev v-peer1 metric 5 table 100", the parts that are set. */
 static const char *route_words(const struct nh_route *r, char *buf, size_t size)
 {
@@ -445,7 +434,7 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 		a.ifindex = dev->obs->ifindex;
 	a.route = *w;
 	a.rule = w->origin;
-	route_dest(w, dest, sizeof(dest));
+	nh_prefix_dst_str(&w->dst, dest, sizeof(dest));
 	snprintf(obj, sizeof(obj), "route:%s", dest);
 	if (clashes)
 		return diff_emit(c, &a, obj, "route %s is %s, policy wants %s", dest,

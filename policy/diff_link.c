@@ -491,15 +491,6 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 	return 0;
 }
 
-/* Whether the namespace named netns does not exist now (it may be made
- * in this plan: diff_view_state shows it fresh). */
-static bool netns_gone(const struct diff_ctx *c, const char *netns)
-{
-	size_t i = diff_view_by_name(c, netns);
-
-	return i >= c->n || (!c->views[i].have && i != c->host);
-}
-
 static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 {
 	const struct nh_link *w = lp->want, *d = lp->del;
@@ -515,7 +506,7 @@ static int emit_delete(struct diff_ctx *c, const struct link_plan *lp)
 	/* its peer went with its namespace, and the kernel will take it too:
 	 * what the heal needs now is its name. A peer moved into a namespace
 	 * that is still there goes with the delete, at once. */
-	a.set_aside = netns_gone(c, w->peer_netns);
+	a.set_aside = !diff_view_exists(c, diff_view_by_name(c, w->peer_netns));
 	return diff_emit(c, &a, obj, "veth %s lost its peer %s", d->name, w->peer_name);
 }
 

@@ -57,6 +57,9 @@ struct link_plan {
 /* The observed state of views[i] as the diff sees it: a new namespace when
  * it is about to be created, NULL when it does not exist and will not. */
 const struct nh_state *diff_view_state(const struct diff_ctx *c, size_t i);
+/* Whether views[i] exists now (observed, or the host), before the plan
+ * creates anything. */
+bool diff_view_exists(const struct diff_ctx *c, size_t i);
 /* The view named name, or c->n. */
 size_t diff_view_by_name(const struct diff_ctx *c, const char *name);
 /* Whether the fate leaves the link in place at the end of the plan. */

@@ -86,6 +86,15 @@ const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, s
 	return buf;
 }
 
+const char *nh_prefix_dst_str(const struct nh_prefix *p, char *buf, size_t size)
+{
+	if (p->len == 0) {
+		snprintf(buf, size, "default");
+		return buf;
+	}
+	return nh_prefix_str(p, true, buf, size);
+}
+
 int nh_prefix_cmp(const struct nh_prefix *a, const struct nh_prefix *b)
 {
 	int r;

@@ -44,6 +44,9 @@ int nh_prefix_parse(const char *s, struct nh_prefix *out);
 int nh_ip_parse(const char *s, struct nh_prefix *out);
 /* Format as "ADDR/LEN" (or "ADDR" when want_len is false). buf ≥ 64. */
 const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, size_t size);
+/* A route's destination as the policy writes it: "default" for length 0,
+ * else "ADDR/LEN". Returns buf (≥ 64 bytes). */
+const char *nh_prefix_dst_str(const struct nh_prefix *p, char *buf, size_t size);
 int nh_prefix_cmp(const struct nh_prefix *a, const struct nh_prefix *b);
 bool nh_prefix_contains(const struct nh_prefix *net, const struct nh_prefix *ip);
 /* 224.0.0.0/4, ff00::/8 */

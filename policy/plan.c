@@ -78,10 +78,7 @@ const char *nh_route_key(const struct nh_route *r, char *buf, size_t size)
 	uint32_t metric = r->dst.family == AF_INET6 && r->metric == 0 ? 1024 : r->metric;
 	char dst[64];
 
-	if (r->dst.len == 0)
-		snprintf(dst, sizeof(dst), "default");
-	else
-		nh_prefix_str(&r->dst, true, dst, sizeof(dst));
+	nh_prefix_dst_str(&r->dst, dst, sizeof(dst));
 	snprintf(buf, size, "route:%s %u %s %u", r->dst.family == AF_INET6 ? "inet6" : "inet",
 		 r->table ? r->table : NH_RT_TABLE_MAIN, dst, metric);
 	return buf;

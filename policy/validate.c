@@ -227,8 +227,7 @@ static void check_dup_routes(struct nh_pctx *c, const struct nh_netns_rule *r)
 			b = t;
 		}
 		nh_perror_at(c, &b->origin, "route to %s (table %u, metric %u) is defined twice in %s: "
-			     "first at %s:%u", b->dst.len ? nh_prefix_str(&b->dst, true, buf, sizeof(buf))
-			     : "default", b->table, b->metric, where, a->origin.file, a->origin.line);
+			     "first at %s:%u", nh_prefix_dst_str(&b->dst, buf, sizeof(buf)), b->table, b->metric, where, a->origin.file, a->origin.line);
 	}
 }
 
@@ -376,7 +375,7 @@ static void check_devs(struct nh_pctx *c, const struct nh_netns_rule *r)
 		if ((rt->has & NH_ROUTE_HAS_DEV) && !dev_defined(s, rt->dev))
 			nh_pwarn_at(c, &rt->origin, "dev '%s' of route %s is not a link this policy defines "
 				    "in %s", rt->dev,
-				    rt->dst.len ? nh_prefix_str(&rt->dst, true, buf, sizeof(buf)) : "default", where);
+				    nh_prefix_dst_str(&rt->dst, buf, sizeof(buf)), where);
 	}
 	for (size_t i = 0; i < s->n_neighs; i++) {
 		const struct nh_neigh *n = &s->neighs[i];
