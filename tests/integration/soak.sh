@@ -11,6 +11,8 @@
 # convergence within 2 s, nothing healed after it (SPEC §4.4, §5.4).
 expect_heal_failed 'reason="Nexthop has invalid gateway"'
 expect_heal_failed 'reason="No such device"'
+# the same ENODEV, found when the master's name is looked up (actions.c)
+expect_heal_failed 'reason="master [^ ]+ not found in '
 # the log goes where finish() looks for heal-failed records
 python3 "$(dirname "$0")/../soak/soak.py" --netheal "$NETHEAL" --workdir "$T_DIR/soak" \
 	--namespaces "${NH_SOAK_N:-50}" --seconds "${NH_SOAK_SECONDS:-60}" --seed "${NH_SOAK_SEED:-14}"
