@@ -31,7 +31,8 @@
 #define NETLINK_LISTEN_ALL_NSID 8
 #endif
 
-/* Datagrams read per wake-up: the loop then heals before reading on. */
+/* Datagrams read per loop iteration: timers and signals are served between
+ * batches. Heals wait until the socket is read empty (nh_monitor_behind). */
 #define READS_PER_WAKEUP 64
 /* Namespaces read again per loop iteration after an overrun. */
 #define REREAD_BATCH 32
@@ -219,6 +220,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	m->behind = false;
 	for (int i = 0; i < READS_PER_WAKEUP; i++) {
 		struct sockaddr_nl from;
 		struct iovec iov = { m->evbuf, NH_NL_BUFSIZE };
@@ -252,6 +254,12 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;       /* not watched, or its read after an overrun will see it */
 		deliver(ns, m->evbuf, (size_t)n, nh_now_us());
 	}
+	m->behind = true;       /* more queued, maybe: read on next iteration */
+}
+
+bool nh_monitor_behind(const struct nh_monitor *m)
+{
+	return m->behind;
 }
 
 /* ---- the socket --------------------------------------------------------------------------- */

@@ -153,6 +153,12 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * dump succeeds: a namespace is never left invalid with no read pending.
  * Without a loop the caller decides. Success does not call ops->resynced. */
 int nh_ns_refresh(struct nh_ns *ns);
+/* Whether the last read of the event socket stopped at its batch with
+ * events still queued. A diff until the socket is read empty would see
+ * the namespaces partway through what is queued: after netheal's own
+ * rebuild of a namespace (a hundred events), objects it made a moment ago
+ * looked missing and were "healed" again. */
+bool nh_monitor_behind(const struct nh_monitor *m);
 /* Whether netlink port is one of the monitor's request sockets: a change
  * netheal itself asked for names no other actor. */
 bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port);

@@ -63,6 +63,7 @@ struct nh_monitor {
 	int rcvbuf;                     /* asked for; doubled after an overrun */
 	unsigned int optional;          /* NH_MONITOR_NEIGH, NH_MONITOR_NETCONF: subscribed */
 	bool rcvbuf_warned;
+	bool behind;                    /* the last read stopped at READS_PER_WAKEUP, datagrams left */
 	struct nh_ns *reread_head;      /* after an overrun: namespaces waiting to be read again */
 	ev_idle reread_w;
 

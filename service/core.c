@@ -859,6 +859,29 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	o->fixed = true;
 }
 
+/*
+ * A create the kernel refused with EEXIST: what the diff found missing was
+ * there, made by someone else, or the events that say so were still to
+ * come (the kernel announces an IPv6 address only once its link has a
+ * carrier, which linkwatch sets a moment after the link is up: right after
+ * a rebuild, the next diff found the address "missing"). Nothing was
+ * healed: no record, no count, no flap.
+ */
+static void there_already(struct nh_core *c, const struct nh_action *a, struct nh_tracked *obj,
+			  const struct nh_result *res)
+{
+	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .why = "there already",
+					.latency_us = -1 };
+	struct nh_retry_verdict rv = { 0 };
+
+	if (obj) {
+		nh_retry_succeeded(&obj->retry, &rv);
+		obj->removed = false;
+		obj->failure_logged = false;
+	}
+	outcome(c, a, &info);
+}
+
 /* create-netns: the new namespace is opened by the kernel side; take its
  * state now (no callback comes for it). */
 static void netns_created(struct nh_core *c, const struct nh_action *a)
@@ -885,6 +908,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	struct nh_outcome_info info = { .latency_us = -1 };
 	struct nh_result res;
 	struct nh_tracked *obj;
+	bool exists;
 	char key[NH_OBJECT_KEYSIZ];
 
 	nh_action_key(a, key, sizeof(key));
@@ -908,7 +932,8 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	p->executed++;
 	if (c->converging && touch_action(p, a) < 0)
 		nh_err("out of memory noting what to read again");
-	if (res.err == -EEXIST)
+	exists = res.err == -EEXIST;
+	if (exists)
 		res.err = 0;    /* someone did it: the events show what is there */
 	if (res.err == 0)
 		verify(c, a, &res);
@@ -918,7 +943,10 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	}
 	if (a->type == NH_ACT_NETNS_CREATE)
 		netns_created(c, a);
-	healed(c, o, a, obj, key, &res, now_us);
+	if (exists)
+		there_already(c, a, obj, &res);
+	else
+		healed(c, o, a, obj, key, &res, now_us);
 }
 
 /* Whether l is a veth end whose partner's namespace is being read again. */
@@ -1581,8 +1609,9 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 		break;
 	case RTM_NEWLINK:
 		/* the kernel takes a link down on its own only with a move
-		 * or a delete, which the heal knows as their consequence */
-		if (ev->changed && !ev->link.up) {
+		 * or a delete, which the heal knows as their consequence. A
+		 * link that has just appeared is made down: nobody set it so */
+		if (ev->changed && !ev->link.up && (ev->settings_only || ev->old_name[0])) {
 			snprintf(key, sizeof(key), "state:%s", ev->link.name);
 			note_removal(c, ns, key, ev->actor_port ? ev->actor_port : NH_ACTOR_UNKNOWN);
 		}

@@ -90,7 +90,8 @@ struct nh_kernel_ops {
 };
 
 enum nh_outcome {
-	NH_OUT_HEALED = 0,      /* the kernel took it (EEXIST too: someone did it) */
+	NH_OUT_HEALED = 0,      /* the kernel took it; log false: it was there already (EEXIST),
+				   nothing healed, nothing counted */
 	NH_OUT_FAILED,          /* refused, and it persists: heal-failed */
 	NH_OUT_SKIPPED,         /* not tried: audit mode, or an action it needs failed */
 	NH_OUT_DEFERRED,        /* not tried yet: flap damping or retry backoff */

@@ -226,6 +226,9 @@ static void delete_aside(struct engine *e, bool all)
 
 static void heal_now(struct engine *e)
 {
+	/* events are still queued: read on first (the socket stays readable) */
+	if (e->mon && nh_monitor_behind(e->mon))
+		return;
 	for (int i = 0; i < PASSES_PER_ITERATION && nh_core_pending(e->core); i++) {
 		if (nh_core_heal(e->core) < 0) {
 			/* out of memory: the namespaces stay dirty; try again soon */

@@ -30,8 +30,11 @@ void nh_report_outcome(const struct nh_action *a, const struct nh_outcome_info *
 
 	switch (o->type) {
 	case NH_OUT_HEALED:
-		record(NH_EV_HEALED, a, o, "");
-		return;
+		if (o->log) {
+			record(NH_EV_HEALED, a, o, "");
+			return;
+		}
+		break;          /* there already: nothing was healed */
 	case NH_OUT_FLAPPING:
 		record(NH_EV_FLAPPING, a, o, ": healed too often, backing off");
 		return;
@@ -63,7 +66,8 @@ void nh_report_outcome(const struct nh_action *a, const struct nh_outcome_info *
 	if (nh_log_verbose()) {
 		nh_action_format(a, line, sizeof(line));
 		nh_debug("%s: %s%s%s", line, o->type == NH_OUT_DEFERRED ? "waiting" :
-			 o->type == NH_OUT_SKIPPED ? "skipped" : o->type == NH_OUT_FAILED ? "failed" : "reported",
+			 o->type == NH_OUT_SKIPPED ? "skipped" : o->type == NH_OUT_FAILED ? "failed" :
+			 o->type == NH_OUT_HEALED ? "not healed" : "reported",
 			 o->why ? ": " : "", o->why ? o->why : "");
 	}
 }

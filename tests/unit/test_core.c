@@ -688,6 +688,38 @@ static void test_persistent_failure_logged_once(void **state)
 	fake_free(f);
 }
 
+/* The view is behind (the kernel announces an IPv6 address only once its
+ * link has a carrier; events still queued): the address it lacks is there,
+ * and the add says EEXIST. Nothing was healed: no record, no count, and
+ * the namespace is not "healing". */
+static void test_there_already_not_healed(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	struct nh_netns *rec;
+	uint64_t heals, ns_heals;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	rec = nh_core_find(f->core, "blue");
+	heals = nh_core_totals(f->core)->heals;
+	ns_heals = rec->heals;
+	f->fails[f->n_fails++] = (struct script){ NH_ACT_ADDR_ADD, "address:10.1.1.100/24", -EEXIST, 1 };
+	del_addr(blue, "v-peer1", "10.1.1.100/24");
+	deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+	f->n_out = 0;
+	nh_core_heal(f->core);
+	assert_int_equal(f->n_execd > 0 && f->execd[f->n_execd - 1].type == NH_ACT_ADDR_ADD, 1);
+	assert_int_equal(count_out(f, NH_OUT_HEALED, false), 1);   /* apply still says "ok" */
+	assert_int_equal(count_out(f, NH_OUT_HEALED, true), 0);    /* but no heal is logged */
+	assert_int_equal(count_out(f, NH_OUT_FAILED, false), 0);
+	assert_int_equal(nh_core_totals(f->core)->heals, heals);
+	assert_int_equal(rec->heals, ns_heals);
+	assert_int_equal(rec->state, NH_NS_CONVERGED);
+	fake_free(f);
+}
+
 /* A namespace in backoff says why: a failure waiting for its retry stays
  * its last_error though a report (a link netheal may not make, missing)
  * stands beside it; once the failure is over, the report is what stands. */
@@ -1419,6 +1451,7 @@ int main(void)
 		cmocka_unit_test(test_stale_view_read_again),
 		cmocka_unit_test(test_stale_view_events_lost),
 		cmocka_unit_test(test_persistent_failure_logged_once),
+		cmocka_unit_test(test_there_already_not_healed),
 		cmocka_unit_test(test_report_logged_once),
 		cmocka_unit_test(test_last_error_is_the_failure),
 		cmocka_unit_test(test_damping),
