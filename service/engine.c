@@ -596,6 +596,26 @@ static void remove_metrics(struct engine *e)
 		nh_log_errno(NH_WARNING, errno, "cannot remove %s", path);
 }
 
+/* One service per status file: a second `run` of the same configuration
+ * would heal the same namespaces beside the first and overwrite its file.
+ * The file names the pid that writes it (a stale one names a dead pid, or
+ * a process that is not netheal). 0, or -EBUSY with the reason logged. */
+static int running_already(const char *path)
+{
+	struct nh_status s;
+	pid_t pid;
+
+	if (!path || !*path || nh_status_load(path, &s, NULL) < 0)
+		return 0;
+	pid = s.pid;
+	nh_status_free(&s);
+	if (pid == getpid() || nh_status_service(pid) != NH_SERVICE_RUNNING)
+		return 0;
+	nh_err("netheal (pid %d) is running already and writes the status file %s: stop it first, or give "
+	       "this one another status_file", (int)pid, path);
+	return -EBUSY;
+}
+
 static int start(struct engine *e)
 {
 	const struct nh_run_options *opt = e->opt;
@@ -607,6 +627,8 @@ static int start(struct engine *e)
 
 	/* refuse before changing anything when events cannot be read */
 	r = nh_monitor_probe();
+	if (r == 0)
+		r = running_already(e->policy->settings.status_file);
 	if (r < 0)
 		return r;
 	e->hooks = nh_hooks_runner_new(e->loop);

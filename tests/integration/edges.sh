@@ -98,6 +98,13 @@ rm -rf /run/netns && touch /run/netns
 check "netns_dir replaced by a file: said" wait_for 3 logged "/run/netns is not a directory"
 check "the host is still healed" host_heals
 check "netheal is alive" kill -0 "$NH_PID"
+# a second service on the same configuration (and status file) refuses
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/second.log"
+check "a second run of it exits non-zero" test $? != 0
+check "saying which pid runs already" \
+	grep -q "netheal (pid $NH_PID) is running already and writes the status file $OUT/status.json" "$T_DIR/second.log"
+check "and changes nothing (no heal logged)" not grep -q "event=healed" "$T_DIR/second.log"
+check "the first runs on" kill -0 "$NH_PID"
 rm /run/netns && mkdir /run/netns
 ip netns add m-back
 check "a directory again: matched namespaces are healed" wait_for 3 link_up m-back lo
