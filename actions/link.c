@@ -183,6 +183,8 @@ static int set_aside(const struct nh_exec_ctx *ctx, const struct nh_action *a, s
 	nh_strlcpy(l->name, name, sizeof(l->name));
 	l->since_us = nh_now_us();
 	l->tries = 0;
+	snprintf(res->reason, sizeof(res->reason), "set aside as %s, deleted later unless the kernel takes it first",
+		 name);
 	return 0;
 }
 

@@ -31,7 +31,10 @@ void nh_report_outcome(const struct nh_action *a, const struct nh_outcome_info *
 	switch (o->type) {
 	case NH_OUT_HEALED:
 		if (o->log) {
-			record(NH_EV_HEALED, a, o, "");
+			/* how, when the executor says ("already gone", "set aside as ...") */
+			snprintf(line, sizeof(line), "%s%s%s", o->res && o->res->reason[0] ? " (" : "",
+				 o->res ? o->res->reason : "", o->res && o->res->reason[0] ? ")" : "");
+			record(NH_EV_HEALED, a, o, line);
 			return;
 		}
 		break;          /* there already: nothing was healed */

@@ -31,6 +31,8 @@ old=$(ip -j link show v-eth1 | jq '.[0].ifindex')
 ip netns del blue
 check "blue is whole again" wait_for 5 whole
 check "v-eth1 is a new link" test "$(ip -j link show v-eth1 | jq '.[0].ifindex')" != "$old"
+check "the heal says the end was set aside, under which name" \
+	grep -q "lost its peer v-peer1 -> delete-link (set aside as nhaside$(printf %x "$old"), deleted later" "$LOG"
 # deleted 2 s after the heal (or already gone with its namespace)
 check "the old end was set aside, then deleted or gone" \
 	wait_for 5 grep -qE "links set aside: (1 deleted, 0 gone|0 deleted, 1 gone)" "$LOG"
