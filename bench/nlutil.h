@@ -36,6 +36,11 @@ int nb_netns_del(const char *name);
 /* SIOCGIFINDEX in nl's namespace: > 0 or -errno. */
 int nb_ifindex(struct nh_nl *nl, const char *name);
 
+/* The id nl's namespace gives the namespace target_fd, given one (the
+ * kernel's choice, RTM_NEWNSID) when it has none, as a healer listening
+ * with one socket to every namespace must: >= 0 or -errno. */
+int nb_nsid(struct nh_nl *nl, int target_fd);
+
 /* Link requests. Creates put the new link (and a veth's peer) into the
  * namespace given by fd with IFLA_NET_NS_FD, as netheal does. */
 int nb_bridge_create(struct nh_nl *nl, const char *name, int netns_fd);

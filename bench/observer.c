@@ -16,9 +16,12 @@
  * right after the break's ack, and are measured the same way, so each
  * healer's figure stands beside the kernel's own cost. With --floor-woken
  * the same requests come from a third thread, at normal priority, that
- * sleeps in poll() on an event socket of its own in the namespace until it
- * reads the break's event: the floor plus the wake-up any event-driven
- * healer pays (address, route and down only).
+ * sleeps in poll() until it reads the break's event on one event socket
+ * for every namespace, as netheal listens (in the host, with
+ * NETLINK_LISTEN_ALL_NSID, each namespace given an nsid there): the floor
+ * plus what any event-driven healer of many namespaces pays, the wake-up
+ * and the kernel's walk of the host's nsids for each message it copies to
+ * such a socket (address, route and down only).
  *
  * One line per sample on stdout, times from the break's own event (netns:
  * from the unlink), -1 when not seen within the timeout:
@@ -32,6 +35,7 @@
  * request returned.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <poll.h>
@@ -42,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/netconf.h>
@@ -70,6 +75,8 @@ struct watch {
 	const struct nb_names *n;
 	enum nb_break brk;
 	bool until_gone;                /* read only until the break's event */
+	int nsid;                       /* a listen-all socket: only the messages tagged with
+					   this id; -1: a socket in the namespace, every one */
 	bool gone;                      /* the break's own event */
 	atomic_bool *seen;              /* told to the actor when gone is seen */
 	uint64_t now;                   /* when the current batch was read */
@@ -343,6 +350,21 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The nsid a listen-all socket's message came tagged with, -1 if none
+ * (the socket's own namespace). */
+static int msg_nsid(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int nsid;
+
+			memcpy(&nsid, CMSG_DATA(c), sizeof(nsid));
+			return nsid;
+		}
+	return -1;
+}
+
 /* Read events until first and full are seen, the deadline passes or the
  * thread that breaks things reports a failure (*failed < 0). */
 static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed)
@@ -352,7 +374,9 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 	while (w->until_gone ? !w->gone : !w->first || !w->full) {
 		uint64_t now = nb_now_ns();
 		struct sockaddr_nl from = { 0 };
-		socklen_t fromlen = sizeof(from);
+		char control[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { ev->buf, NH_NL_BUFSIZE };
+		struct msghdr mh = { &from, sizeof(from), &iov, 1, control, sizeof(control), 0 };
 		ssize_t len;
 
 		if (now >= deadline)
@@ -361,7 +385,7 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 			return atomic_load(failed);
 		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
 			return -errno;
-		len = recvfrom(pfd.fd, ev->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &fromlen);
+		len = recvmsg(pfd.fd, &mh, 0);
 		w->now = nb_now_ns();
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -369,6 +393,8 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 			return -errno;          /* ENOBUFS: this sample is lost */
 		if (from.nl_pid != 0)
 			continue;               /* not the kernel: no event */
+		if (w->nsid >= 0 && msg_nsid(&mh) != w->nsid)
+			continue;               /* another namespace's */
 		if (mnl_cb_run(ev->buf, (size_t)len, 0, 0, event_cb, w) < 0)
 			return -errno;
 	}
@@ -448,9 +474,10 @@ static void *act(void *arg)
 
 /*
  * --floor-woken: the floor's requests from a thread that sleeps until it
- * reads the break's event on its own socket, as a healer in another process
- * does. It opens its sockets before the break and says so (ready); the
- * actor breaks a millisecond later, so the event finds it asleep.
+ * reads the break's event, as a healer in another process does, on one
+ * socket in the host for every namespace. It opens its sockets before the
+ * break and says so (ready); the actor breaks a millisecond later, so the
+ * event finds it asleep.
  */
 struct woken {
 	const struct opts *o;
@@ -458,7 +485,8 @@ struct woken {
 	unsigned int i;
 	const struct nb_names *n;
 	struct nb_ns ns;
-	struct nh_nl ev;
+	struct nh_nl ev;                /* in the host, NETLINK_LISTEN_ALL_NSID */
+	int nsid;                       /* the namespace's id in the host */
 	const atomic_int *failed;       /* the actor's err */
 	atomic_bool ready;
 	atomic_int err;
@@ -467,7 +495,7 @@ struct woken {
 static void *heal_woken(void *arg)
 {
 	struct woken *h = arg;
-	struct watch w = { .n = h->n, .brk = h->o->brk, .until_gone = true };
+	struct watch w = { .n = h->n, .brk = h->o->brk, .until_gone = true, .nsid = h->nsid };
 	int r;
 
 	atomic_store(&h->ready, true);
@@ -494,13 +522,54 @@ static int start_normal(pthread_t *t, void *(*fn)(void *), void *arg)
 	return -r;
 }
 
+/* The namespace's id in the host, and an event socket there that hears
+ * every namespace with one. */
+static int listen_all(struct woken *h)
+{
+	struct nb_ns host = NB_NS_CLOSED;
+	int one = 1, r = nb_ns_open(&host, NULL);
+
+	if (r == 0)
+		r = h->nsid = nb_nsid(&host.nl, h->ns.fd);
+	nb_ns_close(&host);
+	if (r >= 0)
+		r = nh_nl_open(&h->ev, -1, event_groups, NH_ARRAY_SIZE(event_groups), 0);
+	if (r == 0 && setsockopt(nh_nl_fd(&h->ev), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &one, sizeof(one)) < 0)
+		r = -errno;
+	return r < 0 ? r : 0;
+}
+
+/* With --floor-woken: every namespace in NB_NETNS_DIR given an id in the
+ * host, as a healer listening to all of them with one socket must (the
+ * kernel then walks them all for each message it copies to that socket).
+ * 0 or -errno. */
+static int nsid_all(struct nb_ns *host)
+{
+	DIR *d = opendir(NB_NETNS_DIR);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while (r >= 0 && (e = readdir(d))) {
+		int fd = e->d_name[0] == '.' ? -ENOENT : nb_netns_fd(e->d_name);
+
+		if (fd < 0)
+			continue;       /* not a namespace (yet) */
+		r = nb_nsid(&host->nl, fd);
+		close(fd);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
+}
+
 /* With --floor-woken, its thread started and asleep (or an error). */
 static int start_woken(pthread_t *t, struct woken *h)
 {
 	int r = nb_ns_open(&h->ns, h->n->netns);
 
 	if (r == 0)
-		r = nh_nl_open(&h->ev, h->ns.fd, event_groups, NH_ARRAY_SIZE(event_groups), 0);
+		r = listen_all(h);
 	if (r == 0)
 		r = start_normal(t, heal_woken, h);
 	if (r < 0)
@@ -518,8 +587,8 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	struct nb_ns ns = NB_NS_CLOSED;
 	struct nh_nl ev = { 0 };
 	struct actor a = { o, f, i, n, &ns, 0, 0, false };
-	struct watch w = { .n = n, .brk = o->brk, .seen = &a.seen };
-	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, &a.err, false, 0 };
+	struct watch w = { .n = n, .brk = o->brk, .nsid = -1, .seen = &a.seen };
+	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, -1, &a.err, false, 0 };
 	pthread_t t, th;
 	bool woken = false;
 	int r;
@@ -591,7 +660,7 @@ static int sample_netns(const struct opts *o, struct nb_floor *f, unsigned int i
 			const struct nb_names *n, struct sample *s)
 {
 	struct nb_ns ns = NB_NS_CLOSED;
-	struct watch w = { .n = n, .brk = o->brk };
+	struct watch w = { .n = n, .brk = o->brk, .nsid = -1 };
 	uint64_t deadline;
 	int r, fd;
 
@@ -717,6 +786,8 @@ int main(int argc, char **argv)
 	if (sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) < 0)
 		fprintf(stderr, "bench-observer: no SCHED_FIFO (%s): stamps may lag\n", strerror(errno));
 	r = nb_floor_open(&f);
+	if (r == 0 && o.woken)
+		r = nsid_all(&f.host);
 	if (r == 0)
 		r = run(&o, &f);
 	nb_floor_close(&f);

@@ -288,7 +288,8 @@ def table(out):
               "until the default route is back; +route: until the route the break flushed is back too; "
               "floor: the same rebuild by the floor's requests alone, measured the same way; "
               "woken floor: the floor's requests from a thread that sleeps until it reads the break's "
-              "event, as any event-driven healer must)", ""]
+              "event on one socket for every namespace (NETLINK_LISTEN_ALL_NSID in the host), as an "
+              "event-driven healer of many namespaces must)", ""]
     parts += heal_rows(out, recs)
     parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break. †: the observer gave up "
               "after 5 failures in a row or skipped samples."]
