@@ -530,6 +530,12 @@ int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *l
 		struct nh_address a = { .origin = nh_origin_of(c, e) };
 		char q[128];
 
+		if (nh_prefix_parse(str, &a.prefix) < 0 && nh_ip_parse(str, &a.prefix) == 0) {
+			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX: the prefix length is "
+				  "missing (%s/%u for the address alone)", str, str, a.prefix.len);
+			r = -EINVAL;
+			continue;
+		}
 		if (nh_prefix_parse(str, &a.prefix) < 0) {
 			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX",
 				  nh_quote(str, q, sizeof(q)));

@@ -227,7 +227,8 @@ static void check_dup_routes(struct nh_pctx *c, const struct nh_netns_rule *r)
 			b = t;
 		}
 		nh_perror_at(c, &b->origin, "route to %s (table %u, metric %u) is defined twice in %s: "
-			     "first at %s:%u", nh_prefix_dst_str(&b->dst, buf, sizeof(buf)), b->table, b->metric, where, a->origin.file, a->origin.line);
+			     "first at %s:%u", nh_prefix_dst_str(&b->dst, buf, sizeof(buf)), b->table, b->metric,
+			     where, a->origin.file, a->origin.line);
 	}
 }
 

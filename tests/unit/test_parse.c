@@ -89,7 +89,7 @@ static void test_bad_values(void **state)
 		{ "address", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.300/24\" ]; } );\n", 2, false,
 		  "'addresses': '10.1.1.300/24' is not ADDR/PREFIX" },
 		{ "address no prefix", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3\" ]; } );\n", 1, false,
-		  "'10.1.1.3' is not ADDR/PREFIX" },
+		  "'10.1.1.3' is not ADDR/PREFIX: the prefix length is missing (10.1.1.3/32 for the address alone)" },
 		{ "prefix too long", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/33\" ]; } );\n", 1, false,
 		  "'10.1.1.3/33' is not ADDR/PREFIX" },
 		{ "ipv6 prefix", "links = ( { name = \"a\"; addresses = [ \"2001:db8::1/129\" ]; } );\n", 1, false,
