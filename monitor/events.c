@@ -254,7 +254,9 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;       /* not watched, or its read after an overrun will see it */
 		deliver(ns, m->evbuf, (size_t)n, nh_now_us());
 	}
-	m->behind = true;       /* more queued, maybe: read on next iteration */
+	/* the batch is full: read on next iteration if more is queued (not
+	 * when it held exactly what was there: no event would come to say) */
+	m->behind = recv(w->fd, NULL, 0, MSG_PEEK | MSG_DONTWAIT) >= 0;
 }
 
 bool nh_monitor_behind(const struct nh_monitor *m)
