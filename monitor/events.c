@@ -17,6 +17,7 @@
 #include "monitor_int.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,8 +256,12 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		deliver(ns, m->evbuf, (size_t)n, nh_now_us());
 	}
 	/* the batch is full: read on next iteration if more is queued (not
-	 * when it held exactly what was there: no event would come to say) */
-	m->behind = recv(w->fd, NULL, 0, MSG_PEEK | MSG_DONTWAIT) >= 0;
+	 * when it held exactly what was there: no event would come to say).
+	 * poll, not a peek: a recv of any kind takes a pending ENOBUFS
+	 * (sk_err) with it, and the overrun would go unhandled. */
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+
+	m->behind = poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLERR));
 }
 
 bool nh_monitor_behind(const struct nh_monitor *m)

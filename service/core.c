@@ -867,7 +867,7 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
  * a rebuild, the next diff found the address "missing"). Nothing was
  * healed: no record, no count, no flap.
  */
-static void there_already(struct nh_core *c, const struct nh_action *a, struct nh_tracked *obj,
+static void there_already(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
 			  const struct nh_result *res)
 {
 	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .why = "there already",
@@ -879,6 +879,10 @@ static void there_already(struct nh_core *c, const struct nh_action *a, struct n
 		obj->removed = false;
 		obj->failure_logged = false;
 	}
+	/* not converged on its word: the kernel's key may be the object's in
+	 * another form (an IPv6 address with another prefix length is EEXIST
+	 * too); the next event's diff says */
+	o->missing = true;
 	outcome(c, a, &info);
 }
 
@@ -944,7 +948,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	if (a->type == NH_ACT_NETNS_CREATE)
 		netns_created(c, a);
 	if (exists)
-		there_already(c, a, obj, &res);
+		there_already(c, o, a, obj, &res);
 	else
 		healed(c, o, a, obj, key, &res, now_us);
 }
