@@ -801,13 +801,24 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_err("out of memory recording a failure");
 }
 
+/* obj is as the policy wants it again: its retry and removal are over. */
+static void object_back(struct nh_tracked *obj)
+{
+	struct nh_retry_verdict rv;
+
+	if (!obj)
+		return;
+	nh_retry_succeeded(&obj->retry, &rv);
+	obj->removed = false;
+	obj->failure_logged = false;
+}
+
 static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
 		   const char *key, struct nh_result *res, uint64_t now_us)
 {
 	const struct nh_backoff *cfg = &c->policy->settings.backoff;
 	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .log = true };
 	struct nh_netns *ns = object_ns(c, a);
-	struct nh_retry_verdict rv = { 0 };
 	struct nh_flap_verdict fv = { 0 };
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
@@ -819,8 +830,6 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	 * someone renamed: its index must not bring it back (SPEC §4.2) */
 	if (a->type == NH_ACT_LINK_DELETE)
 		nh_world_unlearn_link(&c->world, a->netns, a->link.name, a->ifindex);
-	if (obj)
-		nh_retry_succeeded(&obj->retry, &rv);
 	/* Naming a process means a walk of /proc: only where it is worth it
 	 * (a `flapping` record, below). The kernel costs nothing to name. */
 	/* a consequence of this plan's own making has no actor to name */
@@ -851,10 +860,7 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 		}
 		outcome(c, a, &fl);
 	}
-	if (obj) {
-		obj->removed = false;
-		obj->failure_logged = false;
-	}
+	object_back(obj);
 	add_detail(o, a->object);
 	o->fixed = true;
 }
@@ -872,13 +878,8 @@ static void there_already(struct nh_core *c, struct owner *o, const struct nh_ac
 {
 	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .why = "there already",
 					.latency_us = -1 };
-	struct nh_retry_verdict rv = { 0 };
 
-	if (obj) {
-		nh_retry_succeeded(&obj->retry, &rv);
-		obj->removed = false;
-		obj->failure_logged = false;
-	}
+	object_back(obj);
 	/* not converged on its word: the kernel's key may be the object's in
 	 * another form (an IPv6 address with another prefix length is EEXIST
 	 * too); the next event's diff says */
