@@ -32,8 +32,9 @@ void nh_report_outcome(const struct nh_action *a, const struct nh_outcome_info *
 	case NH_OUT_HEALED:
 		if (o->log) {
 			/* how, when the executor says ("already gone", "set aside as ...") */
-			snprintf(line, sizeof(line), "%s%s%s", o->res && o->res->reason[0] ? " (" : "",
-				 o->res ? o->res->reason : "", o->res && o->res->reason[0] ? ")" : "");
+			line[0] = '\0';
+			if (o->res && o->res->reason[0])
+				snprintf(line, sizeof(line), " (%s)", o->res->reason);
 			record(NH_EV_HEALED, a, o, line);
 			return;
 		}
