@@ -18,7 +18,6 @@
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
-#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
@@ -324,18 +323,11 @@ int nb_link_master(struct nh_nl *nl, int ifindex, int master)
 int nb_nsid(struct nh_nl *nl, int target_fd)
 {
 	int nsid = nh_nl_get_nsid(nl, target_fd);
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
 	int r;
 
 	if (nsid != -1)
 		return nsid;
-	nlh = nh_nl_msg(nl, RTM_NEWNSID, 0);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)target_fd);
-	mnl_attr_put_u32(nlh, NETNSA_NSID, (uint32_t)-1);      /* the kernel's choice */
-	r = request(nl, nlh);
+	r = nh_nl_new_nsid(nl, target_fd, -1);     /* the kernel's choice */
 	if (r < 0 && r != -EEXIST)
 		return r;
 	nsid = nh_nl_get_nsid(nl, target_fd);

@@ -350,21 +350,6 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* The nsid a listen-all socket's message came tagged with, -1 if none
- * (the socket's own namespace). */
-static int msg_nsid(struct msghdr *mh)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
-		if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			int nsid;
-
-			memcpy(&nsid, CMSG_DATA(c), sizeof(nsid));
-			return nsid;
-		}
-	return -1;
-}
-
 /* Read events until first and full are seen, the deadline passes or the
  * thread that breaks things reports a failure (*failed < 0). */
 static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed)
@@ -393,7 +378,7 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 			return -errno;          /* ENOBUFS: this sample is lost */
 		if (from.nl_pid != 0)
 			continue;               /* not the kernel: no event */
-		if (w->nsid >= 0 && msg_nsid(&mh) != w->nsid)
+		if (w->nsid >= 0 && nh_nl_cmsg_nsid(&mh) != w->nsid)
 			continue;               /* another namespace's */
 		if (mnl_cb_run(ev->buf, (size_t)len, 0, 0, event_cb, w) < 0)
 			return -errno;

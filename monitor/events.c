@@ -116,20 +116,13 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
  * whose id still names a namespace let go (nsid_waits). */
 static struct nh_ns *source(struct nh_monitor *m, struct msghdr *mh)
 {
-	struct cmsghdr *c;
+	int nsid = nh_nl_cmsg_nsid(mh);
+	struct nh_ns *ns;
 
-	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		struct nh_ns *ns;
-		int nsid;
-
-		if (c->cmsg_level != SOL_NETLINK || c->cmsg_type != NETLINK_LISTEN_ALL_NSID ||
-		    c->cmsg_len < CMSG_LEN(sizeof(int)))
-			continue;
-		memcpy(&nsid, CMSG_DATA(c), sizeof(nsid));
-		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), ns);
-		return ns && !ns->nsid_waits ? ns : NULL;
-	}
-	return m->n_ns ? m->ns[0] : NULL;
+	if (nsid < 0)
+		return m->n_ns ? m->ns[0] : NULL;
+	HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), ns);
+	return ns && !ns->nsid_waits ? ns : NULL;
 }
 
 /* ---- lost events ---------------------------------------------------------------------- */

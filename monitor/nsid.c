@@ -38,10 +38,10 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One request on the host's request socket. RTM_GETNSID: the id of the
- * namespace fd into *nsid, or with fd < 0, whether id *nsid is held
- * (-ENOENT when not). RTM_NEWNSID: give fd's namespace id *nsid. */
-static int nsid_msg(struct nh_monitor *m, uint16_t type, int fd, int *nsid)
+/* RTM_GETNSID on the host's request socket: the id of the namespace fd
+ * into *nsid, or with fd < 0, whether id *nsid is held (-ENOENT when not).
+ * (An id is given with nh_nl_new_nsid.) */
+static int nsid_msg(struct nh_monitor *m, int fd, int *nsid)
 {
 	struct nh_nl *host = nh_ns_request(m->ns[0]);
 	struct nlmsghdr *nlh;
@@ -49,19 +49,18 @@ static int nsid_msg(struct nh_monitor *m, uint16_t type, int fd, int *nsid)
 
 	if (!host)
 		return -errno;
-	nlh = nh_nl_msg(host, type, 0);
+	nlh = nh_nl_msg(host, RTM_GETNSID, 0);
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
 	if ((fd >= 0 && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_FD, (uint32_t)fd)) ||
-	    ((fd < 0 || type == RTM_NEWNSID) &&
-	     !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid)))
+	    (fd < 0 && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid)))
 		return -EMSGSIZE;
-	return nh_nl_dump(host, nlh, type == RTM_GETNSID ? nsid_cb : NULL, nsid);
+	return nh_nl_dump(host, nlh, nsid_cb, nsid);
 }
 
-static int nsid_request(struct nh_ns *ns, uint16_t type, int *nsid)
+static int nsid_request(struct nh_ns *ns, int *nsid)
 {
-	return nsid_msg(ns->m, type, ns->fd, nsid);
+	return nsid_msg(ns->m, ns->fd, nsid);
 }
 
 static struct retired_nsid *retired_find(struct nh_monitor *m, int nsid)
@@ -172,7 +171,7 @@ static int nsid_next(struct nh_monitor *m)
  * first part, about 134 ids (Linux 6.18). */
 static int nsid_taken(struct nh_monitor *m, int nsid)
 {
-	int r = nsid_msg(m, RTM_GETNSID, -1, &nsid);
+	int r = nsid_msg(m, -1, &nsid);
 
 	return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
@@ -189,17 +188,19 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	int nsid = NETNSA_NSID_NOT_ASSIGNED, r;
 	int64_t step = 1;
 
-	r = nsid_request(ns, RTM_GETNSID, &nsid);
+	r = nsid_request(ns, &nsid);
 	/* the host's events come without one: it gets none of us (but is
 	 * known by the one someone gave it, if any) */
 	for (int i = 0; i < NSID_TRIES && r == 0 && nsid < 0 && !nh_ns_is_host(ns); i++) {
 		int want = nsid_next(m);
 
-		r = nsid_request(ns, RTM_NEWNSID, &want);
+		struct nh_nl *host = nh_ns_request(m->ns[0]);
+
+		r = host ? nh_nl_new_nsid(host, ns->fd, want) : -errno;
 		/* -EEXIST: another namespace holds that id, or the kernel
 		 * gave this one an id meanwhile (a veth peer made there) */
 		if (r == 0 || r == -EEXIST)
-			r = nsid_request(ns, RTM_GETNSID, &nsid);
+			r = nsid_request(ns, &nsid);
 		if (r == 0 && nsid < 0) {
 			int64_t jump = (int64_t)want + step;
 
@@ -237,7 +238,7 @@ void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid)
 	/* An id in use went: the kernel says whose it is now. Still this
 	 * one's: it was another's too, a moment ago, whose events may have
 	 * been taken for its own. Not: its namespace lost it (dying). */
-	if (nsid_request(ns, RTM_GETNSID, &now) == 0 && now != nsid)
+	if (nsid_request(ns, &now) == 0 && now != nsid)
 		nh_ns_assign_nsid(ns);
 	nh_ns_resync(ns, "nsid");
 }

@@ -343,3 +343,28 @@ int nh_nl_get_nsid(struct nh_nl *nl, int target_fd)
 	r = nh_nl_dump(nl, nlh, nsid_cb, &nsid);
 	return r < 0 ? r : nsid < 0 ? -1 : nsid;
 }
+
+int nh_nl_new_nsid(struct nh_nl *nl, int target_fd, int nsid)
+{
+	struct nlmsghdr *nlh = nh_nl_msg(nl, RTM_NEWNSID, 0);
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)target_fd);
+	mnl_attr_put_u32(nlh, NETNSA_NSID, (uint32_t)nsid);
+	return nh_nl_request(nl, nlh, NULL, 0);
+}
+
+int nh_nl_cmsg_nsid(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		int nsid;
+
+		if (c->cmsg_level != SOL_NETLINK || c->cmsg_type != NETLINK_LISTEN_ALL_NSID ||
+		    c->cmsg_len < CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&nsid, CMSG_DATA(c), sizeof(nsid));
+		return nsid;
+	}
+	return -1;
+}

@@ -73,6 +73,15 @@ int nh_netns_fresh(void);
  * -errno. Links name their peer's or parent's namespace by that id
  * (IFLA_LINK_NETNSID). */
 int nh_nl_get_nsid(struct nh_nl *nl, int target_fd);
+/* Give the namespace target_fd the id nsid in nl's namespace (RTM_NEWNSID;
+ * -1: the kernel's choice). 0, or -errno: -EEXIST when the id is another
+ * namespace's or target_fd's namespace has one already. */
+int nh_nl_new_nsid(struct nh_nl *nl, int target_fd, int nsid);
+/* The nsid a NETLINK_LISTEN_ALL_NSID socket's message came tagged with
+ * (its control message), -1 when none: the socket's own namespace. The
+ * kernel tags only with an assigned id, never a negative one. */
+struct msghdr;
+int nh_nl_cmsg_nsid(struct msghdr *mh);
 
 /* Start a request message in nl->buf: type, flags | NLM_F_REQUEST | NLM_F_ACK,
  * next sequence number. */
