@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/rtnetlink.h>
 
@@ -1508,7 +1509,11 @@ void nh_core_netns_removed(struct nh_core *c, const char *name)
 	 * namespace's own record, netns:NAME, keeps its damping) */
 	HASH_ITER(hh, ns->objs, obj, tmp) {
 		if (strncmp(obj->key, "netns:", 6) == 0) {
+			/* by a process (`ip netns del`, which the directory
+			 * watch does not name), never the kernel's own doing:
+			 * its re-creates count for damping (SPEC §5.4) */
 			obj->removed = true;
+			obj->removed_by = NH_ACTOR_UNKNOWN;
 			continue;
 		}
 		HASH_DEL(ns->objs, obj);
@@ -1577,7 +1582,29 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
 	nh_debug("netns %s: %s removed by %s", nh_netns_label(ns), key, obj->removed_by ? "a process" : "the kernel");
 }
 
-static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
+/*
+ * Who removed an address, as note_removal takes it. IPv6 names no requester
+ * (inet6_ifa_notify sends port 0 for `ip -6 addr del` too), and the kernel
+ * removes IPv6 addresses on its own when their link goes down
+ * (addrconf_ifdown, unless keep_addr_on_down), after the link's own
+ * RTM_NEWLINK. So port 0 is the kernel's doing only while the link is down
+ * or gone in obs (the view this event was applied to); with the link up it
+ * is someone's the kernel does not name. IPv4 names the requester.
+ */
+static uint32_t address_remover(const struct nh_observed *obs, const struct nh_nl_event *ev)
+{
+	const struct nh_link *l;
+
+	if (ev->actor_port || ev->addr.prefix.family != AF_INET6)
+		return ev->actor_port;
+	l = nh_state_link_by_name(&obs->have, ev->addr.link);
+	if (!l && ev->addr.ifindex)
+		l = nh_state_link_by_index(&obs->have, ev->addr.ifindex);
+	return l && l->up ? NH_ACTOR_UNKNOWN : 0;
+}
+
+static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_observed *obs,
+		    const struct nh_nl_event *ev)
 {
 	char key[NH_OBJECT_KEYSIZ];
 
@@ -1585,7 +1612,7 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 		return;
 	switch (ev->type) {
 	case RTM_DELADDR:
-		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)), ev->actor_port);
+		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)), address_remover(obs, ev));
 		break;
 	case RTM_DELROUTE:
 		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);
@@ -1699,7 +1726,7 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	ns->event_us = ev->t_us;
 	if (ev->actor_port && !own_port(c, ev->actor_port))
 		ns->actor_port = ev->actor_port;
-	removal(c, ns, ev);
+	removal(c, ns, obs, ev);
 	if (ev->obj == NH_OBJ_LINK)
 		link_changed(c, ns, ev, ev->t_us);
 }

@@ -7,7 +7,9 @@
 # namespace — are healed without counting toward their own damping, and
 # their records say actor=kernel. So a later, unrelated `ip route del` of
 # the same route is healed at once, and a namespace re-created soon after
-# comes back with its route at once.
+# comes back with its route at once. The kernel names no requester for an
+# IPv6 address's removal nor for a namespace's: those a process repeats
+# are fights, damped like any other, and their records blame no kernel.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -26,8 +28,10 @@ namespaces = (
     routes = ( { to = "default"; via = "10.1.5.1"; } ); },
   { name = "plum";
     links = ( { name = "lo"; },
-      { name = "vp"; kind = "veth"; addresses = [ "10.1.6.2/24" ]; peer = { name = "vp-h"; }; } );
-    routes = ( { to = "default"; via = "10.1.6.1"; } ); }
+      { name = "vp"; kind = "veth"; addresses = [ "10.1.6.2/24", "2001:db8:6::2/64" ]; peer = { name = "vp-h"; }; } );
+    routes = ( { to = "default"; via = "10.1.6.1"; } ); },
+  { name = "sage";
+    links = ( { name = "lo"; addresses = [ "10.1.7.1/32" ]; } ); }
 );
 EOP
 ip link add br5 type bridge; ip addr add 10.1.5.1/24 dev br5; ip link set br5 up
@@ -75,6 +79,9 @@ for i in 1 2 3 4 5 6; do
 	sleep 0.1
 done
 check "link down six times: the route was healed every time" route_back plum 10.1.6.1
+check "and the IPv6 address the kernel flushed with it" wait_for 5 has_addr plum vp 2001:db8:6::2/64
+check "which says actor=kernel" \
+	grep -aq "event=healed netns=plum link=vp object=address:2001:db8:6::2/64 .*actor=kernel" "$LOG"
 check "the route waited for its link, it did not fail" bash -c \
 	"! grep -a 'event=heal-failed netns=plum' '$LOG' | grep -q 'object=route:'"
 for i in 1 2 3 4 5 6; do
@@ -108,6 +115,32 @@ check "a link set down again and again is damped (flapping)" \
 check "and its flapping record does not blame the kernel" bash -c \
 	"! grep -a 'event=flapping netns=teal link=vt object=state:up' '$LOG' | grep -q 'actor=kernel'"
 check "vt is up again after the backoff" wait_for 10 link_up teal vt
+
+# ---- a process deleting an IPv6 address again and again ------------------------
+# (RTM_DELADDR for IPv6 says port 0 whoever asked; with the link up, it is
+# no flush of the kernel's)
+wait_for 5 has_addr plum vp 2001:db8:6::2/64
+since=$(( $(wc -l <"$LOG") + 1 ))
+for i in $(seq 8); do
+	ip -n plum addr del 2001:db8:6::2/64 dev vp 2>/dev/null
+	wait_for 2 has_addr plum vp 2001:db8:6::2/64 || break
+done
+check "an IPv6 address deleted again and again is damped (flapping)" \
+	wait_for 3 grep -aq "event=flapping netns=plum link=vp object=address:2001:db8:6::2/64" "$LOG"
+check "and no record of that fight blames the kernel" bash -c \
+	"! tail -n +$since '$LOG' | grep -a 'netns=plum link=vp object=address:2001:db8:6::2/64' | grep -q 'actor=kernel'"
+check "the address is back after the backoff" wait_for 10 has_addr plum vp 2001:db8:6::2/64
+
+# ---- a process deleting a namespace again and again -----------------------------
+for i in $(seq 8); do
+	ip netns del sage 2>/dev/null
+	wait_for 2 has_addr sage lo 10.1.7.1/32 || break
+done
+check "a namespace deleted again and again is damped (flapping)" \
+	wait_for 3 grep -aq "event=flapping netns=sage object=netns:sage" "$LOG"
+check "and its records do not blame the kernel" bash -c \
+	"! grep -a 'netns=sage object=netns:sage' '$LOG' | grep -q 'actor=kernel'"
+check "sage is back after the backoff" wait_for 10 has_addr sage lo 10.1.7.1/32
 
 kill -TERM "$NH_PID"; wait "$NH_PID"
 finish

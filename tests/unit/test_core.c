@@ -1242,6 +1242,128 @@ static void test_link_deletions_damped(void **state)
 	fake_free(f);
 }
 
+static const char v6_policy[] =
+	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; } );\n"
+	"namespaces = ( { name = \"blue\";\n"
+	"  links = ( { name = \"lo\"; },\n"
+	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\", \"2001:db8:1::100/64\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } ); } );\n";
+
+/* An address's removal in netns, as the monitor describes it. */
+static void addr_event(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port)
+{
+	struct fake_ns *ns = ns_get(f, netns);
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_DELADDR, .obj = NH_OBJ_ADDRESS,
+				  .actor_port = port, .changed = true };
+
+	snprintf(ev.addr.link, sizeof(ev.addr.link), "%s", link);
+	assert_int_equal(nh_prefix_parse(prefix, &ev.addr.prefix), 0);
+	sync_ns(ns);
+	nh_core_event(f->core, &ns->obs, &ev);
+}
+
+static bool is_v6_address(const char *object)
+{
+	return strncmp(object, "address:", 8) == 0 && strstr(object, "2001:db8:1::100");
+}
+
+/* An IPv6 address's deletion names no requester (port 0, whoever asked):
+ * with its link up that is a process's doing, damped like any other fight
+ * (SPEC §5.4), and its records name no actor they cannot know. */
+static void test_ipv6_address_deletions_damped(void **state)
+{
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
+			del_addr(blue, "v-peer1", "2001:db8:1::100/64");
+		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	for (size_t i = 0; i < f->n_out; i++) {
+		assert_true(is_v6_address(f->out[i].object));
+		assert_string_equal(f->out[i].actor, "");
+	}
+	fake_free(f);
+}
+
+/* The kernel removes IPv6 addresses when their link goes down (the same
+ * port 0): with the link down in the view, those are its own doing. The
+ * link's state is the fight; the address never counts, and says
+ * actor=kernel. */
+static void test_ipv6_addresses_flushed_with_link_down(void **state)
+{
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	size_t v6_heals = 0, v6_kernel = 0;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 2000000;
+		nh_state_link_by_name(&blue->truth, "v-peer1")->up = false;
+		link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
+		del_addr(blue, "v-peer1", "2001:db8:1::100/64");
+		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
+		heal_all(f);
+	}
+	for (size_t i = 0; i < f->n_out; i++) {
+		if (!is_v6_address(f->out[i].object))
+			continue;
+		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
+		v6_heals += f->out[i].type == NH_OUT_HEALED;
+		v6_kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
+	}
+	assert_true(v6_heals >= 4);
+	assert_int_equal(v6_kernel, v6_heals);
+	fake_free(f);
+}
+
+/* `ip netns del` again and again: the directory watch names nobody, but
+ * it is never the kernel's own doing. The namespace's re-creates are
+ * damped (SPEC §5.4) and name no actor. */
+static void test_netns_deletions_damped(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	size_t netns_heals = 0;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6 && count_out(f, NH_OUT_FLAPPING, true) == 0; i++) {
+		f->now_us += 50000;
+		blue->exists = false;
+		nh_state_free(&blue->truth);
+		del_link(ns_get(f, ""), "v-eth1");
+		nh_core_netns_removed(f->core, "blue");
+		for (int j = 0; j < 4 && nh_core_pending(f->core); j++) {
+			nh_core_heal(f->core);
+			if (blue->exists)
+				deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+			deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+		}
+		assert_true(blue->exists);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	for (size_t i = 0; i < f->n_out; i++) {
+		if (strcmp(f->out[i].object, "netns:blue") != 0)
+			continue;
+		netns_heals += f->out[i].type == NH_OUT_HEALED;
+		if (f->out[i].type == NH_OUT_HEALED || f->out[i].type == NH_OUT_FLAPPING)
+			assert_string_not_equal(f->out[i].actor, "kernel");
+	}
+	assert_int_equal(netns_heals, f->policy.settings.backoff.flap_count);
+	fake_free(f);
+}
+
 /* A veth pair of the host's own: its peer end's report comes from its
  * primary's plan, and stands in the diffs of other links that follow. */
 static void test_part_carries_the_primary(void **state)
@@ -1472,6 +1594,9 @@ int main(void)
 		cmocka_unit_test(test_set_aside_not_renamed_back),
 		cmocka_unit_test(test_part_carries_the_primary),
 		cmocka_unit_test(test_link_deletions_damped),
+		cmocka_unit_test(test_ipv6_address_deletions_damped),
+		cmocka_unit_test(test_ipv6_addresses_flushed_with_link_down),
+		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),
