@@ -46,16 +46,13 @@ static int k_exec(void *ctx, const struct nh_action *a, struct nh_result *res)
 	struct nh_kernel *k = ctx;
 	int r = nh_action_exec(&k->exec, a, res);
 
-	/* a namespace made (by us, or by someone just before): watch it now */
-	if (a->type == NH_ACT_NETNS_CREATE && (r == 0 || r == -EEXIST)) {
-		if (!find(k, a->netns, true)) {
-			res->err = -ENOENT;
-			snprintf(res->reason, sizeof(res->reason), "namespace %.200s was made but cannot be opened",
-				 a->netns);
-			return res->err;
-		}
-		res->err = 0;
-		r = 0;
+	/* a namespace made (by us, or by someone just before): watch it now.
+	 * -EEXIST stays: someone else's namespace is no heal of ours (the
+	 * core counts and logs none, service/core.c there_already) */
+	if (a->type == NH_ACT_NETNS_CREATE && (r == 0 || r == -EEXIST) && !find(k, a->netns, true)) {
+		res->err = -ENOENT;
+		snprintf(res->reason, sizeof(res->reason), "namespace %.200s was made but cannot be opened", a->netns);
+		return res->err;
 	}
 	return r;
 }
