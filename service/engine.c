@@ -706,6 +706,10 @@ int nh_engine_run(const struct nh_run_options *opt)
 			nh_notify_ready(NULL);
 		}
 		ev_run(e.loop, 0);
+		/* the last heals' write was still due: the status file is what
+		 * `netheal status` and operators read after a stop */
+		if (ev_is_active(&e.flush))
+			flush_now(&e);
 		if (e.exit_code == 0)
 			remove_metrics(&e);
 	}

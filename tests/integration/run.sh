@@ -192,7 +192,15 @@ after=$(awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$NH_PID/status)
 check_eq "idle for 5 s: no context switches" "$before" "$after"
 
 # ---- stop ------------------------------------------------------------------------
+# a heal just before the stop: its status write (delayed 50 ms at least)
+# is still due, and is made at the stop
+heals_before=$(jq -r .totals.heals "$C/status.json")
+ip -n blue addr del 10.1.1.100/24 dev v-peer1
+for i in $(seq 500); do has_addr blue v-peer1 10.1.1.100/24 && break; done   # no sleep: at once
 stop_netheal; rc=$?
+check_eq "the status file counts a heal made just before the stop" "$((heals_before + 1))" \
+	"$(jq -r .totals.heals "$C/status.json")"
+
 check_eq "SIGTERM: exit 0" 0 "$rc"
 check "STOPPING=1 sent" grep -q "STOPPING=1" "$NOTIFY"
 check "the stopping record is logged" grep -q "event=stopping" "$LOG"
