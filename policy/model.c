@@ -73,6 +73,33 @@ int nh_prefix_parse(const char *s, struct nh_prefix *out)
 	return 0;
 }
 
+const char *nh_prefix_why_not(const char *s, char *buf, size_t size)
+{
+	const char *slash = strchr(s, '/'), *len;
+	struct nh_prefix p;
+	char ip[INET6_ADDRSTRLEN + 1];
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (nh_prefix_parse(s, &p) == 0)
+		return NULL;
+	if (n >= sizeof(ip) || (memcpy(ip, s, n), ip[n] = '\0', nh_ip_parse(ip, &p) < 0)) {
+		snprintf(buf, size, "'%.*s' is not an IPv4 or IPv6 address", (int)(n < 64 ? n : 64), s);
+		return buf;
+	}
+	if (!slash) {
+		snprintf(buf, size, "the prefix length is missing (%s/%u for the address alone)", ip, p.len);
+		return buf;
+	}
+	len = slash + 1;
+	if (!*len)
+		snprintf(buf, size, "the prefix length after '/' is empty");
+	else if (strspn(len, "0123456789") != strlen(len))
+		snprintf(buf, size, "the prefix length '%.16s' is not a number", len);
+	else
+		snprintf(buf, size, "an %s prefix length is 0 to %u", p.family == AF_INET ? "IPv4" : "IPv6", p.len);
+	return buf;
+}
+
 const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, size_t size)
 {
 	char ip[INET6_ADDRSTRLEN];

@@ -42,6 +42,11 @@ struct nh_prefix {
 int nh_prefix_parse(const char *s, struct nh_prefix *out);
 /* "10.1.1.1" (no prefix) → prefix with the full length. */
 int nh_ip_parse(const char *s, struct nh_prefix *out);
+/* Why s is not ADDR/PREFIX, in words for an error message after a colon
+ * ("the prefix length is missing (10.1.5.10/32 for the address alone)",
+ * "an IPv4 prefix length is 0 to 32", ...), written to buf (≥ 128 bytes
+ * serves every case); NULL when s is one (nh_prefix_parse takes it). */
+const char *nh_prefix_why_not(const char *s, char *buf, size_t size);
 /* Format as "ADDR/LEN" (or "ADDR" when want_len is false). buf ≥ 64. */
 const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, size_t size);
 /* A route's destination as the policy writes it: "default" for length 0,

@@ -409,11 +409,18 @@ int nh_get_netns_name(struct nh_pctx *c, const config_setting_t *s, char out[NH_
 int nh_get_ip(struct nh_pctx *c, const config_setting_t *s, struct nh_prefix *out)
 {
 	const char *v = config_setting_get_string(s);
-	char q[128];
+	char q[128], ip[64];
+	struct nh_prefix p;
 
 	if (nh_ip_parse(v, out) < 0) {
-		nh_perror(c, nh_line(c, s), "'%s': invalid IP address '%s'",
-			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
+		if (nh_prefix_parse(v, &p) == 0)
+			/* an address where ADDR/PREFIX is usual (addresses, to) */
+			nh_perror(c, nh_line(c, s), "'%s': '%s' is an address with a prefix length: give "
+				  "the address alone (%s)", config_setting_name(s), nh_quote(v, q, sizeof(q)),
+				  nh_prefix_str(&p, false, ip, sizeof(ip)));
+		else
+			nh_perror(c, nh_line(c, s), "'%s': invalid IP address '%s'",
+				  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return 0;
@@ -528,17 +535,11 @@ int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *l
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
 		const char *str = config_setting_get_string(e);
 		struct nh_address a = { .origin = nh_origin_of(c, e) };
-		char q[128];
+		char q[128], why[160];
 
-		if (nh_prefix_parse(str, &a.prefix) < 0 && nh_ip_parse(str, &a.prefix) == 0) {
-			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX: the prefix length is "
-				  "missing (%s/%u for the address alone)", str, str, a.prefix.len);
-			r = -EINVAL;
-			continue;
-		}
 		if (nh_prefix_parse(str, &a.prefix) < 0) {
-			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX",
-				  nh_quote(str, q, sizeof(q)));
+			nh_perror(c, a.origin.line, "'addresses': '%s' is not ADDR/PREFIX: %s",
+				  nh_quote(str, q, sizeof(q)), nh_prefix_why_not(str, why, sizeof(why)));
 			r = -EINVAL;
 			continue;
 		}

@@ -40,14 +40,14 @@ static int parse_route_to(struct nh_pctx *c, const config_setting_t *s, struct n
 {
 	const char *v = config_setting_get_string(s);
 	struct nh_prefix net;
-	char buf[64], q[128];
+	char buf[64], q[128], why[160];
 
 	*dflt = strcmp(v, "default") == 0;
 	if (*dflt)
 		return 0;
 	if (nh_prefix_parse(v, &rt->dst) < 0) {
-		nh_perror(c, nh_line(c, s), "'to': '%s' is neither \"default\" nor ADDR/PREFIX",
-			  nh_quote(v, q, sizeof(q)));
+		nh_perror(c, nh_line(c, s), "'to': '%s' is neither \"default\" nor ADDR/PREFIX: %s",
+			  nh_quote(v, q, sizeof(q)), nh_prefix_why_not(v, why, sizeof(why)));
 		return -EINVAL;
 	}
 	/* the kernel refuses a destination with host bits ("Invalid prefix") */

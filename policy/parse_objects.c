@@ -172,12 +172,12 @@ static int parse_selector(struct nh_pctx *c, const config_setting_t *s, struct n
 {
 	const char *v = config_setting_get_string(s);
 	struct nh_prefix net;
-	char q[128], buf[64];
+	char q[128], buf[64], why[160];
 
 	if (nh_prefix_parse(v, out) < 0 && nh_ip_parse(v, out) < 0) {
-		nh_perror(c, nh_line(c, s), "'%s': '%s' is neither ADDR/PREFIX nor ADDR (leave '%s' out "
-			  "to match every address)", config_setting_name(s), nh_quote(v, q, sizeof(q)),
-			  config_setting_name(s));
+		nh_perror(c, nh_line(c, s), "'%s': '%s' is neither ADDR/PREFIX nor ADDR: %s (leave '%s' "
+			  "out to match every address)", config_setting_name(s), nh_quote(v, q, sizeof(q)),
+			  nh_prefix_why_not(v, why, sizeof(why)), config_setting_name(s));
 		return -EINVAL;
 	}
 	net = *out;
