@@ -1,6 +1,8 @@
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,6 +17,45 @@ int nh_strlcpy(char *dst, const char *src, size_t size)
 	}
 	memcpy(dst, src, len + 1);
 	return 0;
+}
+
+unsigned int nh_typo_distance(const char *a, const char *b)
+{
+	enum { MAX = 64 };
+	unsigned int d[MAX + 1][MAX + 1];
+	size_t n = strlen(a), m = strlen(b);
+
+	if (n > MAX || m > MAX)
+		return UINT_MAX;
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (unsigned int)i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (unsigned int)j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			unsigned int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			unsigned int v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[n][m];
+}
+
+bool nh_typo_of(const char *typo, const char *known)
+{
+	size_t len = strlen(known);
+	unsigned int limit = len / 3 ? (unsigned int)(len / 3) : 1;
+
+	return nh_typo_distance(typo, known) <= limit;
 }
 
 size_t nh_utf8_len(const unsigned char *s, size_t avail)

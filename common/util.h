@@ -2,6 +2,7 @@
 #ifndef NETHEAL_COMMON_UTIL_H
 #define NETHEAL_COMMON_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +32,14 @@ int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size);
  * overlong forms, surrogates, code points past U+10FFFF and sequences cut
  * short are invalid. avail ≥ 1 bytes are readable at s. */
 size_t nh_utf8_len(const unsigned char *s, size_t avail);
+
+/* Optimal string alignment distance between a and b (insertions,
+ * deletions, substitutions and adjacent swaps), ignoring case; UINT_MAX
+ * when either is longer than 64 bytes. */
+unsigned int nh_typo_distance(const char *a, const char *b);
+/* Whether typo is likely a mistyped known: at most one edit per three
+ * letters of known, at least one ("did you mean" hints). */
+bool nh_typo_of(const char *typo, const char *known);
 
 /* Monotonic clock in microseconds. */
 uint64_t nh_now_us(void);

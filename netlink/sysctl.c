@@ -108,6 +108,74 @@ bool nh_sysctl_known(const char *root, const char *key)
 	return key_file(root, key, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
 }
 
+/* The entry of dir closest to name (nh_typo_of) into out; -ENOENT: none. */
+static int closest_entry(const char *dir, const char *name, char *out, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned int best = UINT_MAX;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		unsigned int dist = nh_typo_distance(name, e->d_name);
+
+		/* a tie goes to the first by name: readdir's order is the
+		 * file system's */
+		if (e->d_name[0] == '.' || !nh_typo_of(name, e->d_name) || dist > best ||
+		    (dist == best && strcmp(e->d_name, out) > 0))
+			continue;
+		if (nh_strlcpy(out, e->d_name, size) == 0)
+			best = dist;
+	}
+	closedir(d);
+	return best == UINT_MAX ? -ENOENT : 0;
+}
+
+int nh_sysctl_suggest(const char *root, const char *key, char *out, size_t size)
+{
+	char comp[NH_SYSCTL_KEYSIZ], *tok[NH_SYSCTL_KEYSIZ / 2], dir[PATH_MAX], name[NAME_MAX + 1];
+	size_t n = 0, o = 0;
+	bool changed = false;
+
+	if (!nh_sysctl_key_valid(key) || nh_strlcpy(comp, key, sizeof(comp)) < 0)
+		return -EINVAL;
+	for (char *save = NULL, *t = strtok_r(comp, ".", &save); t; t = strtok_r(NULL, ".", &save))
+		tok[n++] = t;
+	snprintf(dir, sizeof(dir), "%s", root);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t dl = strlen(dir);
+		/* under conf/ and neigh/, all but the leaf is a link's name,
+		 * which may hold dots ("eth1.5") and may not exist yet */
+		bool link = i + 1 < n && dl >= 5 &&
+			    (strcmp(dir + dl - 5, "/conf") == 0 || (dl >= 6 && strcmp(dir + dl - 6, "/neigh") == 0));
+		const char *look, *t = tok[i];
+
+		if (link)
+			for (; i + 2 < n; i++)
+				tok[i + 1][-1] = '.';   /* join up to the leaf */
+		snprintf(name, sizeof(name), "%s", t);
+		look = name;
+		snprintf(dir + dl, sizeof(dir) - dl, "/%s", name);
+		if (access(dir, F_OK) < 0) {
+			dir[dl] = '\0';
+			if (link) {
+				look = "default";
+			} else {
+				if (closest_entry(dir, t, name, sizeof(name)) < 0)
+					return -ENOENT;
+				changed = true;
+			}
+			snprintf(dir + dl, sizeof(dir) - dl, "/%s", look);
+		}
+		if (o + strlen(name) + 2 > size)
+			return -EINVAL;
+		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? "." : "", name);
+	}
+	return changed ? 0 : -ENOENT;
+}
+
 bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_netconf_value *value)
 {
 	static const struct {

@@ -38,6 +38,17 @@ int nh_sysctl_put(const char *root, const char *key, const char *value);
 bool nh_sysctl_known(const char *root, const char *key);
 
 /*
+ * The setting of the calling thread's namespace (under root) that key,
+ * which it lacks, most likely means: each component of key's path that is
+ * missing replaced by the closest name in its directory (nh_typo_of), a
+ * link's name kept where the link does not exist (its settings looked up
+ * under `default`). Into out (NH_SYSCTL_KEYSIZ). For `check`'s "did you
+ * mean". Returns 0, -ENOENT when some component has no close name or when
+ * key exists, -EINVAL when key is not valid.
+ */
+int nh_sysctl_suggest(const char *root, const char *key, char *out, size_t size);
+
+/*
  * Whether the kernel announces key when it changes (RTM_NEWNETCONF; SPEC
  * §3.1), and as what: its family, which configuration (NH_NETCONF_ALL,
  * NH_NETCONF_DEFAULT, or 0 for the link named in key's link member: see

@@ -222,51 +222,15 @@ static bool type_ok(const config_setting_t *s, enum nh_ktype t)
 	return false;
 }
 
-/* Optimal string alignment distance (edits and adjacent swaps), ignoring
- * case; UINT_MAX for long strings, which are no typo of a short key. */
-static unsigned int typo_distance(const char *a, const char *b)
-{
-	enum { MAX = 32 };
-	unsigned int d[MAX + 1][MAX + 1];
-	size_t n = strlen(a), m = strlen(b);
-
-	if (n > MAX || m > MAX)
-		return UINT_MAX;
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = (unsigned int)i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = (unsigned int)j;
-	for (size_t i = 1; i <= n; i++) {
-		for (size_t j = 1; j <= m; j++) {
-			unsigned int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			unsigned int v = d[i - 1][j - 1] + cost;
-
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return d[n][m];
-}
-
 const char *nh_suggest_key(const char *key, const struct nh_key *keys, size_t n)
 {
 	const char *best = NULL;
 	unsigned int best_d = UINT_MAX;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(keys[i].name);
-		/* one edit per three letters, at least one */
-		unsigned int limit = len / 3 ? (unsigned int)(len / 3) : 1;
-		unsigned int dist = typo_distance(key, keys[i].name);
+		unsigned int dist = nh_typo_distance(key, keys[i].name);
 
-		if (dist <= limit && dist < best_d) {
+		if (nh_typo_of(key, keys[i].name) && dist < best_d) {
 			best = keys[i].name;
 			best_d = dist;
 		}

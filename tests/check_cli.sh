@@ -138,19 +138,21 @@ case $err in *"needs a PATH"*) ok "--as without PATH says so" ;; *) fail "--as u
 cat >"$T/sysctl.conf" <<'EOP'
 sysctl = [ "net.ipv4.ip_forward=1",
            "net.ipv4.conf.notalinkyet.rp_filter=2",
-           "net.ipv4.no_such_setting=1" ];
+           "net.ipv4.no_such_setting=1",
+           "net.ipv4.conf.notalinkyet.rp_filtr=2" ];
 namespaces = ( { name = "r1";
   sysctl = [ "net.ipv6.conf.all.forwarding=1", "kernel.panic=1" ]; } );
 EOP
 chmod 0644 "$T/sysctl.conf"
 run check "$T/sysctl.conf"
 expect_rc 1 "check a policy with a sysctl outside net."
-expect_err_line "$T/sysctl.conf:5: error: 'sysctl': key 'kernel.panic' is outside net.: netheal sets a namespace's network settings only"
+expect_err_line "$T/sysctl.conf:6: error: 'sysctl': key 'kernel.panic' is outside net.: netheal sets a namespace's network settings only"
 sed -i 's/, "kernel.panic=1"//' "$T/sysctl.conf"
 run check "$T/sysctl.conf"
 expect_rc 0 "a sysctl this kernel lacks is a warning only"
 expect_err_line "$T/sysctl.conf:3: warning: sysctl 'net.ipv4.no_such_setting': this machine's kernel has no such setting (netheal will report heal-failed where it is missing too)"
-[ "$(grep -c warning "$T/err")" = 1 ] && ok "no warning for known keys, per-link keys of links to come included" ||
+expect_err_line "$T/sysctl.conf:4: warning: sysctl 'net.ipv4.conf.notalinkyet.rp_filtr': this machine's kernel has no such setting: did you mean 'net.ipv4.conf.notalinkyet.rp_filter'? (netheal will report heal-failed where it is missing too)"
+[ "$(grep -c warning "$T/err")" = 2 ] && ok "no warning for known keys, per-link keys of links to come included" ||
 	fail "warnings: $err"
 run check --strict "$T/sysctl.conf"
 expect_rc 1 "--strict fails on the unknown sysctl"

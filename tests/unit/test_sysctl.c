@@ -65,6 +65,7 @@ static int setup(void **state)
 	put("net/ipv4/ip_local_port_range", "32768\t60999\n", 0644);
 	put("net/ipv4/conf/all/rp_filter", "0\n", 0644);
 	put("net/ipv4/conf/eth1.5/rp_filter", "1\n", 0644);
+	put("net/ipv4/conf/default/rp_filter", "1\n", 0644);
 	put("net/ipv4/route/flush", "", 0200);                 /* a trigger: write-only */
 	put("net/netfilter/nf_conntrack_count", "7\n", 0444);  /* a counter: read-only */
 	put("net/ipv6/conf/v0/stable_secret", "", 0000);        /* unreadable */
@@ -228,6 +229,30 @@ static void test_announced(void **state)
 	assert_false(nh_sysctl_netconf("net.ipv4.conf.forwarding", &family, &which, &v));
 }
 
+/* check's "did you mean": each missing component by its closest name, a
+ * link that does not exist kept (looked up under `default`). */
+static void test_suggest(void **state)
+{
+	char k[NH_SYSCTL_KEYSIZ];
+
+	(void)state;
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.ip_forwrd", k, sizeof(k)), 0);
+	assert_string_equal(k, "net.ipv4.ip_forward");
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.ip_froward", k, sizeof(k)), 0);
+	assert_string_equal(k, "net.ipv4.ip_forward");
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.cnf.eth1.5.rp_filter", k, sizeof(k)), 0);
+	assert_string_equal(k, "net.ipv4.conf.eth1.5.rp_filter");
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.conf.v-x.rp_filtr", k, sizeof(k)), 0);
+	assert_string_equal(k, "net.ipv4.conf.v-x.rp_filter");
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.conf.eth1.5.rp_filtr", k, sizeof(k)), 0);
+	assert_string_equal(k, "net.ipv4.conf.eth1.5.rp_filter");
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.ip_forward", k, sizeof(k)), -ENOENT);
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.zzzzzz", k, sizeof(k)), -ENOENT);
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipb4.ip_forward", k, sizeof(k)), 0);
+	assert_string_equal(k, "net.ipv4.ip_forward");
+	assert_int_equal(nh_sysctl_suggest(root, "kernel.ip_forward", k, sizeof(k)), -EINVAL);
+}
+
 static void test_read_all(void **state)
 {
 	struct nh_state s;
@@ -258,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_get_put),
 		cmocka_unit_test(test_read_write),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_announced),
 	};
