@@ -814,6 +814,32 @@ static void object_back(struct nh_tracked *obj)
 	obj->failure_logged = false;
 }
 
+/*
+ * Who removed the IPv6 address a puts back, told once the events of its
+ * removal are read (heals wait for that): 0 for the kernel, else
+ * NH_ACTOR_UNKNOWN. The kernel removes every IPv6 address of a link
+ * (addrconf_ifdown) when the link goes down (unless keep_addr_on_down),
+ * is deleted or moved, and, with the link up, when IPv6 is disabled on it
+ * (disable_ipv6, an MTU below 1280, a VRF taking or releasing it). Its
+ * link-local address goes too, which is never kept. So a removal is the
+ * kernel's when the link is gone, down or without an IPv6 link-local
+ * address, and someone's while the link keeps one. (A process deleting an
+ * address on a link that is down, or has no link-local by its
+ * addr_gen_mode, is taken for the kernel: not damped, as before.)
+ */
+static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_action *a)
+{
+	const struct nh_state *have = ns && ns->obs ? &ns->obs->have : NULL;
+	const struct nh_link *l = have ? nh_state_link_by_name(have, a->addr.link) : NULL;
+
+	if (!l || !l->up)
+		return 0;
+	for (size_t i = 0; i < have->n_addrs; i++)
+		if (have->addrs[i].ifindex == l->ifindex && nh_ip_is_link_local6(&have->addrs[i].prefix))
+			return NH_ACTOR_UNKNOWN;
+	return 0;
+}
+
 static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
 		   const char *key, struct nh_result *res, uint64_t now_us)
 {
@@ -821,11 +847,16 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	struct nh_outcome_info info = { .type = NH_OUT_HEALED, .res = res, .log = true };
 	struct nh_netns *ns = object_ns(c, a);
 	struct nh_flap_verdict fv = { 0 };
+	bool consequential;
+	uint32_t port;
+	char actor[128] = "";
+
+	if (obj && obj->removed && obj->removed_by == NH_ACTOR_IPV6)
+		obj->removed_by = ipv6_remover(ns, a);
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
-	bool consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
-	uint32_t port = obj && obj->removed ? obj->removed_by : o->ns->actor_port;
-	char actor[128] = "";
+	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
+	port = obj && obj->removed ? obj->removed_by : o->ns->actor_port;
 
 	/* the link deleted (or set aside, renamed) is no managed link
 	 * someone renamed: its index must not bring it back (SPEC §4.2) */
@@ -889,21 +920,23 @@ static void there_already(struct nh_core *c, struct owner *o, const struct nh_ac
 }
 
 /* create-netns: the new namespace is opened by the kernel side; take its
- * state now (no callback comes for it). */
-static void netns_created(struct nh_core *c, const struct nh_action *a)
+ * state now (no callback comes for it). One someone else made just before
+ * (made false: EEXIST) is watched the same, but netheal did not create it:
+ * no netns-created record, no on_create. */
+static void netns_created(struct nh_core *c, const struct nh_action *a, bool made)
 {
 	struct nh_netns *ns = record_make(c, a->netns);
 	struct nh_observed *obs = c->cfg.kernel->observed ? c->cfg.kernel->observed(c->cfg.kernel_ctx, a->netns) : NULL;
 
 	if (!ns)
 		return;
-	ns->created = true;
+	ns->created |= made;
 	if (obs && ns->obs != obs) {
 		ns->obs = obs;
 		obs->user = ns;
 		view_changed(c, ns);
 	}
-	if (c->cfg.reporter.netns_created)
+	if (made && c->cfg.reporter.netns_created)
 		c->cfg.reporter.netns_created(c->cfg.reporter.ctx, a->netns);
 }
 
@@ -948,7 +981,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		return;
 	}
 	if (a->type == NH_ACT_NETNS_CREATE)
-		netns_created(c, a);
+		netns_created(c, a, !exists);
 	if (exists)
 		there_already(c, o, a, obj, &res);
 	else
@@ -1582,29 +1615,7 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
 	nh_debug("netns %s: %s removed by %s", nh_netns_label(ns), key, obj->removed_by ? "a process" : "the kernel");
 }
 
-/*
- * Who removed an address, as note_removal takes it. IPv6 names no requester
- * (inet6_ifa_notify sends port 0 for `ip -6 addr del` too), and the kernel
- * removes IPv6 addresses on its own when their link goes down
- * (addrconf_ifdown, unless keep_addr_on_down), after the link's own
- * RTM_NEWLINK. So port 0 is the kernel's doing only while the link is down
- * or gone in obs (the view this event was applied to); with the link up it
- * is someone's the kernel does not name. IPv4 names the requester.
- */
-static uint32_t address_remover(const struct nh_observed *obs, const struct nh_nl_event *ev)
-{
-	const struct nh_link *l;
-
-	if (ev->actor_port || ev->addr.prefix.family != AF_INET6)
-		return ev->actor_port;
-	l = nh_state_link_by_name(&obs->have, ev->addr.link);
-	if (!l && ev->addr.ifindex)
-		l = nh_state_link_by_index(&obs->have, ev->addr.ifindex);
-	return l && l->up ? NH_ACTOR_UNKNOWN : 0;
-}
-
-static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_observed *obs,
-		    const struct nh_nl_event *ev)
+static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
 {
 	char key[NH_OBJECT_KEYSIZ];
 
@@ -1612,7 +1623,10 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 		return;
 	switch (ev->type) {
 	case RTM_DELADDR:
-		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)), address_remover(obs, ev));
+		/* IPv6 names no requester (inet6_ifa_notify sends port 0 for
+		 * `ip -6 addr del` too): told at the heal, ipv6_remover */
+		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)),
+			     ev->actor_port || ev->addr.prefix.family != AF_INET6 ? ev->actor_port : NH_ACTOR_IPV6);
 		break;
 	case RTM_DELROUTE:
 		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);
@@ -1726,7 +1740,7 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	ns->event_us = ev->t_us;
 	if (ev->actor_port && !own_port(c, ev->actor_port))
 		ns->actor_port = ev->actor_port;
-	removal(c, ns, obs, ev);
+	removal(c, ns, ev);
 	if (ev->obj == NH_OBJ_LINK)
 		link_changed(c, ns, ev, ev->t_us);
 }

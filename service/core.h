@@ -53,9 +53,9 @@
 /* The kernel, as the core sees it (service/kernel.c: the real one). */
 struct nh_kernel_ops {
 	/* Execute one action (actions/actions.h). Returns res->err. For a
-	 * create-netns, the new namespace is opened (one someone else made
-	 * just before too, answered -EEXIST) but not reported to the core:
-	 * the core asks for it with observed(). */
+	 * create-netns, the new namespace is opened but not reported to the
+	 * core: the core asks for it with observed(). -EEXIST (res->err too)
+	 * when someone else made it just before: opened all the same. */
 	int (*exec)(void *ctx, const struct nh_action *a, struct nh_result *res);
 	/* The observed state of namespace name ("" = the host), opening it
 	 * when it exists but is not watched yet; NULL when it does not exist. */

@@ -52,6 +52,8 @@ enum nh_obj_kind nh_obj_kind_of(const char *object);
  * flags, MTU or address set through RTM_SETLINK come with port 0 whoever
  * asked (rtnetlink's netdev notifier). Not a consequence: it is damped. */
 #define NH_ACTOR_UNKNOWN UINT32_MAX
+#define NH_ACTOR_IPV6 (UINT32_MAX - 1)     /* an IPv6 address's removal: port 0 whoever
+						 * asked, told at its heal (core.c ipv6_remover) */
 
 /* What netheal remembers of one policy object in a namespace, by its key
  * (nh_action_key). Made when there is something to remember, dropped when
@@ -66,7 +68,8 @@ struct nh_tracked {
 	bool failure_logged;            /* its current failure was logged (heal-failed once per change) */
 	bool removed;                   /* seen removed since its last heal: */
 	uint32_t removed_by;            /* by this netlink port; 0 = the kernel, as a consequence (SPEC §5.4);
-					 * NH_ACTOR_UNKNOWN: by someone the kernel does not name */
+					 * NH_ACTOR_UNKNOWN: by someone the kernel does not name;
+					 * NH_ACTOR_IPV6: not told yet */
 	UT_hash_handle hh;
 };
 

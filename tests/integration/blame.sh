@@ -117,8 +117,9 @@ check "and its flapping record does not blame the kernel" bash -c \
 check "vt is up again after the backoff" wait_for 10 link_up teal vt
 
 # ---- a process deleting an IPv6 address again and again ------------------------
-# (RTM_DELADDR for IPv6 says port 0 whoever asked; with the link up, it is
-# no flush of the kernel's)
+# (RTM_DELADDR for IPv6 says port 0 whoever asked; with the link up and
+# its link-local address kept, it is no flush of the kernel's)
+wait_for 10 link_up plum vp
 wait_for 5 has_addr plum vp 2001:db8:6::2/64
 since=$(( $(wc -l <"$LOG") + 1 ))
 for i in $(seq 8); do

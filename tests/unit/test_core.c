@@ -1262,14 +1262,27 @@ static void addr_event(struct fake *f, const char *netns, const char *link, cons
 	nh_core_event(f->core, &ns->obs, &ev);
 }
 
+/* An address on link in ns's kernel, as the kernel would list it. */
+static void add_addr(struct fake_ns *ns, const char *link, const char *prefix)
+{
+	struct nh_address ad = { 0 };
+
+	snprintf(ad.link, sizeof(ad.link), "%s", link);
+	assert_int_equal(nh_prefix_parse(prefix, &ad.prefix), 0);
+	ad.ifindex = nh_state_link_by_name(&ns->truth, link)->ifindex;
+	assert_int_equal(nh_state_add_address(&ns->truth, &ad), 0);
+	nh_state_sort(&ns->truth);
+}
+
 static bool is_v6_address(const char *object)
 {
 	return strncmp(object, "address:", 8) == 0 && strstr(object, "2001:db8:1::100");
 }
 
 /* An IPv6 address's deletion names no requester (port 0, whoever asked):
- * with its link up that is a process's doing, damped like any other fight
- * (SPEC §5.4), and its records name no actor they cannot know. */
+ * with its link up and its link-local address kept, that is a process's
+ * doing, damped like any other fight (SPEC §5.4), and its records name no
+ * actor they cannot know. */
 static void test_ipv6_address_deletions_damped(void **state)
 {
 	struct fake *f = fake_new(v6_policy);
@@ -1278,6 +1291,7 @@ static void test_ipv6_address_deletions_damped(void **state)
 	(void)state;
 	built(f);
 	blue = ns_get(f, "blue");
+	add_addr(blue, "v-peer1", "fe80::1/64");
 	for (int i = 0; i < 6; i++) {
 		f->now_us += 50000;
 		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
@@ -1323,6 +1337,36 @@ static void test_ipv6_addresses_flushed_with_link_down(void **state)
 	}
 	assert_true(v6_heals >= 4);
 	assert_int_equal(v6_kernel, v6_heals);
+	fake_free(f);
+}
+
+/* IPv6 disabled on a link that stays up (disable_ipv6, an MTU below
+ * 1280): the kernel removes its addresses, link-local too, port 0. Those
+ * are its own doing, whatever set the link so: never damped, actor=kernel. */
+static void test_ipv6_flushed_with_link_up(void **state)
+{
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	size_t v6_heals = 0, v6_kernel = 0;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
+			del_addr(blue, "v-peer1", "2001:db8:1::100/64");
+		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
+		nh_core_heal(f->core);
+	}
+	for (size_t i = 0; i < f->n_out; i++) {
+		assert_true(is_v6_address(f->out[i].object));
+		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
+		v6_heals += f->out[i].type == NH_OUT_HEALED;
+		v6_kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
+	}
+	assert_int_equal(v6_heals, 6);
+	assert_int_equal(v6_kernel, 6);
 	fake_free(f);
 }
 
@@ -1477,6 +1521,44 @@ static void test_recreate_hooks(void **state)
 	fake_free(f);
 }
 
+/* The namespace deleted, and made again by someone else just before
+ * netheal's create (EEXIST): watched and filled in, but not created by
+ * netheal: no heal of netns:blue, no on_create; on_heal for what it put
+ * in. */
+static void test_netns_made_by_another(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	uint64_t heals;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	blue->exists = false;
+	nh_state_free(&blue->truth);
+	del_link(ns_get(f, ""), "v-eth1");
+	nh_core_netns_removed(f->core, "blue");
+	heals = nh_core_totals(f->core)->heals;
+	blue->exists = true;            /* `ip netns add blue`, unseen yet */
+	f->fails[f->n_fails++] = (struct script){ NH_ACT_NETNS_CREATE, "netns:blue", -EEXIST, 1 };
+	for (int i = 0; i < 4 && nh_core_pending(f->core); i++) {
+		nh_core_heal(f->core);
+		deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+	}
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
+	for (size_t i = 0; i < f->n_out; i++)
+		if (strcmp(f->out[i].object, "netns:blue") == 0)
+			assert_false(f->out[i].type == NH_OUT_HEALED && f->out[i].log);
+	for (size_t i = 0; i < f->n_hooks; i++)
+		assert_string_not_equal(f->hooks[i].event, "netns-created");
+	assert_true(f->n_hooks >= 1);
+	assert_string_equal(f->hooks[0].event, "healed");
+	/* what it put in is healed; the namespace itself is not */
+	assert_true(nh_core_totals(f->core)->heals > heals);
+	fake_free(f);
+}
+
 /* SPEC §4.7 and §4.2: a create the kernel acknowledged whose link is then
  * under another name (the kernel took the name as a pattern, a udev rule or
  * another tool renamed it at once) is a failure, and the link made is
@@ -1596,10 +1678,12 @@ int main(void)
 		cmocka_unit_test(test_link_deletions_damped),
 		cmocka_unit_test(test_ipv6_address_deletions_damped),
 		cmocka_unit_test(test_ipv6_addresses_flushed_with_link_down),
+		cmocka_unit_test(test_ipv6_flushed_with_link_up),
 		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
 		cmocka_unit_test(test_recreate_hooks),
+		cmocka_unit_test(test_netns_made_by_another),
 		cmocka_unit_test(test_no_more_objects_than_named),
 		cmocka_unit_test(test_gone_at_once_is_tried_again),
 		cmocka_unit_test(test_reload_oom_keeps_policy),
