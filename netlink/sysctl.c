@@ -108,21 +108,27 @@ bool nh_sysctl_known(const char *root, const char *key)
 	return key_file(root, key, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
 }
 
-/* The entry of dir closest to name (nh_typo_of) into out; -ENOENT: none. */
-static int closest_entry(const char *dir, const char *name, char *out, size_t size)
+/* The entry of dir closest to name into out: a directory when want_dir,
+ * else a file; at most two edits away, and nh_typo_of (a sysctl's name
+ * can be long: a newer kernel's setting is no typo of an older one's
+ * longer name). -ENOENT when none is, or dir cannot be read. */
+static int closest_entry(const char *dir, const char *name, bool want_dir, char *out, size_t size)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	unsigned int best = UINT_MAX;
 
 	if (!d)
-		return -errno;
+		return -ENOENT;
 	while ((e = readdir(d))) {
-		unsigned int dist = nh_typo_distance(name, e->d_name);
+		unsigned int dist;
 
+		if (e->d_name[0] == '.' || (e->d_type != DT_UNKNOWN && (e->d_type == DT_DIR) != want_dir))
+			continue;
+		dist = nh_typo_distance(name, e->d_name);
 		/* a tie goes to the first by name: readdir's order is the
 		 * file system's */
-		if (e->d_name[0] == '.' || !nh_typo_of(name, e->d_name) || dist > best ||
+		if (dist > 2 || !nh_typo_of(name, e->d_name) || dist > best ||
 		    (dist == best && strcmp(e->d_name, out) > 0))
 			continue;
 		if (nh_strlcpy(out, e->d_name, size) == 0)
@@ -140,7 +146,9 @@ int nh_sysctl_suggest(const char *root, const char *key, char *out, size_t size)
 
 	if (!nh_sysctl_key_valid(key) || nh_strlcpy(comp, key, sizeof(comp)) < 0)
 		return -EINVAL;
-	for (char *save = NULL, *t = strtok_r(comp, ".", &save); t; t = strtok_r(NULL, ".", &save))
+	/* a valid key has no empty component: at most KEYSIZ / 2 of them */
+	for (char *save = NULL, *t = strtok_r(comp, ".", &save); t && n < NH_ARRAY_SIZE(tok);
+	     t = strtok_r(NULL, ".", &save))
 		tok[n++] = t;
 	snprintf(dir, sizeof(dir), "%s", root);
 	out[0] = '\0';
@@ -163,7 +171,7 @@ int nh_sysctl_suggest(const char *root, const char *key, char *out, size_t size)
 			if (link) {
 				look = "default";
 			} else {
-				if (closest_entry(dir, t, name, sizeof(name)) < 0)
+				if (closest_entry(dir, t, i + 1 < n, name, sizeof(name)) < 0)
 					return -ENOENT;
 				changed = true;
 			}

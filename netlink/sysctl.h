@@ -42,9 +42,11 @@ bool nh_sysctl_known(const char *root, const char *key);
  * which it lacks, most likely means: each component of key's path that is
  * missing replaced by the closest name in its directory (nh_typo_of), a
  * link's name kept where the link does not exist (its settings looked up
- * under `default`). Into out (NH_SYSCTL_KEYSIZ). For `check`'s "did you
- * mean". Returns 0, -ENOENT when some component has no close name or when
- * key exists, -EINVAL when key is not valid.
+ * under `default`); a name is close at two edits at most (common/util.h
+ * nh_typo_of). Into out (NH_SYSCTL_KEYSIZ; left undefined on failure). For
+ * `check`'s "did you mean". Returns 0; -ENOENT when some component has no
+ * close name, or a directory on the way cannot be read, or key exists;
+ * -EINVAL when key is not valid or the suggestion does not fit size.
  */
 int nh_sysctl_suggest(const char *root, const char *key, char *out, size_t size);
 

@@ -77,24 +77,33 @@ const char *nh_prefix_why_not(const char *s, char *buf, size_t size)
 {
 	const char *slash = strchr(s, '/'), *len;
 	struct nh_prefix p;
-	char ip[INET6_ADDRSTRLEN + 1];
+	char ip[INET6_ADDRSTRLEN + 1], shown[64];
 	size_t n = slash ? (size_t)(slash - s) : strlen(s);
 
+	/* the caller quotes s: nothing of it is repeated here but an address
+	 * that parsed, as inet_ntop writes it */
 	if (nh_prefix_parse(s, &p) == 0)
 		return NULL;
+	if (n == 0) {
+		snprintf(buf, size, "the address before '/' is empty");
+		return buf;
+	}
 	if (n >= sizeof(ip) || (memcpy(ip, s, n), ip[n] = '\0', nh_ip_parse(ip, &p) < 0)) {
-		snprintf(buf, size, "'%.*s' is not an IPv4 or IPv6 address", (int)(n < 64 ? n : 64), s);
+		snprintf(buf, size, "%s is not an IPv4 or IPv6 address", slash ? "the part before '/'" : "it");
 		return buf;
 	}
 	if (!slash) {
-		snprintf(buf, size, "the prefix length is missing (%s/%u for the address alone)", ip, p.len);
+		snprintf(buf, size, "the prefix length is missing (%s for the address alone)",
+			 nh_prefix_str(&p, true, shown, sizeof(shown)));
 		return buf;
 	}
 	len = slash + 1;
 	if (!*len)
 		snprintf(buf, size, "the prefix length after '/' is empty");
 	else if (strspn(len, "0123456789") != strlen(len))
-		snprintf(buf, size, "the prefix length '%.16s' is not a number", len);
+		snprintf(buf, size, "the prefix length is not a number");
+	else if (strlen(len) > 3)
+		snprintf(buf, size, "the prefix length has more than 3 digits");
 	else
 		snprintf(buf, size, "an %s prefix length is 0 to %u", p.family == AF_INET ? "IPv4" : "IPv6", p.len);
 	return buf;

@@ -8,7 +8,7 @@
  * destination, metric) is unique per namespace (validate.c); `create`
  * belongs to a `name` rule only; a namespace name is a valid file name
  * (1-255 bytes, no '/', not "." or "..", no control bytes); a `match` glob
- * is not empty and has no '/'.
+ * is not empty, has no '/' and no '[' without its ']'.
  */
 #include "parse_int.h"
 
@@ -227,6 +227,33 @@ static bool has_control(const char *s)
 	return false;
 }
 
+/* The first '[' of glob m that opens no bracket expression, or NULL:
+ * fnmatch(3) takes such a '[' literally, which is seldom what was meant
+ * ("ns-[0-9"). As fnmatch reads them: a backslash escapes the next
+ * character, and a ']' right after '[', '[!' or '[^' is in the set. */
+static const char *unclosed_bracket(const char *m)
+{
+	for (const char *p = m; *p; p++) {
+		const char *q = p + 1;
+
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p != '[')
+			continue;
+		if (*q == '!' || *q == '^')
+			q++;
+		if (*q == ']')
+			q++;
+		q = strchr(q, ']');
+		if (!q)
+			return p;
+		p = q;
+	}
+	return NULL;
+}
+
 /* `name` or `match`, exactly one. Returns 0 when the rule has a valid one. */
 static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const config_setting_t **k,
 			 struct nh_netns_rule *r)
@@ -249,6 +276,11 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 	if (!*m || strlen(m) >= NH_NETNS_NAMSIZ || strchr(m, '/') || has_control(m)) {
 		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' is not a glob for namespace names",
 			  nh_quote(m, q, sizeof(q)));
+		return -EINVAL;
+	}
+	if (unclosed_bracket(m)) {
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' has a '[' without its ']' (fnmatch would "
+			  "take it as a literal '['; a literal one is \"\\\\[\" in the file)", nh_quote(m, q, sizeof(q)));
 		return -EINVAL;
 	}
 	r->match = strdup(m);

@@ -87,7 +87,7 @@ static void test_bad_values(void **state)
 {
 	static const struct dcase cases[] = {
 		{ "address", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.300/24\" ]; } );\n", 2, false,
-		  "'addresses': '10.1.1.300/24' is not ADDR/PREFIX: '10.1.1.300' is not an IPv4 or IPv6 address" },
+		  "'addresses': '10.1.1.300/24' is not ADDR/PREFIX: the part before '/' is not an IPv4 or IPv6 address" },
 		{ "address no prefix", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3\" ]; } );\n", 1, false,
 		  "'10.1.1.3' is not ADDR/PREFIX: the prefix length is missing (10.1.1.3/32 for the address alone)" },
 		{ "prefix too long", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/33\" ]; } );\n", 1, false,
@@ -101,7 +101,11 @@ static void test_bad_values(void **state)
 		{ "gateway", "routes = ( { to = \"default\";\n via = \"10.1.1\"; } );\n", 2, false,
 		  "'via': invalid IP address '10.1.1'" },
 		{ "prefix not a number", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/2x\" ]; } );\n", 1, false,
-		  "'10.1.1.3/2x' is not ADDR/PREFIX: the prefix length '2x' is not a number" },
+		  "'10.1.1.3/2x' is not ADDR/PREFIX: the prefix length is not a number" },
+		{ "prefix digits", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/0024\" ]; } );\n", 1, false,
+		  "'10.1.1.3/0024' is not ADDR/PREFIX: the prefix length has more than 3 digits" },
+		{ "address empty", "links = ( { name = \"a\"; addresses = [ \"/24\" ]; } );\n", 1, false,
+		  "'/24' is not ADDR/PREFIX: the address before '/' is empty" },
 		{ "prefix empty", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/\" ]; } );\n", 1, false,
 		  "'10.1.1.3/' is not ADDR/PREFIX: the prefix length after '/' is empty" },
 		{ "vxlan remote", "links = ( { name = \"v\"; kind = \"vxlan\"; id = 1; remote = \"x\"; } );\n", 1, false,
@@ -293,13 +297,26 @@ static void test_name_match(void **state)
 		{ "netns empty", "namespaces = ( { name = \"\"; } );\n", 1, false, "invalid namespace name ''" },
 		{ "match empty", "namespaces = ( { match = \"\"; } );\n", 1, false, "'match': '' is not a glob" },
 		{ "match slash", "namespaces = ( { match = \"a/*\"; } );\n", 1, false, "'match': 'a/*' is not a glob" },
+		{ "match unclosed bracket", "namespaces = ( { match = \"ns-[0-9\"; } );\n", 1, false,
+		  "'match': 'ns-[0-9' has a '[' without its ']' (fnmatch would take it as a literal '['; "
+		  "a literal one is \"\\\\[\" in the file)" },
 		{ "match control", "namespaces = ( { match = \"a\\n*\"; } );\n", 1, false,
 		  "'match': 'a\\x0a*' is not a glob" },
 		{ "create on match", "namespaces = ( { match = \"q-*\";\n create = false; } );\n", 2, false,
 		  "'create' applies only to a rule with 'name'" },
 	};
+	struct nh_policy p;
+	struct nh_diags d;
+
 	(void)state;
 	RUN(cases);
+	/* brackets fnmatch reads as sets, and an escaped '[', stay valid */
+	assert_int_equal(t_load("namespaces = ( { match = \"ns-[0-9]*\"; }, { match = \"[]a]*\"; },\n"
+				"  { match = \"[!]]x\"; }, { match = \"q\\\\[x\"; }, { match = \"[[:digit:]]*\"; } );\n",
+				&p, &d), 0);
+	assert_int_equal(d.errors, 0);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
 }
 
 static void test_netns_name_length(void **state)
@@ -1174,11 +1191,11 @@ static void test_rule_errors(void **state)
 		{ "action table word", "rules = ( { priority = 100; action = \"table\"; } );\n", 1, false,
 		  "unknown action 'table'" },
 		{ "bad prefix", "rules = ( { priority = 100; table = 5;\n from = \"10.1.300.0/24\"; } );\n", 2, false,
-		  "'from': '10.1.300.0/24' is neither ADDR/PREFIX nor ADDR: '10.1.300.0' is not an IPv4 or IPv6 address" },
+		  "'from': '10.1.300.0/24' is neither ADDR/PREFIX nor ADDR: the part before '/' is not an IPv4 or IPv6 address" },
 		{ "prefix too long", "rules = ( { priority = 100; table = 5; to = \"10.1.0.0/33\"; } );\n", 1, false,
 		  "'to': '10.1.0.0/33' is neither ADDR/PREFIX nor ADDR: an IPv4 prefix length is 0 to 32" },
 		{ "all is no prefix", "rules = ( { priority = 100; table = 5; from = \"all\"; } );\n", 1, false,
-		  "'from': 'all' is neither ADDR/PREFIX nor ADDR: 'all' is not an IPv4 or IPv6 address (leave 'from' out to match every address)" },
+		  "'from': 'all' is neither ADDR/PREFIX nor ADDR: it is not an IPv4 or IPv6 address (leave 'from' out to match every address)" },
 		{ "host bits", "rules = ( { priority = 100; table = 5; from = \"10.1.1.1/16\"; } );\n", 1, false,
 		  "'from': 10.1.1.1/16 has host bits set (did you mean 10.1.0.0/16?)" },
 		{ "host bits v6", "rules = ( { priority = 100; table = 5; to = \"2001:db8::1/32\"; } );\n", 1, false,

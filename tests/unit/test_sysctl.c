@@ -251,6 +251,11 @@ static void test_suggest(void **state)
 	assert_int_equal(nh_sysctl_suggest(root, "net.ipb4.ip_forward", k, sizeof(k)), 0);
 	assert_string_equal(k, "net.ipv4.ip_forward");
 	assert_int_equal(nh_sysctl_suggest(root, "kernel.ip_forward", k, sizeof(k)), -EINVAL);
+	/* a setting is a file: a directory is no suggestion for one, nor a
+	 * file for a directory; three edits are too many */
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.conf.al", k, sizeof(k)), -ENOENT);
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.ip_forwar.x", k, sizeof(k)), -ENOENT);
+	assert_int_equal(nh_sysctl_suggest(root, "net.ipv4.ip_fwd", k, sizeof(k)), -ENOENT);
 }
 
 static void test_read_all(void **state)
