@@ -19,6 +19,7 @@
 #include "monitor/monitor.h"
 #include "policy/parse.h"
 #include "service/core.h"
+#include "service/instance.h"
 #include "service/kernel.h"
 #include "service/metrics.h"
 #include "service/notify.h"
@@ -67,6 +68,8 @@ struct engine {
 	ev_timer resync, watchdog, flush, retry;
 	ev_timer aside_w;               /* deletes what is set aside */
 	ev_periodic clockwatch;
+	int lock_fd;                    /* nh_instance_lock's, -1 none */
+	ev_io lock_w;                   /* another run asking who holds it */
 	int status_err, metrics_err;    /* the last write's, logged when it changes */
 	char status_line[128];          /* the newest STATUS= line */
 	char status_sent_line[128];     /* the last one sent */
@@ -129,7 +132,10 @@ static void status_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	notify_status(e, e->status_line);
 }
 
-static void flush_now(struct engine *e)
+/* Write the status and metrics files, and STATUS= for systemd; at a stop
+ * (stopping), the status file alone: the metrics file goes (SPEC §7) and
+ * systemd was told STOPPING=1. */
+static void write_files(struct engine *e, bool stopping)
 {
 	struct nh_core_snapshot snap;
 	struct nh_metrics_info info = { NETHEAL_VERSION, e->head.started_ms, nh_wall_ms() };
@@ -141,13 +147,19 @@ static void flush_now(struct engine *e)
 		return;
 	}
 	nh_status_summary_snapshot(&snap, line, sizeof(line));
-	notify_status(e, line);
+	if (!stopping)
+		notify_status(e, line);
 	write_result("status", s->status_file, nh_status_write_snapshot(s->status_file, &e->head, &snap),
 		     &e->status_err);
-	if (*s->metrics_file)
+	if (*s->metrics_file && !stopping)
 		write_result("metrics", s->metrics_file, nh_metrics_write(&snap, &info, s->metrics_file),
 			     &e->metrics_err);
 	nh_core_snapshot_free(&snap);
+}
+
+static void flush_now(struct engine *e)
+{
+	write_files(e, false);
 }
 
 static void changed(void *ctx)
@@ -550,6 +562,15 @@ static void never_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 	(void)revents;
 }
 
+static void lock_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct engine *e = w->data;
+
+	(void)loop;
+	(void)revents;
+	nh_instance_drain(e->lock_fd);
+}
+
 static void start_watchers(struct engine *e)
 {
 	/* Without a timerfd to notice clock jumps, libev wakes up every
@@ -573,6 +594,11 @@ static void start_watchers(struct engine *e)
 	ev_signal_start(e->loop, &e->sighup);
 	ev_signal_start(e->loop, &e->sigterm);
 	ev_signal_start(e->loop, &e->sigint);
+	if (e->lock_fd >= 0) {
+		ev_io_init(&e->lock_w, lock_cb, e->lock_fd, EV_READ);
+		e->lock_w.data = e;
+		ev_io_start(e->loop, &e->lock_w);
+	}
 }
 
 static void engine_free(struct engine *e)
@@ -585,6 +611,8 @@ static void engine_free(struct engine *e)
 	nh_hooks_runner_free(e->hooks);
 	nh_status_free(&e->head);
 	policy_free(e->policy);
+	if (e->lock_fd >= 0)
+		close(e->lock_fd);     /* last: nothing of this run is left */
 }
 
 /* A clean stop removes the metrics file (SPEC §7): no stale numbers. */
@@ -596,10 +624,32 @@ static void remove_metrics(struct engine *e)
 		nh_log_errno(NH_WARNING, errno, "cannot remove %s", path);
 }
 
-/* One service per status file: a second `run` of the same configuration
- * would heal the same namespaces beside the first and overwrite its file.
- * The file names the pid that writes it (a stale one names a dead pid, or
- * a process that is not netheal). 0, or -EBUSY with the reason logged. */
+/* One service per netns directory (service/instance.h). 0, or -EBUSY with
+ * the reason logged. A lock that cannot be made is said, not fatal: it only
+ * guards against a mistake. */
+static int take_lock(struct engine *e)
+{
+	const char *dir = e->policy->settings.netns_dir;
+	pid_t holder;
+	int fd = nh_instance_lock(dir, &holder);
+
+	if (fd == -EBUSY && holder)
+		nh_err("netheal (pid %d) is running already and heals the namespaces in %s: stop it first",
+		       (int)holder, dir);
+	else if (fd == -EBUSY)
+		nh_err("another netheal is running already and heals the namespaces in %s: stop it first", dir);
+	else if (fd < 0)
+		nh_log_errno(NH_WARNING, fd, "cannot tell whether another netheal heals the namespaces in %s", dir);
+	if (fd == -EBUSY)
+		return fd;
+	e->lock_fd = fd;
+	return 0;
+}
+
+/* One service per status file too: a `run` with another netns_dir but the
+ * same status file would overwrite the first's. The file names the pid
+ * that writes it (a stale one names a dead pid, or a process that is not
+ * netheal). 0, or -EBUSY with the reason logged. */
 static int running_already(const char *path)
 {
 	struct nh_status s;
@@ -627,6 +677,8 @@ static int start(struct engine *e)
 
 	/* refuse before changing anything when events cannot be read */
 	r = nh_monitor_probe();
+	if (r == 0)
+		r = take_lock(e);
 	if (r == 0)
 		r = running_already(e->policy->settings.status_file);
 	if (r < 0)
@@ -672,7 +724,7 @@ static int start(struct engine *e)
 
 int nh_engine_run(const struct nh_run_options *opt)
 {
-	struct engine e = { .opt = opt, .exit_code = 1 };
+	struct engine e = { .opt = opt, .exit_code = 1, .lock_fd = -1 };
 	char line[128];
 	struct nh_core_snapshot snap;
 
@@ -709,7 +761,7 @@ int nh_engine_run(const struct nh_run_options *opt)
 		/* the last heals' write was still due: the status file is what
 		 * `netheal status` and operators read after a stop */
 		if (ev_is_active(&e.flush))
-			flush_now(&e);
+			write_files(&e, true);
 		if (e.exit_code == 0)
 			remove_metrics(&e);
 	}

@@ -98,12 +98,19 @@ rm -rf /run/netns && touch /run/netns
 check "netns_dir replaced by a file: said" wait_for 3 logged "/run/netns is not a directory"
 check "the host is still healed" host_heals
 check "netheal is alive" kill -0 "$NH_PID"
-# a second service on the same configuration (and status file) refuses
+# a second service on the same namespaces refuses: with the same
+# configuration, and with another status file
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/second.log"
 check "a second run of it exits non-zero" test $? != 0
 check "saying which pid runs already" \
-	grep -q "netheal (pid $NH_PID) is running already and writes the status file $OUT/status.json" "$T_DIR/second.log"
+	grep -q "netheal (pid $NH_PID) is running already and heals the namespaces in /run/netns: stop it first" \
+	"$T_DIR/second.log"
 check "and changes nothing (no heal logged)" not grep -q "event=healed" "$T_DIR/second.log"
+mkdir -p "$T_DIR/other"
+sed "s|status_file = .*|status_file = \"$T_DIR/other/status.json\";|" "$C/netheal.conf" >"$T_DIR/other/netheal.conf"
+"$NETHEAL" run -c "$T_DIR/other/netheal.conf" --log stderr 2>"$T_DIR/third.log"
+check "another status file: refused all the same" test $? != 0
+check "naming the pid" grep -q "netheal (pid $NH_PID) is running already" "$T_DIR/third.log"
 check "the first runs on" kill -0 "$NH_PID"
 rm /run/netns && mkdir /run/netns
 ip netns add m-back
@@ -121,6 +128,13 @@ check "and stays up" kill -0 "$NH_PID"
 rm /run/netns && mkdir /run/netns
 ip netns add m-late
 check "then picks up namespaces once it is a directory" wait_for 3 link_up m-late lo
+# killed (no clean stop): the next starts, no lock is left behind
+kill -KILL "$NH_PID"; wait "$NH_PID" 2>/dev/null
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/after-kill.log" &
+NH_PID=$!
+bg_started $NH_PID
+check "after a SIGKILL a new run starts" wait_for 5 host_heals
+check "without a word about another netheal" not grep -q "running already" "$T_DIR/after-kill.log"
 kill -TERM "$NH_PID"; wait "$NH_PID"
 check "a clean stop" test $? = 0
 finish

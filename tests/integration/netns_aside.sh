@@ -50,7 +50,7 @@ check "blue is whole again, the old one pinned" wait_for 5 whole
 check "v-eth1 is a new link again" test "$(ip -j link show v-eth1 | jq '.[0].ifindex')" != "$old"
 check_eq "the end is set aside while the old namespace is pinned" 1 "$(aside_links)"
 check "nothing set aside is left" wait_for 5 none_aside
-check "netheal deleted it" grep -q "links set aside: 1 deleted" "$LOG"
+check "netheal deleted it" wait_for 3 grep -q "links set aside: 1 deleted" "$LOG"
 check_eq "the pinned namespace lost the old pair" '["lo"]' \
 	"$(nsenter --net=/proc/$pin/ns/net ip -j link show | jq -c '[.[].ifname]')"
 check "plan: converged" "$NETHEAL" plan -c "$C/netheal.conf"
