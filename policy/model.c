@@ -85,7 +85,7 @@ const char *nh_prefix_why_not(const char *s, char *buf, size_t size)
 	if (nh_prefix_parse(s, &p) == 0)
 		return NULL;
 	if (n == 0) {
-		snprintf(buf, size, "the address before '/' is empty");
+		snprintf(buf, size, slash ? "the address before '/' is empty" : "it is empty");
 		return buf;
 	}
 	if (n >= sizeof(ip) || (memcpy(ip, s, n), ip[n] = '\0', nh_ip_parse(ip, &p) < 0)) {

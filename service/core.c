@@ -815,29 +815,49 @@ static void object_back(struct nh_tracked *obj)
 }
 
 /*
- * Who removed the IPv6 address a puts back, told once the events of its
- * removal are read (heals wait for that): 0 for the kernel, else
- * NH_ACTOR_UNKNOWN. The kernel removes every IPv6 address of a link
- * (addrconf_ifdown) when the link goes down (unless keep_addr_on_down),
- * is deleted or moved, and, with the link up, when IPv6 is disabled on it
- * (disable_ipv6, an MTU below 1280, a VRF taking or releasing it). Its
- * link-local address goes too, which is never kept. So a removal is the
- * kernel's when the link is gone, down or without an IPv6 link-local
- * address, and someone's while the link keeps one. (A process deleting an
- * address on a link that is down, or has no link-local by its
- * addr_gen_mode, is taken for the kernel: not damped, as before.)
+ * Who removed an IPv6 address. RTM_DELADDR names no requester for IPv6
+ * (inet6_ifa_notify sends port 0 for `ip -6 addr del` too). The kernel
+ * removes every IPv6 address of a link (addrconf_ifdown) when the link goes
+ * down (unless keep_addr_on_down), is deleted or moved: after the link's
+ * own RTM_NEWLINK, so the view the event is applied to has the link down or
+ * gone. It does the same with the link left up when IPv6 is disabled on it
+ * (disable_ipv6, an MTU below 1280, a VRF taking or releasing it), and the
+ * link's own link-local (or, on lo, ::1) address goes too.
+ *
+ * At the event (view: the state the event was applied to): the kernel's
+ * (0) when the link is down or gone; else told at the heal
+ * (NH_ACTOR_IPV6), once the removal's events are all read: the kernel's
+ * when the link is gone, down or its MTU below 1280, or when it has a
+ * carrier (a link-local address is made only then) but no link-local or
+ * loopback address left; else someone's (NH_ACTOR_UNKNOWN). A process that
+ * removes them all (`ip addr flush`) is taken for the kernel: not damped.
  */
-static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_action *a)
+static bool has_ipv6_witness(const struct nh_state *have, const struct nh_link *l)
 {
-	const struct nh_state *have = ns && ns->obs ? &ns->obs->have : NULL;
-	const struct nh_link *l = have ? nh_state_link_by_name(have, a->addr.link) : NULL;
+	for (size_t i = 0; i < have->n_addrs; i++) {
+		const struct nh_address *x = &have->addrs[i];
+		static const uint8_t loopback[16] = { [15] = 1 };
 
+		if (x->ifindex == l->ifindex && x->prefix.family == AF_INET6 &&
+		    (nh_ip_is_link_local6(&x->prefix) || memcmp(x->prefix.addr, loopback, 16) == 0))
+			return true;
+	}
+	return false;
+}
+
+static uint32_t ipv6_remover(const struct nh_state *have, const char *link, int ifindex, bool at_heal)
+{
+	const struct nh_link *l = have ? nh_state_link_by_name(have, link) : NULL;
+
+	if (!l && have && ifindex)
+		l = nh_state_link_by_index(have, ifindex);
 	if (!l || !l->up)
 		return 0;
-	for (size_t i = 0; i < have->n_addrs; i++)
-		if (have->addrs[i].ifindex == l->ifindex && nh_ip_is_link_local6(&have->addrs[i].prefix))
-			return NH_ACTOR_UNKNOWN;
-	return 0;
+	if (!at_heal)
+		return NH_ACTOR_IPV6;
+	if ((l->mtu && l->mtu < 1280) || (l->oper_up && !has_ipv6_witness(have, l)))
+		return 0;
+	return NH_ACTOR_UNKNOWN;
 }
 
 static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
@@ -852,7 +872,7 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	char actor[128] = "";
 
 	if (obj && obj->removed && obj->removed_by == NH_ACTOR_IPV6)
-		obj->removed_by = ipv6_remover(ns, a);
+		obj->removed_by = ipv6_remover(ns && ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true);
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
 	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
@@ -921,22 +941,23 @@ static void there_already(struct nh_core *c, struct owner *o, const struct nh_ac
 
 /* create-netns: the new namespace is opened by the kernel side; take its
  * state now (no callback comes for it). One someone else made just before
- * (made false: EEXIST) is watched the same, but netheal did not create it:
- * no netns-created record, no on_create. */
-static void netns_created(struct nh_core *c, const struct nh_action *a, bool made)
+ * (EEXIST) is as new, and is watched and announced the same (netns-created,
+ * on_create: whatever runs in the namespace must move to the new one); only
+ * no heal is counted for it (there_already). */
+static void netns_created(struct nh_core *c, const struct nh_action *a)
 {
 	struct nh_netns *ns = record_make(c, a->netns);
 	struct nh_observed *obs = c->cfg.kernel->observed ? c->cfg.kernel->observed(c->cfg.kernel_ctx, a->netns) : NULL;
 
 	if (!ns)
 		return;
-	ns->created |= made;
+	ns->created = true;
 	if (obs && ns->obs != obs) {
 		ns->obs = obs;
 		obs->user = ns;
 		view_changed(c, ns);
 	}
-	if (made && c->cfg.reporter.netns_created)
+	if (c->cfg.reporter.netns_created)
 		c->cfg.reporter.netns_created(c->cfg.reporter.ctx, a->netns);
 }
 
@@ -981,7 +1002,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		return;
 	}
 	if (a->type == NH_ACT_NETNS_CREATE)
-		netns_created(c, a, !exists);
+		netns_created(c, a);
 	if (exists)
 		there_already(c, o, a, obj, &res);
 	else
@@ -1612,10 +1633,12 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
 		return;
 	obj->removed = true;
 	obj->removed_by = own_port(c, port) ? 0 : port;
-	nh_debug("netns %s: %s removed by %s", nh_netns_label(ns), key, obj->removed_by ? "a process" : "the kernel");
+	nh_debug("netns %s: %s removed by %s", nh_netns_label(ns), key,
+		 !obj->removed_by ? "the kernel" : obj->removed_by == NH_ACTOR_IPV6 ? "whom its heal tells" : "a process");
 }
 
-static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
+static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_observed *obs,
+		    const struct nh_nl_event *ev)
 {
 	char key[NH_OBJECT_KEYSIZ];
 
@@ -1623,10 +1646,10 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_e
 		return;
 	switch (ev->type) {
 	case RTM_DELADDR:
-		/* IPv6 names no requester (inet6_ifa_notify sends port 0 for
-		 * `ip -6 addr del` too): told at the heal, ipv6_remover */
+		/* IPv6 names no requester: ipv6_remover */
 		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)),
-			     ev->actor_port || ev->addr.prefix.family != AF_INET6 ? ev->actor_port : NH_ACTOR_IPV6);
+			     ev->actor_port || ev->addr.prefix.family != AF_INET6 ? ev->actor_port :
+			     ipv6_remover(&obs->have, ev->addr.link, ev->addr.ifindex, false));
 		break;
 	case RTM_DELROUTE:
 		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);
@@ -1740,7 +1763,7 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	ns->event_us = ev->t_us;
 	if (ev->actor_port && !own_port(c, ev->actor_port))
 		ns->actor_port = ev->actor_port;
-	removal(c, ns, ev);
+	removal(c, ns, obs, ev);
 	if (ev->obj == NH_OBJ_LINK)
 		link_changed(c, ns, ev, ev->t_us);
 }

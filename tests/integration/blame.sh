@@ -119,7 +119,9 @@ check "vt is up again after the backoff" wait_for 10 link_up teal vt
 # ---- a process deleting an IPv6 address again and again ------------------------
 # (RTM_DELADDR for IPv6 says port 0 whoever asked; with the link up and
 # its link-local address kept, it is no flush of the kernel's)
+link_local() { ip -n "$1" -6 -o addr show dev "$2" scope link | grep -q fe80; }
 wait_for 10 link_up plum vp
+wait_for 5 link_local plum vp
 wait_for 5 has_addr plum vp 2001:db8:6::2/64
 since=$(( $(wc -l <"$LOG") + 1 ))
 for i in $(seq 8); do

@@ -104,6 +104,8 @@ static void test_bad_values(void **state)
 		  "'10.1.1.3/2x' is not ADDR/PREFIX: the prefix length is not a number" },
 		{ "prefix digits", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/0024\" ]; } );\n", 1, false,
 		  "'10.1.1.3/0024' is not ADDR/PREFIX: the prefix length has more than 3 digits" },
+		{ "address and prefix empty", "links = ( { name = \"a\"; addresses = [ \"\" ]; } );\n", 1, false,
+		  "'' is not ADDR/PREFIX: it is empty" },
 		{ "address empty", "links = ( { name = \"a\"; addresses = [ \"/24\" ]; } );\n", 1, false,
 		  "'/24' is not ADDR/PREFIX: the address before '/' is empty" },
 		{ "prefix empty", "links = ( { name = \"a\"; addresses = [ \"10.1.1.3/\" ]; } );\n", 1, false,
