@@ -566,9 +566,15 @@ static void lock_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct engine *e = w->data;
 
-	(void)loop;
+	int r = nh_instance_drain(e->lock_fd);
+
 	(void)revents;
-	nh_instance_drain(e->lock_fd);
+	if (r < 0) {
+		/* EMFILE: readable still, it would wake the loop at once;
+		 * another run asking is told no pid */
+		nh_log_errno(NH_WARNING, r, "not answering who holds @%s any more", NH_INSTANCE_LOCK_NAME);
+		ev_io_stop(loop, w);
+	}
 }
 
 static void start_watchers(struct engine *e)
@@ -624,25 +630,28 @@ static void remove_metrics(struct engine *e)
 		nh_log_errno(NH_WARNING, errno, "cannot remove %s", path);
 }
 
-/* One service per netns directory (service/instance.h). 0, or -EBUSY with
- * the reason logged. A lock that cannot be made is said, not fatal: it only
- * guards against a mistake. */
+/* One service per network namespace (service/instance.h). 0, or -EBUSY
+ * with the reason logged. A lock that cannot be made, or that another
+ * user's process holds, is said, not fatal: it only guards against a
+ * mistake, and must not let any user keep netheal from starting. */
 static int take_lock(struct engine *e)
 {
-	const char *dir = e->policy->settings.netns_dir;
-	pid_t holder;
-	int fd = nh_instance_lock(dir, &holder);
+	struct nh_instance_holder h;
+	int fd = nh_instance_lock(&h);
 
-	if (fd == -EBUSY && holder)
-		nh_err("netheal (pid %d) is running already and heals the namespaces in %s: stop it first",
-		       (int)holder, dir);
+	if (fd == -EBUSY && h.known)
+		nh_err("netheal (pid %d) is running already in this network namespace: stop it first",
+		       (int)h.pid);
 	else if (fd == -EBUSY)
-		nh_err("another netheal is running already and heals the namespaces in %s: stop it first", dir);
+		nh_err("another netheal is running already in this network namespace: stop it first");
+	else if (fd == -EPERM)
+		nh_warn("@%s is held by pid %d of uid %u, no netheal of root's: running without the "
+			"one-netheal lock", NH_INSTANCE_LOCK_NAME, (int)h.pid, (unsigned int)h.uid);
 	else if (fd < 0)
-		nh_log_errno(NH_WARNING, fd, "cannot tell whether another netheal heals the namespaces in %s", dir);
+		nh_log_errno(NH_WARNING, fd, "cannot tell whether another netheal runs here");
 	if (fd == -EBUSY)
 		return fd;
-	e->lock_fd = fd;
+	e->lock_fd = fd < 0 ? -1 : fd;
 	return 0;
 }
 

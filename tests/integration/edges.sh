@@ -98,12 +98,12 @@ rm -rf /run/netns && touch /run/netns
 check "netns_dir replaced by a file: said" wait_for 3 logged "/run/netns is not a directory"
 check "the host is still healed" host_heals
 check "netheal is alive" kill -0 "$NH_PID"
-# a second service on the same namespaces refuses: with the same
+# a second service in the same network namespace refuses: with the same
 # configuration, and with another status file
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/second.log"
 check "a second run of it exits non-zero" test $? != 0
 check "saying which pid runs already" \
-	grep -q "netheal (pid $NH_PID) is running already and heals the namespaces in /run/netns: stop it first" \
+	grep -q "netheal (pid $NH_PID) is running already in this network namespace: stop it first" \
 	"$T_DIR/second.log"
 check "and changes nothing (no heal logged)" not grep -q "event=healed" "$T_DIR/second.log"
 mkdir -p "$T_DIR/other"
@@ -137,4 +137,22 @@ check "after a SIGKILL a new run starts" wait_for 5 host_heals
 check "without a word about another netheal" not grep -q "running already" "$T_DIR/after-kill.log"
 kill -TERM "$NH_PID"; wait "$NH_PID"
 check "a clean stop" test $? = 0
+
+# the lock's name held by another user (abstract names have no
+# permissions): no netheal, so netheal starts all the same and says so
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0netheal run"); s.listen(8); print("bound", flush=True); time.sleep(60)' >"$T_DIR/squat.out" &
+SQUAT=$!
+bg_started $SQUAT
+check "a process of uid 65534 holds @netheal run" wait_for 5 grep -q bound "$T_DIR/squat.out"
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/squatted.log" &
+NH_PID=$!
+bg_started $NH_PID
+check "a squatter of another user does not keep netheal from starting" wait_for 5 host_heals
+check "which says so" grep -q "@netheal run is held by pid $SQUAT of uid 65534, no netheal of root's" "$T_DIR/squatted.log"
+kill -TERM "$NH_PID"; wait "$NH_PID"
+check "a clean stop" test $? = 0
+kill "$SQUAT"; wait "$SQUAT" 2>/dev/null
 finish

@@ -203,8 +203,9 @@ for try in 1 2 3 4 5; do
 	heals_before=$(jq -r .totals.heals "$C/status.json")
 	m0=$(stat -c %.9Y "$C/status.json")
 	ip -n blue addr del 10.1.1.100/24 dev v-peer1
-	for i in $(seq 2000); do addr_back && break; done
-	if [ "$(stat -c %.9Y "$C/status.json")" = "$m0" ]; then
+	back=no
+	for i in $(seq 2000); do addr_back && back=yes && break; done
+	if [ $back = yes ] && [ "$(stat -c %.9Y "$C/status.json")" = "$m0" ]; then
 		kill -TERM "$NH_PID"
 		premise=yes
 		break
