@@ -300,7 +300,7 @@ def table(out):
     parts += ["", "**CPU per heal** (µs of netheal's user + system time, every thread, over each break's "
               "samples, divided by the heals: status writes and all)", ""] + cpu_rows(recs)
     parts += ["", "**Descriptors** (`netheal run` after READY=1: one per namespace, the event socket, "
-              "at most 128 request sockets)", ""] + fds_rows(recs)
+              "at most 128 request sockets, and since 653a5ba the one-run lock)", ""] + fds_rows(recs)
     if one(recs, what="idle"):
         parts += ["", "**Idle** (context switches of every thread; resync and watchdog off; the window starts once "
                   "the kernel's own after-effects of the heals, IPv6 DAD and bridge port timers, are over)", ""] + idle_rows(recs)
