@@ -1249,6 +1249,32 @@ static const char v6_policy[] =
 	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\", \"2001:db8:1::100/64\" ];\n"
 	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } ); } );\n";
 
+/* `ip netns del blue`: blue and the host end of its veth are gone. */
+static void delete_blue(struct fake *f)
+{
+	struct fake_ns *blue = ns_get(f, "blue");
+
+	blue->exists = false;
+	nh_state_free(&blue->truth);
+	del_link(ns_get(f, ""), "v-eth1");
+	nh_core_netns_removed(f->core, "blue");
+}
+
+/* Heal passes, with the events of what they made, until blue is rebuilt
+ * (four at most). */
+static void rebuild_blue(struct fake *f)
+{
+	struct fake_ns *blue = ns_get(f, "blue");
+
+	for (int i = 0; i < 4 && nh_core_pending(f->core); i++) {
+		nh_core_heal(f->core);
+		if (blue->exists)
+			deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
+	}
+	assert_true(blue->exists);
+}
+
 /* An address's removal in netns, as the monitor describes it. */
 static void addr_event(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port)
 {
@@ -1434,25 +1460,14 @@ static void test_ipv6_flushed_in_a_bounce(void **state)
 static void test_netns_deletions_damped(void **state)
 {
 	struct fake *f = fake_new(base_policy);
-	struct fake_ns *blue;
 	size_t netns_heals = 0;
 
 	(void)state;
 	built(f);
-	blue = ns_get(f, "blue");
 	for (int i = 0; i < 6 && count_out(f, NH_OUT_FLAPPING, true) == 0; i++) {
 		f->now_us += 50000;
-		blue->exists = false;
-		nh_state_free(&blue->truth);
-		del_link(ns_get(f, ""), "v-eth1");
-		nh_core_netns_removed(f->core, "blue");
-		for (int j = 0; j < 4 && nh_core_pending(f->core); j++) {
-			nh_core_heal(f->core);
-			if (blue->exists)
-				deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
-			deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
-		}
-		assert_true(blue->exists);
+		delete_blue(f);
+		rebuild_blue(f);
 	}
 	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
 	for (size_t i = 0; i < f->n_out; i++) {
@@ -1562,17 +1577,8 @@ static void test_recreate_hooks(void **state)
 	(void)state;
 	built(f);
 	blue = ns_get(f, "blue");
-	blue->exists = false;
-	nh_state_free(&blue->truth);
-	del_link(ns_get(f, ""), "v-eth1");
-	nh_core_netns_removed(f->core, "blue");
-	for (int i = 0; i < 4 && nh_core_pending(f->core); i++) {
-		nh_core_heal(f->core);
-		if (blue->exists)
-			deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
-		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
-	}
-	assert_true(blue->exists);
+	delete_blue(f);
+	rebuild_blue(f);
 	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
 	assert_int_equal(f->n_hooks, 1);
 	assert_string_equal(f->hooks[0].event, "netns-created");
@@ -1592,18 +1598,11 @@ static void test_netns_made_by_another(void **state)
 	(void)state;
 	built(f);
 	blue = ns_get(f, "blue");
-	blue->exists = false;
-	nh_state_free(&blue->truth);
-	del_link(ns_get(f, ""), "v-eth1");
-	nh_core_netns_removed(f->core, "blue");
+	delete_blue(f);
 	heals = nh_core_totals(f->core)->heals;
 	blue->exists = true;            /* `ip netns add blue`, unseen yet */
 	f->fails[f->n_fails++] = (struct script){ NH_ACT_NETNS_CREATE, "netns:blue", -EEXIST, 1 };
-	for (int i = 0; i < 4 && nh_core_pending(f->core); i++) {
-		nh_core_heal(f->core);
-		deliver(f, "blue", RTM_NEWLINK, NH_OBJ_LINK, 4242);
-		deliver(f, "", RTM_NEWLINK, NH_OBJ_LINK, 4242);
-	}
+	rebuild_blue(f);
 	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
 	for (size_t i = 0; i < f->n_out; i++)
 		if (strcmp(f->out[i].object, "netns:blue") == 0)
