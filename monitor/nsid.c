@@ -193,7 +193,6 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	 * known by the one someone gave it, if any) */
 	for (int i = 0; i < NSID_TRIES && r == 0 && nsid < 0 && !nh_ns_is_host(ns); i++) {
 		int want = nsid_next(m);
-
 		struct nh_nl *host = nh_ns_request(m->ns[0]);
 
 		r = host ? nh_nl_new_nsid(host, ns->fd, want) : -errno;

@@ -157,11 +157,6 @@ static void write_files(struct engine *e, bool stopping)
 	nh_core_snapshot_free(&snap);
 }
 
-static void flush_now(struct engine *e)
-{
-	write_files(e, false);
-}
-
 static void changed(void *ctx)
 {
 	struct engine *e = ctx;
@@ -276,7 +271,7 @@ static void flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (e->core)
 		heal_now(e);
-	flush_now(e);
+	write_files(e, false);
 }
 
 static void more_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -534,7 +529,7 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	nh_notify_watchdog();
 	/* the metrics file's age tells a dead daemon from an idle one */
 	if (*e->policy->settings.metrics_file)
-		flush_now(e);
+		write_files(e, false);
 }
 
 static void start_timers(struct engine *e)
@@ -565,7 +560,6 @@ static void never_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 static void lock_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct engine *e = w->data;
-
 	int r = nh_instance_drain(e->lock_fd);
 
 	(void)revents;
@@ -758,7 +752,7 @@ int nh_engine_run(const struct nh_run_options *opt)
 		return 1;
 	}
 	if (start(&e) == 0) {
-		flush_now(&e);
+		write_files(&e, false);
 		if (nh_core_snapshot(e.core, &snap) == 0) {
 			nh_status_summary_snapshot(&snap, line, sizeof(line));
 			nh_core_snapshot_free(&snap);
