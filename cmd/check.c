@@ -27,19 +27,16 @@ static int check_sysctls(const struct nh_netns_rule *r, struct nh_diags *d)
 {
 	for (size_t i = 0; i < r->want.n_sysctls; i++) {
 		const struct nh_sysctl *k = &r->want.sysctls[i];
-		char hint[NH_SYSCTL_KEYSIZ];
+		char hint[NH_SYSCTL_KEYSIZ], did[NH_SYSCTL_KEYSIZ + 24] = "";
 		int n;
 
 		if (nh_sysctl_known(NH_SYSCTL_ROOT, k->key))
 			continue;
 		if (nh_sysctl_suggest(NH_SYSCTL_ROOT, k->key, hint, sizeof(hint)) == 0)
-			n = nh_diags_add(d, k->origin.file, k->origin.line, true, "sysctl '%s': this machine's "
-					 "kernel has no such setting: did you mean '%s'? (netheal will report "
-					 "heal-failed where it is missing too)", k->key, hint);
-		else
-			n = nh_diags_add(d, k->origin.file, k->origin.line, true, "sysctl '%s': this machine's "
-					 "kernel has no such setting (netheal will report heal-failed where it is "
-					 "missing too)", k->key);
+			snprintf(did, sizeof(did), ": did you mean '%s'?", hint);
+		n = nh_diags_add(d, k->origin.file, k->origin.line, true, "sysctl '%s': this machine's kernel has "
+				 "no such setting%s (netheal will report heal-failed where it is missing too)",
+				 k->key, did);
 		if (n < 0)
 			return -ENOMEM;
 	}
