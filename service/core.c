@@ -821,31 +821,28 @@ static void object_back(struct nh_tracked *obj)
  * down (unless keep_addr_on_down), is deleted or moved: after the link's
  * own RTM_NEWLINK, so the view the event is applied to has the link down or
  * gone. It does the same with the link left up when IPv6 is disabled on it
- * (disable_ipv6, an MTU below 1280, a VRF taking or releasing it), and the
- * link's own link-local (or, on lo, ::1) address goes too.
+ * (disable_ipv6, an MTU below 1280, a VRF taking or releasing it), and then
+ * the link's own link-local (or, on lo, ::1) address goes too, after the
+ * others (the list is in scope order).
  *
- * At the event (view: the state the event was applied to): the kernel's
- * (0) when the link is down or gone; else told at the heal
- * (NH_ACTOR_IPV6), once the removal's events are all read: the kernel's
- * when the link is gone, down or its MTU below 1280, or when it has a
- * carrier (a link-local address is made only then) but no link-local or
- * loopback address left; else someone's (NH_ACTOR_UNKNOWN). A process that
- * removes them all (`ip addr flush`) is taken for the kernel: not damped.
+ * At the event: the kernel's (0) when the link is down or gone; else told
+ * at the heal (NH_ACTOR_IPV6), once the removal's events are all read: the
+ * kernel's when the link is gone, down or its MTU below 1280, or when its
+ * link-local or loopback address went within the last second
+ * (v6_flushed); else someone's (NH_ACTOR_UNKNOWN). A process that removes
+ * them all (`ip addr flush`) is taken for the kernel: not damped.
  */
-static bool has_ipv6_witness(const struct nh_state *have, const struct nh_link *l)
-{
-	for (size_t i = 0; i < have->n_addrs; i++) {
-		const struct nh_address *x = &have->addrs[i];
-		static const uint8_t loopback[16] = { [15] = 1 };
+#define V6_FLUSH_WINDOW_US 1000000
 
-		if (x->ifindex == l->ifindex && x->prefix.family == AF_INET6 &&
-		    (nh_ip_is_link_local6(&x->prefix) || memcmp(x->prefix.addr, loopback, 16) == 0))
-			return true;
-	}
-	return false;
+static bool ipv6_witness(const struct nh_prefix *p)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	return p->family == AF_INET6 && (nh_ip_is_link_local6(p) || memcmp(p->addr, loopback, 16) == 0);
 }
 
-static uint32_t ipv6_remover(const struct nh_state *have, const char *link, int ifindex, bool at_heal)
+static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *have, const char *link, int ifindex,
+			     bool at_heal, uint64_t now_us)
 {
 	const struct nh_link *l = have ? nh_state_link_by_name(have, link) : NULL;
 
@@ -855,7 +852,8 @@ static uint32_t ipv6_remover(const struct nh_state *have, const char *link, int 
 		return 0;
 	if (!at_heal)
 		return NH_ACTOR_IPV6;
-	if ((l->mtu && l->mtu < 1280) || (l->oper_up && !has_ipv6_witness(have, l)))
+	if ((l->mtu && l->mtu < 1280) ||
+	    (strcmp(ns->v6_flushed, l->name) == 0 && now_us - ns->v6_flushed_us < V6_FLUSH_WINDOW_US))
 		return 0;
 	return NH_ACTOR_UNKNOWN;
 }
@@ -872,7 +870,7 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	char actor[128] = "";
 
 	if (obj && obj->removed && obj->removed_by == NH_ACTOR_IPV6)
-		obj->removed_by = ipv6_remover(ns && ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true);
+		obj->removed_by = ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true, now_us) : 0;
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
 	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
@@ -1642,6 +1640,10 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 {
 	char key[NH_OBJECT_KEYSIZ];
 
+	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix)) {
+		nh_strlcpy(ns->v6_flushed, ev->addr.link, sizeof(ns->v6_flushed));
+		ns->v6_flushed_us = ev->t_us;
+	}
 	if (!wanted(ns, ev))
 		return;
 	switch (ev->type) {
@@ -1649,7 +1651,7 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 		/* IPv6 names no requester: ipv6_remover */
 		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)),
 			     ev->actor_port || ev->addr.prefix.family != AF_INET6 ? ev->actor_port :
-			     ipv6_remover(&obs->have, ev->addr.link, ev->addr.ifindex, false));
+			     ipv6_remover(ns, &obs->have, ev->addr.link, ev->addr.ifindex, false, 0));
 		break;
 	case RTM_DELROUTE:
 		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);

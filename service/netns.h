@@ -115,6 +115,8 @@ struct nh_netns {
 	bool vanishing;                 /* an action found its link gone (ENODEV): its events were waited for first */
 	bool created;                   /* netheal (re-)created it: run on_create once it is built */
 	uint32_t actor_port;            /* the netlink port of the last requester that changed it */
+	char v6_flushed[NH_IFNAMSIZ];   /* the last link whose IPv6 link-local (or ::1) address went, */
+	uint64_t v6_flushed_us;         /* and when (µs): a kernel's flush (core.c ipv6_remover) */
 	struct nh_scope *scope;         /* NULL: always diffed whole */
 	bool partner_woken;             /* service/core.c wake_partners' mark; false outside it */
 
