@@ -31,15 +31,27 @@ const char *nh_exec_ns_label(const char *netns)
 	return netns[0] ? netns : "the host";
 }
 
-int nh_exec_ns(const struct nh_exec_ctx *ctx, const char *netns, struct nh_exec_ns *ns, struct nh_result *res)
+static int exec_ns(const struct nh_exec_ctx *ctx, const char *netns, unsigned int need, struct nh_exec_ns *ns,
+		   struct nh_result *res)
 {
-	int r = ctx->netns(ctx->ctx, netns, ns);
+	int r = ctx->netns(ctx->ctx, netns, need, ns);
 
 	if (r == -ENOENT)
 		return nh_exec_fail(res, r, "namespace %s does not exist", nh_exec_ns_label(netns));
 	if (r < 0)
 		return nh_exec_fail(res, r, "namespace %s: %s", nh_exec_ns_label(netns), strerror(-r));
 	return 0;
+}
+
+int nh_exec_ns(const struct nh_exec_ctx *ctx, const char *netns, struct nh_exec_ns *ns, struct nh_result *res)
+{
+	return exec_ns(ctx, netns, NH_EXEC_NS_REQUEST, ns, res);
+}
+
+int nh_exec_ns_sysctl(const struct nh_exec_ctx *ctx, const char *netns, struct nh_exec_ns *ns,
+		      struct nh_result *res)
+{
+	return exec_ns(ctx, netns, NH_EXEC_NS_SYSCTL, ns, res);
 }
 
 /* SIOCGIFINDEX on the request socket: the kernel answers for the socket's

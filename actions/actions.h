@@ -6,12 +6,21 @@
 #define NETHEAL_ACTIONS_ACTIONS_H
 
 #include "netlink/nl.h"
+#include "netlink/sysctl.h"
 #include "policy/diff.h"
 
 /* A namespace as the executor needs it. */
 struct nh_exec_ns {
 	int fd;                 /* the namespace's file descriptor */
-	struct nh_nl *nl;       /* a request socket opened in it */
+	struct nh_nl *nl;       /* a request socket opened in it (NH_EXEC_NS_REQUEST) */
+	struct nh_sysctl_dirs *sysctl_dirs;     /* where its settings are opened (NH_EXEC_NS_SYSCTL;
+						   netlink/sysctl.h), or NULL: by their path */
+};
+
+/* What nh_exec_ctx.netns opens besides the namespace's fd. */
+enum {
+	NH_EXEC_NS_REQUEST = 1u << 0,   /* the request socket */
+	NH_EXEC_NS_SYSCTL = 1u << 1,    /* its nh_sysctl_dirs */
 };
 
 /*
@@ -37,11 +46,13 @@ struct nh_exec_aside {
 };
 
 struct nh_exec_ctx {
-	/* Resolve a namespace by name ("" = the host) to its fd and request
-	 * socket; the callee opens them on first use. The host needs a real fd
-	 * too: it goes into IFLA_NET_NS_FD (a veth peer in the host). Returns
-	 * 0, or -ENOENT when the namespace does not exist. */
-	int (*netns)(void *ctx, const char *name, struct nh_exec_ns *out);
+	/* Resolve a namespace by name ("" = the host) to its fd and what need
+	 * (NH_EXEC_NS_*) asks for; the callee opens them on first use. What is
+	 * not asked for may be NULL or -1. The host needs a real fd too: it
+	 * goes into IFLA_NET_NS_FD (a veth peer in the host). Returns 0, or
+	 * -ENOENT when the namespace does not exist, -errno when the request
+	 * socket cannot be opened. */
+	int (*netns)(void *ctx, const char *name, unsigned int need, struct nh_exec_ns *out);
 	void *ctx;
 	const char *netns_dir;  /* where named namespaces live: "/run/netns" */
 	struct nh_exec_aside *aside;    /* NULL: every LINK_DELETE deletes at once */

@@ -18,8 +18,12 @@ typedef int (*nh_exec_fn)(const struct nh_exec_ctx *ctx, const struct nh_action 
 /* Set res->err and res->reason; returns err. */
 int nh_exec_fail(struct nh_result *res, int err, const char *fmt, ...) NH_PRINTF(3, 4);
 
-/* The namespace `netns` through ctx, or a failed result naming it. */
+/* The namespace `netns` through ctx with its request socket, or a failed
+ * result naming it. Returns 0 or -errno (res says it). */
 int nh_exec_ns(const struct nh_exec_ctx *ctx, const char *netns, struct nh_exec_ns *ns, struct nh_result *res);
+/* The same for a sysctl: the namespace's fd and /proc/sys/net, no socket. */
+int nh_exec_ns_sysctl(const struct nh_exec_ctx *ctx, const char *netns, struct nh_exec_ns *ns,
+		      struct nh_result *res);
 
 /* The index of link `name` in nl's namespace, or a failed result:
  * "WHAT NAME not found in NETNS". Returns > 0 or -errno. */

@@ -1,6 +1,8 @@
 /*
  * Sysctl set: write the value under /proc/sys/net of the action's namespace
- * (entered by the calling thread and left again) and read it back. The
+ * (entered by the calling thread and left again; opened below the
+ * namespace's directories the caller keeps: netlink/sysctl.h) and
+ * read it back. The
  * kernel may take a write and keep another value (a hex number read back
  * in decimal, a value clamped): that is a failure saying what it reads,
  * never `ok`, or the next diff would write it again for ever (SPEC §4.7).
@@ -21,10 +23,11 @@ int nh_exec_sysctl_set(const struct nh_exec_ctx *ctx, const struct nh_action *a,
 	struct nh_exec_ns ns;
 	int r;
 
-	r = nh_exec_ns(ctx, a->netns, &ns, res);
+	r = nh_exec_ns_sysctl(ctx, a->netns, &ns, res);
 	if (r < 0)
 		return r;
-	r = nh_sysctl_write(a->netns[0] ? ns.fd : -1, NH_SYSCTL_ROOT, k->key, k->value, back, sizeof(back));
+	r = nh_sysctl_write(a->netns[0] ? ns.fd : -1, ns.sysctl_dirs, NH_SYSCTL_ROOT, k->key, k->value, back,
+			    sizeof(back));
 	res->acked_us = nh_now_us();
 	switch (r) {
 	case 0:

@@ -97,7 +97,8 @@ static void req_close(struct nh_ns *ns)
 static void req_evict(struct nh_monitor *m, size_t adding)
 {
 	while (m->lru_tail && m->lru_tail != m->lru_head &&
-	       (m->n_req + adding > m->max_req || m->n_ns + m->n_req + 1 + FD_RESERVE >= m->nofile))
+	       (m->n_req + adding > m->max_req ||
+		m->n_ns + m->n_sysctl_ns * NH_SYSCTL_DIRS + m->n_req + 1 + FD_RESERVE >= m->nofile))
 		req_close(m->lru_tail);
 }
 
@@ -126,6 +127,20 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 		m->n_req++;
 	}
 	return &ns->req;
+}
+
+struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
+{
+	struct nh_monitor *m = ns->m;
+
+	/* room for every namespace's own and as many directories each, first */
+	if (!ns->sysctl_dirs_counted &&
+	    (m->n_ns + 1) * (1 + NH_SYSCTL_DIRS) + m->n_req + FD_RESERVE < m->nofile) {
+		nh_sysctl_dirs_init(&ns->sysctl_dirs, NH_SYSCTL_DIRS);
+		ns->sysctl_dirs_counted = true;
+		m->n_sysctl_ns++;
+	}
+	return &ns->sysctl_dirs;
 }
 
 size_t nh_monitor_req_sockets(const struct nh_monitor *m)
@@ -268,6 +283,11 @@ static void ns_close(struct nh_ns *ns)
 	nh_events_forget(m, ns);
 	nh_ns_nsid_release(ns);
 	req_close(ns);
+	nh_sysctl_dirs_close(&ns->sysctl_dirs);
+	if (ns->sysctl_dirs_counted)
+		m->n_sysctl_ns--;
+	ns->sysctl_dirs_counted = false;
+	nh_sysctl_dirs_init(&ns->sysctl_dirs, 0);
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
@@ -319,6 +339,7 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 	}
 	ns->m = m;
 	ns->fd = fd;
+	nh_sysctl_dirs_init(&ns->sysctl_dirs, 0);
 	ns->nsid = -1;
 	nh_state_init(&ns->obs.have);
 	ev_timer_init(&ns->redump, ns_redump_cb, 0, 0);

@@ -39,6 +39,7 @@
 #include "netlink/nl.h"
 #include "common/hash.h"
 #include "monitor/observe.h"
+#include "netlink/sysctl.h"
 #include "policy/model.h"
 
 #define NH_MONITOR_RCVBUF_DEFAULT (8 * 1024 * 1024)    /* every namespace's events, one socket */
@@ -62,6 +63,8 @@ struct nh_ns {
 	/* private */
 	struct nh_monitor *m;
 	struct nh_nl req;               /* request socket, when open (nh_ns_request) */
+	struct nh_sysctl_dirs sysctl_dirs;      /* its /proc/sys/net/ipv4 … kept (nh_ns_sysctl_dirs) */
+	bool sysctl_dirs_counted;       /* room for them was counted: keep > 0 */
 	struct nh_ns *lru_prev, *lru_next;      /* open request sockets, most recently used first */
 	ev_timer redump;                /* a failed re-dump is retried on this timer */
 	unsigned int redump_ms;         /* its current backoff */
@@ -147,6 +150,16 @@ int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out)
  * asking for another namespace's socket. NULL (errno set) when it cannot
  * be opened. */
 struct nh_nl *nh_ns_request(struct nh_ns *ns);
+/* Where the namespace's settings are opened (netlink/sysctl.h
+ * nh_sysctl_dirs: the directories below its /proc/sys/net kept open, so
+ * that opening a setting takes the same time at any number of
+ * namespaces), for nh_sysctl_read and nh_sysctl_write in it. Up to
+ * NH_SYSCTL_DIRS more descriptors per namespace with sysctls, closed when
+ * the namespace is let go; none are kept when descriptors are short
+ * (every namespace's own and NH_SYSCTL_DIRS each must fit under
+ * RLIMIT_NOFILE beside the request sockets): then each setting is opened
+ * by its path. Never NULL. */
+struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns);
 /* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
  * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps
  * trying on a timer with backoff and calls ops->resynced ("retry") once a

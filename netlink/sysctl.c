@@ -28,6 +28,89 @@ static int key_file(const char *root, const char *key, char *path, size_t size)
 	return 0;
 }
 
+void nh_sysctl_dirs_init(struct nh_sysctl_dirs *d, unsigned int keep)
+{
+	memset(d, 0, sizeof(*d));
+	d->keep = keep < NH_SYSCTL_DIRS ? keep : NH_SYSCTL_DIRS;
+}
+
+void nh_sysctl_dirs_close(struct nh_sysctl_dirs *d)
+{
+	for (unsigned int i = 0; i < d->n; i++)
+		close(d->dir[i].fd);
+	d->n = 0;
+}
+
+/* The kept directory root/net/TOP (rel = "net/TOP/…"), opened now if there
+ * is room, or opened again (again: a directory the kernel took away, as a
+ * module's settings are when it is unloaded, and made anew): its fd with
+ * *below pointing past "net/TOP/" in rel; -1 when none is (kept), -errno
+ * when root/net/TOP cannot be opened (then it is not kept). */
+static int dir_of(struct nh_sysctl_dirs *d, const char *root, const char *rel, const char **below, bool again)
+{
+	const char *top = rel + strlen("net/"), *end = strchr(top, '/');
+	char path[PATH_MAX];
+	unsigned int i;
+	size_t len;
+	int fd;
+
+	/* every key is below net/ (nh_sysctl_key_valid) */
+	if (!d || !end || (len = (size_t)(end - top)) >= sizeof(d->dir[0].name))
+		return -1;
+	*below = end + 1;
+	for (i = 0; i < d->n; i++)
+		if (strncmp(d->dir[i].name, top, len) == 0 && !d->dir[i].name[len])
+			break;
+	if (i < d->n && !again)
+		return d->dir[i].fd;
+	if (i < d->n) {
+		close(d->dir[i].fd);
+		d->dir[i] = d->dir[--d->n];
+	}
+	if (d->n >= d->keep ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%.*s", root, (int)(end - rel), rel) >= sizeof(path))
+		return -1;
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memcpy(d->dir[d->n].name, top, len);
+	d->dir[d->n].name[len] = '\0';
+	d->dir[d->n++].fd = fd;
+	return fd;
+}
+
+/* Open key's file with flags in the calling thread's namespace: below
+ * its kept directory in dirs when there is one (dirs may be NULL), else
+ * by its whole path under root. The fd, or -errno. */
+static int key_open(struct nh_sysctl_dirs *dirs, const char *root, const char *key, int flags)
+{
+	char rel[NH_SYSCTL_KEYSIZ], path[PATH_MAX];
+	const char *below;
+	int fd, r = nh_sysctl_path(key, rel, sizeof(rel));
+
+	if (r < 0)
+		return r;
+	flags |= O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	fd = dir_of(dirs, root, rel, &below, false);
+	if (fd >= 0) {
+		r = openat(fd, below, flags);
+		if (r >= 0 || errno != ENOENT)
+			return r < 0 ? -errno : r;
+		/* no such setting, or a directory taken away since: look again */
+		fd = dir_of(dirs, root, rel, &below, true);
+		if (fd >= 0) {
+			r = openat(fd, below, flags);
+			return r < 0 ? -errno : r;
+		}
+	}
+	if (fd < -1)
+		return fd;      /* root/net/TOP itself is not there */
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, flags);
+	return fd < 0 ? -errno : fd;
+}
+
 /* The text of an open file, NUL-terminated: -E2BIG when longer than max. */
 static int read_text(int fd, char *buf, size_t max)
 {
@@ -50,40 +133,40 @@ static int read_text(int fd, char *buf, size_t max)
 	return 0;
 }
 
-static int get_path(const char *path, char *buf, size_t size)
+/* The setting open at fd, normalized into buf; closes fd. */
+static int get_fd(int fd, char *buf, size_t size)
 {
 	char text[READ_MAX];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r;
+	int r = read_text(fd, text, sizeof(text));
 
-	if (fd < 0)
-		return -errno;
-	r = read_text(fd, text, sizeof(text));
 	close(fd);
 	if (r < 0)
 		return r;
 	return nh_sysctl_value_normalize(text, buf, size) < 0 ? -E2BIG : 0;
 }
 
+static int get_path(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	return fd < 0 ? -errno : get_fd(fd, buf, size);
+}
+
 int nh_sysctl_get(const char *root, const char *key, char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	int r = key_file(root, key, path, sizeof(path));
+	int fd = key_open(NULL, root, key, O_RDONLY);
 
-	return r < 0 ? r : get_path(path, buf, size);
+	return fd < 0 ? fd : get_fd(fd, buf, size);
 }
 
 int nh_sysctl_put(const char *root, const char *key, const char *value)
 {
-	char path[PATH_MAX];
 	size_t len = strlen(value);
 	ssize_t n;
-	int fd, r = key_file(root, key, path, sizeof(path));
+	int r, fd = key_open(NULL, root, key, O_WRONLY);
 
-	if (r < 0)
-		return r;
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		n = write(fd, value, len);
 	while (n < 0 && errno == EINTR);
@@ -235,6 +318,7 @@ bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_net
 /* ---- in a namespace ---- */
 
 struct read_args {
+	struct nh_sysctl_dirs *dirs;
 	const char *root;
 	const struct nh_sysctl *keys;
 	size_t n;
@@ -251,7 +335,9 @@ static int read_here(void *arg)
 		memset(&k, 0, sizeof(k));
 		nh_strlcpy(k.key, a->keys[i].key, sizeof(k.key));
 		nh_strlcpy(k.link, a->keys[i].link, sizeof(k.link));
-		if (nh_sysctl_get(a->root, k.key, k.value, sizeof(k.value)) < 0)
+		int fd = key_open(a->dirs, a->root, k.key, O_RDONLY);
+
+		if (fd < 0 || get_fd(fd, k.value, sizeof(k.value)) < 0)
 			continue;
 		if (nh_state_add_sysctl(&a->tmp, &k) < 0)
 			return -ENOMEM;
@@ -275,9 +361,10 @@ static int sysctl_key_cmp(const void *a, const void *b)
 	return nh_sysctl_key_cmp(a, b);
 }
 
-int nh_sysctl_read(int netns_fd, const char *root, const struct nh_sysctl *keys, size_t n, struct nh_state *out)
+int nh_sysctl_read(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root, const struct nh_sysctl *keys,
+		   size_t n, struct nh_state *out)
 {
-	struct read_args a = { .root = root, .keys = keys, .n = n };
+	struct read_args a = { .dirs = dirs, .root = root, .keys = keys, .n = n };
 	int r;
 
 	nh_state_init(&a.tmp);
@@ -292,27 +379,23 @@ int nh_sysctl_read(int netns_fd, const char *root, const struct nh_sysctl *keys,
 }
 
 struct write_args {
+	struct nh_sysctl_dirs *dirs;
 	const char *root, *key, *value;
 	char *readback;
 	size_t size;
 };
 
-/* One open for the write and its read-back: at 10,000 namespaces a path
- * walk under /proc/sys/net is most of a sysctl's cost (the kernel keeps
- * one `net` entry per namespace in the same dentry hash chain). */
+/* One open for the write and its read-back. */
 static int write_here(void *arg)
 {
 	struct write_args *a = arg;
-	char path[PATH_MAX], text[READ_MAX], want[NH_SYSCTL_VALSIZ];
+	char text[READ_MAX], want[NH_SYSCTL_VALSIZ];
 	size_t len = strlen(a->value), got = 0;
 	ssize_t n;
-	int fd, r = key_file(a->root, a->key, path, sizeof(path));
+	int r, fd = key_open(a->dirs, a->root, a->key, O_RDWR);
 
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		n = write(fd, a->value, len);
 	while (n < 0 && errno == EINTR);
@@ -338,10 +421,10 @@ static int write_here(void *arg)
 	return strcmp(want, a->readback) == 0 ? 0 : -ERANGE;
 }
 
-int nh_sysctl_write(int netns_fd, const char *root, const char *key, const char *value, char *readback,
-		    size_t size)
+int nh_sysctl_write(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root, const char *key,
+		    const char *value, char *readback, size_t size)
 {
-	struct write_args a = { root, key, value, readback, size };
+	struct write_args a = { dirs, root, key, value, readback, size };
 
 	if (size)
 		readback[0] = '\0';

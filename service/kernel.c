@@ -21,15 +21,21 @@ static struct nh_ns *find(struct nh_kernel *k, const char *name, bool adopt)
 	return ns;
 }
 
-static int exec_netns(void *ctx, const char *name, struct nh_exec_ns *out)
+static int exec_netns(void *ctx, const char *name, unsigned int need, struct nh_exec_ns *out)
 {
 	struct nh_ns *ns = find(ctx, name, true);
 
 	if (!ns)
 		return -ENOENT;
 	out->fd = ns->fd;
-	out->nl = nh_ns_request(ns);
-	return out->nl ? 0 : -errno;
+	out->nl = NULL;
+	out->sysctl_dirs = need & NH_EXEC_NS_SYSCTL ? nh_ns_sysctl_dirs(ns) : NULL;
+	if (need & NH_EXEC_NS_REQUEST) {
+		out->nl = nh_ns_request(ns);
+		if (!out->nl)
+			return -errno;
+	}
+	return 0;
 }
 
 void nh_kernel_init(struct nh_kernel *k, struct nh_monitor *m)
@@ -170,7 +176,8 @@ static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *w
 			r = nh_state_add_sysctl(&rest, &k);
 	}
 	if (r == 0 && rest.n_sysctls)
-		r = nh_sysctl_read(netns[0] ? ns->fd : -1, NH_SYSCTL_ROOT, rest.sysctls, rest.n_sysctls, &rest);
+		r = nh_sysctl_read(netns[0] ? ns->fd : -1, nh_ns_sysctl_dirs(ns), NH_SYSCTL_ROOT, rest.sysctls,
+				   rest.n_sysctls, &rest);
 	for (size_t i = 0; i < rest.n_sysctls && r == 0; i++)
 		r = nh_state_add_sysctl(&got, &rest.sysctls[i]);
 	if (r == 0) {

@@ -37,15 +37,16 @@ struct drv {
 	size_t n;
 };
 
-static int drv_netns(void *ctx, const char *name, struct nh_exec_ns *out)
+static int drv_netns(void *ctx, const char *name, unsigned int need, struct nh_exec_ns *out)
 {
 	struct drv *d = ctx;
 	struct drv_ns *ns;
 	int r;
 
+	(void)need;     /* the socket always; settings by their path */
 	for (size_t i = 0; i < d->n; i++) {
 		if (strcmp(d->ns[i].name, name) == 0) {
-			*out = (struct nh_exec_ns){ .fd = d->ns[i].fd, .nl = &d->ns[i].nl };
+			*out = (struct nh_exec_ns){ .fd = d->ns[i].fd, .nl = &d->ns[i].nl, .sysctl_dirs = NULL };
 			return 0;
 		}
 	}
@@ -63,7 +64,7 @@ static int drv_netns(void *ctx, const char *name, struct nh_exec_ns *out)
 		return r;
 	}
 	d->n++;
-	*out = (struct nh_exec_ns){ .fd = ns->fd, .nl = &ns->nl };
+	*out = (struct nh_exec_ns){ .fd = ns->fd, .nl = &ns->nl, .sysctl_dirs = NULL };
 	return 0;
 }
 
@@ -290,7 +291,7 @@ static int parse_link_cmd(int argc, char **argv, struct nh_action *a, enum nh_ac
 static int observed_index(struct drv *d, const char *ns, const char *name)
 {
 	struct nh_exec_ns e;
-	int r = drv_netns(d, ns, &e);
+	int r = drv_netns(d, ns, NH_EXEC_NS_REQUEST, &e);
 
 	return r < 0 ? r : nh_link_ifindex(e.nl, name);
 }

@@ -128,6 +128,12 @@ check "a value read back otherwise: heal-failed saying what it reads" wait_for 8
 sleep 3
 check_eq "each is logged once" 1 "$(grep -c 'event=heal-failed netns=r2 .*object=sysctl:net.ipv4.no_such_setting' "$LOG")"
 check "the other namespace heals on regardless" sysctl_is r1 net.ipv4.ip_forward 1
+# each namespace's /proc/sys/net/ipv4 (ipv6) is kept open once, its settings
+# opened below it (netlink/sysctl.h: the lookup of `ipv4` grows with the
+# number of namespaces): the host, r1 and r2 have IPv4 settings, r1 IPv6 ones
+kept() { for f in /proc/"$NH_PID"/fd/*; do readlink "$f"; done | grep -cx "/proc/sys/net/$1"; }
+check_eq "one kept /proc/sys/net/ipv4 per namespace with IPv4 settings" 3 "$(kept ipv4)"
+check_eq "and /proc/sys/net/ipv6 for r1's" 1 "$(kept ipv6)"
 
 # ---- rules -------------------------------------------------------------------
 mark

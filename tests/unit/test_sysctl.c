@@ -175,23 +175,85 @@ static void test_read_write(void **state)
 	nh_strlcpy(keys[2].key, "net.ipv4.conf.eth1.5.rp_filter", sizeof(keys[2].key));
 	nh_strlcpy(keys[2].link, "eth1.5", sizeof(keys[2].link));
 	nh_state_init(&s);
-	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", "0", back, sizeof(back)), 0);
-	assert_int_equal(nh_sysctl_read(-1, root, keys, 3, &s), 0);
+	assert_int_equal(nh_sysctl_write(-1, NULL, root, "net.ipv4.ip_forward", "0", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_read(-1, NULL, root, keys, 3, &s), 0);
 	/* what cannot be read is left out; sorted by key */
 	assert_int_equal(s.n_sysctls, 2);
 	assert_string_equal(s.sysctls[0].key, "net.ipv4.conf.eth1.5.rp_filter");
 	assert_string_equal(s.sysctls[0].link, "eth1.5");
 	assert_string_equal(s.sysctls[1].value, "0");
 	/* read again: replaced, not appended */
-	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", " 1\n", back, sizeof(back)), 0);
-	assert_int_equal(nh_sysctl_read(-1, root, keys, 1, &s), 0);
+	assert_int_equal(nh_sysctl_write(-1, NULL, root, "net.ipv4.ip_forward", " 1\n", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_read(-1, NULL, root, keys, 1, &s), 0);
 	assert_int_equal(s.n_sysctls, 1);
 	assert_string_equal(s.sysctls[0].value, "1");
 	/* written and read back (the kernel's other reading of a value,
 	 * -ERANGE, is tested against the kernel: objects.sh) */
-	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.ip_forward", "0x1", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_write(-1, NULL, root, "net.ipv4.ip_forward", "0x1", back, sizeof(back)), 0);
 	assert_string_equal(back, "0x1");
-	assert_int_equal(nh_sysctl_write(-1, root, "net.ipv4.nope", "1", back, sizeof(back)), -ENOENT);
+	assert_int_equal(nh_sysctl_write(-1, NULL, root, "net.ipv4.nope", "1", back, sizeof(back)), -ENOENT);
+	nh_state_free(&s);
+}
+
+/* Kept directories (nh_sysctl_dirs): a setting is opened below its
+ * directory once that is kept, not by its path, so moving the tree after
+ * changes nothing, where by path it is gone; at most keep of them; one
+ * taken away and made again is found again. */
+static void test_kept_dirs(void **state)
+{
+	struct nh_sysctl key;
+	struct nh_sysctl_dirs dirs;
+	struct nh_state s;
+	char back[NH_SYSCTL_VALSIZ], moved[80], old_ipv4[96], ipv4[96];
+
+	(void)state;
+	memset(&key, 0, sizeof(key));
+	nh_strlcpy(key.key, "net.ipv4.conf.eth1.5.rp_filter", sizeof(key.key));
+	nh_state_init(&s);
+	nh_sysctl_dirs_init(&dirs, 1);
+	/* the file holds "0x1" (test_read_write); a regular file is not cut */
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.ip_forward", "0x0", back, sizeof(back)), 0);
+	assert_int_equal(dirs.n, 1);
+	assert_string_equal(dirs.dir[0].name, "ipv4");
+	/* no such directory: not kept */
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.mptcp.enabled", "1", back, sizeof(back)), -ENOENT);
+	assert_int_equal(dirs.n, 1);
+	/* no such setting below a kept one: looked for again, still kept */
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.nope", "1", back, sizeof(back)), -ENOENT);
+	assert_int_equal(dirs.n, 1);
+
+	snprintf(moved, sizeof(moved), "%s.moved", root);
+	assert_int_equal(rename(root, moved), 0);
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.ip_forward", "0x2", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_write(-1, NULL, root, "net.ipv4.ip_forward", "0x1", back, sizeof(back)), -ENOENT);
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, key.key, "2", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_read(-1, &dirs, root, &key, 1, &s), 0);
+	assert_int_equal(s.n_sysctls, 1);
+	assert_string_equal(s.sysctls[0].value, "2");
+	/* keep 1: net/core is opened by its path, gone with the tree */
+	nh_strlcpy(key.key, "net.core.multi", sizeof(key.key));
+	assert_int_equal(nh_sysctl_read(-1, &dirs, root, &key, 1, &s), 0);
+	assert_int_equal(s.n_sysctls, 0);
+	assert_int_equal(nh_sysctl_get(moved, "net.ipv4.ip_forward", back, sizeof(back)), 0);
+	assert_string_equal(back, "0x2");
+	assert_int_equal(rename(moved, root), 0);
+
+	/* net/ipv4 made anew: a setting only the new one has is found */
+	snprintf(ipv4, sizeof(ipv4), "%s/net/ipv4", root);
+	snprintf(old_ipv4, sizeof(old_ipv4), "%s/net/ipv4.old", root);
+	assert_int_equal(rename(ipv4, old_ipv4), 0);
+	put("net/ipv4/ip_forward", "1\n", 0644);
+	put("net/ipv4/fresh", "0\n", 0644);
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.fresh", "1", back, sizeof(back)), 0);
+	/* and the kept one is the new one now */
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.ip_forward", "7", back, sizeof(back)), 0);
+	assert_int_equal(nh_sysctl_get(root, "net.ipv4.ip_forward", back, sizeof(back)), 0);
+	assert_string_equal(back, "7");
+	assert_int_equal(dirs.n, 1);
+	nh_sysctl_dirs_close(&dirs);
+	assert_int_equal(dirs.n, 0);
+	nftw(ipv4, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	assert_int_equal(rename(old_ipv4, ipv4), 0);
 	nh_state_free(&s);
 }
 
@@ -288,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_get_put),
 		cmocka_unit_test(test_read_write),
+		cmocka_unit_test(test_kept_dirs),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_announced),
