@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/rtnetlink.h>
 
 #include "common/util.h"
@@ -31,12 +32,34 @@ int nb_break_from_string(const char *s)
 
 int nb_floor_open(struct nb_floor *f)
 {
+	for (unsigned int i = 0; i < NB_OPTION2_MAX; i++)
+		f->ipv4_dir[i] = -1;
 	return nb_ns_open(&f->host, NULL);
 }
 
 void nb_floor_close(struct nb_floor *f)
 {
+	for (unsigned int i = 0; i < NB_OPTION2_MAX; i++)
+		if (f->ipv4_dir[i] >= 0)
+			close(f->ipv4_dir[i]);
 	nb_ns_close(&f->host);
+}
+
+int nb_floor_keep_sysctl_dirs(struct nb_floor *f, unsigned int n)
+{
+	int r = 0;
+
+	for (unsigned int i = 0; i < n && i < NB_OPTION2_MAX && r == 0; i++) {
+		struct nb_names names;
+		struct nb_ns ns = NB_NS_CLOSED;
+
+		nb_names(i, &names);
+		r = nb_ns_open(&ns, names.netns);
+		if (r == 0)
+			r = nb_forward_set_below(ns.fd, &f->ipv4_dir[i], "1");
+		nb_ns_close(&ns);
+	}
+	return r;
 }
 
 /* The default route after the address: the kernel wants its gateway
@@ -75,8 +98,10 @@ static int veth_pair(struct nb_floor *f, struct nb_ns *ns, const struct nb_names
 	return r;
 }
 
-/* A new namespace: made, opened, lo up, its veth pair. */
-static int new_namespace(struct nb_floor *f, const struct nb_names *n, struct nb_ns *ns)
+/* A new namespace: made, opened, lo up, its sysctl (its /proc/sys/net/ipv4
+ * kept in *ipv4_dir when that is not NULL, as netheal does), its veth
+ * pair. */
+static int new_namespace(struct nb_floor *f, const struct nb_names *n, struct nb_ns *ns, int *ipv4_dir)
 {
 	int r = nb_netns_add(n->netns);
 
@@ -86,7 +111,7 @@ static int new_namespace(struct nb_floor *f, const struct nb_names *n, struct nb
 		return r;
 	r = nb_link_up(&ns->nl, 1, true);       /* lo is index 1 in every namespace */
 	if (r == 0)
-		r = nb_forward_set(ns->fd, "1");
+		r = ipv4_dir ? nb_forward_set_below(ns->fd, ipv4_dir, "1") : nb_forward_set(ns->fd, "1");
 	if (r < 0)
 		return r;
 	return veth_pair(f, ns, n);
@@ -112,14 +137,18 @@ int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct
 	case NB_VETH:
 		return veth_pair(f, ns, &n);
 	case NB_FORWARD:
-		return nb_forward_set(ns->fd, "1");
+		return nb_forward_set_below(ns->fd, i < NB_OPTION2_MAX ? &f->ipv4_dir[i] : NULL, "1");
 	case NB_NETNS:
+		if (i < NB_OPTION2_MAX && f->ipv4_dir[i] >= 0) {
+			close(f->ipv4_dir[i]);  /* the old namespace's */
+			f->ipv4_dir[i] = -1;
+		}
 		/* The old namespace dies asynchronously; until it has, its veth
 		 * pair holds the host end's name. */
 		r = nb_link_delete(&f->host.nl, 0, n.outer);
 		if (r < 0 && r != -ENODEV)
 			return r;
-		return new_namespace(f, &n, ns);
+		return new_namespace(f, &n, ns, i < NB_OPTION2_MAX ? &f->ipv4_dir[i] : NULL);
 	default:
 		return -EINVAL;
 	}

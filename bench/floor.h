@@ -7,6 +7,7 @@
 #define NETHEAL_BENCH_FLOOR_H
 
 #include "nlutil.h"
+#include "topo.h"
 
 /* The perturbations of the heal-latency benchmark. */
 enum nb_break {
@@ -24,10 +25,15 @@ int nb_break_from_string(const char *s);        /* -EINVAL when unknown */
 
 struct nb_floor {
 	struct nb_ns host;      /* the namespace br1 lives in */
+	int ipv4_dir[NB_OPTION2_MAX];   /* ns<i>'s /proc/sys/net/ipv4 as netheal keeps it, or -1 */
 };
 
 int nb_floor_open(struct nb_floor *f);
 void nb_floor_close(struct nb_floor *f);
+/* Open and keep /proc/sys/net/ipv4 of the first n namespaces of Option 2
+ * shape, as netheal has its own by the time it is ready: ip_forward is
+ * then written below it (nb_forward_set_below). 0 or -errno. */
+int nb_floor_keep_sysctl_dirs(struct nb_floor *f, unsigned int n);
 
 /* Cold convergence of n namespaces (converge.c), in netheal's order: each
  * step for every namespace before the next step (netheal sorts its plan by

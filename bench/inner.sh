@@ -13,7 +13,8 @@
 # one that predates sysctls), BENCH_BREAKS="address route ..." picks
 # the breaks and BENCH_SIZES="1000" the sizes (BENCH_SAMPLES samples per
 # break, default 100), so two binaries can be compared at one size, one
-# run after the other, in a few minutes each.
+# run after the other, in a few minutes each; BENCH_SOAK_S shortens the
+# heals for memory.
 set -u
 
 # sandbox.sh records the namespace it started from; we must be elsewhere.
@@ -67,6 +68,7 @@ scale)
 	;;
 esac
 BREAKS=${BENCH_BREAKS:-"address route down veth netns forward"}
+SOAK_S=${BENCH_SOAK_S:-$SOAK_S}
 if [ -n "${BENCH_SIZES:-}" ]; then
 	SIZES=$BENCH_SIZES
 	SAMPLES=()

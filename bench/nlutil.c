@@ -169,14 +169,21 @@ int nb_netns_del(const char *name)
 struct forward_job {
 	const char *value;      /* NULL: read */
 	int result;
+	int *ipv4_dir;          /* NULL: by its path */
 };
 
 static int forward_here(void *arg)
 {
 	struct forward_job *j = arg;
+	int flags = (j->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC;
 	char buf[8] = "";
 	ssize_t n;
-	int fd = open(NB_FORWARD_KEY, (j->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	int fd;
+
+	if (j->ipv4_dir && *j->ipv4_dir < 0 &&
+	    (*j->ipv4_dir = open("/proc/sys/net/ipv4", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	fd = j->ipv4_dir ? openat(*j->ipv4_dir, "ip_forward", flags) : open(NB_FORWARD_KEY, flags);
 
 	if (fd < 0)
 		return -errno;
@@ -188,7 +195,7 @@ static int forward_here(void *arg)
 
 int nb_forward_set(int netns_fd, const char *value)
 {
-	struct forward_job j = { value, 0 };
+	struct forward_job j = { value, 0, NULL };
 	int r = nh_in_netns(netns_fd, forward_here, &j);
 
 	return r < 0 ? r : j.result;
@@ -196,7 +203,15 @@ int nb_forward_set(int netns_fd, const char *value)
 
 int nb_forward_get(int netns_fd)
 {
-	struct forward_job j = { NULL, 0 };
+	struct forward_job j = { NULL, 0, NULL };
+	int r = nh_in_netns(netns_fd, forward_here, &j);
+
+	return r < 0 ? r : j.result;
+}
+
+int nb_forward_set_below(int netns_fd, int *ipv4_dir, const char *value)
+{
+	struct forward_job j = { value, 0, ipv4_dir };
 	int r = nh_in_netns(netns_fd, forward_here, &j);
 
 	return r < 0 ? r : j.result;

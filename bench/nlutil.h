@@ -66,6 +66,10 @@ int nb_dump4(struct nh_nl *nl, uint16_t type, mnl_cb_t cb, void *data);
 int nb_forward_set(int netns_fd, const char *value);
 /* Its value in namespace fd: 0, 1, or -errno. */
 int nb_forward_get(int netns_fd);
+/* The same write as netheal makes it (netlink/sysctl.h nh_sysctl_dirs):
+ * below the namespace's /proc/sys/net/ipv4, kept open in *ipv4_dir (an
+ * O_PATH fd; opened in the namespace first when it is -1). 0 or -errno. */
+int nb_forward_set_below(int netns_fd, int *ipv4_dir, const char *value);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t nb_now_ns(void);

@@ -32,7 +32,9 @@
  * default route is back too
  * (deleting the only address or setting the link down flushes it; in a new
  * namespace it is seen by a dump or an event); ack: when the break's own
- * request returned.
+ * request returned. With --floor, floor_cpu_us=: the CPU time (user +
+ * system) the floor's requests took, the kernel's work on their behalf
+ * included, beside netheal's CPU per heal.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -412,7 +414,33 @@ struct sample {
 	uint64_t start;         /* the break's own event read; netns: unlinked */
 	uint64_t acked;         /* the break's ack */
 	uint64_t first, full;   /* 0: not seen */
+	uint64_t floor_cpu;     /* --floor: the process's CPU (ns) while its requests restored */
 };
+
+/* This process's CPU time, user + system, every thread (ns). */
+static uint64_t process_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * The floor's requests, and the CPU time they took, the kernel's on their
+ * behalf included: the figure beside netheal's CPU per heal. The
+ * process's clock, so that the thread a new namespace is made in counts;
+ * the observer's thread, asleep in poll() meanwhile, adds only its reads
+ * of the restore's own events (a healer reads those too).
+ */
+static int restore_timed(struct nb_floor *f, enum nb_break b, unsigned int i, struct nb_ns *ns, uint64_t *cpu)
+{
+	uint64_t t0 = process_cpu_ns();
+	int r = nb_floor_restore(f, b, i, ns);
+
+	*cpu = process_cpu_ns() - t0;
+	return r;
+}
 
 static const unsigned int event_groups[] = {
 	RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF,
@@ -433,6 +461,7 @@ struct actor {
 	const struct nb_names *n;
 	struct nb_ns *ns;
 	uint64_t acked;
+	uint64_t floor_cpu;     /* restore_timed */
 	atomic_int err;         /* 0, or the failing request's -errno */
 	atomic_bool seen;       /* the observer has read the break's event */
 };
@@ -452,7 +481,7 @@ static void *act(void *arg)
 	while (r == 0 && a->o->floor && !atomic_load(&a->seen) && atomic_load(&a->err) == 0)
 		;
 	if (r == 0 && a->o->floor)
-		r = nb_floor_restore(a->f, a->o->brk, a->i, a->ns);
+		r = restore_timed(a->f, a->o->brk, a->i, a->ns, &a->floor_cpu);
 	atomic_store(&a->err, r);
 	return NULL;
 }
@@ -571,7 +600,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 {
 	struct nb_ns ns = NB_NS_CLOSED;
 	struct nh_nl ev = { 0 };
-	struct actor a = { o, f, i, n, &ns, 0, 0, false };
+	struct actor a = { o, f, i, n, &ns, 0, 0, 0, false };
 	struct watch w = { .n = n, .brk = o->brk, .nsid = -1, .seen = &a.seen };
 	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, -1, &a.err, false, 0 };
 	pthread_t t, th;
@@ -599,7 +628,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		if (r == 0 && atomic_load(&h.err) < 0)
 			r = atomic_load(&h.err);
 	}
-	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full };
+	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, a.floor_cpu };
 	nh_nl_close(&h.ev);
 	nb_ns_close(&h.ns);
 	nh_nl_close(&ev);
@@ -653,7 +682,7 @@ static int sample_netns(const struct opts *o, struct nb_floor *f, unsigned int i
 	s->start = s->acked = nb_now_ns();
 	deadline = s->start + (uint64_t)o->timeout_ms * 1000000u;
 	if (r == 0 && o->floor)
-		r = nb_floor_restore(f, NB_NETNS, i, &ns);
+		r = restore_timed(f, NB_NETNS, i, &ns, &s->floor_cpu);
 	nb_ns_close(&ns);
 	if (r < 0)
 		return r;
@@ -739,9 +768,12 @@ static int run(const struct opts *o, struct nb_floor *f)
 			fprintf(stderr, "bench-observer: %s %s: %s\n", nb_break_to_string(o->brk), n.netns,
 				strerror(-r));
 		in_a_row = r < 0 ? in_a_row + 1 : 0;
-		printf("break=%s netns=%s first_us=%.1f full_us=%.1f ack_us=%.1f\n",
+		printf("break=%s netns=%s first_us=%.1f full_us=%.1f ack_us=%.1f",
 		       nb_break_to_string(o->brk), n.netns, us_since(s.start, s.first),
 		       us_since(s.start, s.full), us_since(s.start, s.acked));
+		if (o->floor)
+			printf(" floor_cpu_us=%.1f", (double)s.floor_cpu / 1e3);
+		printf("\n");
 		fflush(stdout);
 		sleep_ns((long)o->settle_ms * 1000000L);
 	}
@@ -771,6 +803,8 @@ int main(int argc, char **argv)
 	if (sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) < 0)
 		fprintf(stderr, "bench-observer: no SCHED_FIFO (%s): stamps may lag\n", strerror(errno));
 	r = nb_floor_open(&f);
+	if (r == 0 && o.floor && o.brk == NB_FORWARD)
+		r = nb_floor_keep_sysctl_dirs(&f, o.namespaces);
 	if (r == 0 && o.woken)
 		r = nsid_all(&f.host);
 	if (r == 0)

@@ -586,34 +586,43 @@ class Churn(threading.Thread):
 # ---- sampling --------------------------------------------------------------------
 
 
+def kept_sysctl_dir(pid, fd):
+    try:
+        return os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("/proc/sys/net/")
+    except OSError:
+        return False
+
+
 def proc_sample(pid):
+    """RSS (KiB), descriptors, and of those the namespaces' kept
+    /proc/sys/net directories (netlink/sysctl.h nh_sysctl_dirs)."""
     try:
         with open("/proc/%d/status" % pid) as f:
             rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-        fds = len(os.listdir("/proc/%d/fd" % pid))
+        fds = os.listdir("/proc/%d/fd" % pid)
     except (OSError, StopIteration):
-        return None, None
-    return rss, fds
+        return None, None, None
+    return rss, len(fds), sum(kept_sysctl_dir(pid, fd) for fd in fds)
 
 
 class Sampler(threading.Thread):
     def __init__(self, pid, stop, path):
         super().__init__(daemon=True)
         self.pid, self.stop_ev, self.path = pid, stop, path
-        self.samples = []       # (t, rss KiB, fds, named namespaces)
+        self.samples = []       # (t, rss KiB, fds, named namespaces, phase, kept sysctl dirs)
         self.phase = "run"
 
     def take(self):
-        rss, fds = proc_sample(self.pid)
+        rss, fds, dirs = proc_sample(self.pid)
         try:
             nns = len(os.listdir("/run/netns"))
         except OSError:
             nns = -1
         if rss is not None:
-            s = (round(now(), 2), rss, fds, nns, self.phase)
+            s = (round(now(), 2), rss, fds, nns, self.phase, dirs)
             self.samples.append(s)
             with open(self.path, "a") as f:
-                f.write("%.2f\t%d\t%d\t%d\t%s\n" % s)
+                f.write("%.2f\t%d\t%d\t%d\t%s\t%d\n" % s)
 
     def run(self):
         while not self.stop_ev.wait(1.0):
@@ -909,18 +918,24 @@ def main():
     warm_t = t_run + max(10.0, a.seconds * 0.25)
     slack = a.rss_slack_kib or 1024 + a.namespaces
     rss_growth, rss_ok = flat(s, lambda x: x[1], warm_t, slack)
-    # descriptors: one per namespace and one request socket per namespace
-    # (a cache of 128) are expected; what is left over must not grow.  The
-    # descriptors and /run/netns are not read at the same instant, and a
-    # namespace being rebuilt holds its old descriptor a moment, so one sample
-    # may be off by a few: a leak raises the median, a race does not.
-    excess = lambda x: x[2] - x[3] - min(x[3] + 1, 128)
+    # descriptors: one per namespace, one request socket per namespace (a
+    # cache of 128) and the namespaces' kept /proc/sys/net directories (at
+    # most 4 each, the host's too: netlink/sysctl.h) are expected; what is
+    # left over must not grow.  The descriptors and /run/netns are not read
+    # at the same instant, and a namespace being rebuilt holds its old
+    # descriptor a moment, so one sample may be off by a few: a leak raises
+    # the median, a race does not.
+    excess = lambda x: x[2] - x[5] - x[3] - min(x[3] + 1, 128)
     fd_growth, fd_ok = flat(s, excess, warm_t, 2, stat=statistics.median_low)
+    dirs_over = [x for x in s if x[5] > 4 * (x[3] + 1)]
     if asan:
         print("skip - RSS flatness under AddressSanitizer (quarantine): growth %s KiB" % rss_growth)
     else:
         check("RSS flat after warm-up (growth %s KiB, slack %d)" % (rss_growth, slack), rss_ok)
-    check("descriptors flat after warm-up (growth %s beyond one per namespace + its socket)" % fd_growth, fd_ok)
+    check("descriptors flat after warm-up (growth %s beyond one per namespace + its socket + its sysctl "
+          "directories)" % fd_growth, fd_ok)
+    check("kept /proc/sys/net directories at most 4 per namespace (max %s)" % max((x[5] for x in s), default=0),
+          not dirs_over, str(dirs_over[:3]))
     check("every recorded foreign object intact (%d at the end, %d at the start)" % (n_foreign_end, n_foreign_start),
           not foreign_missing, str(foreign_missing[:10]))
 
