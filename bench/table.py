@@ -325,8 +325,9 @@ def table(out):
               "samples, divided by the heals: status writes and all; floor: the CPU time of the floor's requests "
               "for the same restore, the kernel's work on their behalf included, mean over its samples)",
               ""] + cpu_rows(out, recs)
-    parts += ["", "**Descriptors** (`netheal run` after READY=1: one per namespace, the event socket, "
-              "at most 128 request sockets, and since 653a5ba the one-run lock)", ""] + fds_rows(recs)
+    parts += ["", "**Descriptors** (`netheal run` after READY=1: one per namespace, since a21d5c4 one more "
+              "for each namespace's kept /proc/sys/net/ipv4 (its settings are opened below it), the event "
+              "socket, at most 128 request sockets, and since 653a5ba the one-run lock)", ""] + fds_rows(recs)
     if one(recs, what="idle"):
         parts += ["", "**Idle** (context switches of every thread; resync and watchdog off; the window starts once "
                   "the kernel's own after-effects of the heals, IPv6 DAD and bridge port timers, are over)", ""] + idle_rows(recs)
