@@ -98,8 +98,19 @@ static void req_evict(struct nh_monitor *m, size_t adding)
 {
 	while (m->lru_tail && m->lru_tail != m->lru_head &&
 	       (m->n_req + adding > m->max_req ||
-		m->n_ns + m->n_sysctl_ns * NH_SYSCTL_DIRS + m->n_req + 1 + FD_RESERVE >= m->nofile))
+		m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile))
 		req_close(m->lru_tail);
+}
+
+/* Before a namespace is opened: when it would not fit after the request
+ * sockets went, the kept sysctl directories of the namespaces last in the
+ * table are closed (their settings open by path from then on) until it
+ * does. */
+static void make_room(struct nh_monitor *m)
+{
+	req_evict(m, 0);
+	for (size_t i = m->n_ns; i-- > 0 && m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile;)
+		nh_sysctl_dirs_close(&m->ns[i]->sysctl_dirs);
 }
 
 struct nh_nl *nh_ns_request(struct nh_ns *ns)
@@ -132,14 +143,10 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
+	/* no more while one more namespace and one more directory would not fit */
+	bool room = m->n_ns + m->n_sysctl_dirs + m->n_req + 2 + FD_RESERVE < m->nofile;
 
-	/* room for every namespace's own and as many directories each, first */
-	if (!ns->sysctl_dirs_counted &&
-	    (m->n_ns + 1) * (1 + NH_SYSCTL_DIRS) + m->n_req + FD_RESERVE < m->nofile) {
-		nh_sysctl_dirs_init(&ns->sysctl_dirs, NH_SYSCTL_DIRS);
-		ns->sysctl_dirs_counted = true;
-		m->n_sysctl_ns++;
-	}
+	ns->sysctl_dirs.keep = room ? NH_SYSCTL_DIRS : 0;
 	return &ns->sysctl_dirs;
 }
 
@@ -284,10 +291,6 @@ static void ns_close(struct nh_ns *ns)
 	nh_ns_nsid_release(ns);
 	req_close(ns);
 	nh_sysctl_dirs_close(&ns->sysctl_dirs);
-	if (ns->sysctl_dirs_counted)
-		m->n_sysctl_ns--;
-	ns->sysctl_dirs_counted = false;
-	nh_sysctl_dirs_init(&ns->sysctl_dirs, 0);
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
@@ -339,7 +342,7 @@ static int ns_new(struct nh_monitor *m, const char *name, int fd, struct nh_ns *
 	}
 	ns->m = m;
 	ns->fd = fd;
-	nh_sysctl_dirs_init(&ns->sysctl_dirs, 0);
+	nh_sysctl_dirs_init(&ns->sysctl_dirs, 0, &m->n_sysctl_dirs);
 	ns->nsid = -1;
 	nh_state_init(&ns->obs.have);
 	ev_timer_init(&ns->redump, ns_redump_cb, 0, 0);
@@ -489,7 +492,7 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 
 	if (!nh_monitor_valid_name(name))
 		return -EINVAL;
-	req_evict(m, 0);
+	make_room(m);
 	r = open_netns_file(m, name, &fd);
 	if (r < 0) {
 		if (i > 0)

@@ -64,7 +64,6 @@ struct nh_ns {
 	struct nh_monitor *m;
 	struct nh_nl req;               /* request socket, when open (nh_ns_request) */
 	struct nh_sysctl_dirs sysctl_dirs;      /* its /proc/sys/net/ipv4 … kept (nh_ns_sysctl_dirs) */
-	bool sysctl_dirs_counted;       /* room for them was counted: keep > 0 */
 	struct nh_ns *lru_prev, *lru_next;      /* open request sockets, most recently used first */
 	ev_timer redump;                /* a failed re-dump is retried on this timer */
 	unsigned int redump_ms;         /* its current backoff */
@@ -155,10 +154,11 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * that opening a setting takes the same time at any number of
  * namespaces), for nh_sysctl_read and nh_sysctl_write in it. Up to
  * NH_SYSCTL_DIRS more descriptors per namespace with sysctls, closed when
- * the namespace is let go; none are kept when descriptors are short
- * (every namespace's own and NH_SYSCTL_DIRS each must fit under
- * RLIMIT_NOFILE beside the request sockets): then each setting is opened
- * by its path. Never NULL. */
+ * the namespace is let go. Namespaces come first: no more are opened
+ * while one more namespace would not fit under RLIMIT_NOFILE beside them
+ * (their settings are then opened by their path), and kept ones are
+ * closed when a namespace is adopted without room (request sockets go
+ * first). Never NULL. */
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns);
 /* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
  * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps

@@ -56,7 +56,7 @@ struct nh_monitor {
 	size_t n_req;
 	size_t max_req;                 /* kept open: NH_MONITOR_REQ_SOCKETS once attached */
 	size_t nofile;                  /* RLIMIT_NOFILE in force */
-	size_t n_sysctl_ns;             /* namespaces that may keep NH_SYSCTL_DIRS directories open */
+	size_t n_sysctl_dirs;           /* the namespaces' kept sysctl directories (nh_ns_sysctl_dirs) */
 
 	/* the event socket (events.c) */
 	struct nh_nl evsock;

@@ -28,55 +28,79 @@ static int key_file(const char *root, const char *key, char *path, size_t size)
 	return 0;
 }
 
-void nh_sysctl_dirs_init(struct nh_sysctl_dirs *d, unsigned int keep)
+void nh_sysctl_dirs_init(struct nh_sysctl_dirs *d, unsigned int keep, size_t *count)
 {
 	memset(d, 0, sizeof(*d));
 	d->keep = keep < NH_SYSCTL_DIRS ? keep : NH_SYSCTL_DIRS;
+	d->count = count;
 }
 
 void nh_sysctl_dirs_close(struct nh_sysctl_dirs *d)
 {
 	for (unsigned int i = 0; i < d->n; i++)
 		close(d->dir[i].fd);
+	if (d->count)
+		*d->count -= d->n;
 	d->n = 0;
+	d->bound = false;
 }
 
-/* The kept directory root/net/TOP (rel = "net/TOP/…"), opened now if there
- * is room, or opened again (again: a directory the kernel took away, as a
- * module's settings are when it is unloaded, and made anew): its fd with
- * *below pointing past "net/TOP/" in rel; -1 when none is (kept), -errno
- * when root/net/TOP cannot be opened (then it is not kept). */
-static int dir_of(struct nh_sysctl_dirs *d, const char *root, const char *rel, const char **below, bool again)
+/* Forget the kept directory fd (a stale one). */
+static void dir_drop(struct nh_sysctl_dirs *d, int fd)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		if (d->dir[i].fd != fd)
+			continue;
+		close(fd);
+		d->dir[i] = d->dir[--d->n];
+		if (d->count)
+			(*d->count)--;
+		return;
+	}
+}
+
+/* Whether the directory open at fd was taken away: the kernel's sysctl
+ * directories answer ENOENT once unregistered (proc_sys_getattr), another
+ * file system's keep no link. */
+static bool dir_gone(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 || st.st_nlink == 0;
+}
+
+/* The directory root/net/TOP of rel ("net/TOP/…") as kept in d, opened and
+ * kept now if there is room: 0 with *fd and *below (past "net/TOP/" in
+ * rel); 1 when none is kept (d NULL or full, a key right under net/): open
+ * by path; -errno when root/net/TOP cannot be opened (no such setting). */
+static int dir_of(struct nh_sysctl_dirs *d, const char *root, const char *rel, int *fd, const char **below)
 {
 	const char *top = rel + strlen("net/"), *end = strchr(top, '/');
 	char path[PATH_MAX];
-	unsigned int i;
 	size_t len;
-	int fd;
 
 	/* every key is below net/ (nh_sysctl_key_valid) */
 	if (!d || !end || (len = (size_t)(end - top)) >= sizeof(d->dir[0].name))
-		return -1;
+		return 1;
 	*below = end + 1;
-	for (i = 0; i < d->n; i++)
-		if (strncmp(d->dir[i].name, top, len) == 0 && !d->dir[i].name[len])
-			break;
-	if (i < d->n && !again)
-		return d->dir[i].fd;
-	if (i < d->n) {
-		close(d->dir[i].fd);
-		d->dir[i] = d->dir[--d->n];
+	for (unsigned int i = 0; i < d->n; i++) {
+		if (strncmp(d->dir[i].name, top, len) == 0 && !d->dir[i].name[len]) {
+			*fd = d->dir[i].fd;
+			return 0;
+		}
 	}
 	if (d->n >= d->keep ||
 	    (size_t)snprintf(path, sizeof(path), "%s/%.*s", root, (int)(end - rel), rel) >= sizeof(path))
-		return -1;
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+		return 1;
+	*fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
 		return -errno;
 	memcpy(d->dir[d->n].name, top, len);
 	d->dir[d->n].name[len] = '\0';
-	d->dir[d->n++].fd = fd;
-	return fd;
+	d->dir[d->n++].fd = *fd;
+	if (d->count)
+		(*d->count)++;
+	return 0;
 }
 
 /* Open key's file with flags in the calling thread's namespace: below
@@ -86,29 +110,51 @@ static int key_open(struct nh_sysctl_dirs *dirs, const char *root, const char *k
 {
 	char rel[NH_SYSCTL_KEYSIZ], path[PATH_MAX];
 	const char *below;
-	int fd, r = nh_sysctl_path(key, rel, sizeof(rel));
+	int fd, dir, r = nh_sysctl_path(key, rel, sizeof(rel));
 
 	if (r < 0)
 		return r;
 	flags |= O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	fd = dir_of(dirs, root, rel, &below, false);
-	if (fd >= 0) {
-		r = openat(fd, below, flags);
-		if (r >= 0 || errno != ENOENT)
-			return r < 0 ? -errno : r;
-		/* no such setting, or a directory taken away since: look again */
-		fd = dir_of(dirs, root, rel, &below, true);
-		if (fd >= 0) {
-			r = openat(fd, below, flags);
-			return r < 0 ? -errno : r;
+	r = dir_of(dirs, root, rel, &dir, &below);
+	if (r == 0) {
+		fd = openat(dir, below, flags);
+		if (fd >= 0 || errno != ENOENT || !dir_gone(dir))
+			return fd < 0 ? -errno : fd;
+		/* taken away (a module's settings, unloaded) and perhaps back */
+		dir_drop(dirs, dir);
+		r = dir_of(dirs, root, rel, &dir, &below);
+		if (r == 0) {
+			fd = openat(dir, below, flags);
+			return fd < 0 ? -errno : fd;
 		}
 	}
-	if (fd < -1)
-		return fd;      /* root/net/TOP itself is not there */
+	if (r < 0)
+		return r;       /* root/net/TOP itself is not there */
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, rel) >= sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, flags);
 	return fd < 0 ? -errno : fd;
+}
+
+/* The directories are of the namespace netns_fd (-1: the calling thread's)
+ * from here on: kept ones of another are closed first. A kept directory
+ * opens its own namespace's settings whichever namespace the caller is in,
+ * so dirs must never serve two. */
+static void dirs_bind(struct nh_sysctl_dirs *d, int netns_fd)
+{
+	struct stat st;
+	int r;
+
+	if (!d)
+		return;
+	r = netns_fd < 0 ? stat("/proc/thread-self/ns/net", &st) : fstat(netns_fd, &st);
+	if (r < 0 || (d->bound && (st.st_dev != d->ns_dev || st.st_ino != d->ns_ino)))
+		nh_sysctl_dirs_close(d);
+	if (r == 0) {
+		d->ns_dev = st.st_dev;
+		d->ns_ino = st.st_ino;
+		d->bound = true;
+	}
 }
 
 /* The text of an open file, NUL-terminated: -E2BIG when longer than max. */
@@ -367,6 +413,7 @@ int nh_sysctl_read(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root, 
 	struct read_args a = { .dirs = dirs, .root = root, .keys = keys, .n = n };
 	int r;
 
+	dirs_bind(dirs, netns_fd);
 	nh_state_init(&a.tmp);
 	r = nh_in_netns(netns_fd, read_here, &a);
 	if (r == 0) {
@@ -426,9 +473,60 @@ int nh_sysctl_write(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root,
 {
 	struct write_args a = { dirs, root, key, value, readback, size };
 
+	dirs_bind(dirs, netns_fd);
 	if (size)
 		readback[0] = '\0';
 	return nh_in_netns(netns_fd, write_here, &a);
+}
+
+struct dirs_args {
+	struct nh_sysctl_dirs *dirs;
+	const char *root;
+	const struct nh_sysctl *keys;
+	size_t n;
+};
+
+/* Key's directory is to be kept and is not yet (rel: its path). */
+static bool dir_wanted(const struct nh_sysctl_dirs *d, const char *key, char *rel, size_t size)
+{
+	const char *top, *end;
+
+	if (d->n >= d->keep || nh_sysctl_path(key, rel, size) < 0)
+		return false;
+	top = rel + strlen("net/");
+	end = strchr(top, '/');
+	if (!end || (size_t)(end - top) >= sizeof(d->dir[0].name))
+		return false;
+	for (unsigned int i = 0; i < d->n; i++)
+		if (strncmp(d->dir[i].name, top, (size_t)(end - top)) == 0 && !d->dir[i].name[end - top])
+			return false;
+	return true;
+}
+
+static int open_dirs_here(void *arg)
+{
+	struct dirs_args *a = arg;
+	char rel[NH_SYSCTL_KEYSIZ];
+	const char *below;
+	int fd;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (dir_wanted(a->dirs, a->keys[i].key, rel, sizeof(rel)))
+			(void)dir_of(a->dirs, a->root, rel, &fd, &below);       /* not there: by path later */
+	return 0;
+}
+
+int nh_sysctl_dirs_open(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root, const struct nh_sysctl *keys,
+			size_t n)
+{
+	struct dirs_args a = { dirs, root, keys, n };
+	char rel[NH_SYSCTL_KEYSIZ];
+	size_t i;
+
+	dirs_bind(dirs, netns_fd);
+	for (i = 0; i < n && !dir_wanted(dirs, keys[i].key, rel, sizeof(rel)); i++)
+		;
+	return i == n ? 0 : nh_in_netns(netns_fd, open_dirs_here, &a);
 }
 
 /* ---- every setting ---- */

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "policy/model.h"
 
@@ -74,29 +75,54 @@ bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_net
  * to 0.4 ms on average by its path (0.3 µs per namespace whose entry is
  * newer than the one looked up, up to 1.2 ms), 3 µs below a kept `ipv4`.
  * Below them each namespace's entries have their own parent.
- * A setting must still be opened by a thread in its namespace: a sysctl
- * entry is seen only from its own (sysctl_is_seen).
  *
- * Each directory is opened (O_PATH) the first time a setting below it is,
- * by the thread in the namespace, up to keep of them; a key right under
- * net/ (net.nf_conntrack_max) is always opened by its path. Owned by the
- * namespace's holder: nh_sysctl_dirs_close when it lets the namespace go.
+ * A setting is still opened by a thread in its namespace: a lookup below a
+ * kept directory finds that namespace's entry whoever asks, but the dentry
+ * it leaves is seen only from there (sysctl_is_seen), so from elsewhere
+ * every open would add one. And a kept directory serves only the
+ * namespace it was opened in: nh_sysctl_read and nh_sysctl_write check
+ * the namespace they enter (its nsfs st_dev, st_ino) and close the kept
+ * ones of another first.
+ *
+ * The first distinct directories used are kept (O_PATH), each opened the
+ * first time a setting below it is, by the thread in the namespace, up to
+ * keep of them; a key right under net/ (net.nf_conntrack_max) is always
+ * opened by its path. A kept one that answers "no such setting" is opened
+ * again only if it was itself taken away (a module's settings,
+ * unregistered when it is unloaded). Owned by the namespace's holder:
+ * nh_sysctl_dirs_close when it lets the namespace go.
  */
-#define NH_SYSCTL_DIRS 4        /* kept per namespace: ipv4, ipv6, core and one more */
+#define NH_SYSCTL_DIRS 4        /* kept per namespace: the first four directories used */
 
 struct nh_sysctl_dirs {
-	unsigned int keep;      /* how many may be kept (0: none, every setting by its path) */
+	unsigned int keep;      /* how many may be kept (0: open no more; every setting by its path) */
 	unsigned int n;
+	size_t *count;          /* NULL, or a total of kept directories (all namespaces') kept current */
+	bool bound;             /* ns_dev, ns_ino name the namespace the kept ones are of */
+	dev_t ns_dev;
+	ino_t ns_ino;
 	struct {
 		char name[16];
 		int fd;
 	} dir[NH_SYSCTL_DIRS];
 };
 
-/* Empty, to keep at most keep (≤ NH_SYSCTL_DIRS) directories. */
-void nh_sysctl_dirs_init(struct nh_sysctl_dirs *d, unsigned int keep);
-/* Close every kept directory; d stays usable, empty. */
+/* Empty, to keep at most keep (≤ NH_SYSCTL_DIRS) directories, each added
+ * to *count (NULL: none) while it is kept. */
+void nh_sysctl_dirs_init(struct nh_sysctl_dirs *d, unsigned int keep, size_t *count);
+/* Close every kept directory; d stays usable (keep and count as they were). */
 void nh_sysctl_dirs_close(struct nh_sysctl_dirs *d);
+
+/*
+ * In namespace netns_fd (-1: the calling thread's own), open and keep the
+ * directories of keys[0..n) that dirs may still keep, so that the first
+ * write of a setting the kernel announces (never read from /proc/sys)
+ * does not pay the lookup the directory is kept for. Enters the namespace
+ * only when there is one to open; one that is not there is left to a
+ * later open by path. Returns 0, or the -errno of entering the namespace.
+ */
+int nh_sysctl_dirs_open(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root, const struct nh_sysctl *keys,
+			size_t n);
 
 /*
  * In namespace netns_fd (-1: the calling thread's own), read each key of

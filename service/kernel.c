@@ -175,6 +175,10 @@ static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *w
 		else
 			r = nh_state_add_sysctl(&rest, &k);
 	}
+	/* every key's directory, the announced ones' too: ready for their heals */
+	if (r == 0 && want->n_sysctls)
+		(void)nh_sysctl_dirs_open(netns[0] ? ns->fd : -1, nh_ns_sysctl_dirs(ns), NH_SYSCTL_ROOT,
+					  want->sysctls, want->n_sysctls);
 	if (r == 0 && rest.n_sysctls)
 		r = nh_sysctl_read(netns[0] ? ns->fd : -1, nh_ns_sysctl_dirs(ns), NH_SYSCTL_ROOT, rest.sysctls,
 				   rest.n_sysctls, &rest);

@@ -199,6 +199,8 @@ check "r1 re-created with its rules" wait_for 10 eval "$R1_RULES"
 check "... its neighbours" wait_for 5 eval "$R1_NEIGHS"
 check "... and its sysctls" wait_for 5 eval "$R1_SYSCTLS"
 check "the foreign rule died with the old namespace and is not invented" test "$(rule_count r1 -4 500 true)" = 0
+check_eq "the old r1's kept directories closed, the new one's kept: still 3 ipv4" 3 "$(kept ipv4)"
+check_eq "... and 1 ipv6" 1 "$(kept ipv6)"
 
 "$NETHEAL" plan -c "$C/netheal.conf" >"$T_DIR/plan.out"; rc=$?
 check_eq "plan: only r2's two impossible sysctls drift" 2 "$rc"

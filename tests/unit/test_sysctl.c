@@ -195,32 +195,70 @@ static void test_read_write(void **state)
 	nh_state_free(&s);
 }
 
+/* nh_sysctl_dirs_open: each key's directory kept once, up to keep; one
+ * that is not there is not. */
+static void test_dirs_open(void **state)
+{
+	struct nh_sysctl keys[4];
+	struct nh_sysctl_dirs dirs;
+	size_t count = 0;
+
+	(void)state;
+	memset(keys, 0, sizeof(keys));
+	nh_strlcpy(keys[0].key, "net.ipv4.ip_forward", sizeof(keys[0].key));
+	nh_strlcpy(keys[1].key, "net.mptcp.enabled", sizeof(keys[1].key));
+	nh_strlcpy(keys[2].key, "net.ipv4.conf.all.rp_filter", sizeof(keys[2].key));
+	nh_strlcpy(keys[3].key, "net.core.multi", sizeof(keys[3].key));
+	nh_sysctl_dirs_init(&dirs, NH_SYSCTL_DIRS, &count);
+	assert_int_equal(nh_sysctl_dirs_open(-1, &dirs, root, keys, 4), 0);
+	assert_int_equal(dirs.n, 2);
+	assert_int_equal(count, 2);
+	assert_string_equal(dirs.dir[0].name, "ipv4");
+	assert_string_equal(dirs.dir[1].name, "core");
+	assert_int_equal(nh_sysctl_dirs_open(-1, &dirs, root, keys, 4), 0);
+	assert_int_equal(count, 2);
+	nh_sysctl_dirs_close(&dirs);
+	assert_int_equal(count, 0);
+	/* keep 1: the first only */
+	nh_sysctl_dirs_init(&dirs, 1, &count);
+	assert_int_equal(nh_sysctl_dirs_open(-1, &dirs, root, keys + 2, 2), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(dirs.dir[0].name, "ipv4");
+	nh_sysctl_dirs_close(&dirs);
+}
+
 /* Kept directories (nh_sysctl_dirs): a setting is opened below its
  * directory once that is kept, not by its path, so moving the tree after
- * changes nothing, where by path it is gone; at most keep of them; one
- * taken away and made again is found again. */
+ * changes nothing, where by path it is gone; at most keep of them, each
+ * counted; "no such setting" keeps it; one taken away (no link left) and
+ * made again is found again; another namespace's are closed first. */
 static void test_kept_dirs(void **state)
 {
 	struct nh_sysctl key;
 	struct nh_sysctl_dirs dirs;
 	struct nh_state s;
 	char back[NH_SYSCTL_VALSIZ], moved[80], old_ipv4[96], ipv4[96];
+	size_t count = 0;
+	int kept;
 
 	(void)state;
 	memset(&key, 0, sizeof(key));
 	nh_strlcpy(key.key, "net.ipv4.conf.eth1.5.rp_filter", sizeof(key.key));
 	nh_state_init(&s);
-	nh_sysctl_dirs_init(&dirs, 1);
+	nh_sysctl_dirs_init(&dirs, 2, &count);
 	/* the file holds "0x1" (test_read_write); a regular file is not cut */
 	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.ip_forward", "0x0", back, sizeof(back)), 0);
 	assert_int_equal(dirs.n, 1);
+	assert_int_equal(count, 1);
 	assert_string_equal(dirs.dir[0].name, "ipv4");
-	/* no such directory: not kept */
+	kept = dirs.dir[0].fd;
+	/* no such directory: nothing kept, the kernel's answer */
 	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.mptcp.enabled", "1", back, sizeof(back)), -ENOENT);
 	assert_int_equal(dirs.n, 1);
-	/* no such setting below a kept one: looked for again, still kept */
+	/* no such setting below a kept one: the same one stays */
 	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.nope", "1", back, sizeof(back)), -ENOENT);
 	assert_int_equal(dirs.n, 1);
+	assert_int_equal(dirs.dir[0].fd, kept);
 
 	snprintf(moved, sizeof(moved), "%s.moved", root);
 	assert_int_equal(rename(root, moved), 0);
@@ -231,29 +269,37 @@ static void test_kept_dirs(void **state)
 	assert_int_equal(s.n_sysctls, 1);
 	assert_string_equal(s.sysctls[0].value, "2");
 	/* keep 1: net/core is opened by its path, gone with the tree */
+	dirs.keep = 1;
 	nh_strlcpy(key.key, "net.core.multi", sizeof(key.key));
 	assert_int_equal(nh_sysctl_read(-1, &dirs, root, &key, 1, &s), 0);
 	assert_int_equal(s.n_sysctls, 0);
+	assert_int_equal(count, 1);
 	assert_int_equal(nh_sysctl_get(moved, "net.ipv4.ip_forward", back, sizeof(back)), 0);
 	assert_string_equal(back, "0x2");
 	assert_int_equal(rename(moved, root), 0);
 
-	/* net/ipv4 made anew: a setting only the new one has is found */
+	/* net/ipv4 taken away and made anew: the new one is kept */
 	snprintf(ipv4, sizeof(ipv4), "%s/net/ipv4", root);
 	snprintf(old_ipv4, sizeof(old_ipv4), "%s/net/ipv4.old", root);
 	assert_int_equal(rename(ipv4, old_ipv4), 0);
+	assert_int_equal(nftw(old_ipv4, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 	put("net/ipv4/ip_forward", "1\n", 0644);
 	put("net/ipv4/fresh", "0\n", 0644);
 	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.fresh", "1", back, sizeof(back)), 0);
-	/* and the kept one is the new one now */
 	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.ip_forward", "7", back, sizeof(back)), 0);
 	assert_int_equal(nh_sysctl_get(root, "net.ipv4.ip_forward", back, sizeof(back)), 0);
 	assert_string_equal(back, "7");
 	assert_int_equal(dirs.n, 1);
-	nh_sysctl_dirs_close(&dirs);
+	assert_int_equal(count, 1);
+
+	/* the kept ones are another namespace's: closed before use */
+	dirs.ns_ino ^= 1;
+	dirs.keep = 0;
+	assert_int_equal(nh_sysctl_write(-1, &dirs, root, "net.ipv4.ip_forward", "8", back, sizeof(back)), 0);
 	assert_int_equal(dirs.n, 0);
-	nftw(ipv4, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	assert_int_equal(rename(old_ipv4, ipv4), 0);
+	assert_int_equal(count, 0);
+	nh_sysctl_dirs_close(&dirs);
+	assert_int_equal(count, 0);
 	nh_state_free(&s);
 }
 
@@ -350,10 +396,11 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_get_put),
 		cmocka_unit_test(test_read_write),
-		cmocka_unit_test(test_kept_dirs),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_announced),
+		cmocka_unit_test(test_dirs_open),
+		cmocka_unit_test(test_kept_dirs),       /* last: it takes net/ipv4 apart */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
