@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
 
@@ -47,8 +48,14 @@ void nb_floor_close(struct nb_floor *f)
 
 int nb_floor_keep_sysctl_dirs(struct nb_floor *f, unsigned int n)
 {
+	struct rlimit lim;
 	int r = 0;
 
+	/* a descriptor each, beside the sockets of a sample */
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &lim);
+	}
 	for (unsigned int i = 0; i < n && i < NB_OPTION2_MAX && r == 0; i++) {
 		struct nb_names names;
 		struct nb_ns ns = NB_NS_CLOSED;

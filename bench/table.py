@@ -322,8 +322,9 @@ def table(out):
     parts += ["", "**Memory under heals** (heals without a pause at the largest size: address, route and "
               "link-down breaks in turn, 5 ms apart)", ""] + soak_rows(recs)
     parts += ["", "**CPU per heal** (µs of netheal's user + system time, every thread, over each break's "
-              "samples, divided by the heals: status writes and all; floor: the CPU time of the floor's requests "
-              "for the same restore, the kernel's work on their behalf included, mean over its samples)",
+              "samples, divided by the heals: status writes, reading events and all; floor: the CPU time of the "
+              "floor's requests alone for the same restore (no reading of the break, no check after), the "
+              "kernel's work on their behalf included, mean over its samples)",
               ""] + cpu_rows(out, recs)
     parts += ["", "**Descriptors** (`netheal run` after READY=1: one per namespace, since a21d5c4 one more "
               "for each namespace's kept /proc/sys/net/ipv4 (its settings are opened below it), the event "
