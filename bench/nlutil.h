@@ -31,6 +31,9 @@ int nb_netns_fd(const char *name);
  * shared NB_NETNS_DIR, file made O_EXCL, a thread unshares and bind mounts
  * its namespace on the file; removal is umount2(MNT_DETACH) + unlink. */
 int nb_netns_add(const char *name);
+/* The CPU time (ns, user + system) of the threads nb_netns_add ran, added
+ * up as each ends: part of what making a namespace costs its caller. */
+extern _Atomic uint64_t nb_helper_cpu_ns;
 int nb_netns_del(const char *name);
 
 /* SIOCGIFINDEX in nl's namespace: > 0 or -errno. */

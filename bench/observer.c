@@ -32,9 +32,11 @@
  * default route is back too
  * (deleting the only address or setting the link down flushes it; in a new
  * namespace it is seen by a dump or an event); ack: when the break's own
- * request returned. With --floor, floor_cpu_us=: the CPU time (user +
- * system) the floor's requests took, the kernel's work on their behalf
- * included, beside netheal's CPU per heal.
+ * request returned. With --floor or --floor-woken, floor_cpu_us=: the CPU
+ * time (user + system) the floor's requests took, the kernel's work on
+ * their behalf included, beside netheal's CPU per heal (woken: the
+ * kernel's walk of the host's nsids for each message to the listen-all
+ * socket is part of it, as it is of netheal's).
  */
 #include <errno.h>
 #include <dirent.h>
@@ -414,31 +416,31 @@ struct sample {
 	uint64_t start;         /* the break's own event read; netns: unlinked */
 	uint64_t acked;         /* the break's ack */
 	uint64_t first, full;   /* 0: not seen */
-	uint64_t floor_cpu;     /* --floor: the process's CPU (ns) while its requests restored */
+	uint64_t floor_cpu;     /* --floor, --floor-woken: CPU (ns) of its requests (restore_timed) */
 };
 
-/* This process's CPU time, user + system, every thread (ns). */
-static uint64_t process_cpu_ns(void)
+/* The calling thread's CPU time, user + system (ns), and that of the
+ * threads it had make a namespace. */
+static uint64_t thread_cpu_ns(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec + nb_helper_cpu_ns;
 }
 
 /*
  * The floor's requests, and the CPU time they took, the kernel's on their
- * behalf included: the figure beside netheal's CPU per heal. The
- * process's clock, so that the thread a new namespace is made in counts;
- * the observer's thread, asleep in poll() meanwhile, adds only its reads
- * of the restore's own events (a healer reads those too).
+ * behalf included: the figure beside netheal's CPU per heal. The calling
+ * thread's clock (the observer's own reading goes on in another), with
+ * the thread a new namespace is made in.
  */
 static int restore_timed(struct nb_floor *f, enum nb_break b, unsigned int i, struct nb_ns *ns, uint64_t *cpu)
 {
-	uint64_t t0 = process_cpu_ns();
+	uint64_t t0 = thread_cpu_ns();
 	int r = nb_floor_restore(f, b, i, ns);
 
-	*cpu = process_cpu_ns() - t0;
+	*cpu = thread_cpu_ns() - t0;
 	return r;
 }
 
@@ -504,6 +506,7 @@ struct woken {
 	const atomic_int *failed;       /* the actor's err */
 	atomic_bool ready;
 	atomic_int err;
+	uint64_t floor_cpu;     /* restore_timed */
 };
 
 static void *heal_woken(void *arg)
@@ -515,7 +518,7 @@ static void *heal_woken(void *arg)
 	atomic_store(&h->ready, true);
 	r = read_events(&h->ev, &w, nb_now_ns() + (uint64_t)h->o->timeout_ms * 1000000u, h->failed);
 	if (r == 0)
-		r = nb_floor_restore(h->f, h->o->brk, h->i, &h->ns);
+		r = restore_timed(h->f, h->o->brk, h->i, &h->ns, &h->floor_cpu);
 	atomic_store(&h->err, r);
 	return NULL;
 }
@@ -602,7 +605,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	struct nh_nl ev = { 0 };
 	struct actor a = { o, f, i, n, &ns, 0, 0, 0, false };
 	struct watch w = { .n = n, .brk = o->brk, .nsid = -1, .seen = &a.seen };
-	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, -1, &a.err, false, 0 };
+	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, -1, &a.err, false, 0, 0 };
 	pthread_t t, th;
 	bool woken = false;
 	int r;
@@ -628,7 +631,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		if (r == 0 && atomic_load(&h.err) < 0)
 			r = atomic_load(&h.err);
 	}
-	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, a.floor_cpu };
+	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, o->woken ? h.floor_cpu : a.floor_cpu };
 	nh_nl_close(&h.ev);
 	nb_ns_close(&h.ns);
 	nh_nl_close(&ev);
@@ -771,7 +774,7 @@ static int run(const struct opts *o, struct nb_floor *f)
 		printf("break=%s netns=%s first_us=%.1f full_us=%.1f ack_us=%.1f",
 		       nb_break_to_string(o->brk), n.netns, us_since(s.start, s.first),
 		       us_since(s.start, s.full), us_since(s.start, s.acked));
-		if (o->floor)
+		if (o->floor || o->woken)
 			printf(" floor_cpu_us=%.1f", (double)s.floor_cpu / 1e3);
 		printf("\n");
 		fflush(stdout);
