@@ -199,7 +199,8 @@ def floor_cpu(out, who, n, brk):
     return sum(xs) / len(xs) if xs else None
 
 
-def ratio(lo, hi):
+def growth(lo, hi):
+    """hi / lo, or None."""
     return hi / lo if lo and hi else None
 
 
@@ -231,11 +232,11 @@ def cpu_rows(out, recs):
             continue
         floors = [floor_cpu(out, "floor", n, brk) for n in ns]
         woken = [floor_cpu(out, "floor-woken", n, brk) for n in ns]
-        r = ratio(vals[0], vals[-1])
+        r = growth(vals[0], vals[-1])
         rows.append("| %s | %s | %s | %s | %s | %s | %s | ≤ 1.20 | %s |" % (
             BREAK_TEXT[brk], " | ".join(us(v) for v in vals), rat(r),
-            " | ".join(us(v) for v in floors), rat(ratio(floors[0], floors[-1])),
-            " | ".join(us(v) for v in woken), rat(ratio(woken[0], woken[-1])),
+            " | ".join(us(v) for v in floors), rat(growth(floors[0], floors[-1])),
+            " | ".join(us(v) for v in woken), rat(growth(woken[0], woken[-1])),
             "yes" if r is not None and r <= 1.2 else "**no**"))
     return rows
 

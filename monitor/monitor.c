@@ -143,8 +143,10 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
-	/* no more while one more namespace and one more directory would not fit */
-	bool room = m->n_ns + m->n_sysctl_dirs + m->n_req + 2 + FD_RESERVE < m->nofile;
+	/* no more while one more namespace, one more directory and a full
+	 * cache of request sockets (each saves a heal more than one of these
+	 * does) would not fit */
+	bool room = m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE < m->nofile;
 
 	ns->sysctl_dirs.keep = room ? NH_SYSCTL_DIRS : 0;
 	return &ns->sysctl_dirs;

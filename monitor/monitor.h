@@ -154,11 +154,12 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * that opening a setting takes the same time at any number of
  * namespaces), for nh_sysctl_read and nh_sysctl_write in it. Up to
  * NH_SYSCTL_DIRS more descriptors per namespace with sysctls, closed when
- * the namespace is let go. Namespaces come first: no more are opened
- * while one more namespace would not fit under RLIMIT_NOFILE beside them
- * (their settings are then opened by their path), and kept ones are
- * closed when a namespace is adopted without room (request sockets go
- * first). Never NULL. */
+ * the namespace is let go. Namespaces come first, then the request
+ * sockets: no more are opened while one more namespace would not fit
+ * under RLIMIT_NOFILE beside them and NH_MONITOR_REQ_SOCKETS (their
+ * settings are then opened by their path), and kept ones are closed when
+ * a namespace is adopted without room (request sockets go first). Never
+ * NULL. */
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns);
 /* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
  * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps
