@@ -159,6 +159,27 @@ fds() { ls "/proc/$1/fd" | wc -l; }
 # preemption)
 wakeups() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches:/ { n += $2 } END { print n }'; }
 
+# Wait (up to 5 minutes) until the machine is 85 % idle over two seconds:
+# the kernel cleans up deleted namespaces after they are gone from
+# /run/netns (cleanup_net, in a workqueue), 10,000 of them for minutes on
+# 2 CPUs, holding RTNL in turns, and heals measured meanwhile were several
+# times slower. Records how long it waited.
+machine_quiet() {
+	local what=$1 a b t=0
+	a=$(awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+	while [ "$t" -lt 300 ]; do
+		sleep 2
+		t=$((t + 2))
+		b=$(awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+		# shellcheck disable=SC2086
+		set -- $a $b
+		[ $(( ($4 - $2) * 100 )) -ge $(( ($3 - $1) * 85 )) ] && break
+		a=$b
+	done
+	rec "what=quiet before=$what waited_s=$t"
+	say "$what: waited $t s for the machine to be 85 % idle"
+}
+
 # Wait until netheal has used no CPU for three seconds in a row (it has
 # caught up): READY can come before the kernel's own after-effects of the
 # build (IPv6 DAD ends a second or two after a link comes up) reach it as
@@ -224,8 +245,10 @@ heal() {
 	[ "$who" = floor-woken ] && flag=--floor-woken
 	for b in $BREAKS; do
 		# woken: the floor from a sleeping thread, where the wake-up is
-		# a part of the goal's scale (address, route, link down)
-		[ "$who" = floor-woken ] && ! [[ " address route down " == *" $b "* ]] && continue
+		# a part of the goal's scale (address, route, link down), and
+		# ip_forward, whose change the kernel announces in a message per
+		# link, each walking the host's nsids for the listen-all socket
+		[ "$who" = floor-woken ] && ! [[ " address route down forward " == *" $b "* ]] && continue
 		say "heal $who $n: $b x $s"
 		[ "$who" = netheal ] && c0=$(cpu_ns "$PID")
 		"$OBSERVER" --break "$b" --namespaces "$(option2 "$n")" --samples "$s" --seed "$n" $flag \
@@ -309,6 +332,7 @@ main() {
 		cold "$n"
 		if [ -n "$PID" ]; then
 			settle
+			machine_quiet "heal-netheal-$n"
 			heal netheal "$n" "${SAMPLES[$k]}"
 			if [ "$n" = "$MID" ] && [ "$MODE" != scale ]; then
 				idle
@@ -321,6 +345,7 @@ main() {
 		if [ ! -e "/run/netns/ns$(( $(option2 "$n") - 1))" ]; then
 			teardown && agent "$n" && "$FLOOR" "$n" > /dev/null
 		fi
+		machine_quiet "heal-floor-$n"
 		heal floor "$n" "${SAMPLES[$k]}"
 		heal floor-woken "$n" "${SAMPLES[$k]}"
 		k=$((k + 1))

@@ -21,7 +21,7 @@
  * NETLINK_LISTEN_ALL_NSID, each namespace given an nsid there): the floor
  * plus what any event-driven healer of many namespaces pays, the wake-up
  * and the kernel's walk of the host's nsids for each message it copies to
- * such a socket (address, route and down only).
+ * such a socket (address, route, down and forward).
  *
  * One line per sample on stdout, times from the break's own event (netns:
  * from the unlink), -1 when not seen within the timeout:
@@ -738,7 +738,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	o->brk = (enum nb_break)b;
-	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN)))
+	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN && b != NB_FORWARD)))
 		return -EINVAL;
 	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
 }
@@ -799,14 +799,14 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward --namespaces N "
 			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor | --floor-woken]\n"
-			"(--floor-woken: address, route and down only)\n");
+			"(--floor-woken: address, route, down and forward only)\n");
 		return 64;
 	}
 	(void)prctl(PR_SET_TIMERSLACK, 1UL);    /* 100 µs polls mean 100 µs */
 	if (sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) < 0)
 		fprintf(stderr, "bench-observer: no SCHED_FIFO (%s): stamps may lag\n", strerror(errno));
 	r = nb_floor_open(&f);
-	if (r == 0 && o.floor && o.brk == NB_FORWARD)
+	if (r == 0 && (o.floor || o.woken) && o.brk == NB_FORWARD)
 		r = nb_floor_keep_sysctl_dirs(&f, o.namespaces);
 	if (r == 0 && o.woken)
 		r = nsid_all(&f.host);

@@ -1,0 +1,50 @@
+#!/bin/bash
+# The kept /proc/sys/net directories (netlink/sysctl.h nh_sysctl_dirs) under
+# a descriptor limit: namespaces come first. With room for a few, some
+# namespaces keep their `ipv4` and the others' settings are opened by their
+# path, all healed alike; when more namespaces come than the limit leaves
+# room for beside the kept directories, kept ones are closed and every
+# namespace is still adopted and healed. Checked with the kernel's values
+# (/proc/sys in each namespace) and netheal's /proc/PID/fd.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+LIMIT=300       # RLIMIT_NOFILE for netheal: namespaces + 128 request sockets + 64 + what is left
+N1=60           # first: room for some directories (300 - 64 - 128 - 61 - 2 = 45)
+N2=220          # then: room for 300 - 64 - 221 - 1 = 14 beside the request sockets
+C=$T_DIR/conf
+LOG=$T_DIR/netheal.log
+write_conf "$C" "backoff: { flap_count = 1000000; flap_window = 1; initial_ms = 1; max_ms = 1; };"
+policy "$C" tenants <<'EOP'
+namespaces = ( { match = "t-*"; links = ( { name = "lo"; } ); sysctl = [ "net.ipv4.ip_forward=1" ]; } );
+EOP
+add_ns() { ip -batch - <<<"$(for i in $(seq "$1" "$2"); do echo "netns add t-$i"; done)"; }
+forwarding() { ip netns exec "$1" cat /proc/sys/net/ipv4/ip_forward; }
+all_forwarding() {
+	for i in $(seq 1 "$1"); do [ "$(forwarding "t-$i")" = 1 ] || return 1; done
+}
+kept() { for f in /proc/"$NH_PID"/fd/*; do readlink "$f"; done | grep -c '^/proc/sys/net/ipv4$'; }
+
+add_ns 1 "$N1"
+(ulimit -n "$LIMIT"; exec "$NETHEAL" run -c "$C/netheal.conf" --log stderr) 2>"$LOG" &
+NH_PID=$!
+bg_started $NH_PID
+check "$N1 namespaces adopted, ip_forward set in each" wait_for 30 all_forwarding "$N1"
+k=$(kept)
+check "some keep their /proc/sys/net/ipv4, not all: the limit leaves room for about 45 ($k)" \
+	test "$k" -ge 30 -a "$k" -le 46
+for i in $(seq 1 "$N1"); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=0; done
+check "set to 0 in every one: healed in every one, kept or not" wait_for 10 all_forwarding "$N1"
+
+add_ns $((N1 + 1)) "$N2"
+check "$N2 namespaces adopted and set, near the limit" wait_for 60 all_forwarding "$N2"
+k=$(kept)
+check "kept directories closed to make room for the namespaces ($k kept)" test "$k" -le 14
+fds=$(ls /proc/"$NH_PID"/fd | wc -l)
+check "under the limit ($fds descriptors of $LIMIT)" test "$fds" -lt "$LIMIT"
+check "no namespace refused for lack of descriptors" bash -c "! grep -aqi 'too many open files\|EMFILE' '$LOG'"
+for i in $(seq 1 "$N2"); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=0; done
+check "and every one healed again" wait_for 20 all_forwarding "$N2"
+check "netheal is alive" kill -0 "$NH_PID"
+kill -TERM "$NH_PID"; wait "$NH_PID"
+finish
