@@ -102,15 +102,16 @@ static void req_evict(struct nh_monitor *m, size_t adding)
 		req_close(m->lru_tail);
 }
 
-/* Before a namespace is opened: when it would not fit after the request
- * sockets went, the kept sysctl directories of the namespaces last in the
- * table are closed (their settings open by path from then on) until it
- * does. */
+/* Before a namespace is opened: kept sysctl directories yield to it and
+ * to a full cache of request sockets (nh_ns_sysctl_dirs keeps none beyond
+ * that either), those of the namespaces last in the table first (their
+ * settings open by path from then on); then request sockets yield to it. */
 static void make_room(struct nh_monitor *m)
 {
-	req_evict(m, 0);
-	for (size_t i = m->n_ns; i-- > 0 && m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile;)
+	for (size_t i = m->n_ns; i-- > 0 && m->n_sysctl_dirs &&
+	     m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 1 + FD_RESERVE >= m->nofile;)
 		nh_sysctl_dirs_close(&m->ns[i]->sysctl_dirs);
+	req_evict(m, 0);
 }
 
 struct nh_nl *nh_ns_request(struct nh_ns *ns)

@@ -154,12 +154,13 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * that opening a setting takes the same time at any number of
  * namespaces), for nh_sysctl_read and nh_sysctl_write in it. Up to
  * NH_SYSCTL_DIRS more descriptors per namespace with sysctls, closed when
- * the namespace is let go. Namespaces come first, then the request
- * sockets: no more are opened while one more namespace would not fit
- * under RLIMIT_NOFILE beside them and NH_MONITOR_REQ_SOCKETS (their
- * settings are then opened by their path), and kept ones are closed when
- * a namespace is adopted without room (request sockets go first). Never
- * NULL. */
+ * the namespace is let go. Namespaces come first, then a full cache of
+ * request sockets: no more are opened while one more namespace,
+ * NH_MONITOR_REQ_SOCKETS and a reserve of 64 would not fit under
+ * RLIMIT_NOFILE beside them, and kept ones are closed (those of the
+ * namespaces last adopted first) when a namespace is adopted and they no
+ * longer fit so; a namespace without them opens its settings by their
+ * path. Never NULL. */
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns);
 /* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
  * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps

@@ -72,8 +72,9 @@ bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_net
  * dentry hash chain (same parent, same name; proc_sys_compare tells them
  * apart by the caller's namespace), walked newest first. Measured on the
  * bench machine at 3000 namespaces: opening net/ipv4/ip_forward took 0.2
- * to 0.4 ms on average by its path (0.3 µs per namespace whose entry is
- * newer than the one looked up, up to 1.2 ms), 3 µs below a kept `ipv4`.
+ * to 0.4 ms on average by its path (0.3 to 0.4 µs per namespace whose
+ * entry is newer than the one looked up, up to 1.2 ms), 3 µs below a kept
+ * `ipv4` wherever its entry sits.
  * Below them each namespace's entries have their own parent.
  *
  * A setting is still opened by a thread in its namespace: a lookup below a
@@ -95,7 +96,8 @@ bool nh_sysctl_netconf(const char *key, uint8_t *family, int *which, enum nh_net
 #define NH_SYSCTL_DIRS 4        /* kept per namespace: the first four directories used */
 
 struct nh_sysctl_dirs {
-	unsigned int keep;      /* how many may be kept (0: open no more; every setting by its path) */
+	unsigned int keep;      /* how many may be kept (0: open no more; those kept still serve,
+				   the others' settings by their path) */
 	unsigned int n;
 	size_t *count;          /* NULL, or a total of kept directories (all namespaces') kept current */
 	bool bound;             /* ns_dev, ns_ino name the namespace the kept ones are of */
@@ -118,8 +120,10 @@ void nh_sysctl_dirs_close(struct nh_sysctl_dirs *d);
  * directories of keys[0..n) that dirs may still keep, so that the first
  * write of a setting the kernel announces (never read from /proc/sys)
  * does not pay the lookup the directory is kept for. Enters the namespace
- * only when there is one to open; one that is not there is left to a
- * later open by path. Returns 0, or the -errno of entering the namespace.
+ * only when there is one to open; one that is not there (a module not
+ * loaded) is tried again at the next call and at its setting's open,
+ * which then answers ENOENT. Returns 0, or the -errno of entering the
+ * namespace.
  */
 int nh_sysctl_dirs_open(int netns_fd, struct nh_sysctl_dirs *dirs, const char *root, const struct nh_sysctl *keys,
 			size_t n);
