@@ -102,14 +102,15 @@ static void req_evict(struct nh_monitor *m, size_t adding)
 		req_close(m->lru_tail);
 }
 
-/* Before a namespace is opened: kept sysctl directories yield to it and
- * to a full cache of request sockets (nh_ns_sysctl_dirs keeps none beyond
- * that either), those of the namespaces last in the table first (their
- * settings open by path from then on); then request sockets yield to it. */
+/* Before a namespace is opened: kept sysctl directories yield when it, a
+ * full cache of request sockets and they no longer fit in half the limit
+ * (nh_ns_sysctl_dirs keeps none beyond that either), those of the
+ * namespaces last in the table first (their settings open by path from
+ * then on); then request sockets yield to it. */
 static void make_room(struct nh_monitor *m)
 {
 	for (size_t i = m->n_ns; i-- > 0 && m->n_sysctl_dirs &&
-	     m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 1 + FD_RESERVE >= m->nofile;)
+	     2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 1 + FD_RESERVE) >= m->nofile;)
 		nh_sysctl_dirs_close(&m->ns[i]->sysctl_dirs);
 	req_evict(m, 0);
 }
@@ -144,10 +145,14 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
-	/* no more while one more namespace, one more directory and a full
-	 * cache of request sockets (each saves a heal more than one of these
-	 * does) would not fit */
-	bool room = m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE < m->nofile;
+	/* no more while one more namespace, one more directory, a full cache
+	 * of request sockets and the reserve would not fit in half the limit:
+	 * at 10,000 namespaces with the kept directories filling a limit of
+	 * 20,000 (or 16,000), each address heal cost three times the CPU in
+	 * the kernel's broadcast of its events (idr_for_each under
+	 * peernet2id), a cost whose cause is not known; at 6000 namespaces
+	 * with 61 % of the limit used, or with none kept, it did not */
+	bool room = 2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE) < m->nofile;
 
 	ns->sysctl_dirs.keep = room ? NH_SYSCTL_DIRS : 0;
 	return &ns->sysctl_dirs;

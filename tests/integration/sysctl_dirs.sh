@@ -1,7 +1,7 @@
 #!/bin/bash
 # The kept /proc/sys/net directories (netlink/sysctl.h nh_sysctl_dirs) under
 # a descriptor limit: namespaces come first, then a full cache of request
-# sockets. With room for a few, some namespaces keep their `ipv4` and the
+# sockets, the directories only in half the limit. With room for a few, some namespaces keep their `ipv4` and the
 # others' settings are opened by their path, all healed alike; when more
 # namespaces come than leave room for the kept directories beside the
 # request sockets, the kept ones are closed and every namespace is still
@@ -10,9 +10,10 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
-LIMIT=300       # RLIMIT_NOFILE for netheal: namespaces + 128 request sockets + 64 + what is left
+LIMIT=600       # RLIMIT_NOFILE: directories are kept in half of it, beside the
+		# namespaces, 128 request sockets and 64 spare
 N1=60           # first: room for some directories (300 - 64 - 128 - 61 - 2 = 45)
-N2=220          # then: none (221 namespaces + 128 + 64 > 300)
+N2=220          # then: none (221 namespaces + 128 + 64 + 1 > 300)
 C=$T_DIR/conf
 LOG=$T_DIR/netheal.log
 write_conf "$C" "backoff: { flap_count = 1000000; flap_window = 1; initial_ms = 1; max_ms = 1; };"
