@@ -149,7 +149,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # The process's CPU time in ns, user and system, every thread, those that
 # ended included (netheal makes a namespace in a thread of its own): its
 # process CPU clock, MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). Summing
-# /proc/PID/task/*/schedstat (the bench up to ac10414) left out the threads
+# /proc/PID/task/*/schedstat (the bench before fa3a4b4) left out the threads
 # that had ended, and with them a new namespace's making.
 cpu_ns() { python3 -c 'import sys, time; print(time.clock_gettime_ns(((~int(sys.argv[1])) << 3) | 2))' "$1"; }
 
