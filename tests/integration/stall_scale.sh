@@ -2,7 +2,9 @@
 # Field failure 0 (issue: netheal stopped healing altogether at scale): N
 # namespaces in the Option 2 shape (the benchmark's policy, damping off);
 # in one namespace after another, each break is healed before the next:
-# its address deleted, its default route deleted, its veth set down, the
+# its address deleted, its default route deleted, its ip_forward set to 0
+# (a sysctl, opened below the namespace's kept /proc/sys/net/ipv4), its
+# veth set down, the
 # veth's host end deleted, then the namespace deleted the way `ip netns del`
 # does (unmount, unlink); 300 ms later an address is deleted in another
 # namespace. Every break must be healed (checked with ip -j) and the status
@@ -30,7 +32,7 @@ addr_of() { echo "10.1.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
 	echo 'namespaces = ('
 	for i in $(seq 0 $((N - 1))); do
 		[ "$i" -gt 0 ] && echo ','
-		printf '{ name = "ns%d"; links = ( { name = "lo"; }, { name = "v%d"; kind = "veth"; addresses = [ "%s/16" ]; peer = { name = "h%d"; master = "br1"; }; } ); routes = ( { to = "default"; via = "10.1.0.1"; } ); }' \
+		printf '{ name = "ns%d"; links = ( { name = "lo"; }, { name = "v%d"; kind = "veth"; addresses = [ "%s/16" ]; peer = { name = "h%d"; master = "br1"; }; } ); routes = ( { to = "default"; via = "10.1.0.1"; } ); sysctl = [ "net.ipv4.ip_forward=1" ]; }' \
 			"$i" "$i" "$(addr_of "$i")" "$i"
 	done
 	echo ');'
@@ -53,6 +55,8 @@ bg_started $CHURN
 events() { jq -r '.totals.events' "$C/status.json" 2>/dev/null; }
 healed_addr() { has_addr "$1" "v${1#ns}" "$(addr_of "${1#ns}")/16" && has_route "$1" "default via 10.1.0.1"; }
 healed_route() { has_route "$1" "default via 10.1.0.1"; }
+healed_forward() { [ "$(ip netns exec "$1" cat /proc/sys/net/ipv4/ip_forward)" = 1 ]; }
+rebuilt() { healed_veth "$1" && healed_forward "$1"; }
 healed_up() { link_up "$1" "v${1#ns}" && has_route "$1" "default via 10.1.0.1"; }
 healed_veth() { link_exists "" "h${1#ns}" && healed_up "$1" && has_addr "$1" "v${1#ns}" "$(addr_of "${1#ns}")/16"; }
 
@@ -76,6 +80,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	sleep 0.05
 	break_and_wait "delete the default route" "$ns" healed_route ip -n "$ns" route del default || break
 	sleep 0.05
+	break_and_wait "set ip_forward to 0" "$ns" healed_forward \
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 || break
+	sleep 0.05
 	break_and_wait "set the veth down" "$ns" healed_up ip -n "$ns" link set "v$i" down || break
 	sleep 0.05
 	break_and_wait "delete the veth's host end" "$ns" healed_veth ip link del "h$i" || break
@@ -86,7 +93,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	oi=${other#ns}
 	break_and_wait "delete an address elsewhere" "$other" healed_addr \
 		ip -n "$other" addr del "$(addr_of "$oi")/16" dev "v$oi" || break
-	check "round $r: $ns re-created and built" wait_for 10 healed_veth "$ns"
+	check "round $r: $ns re-created and built, its sysctl set" wait_for 10 rebuilt "$ns"
 	# written 1 ms per namespace after a change (engine.c)
 	check "round $r: the status file moves (events $before -> later)" wait_for 4 \
 		bash -c "[ \"\$(jq -r .totals.events '$C/status.json')\" -gt '$before' ]"
