@@ -69,28 +69,43 @@ static bool dir_gone(int fd)
 	return fstat(fd, &st) < 0 || st.st_nlink == 0;
 }
 
+/* The directory of rel ("net/TOP/…") in d: its index, d->n when it is not
+ * kept, -1 when it cannot be (a key right under net/, a name too long);
+ * *len is TOP's length. */
+static int dir_find(const struct nh_sysctl_dirs *d, const char *rel, size_t *len)
+{
+	const char *top = rel + strlen("net/"), *end = strchr(top, '/');
+	unsigned int i;
+
+	/* every key is below net/ (nh_sysctl_key_valid) */
+	if (!end || (*len = (size_t)(end - top)) >= sizeof(d->dir[0].name))
+		return -1;
+	for (i = 0; i < d->n; i++)
+		if (strncmp(d->dir[i].name, top, *len) == 0 && !d->dir[i].name[*len])
+			break;
+	return (int)i;
+}
+
 /* The directory root/net/TOP of rel ("net/TOP/…") as kept in d, opened and
  * kept now if there is room: 0 with *fd and *below (past "net/TOP/" in
  * rel); 1 when none is kept (d NULL or full, a key right under net/): open
  * by path; -errno when root/net/TOP cannot be opened (no such setting). */
 static int dir_of(struct nh_sysctl_dirs *d, const char *root, const char *rel, int *fd, const char **below)
 {
-	const char *top = rel + strlen("net/"), *end = strchr(top, '/');
+	const char *top = rel + strlen("net/");
 	char path[PATH_MAX];
 	size_t len;
+	int i = d ? dir_find(d, rel, &len) : -1;
 
-	/* every key is below net/ (nh_sysctl_key_valid) */
-	if (!d || !end || (len = (size_t)(end - top)) >= sizeof(d->dir[0].name))
+	if (i < 0)
 		return 1;
-	*below = end + 1;
-	for (unsigned int i = 0; i < d->n; i++) {
-		if (strncmp(d->dir[i].name, top, len) == 0 && !d->dir[i].name[len]) {
-			*fd = d->dir[i].fd;
-			return 0;
-		}
+	*below = top + len + 1;
+	if ((unsigned int)i < d->n) {
+		*fd = d->dir[i].fd;
+		return 0;
 	}
 	if (d->n >= d->keep ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%.*s", root, (int)(end - rel), rel) >= sizeof(path))
+	    (size_t)snprintf(path, sizeof(path), "%s/%.*s", root, (int)(top + len - rel), rel) >= sizeof(path))
 		return 1;
 	*fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
@@ -489,18 +504,9 @@ struct dirs_args {
 /* Key's directory is to be kept and is not yet (rel: its path). */
 static bool dir_wanted(const struct nh_sysctl_dirs *d, const char *key, char *rel, size_t size)
 {
-	const char *top, *end;
+	size_t len;
 
-	if (d->n >= d->keep || nh_sysctl_path(key, rel, size) < 0)
-		return false;
-	top = rel + strlen("net/");
-	end = strchr(top, '/');
-	if (!end || (size_t)(end - top) >= sizeof(d->dir[0].name))
-		return false;
-	for (unsigned int i = 0; i < d->n; i++)
-		if (strncmp(d->dir[i].name, top, (size_t)(end - top)) == 0 && !d->dir[i].name[end - top])
-			return false;
-	return true;
+	return d->n < d->keep && nh_sysctl_path(key, rel, size) == 0 && dir_find(d, rel, &len) == (int)d->n;
 }
 
 static int open_dirs_here(void *arg)
