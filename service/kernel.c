@@ -160,11 +160,14 @@ static int sysctl_cmp(const void *a, const void *b)
 static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *want)
 {
 	struct nh_ns *ns = find(ctx, netns, false);
+	struct nh_sysctl_dirs *dirs;
 	struct nh_state got, rest;
-	int r = 0;
+	int r = 0, fd;
 
 	if (!ns)
 		return -ENOENT;
+	fd = netns[0] ? ns->fd : -1;
+	dirs = nh_ns_sysctl_dirs(ns);
 	nh_state_init(&got);
 	nh_state_init(&rest);
 	for (size_t i = 0; i < want->n_sysctls && r == 0; i++) {
@@ -177,11 +180,9 @@ static int k_read_sysctls(void *ctx, const char *netns, const struct nh_state *w
 	}
 	/* every key's directory, the announced ones' too: ready for their heals */
 	if (r == 0 && want->n_sysctls)
-		(void)nh_sysctl_dirs_open(netns[0] ? ns->fd : -1, nh_ns_sysctl_dirs(ns), NH_SYSCTL_ROOT,
-					  want->sysctls, want->n_sysctls);
+		(void)nh_sysctl_dirs_open(fd, dirs, NH_SYSCTL_ROOT, want->sysctls, want->n_sysctls);
 	if (r == 0 && rest.n_sysctls)
-		r = nh_sysctl_read(netns[0] ? ns->fd : -1, nh_ns_sysctl_dirs(ns), NH_SYSCTL_ROOT, rest.sysctls,
-				   rest.n_sysctls, &rest);
+		r = nh_sysctl_read(fd, dirs, NH_SYSCTL_ROOT, rest.sysctls, rest.n_sysctls, &rest);
 	for (size_t i = 0; i < rest.n_sysctls && r == 0; i++)
 		r = nh_state_add_sysctl(&got, &rest.sysctls[i]);
 	if (r == 0) {
