@@ -50,21 +50,29 @@ def pct(xs, p):
     return xs[max(0, math.ceil(p / 100 * len(xs)) - 1)]
 
 
-def samples(out, who, n, brk):
-    """(first, full) lists in µs; lost samples counted apart."""
-    first, full, lost = [], [], 0
+def sample_lines(out, who, n, brk):
+    """bench-observer's lines (key=value words, one dict per sample), or
+    None when that run left no file."""
     path = os.path.join(out, "heal-%s-%s-%s.txt" % (who, n, brk))
     if not os.path.exists(path):
         return None
     with open(path) as f:
-        for line in f:
-            d = dict(w.split("=", 1) for w in line.split() if "=" in w)
-            a, b = float(d["first_us"]), float(d["full_us"])
-            if a < 0 or b < 0:
-                lost += 1
-                continue
-            first.append(a)
-            full.append(b)
+        return [dict(w.split("=", 1) for w in line.split() if "=" in w) for line in f]
+
+
+def samples(out, who, n, brk):
+    """(first, full) lists in µs; lost samples counted apart."""
+    first, full, lost = [], [], 0
+    lines = sample_lines(out, who, n, brk)
+    if lines is None:
+        return None
+    for d in lines:
+        a, b = float(d["first_us"]), float(d["full_us"])
+        if a < 0 or b < 0:
+            lost += 1
+            continue
+        first.append(a)
+        full.append(b)
     return first, full, lost
 
 
@@ -187,25 +195,9 @@ def memory_rows(recs):
 def floor_cpu(out, who, n, brk):
     """The floor's mean CPU per restore (µs: bench-observer's floor_cpu_us
     over the samples it restored; who: floor or floor-woken), or None."""
-    path = os.path.join(out, "heal-%s-%s-%s.txt" % (who, n, brk))
-    if not os.path.exists(path):
-        return None
-    xs = []
-    with open(path) as f:
-        for line in f:
-            d = dict(w.split("=", 1) for w in line.split() if "=" in w)
-            if "floor_cpu_us" in d and float(d["first_us"]) >= 0:
-                xs.append(float(d["floor_cpu_us"]))
+    xs = [float(d["floor_cpu_us"]) for d in sample_lines(out, who, n, brk) or []
+          if "floor_cpu_us" in d and float(d["first_us"]) >= 0]
     return sum(xs) / len(xs) if xs else None
-
-
-def growth(lo, hi):
-    """hi / lo, or None."""
-    return hi / lo if lo and hi else None
-
-
-def rat(x):
-    return "n/a" if x is None else "%.2f" % x
 
 
 def cpu_rows(out, recs):
@@ -232,12 +224,12 @@ def cpu_rows(out, recs):
             continue
         floors = [floor_cpu(out, "floor", n, brk) for n in ns]
         woken = [floor_cpu(out, "floor-woken", n, brk) for n in ns]
-        r = growth(vals[0], vals[-1])
+        ok = vals[0] and vals[-1] and vals[-1] / vals[0] <= 1.2
         rows.append("| %s | %s | %s | %s | %s | %s | %s | ≤ 1.20 | %s |" % (
-            BREAK_TEXT[brk], " | ".join(us(v) for v in vals), rat(r),
-            " | ".join(us(v) for v in floors), rat(growth(floors[0], floors[-1])),
-            " | ".join(us(v) for v in woken), rat(growth(woken[0], woken[-1])),
-            "yes" if r is not None and r <= 1.2 else "**no**"))
+            BREAK_TEXT[brk], " | ".join(us(v) for v in vals), ratio(vals[-1], vals[0]),
+            " | ".join(us(v) for v in floors), ratio(floors[-1], floors[0]),
+            " | ".join(us(v) for v in woken), ratio(woken[-1], woken[0]),
+            "yes" if ok else "**no**"))
     return rows
 
 
