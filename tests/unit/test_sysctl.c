@@ -162,6 +162,14 @@ static void test_get_put(void **state)
 	assert_int_equal(nh_sysctl_put(root, "net.ipv4.nope", "1"), -ENOENT);
 }
 
+/* keys[0..n) named names[0..n), the rest of each zero. */
+static void keys_named(struct nh_sysctl *keys, const char *const *names, size_t n)
+{
+	memset(keys, 0, n * sizeof(*keys));
+	for (size_t i = 0; i < n; i++)
+		nh_strlcpy(keys[i].key, names[i], sizeof(keys[i].key));
+}
+
 static void test_read_write(void **state)
 {
 	struct nh_sysctl keys[3];
@@ -169,10 +177,8 @@ static void test_read_write(void **state)
 	char back[NH_SYSCTL_VALSIZ];
 
 	(void)state;
-	memset(keys, 0, sizeof(keys));
-	nh_strlcpy(keys[0].key, "net.ipv4.ip_forward", sizeof(keys[0].key));
-	nh_strlcpy(keys[1].key, "net.ipv4.missing", sizeof(keys[1].key));
-	nh_strlcpy(keys[2].key, "net.ipv4.conf.eth1.5.rp_filter", sizeof(keys[2].key));
+	keys_named(keys, (const char *const[]){ "net.ipv4.ip_forward", "net.ipv4.missing",
+						"net.ipv4.conf.eth1.5.rp_filter" }, 3);
 	nh_strlcpy(keys[2].link, "eth1.5", sizeof(keys[2].link));
 	nh_state_init(&s);
 	assert_int_equal(nh_sysctl_write(-1, NULL, root, "net.ipv4.ip_forward", "0", back, sizeof(back)), 0);
@@ -204,11 +210,8 @@ static void test_dirs_open(void **state)
 	size_t count = 0;
 
 	(void)state;
-	memset(keys, 0, sizeof(keys));
-	nh_strlcpy(keys[0].key, "net.ipv4.ip_forward", sizeof(keys[0].key));
-	nh_strlcpy(keys[1].key, "net.mptcp.enabled", sizeof(keys[1].key));
-	nh_strlcpy(keys[2].key, "net.ipv4.conf.all.rp_filter", sizeof(keys[2].key));
-	nh_strlcpy(keys[3].key, "net.core.multi", sizeof(keys[3].key));
+	keys_named(keys, (const char *const[]){ "net.ipv4.ip_forward", "net.mptcp.enabled",
+						"net.ipv4.conf.all.rp_filter", "net.core.multi" }, 4);
 	nh_sysctl_dirs_init(&dirs, NH_SYSCTL_DIRS, &count);
 	assert_int_equal(nh_sysctl_dirs_open(-1, &dirs, root, keys, 4), 0);
 	assert_int_equal(dirs.n, 2);
@@ -242,8 +245,7 @@ static void test_kept_dirs(void **state)
 	int kept;
 
 	(void)state;
-	memset(&key, 0, sizeof(key));
-	nh_strlcpy(key.key, "net.ipv4.conf.eth1.5.rp_filter", sizeof(key.key));
+	keys_named(&key, (const char *const[]){ "net.ipv4.conf.eth1.5.rp_filter" }, 1);
 	nh_state_init(&s);
 	nh_sysctl_dirs_init(&dirs, 2, &count);
 	/* the file holds "0x1" (test_read_write); a regular file is not cut */
