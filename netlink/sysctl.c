@@ -86,6 +86,23 @@ static int dir_find(const struct nh_sysctl_dirs *d, const char *rel, size_t *len
 	return (int)i;
 }
 
+void nh_sysctl_dirs_prune(struct nh_sysctl_dirs *d, const struct nh_sysctl *keys, size_t n)
+{
+	char rel[NH_SYSCTL_KEYSIZ];
+	bool used[NH_SYSCTL_DIRS] = { false };
+	size_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		int k = nh_sysctl_path(keys[i].key, rel, sizeof(rel)) == 0 ? dir_find(d, rel, &len) : -1;
+
+		if (k >= 0 && (unsigned int)k < d->n)
+			used[k] = true;
+	}
+	for (unsigned int i = d->n; i-- > 0;)
+		if (!used[i])
+			dir_drop(d, d->dir[i].fd);
+}
+
 /* The directory root/net/TOP of rel ("net/TOP/…") as kept in d, opened and
  * kept now if there is room: 0 with *fd and *below (past "net/TOP/" in
  * rel); 1 when none is kept (d NULL or full, a key right under net/): open

@@ -114,6 +114,10 @@ struct nh_sysctl_dirs {
 void nh_sysctl_dirs_init(struct nh_sysctl_dirs *d, unsigned int keep, size_t *count);
 /* Close every kept directory; d stays usable (keep and count as they were). */
 void nh_sysctl_dirs_close(struct nh_sysctl_dirs *d);
+/* Close the kept directories no key of keys[0..n) is below (n 0: all of
+ * them): a reload that drops a namespace's settings gives their
+ * descriptors back. */
+void nh_sysctl_dirs_prune(struct nh_sysctl_dirs *d, const struct nh_sysctl *keys, size_t n);
 
 /*
  * In namespace netns_fd (-1: the calling thread's own), open and keep the

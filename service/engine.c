@@ -463,6 +463,7 @@ static void reload(struct engine *e)
 	if (nh_monitor_set_optional(e->mon, nh_kernel_monitor_groups(next)) < 0)
 		nh_warn("cannot change the event subscriptions: neighbour and netconf events may be missed "
 			"until the next resync");
+	nh_kernel_policy_changed(&e->kernel, e->core);
 	/* the core took next; the old policy is referenced no more */
 	policy_free(e->policy);
 	e->policy = next;

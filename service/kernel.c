@@ -47,6 +47,17 @@ void nh_kernel_init(struct nh_kernel *k, struct nh_monitor *m)
 	k->exec.netns_dir = nh_monitor_netns_dir(m);    /* the monitor's copy: it outlives reloads */
 }
 
+void nh_kernel_policy_changed(struct nh_kernel *k, struct nh_core *core)
+{
+	for (size_t i = 0; i < nh_monitor_count(k->mon); i++) {
+		struct nh_ns *ns = nh_monitor_at(k->mon, i);
+		const struct nh_netns *rec = nh_core_find(core, ns->name);
+		const struct nh_state *want = rec && rec->rule ? &rec->rule->want : NULL;
+
+		nh_sysctl_dirs_prune(nh_ns_sysctl_dirs(ns), want ? want->sysctls : NULL, want ? want->n_sysctls : 0);
+	}
+}
+
 static int k_exec(void *ctx, const struct nh_action *a, struct nh_result *res)
 {
 	struct nh_kernel *k = ctx;

@@ -27,4 +27,10 @@ unsigned int nh_kernel_monitor_groups(const struct nh_policy *p);
 /* Bind k to the monitor m: named namespaces are made in its netns_dir. */
 void nh_kernel_init(struct nh_kernel *k, struct nh_monitor *m);
 
+/* After core took another policy: each watched namespace keeps the sysctl
+ * directories (monitor.h nh_ns_sysctl_dirs) only where its rule's
+ * settings still are; one no longer managed, or whose rule lists none,
+ * gives them all back. */
+void nh_kernel_policy_changed(struct nh_kernel *k, struct nh_core *core);
+
 #endif

@@ -38,6 +38,19 @@ check "some keep their /proc/sys/net/ipv4, not all: the limit leaves room for ab
 for i in $(seq 1 "$N1"); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=0; done
 check "set to 0 in every one: healed in every one, kept or not" wait_for 10 all_forwarding "$N1"
 
+# a reload whose policy lists no sysctl gives the directories back; one
+# that lists it again keeps them again (at the namespaces' next read)
+reload_with() {
+	policy "$C" tenants <<<"namespaces = ( { match = \"t-*\"; links = ( { name = \"lo\"; } ); $1 } );"
+	local n; n=$(grep -c 'event=config-loaded' "$LOG")
+	kill -HUP "$NH_PID"
+	wait_for 10 bash -c "[ \$(grep -c 'event=config-loaded' '$LOG') -gt $n ]"
+}
+reload_with ""
+check_eq "reloaded without sysctls: no directory kept" 0 "$(kept)"
+reload_with 'sysctl = [ "net.ipv4.ip_forward=1" ];'
+check "reloaded with it again: kept again" wait_for 10 bash -c "[ \$(for f in /proc/$NH_PID/fd/*; do readlink \$f; done | grep -c '^/proc/sys/net/ipv4\$') -ge 30 ]"
+
 add_ns $((N1 + 1)) "$N2"
 check "$N2 namespaces adopted and set, near the limit" wait_for 60 all_forwarding "$N2"
 check_eq "kept directories all closed to make room for the namespaces" 0 "$(kept)"

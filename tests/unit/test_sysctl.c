@@ -202,7 +202,7 @@ static void test_read_write(void **state)
 }
 
 /* nh_sysctl_dirs_open: each key's directory kept once, up to keep; one
- * that is not there is not. */
+ * that is not there is not. nh_sysctl_dirs_prune: only what keys use stays. */
 static void test_dirs_open(void **state)
 {
 	struct nh_sysctl keys[4];
@@ -218,6 +218,16 @@ static void test_dirs_open(void **state)
 	assert_int_equal(count, 2);
 	assert_string_equal(dirs.dir[0].name, "ipv4");
 	assert_string_equal(dirs.dir[1].name, "core");
+	assert_int_equal(nh_sysctl_dirs_open(-1, &dirs, root, keys, 4), 0);
+	assert_int_equal(count, 2);
+	/* pruned to what keys still use: ipv4 stays, core goes */
+	nh_sysctl_dirs_prune(&dirs, keys, 3);
+	assert_int_equal(dirs.n, 1);
+	assert_int_equal(count, 1);
+	assert_string_equal(dirs.dir[0].name, "ipv4");
+	nh_sysctl_dirs_prune(&dirs, NULL, 0);
+	assert_int_equal(dirs.n, 0);
+	assert_int_equal(count, 0);
 	assert_int_equal(nh_sysctl_dirs_open(-1, &dirs, root, keys, 4), 0);
 	assert_int_equal(count, 2);
 	nh_sysctl_dirs_close(&dirs);
