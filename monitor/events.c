@@ -326,8 +326,12 @@ int nh_events_open(struct nh_monitor *m)
 	r = nh_nl_open_shared(&m->evsock, -1, groups, NH_ARRAY_SIZE(groups), m->rcvbuf, m->evbuf);
 	if (r == 0 && (r = membership(m, m->optional, true)) < 0)
 		nh_nl_close(&m->evsock);
-	if (r < 0)
-		return nh_log_errno(NH_ERR, r, "cannot open the netlink event socket");
+	if (r < 0) {
+		char hint[256];
+
+		return nh_log_errno(NH_ERR, r, "cannot open the netlink event socket%s",
+				    nh_monitor_nofile_hint(m, r, hint, sizeof(hint)));
+	}
 	if (setsockopt(nh_nl_fd(&m->evsock), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)) < 0) {
 		r = -errno;
 		nh_nl_close(&m->evsock);

@@ -142,6 +142,17 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 	return &ns->req;
 }
 
+const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (err == -EMFILE)
+		snprintf(buf, size, " (RLIMIT_NOFILE is %zu: netheal holds a descriptor for each of the %zu "
+			 "namespaces and up to %d more; raise LimitNOFILE= in the unit, or the hard limit, to "
+			 "at least %zu)", m->nofile, m->n_ns, NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1,
+			 m->n_ns + NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1);
+	return buf;
+}
+
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
@@ -518,8 +529,12 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 	}
 	nh_watch_pending_remove(m, name);
 	r = ns_new(m, name, fd, &ns);
-	if (r < 0)
-		return nh_log_errno(NH_WARNING, r, "netns %s: cannot watch it", name);
+	if (r < 0) {
+		char hint[256];
+
+		return nh_log_errno(NH_WARNING, r, "netns %s: cannot watch it%s", name,
+				    nh_monitor_nofile_hint(m, r, hint, sizeof(hint)));
+	}
 	r = ns_add(m, ns);
 	if (r < 0) {
 		nh_ns_free(ns);

@@ -140,4 +140,8 @@ void nh_watch_pending_foreign(struct nh_monitor *m, const char *name);
 void nh_watch_pending_remove(struct nh_monitor *m, const char *name);
 void nh_watch_pending_arm(struct nh_monitor *m);
 
+/* For err -EMFILE: what to raise, in words, into buf (" (RLIMIT_NOFILE
+ * is N: ...)"); "" for any other error. Returns buf. */
+const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, char *buf, size_t size);
+
 #endif

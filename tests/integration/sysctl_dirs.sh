@@ -61,4 +61,12 @@ for i in $(seq 1 "$N2"); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=
 check "and every one healed again" wait_for 20 all_forwarding "$N2"
 check "netheal is alive" kill -0 "$NH_PID"
 kill -TERM "$NH_PID"; wait "$NH_PID"
+
+# a limit too low for the namespaces themselves: the run stops, saying what
+# to raise and to how much
+(ulimit -n 64; exec timeout 60 "$NETHEAL" run -c "$C/netheal.conf" --log stderr) 2>"$T_DIR/low.log"
+rc=$?
+check_eq "under a limit of 64 for $N2 namespaces: exit 1" 1 "$rc"
+check "... naming RLIMIT_NOFILE and what to raise it to" grep -aq \
+	"RLIMIT_NOFILE is 64: .*raise LimitNOFILE= in the unit, or the hard limit, to at least" "$T_DIR/low.log"
 finish
