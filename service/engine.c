@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,6 +471,11 @@ static void reload(struct engine *e)
 	log_config(NH_EV_CONFIG_LOADED, e->opt->config, NULL);
 	converge(e, CONVERGE_ROUNDS);
 	changed(e);
+	/* the new policy was built while the old one lived; glibc keeps the
+	 * old one's pages, freed below the new one, unless told to give them
+	 * back (at 1000 namespaces +8.5 MB RSS after the first reload, the
+	 * heap in use unchanged) */
+	malloc_trim(0);
 	nh_notify_ready(NULL);
 }
 
