@@ -227,31 +227,90 @@ static bool has_control(const char *s)
 	return false;
 }
 
-/* The first '[' of glob m that opens no bracket expression, or NULL:
- * fnmatch(3) takes such a '[' literally, which is seldom what was meant
- * ("ns-[0-9"). As fnmatch reads them: a backslash escapes the next
- * character, and a ']' right after '[', '[!' or '[^' is in the set. */
-static const char *unclosed_bracket(const char *m)
+static bool is_char_class(const char *name, size_t len)
+{
+	static const char *const classes[] = { "alnum", "alpha", "blank", "cntrl", "digit", "graph",
+					       "lower", "print", "punct", "space", "upper", "xdigit" };
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strlen(classes[i]) == len && memcmp(classes[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* The end of the bracket expression whose '[' is at open: its ']', or NULL
+ * when it has none. Sets *class to an unknown "[:name:]" in it, or NULL. As
+ * glibc's fnmatch(3) reads one: a ']' right after '[', '[!' or '[^' is in
+ * the set, a backslash escapes the next character (inside brackets too),
+ * and "[:name:]", "[=c=]" and "[.c.]" are single terms. */
+static const char *bracket_end(const char *open, const char **class)
+{
+	const char *q = open + 1;
+
+	*class = NULL;
+	if (*q == '!' || *q == '^')
+		q++;
+	if (*q == ']')
+		q++;
+	for (; *q && *q != ']'; q++) {
+		const char *e;
+		char kind;
+
+		if (*q == '\\' && q[1]) {
+			q++;
+			continue;
+		}
+		if (*q != '[' || (q[1] != ':' && q[1] != '=' && q[1] != '.'))
+			continue;
+		kind = q[1];
+		e = strchr(q + 2, kind);
+		while (e && e[1] != ']')
+			e = strchr(e + 1, kind);
+		if (!e)
+			continue;       /* no "kind]": glibc takes the '[' as a member */
+		if (kind == ':' && !*class && !is_char_class(q + 2, (size_t)(e - q - 2)))
+			*class = q;
+		q = e + 1;
+	}
+	return *q ? q : NULL;
+}
+
+/* Why fnmatch(3) would not read glob m as it looks, written to why (n
+ * bytes), or false when it reads as it looks. glibc takes a '[' whose
+ * bracket does not close as a literal '[' ("ns-[0-9" matches only itself),
+ * and a glob with an unknown class ("[[:alph:]]") or a lone backslash at
+ * its end matches no name at all. */
+static bool glob_fault(const char *m, char *why, size_t n)
 {
 	for (const char *p = m; *p; p++) {
-		const char *q = p + 1;
+		const char *class, *end;
 
-		if (*p == '\\' && p[1]) {
+		if (*p == '\\') {
+			if (!p[1]) {
+				snprintf(why, n, "ends in a lone backslash (it would match no name; a literal one "
+					 "is \"\\\\\\\\\" in the file)");
+				return true;
+			}
 			p++;
 			continue;
 		}
 		if (*p != '[')
 			continue;
-		if (*q == '!' || *q == '^')
-			q++;
-		if (*q == ']')
-			q++;
-		q = strchr(q, ']');
-		if (!q)
-			return p;
-		p = q;
+		end = bracket_end(p, &class);
+		if (!end) {
+			snprintf(why, n, "has a '[' without its ']' (fnmatch would take it as a literal '['; "
+				 "a literal one is \"\\\\[\" in the file)");
+			return true;
+		}
+		if (class) {
+			snprintf(why, n, "names an unknown character class '%.*s' (it would match no name; "
+				 "the classes are alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, "
+				 "space, upper, xdigit)", (int)(strstr(class + 2, ":]") + 2 - class), class);
+			return true;
+		}
+		p = end;
 	}
-	return NULL;
+	return false;
 }
 
 /* `name` or `match`, exactly one. Returns 0 when the rule has a valid one. */
@@ -261,7 +320,7 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 	bool has_name = config_setting_get_member(g, "name");
 	bool has_match = config_setting_get_member(g, "match");
 	const char *m;
-	char q[128];
+	char q[128], why[192];
 
 	if (has_name == has_match) {
 		nh_perror(c, r->origin.line, "a namespace rule needs exactly one of 'name' and 'match'%s",
@@ -278,9 +337,8 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 			  nh_quote(m, q, sizeof(q)));
 		return -EINVAL;
 	}
-	if (unclosed_bracket(m)) {
-		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' has a '[' without its ']' (fnmatch would "
-			  "take it as a literal '['; a literal one is \"\\\\[\" in the file)", nh_quote(m, q, sizeof(q)));
+	if (glob_fault(m, why, sizeof(why))) {
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' %s", nh_quote(m, q, sizeof(q)), why);
 		return -EINVAL;
 	}
 	r->match = strdup(m);

@@ -302,6 +302,18 @@ static void test_name_match(void **state)
 		{ "match unclosed bracket", "namespaces = ( { match = \"ns-[0-9\"; } );\n", 1, false,
 		  "'match': 'ns-[0-9' has a '[' without its ']' (fnmatch would take it as a literal '['; "
 		  "a literal one is \"\\\\[\" in the file)" },
+		/* glibc's fnmatch reads a class as one term: this '[' never closes */
+		{ "match class in unclosed bracket", "namespaces = ( { match = \"ns-[[:alpha:]\"; } );\n", 1, false,
+		  "'match': 'ns-[[:alpha:]' has a '[' without its ']'" },
+		/* a backslash escapes inside brackets too */
+		{ "match escaped close", "namespaces = ( { match = \"ns-[a\\\\]\"; } );\n", 1, false,
+		  "'match': 'ns-[a\\x5c]' has a '[' without its ']'" },
+		{ "match lone backslash", "namespaces = ( { match = \"ns-\\\\\"; } );\n", 1, false,
+		  "'match': 'ns-\\x5c' ends in a lone backslash (it would match no name; "
+		  "a literal one is \"\\\\\\\\\" in the file)" },
+		{ "match unknown class", "namespaces = ( { match = \"ns-[[:alph:]]*\"; } );\n", 1, false,
+		  "'match': 'ns-[[:alph:]]*' names an unknown character class '[:alph:]' (it would match no name; "
+		  "the classes are alnum, alpha," },
 		{ "match control", "namespaces = ( { match = \"a\\n*\"; } );\n", 1, false,
 		  "'match': 'a\\x0a*' is not a glob" },
 		{ "create on match", "namespaces = ( { match = \"q-*\";\n create = false; } );\n", 2, false,
@@ -314,7 +326,9 @@ static void test_name_match(void **state)
 	RUN(cases);
 	/* brackets fnmatch reads as sets, and an escaped '[', stay valid */
 	assert_int_equal(t_load("namespaces = ( { match = \"ns-[0-9]*\"; }, { match = \"[]a]*\"; },\n"
-				"  { match = \"[!]]x\"; }, { match = \"q\\\\[x\"; }, { match = \"[[:digit:]]*\"; } );\n",
+				"  { match = \"[!]]x\"; }, { match = \"q\\\\[x\"; }, { match = \"[[:digit:]]*\"; },\n"
+				"  { match = \"ns-[\\\\]]\"; }, { match = \"[[=a=][.b.]]x\"; }, { match = \"[[:alpha:]-]*\"; },\n"
+				"  { match = \"a\\\\\\\\b\"; } );\n",
 				&p, &d), 0);
 	assert_int_equal(d.errors, 0);
 	nh_policy_free(&p);
