@@ -233,6 +233,21 @@ static bool mac_writable(const struct nh_link *l)
 	return (l->has & NH_LINK_HAS_MAC) && !(l->mac[0] & 1) && memcmp(l->mac, zero, 6) != 0;
 }
 
+/* Whether l takes ports and its MAC is one of its ports': the kernel gives
+ * a bridge the lowest MAC of its ports unless one was set on it
+ * (br_stp_recalculate_bridge_id), a bond its first port's. Written, it
+ * would pin the MAC of a port that may go. */
+static bool mac_from_port(const struct nh_state *s, const struct nh_link *l)
+{
+	if (!nh_kind_has(l->kind, NH_KIND_TAKES_PORTS))
+		return false;
+	for (size_t i = 0; i < s->n_links; i++)
+		if (strcmp(s->links[i].master, l->name) == 0 && (s->links[i].has & NH_LINK_HAS_MAC) &&
+		    memcmp(s->links[i].mac, l->mac, sizeof(l->mac)) == 0)
+			return true;
+	return false;
+}
+
 /* Addresses a policy names: not the kernel's own (loopback on lo,
  * link-local), not temporary or dynamic (SLAAC, DHCP). */
 static bool address_written(const struct nh_address *a)
@@ -280,7 +295,7 @@ static void put_settings(FILE *f, const struct nh_state *s, const struct nh_link
 		fputs(" up = false;", f);
 	if ((l->has & NH_LINK_HAS_MTU) && l->mtu >= 68 && l->mtu <= 65536)
 		fprintf(f, " mtu = %u;", l->mtu);
-	if (mac_writable(l)) {
+	if (mac_writable(l) && !mac_from_port(s, l)) {
 		fputs(" mac = ", f);
 		put_str(f, nh_mac_str(l->mac, mac, sizeof(mac)));
 		fputc(';', f);

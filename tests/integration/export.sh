@@ -112,6 +112,20 @@ ip netns exec blue ip addr add 10.1.1.101/24 dev v-peer1
 ip netns exec blue ip addr add 10.1.7.1/24 dev v-peer1 noprefixroute
 round_trip option2
 check "option2: the IPv4 secondary address is written" grep -q '"10.1.1.101/24"' "$T_DIR/option2/export.conf"
+check "option2: br1 is written without a MAC: its port's, the kernel's choice, not pinned" \
+	bash -c "grep -q '{ name = \"br1\"; kind = \"bridge\";' '$T_DIR/option2/export.conf' &&
+		 ! grep -q '{ name = \"br1\"; kind = \"bridge\";.*mac = ' '$T_DIR/option2/export.conf'"
+# made anew from the export, br1 follows its ports' MACs as the kernel's
+# own choice does: a port with a lower MAC, added later, gives it its MAC
+# (a MAC set on a bridge would stay)
+ip link del br1
+"$NETHEAL" apply -c "$T_DIR/option2/netheal.conf" >"$T_DIR/option2/rebuild.out" 2>&1
+check_eq "option2: apply makes br1 anew from the export" 0 "$?"
+ip link add xlow type veth peer name xlow-p
+ip link set xlow address 02:00:00:00:00:01
+ip link set xlow master br1
+check_eq "option2: ... and it takes a new port's lower MAC (not pinned)" "02:00:00:00:00:01" \
+	"$(ip -j link show br1 | jq -r '.[0].address')"
 check "option2: no prefix route was added for the noprefixroute address" \
 	bash -c "! ip -n blue route show 10.1.7.0/24 | grep -q ."
 check "option2: the pair is written once, at blue's end, its peer in the host" \

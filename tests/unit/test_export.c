@@ -188,6 +188,11 @@ static void test_pairs(void **state)
 	link_(&w.blue, (struct nh_link){ .name = "sit0", .kind_name = "sit", .mtu = 1480 });   /* the kernel's */
 	link_(&w.blue, (struct nh_link){ .name = "eth1", .up = true });     /* a NIC: physical */
 	link_(&w.blue, (struct nh_link){ .name = "ifb0", .kind_name = "ifb" });
+	/* a bridge whose MAC is its port's (the kernel's choice): not pinned */
+	link_(&w.blue, (struct nh_link){ .name = "br2", .kind = &nh_kind_bridge, .up = true,
+		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 7 } });
+	link_(&w.blue, (struct nh_link){ .name = "ifb1", .kind_name = "ifb", .master = "br2",
+		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 7 } });
 	world_export(&w, true, true, true);
 	text = write_out(&w.x, &notes);
 	has(text, "{ name = \"v-peer1\"; kind = \"veth\"; mtu = 1500; addresses = [ \"10.1.1.100/24\" ];\n"
@@ -197,6 +202,8 @@ static void test_pairs(void **state)
 	has(text, "{ name = \"eth1\"; kind = \"physical\";");
 	has(text, "{ name = \"ifb0\"; up = false; mtu = 1500; }");
 	has(text, "{ name = \"br1\"; kind = \"bridge\"; mtu = 1500; mac = \"02:00:00:00:00:01\"; }");
+	has(text, "{ name = \"br2\"; kind = \"bridge\"; mtu = 1500; }");
+	has(text, "{ name = \"ifb1\"; master = \"br2\"; up = false; mtu = 1500; mac = \"02:00:00:00:00:07\"; }");
 	has(text, "{ name = \"lo\"; mtu = 65536; }");
 	lacks(text, "sit0");
 	lacks(text, "  { name = \"v-eth1\"");
