@@ -342,16 +342,14 @@ int nb_link_master(struct nh_nl *nl, int ifindex, int master)
 
 int nb_nsid(struct nh_nl *nl, int target_fd)
 {
-	int nsid = nh_nl_get_nsid(nl, target_fd);
-	int r;
+	int nsid, r = nh_nl_get_nsid(nl, target_fd, &nsid);
 
-	if (nsid != -1)
-		return nsid;
+	if (r < 0 || nsid >= 0)
+		return r < 0 ? r : nsid;
 	r = nh_nl_new_nsid(nl, target_fd, -1);     /* the kernel's choice */
-	if (r < 0 && r != -EEXIST)
-		return r;
-	nsid = nh_nl_get_nsid(nl, target_fd);
-	return nsid == -1 ? -ENOENT : nsid;
+	if (r == 0 || r == -EEXIST)
+		r = nh_nl_get_nsid(nl, target_fd, &nsid);
+	return r < 0 ? r : nsid < 0 ? -ENOENT : nsid;
 }
 
 /* ---- addresses and routes ----------------------------------------------- */

@@ -122,8 +122,8 @@ static int nsid_of(struct xrefs *x, size_t a, size_t b)
 {
 	int *c = &x->nsid[a * x->n_ns + b];
 
-	if (*c == -2)
-		*c = nh_nl_get_nsid(&nh_monitor_at(x->m, a)->req, nh_monitor_at(x->m, b)->fd);
+	if (*c == -2 && nh_nl_get_nsid(&nh_monitor_at(x->m, a)->req, nh_monitor_at(x->m, b)->fd, c) < 0)
+		*c = -1;        /* not known: no link is taken to name b */
 	return *c;
 }
 

@@ -25,42 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/net_namespace.h>
-#include <linux/rtnetlink.h>
 
 #include "common/log.h"
-#include "netlink/decode.h"
 
-/* The id in an RTM_GETNSID reply; a malformed one leaves *data as it was. */
-static int nsid_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if (nlh->nlmsg_type == RTM_NEWNSID)
-		(void)nh_parse_nsid(nlh, data);
-	return MNL_CB_OK;
-}
-
-/* RTM_GETNSID on the host's request socket: the id of the namespace fd
- * into *nsid, or with fd < 0, whether id *nsid is held (-ENOENT when not).
- * (An id is given with nh_nl_new_nsid.) */
-static int nsid_msg(struct nh_monitor *m, int fd, int *nsid)
-{
-	struct nh_nl *host = nh_ns_request(m->ns[0]);
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-
-	if (!host)
-		return -errno;
-	nlh = nh_nl_msg(host, RTM_GETNSID, 0);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if ((fd >= 0 && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_FD, (uint32_t)fd)) ||
-	    (fd < 0 && !mnl_attr_put_u32_check(nlh, NH_NL_BUFSIZE, NETNSA_NSID, (uint32_t)*nsid)))
-		return -EMSGSIZE;
-	return nh_nl_dump(host, nlh, nsid_cb, nsid);
-}
-
+/* The id the host gives ns (nh_nl_get_nsid on the host's request socket)
+ * into *nsid, -1 when none. 0 or -errno. */
 static int nsid_request(struct nh_ns *ns, int *nsid)
 {
-	return nsid_msg(ns->m, ns->fd, nsid);
+	struct nh_nl *host = nh_ns_request(ns->m->ns[0]);
+
+	return host ? nh_nl_get_nsid(host, ns->fd, nsid) : -errno;
 }
 
 static struct retired_nsid *retired_find(struct nh_monitor *m, int nsid)
@@ -171,9 +145,9 @@ static int nsid_next(struct nh_monitor *m)
  * first part, about 134 ids (Linux 6.18). */
 static int nsid_taken(struct nh_monitor *m, int nsid)
 {
-	int r = nsid_msg(m, -1, &nsid);
+	struct nh_nl *host = nh_ns_request(m->ns[0]);
 
-	return r == -ENOENT ? 0 : r < 0 ? r : 1;
+	return host ? nh_nl_nsid_held(host, nsid) : -errno;
 }
 
 /* Tries before giving up. On -EEXIST (another namespace holds the id) the

@@ -332,16 +332,33 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nh_nl_get_nsid(struct nh_nl *nl, int target_fd)
+/* RTM_GETNSID asking by attr (NETNSA_FD or NETNSA_NSID) = value: the id in
+ * the reply into *nsid, -1 when the reply names none. 0 or -errno. */
+static int nsid_query(struct nh_nl *nl, uint16_t attr, uint32_t value, int *nsid)
 {
 	struct nlmsghdr *nlh = nh_nl_msg(nl, RTM_GETNSID, 0);
 	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	int nsid = -1, r;
+	int r;
 
 	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)target_fd);
-	r = nh_nl_dump(nl, nlh, nsid_cb, &nsid);
-	return r < 0 ? r : nsid < 0 ? -1 : nsid;
+	mnl_attr_put_u32(nlh, attr, value);
+	*nsid = -1;
+	r = nh_nl_dump(nl, nlh, nsid_cb, nsid);
+	if (r == 0 && *nsid < 0)
+		*nsid = -1;
+	return r;
+}
+
+int nh_nl_get_nsid(struct nh_nl *nl, int target_fd, int *nsid)
+{
+	return nsid_query(nl, NETNSA_FD, (uint32_t)target_fd, nsid);
+}
+
+int nh_nl_nsid_held(struct nh_nl *nl, int nsid)
+{
+	int found, r = nsid_query(nl, NETNSA_NSID, (uint32_t)nsid, &found);
+
+	return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
 
 int nh_nl_new_nsid(struct nh_nl *nl, int target_fd, int nsid)

@@ -69,10 +69,14 @@ int nh_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
 int nh_netns_fresh(void);
 
 /* The id nl's namespace gives the namespace target_fd (RTM_GETNSID with
- * NETNSA_FD): >= 0, -1 when it has given it none (none is made), or
- * -errno. Links name their peer's or parent's namespace by that id
- * (IFLA_LINK_NETNSID). */
-int nh_nl_get_nsid(struct nh_nl *nl, int target_fd);
+ * NETNSA_FD) into *nsid: >= 0, or -1 (NETNSA_NSID_NOT_ASSIGNED) when it has
+ * given it none (none is made). Returns 0 or -errno. Links name their
+ * peer's or parent's namespace by that id (IFLA_LINK_NETNSID). */
+int nh_nl_get_nsid(struct nh_nl *nl, int target_fd, int *nsid);
+/* Whether nl's namespace has given id nsid to a namespace (RTM_GETNSID
+ * with NETNSA_NSID; the kernel answers -ENOENT for a free one): 1 yes, 0
+ * no, or -errno. */
+int nh_nl_nsid_held(struct nh_nl *nl, int nsid);
 /* Give the namespace target_fd the id nsid in nl's namespace (RTM_NEWNSID;
  * -1: the kernel's choice). 0, or -errno: -EEXIST when the id is another
  * namespace's or target_fd's namespace has one already. */
