@@ -165,6 +165,16 @@ struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 	 * with 61 % of the limit used, or with none kept, it did not */
 	bool room = 2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE) < m->nofile;
 
+	if (room) {
+		m->sysctl_dirs_full = false;
+	} else if (!m->sysctl_dirs_full && !ns->sysctl_dirs.n) {
+		nh_notice("sysctl directories: no more kept open (%zu kept for %zu namespaces, in half of "
+			  "RLIMIT_NOFILE %zu): the settings of the others are opened by their path, a lookup the "
+			  "kernel makes longer with every namespace; LimitNOFILE=%zu would keep one per namespace",
+			  m->n_sysctl_dirs, m->n_ns, m->nofile,
+			  2 * (2 * m->n_ns + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE));
+		m->sysctl_dirs_full = true;
+	}
 	ns->sysctl_dirs.keep = room ? NH_SYSCTL_DIRS : 0;
 	return &ns->sysctl_dirs;
 }

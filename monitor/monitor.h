@@ -161,7 +161,9 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * three times the CPU: monitor.c), and kept ones are closed (those of the
  * namespaces last adopted first) when a namespace is adopted and they no
  * longer fit so; a namespace without them opens its settings by their
- * path. Never NULL. */
+ * path. The first namespace refused its directories for want of room is
+ * logged (notice, with the LimitNOFILE= that would keep them), once
+ * until there is room again. Never NULL. */
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns);
 /* Full re-dump into ns->obs.have, now (replaced on success; obs.valid
  * tells). Returns 0 or -errno. On failure, with a loop, the monitor keeps

@@ -57,6 +57,7 @@ struct nh_monitor {
 	size_t max_req;                 /* kept open: NH_MONITOR_REQ_SOCKETS once attached */
 	size_t nofile;                  /* RLIMIT_NOFILE in force */
 	size_t n_sysctl_dirs;           /* the namespaces' kept sysctl directories (nh_ns_sysctl_dirs) */
+	bool sysctl_dirs_full;          /* no room for more: said once, until there is room again */
 
 	/* the event socket (events.c) */
 	struct nh_nl evsock;

@@ -35,8 +35,11 @@ check "$N1 namespaces adopted, ip_forward set in each" wait_for 30 all_forwardin
 k=$(kept)
 check "some keep their /proc/sys/net/ipv4, not all: the limit leaves room for about 45 ($k)" \
 	test "$k" -ge 30 -a "$k" -le 46
+check_eq "said once that no more are kept, and what LimitNOFILE= would keep them" 1 \
+	"$(grep -ac 'sysctl directories: no more kept open (.* in half of RLIMIT_NOFILE 600).*LimitNOFILE=[0-9]* would keep one per namespace' "$LOG")"
 for i in $(seq 1 "$N1"); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=0; done
 check "set to 0 in every one: healed in every one, kept or not" wait_for 10 all_forwarding "$N1"
+check_eq "... not said again" 1 "$(grep -ac 'sysctl directories: no more kept open' "$LOG")"
 
 # a reload whose policy lists no sysctl gives the directories back; one
 # that lists it again keeps them again (at the namespaces' next read)
