@@ -49,7 +49,8 @@ static int show_status(const char *path, bool json)
 
 	r = nh_status_load(path, &s, &raw);
 	if (r == -ENOENT) {
-		fprintf(stderr, "netheal status: no service running (no %s)\n", path);
+		fprintf(stderr, "netheal status: no service running (no %s; the unit removes it when it "
+			"stops: 'systemctl status netheal' and 'journalctl -u netheal' say whether and why)\n", path);
 		return NH_EXIT_NO_SERVICE;
 	}
 	if (r < 0) {
@@ -59,8 +60,18 @@ static int show_status(const char *path, bool json)
 	}
 	svc = nh_status_service(s.pid);
 	if (svc != NH_SERVICE_RUNNING) {
-		fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s)\n", path,
-			(int)s.pid, svc == NH_SERVICE_GONE ? "has exited" : "is not netheal");
+		char started[32], updated[32], summary[128];
+
+		nh_status_time_local(s.started_ms, started, sizeof(started));
+		nh_status_time_local(s.updated_ms, updated, sizeof(updated));
+		nh_status_summary(&s, summary, sizeof(summary));
+		/* a file left behind: what it last said, on stderr (stdout
+		 * stays empty: it is not the state of a running service) */
+		fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s). That "
+			"netheal started %s and last wrote this file at %s: %s; 'journalctl _PID=%d' "
+			"says why it stopped\n", path, (int)s.pid,
+			svc == NH_SERVICE_GONE ? "has exited" : "is not netheal", started, updated, summary,
+			(int)s.pid);
 		r = NH_EXIT_NO_SERVICE;
 		goto out;
 	}

@@ -199,7 +199,7 @@ static int parse_rfc3339(const char *s, int64_t *ms)
 }
 
 /* "2025-01-01 13:00:00" in local time, for people. */
-static void time_local(int64_t ms, char *buf, size_t size)
+void nh_status_time_local(int64_t ms, char *buf, size_t size)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -716,7 +716,7 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 		if (len > w)
 			w = len;
 	}
-	time_local(s->started_ms, started, sizeof(started));
+	nh_status_time_local(s->started_ms, started, sizeof(started));
 	fprintf(f, "netheal %s, pid %d, running since %s\n", s->version, (int)s->pid, started);
 	fprintf(f, "%zu namespace%s, %zu drifting, %" PRIu64 " heal%s, %" PRIu64 " failed heal%s, %"
 		PRIu64 " event%s, %" PRIu64 " resync%s\n\n", s->n_ns, s->n_ns == 1 ? "" : "s",
@@ -731,7 +731,7 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 		put_clean(f, *e->name ? e->name : "-", w);
 		fprintf(f, "  %-9s  %6" PRIu64 "  ", nh_ns_state_to_string(e->state), e->heals);
 		if (e->last_heal_ms > 0)
-			time_local(e->last_heal_ms, when, sizeof(when));
+			nh_status_time_local(e->last_heal_ms, when, sizeof(when));
 		else
 			snprintf(when, sizeof(when), "-");
 		fprintf(f, "%-19s  ", when);

@@ -78,6 +78,9 @@ void nh_status_summary(const struct nh_status *s, char *buf, size_t size);
 
 /* Wall clock in ms since the epoch (for started_ms / heal times). */
 int64_t nh_wall_ms(void);
+/* ms since the epoch as local "YYYY-MM-DD HH:MM:SS" into buf (size bytes;
+ * "?" when it cannot be). */
+void nh_status_time_local(int64_t ms, char *buf, size_t size);
 
 /* Write the JSON file atomically (temp file + rename, mode 0644, the
  * directory created 0755 when missing); stamps updated_ms. 0 or -errno. */

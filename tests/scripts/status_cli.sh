@@ -69,6 +69,9 @@ kill "$svc"; wait "$svc" 2>/dev/null; dead=$svc; svc=
 expect_rc 3 "dead pid" "$bin" status --status-file "$T/status.json"
 grep -q 'no service running' "$T/err" && ok "says no service running" || bad "message for dead pid"
 grep -q "pid $dead, which has exited" "$T/err" && ok "says the pid has exited" || { bad "exited pid wording"; cat "$T/err"; }
+want="started $(date -d @1735732800 '+%Y-%m-%d %H:%M:%S') and last wrote this file at $(date -d @1735733100 '+%Y-%m-%d %H:%M:%S'): 2 namespaces, 1 drifting, 12 heals; 'journalctl _PID=$dead' says why it stopped"
+grep -qF "$want" "$T/err" && ok "says when it started, last wrote, what it last said and where to look" ||
+	{ bad "what the stale file said"; cat "$T/err"; }
 [ ! -s "$T/out" ] && ok "nothing on stdout" || bad "stdout not empty"
 expect_rc 3 "dead pid, --json" "$bin" status --json --status-file "$T/status.json"
 [ ! -s "$T/out" ] && ok "no JSON for a dead service" || bad "JSON printed for a dead service"
@@ -78,6 +81,8 @@ write_status $$
 expect_rc 3 "live pid that is not netheal" "$bin" status --status-file "$T/status.json"
 grep -q "pid $$, which is not netheal" "$T/err" && ok "says the pid is not netheal" || { bad "recycled pid wording"; cat "$T/err"; }
 expect_rc 3 "no status file" "$bin" status --status-file "$T/none.json"
+grep -q "no $T/none.json; the unit removes it when it stops: 'systemctl status netheal' and 'journalctl -u netheal'" "$T/err" &&
+	ok "no file: says where to look" || { bad "no file wording"; cat "$T/err"; }
 
 echo '{"version": "0.1.0", "pid": ' >"$T/broken.json"
 expect_rc 1 "broken file" "$bin" status --status-file "$T/broken.json"
