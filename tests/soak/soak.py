@@ -21,13 +21,15 @@ links of another kind, and fights netheal with `ip addr flush` loops. It
 also adds foreign objects (a veth pair with an address, route, rule and
 neighbour in each managed namespace, an extra address on v<i>, a pair in the
 host) and records them; a second, independently seeded thread churns
-unmanaged namespaces and host links alongside.
+unmanaged namespaces and host links alongside. netheal is sent SIGHUP every
+--reload-every seconds meanwhile (the same policy: a full reload mid-burst).
 
 Afterwards: `netheal plan` exits 0 within 2 s of the last perturbation; every
 namespace matches the policy plus the recorded foreign objects exactly, as
 `ip -j` shows it; nothing is healed after that; every recorded foreign object
-is there; netheal is alive and every namespace is converged; resident size
-and descriptors (sampled every second) are flat after warm-up.
+is there; every SIGHUP reloaded; netheal is alive and every namespace is
+converged; resident size and descriptors (sampled every second) are flat
+after warm-up.
 
 Output: a summary on stdout, and in the work directory netheal.log (each
 line stamped with seconds since the start), ops.log (every operation, its
@@ -39,6 +41,7 @@ import ipaddress
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -798,6 +801,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--interval", type=float, default=0.02, help="seconds between operations")
+    ap.add_argument("--reload-every", type=float, default=10.0,
+                    help="seconds between SIGHUPs to netheal mid-perturbation (0: none)")
     ap.add_argument("--converge-limit", type=float, default=2.0)
     ap.add_argument("--rss-slack-kib", type=int, default=0, help="default: 1024 + 1 per namespace")
     ap.add_argument("--wrap", default="", help="a command netheal runs under, e.g. a capsh wrapper")
@@ -862,8 +867,15 @@ def main():
     # ---- perturb
     t_run = now()
     end = time.monotonic() + a.seconds
+    next_reload = time.monotonic() + a.reload_every
+    reloads = 0
     while time.monotonic() < end and nh.p.poll() is None:
         pert.op()
+        if a.reload_every > 0 and time.monotonic() >= next_reload:
+            os.kill(nh.p.pid, signal.SIGHUP)
+            reloads += 1
+            ops_log.write("%.3f reload rc=0 SIGHUP to %d\n" % (now(), nh.p.pid))
+            next_reload += a.reload_every
         time.sleep(a.interval)
     stop.set()
     churn.join()
@@ -912,6 +924,12 @@ def main():
     n_healed = log.count("event=healed")
     n_flapping = log.count("event=flapping")
     n_conflict = log.count("event=conflict")
+    # the start-up's own load, then one per SIGHUP (10 s apart: none
+    # coalesced by the signal); the policy never changes, so none rejected
+    n_reloaded = log.count("event=config-loaded") - 1
+    check("every SIGHUP mid-perturbation reloaded the policy (%d sent, %d loaded, %d rejected)"
+          % (reloads, n_reloaded, log.count("event=config-rejected")),
+          n_reloaded == reloads and "event=config-rejected" not in log)
 
     # ---- resources
     s = sampler.samples
@@ -955,7 +973,7 @@ def main():
         "built_s": round(t_built, 2),
         "operations": sum(c[0] for c in pert.counts.values()), "operations_applied": pert.applied,
         "by_kind": {k: {"tried": v[0], "applied": v[1]} for k, v in sorted(pert.counts.items())},
-        "churn_operations": churn.ops,
+        "churn_operations": churn.ops, "reloads": reloads,
         "converged_s": None if conv is None else round(conv, 3),
         "check_s": round(t_check, 1),
         "foreign_objects_end": n_foreign_end, "foreign_objects_start": n_foreign_start,
