@@ -238,53 +238,88 @@ static bool is_char_class(const char *name, size_t len)
 	return false;
 }
 
-/* The end of the bracket expression whose '[' is at open: its ']', or NULL
- * when it has none. Sets *class to an unknown "[:name:]" in it, or NULL. As
- * glibc's fnmatch(3) reads one: a ']' right after '[', '[!' or '[^' is in
- * the set, a backslash escapes the next character (inside brackets too),
- * and "[:name:]", "[=c=]" and "[.c.]" are single terms. */
-static const char *bracket_end(const char *open, const char **class)
+/* The bracket expression whose '[' is at open: its ']' into *end, or why
+ * it is refused into why (n bytes) and true. As glibc's fnmatch(3) reads
+ * one: a ']' right after '[', '[!' or '[^' is a member, a backslash
+ * escapes the next character (inside brackets too), "[:name:]" is a
+ * class. Refused: no ']'; "[:" without its ":]" or naming no class (glibc
+ * then takes it as members, or matches nothing); "[." and "[=" (collating
+ * symbols and equivalence classes: nothing a namespace name needs, and
+ * glibc reads malformed ones its own way); a reversed ASCII range ("z-a"
+ * matches nothing). */
+static bool bracket_fault(const char *open, const char **end, char *why, size_t n)
 {
 	const char *q = open + 1;
+	bool escaped_close = false;
+	int prev = -1;          /* the last single member, the start of a range */
 
-	*class = NULL;
 	if (*q == '!' || *q == '^')
 		q++;
 	if (*q == ']')
-		q++;
+		prev = *q++;
 	for (; *q && *q != ']'; q++) {
-		const char *e;
-		char kind;
+		if (*q == '[' && (q[1] == '.' || q[1] == '=')) {
+			snprintf(why, n, "has '[%c' in a bracket: collating symbols and equivalence classes are "
+				 "not supported in a namespace glob (a literal '[' in a set is \"\\\\[\" in the file)",
+				 q[1]);
+			return true;
+		}
+		if (*q == '[' && q[1] == ':') {
+			const char *e = strstr(q + 2, ":]");
+			size_t len = e ? (size_t)(e - q - 2) : 0;
 
-		if (*q == '\\' && q[1]) {
-			q++;
+			if (!e || memchr(q + 2, ']', len)) {
+				snprintf(why, n, "has '[:' without its ':]' in a bracket (a class is written "
+					 "[:alpha:]; a literal '[' in a set is \"\\\\[\" in the file)");
+				return true;
+			}
+			if (!is_char_class(q + 2, len)) {
+				snprintf(why, n, "names '[:%.*s:]', which is not a character class (they are alnum, "
+					 "alpha, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit)",
+					 (int)(len > 32 ? 32 : len), q + 2);
+				return true;
+			}
+			q = e + 1;
+			prev = -1;
 			continue;
 		}
-		if (*q != '[' || (q[1] != ':' && q[1] != '=' && q[1] != '.'))
+		if (*q == '-' && prev >= 0 && q[1] && q[1] != ']') {
+			int hi;
+
+			q++;
+			if (*q == '\\' && q[1])
+				q++;
+			hi = (unsigned char)*q;
+			if (hi < 0x80 && prev < 0x80 && hi < prev) {
+				snprintf(why, n, "has the range '%c-%c', which is reversed (it matches nothing; "
+					 "did you mean '%c-%c'?)", prev, hi, hi, prev);
+				return true;
+			}
+			prev = -1;
 			continue;
-		kind = q[1];
-		e = strchr(q + 2, kind);
-		while (e && e[1] != ']')
-			e = strchr(e + 1, kind);
-		if (!e)
-			continue;       /* no "kind]": glibc takes the '[' as a member */
-		if (kind == ':' && !*class && !is_char_class(q + 2, (size_t)(e - q - 2)))
-			*class = q;
-		q = e + 1;
+		}
+		if (*q == '\\' && q[1]) {
+			q++;
+			escaped_close |= *q == ']';
+		}
+		prev = (unsigned char)*q;
 	}
-	return *q ? q : NULL;
+	if (!*q) {
+		snprintf(why, n, "has a '[' without its ']'%s: add the ']', or write a literal '[' as \"\\\\[\" "
+			 "in the file (fnmatch would take the '[' literally)",
+			 escaped_close ? " (a backslash escapes the ']' after it, inside brackets too)" : "");
+		return true;
+	}
+	*end = q;
+	return false;
 }
 
-/* Why fnmatch(3) would not read glob m as it looks, written to why (n
- * bytes), or false when it reads as it looks. glibc takes a '[' whose
- * bracket does not close as a literal '[' ("ns-[0-9" matches only itself),
- * and a glob with an unknown class ("[[:alph:]]") or a lone backslash at
- * its end matches no name at all. */
+/* Why glob m is refused, written to why (n bytes), or false when it reads
+ * as it looks (see bracket_fault). A lone backslash at its end matches no
+ * name (glibc). */
 static bool glob_fault(const char *m, char *why, size_t n)
 {
 	for (const char *p = m; *p; p++) {
-		const char *class, *end;
-
 		if (*p == '\\') {
 			if (!p[1]) {
 				snprintf(why, n, "ends in a lone backslash (it would match no name; a literal one "
@@ -294,21 +329,8 @@ static bool glob_fault(const char *m, char *why, size_t n)
 			p++;
 			continue;
 		}
-		if (*p != '[')
-			continue;
-		end = bracket_end(p, &class);
-		if (!end) {
-			snprintf(why, n, "has a '[' without its ']' (fnmatch would take it as a literal '['; "
-				 "a literal one is \"\\\\[\" in the file)");
+		if (*p == '[' && bracket_fault(p, &p, why, n))
 			return true;
-		}
-		if (class) {
-			snprintf(why, n, "names an unknown character class '%.*s' (it would match no name; "
-				 "the classes are alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, "
-				 "space, upper, xdigit)", (int)(strstr(class + 2, ":]") + 2 - class), class);
-			return true;
-		}
-		p = end;
 	}
 	return false;
 }
@@ -320,7 +342,7 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 	bool has_name = config_setting_get_member(g, "name");
 	bool has_match = config_setting_get_member(g, "match");
 	const char *m;
-	char q[128], why[192];
+	char q[128], why[256];
 
 	if (has_name == has_match) {
 		nh_perror(c, r->origin.line, "a namespace rule needs exactly one of 'name' and 'match'%s",
@@ -333,12 +355,15 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 		return -EINVAL;
 	m = config_setting_get_string(k[NK_MATCH]);
 	if (!*m || strlen(m) >= NH_NETNS_NAMSIZ || strchr(m, '/') || has_control(m)) {
-		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' is not a glob for namespace names",
-			  nh_quote(m, q, sizeof(q)));
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' is not a glob for namespace names (%s)",
+			  nh_quote(m, q, sizeof(q)), !*m ? "it is empty" : strchr(m, '/') ? "no name has a '/'" :
+			  has_control(m) ? "no name has a control character" : "longer than any name");
 		return -EINVAL;
 	}
+	/* no control character from here: the glob is shown as it is */
 	if (glob_fault(m, why, sizeof(why))) {
-		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' %s", nh_quote(m, q, sizeof(q)), why);
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%.64s%s' %s", m, strlen(m) > 64 ? "..." : "",
+			  why);
 		return -EINVAL;
 	}
 	r->match = strdup(m);

@@ -9,6 +9,8 @@
 #include "kind.h"
 
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -113,6 +115,72 @@ static void check_dup_netns(struct nh_pctx *c, const struct named_index *ix)
 		if (first != ix->v[i])
 			nh_perror_at(c, &ix->v[i]->origin, "namespace '%s' is defined twice: "
 				     "first at %s:%u", ix->v[i]->name, first->origin.file, first->origin.line);
+	}
+}
+
+/* ---- match rules in the order they are tried ---- */
+
+/* The literal text glob g starts with, up to its first '*', '?' or '['
+ * (escapes undone), into buf (size bytes); *rest what follows it. */
+static void glob_prefix(const char *g, char *buf, size_t size, const char **rest)
+{
+	size_t o = 0;
+
+	for (; *g && *g != '*' && *g != '?' && *g != '['; g++) {
+		if (*g == '\\' && g[1])
+			g++;
+		if (o + 1 < size)
+			buf[o++] = *g;
+	}
+	buf[o] = '\0';
+	*rest = g;
+}
+
+/* Whether every name glob b matches is matched by glob a too (a sufficient
+ * test, for the usual shapes: b one name; a "prefix*"). FNM_PERIOD: a
+ * leading '.' is matched by a literal '.' only. */
+static bool glob_covers(const char *a, const char *b)
+{
+	char pa[NH_NETNS_NAMSIZ], pb[NH_NETNS_NAMSIZ];
+	const char *ra, *rb;
+
+	glob_prefix(a, pa, sizeof(pa), &ra);
+	glob_prefix(b, pb, sizeof(pb), &rb);
+	if (!*rb)
+		return fnmatch(a, pb, FNM_PERIOD) == 0;
+	if (strcmp(ra, "*") != 0)
+		return false;
+	return *pa ? strncmp(pb, pa, strlen(pa)) == 0 : pb[0] != '.';
+}
+
+/* A namespace takes the first match rule whose glob matches its name
+ * (nh_policy_rule_for): a glob given twice is an error, a rule every name
+ * of which an earlier one takes is warned about (it applies to none). */
+static void check_match_order(struct nh_pctx *c)
+{
+	const struct nh_policy *p = c->p;
+
+	for (size_t j = 0; j < p->n_netns; j++) {
+		const struct nh_netns_rule *b = &p->netns[j];
+
+		for (size_t i = 0; b->match && i < j; i++) {
+			const struct nh_netns_rule *a = &p->netns[i];
+
+			if (!a->match)
+				continue;
+			if (strcmp(a->match, b->match) == 0) {
+				nh_perror_at(c, &b->origin, "'match' '%s' is defined twice: first at %s:%u",
+					     b->match, a->origin.file, a->origin.line);
+				break;
+			}
+			if (glob_covers(a->match, b->match)) {
+				nh_pwarn_at(c, &b->origin, "'match' '%s' applies to no namespace: every name it "
+					    "matches is taken by '%s' at %s:%u (a namespace takes the first match "
+					    "rule that matches it, in file order)", b->match, a->match,
+					    a->origin.file, a->origin.line);
+				break;
+			}
+		}
 	}
 }
 
@@ -434,6 +502,7 @@ void nh_validate(struct nh_pctx *c)
 	if (move_rules(c) < 0 || index_named(c, &ix) < 0)
 		return;
 	check_dup_netns(c, &ix);
+	check_match_order(c);
 	for (size_t i = 0; i < c->n_peers; i++)
 		place_peer(c, &ix, &c->peers[i]);
 	check_rule(c, &p->host);

@@ -300,20 +300,43 @@ static void test_name_match(void **state)
 		{ "match empty", "namespaces = ( { match = \"\"; } );\n", 1, false, "'match': '' is not a glob" },
 		{ "match slash", "namespaces = ( { match = \"a/*\"; } );\n", 1, false, "'match': 'a/*' is not a glob" },
 		{ "match unclosed bracket", "namespaces = ( { match = \"ns-[0-9\"; } );\n", 1, false,
-		  "'match': 'ns-[0-9' has a '[' without its ']' (fnmatch would take it as a literal '['; "
-		  "a literal one is \"\\\\[\" in the file)" },
+		  "'match': 'ns-[0-9' has a '[' without its ']': add the ']', or write a literal '[' as "
+		  "\"\\\\[\" in the file (fnmatch would take the '[' literally)" },
 		/* glibc's fnmatch reads a class as one term: this '[' never closes */
 		{ "match class in unclosed bracket", "namespaces = ( { match = \"ns-[[:alpha:]\"; } );\n", 1, false,
-		  "'match': 'ns-[[:alpha:]' has a '[' without its ']'" },
+		  "'match': 'ns-[[:alpha:]' has a '[' without its ']': add the ']'" },
 		/* a backslash escapes inside brackets too */
 		{ "match escaped close", "namespaces = ( { match = \"ns-[a\\\\]\"; } );\n", 1, false,
-		  "'match': 'ns-[a\\x5c]' has a '[' without its ']'" },
+		  "'match': 'ns-[a\\]' has a '[' without its ']' (a backslash escapes the ']' after it, "
+		  "inside brackets too)" },
 		{ "match lone backslash", "namespaces = ( { match = \"ns-\\\\\"; } );\n", 1, false,
-		  "'match': 'ns-\\x5c' ends in a lone backslash (it would match no name; "
+		  "'match': 'ns-\\' ends in a lone backslash (it would match no name; "
 		  "a literal one is \"\\\\\\\\\" in the file)" },
 		{ "match unknown class", "namespaces = ( { match = \"ns-[[:alph:]]*\"; } );\n", 1, false,
-		  "'match': 'ns-[[:alph:]]*' names an unknown character class '[:alph:]' (it would match no name; "
-		  "the classes are alnum, alpha," },
+		  "'match': 'ns-[[:alph:]]*' names '[:alph:]', which is not a character class (they are alnum, "
+		  "alpha," },
+		{ "match class in capitals", "namespaces = ( { match = \"ns-[[:ALPHA:]]\"; } );\n", 1, false,
+		  "names '[:ALPHA:]', which is not a character class" },
+		{ "match class unclosed", "namespaces = ( { match = \"ns-[[:alph]x\"; } );\n", 1, false,
+		  "'match': 'ns-[[:alph]x' has '[:' without its ':]' in a bracket" },
+		{ "match collating symbol", "namespaces = ( { match = \"ns-[[.a]\"; } );\n", 1, false,
+		  "'match': 'ns-[[.a]' has '[.' in a bracket: collating symbols and equivalence classes are "
+		  "not supported" },
+		{ "match equivalence class", "namespaces = ( { match = \"ns-[[=a=]]\"; } );\n", 1, false,
+		  "has '[=' in a bracket" },
+		{ "match reversed range", "namespaces = ( { match = \"ns-[z-a]\"; } );\n", 1, false,
+		  "'match': 'ns-[z-a]' has the range 'z-a', which is reversed (it matches nothing; did you mean "
+		  "'a-z'?)" },
+		{ "match slash reason", "namespaces = ( { match = \"ns/*\"; } );\n", 1, false,
+		  "'match': 'ns/*' is not a glob for namespace names (no name has a '/')" },
+		{ "match twice", "namespaces = ( { match = \"ns-[0-9]\"; },\n { match = \"ns-[0-9]\"; } );\n", 2, false,
+		  "'match' 'ns-[0-9]' is defined twice: first at" },
+		{ "match after star", "namespaces = ( { match = \"*\"; },\n { match = \"ns-*\"; } );\n", 2, true,
+		  "'match' 'ns-*' applies to no namespace: every name it matches is taken by '*' at" },
+		{ "match after prefix", "namespaces = ( { match = \"ns-*\"; },\n { match = \"ns-a?\"; } );\n", 2, true,
+		  "'match' 'ns-a?' applies to no namespace: every name it matches is taken by 'ns-*'" },
+		{ "match one name taken", "namespaces = ( { match = \"ns-[0-9]*\"; },\n { match = \"ns-1x\"; } );\n", 2,
+		  true, "'match' 'ns-1x' applies to no namespace" },
 		{ "match control", "namespaces = ( { match = \"a\\n*\"; } );\n", 1, false,
 		  "'match': 'a\\x0a*' is not a glob" },
 		{ "create on match", "namespaces = ( { match = \"q-*\";\n create = false; } );\n", 2, false,
@@ -327,10 +350,18 @@ static void test_name_match(void **state)
 	/* brackets fnmatch reads as sets, and an escaped '[', stay valid */
 	assert_int_equal(t_load("namespaces = ( { match = \"ns-[0-9]*\"; }, { match = \"[]a]*\"; },\n"
 				"  { match = \"[!]]x\"; }, { match = \"q\\\\[x\"; }, { match = \"[[:digit:]]*\"; },\n"
-				"  { match = \"ns-[\\\\]]\"; }, { match = \"[[=a=][.b.]]x\"; }, { match = \"[[:alpha:]-]*\"; },\n"
+				"  { match = \"ns-[\\\\]]\"; }, { match = \"[0-9a-f-]x\"; }, { match = \"[[:alpha:]-]*\"; },\n"
+				"  { match = \"[]-a]y\"; }, { match = \"[!a-z]z\"; }, { match = \"[\\\\[]w\"; },\n"
 				"  { match = \"a\\\\\\\\b\"; } );\n",
 				&p, &d), 0);
 	assert_int_equal(d.errors, 0);
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+	/* overlapping, not covered: no warning (a leading '.' is no '*''s) */
+	assert_int_equal(t_load("namespaces = ( { match = \"ns-a*\"; }, { match = \"ns-*\"; }, { match = \"x[0-9]\"; },\n"
+				"  { match = \"*\"; }, { match = \".hidden*\"; } );\n", &p, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 0);
 	nh_policy_free(&p);
 	nh_diags_free(&d);
 }
