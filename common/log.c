@@ -113,7 +113,7 @@ static void emit_stderr(enum nh_event ev, int prio, const struct nh_log_fields *
 		put_kv(m, "event", events[ev].name);
 	else
 		put_kv(m, "level", prio <= NH_ERR ? "error" : prio == NH_WARNING ? "warning" :
-			   prio == NH_DEBUG ? "debug" : "info");
+			   prio == NH_NOTICE ? "notice" : prio == NH_DEBUG ? "debug" : "info");
 	if (f) {
 		if (f->netns)
 			put_kv(m, "netns", *f->netns ? f->netns : "-");

@@ -168,11 +168,15 @@ struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 	if (room) {
 		m->sysctl_dirs_full = false;
 	} else if (!m->sysctl_dirs_full && !ns->sysctl_dirs.n) {
-		nh_notice("sysctl directories: no more kept open (%zu kept for %zu namespaces, in half of "
-			  "RLIMIT_NOFILE %zu): the settings of the others are opened by their path, a lookup the "
-			  "kernel makes longer with every namespace; LimitNOFILE=%zu would keep one per namespace",
-			  m->n_sysctl_dirs, m->n_ns, m->nofile,
-			  2 * (2 * m->n_ns + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE));
+		/* a limit for a quarter more namespaces, in whole KiB of descriptors */
+		size_t fixed = NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE;
+		size_t limit = (2 * (2 * (m->n_ns + m->n_ns / 4) + fixed) + 1023) / 1024 * 1024;
+
+		nh_notice("sysctl directories: %zu of %zu namespaces keep theirs open, the others not for lack of "
+			  "descriptors (they are kept in half of RLIMIT_NOFILE, %zu): the settings of those are "
+			  "opened by their path, healed alike but each lookup longer with every namespace; a limit "
+			  "of %zu (LimitNOFILE= in the unit, ulimit -n by hand) keeps one for each of up to %zu "
+			  "namespaces", m->n_sysctl_dirs, m->n_ns, m->nofile, limit, (limit / 2 - fixed) / 2);
 		m->sysctl_dirs_full = true;
 	}
 	ns->sysctl_dirs.keep = room ? NH_SYSCTL_DIRS : 0;
