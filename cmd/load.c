@@ -19,7 +19,7 @@ int nh_cmd_load(const char *config, struct nh_policy *policy)
 int nh_cmd_load_quiet(const char *config, struct nh_policy *policy)
 {
 	struct nh_diags d = { 0 };
-	int r = nh_policy_load(config, policy, &d);
+	int r = nh_policy_load_main(config, policy, &d);
 
 	nh_diags_free(&d);
 	return r;

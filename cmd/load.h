@@ -13,8 +13,9 @@
  * FILE:LINE lines. Returns 0, or -EINVAL when the configuration is rejected. */
 int nh_cmd_load(const char *config, struct nh_policy *policy);
 
-/* Load config printing nothing, for commands that only want a setting and
- * must work while the configuration is broken. Returns 0, or -errno (the
+/* Load the main file of config alone (not its policy_dir), printing
+ * nothing, for commands that only want a setting (status_file, netns_dir)
+ * and must work while a policy file is broken. Returns 0, or -errno (the
  * policy is then empty). */
 int nh_cmd_load_quiet(const char *config, struct nh_policy *policy);
 

@@ -524,6 +524,21 @@ int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags
 	return finish(&c, errors_before, r);
 }
 
+int nh_policy_load_main(const char *main_file, struct nh_policy *out, struct nh_diags *d)
+{
+	unsigned int errors_before = d->errors;
+	struct nh_pctx c;
+	int r = start(&c, out, d);
+
+	if (r == 0) {
+		c.settings_allowed = true;
+		r = load_path(&c, main_file);
+		c.main_file = c.file;
+		c.settings_allowed = false;
+	}
+	return finish(&c, errors_before, r);
+}
+
 /* The main file is as_path when both name the same existing file. */
 static bool same_path(const char *a, const char *b)
 {

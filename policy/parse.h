@@ -63,6 +63,11 @@ void nh_diags_print(const struct nh_diags *d, FILE *f);
  */
 int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags *d);
 
+/* The main file alone, not its policy_dir: its settings (and what rules it
+ * holds itself), for the commands that need a setting (status_file,
+ * netns_dir) while a policy file is broken. Same return values. */
+int nh_policy_load_main(const char *main_file, struct nh_policy *out, struct nh_diags *d);
+
 /* As nh_policy_load, but as if `file` were installed at `as_path`: the main
  * file itself or a *.conf in policy_dir, replacing what is there or added
  * in its lexical place when absent. Messages name as_path. Any other

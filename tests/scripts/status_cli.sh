@@ -63,6 +63,14 @@ if command -v jq >/dev/null; then
 	[ "$(jq -r '.namespaces[1].state' "$T/out")" = backoff ] && ok "jq reads --json" || bad "jq reads --json"
 fi
 expect_rc 0 "-c is accepted" "$bin" status -c /nonexistent.conf --status-file "$T/status.json"
+# the status_file the main file names is found while a policy file is
+# broken (a typo just pushed: the service runs on with its old policy)
+mkdir -p "$T/pd"
+printf 'netheal: { policy_dir = "%s/pd"; status_file = "%s/status.json"; };\n' "$T" "$T" >"$T/main.conf"
+printf 'namespaces = ( { name = "blue"; adresses = 1; } );\n' >"$T/pd/typo.conf"
+chmod 644 "$T/main.conf" "$T/pd/typo.conf"
+expect_rc 0 "-c with a broken policy file: the main file's status_file" "$bin" status -c "$T/main.conf"
+grep -q "pid $svc" "$T/out" && ok "... read" || { bad "status_file of a config with a broken policy file"; cat "$T/err"; }
 
 # The service is gone: the file is stale.
 kill "$svc"; wait "$svc" 2>/dev/null; dead=$svc; svc=
