@@ -233,19 +233,25 @@ static bool mac_writable(const struct nh_link *l)
 	return (l->has & NH_LINK_HAS_MAC) && !(l->mac[0] & 1) && memcmp(l->mac, zero, 6) != 0;
 }
 
-/* Whether l takes ports and its MAC is one of its ports': the kernel gives
- * a bridge the lowest MAC of its ports unless one was set on it
- * (br_stp_recalculate_bridge_id), a bond its first port's. Written, it
- * would pin the MAC of a port that may go. */
+/* Whether l takes ports and its MAC is the one the kernel would give it
+ * from them: a bridge takes the lowest MAC of its ports unless one was set
+ * on it (br_stp_recalculate_bridge_id). Written, it would pin the MAC of a
+ * port that may go; a MAC set to another port's, or to none of theirs, is
+ * the operator's and written. */
 static bool mac_from_port(const struct nh_state *s, const struct nh_link *l)
 {
+	const uint8_t *lowest = NULL;
+
 	if (!nh_kind_has(l->kind, NH_KIND_TAKES_PORTS))
 		return false;
-	for (size_t i = 0; i < s->n_links; i++)
-		if (strcmp(s->links[i].master, l->name) == 0 && (s->links[i].has & NH_LINK_HAS_MAC) &&
-		    memcmp(s->links[i].mac, l->mac, sizeof(l->mac)) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < s->n_links; i++) {
+		const struct nh_link *port = &s->links[i];
+
+		if (strcmp(port->master, l->name) == 0 && (port->has & NH_LINK_HAS_MAC) &&
+		    (!lowest || memcmp(port->mac, lowest, sizeof(port->mac)) < 0))
+			lowest = port->mac;
+	}
+	return lowest && memcmp(lowest, l->mac, sizeof(l->mac)) == 0;
 }
 
 /* Addresses a policy names: not the kernel's own (loopback on lo,

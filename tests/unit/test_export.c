@@ -193,6 +193,13 @@ static void test_pairs(void **state)
 		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 7 } });
 	link_(&w.blue, (struct nh_link){ .name = "ifb1", .kind_name = "ifb", .master = "br2",
 		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 7 } });
+	/* set to a port's MAC that is not the lowest: the operator's, written */
+	link_(&w.blue, (struct nh_link){ .name = "br3", .kind = &nh_kind_bridge, .up = true,
+		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 0x10 } });
+	link_(&w.blue, (struct nh_link){ .name = "ifb2", .kind_name = "ifb", .master = "br3",
+		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 0x10 } });
+	link_(&w.blue, (struct nh_link){ .name = "ifb3", .kind_name = "ifb", .master = "br3",
+		.has = NH_LINK_HAS_MAC, .mac = { 2, 0, 0, 0, 0, 5 } });
 	world_export(&w, true, true, true);
 	text = write_out(&w.x, &notes);
 	has(text, "{ name = \"v-peer1\"; kind = \"veth\"; mtu = 1500; addresses = [ \"10.1.1.100/24\" ];\n"
@@ -203,6 +210,7 @@ static void test_pairs(void **state)
 	has(text, "{ name = \"ifb0\"; up = false; mtu = 1500; }");
 	has(text, "{ name = \"br1\"; kind = \"bridge\"; mtu = 1500; mac = \"02:00:00:00:00:01\"; }");
 	has(text, "{ name = \"br2\"; kind = \"bridge\"; mtu = 1500; }");
+	has(text, "{ name = \"br3\"; kind = \"bridge\"; mtu = 1500; mac = \"02:00:00:00:00:10\"; }");
 	has(text, "{ name = \"ifb1\"; master = \"br2\"; up = false; mtu = 1500; mac = \"02:00:00:00:00:07\"; }");
 	has(text, "{ name = \"lo\"; mtu = 65536; }");
 	lacks(text, "sit0");
