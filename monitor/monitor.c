@@ -526,9 +526,14 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 	if (!nh_monitor_valid_name(name))
 		return -EINVAL;
 	make_room(m);
+	/* the reserve stays for what heals need (a setting opened by its
+	 * path, the status file, a hook): without it they failed, EMFILE, at
+	 * every resync */
+	if (i < 0 && m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile)
+		return -EMFILE;
 	r = open_netns_file(m, name, &fd);
 	if (r < 0) {
-		if (i > 0)
+		if (i > 0 && r != -EMFILE && r != -ENFILE)
 			nh_monitor_drop(m, (size_t)i);  /* its file is gone or no longer a namespace */
 		return r;
 	}
@@ -543,12 +548,10 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 	}
 	nh_watch_pending_remove(m, name);
 	r = ns_new(m, name, fd, &ns);
-	if (r < 0) {
-		char hint[256];
-
-		return nh_log_errno(NH_WARNING, r, "netns %s: cannot watch it%s", name,
-				    nh_monitor_nofile_hint(m, r, hint, sizeof(hint)));
-	}
+	if (r < 0 && r != -EMFILE && r != -ENFILE)
+		return nh_log_errno(NH_WARNING, r, "netns %s: cannot watch it", name);
+	if (r < 0)
+		return r;       /* the caller says it, and looks again (watch.c) */
 	r = ns_add(m, ns);
 	if (r < 0) {
 		nh_ns_free(ns);

@@ -113,6 +113,10 @@ struct nh_monitor_ops {
  * netns_dir (which need not exist yet), adoption of files mounted later.
  * loop NULL (plan/apply): only fds, request sockets and dumps.
  * RLIMIT_NOFILE is raised to its hard limit (a descriptor per namespace).
+ * A namespace is adopted only while 64 descriptors stay free beside the
+ * namespaces, kept directories and request sockets (what heals open); one
+ * refused so is logged and, with a loop, looked at again (at most every
+ * second) until it fits.
  * ops and ctx may be NULL. Returns 0 or -errno.
  */
 int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int optional,

@@ -33,6 +33,7 @@ struct pending {
 	unsigned int delay_ms;
 	bool given_up;
 	bool foreign;                   /* a mount of something else: said once */
+	bool nofile;                    /* refused for lack of descriptors: said once */
 };
 
 struct nh_monitor {

@@ -110,22 +110,31 @@ static ssize_t pending_index(const struct nh_monitor *m, const char *name)
  * callback may change the list. */
 static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
 {
-	ssize_t i;
+	ssize_t i = pending_index(m, name);
+	bool nofile = i >= 0 && m->pending[i].nofile;
 	struct pending *p;
 	int r = nh_monitor_try_adopt(m, name, true, NULL);
 
+	if (r == 0 && nofile)
+		nh_notice("netns %s: watched now that descriptors are free", name);
 	i = pending_index(m, name);
 	if (i < 0)
-		return;
+		return;         /* adopted (try_adopt took it off the list), or gone */
 	if (r == -EMEDIUMTYPE) {
 		nh_watch_pending_foreign(m, name);
+		return;
+	}
+	p = &m->pending[i];
+	if (r == -EMFILE || r == -ENFILE) {
+		/* until descriptors are free: never given up on */
+		p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
+		p->due_us = now + p->delay_ms * 1000ull;
 		return;
 	}
 	if (r != -EAGAIN) {
 		nh_watch_pending_remove(m, name);        /* adopted, gone, or unusable */
 		return;
 	}
-	p = &m->pending[i];
 	if (now - p->first_us > PENDING_GIVE_UP_US) {
 		nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
 			"looking again on the next change in the directory", name, m->dir, name);
@@ -158,8 +167,30 @@ static void pending_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	nh_watch_pending_arm(m);
 }
 
-/* A file appeared (or might have): adopt it, or wait for its mount. */
-static void file_appeared(struct nh_monitor *m, const char *name)
+/* name could not be opened for lack of descriptors: said once, and looked
+ * at again every second at most until it can be (pending_retry). Without
+ * a loop nothing looks again: the scan says how many were left out. */
+static void pending_nofile(struct nh_monitor *m, const char *name, int err)
+{
+	ssize_t i;
+	char hint[256];
+
+	if (!m->loop)
+		return;
+	i = pending_index(m, name);
+	if (i >= 0 && m->pending[i].nofile)
+		return;
+	nh_log_errno(NH_WARNING, err, "netns %s: not watched for lack of descriptors%s; watched as soon "
+		     "as there are", name, nh_monitor_nofile_hint(m, -EMFILE, hint, sizeof(hint)));
+	nh_watch_pending_add(m, name);
+	i = pending_index(m, name);
+	if (i >= 0)
+		m->pending[i].nofile = true;
+}
+
+/* A file appeared (or might have): adopt it, or wait for its mount, or
+ * for descriptors. Returns what adopting it did (0 or -errno). */
+static int file_appeared(struct nh_monitor *m, const char *name)
 {
 	int r = nh_monitor_try_adopt(m, name, true, NULL);
 
@@ -167,8 +198,11 @@ static void file_appeared(struct nh_monitor *m, const char *name)
 		nh_watch_pending_add(m, name);
 	else if (r == -EMEDIUMTYPE)
 		nh_watch_pending_foreign(m, name);
+	else if (r == -EMFILE || r == -ENFILE)
+		pending_nofile(m, name, r);
 	else
 		nh_watch_pending_remove(m, name);
+	return r;
 }
 
 static void file_gone(struct nh_monitor *m, const char *name)
@@ -187,7 +221,7 @@ int nh_monitor_scan(struct nh_monitor *m)
 	DIR *d = opendir(m->dir);
 	struct dirent *de;
 	char **seen = NULL;
-	size_t n_seen = 0, cap_seen = 0;
+	size_t n_seen = 0, cap_seen = 0, refused = 0;
 	int r = 0;
 
 	/* Something else where the directory should be: as if it were
@@ -231,8 +265,17 @@ int nh_monitor_scan(struct nh_monitor *m)
 		if (!found)
 			nh_watch_pending_remove(m, m->pending[i].name);
 	}
-	for (size_t j = 0; j < n_seen; j++)
-		file_appeared(m, seen[j]);
+	for (size_t j = 0; j < n_seen; j++) {
+		int a = file_appeared(m, seen[j]);
+
+		refused += a == -EMFILE || a == -ENFILE;
+	}
+	if (refused && !m->loop) {
+		char hint[256];
+
+		nh_warn("%zu of the %zu namespaces in %s are not watched for lack of descriptors%s", refused,
+			n_seen, m->dir, nh_monitor_nofile_hint(m, -EMFILE, hint, sizeof(hint)));
+	}
 	nh_watch_pending_arm(m);
 out:
 	for (size_t j = 0; j < n_seen; j++)
