@@ -246,7 +246,8 @@ static bool is_char_class(const char *name, size_t len)
  * then takes it as members, or matches nothing); "[." and "[=" (collating
  * symbols and equivalence classes: nothing a namespace name needs, and
  * glibc reads malformed ones its own way); a reversed ASCII range ("z-a"
- * matches nothing). */
+ * matches nothing); a non-ASCII byte (fnmatch in the C locale matches a
+ * byte at a time: "[ñ]" would match neither byte of it alone). */
 static bool bracket_fault(const char *open, const char **end, char *why, size_t n)
 {
 	const char *q = open + 1;
@@ -258,6 +259,12 @@ static bool bracket_fault(const char *open, const char **end, char *why, size_t 
 	if (*q == ']')
 		prev = *q++;
 	for (; *q && *q != ']'; q++) {
+		if ((unsigned char)*q >= 0x80) {
+			snprintf(why, n, "has a non-ASCII character in a bracket: globs match bytes (netheal "
+				 "runs in the C locale), a bracket one, and such a character is several in UTF-8 "
+				 "(give each name its own rule, or use '*')");
+			return true;
+		}
 		if (*q == '[' && (q[1] == '.' || q[1] == '=')) {
 			snprintf(why, n, "has '[%c' in a bracket: collating symbols and equivalence classes are "
 				 "not supported in a namespace glob (a literal '[' in a set is \"\\\\[\" in the file)",

@@ -446,6 +446,7 @@ static void reload(struct engine *e)
 {
 	struct nh_policy *next = calloc(1, sizeof(*next));
 	int r = next ? 0 : -ENOMEM;
+	size_t was;
 
 	nh_notify_reloading();
 	if (r == 0)
@@ -466,9 +467,11 @@ static void reload(struct engine *e)
 			"until the next resync");
 	nh_kernel_policy_changed(&e->kernel, e->core);
 	/* the core took next; the old policy is referenced no more */
+	was = e->policy->n_netns;
 	policy_free(e->policy);
 	e->policy = next;
-	log_config(NH_EV_CONFIG_LOADED, e->opt->config, NULL);
+	nh_log_event(NH_EV_CONFIG_LOADED, NULL, "configuration %s reloaded: %zu namespace rule%s (%zu before)",
+		     e->opt->config, next->n_netns, next->n_netns == 1 ? "" : "s", was);
 	converge(e, CONVERGE_ROUNDS);
 	changed(e);
 	/* the new policy was built while the old one lived; glibc keeps the

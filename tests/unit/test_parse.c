@@ -327,6 +327,8 @@ static void test_name_match(void **state)
 		{ "match reversed range", "namespaces = ( { match = \"ns-[z-a]\"; } );\n", 1, false,
 		  "'match': 'ns-[z-a]' has the range 'z-a', which is reversed (it matches nothing; did you mean "
 		  "'a-z'?)" },
+		{ "match non-ASCII in a bracket", "namespaces = ( { match = \"ns-[\xc3\xb1]\"; } );\n", 1, false,
+		  "has a non-ASCII character in a bracket: globs match bytes" },
 		{ "match slash reason", "namespaces = ( { match = \"ns/*\"; } );\n", 1, false,
 		  "'match': 'ns/*' is not a glob for namespace names (no name has a '/')" },
 		{ "match twice", "namespaces = ( { match = \"ns-[0-9]\"; },\n { match = \"ns-[0-9]\"; } );\n", 2, false,
