@@ -466,6 +466,7 @@ static int start(struct nh_pctx *c, struct nh_policy *out, struct nh_diags *d)
 	memset(out, 0, sizeof(*out));
 	c->p = out;
 	c->d = d;
+	c->errors_before = d->errors;
 	out->host.create = true;
 	nh_settings_defaults(&out->settings);
 	if (!out->settings.policy_dir || !out->settings.netns_dir || !out->settings.status_file ||

@@ -29,6 +29,7 @@ struct nh_pending_peer {
 struct nh_pctx {
 	struct nh_policy *p;
 	struct nh_diags *d;
+	unsigned int errors_before;     /* d->errors when this load began */
 	int err;                        /* -ENOMEM once anything failed to allocate */
 
 	/* the file being read */

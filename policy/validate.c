@@ -487,9 +487,14 @@ static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
 	check_dup_rules(c, r);
 	check_dup_neighs(c, r);
 	check_masters(c, r);
-	check_parents(c, r);
-	check_devs(c, r);
-	check_gateways(c, r);
+	/* warnings that look across entries: one dropped for its error (an
+	 * address, a link) would make them up; they wait until every error
+	 * is mended (netheal.conf(5) VALIDATION) */
+	if (c->d->errors == c->errors_before) {
+		check_parents(c, r);
+		check_devs(c, r);
+		check_gateways(c, r);
+	}
 	if (nh_rule_index_refs(r) < 0)
 		c->err = -ENOMEM;
 }

@@ -59,7 +59,10 @@ expect_err_line "$T/bad.conf:3: error: unknown key 'adresses' in link (did you m
 expect_err_line "$T/bad.conf:4: error: 'mtu' 70000 is out of range (68..65536)"
 expect_err_line "$T/bad.conf:8: error: veth 'v-peer1' needs a 'peer' group naming its other end"
 expect_err_line "$T/bad.conf:10: error: 'on_create': hook program 'sshd' is not an absolute path (hooks run without a shell or PATH)"
-[ "$(wc -l <"$T/err")" -eq 5 ] && ok "bad.conf: 5 lines" || fail "bad.conf: $(wc -l <"$T/err") lines"
+# the gateway of line 9 is outside every prefix only because v-peer1's
+# entry was dropped for its error: that warning waits for the mend
+[ "$(wc -l <"$T/err")" -eq 4 ] && ok "bad.conf: 4 lines, no warning about what the errors hid" ||
+	fail "bad.conf: $(wc -l <"$T/err") lines"
 [ -z "$out" ] && ok "nothing on stdout" || fail "stdout: $out"
 sort -t: -k2,2n -c "$T/err" && ok "sorted by line" || fail "not sorted by line"
 
