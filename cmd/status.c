@@ -63,15 +63,21 @@ static int show_status(const char *path, bool json)
 		char started[32], updated[32], summary[128];
 
 		nh_status_time_local(s.started_ms, started, sizeof(started));
-		nh_status_time_local(s.updated_ms, updated, sizeof(updated));
+		nh_status_time_local(s.stopped_ms ? s.stopped_ms : s.updated_ms, updated, sizeof(updated));
 		nh_status_summary(&s, summary, sizeof(summary));
 		/* a file left behind: what it last said, on stderr (stdout
 		 * stays empty: it is not the state of a running service) */
-		fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s). That "
-			"netheal started %s and last wrote this file at %s: %s; 'journalctl _PID=%d' "
-			"says why it stopped\n", path, (int)s.pid,
-			svc == NH_SERVICE_GONE ? "has exited" : "is not netheal", started, updated, summary,
-			(int)s.pid);
+		if (s.stopped_ms)
+			fprintf(stderr, "netheal status: no service running (%s names pid %d, which stopped "
+				"cleanly at %s). It started %s; at its stop: %s\n", path, (int)s.pid, updated,
+				started, summary);
+		else
+			fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s%s). That "
+				"netheal started %s and last wrote this file at %s: %s; 'journalctl _PID=%d' "
+				"says why it stopped\n", path, (int)s.pid,
+				svc == NH_SERVICE_GONE ? "has exited" : "is not netheal",
+				svc == NH_SERVICE_GONE ? " without a clean stop: killed, or it failed" : "",
+				started, updated, summary, (int)s.pid);
 		r = NH_EXIT_NO_SERVICE;
 		goto out;
 	}

@@ -508,6 +508,9 @@ static void resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* the directory too: another namespace mounted over a watched name
+	 * makes no inotify event (adversarial trial: never noticed) */
+	(void)nh_monitor_scan(e->mon);
 	for (size_t i = 0; i < nh_monitor_count(e->mon); i++) {
 		struct nh_ns *ns = nh_monitor_at(e->mon, i);
 
@@ -609,6 +612,40 @@ static void start_watchers(struct engine *e)
 		e->lock_w.data = e;
 		ev_io_start(e->loop, &e->lock_w);
 	}
+}
+
+/* Signals that came before the loop's watchers existed: reading the
+ * policy and the namespaces can take seconds at 10,000, and SIGHUP's
+ * default action ends the process (systemd counts that a clean exit and
+ * does not restart it). Kept here, and fed to the watchers once they are
+ * started. */
+static volatile sig_atomic_t early_signal[NSIG];
+
+static void early_cb(int sig)
+{
+	if (sig > 0 && sig < NSIG)
+		early_signal[sig] = 1;
+}
+
+static void catch_early_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	struct sigaction sa = { .sa_handler = early_cb, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+static void feed_early_signals(struct engine *e)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (early_signal[sigs[i]]) {
+			early_signal[sigs[i]] = 0;
+			ev_feed_signal_event(e->loop, sigs[i]);
+		}
 }
 
 static void engine_free(struct engine *e)
@@ -720,6 +757,7 @@ static int start(struct engine *e)
 	nh_log_event(NH_EV_STARTED, NULL, "netheal %s started, mode %s", NETHEAL_VERSION,
 		     nh_mode_to_string(e->policy->settings.mode));
 	start_watchers(e);
+	feed_early_signals(e);
 	/* The first pass builds with no event socket (its thousands of
 	 * changes would only fill it); subscribing reads every namespace
 	 * again, which is also the read after that pass; the rest of the
@@ -743,6 +781,7 @@ int nh_engine_run(const struct nh_run_options *opt)
 
 	nh_log_init(opt->log, opt->verbose);
 	signal(SIGPIPE, SIG_IGN);
+	catch_early_signals();
 	/* the default loop: hooks need its child watchers */
 	e.loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
 	if (!e.loop)
@@ -771,9 +810,12 @@ int nh_engine_run(const struct nh_run_options *opt)
 			nh_notify_ready(NULL);
 		}
 		ev_run(e.loop, 0);
-		/* the last heals' write was still due: the status file is what
-		 * `netheal status` and operators read after a stop */
-		if (ev_is_active(&e.flush))
+		/* the status file is what `netheal status` and operators read
+		 * after a stop: the last heals (a write may still be due) and
+		 * that it stopped cleanly, and when */
+		if (e.exit_code == 0)
+			e.head.stopped_ms = nh_wall_ms();
+		if (ev_is_active(&e.flush) || e.exit_code == 0)
 			write_files(&e, true);
 		if (e.exit_code == 0)
 			remove_metrics(&e);

@@ -334,6 +334,7 @@ static json_t *head_json(const struct source *src)
 	    json_object_set_new(o, "pid", json_integer(s->pid)) < 0 ||
 	    json_object_set_new(o, "started", time_json(s->started_ms)) < 0 ||
 	    json_object_set_new(o, "updated", time_json(s->updated_ms)) < 0 ||
+	    (s->stopped_ms > 0 && json_object_set_new(o, "stopped", time_json(s->stopped_ms)) < 0) ||
 	    json_object_set_new(o, "totals", totals_json(src)) < 0) {
 		json_decref(o);
 		return NULL;
@@ -645,6 +646,8 @@ static int load_doc(struct nh_status *s, const json_t *doc)
 	s->pid = (pid_t)pid;
 	snprintf(s->version, sizeof(s->version), "%s", version);
 	if (get_time(doc, "started", &s->started_ms) < 0 || get_time(doc, "updated", &s->updated_ms) < 0)
+		return -EINVAL;
+	if (json_object_get(doc, "stopped") && get_time(doc, "stopped", &s->stopped_ms) < 0)
 		return -EINVAL;
 	if (get_u64(totals, "heals", &s->heals) < 0 ||
 	    get_u64(totals, "heal_failures", &s->heal_failures) < 0 ||

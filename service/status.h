@@ -7,6 +7,7 @@
  * The file is JSON:
  *   { "version": "0.1.0", "pid": 812,
  *     "started": "2025-01-01T12:00:00.000Z", "updated": "...",
+ *     "stopped": "...",      (only in the last write of a clean stop)
  *     "totals": { "namespaces": 3, "drifting": 0, "heals": 12,
  *                 "heal_failures": 0, "events": 1043, "resyncs": 2 },
  *     "namespaces": [
@@ -44,6 +45,7 @@ struct nh_status {
 	pid_t pid;
 	int64_t started_ms;             /* wall clock, ms since the epoch */
 	int64_t updated_ms;             /* set by nh_status_write; read back by nh_status_load */
+	int64_t stopped_ms;             /* a clean stop's last write: when; else 0 */
 	uint64_t heals, heal_failures, events, resyncs;   /* totals since start */
 	/* Sorted by name. Entries are allocated one by one, so a pointer to
 	 * one stays valid until it is removed or the status freed. */

@@ -25,12 +25,15 @@ expect_rc() {
 }
 
 write_status() {
+	local stopped=""
+
+	[ -n "${2:-}" ] && stopped=$'\n  "stopped": "'"$2"'",'
 	cat >"$T/status.json" <<JSON
 {
   "version": "0.1.0",
   "pid": $1,
   "started": "2025-01-01T12:00:00.000Z",
-  "updated": "2025-01-01T12:05:00.250Z",
+  "updated": "2025-01-01T12:05:00.250Z",$stopped
   "totals": { "namespaces": 2, "drifting": 1, "heals": 12, "heal_failures": 1, "events": 1043, "resyncs": 2 },
   "namespaces": [
     { "name": "-", "state": "converged", "heals": 2, "heal_failures": 0,
@@ -83,6 +86,12 @@ grep -qF "$want" "$T/err" && ok "says when it started, last wrote, what it last 
 [ ! -s "$T/out" ] && ok "nothing on stdout" || bad "stdout not empty"
 expect_rc 3 "dead pid, --json" "$bin" status --json --status-file "$T/status.json"
 [ ! -s "$T/out" ] && ok "no JSON for a dead service" || bad "JSON printed for a dead service"
+
+# The file of a clean stop says when it stopped: told apart from a crash.
+write_status "$dead" "2025-01-01T12:06:00.000Z"
+expect_rc 3 "a clean stop's file" "$bin" status --status-file "$T/status.json"
+grep -qF "pid $dead, which stopped cleanly at $(date -d @1735733160 '+%Y-%m-%d %H:%M:%S')). It started $(date -d @1735732800 '+%Y-%m-%d %H:%M:%S'); at its stop: 2 namespaces, 1 drifting, 12 heals" "$T/err" &&
+	ok "says it stopped cleanly, and when" || { bad "clean stop wording"; cat "$T/err"; }
 
 # A live process that is not netheal (a recycled pid).
 write_status $$

@@ -160,6 +160,7 @@ static void test_write_and_load(void **state)
 					  "object: \"route:default\"}"), 0);
 		assert_int_equal(jq_check(path, ".namespaces[2].last_heal == null and .namespaces[2].last_error == null"), 0);
 		assert_int_equal(jq_check(path, ".started == \"2025-01-01T12:00:00.123Z\""), 0);
+		assert_int_equal(jq_check(path, "has(\"stopped\") | not"), 0);     /* running */
 	} else {
 		print_message("jq not installed: JSON checked by jansson only\n");
 	}
@@ -171,6 +172,7 @@ static void test_write_and_load(void **state)
 	assert_string_equal(back.version, NETHEAL_VERSION);
 	assert_int_equal(back.started_ms, 1735732800123);
 	assert_int_equal(back.updated_ms, s.updated_ms);
+	assert_int_equal(back.stopped_ms, 0);
 	assert_int_equal(back.heals, 3);
 	assert_int_equal(back.heal_failures, 1);
 	assert_int_equal(back.events, 1043);

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Another namespace bind-mounted over a watched name makes no inotify event
+# (a mount is no change in the directory): the resync reads netns_dir again
+# and takes the namespace now there (adversarial trial: never noticed).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+C=$T_DIR/conf
+mkdir -p "$C/policy.d"
+chmod 755 "$C" "$C/policy.d"
+cat >"$C/netheal.conf" <<EOC
+netheal: { policy_dir = "$C/policy.d"; netns_dir = "/run/netns"; status_file = "$C/status.json";
+           resync_interval = 1; };
+EOC
+chmod 644 "$C/netheal.conf"
+policy "$C" p <<'EOP'
+namespaces = ( { name = "blue"; create = false; links = ( { name = "lo"; } ); } );
+EOP
+ip netns add blue
+ip netns add other
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/netheal.log" &
+bg_started $!
+check "blue's lo brought up" wait_for 10 link_up blue lo
+check_eq "other's lo is down (not managed)" "" "$(ip -n other -j link show lo | jq -r '.[0].flags | index("UP") // empty')"
+mount --bind /run/netns/other /run/netns/blue
+check "other, mounted over blue, is taken as blue at the next resync: its lo brought up" \
+	wait_for 10 link_up other lo
+umount -l /run/netns/blue 2>/dev/null || true
+finish
