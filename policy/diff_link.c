@@ -476,8 +476,12 @@ static int emit_settings(struct diff_ctx *c, const struct link_plan *lp, const s
 		diff_action_init(&a, NH_ACT_LINK_SET_MAC, ns, w, ifindex);
 		a.consequence = fresh;
 		snprintf(obj, sizeof(obj), "mac:%s", nh_mac_str(w->mac, m2, sizeof(m2)));
-		r = diff_emit(c, &a, obj, "%s mac is %s, policy wants %s", w->name,
-			 nh_mac_str(now->mac, m1, sizeof(m1)), m2);
+		/* a link to be made has no MAC yet: told as for its MTU above */
+		if (now->mtu)
+			r = diff_emit(c, &a, obj, "%s mac is %s, policy wants %s", w->name,
+				      nh_mac_str(now->mac, m1, sizeof(m1)), m2);
+		else
+			r = diff_emit(c, &a, obj, "%s is new, policy wants mac %s", w->name, m2);
 		if (r < 0)
 			return r;
 	}

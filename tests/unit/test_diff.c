@@ -762,6 +762,37 @@ static void test_address_missing(void **state)
 	world_free(&w);
 }
 
+/* A link to be made has no MAC yet: its drift says it is new, not that
+ * its MAC is 00:00:00:00:00:00 (new-user trial). */
+static void test_mac_of_new_link(void **state)
+{
+	struct world w = { 0 };
+	struct nh_link *want;
+	struct nh_plan p;
+	size_t n = 0;
+
+	(void)state;
+	option2_converged(&w);
+	/* the peer end's MAC is set after the pair is made */
+	want = link_of(&world_ns(&w, "")->rule.want, "v-eth1");
+	assert_non_null(want);
+	want->has |= NH_LINK_HAS_MAC;
+	memcpy(want->mac, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x33 }, 6);
+	memcpy(link_of(&world_ns(&w, "")->have, "v-eth1")->mac, want->mac, 6);
+	expect_plan(&w, "");
+	del_link(&world_ns(&w, "")->have, "v-eth1");
+	plan_all(&w, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		if (strncmp(p.actions[i].object, "mac:", 4) != 0)
+			continue;
+		assert_string_equal(p.actions[i].drift, "v-eth1 is new, policy wants mac 02:00:00:00:00:33");
+		n++;
+	}
+	assert_int_equal(n, 1);
+	nh_plan_free(&p);
+	world_free(&w);
+}
+
 static void test_route_missing(void **state)
 {
 	struct world w = { 0 };
@@ -1932,6 +1963,7 @@ int main(void)
 		cmocka_unit_test(test_mtu_and_mac),
 		cmocka_unit_test(test_address_missing),
 		cmocka_unit_test(test_route_missing),
+		cmocka_unit_test(test_mac_of_new_link),
 		cmocka_unit_test(test_route_dev_and_order),
 		cmocka_unit_test(test_route_conflict),
 		cmocka_unit_test(test_foreign_untouched),
