@@ -333,8 +333,8 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 	size_t pns = 0;
 
 	if (!nh_ifname_valid(l->name)) {
-		note(c, "link '%s': a policy cannot name it (SPEC §3.1: 1-15 bytes, no '%%', ':', '/' or "
-		     "whitespace): not written, nor what is on it", l->name);
+		note(c, "link '%s': a policy cannot name it (netheal.conf(5): 1-15 bytes, no '%%', ':', '/' "
+		     "or whitespace): not written, nor what is on it", l->name);
 		return;
 	}
 	if (kernel_link(c, l))
@@ -802,9 +802,9 @@ int nh_export_write(const struct nh_export *x, FILE *out, FILE *notes)
 	bool first = true;
 	int r = 0;
 
-	fputs("# Written by netheal export (SPEC §2): the live state as a policy. Left out: what\n"
-	      "# the kernel makes by itself, and the sysctls that equal a new namespace's (for the\n"
-	      "# host: the kernel's defaults).\n", out);
+	fputs("# Written by netheal export: the live state as a policy (netheal(8), export). Left\n"
+	      "# out: what the kernel makes by itself, and the sysctls that equal a new namespace's\n"
+	      "# (for the host: the kernel's defaults).\n", out);
 	for (size_t i = 0; i < x->n && r == 0; i++) {
 		c.ns = i;
 		c.label = x->ns[i].name[0] ? x->ns[i].name : "host";
