@@ -330,7 +330,7 @@ int nh_events_open(struct nh_monitor *m)
 		char hint[256];
 
 		return nh_log_errno(NH_ERR, r, "cannot open the netlink event socket%s",
-				    nh_monitor_nofile_hint(m, r, hint, sizeof(hint)));
+				    nh_monitor_nofile_hint(m, r, 0, hint, sizeof(hint)));
 	}
 	if (setsockopt(nh_nl_fd(&m->evsock), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)) < 0) {
 		r = -errno;

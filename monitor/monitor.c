@@ -142,14 +142,15 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns)
 	return &ns->req;
 }
 
-const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, char *buf, size_t size)
+const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, size_t waiting, char *buf, size_t size)
 {
 	buf[0] = '\0';
 	if (err == -EMFILE)
 		snprintf(buf, size, " (RLIMIT_NOFILE is %zu: netheal holds a descriptor for each of the %zu "
-			 "namespaces and up to %d more; raise LimitNOFILE= in the unit, or the hard limit, to "
-			 "at least %zu)", m->nofile, m->n_ns, NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1,
-			 m->n_ns + NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1);
+			 "namespaces%s and up to %d more; raise LimitNOFILE= in the unit, or the hard limit, to "
+			 "at least %zu)", m->nofile, m->n_ns + waiting, waiting ? " it should watch" : "",
+			 NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1,
+			 m->n_ns + waiting + NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1);
 	return buf;
 }
 

@@ -143,7 +143,8 @@ void nh_watch_pending_remove(struct nh_monitor *m, const char *name);
 void nh_watch_pending_arm(struct nh_monitor *m);
 
 /* For err -EMFILE: what to raise, in words, into buf (" (RLIMIT_NOFILE
- * is N: ...)"); "" for any other error. Returns buf. */
-const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, char *buf, size_t size);
+ * is N: ...)"), counting waiting namespaces not watched yet beside the
+ * watched ones; "" for any other error. Returns buf. */
+const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, size_t waiting, char *buf, size_t size);
 
 #endif

@@ -173,6 +173,7 @@ static void pending_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void pending_nofile(struct nh_monitor *m, const char *name, int err)
 {
 	ssize_t i;
+	size_t waiting = 1;
 	char hint[256];
 
 	if (!m->loop)
@@ -180,8 +181,10 @@ static void pending_nofile(struct nh_monitor *m, const char *name, int err)
 	i = pending_index(m, name);
 	if (i >= 0 && m->pending[i].nofile)
 		return;
+	for (size_t j = 0; j < m->n_pending; j++)
+		waiting += m->pending[j].nofile;
 	nh_log_errno(NH_WARNING, err, "netns %s: not watched for lack of descriptors%s; watched as soon "
-		     "as there are", name, nh_monitor_nofile_hint(m, -EMFILE, hint, sizeof(hint)));
+		     "as there are", name, nh_monitor_nofile_hint(m, -EMFILE, waiting, hint, sizeof(hint)));
 	nh_watch_pending_add(m, name);
 	i = pending_index(m, name);
 	if (i >= 0)
@@ -274,7 +277,7 @@ int nh_monitor_scan(struct nh_monitor *m)
 		char hint[256];
 
 		nh_warn("%zu of the %zu namespaces in %s are not watched for lack of descriptors%s", refused,
-			n_seen, m->dir, nh_monitor_nofile_hint(m, -EMFILE, hint, sizeof(hint)));
+			n_seen, m->dir, nh_monitor_nofile_hint(m, -EMFILE, refused, hint, sizeof(hint)));
 	}
 	nh_watch_pending_arm(m);
 out:

@@ -73,6 +73,8 @@ NH_PID=$!
 bg_started $NH_PID
 check "under a limit of 100 for $N2 namespaces: refused ones said, naming RLIMIT_NOFILE and what to raise it to" \
 	wait_for 30 grep -aq "not watched for lack of descriptors (RLIMIT_NOFILE is 100: .*raise LimitNOFILE= in the unit, or the hard limit, to at least" "$T_DIR/low.log"
+check "... at the start, how many and the limit for all of them (221 with the host: 221 + 193)" grep -aq \
+	"of the $N2 namespaces in /run/netns are not watched for lack of descriptors (RLIMIT_NOFILE is 100: netheal holds a descriptor for each of the 221 namespaces it should watch .* to at least 414)" "$T_DIR/low.log"
 check "... and it runs on" kill -0 "$NH_PID"
 refused=$(grep -ac 'not watched for lack of descriptors' "$T_DIR/low.log")
 ip -batch - <<<"$(for i in $(seq 21 "$N2"); do echo "netns del t-$i"; done)"
