@@ -111,6 +111,30 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 		free(ns);
 }
 
+/* Deliver one datagram to ns and to the other names of its namespace
+ * (ns->alias), each to its own state. One that waits for its read after an
+ * overrun is skipped: that read will see it. A callback may let a name go:
+ * the list is looked up again, from the id, for each name after the first. */
+static void deliver_all(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us)
+{
+	struct nh_monitor *m = ns->m;
+	int nsid = ns->nsid;
+
+	if (!ns->reread_queued)
+		deliver(ns, buf, len, t_us);
+	for (size_t k = 0; nsid >= 0; k++) {
+		struct nh_ns *a;
+
+		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), a);
+		for (size_t i = 0; a && i <= k; i++)
+			a = a->alias;
+		if (!a)
+			return;
+		if (!a->reread_queued)
+			deliver(a, buf, len, t_us);
+	}
+}
+
 /* The namespace a message is from: by the nsid in its control message,
  * the host when there is none. NULL: one netheal does not watch, or one
  * whose id still names a namespace let go (nsid_waits). */
@@ -244,9 +268,9 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		ns = source(m, &mh);
-		if (!ns || ns->reread_queued)
-			continue;       /* not watched, or its read after an overrun will see it */
-		deliver(ns, m->evbuf, (size_t)n, nh_now_us());
+		if (!ns)
+			continue;       /* not watched */
+		deliver_all(ns, m->evbuf, (size_t)n, nh_now_us());
 	}
 	/* the batch is full: read on next iteration if more is queued (not
 	 * when it held exactly what was there: no event would come to say).

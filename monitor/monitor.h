@@ -77,6 +77,9 @@ struct nh_ns {
 	bool dead;                      /* dropped while its events were being delivered */
 	bool nsid_waits;                /* its id named a namespace let go whose RTM_DELNSID is not
 					   read yet: events with it are that one's until then */
+	struct nh_ns *alias;            /* the next other name of the same namespace (a bind
+					   mount): one id, one stream of events, each name's
+					   state fed from it; listed from the name in by_nsid */
 	UT_hash_handle hh;              /* in the monitor's table by name */
 	UT_hash_handle hh_nsid;         /* by nsid */
 	UT_hash_handle hh_port;         /* by the port of its open request socket */

@@ -78,17 +78,26 @@ static void nsid_index(struct nh_ns *ns, int nsid);
 void nh_ns_nsid_release(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
-	struct nh_ns *alias = NULL;
+	struct nh_ns *alias = NULL, *owner = NULL;
 	int nsid = ns->nsid;
 
-	for (size_t i = 0; ns->hh_nsid.tbl && m->evsock.sock && !alias && i < m->n_ns; i++) {
-		struct nh_ns *o = m->ns[i];
-
-		if (o != ns && o->nsid == nsid && !o->hh_nsid.tbl && o->cookie && o->cookie == ns->cookie)
-			alias = o;
+	if (!ns->hh_nsid.tbl && nsid >= 0) {
+		/* another name of a namespace: off its first name's list */
+		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(int), owner);
+		for (struct nh_ns **p = owner ? &owner->alias : NULL; p && *p; p = &(*p)->alias)
+			if (*p == ns) {
+				*p = ns->alias;
+				break;
+			}
+		ns->alias = NULL;
+		nsid_index(ns, -1);
+		return;
 	}
+	if (ns->hh_nsid.tbl && m->evsock.sock)
+		alias = ns->alias;      /* the next name takes the id over, and the rest of the list */
 	if (ns->hh_nsid.tbl && !alias)
 		nsid_retire(ns);
+	ns->alias = NULL;
 	nsid_index(ns, -1);
 	if (alias)
 		nsid_index(alias, nsid);
@@ -105,13 +114,20 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 	memset(&ns->hh_nsid, 0, sizeof(ns->hh_nsid));
 	ns->nsid = nsid;
 	ns->nsid_waits = false;
+	for (struct nh_ns *a = ns->alias; a; a = a->alias)
+		a->nsid = nsid;         /* the other names of the namespace: the same id */
 	if (nsid < 0)
 		return;
 	HASH_FIND(hh_nsid, m->by_nsid, &ns->nsid, sizeof(int), old);
-	/* the same namespace under a second name (a bind mount): its events
-	 * go to the first; this one takes the id over when the first goes */
-	if (old && old->cookie && old->cookie == ns->cookie)
+	/* the same namespace under a second name (a bind mount): listed
+	 * after the first, which its events are routed to and which feeds
+	 * them to every name (events.c); it takes the id over when the first
+	 * goes (nh_ns_nsid_release) */
+	if (old && old->cookie && old->cookie == ns->cookie) {
+		ns->alias = old->alias;
+		old->alias = ns;
 		return;
+	}
 	/* an id the host had for a namespace that is gone now belongs to this one */
 	if (old) {
 		HASH_DELETE(hh_nsid, m->by_nsid, old);
@@ -213,6 +229,8 @@ void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid)
 	 * been taken for its own. Not: its namespace lost it (dying). */
 	if (nsid_request(ns, &now) == 0 && now != nsid)
 		nh_ns_assign_nsid(ns);
+	for (struct nh_ns *a = ns->alias; a; a = a->alias)
+		nh_ns_resync(a, "nsid");
 	nh_ns_resync(ns, "nsid");
 }
 

@@ -10,7 +10,7 @@ mkdir -p "$C/policy.d"
 chmod 755 "$C" "$C/policy.d"
 cat >"$C/netheal.conf" <<EOC
 netheal: { policy_dir = "$C/policy.d"; netns_dir = "/run/netns"; status_file = "$C/status.json";
-           resync_interval = 1; };
+           resync_interval = 5; };
 EOC
 chmod 644 "$C/netheal.conf"
 policy "$C" p <<'EOP'
@@ -25,5 +25,17 @@ check_eq "other's lo is down (not managed)" "" "$(ip -n other -j link show lo | 
 mount --bind /run/netns/other /run/netns/blue
 check "other, mounted over blue, is taken as blue at the next resync: its lo brought up" \
 	wait_for 10 link_up other lo
+# one namespace under two names, one id: its events reach both names (they
+# went to the first name alone, other, unmanaged: blue waited for the next
+# resync, 5 s here); within 1 s only an event can have healed it
+for round in 1 2 3; do
+	sleep 0.7
+	ip -n blue link set lo down
+	check "round $round: lo set down through blue: healed by its event (within 1 s)" wait_for 1 link_up blue lo
+done
+ip netns del other
+sleep 0.3
+ip -n blue link set lo down
+check "other's name deleted: blue takes the id over, healed by its event" wait_for 1 link_up blue lo
 umount -l /run/netns/blue 2>/dev/null || true
 finish
