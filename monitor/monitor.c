@@ -154,6 +154,34 @@ const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, size_t w
 	return buf;
 }
 
+/* The first namespace refused kept directories since there was room: say
+ * so (once for each limit it would take: a larger need is said again),
+ * with the limit that would keep as many per namespace as those kept now
+ * (NH_SYSCTL_DIRS when none is) for a quarter more namespaces, in whole
+ * KiB of descriptors. */
+static void sysctl_dirs_full(struct nh_monitor *m)
+{
+	size_t fixed = NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE, kept = 0, per, limit;
+
+	m->sysctl_dirs_full = true;
+	for (size_t i = 0; i < m->n_ns; i++)
+		kept += m->ns[i]->sysctl_dirs.n > 0;
+	/* as many as those kept now have; none kept yet: as many as may be */
+	per = kept ? (m->n_sysctl_dirs + kept - 1) / kept : NH_SYSCTL_DIRS;
+	limit = (2 * ((1 + per) * (m->n_ns + m->n_ns / 4) + fixed) + 1023) / 1024 * 1024;
+	if (limit <= m->nofile)
+		limit = (2 * m->nofile + 1023) / 1024 * 1024;   /* kept ones use more than counted */
+	if (limit <= m->sysctl_dirs_said)
+		return;
+	m->sysctl_dirs_said = limit;
+	nh_notice("sysctl directories: %zu of %zu namespaces keep theirs open (%zu directories), the others not "
+		  "for lack of descriptors (they are kept in half of RLIMIT_NOFILE, %zu): the settings of those "
+		  "are opened by their path, healed alike but each lookup longer with every namespace; a limit "
+		  "of %zu (LimitNOFILE= in the unit, ulimit -n by hand) keeps %zu for each of up to %zu "
+		  "namespaces", kept, m->n_ns, m->n_sysctl_dirs, m->nofile, limit, per,
+		  (limit / 2 - fixed) / (1 + per));
+}
+
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 {
 	struct nh_monitor *m = ns->m;
@@ -166,20 +194,10 @@ struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 	 * with 61 % of the limit used, or with none kept, it did not */
 	bool room = 2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE) < m->nofile;
 
-	if (room) {
+	if (room)
 		m->sysctl_dirs_full = false;
-	} else if (!m->sysctl_dirs_full && !ns->sysctl_dirs.n) {
-		/* a limit for a quarter more namespaces, in whole KiB of descriptors */
-		size_t fixed = NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE;
-		size_t limit = (2 * (2 * (m->n_ns + m->n_ns / 4) + fixed) + 1023) / 1024 * 1024;
-
-		nh_notice("sysctl directories: %zu of %zu namespaces keep theirs open, the others not for lack of "
-			  "descriptors (they are kept in half of RLIMIT_NOFILE, %zu): the settings of those are "
-			  "opened by their path, healed alike but each lookup longer with every namespace; a limit "
-			  "of %zu (LimitNOFILE= in the unit, ulimit -n by hand) keeps one for each of up to %zu "
-			  "namespaces", m->n_sysctl_dirs, m->n_ns, m->nofile, limit, (limit / 2 - fixed) / 2);
-		m->sysctl_dirs_full = true;
-	}
+	else if (!m->sysctl_dirs_full && !ns->sysctl_dirs.n)
+		sysctl_dirs_full(m);
 	ns->sysctl_dirs.keep = room ? NH_SYSCTL_DIRS : 0;
 	return &ns->sysctl_dirs;
 }

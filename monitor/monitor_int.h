@@ -58,7 +58,8 @@ struct nh_monitor {
 	size_t max_req;                 /* kept open: NH_MONITOR_REQ_SOCKETS once attached */
 	size_t nofile;                  /* RLIMIT_NOFILE in force */
 	size_t n_sysctl_dirs;           /* the namespaces' kept sysctl directories (nh_ns_sysctl_dirs) */
-	bool sysctl_dirs_full;          /* no room for more: said once, until there is room again */
+	bool sysctl_dirs_full;          /* no room for more (nh_ns_sysctl_dirs), until there is again */
+	size_t sysctl_dirs_said;        /* the descriptor limit the last notice of it asked for */
 
 	/* the event socket (events.c) */
 	struct nh_nl evsock;

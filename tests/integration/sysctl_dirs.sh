@@ -36,7 +36,7 @@ k=$(kept)
 check "some keep their /proc/sys/net/ipv4, not all: the limit leaves room for about 45 ($k)" \
 	test "$k" -ge 30 -a "$k" -le 46
 check_eq "said once that no more are kept, and what LimitNOFILE= would keep them" 1 \
-	"$(grep -ac 'level=notice msg="sysctl directories: [0-9]* of 61 namespaces keep theirs open, the others not for lack of descriptors (they are kept in half of RLIMIT_NOFILE, 600).* a limit of 1024 (LimitNOFILE= in the unit, ulimit -n by hand) keeps one for each of up to 159 namespaces' "$LOG")"
+	"$(grep -ac 'level=notice msg="sysctl directories: [0-9]* of 61 namespaces keep theirs open ([0-9]* directories), the others not for lack of descriptors (they are kept in half of RLIMIT_NOFILE, 600).* a limit of 1024 (LimitNOFILE= in the unit, ulimit -n by hand) keeps 1 for each of up to 159 namespaces' "$LOG")"
 for i in $(seq 1 "$N1"); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=0; done
 check "set to 0 in every one: healed in every one, kept or not" wait_for 10 all_forwarding "$N1"
 check_eq "... not said again" 1 "$(grep -ac 'sysctl directories: ' "$LOG")"
