@@ -1,6 +1,7 @@
 /* netheal: dispatch to a subcommand. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -41,6 +42,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* glibc reads it in fnmatch (under it "[^a]" matches '^' or 'a': not
+	 * the set netheal.conf(5) describes) and getopt (options after the
+	 * first file ignored): one behaviour whatever the environment */
+	unsetenv("POSIXLY_CORRECT");
 	if (argc < 2)
 		return nh_usage_error(NULL, "no command given");
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {

@@ -577,14 +577,36 @@ int nh_policy_load_as(const char *main_file, const char *as_path, const char *fi
 	return finish(&c, errors_before, r);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int by_base_name(const void *a, const void *b)
+{
+	return strcmp(base_name(*(char *const *)a), base_name(*(char *const *)b));
+}
+
 int nh_policy_load_files(char *const *files, size_t n, struct nh_policy *out, struct nh_diags *d)
 {
 	unsigned int errors_before = d->errors;
+	char **sorted = n ? malloc(n * sizeof(*sorted)) : NULL;
 	struct nh_pctx c;
 	int r = start(&c, out, d);
 
+	if (r == 0 && n && !sorted)
+		r = -ENOMEM;
+	if (r == 0 && n) {
+		/* in policy_dir's order (lexical), as netheal would read them
+		 * installed there: which match rule comes first depends on it */
+		memcpy(sorted, files, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), by_base_name);
+	}
 	for (size_t i = 0; r == 0 && c.err == 0 && i < n; i++)
-		load_path(&c, files[i]);
+		load_path(&c, sorted[i]);
+	free(sorted);
 	return finish(&c, errors_before, r);
 }
 

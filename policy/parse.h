@@ -78,8 +78,9 @@ int nh_policy_load_as(const char *main_file, const char *as_path, const char *fi
 		      struct nh_policy *out, struct nh_diags *d);
 
 /* Only the named policy files (no main file, no policy_dir), settings at
- * their defaults: for `netheal check FILE...`. A `netheal:` group in them is
- * an error. Same return values. */
+ * their defaults: for `netheal check FILE...`. Read in the lexical order of
+ * their base names, as from policy_dir. A `netheal:` group in them is an
+ * error. Same return values. */
 int nh_policy_load_files(char *const *files, size_t n, struct nh_policy *out, struct nh_diags *d);
 
 /* One policy file given in memory (name is used in messages and origins):

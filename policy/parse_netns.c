@@ -317,6 +317,13 @@ static bool bracket_fault(const char *open, const char **end, char *why, size_t 
 			 escaped_close ? " (a backslash escapes the ']' after it, inside brackets too)" : "");
 		return true;
 	}
+	/* "[:digit:]" alone is the set of ':', 'd', 'i', 'g', 't' */
+	if (open[1] == ':' && q - open >= 4 && q[-1] == ':') {
+		snprintf(why, n, "has '%.*s', the set of the characters in it, not a class (a class is written "
+			 "inside a bracket: [%.*s])", (int)(q - open + 1 > 40 ? 40 : q - open + 1), open,
+			 (int)(q - open + 1 > 40 ? 40 : q - open + 1), open);
+		return true;
+	}
 	*end = q;
 	return false;
 }
@@ -365,6 +372,12 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' is not a glob for namespace names (%s)",
 			  nh_quote(m, q, sizeof(q)), !*m ? "it is empty" : strchr(m, '/') ? "no name has a '/'" :
 			  has_control(m) ? "no name has a control character" : "longer than any name");
+		return -EINVAL;
+	}
+	if (strcmp(m, ".") == 0 || strcmp(m, "..") == 0 || strncmp(m, "[.]", 3) == 0) {
+		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' matches no name (%s)", nh_quote(m, q, sizeof(q)),
+			  m[0] == '[' ? "a leading '.' is matched only by a literal one, not by a bracket: FNM_PERIOD"
+				      : "no namespace is named '.' or '..'");
 		return -EINVAL;
 	}
 	/* no control character from here: the glob is shown as it is */

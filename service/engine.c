@@ -781,6 +781,10 @@ int nh_engine_run(const struct nh_run_options *opt)
 
 	nh_log_init(opt->log, opt->verbose);
 	signal(SIGPIPE, SIG_IGN);
+	/* `netheal monitor`'s signal (its observed state): a `pkill -USR1
+	 * netheal` meant for it must not end the service */
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
 	catch_early_signals();
 	/* the default loop: hooks need its child watchers */
 	e.loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);

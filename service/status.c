@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "common/hash.h"
@@ -747,7 +749,9 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 
 enum nh_service nh_status_service(pid_t pid)
 {
-	char path[64], comm[32] = "";
+	char path[64], comm[32] = "", exe[PATH_MAX];
+	const char *base;
+	ssize_t n;
 	FILE *f;
 
 	if (pid <= 0)
@@ -763,5 +767,14 @@ enum nh_service nh_status_service(pid_t pid)
 		comm[0] = '\0';
 	fclose(f);
 	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, "netheal") == 0 ? NH_SERVICE_RUNNING : NH_SERVICE_OTHER;
+	if (strncmp(comm, "netheal", 7) == 0)
+		return NH_SERVICE_RUNNING;      /* netheal, or a copy named netheal.new */
+	/* run through a link of another name: the program it runs */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NH_SERVICE_OTHER;
+	exe[n] = '\0';
+	base = strrchr(exe, '/');
+	return strncmp(base ? base + 1 : exe, "netheal", 7) == 0 ? NH_SERVICE_RUNNING : NH_SERVICE_OTHER;
 }

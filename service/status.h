@@ -109,8 +109,9 @@ int nh_status_load(const char *path, struct nh_status *s, char **raw);
 /* The table `netheal status` prints. */
 void nh_status_print(const struct nh_status *s, FILE *f);
 
-/* Whether pid is a live process named "netheal" (/proc/PID/comm), so a
- * stale file left by a dead service (or a recycled pid) is not trusted. */
+/* Whether pid is a live netheal: its name (/proc/PID/comm) or the program
+ * it runs (/proc/PID/exe, for a link of another name) begins "netheal", so
+ * a stale file left by a dead service (or a recycled pid) is not trusted. */
 enum nh_service {
 	NH_SERVICE_RUNNING,
 	NH_SERVICE_GONE,                /* no such process (or pid <= 0) */

@@ -75,6 +75,21 @@ run check --strict "$T/warn.conf"
 expect_rc 1 "--strict fails on a warning"
 run check "$T/warn.conf" --strict
 expect_rc 1 "--strict after the file"
+# match rules are tried in policy_dir's order, whatever the order given
+printf 'namespaces = ( { match = "ns-*"; } );\n' >"$T/50-x.conf"
+printf 'namespaces = ( { match = "ns-a*"; } );\n' >"$T/10-y.conf"
+chmod 644 "$T/50-x.conf" "$T/10-y.conf"
+run check "$T/50-x.conf" "$T/10-y.conf"
+expect_rc 0 "match rules in two files given out of order"
+[ -z "$err" ] && ok "... no warning: 10-y.conf's ns-a* comes first in policy_dir" || fail "order: $err"
+printf 'namespaces = ( { match = "ns-a*"; } );\n' >"$T/50-x.conf"
+printf 'namespaces = ( { match = "ns-*"; } );\n' >"$T/10-y.conf"
+run check "$T/50-x.conf" "$T/10-y.conf"
+expect_err_line "$T/50-x.conf:1: warning: 'match' 'ns-a*' applies to no namespace: every name it matches is taken by 'ns-*' at $T/10-y.conf:1 (a namespace takes the first match rule that matches it, in file order)"
+export POSIXLY_CORRECT=1
+run check "$T/warn.conf" --strict
+expect_rc 1 "--strict after the file, POSIXLY_CORRECT in the environment"
+unset POSIXLY_CORRECT
 chmod 0664 "$T/warn.conf"
 run check "$T/warn.conf"
 expect_err_line "$T/warn.conf: warning: writable by group or others, yet it drives actions taken as root (chmod go-w)"

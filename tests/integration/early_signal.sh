@@ -32,6 +32,8 @@ check "SIGHUP 100 ms after the start: reloaded once the loop runs" \
 	wait_for 60 grep -aq 'event=config-loaded msg="configuration .* reloaded' "$T_DIR/hup.log"
 check "... and netheal runs on" kill -0 "$pid"
 check "... and heals" wait_for 10 bash -c "ip -n far-1 -j link show lo | jq -e '.[0].flags | index(\"UP\")' >/dev/null"
+kill -USR1 "$pid"; kill -USR2 "$pid"; sleep 0.2
+check "SIGUSR1 and SIGUSR2 (netheal monitor's, sent to the wrong netheal) leave it running" kill -0 "$pid"
 check "while it runs, the status file says no stop" jq -e 'has("stopped") | not' "$C/status.json"
 kill -TERM "$pid"; wait "$pid"
 check_eq "stopped by SIGTERM: exit 0" 0 "$?"

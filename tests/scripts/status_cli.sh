@@ -66,6 +66,22 @@ if command -v jq >/dev/null; then
 	[ "$(jq -r '.namespaces[1].state' "$T/out")" = backoff ] && ok "jq reads --json" || bad "jq reads --json"
 fi
 expect_rc 0 "-c is accepted" "$bin" status -c /nonexistent.conf --status-file "$T/status.json"
+# netheal run through a link of another name is netheal all the same (a
+# long-running netheal: `monitor`, in a network and mount namespace of its
+# own with nothing in it, so it touches nothing of the machine's)
+ln -s "$bin" "$T/nh-link"
+if unshare --net --mount true 2>/dev/null; then
+	unshare --net --mount sh -c 'mount -t tmpfs none /run 2>/dev/null; exec "$0" monitor' "$T/nh-link" \
+		>/dev/null 2>&1 &
+	other=$!
+	for _ in $(seq 300); do [ "$(cat /proc/$other/comm 2>/dev/null)" = nh-link ] && break; sleep 0.01; done
+	write_status "$other"
+	expect_rc 0 "netheal run through a link named nh-link: running" "$bin" status --status-file "$T/status.json"
+	kill "$other"; wait "$other" 2>/dev/null
+	write_status "$svc"
+else
+	echo "skip - a netheal through a link of another name: no network and mount namespace here"
+fi
 # the status_file the main file names is found while a policy file is
 # broken (a typo just pushed: the service runs on with its old policy)
 mkdir -p "$T/pd"

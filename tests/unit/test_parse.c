@@ -329,6 +329,13 @@ static void test_name_match(void **state)
 		  "'a-z'?)" },
 		{ "match non-ASCII in a bracket", "namespaces = ( { match = \"ns-[\xc3\xb1]\"; } );\n", 1, false,
 		  "has a non-ASCII character in a bracket: globs match bytes" },
+		{ "match class outside a bracket", "namespaces = ( { match = \"ns-[:digit:]\"; } );\n", 1, false,
+		  "'match': 'ns-[:digit:]' has '[:digit:]', the set of the characters in it, not a class (a class "
+		  "is written inside a bracket: [[:digit:]])" },
+		{ "match dot", "namespaces = ( { match = \"..\"; } );\n", 1, false,
+		  "'match': '..' matches no name (no namespace is named '.' or '..')" },
+		{ "match leading bracketed dot", "namespaces = ( { match = \"[.]y*\"; } );\n", 1, false,
+		  "'match': '[.]y*' matches no name (a leading '.' is matched only by a literal one" },
 		{ "match slash reason", "namespaces = ( { match = \"ns/*\"; } );\n", 1, false,
 		  "'match': 'ns/*' is not a glob for namespace names (no name has a '/')" },
 		{ "match twice", "namespaces = ( { match = \"ns-[0-9]\"; },\n { match = \"ns-[0-9]\"; } );\n", 2, false,
