@@ -118,14 +118,20 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 static void deliver_all(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us)
 {
 	struct nh_monitor *m = ns->m;
+	bool host = nh_ns_is_host(ns);
 	int nsid = ns->nsid;
 
 	if (!ns->reread_queued)
 		deliver(ns, buf, len, t_us);
-	for (size_t k = 0; nsid >= 0; k++) {
-		struct nh_ns *a;
+	for (size_t k = 0; host || nsid >= 0; k++) {
+		struct nh_ns *a = NULL;
 
-		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), a);
+		/* the host's names hang off the host (nsid.c), others' off
+		 * the name their id routes to */
+		if (host)
+			a = m->ns[0];
+		else
+			HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(nsid), a);
 		for (size_t i = 0; a && i <= k; i++)
 			a = a->alias;
 		if (!a)

@@ -735,8 +735,8 @@ void nh_monitor_free(struct nh_monitor *m)
 	nh_events_close(m);
 	nh_watch_stop(m);
 	HASH_CLEAR(hh, m->by_name);    /* before the namespaces that hold its table */
-	for (size_t i = 0; i < m->n_ns; i++)
-		nh_ns_free(m->ns[i]);
+	for (size_t i = m->n_ns; i-- > 0;)
+		nh_ns_free(m->ns[i]);   /* the host last: its other names are listed with it */
 	nh_monitor_nsid_free(m);
 	HASH_CLEAR(hh, m->names);       /* emptied by the namespaces' close */
 	free(m->ns);

@@ -73,6 +73,27 @@ static void nsid_retire(struct nh_ns *ns)
 
 static void nsid_index(struct nh_ns *ns, int nsid);
 
+/* Take ns off the list of names at *head; whether it was on it. */
+static bool names_unlink(struct nh_ns **head, struct nh_ns *ns)
+{
+	for (struct nh_ns **p = head; *p; p = &(*p)->alias)
+		if (*p == ns) {
+			*p = ns->alias;
+			ns->alias = NULL;
+			return true;
+		}
+	return false;
+}
+
+/* The host's own namespace under a name (`ip netns attach NAME PID` of a
+ * process in it): its events come without an id, to the host. */
+static bool host_namespace(const struct nh_ns *ns)
+{
+	const struct nh_ns *host = ns->m->n_ns ? ns->m->ns[0] : NULL;
+
+	return host && host != ns && nh_ns_is_host(host) && ns->dev == host->dev && ns->ino == host->ino;
+}
+
 /* ns is let go: its id goes to another name of the same namespace (see
  * nsid_index), or is retired. */
 void nh_ns_nsid_release(struct nh_ns *ns)
@@ -81,19 +102,18 @@ void nh_ns_nsid_release(struct nh_ns *ns)
 	struct nh_ns *alias = NULL, *owner = NULL;
 	int nsid = ns->nsid;
 
+	if (!nh_ns_is_host(ns) && m->n_ns && names_unlink(&m->ns[0]->alias, ns))
+		return;         /* a name of the host's namespace (nh_monitor_free lets the host go last) */
 	if (!ns->hh_nsid.tbl && nsid >= 0) {
 		/* another name of a namespace: off its first name's list */
 		HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(int), owner);
-		for (struct nh_ns **p = owner ? &owner->alias : NULL; p && *p; p = &(*p)->alias)
-			if (*p == ns) {
-				*p = ns->alias;
-				break;
-			}
+		if (owner)
+			names_unlink(&owner->alias, ns);
 		ns->alias = NULL;
 		nsid_index(ns, -1);
 		return;
 	}
-	if (ns->hh_nsid.tbl && m->evsock.sock)
+	if (ns->hh_nsid.tbl && m->evsock.sock && !nh_ns_is_host(ns))
 		alias = ns->alias;      /* the next name takes the id over, and the rest of the list */
 	if (ns->hh_nsid.tbl && !alias)
 		nsid_retire(ns);
@@ -178,6 +198,20 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	int nsid = NETNSA_NSID_NOT_ASSIGNED, r;
 	int64_t step = 1;
 
+	if (host_namespace(ns)) {
+		/* listed with the host, which feeds it the host's events (they
+		 * come without an id); given none: an id of the host for itself
+		 * would only outlive netheal in the kernel's table */
+		struct nh_ns *a = m->ns[0]->alias;
+
+		while (a && a != ns)
+			a = a->alias;
+		if (!a) {
+			ns->alias = m->ns[0]->alias;
+			m->ns[0]->alias = ns;
+		}
+		return 0;
+	}
 	r = nsid_request(ns, &nsid);
 	/* the host's events come without one: it gets none of us (but is
 	 * known by the one someone gave it, if any) */

@@ -14,10 +14,14 @@ netheal: { policy_dir = "$C/policy.d"; netns_dir = "/run/netns"; status_file = "
 EOC
 chmod 644 "$C/netheal.conf"
 policy "$C" p <<'EOP'
-namespaces = ( { name = "blue"; create = false; links = ( { name = "lo"; } ); } );
+namespaces = ( { name = "blue"; create = false; links = ( { name = "lo"; } ); },
+               { name = "hostalias"; create = false; links = ( { name = "lo"; } ); } );
 EOP
 ip netns add blue
 ip netns add other
+# the sandbox's own namespace, netheal's host, under a name: $$ is this
+# script, in it (never PID 1: that is the machine's)
+ip netns attach hostalias $$
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$T_DIR/netheal.log" &
 bg_started $!
 check "blue's lo brought up" wait_for 10 link_up blue lo
@@ -37,5 +41,10 @@ ip netns del other
 sleep 0.3
 ip -n blue link set lo down
 check "other's name deleted: blue takes the id over, healed by its event" wait_for 1 link_up blue lo
+# the host's events come without an id: its names get them from the host
+ip link set lo down
+check "lo set down in the host: healed through its name hostalias, by its event (within 1 s)" \
+	wait_for 1 bash -c "ip -j link show lo | jq -e '.[0].flags | index(\"UP\")' >/dev/null"
+check "the host was given no id for itself" bash -c "! ip netns list-id | grep -q 'hostalias'"
 umount -l /run/netns/blue 2>/dev/null || true
 finish
