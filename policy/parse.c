@@ -508,7 +508,8 @@ static int finish(struct nh_pctx *c, unsigned int errors_before, int r)
 	return r;
 }
 
-int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags *d)
+/* The main file, and with dir its policy_dir after it. */
+static int load_main(const char *main_file, bool dir, struct nh_policy *out, struct nh_diags *d)
 {
 	unsigned int errors_before = d->errors;
 	struct nh_pctx c;
@@ -520,24 +521,19 @@ int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags
 		c.main_file = c.file;
 		c.settings_allowed = false;
 	}
-	if (r == 0 && c.err == 0)
+	if (dir && r == 0 && c.err == 0)
 		load_policy_dir(&c, main_file);
 	return finish(&c, errors_before, r);
 }
 
+int nh_policy_load(const char *main_file, struct nh_policy *out, struct nh_diags *d)
+{
+	return load_main(main_file, true, out, d);
+}
+
 int nh_policy_load_main(const char *main_file, struct nh_policy *out, struct nh_diags *d)
 {
-	unsigned int errors_before = d->errors;
-	struct nh_pctx c;
-	int r = start(&c, out, d);
-
-	if (r == 0) {
-		c.settings_allowed = true;
-		r = load_path(&c, main_file);
-		c.main_file = c.file;
-		c.settings_allowed = false;
-	}
-	return finish(&c, errors_before, r);
+	return load_main(main_file, false, out, d);
 }
 
 /* The main file is as_path when both name the same existing file. */
