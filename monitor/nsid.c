@@ -85,13 +85,18 @@ static bool names_unlink(struct nh_ns **head, struct nh_ns *ns)
 	return false;
 }
 
-/* Whether ns is on head's list of other names. */
-static bool names_listed(const struct nh_ns *head, const struct nh_ns *ns)
+/* List ns among the other names of head's namespace, once (it is indexed
+ * again at a retry, or at the attach), and say so: two rules apply to one
+ * namespace. */
+static void names_add(struct nh_ns *head, struct nh_ns *ns)
 {
-	for (const struct nh_ns *a = head->alias; a; a = a->alias)
+	for (const struct nh_ns *a = head; a; a = a->alias)
 		if (a == ns)
-			return true;
-	return false;
+			return;
+	ns->alias = head->alias;
+	head->alias = ns;
+	nh_notice("netns %s: the same namespace as %s (a second name); the rules of both apply to it",
+		  nh_ns_label(ns), nh_ns_is_host(head) ? "the host" : nh_ns_label(head));
 }
 
 /* The host's own namespace under a name (`ip netns attach NAME PID` of a
@@ -153,12 +158,7 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 	 * them to every name (events.c); it takes the id over when the first
 	 * goes (nh_ns_nsid_release) */
 	if (old && old->cookie && old->cookie == ns->cookie) {
-		if (old == ns || names_listed(old, ns))
-			return;         /* indexed again (a retry, the attach) */
-		ns->alias = old->alias;
-		old->alias = ns;
-		nh_notice("netns %s: the same namespace as %s (a second name); the rules of both apply to it",
-			  nh_ns_label(ns), nh_ns_label(old));
+		names_add(old, ns);
 		return;
 	}
 	/* an id the host had for a namespace that is gone now belongs to this one */
@@ -215,12 +215,7 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 		/* listed with the host, which feeds it the host's events (they
 		 * come without an id); given none: an id of the host for itself
 		 * would only outlive netheal in the kernel's table */
-		if (!names_listed(m->ns[0], ns)) {
-			ns->alias = m->ns[0]->alias;
-			m->ns[0]->alias = ns;
-			nh_notice("netns %s: the host's own namespace under a name; the rules of both apply "
-				  "to it", nh_ns_label(ns));
-		}
+		names_add(m->ns[0], ns);
 		return 0;
 	}
 	r = nsid_request(ns, &nsid);
