@@ -94,11 +94,17 @@ static void req_close(struct nh_ns *ns)
  * cannot be opened is not watched). The most recently used one stays: an
  * action naming two namespaces (a move, a veth's peer) holds the first's
  * socket while it asks for the second's. */
+/* Whether one more descriptor (a socket, a namespace) would leave fewer
+ * than FD_RESERVE free beside the namespaces, kept directories and
+ * request sockets. */
+static bool fd_full(const struct nh_monitor *m)
+{
+	return m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile;
+}
+
 static void req_evict(struct nh_monitor *m, size_t adding)
 {
-	while (m->lru_tail && m->lru_tail != m->lru_head &&
-	       (m->n_req + adding > m->max_req ||
-		m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile))
+	while (m->lru_tail && m->lru_tail != m->lru_head && (m->n_req + adding > m->max_req || fd_full(m)))
 		req_close(m->lru_tail);
 }
 
@@ -548,7 +554,7 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 	/* the reserve stays for what heals need (a setting opened by its
 	 * path, the status file, a hook): without it they failed, EMFILE, at
 	 * every resync */
-	if (i < 0 && m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile)
+	if (i < 0 && fd_full(m))
 		return -EMFILE;
 	r = open_netns_file(m, name, &fd);
 	if (r < 0) {
