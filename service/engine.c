@@ -620,6 +620,8 @@ static void start_watchers(struct engine *e)
  * does not restart it). Kept here, and fed to the watchers once they are
  * started. */
 static volatile sig_atomic_t early_signal[NSIG];
+/* fed in this order: a stop before a reload */
+static const int early_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
 static void early_cb(int sig)
 {
@@ -629,22 +631,19 @@ static void early_cb(int sig)
 
 static void catch_early_signals(void)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
 	struct sigaction sa = { .sa_handler = early_cb, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		(void)sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < NH_ARRAY_SIZE(early_signals); i++)
+		(void)sigaction(early_signals[i], &sa, NULL);
 }
 
 static void feed_early_signals(struct engine *e)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
-
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (early_signal[sigs[i]]) {
-			early_signal[sigs[i]] = 0;
-			ev_feed_signal_event(e->loop, sigs[i]);
+	for (size_t i = 0; i < NH_ARRAY_SIZE(early_signals); i++)
+		if (early_signal[early_signals[i]]) {
+			early_signal[early_signals[i]] = 0;
+			ev_feed_signal_event(e->loop, early_signals[i]);
 		}
 }
 
