@@ -125,17 +125,12 @@ static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
 		return;
 	}
 	p = &m->pending[i];
-	if (r == -EMFILE || r == -ENFILE) {
-		/* until descriptors are free: never given up on */
-		p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
-		p->due_us = now + p->delay_ms * 1000ull;
-		return;
-	}
-	if (r != -EAGAIN) {
+	if (r != -EAGAIN && r != -EMFILE && r != -ENFILE) {
 		nh_watch_pending_remove(m, name);        /* adopted, gone, or unusable */
 		return;
 	}
-	if (now - p->first_us > PENDING_GIVE_UP_US) {
+	/* not mounted yet: given up on after a while; no descriptors: never */
+	if (r == -EAGAIN && now - p->first_us > PENDING_GIVE_UP_US) {
 		nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
 			"looking again on the next change in the directory", name, m->dir, name);
 		p->given_up = true;
