@@ -100,6 +100,10 @@ struct nh_netns {
 
 	/* state (change it only with nh_netns_transition) and its timer */
 	enum nh_ns_state state;
+	uint64_t shown;                 /* changes with what the status entry shows (state, heals,
+					   failures, last heal, last error); unique in the core, so a
+					   renderer can keep an entry's text until it changes. Beside
+					   state: a status write reads both of every record */
 	ev_timer wake;                  /* backoff, retry: look again then */
 	uint64_t wake_at_us;            /* when the timer fires; 0 = not armed */
 
@@ -127,9 +131,6 @@ struct nh_netns {
 	char last_heal_object[96];      /* SPEC §6 object */
 	char last_error[256];           /* "" = none */
 	bool last_error_failed;         /* last_error is a failure's: a report does not take its place while it stands */
-	uint64_t shown;                 /* changes with what the status entry shows (state, heals,
-					   failures, last heal, last error); unique in the core, so a
-					   renderer can keep an entry's text until it changes */
 	uint64_t drift;                 /* actions the last diff of it found */
 
 	struct nh_tracked *objs;            /* per object, by key */

@@ -29,8 +29,8 @@ void nh_status_init(struct nh_status *s, pid_t pid, int64_t started_ms)
  * what changed since the last one. */
 struct nh_status_frag {
 	UT_hash_handle hh;              /* by name */
-	uint64_t key;                   /* what the entry rendered showed: the record's shown, or frag_sum */
-	uint64_t seen;                  /* the write that last used it */
+	uint64_t key;                   /* the record's shown when its text was rendered */
+	uint64_t seen;                  /* frags_sweep's mark */
 	char *text;                     /* the entry as JSON, one line */
 	size_t len;
 	char name[];
@@ -57,6 +57,12 @@ void nh_status_free(struct nh_status *s)
 	s->ns = NULL;
 	s->n_ns = s->cap_ns = 0;
 	frags_free(s);
+	free(s->slots);
+	s->slots = NULL;
+	s->n_slots = s->cap_slots = 0;
+	free(s->out);
+	s->out = NULL;
+	s->cap_out = 0;
 }
 
 /* Index of name, or of where it would go (and *found false). */
@@ -264,84 +270,53 @@ static json_t *ns_json(const struct nh_status_ns *e)
 	return o;
 }
 
-/* What a document is made of, from a struct nh_status (read back, tests)
- * or from the core's records (the service): n entries got one at a time. */
-struct source {
-	const struct nh_status *head;   /* version, pid, times (and totals when snap is NULL) */
-	const struct nh_core_snapshot *snap;
-	struct nh_status *cache;        /* the service's: entries kept between writes, or NULL */
+/* The totals of a document (see status.h). */
+struct totals {
+	size_t namespaces, drifting;
+	uint64_t heals, heal_failures, events, resyncs;
 };
 
-static size_t src_count(const struct source *src)
+static json_t *totals_json(const struct totals *t)
 {
-	return src->snap ? src->snap->n : src->head->n_ns;
-}
-
-static void src_entry(const struct source *src, size_t i, struct nh_status_ns *e)
-{
-	const struct nh_netns *ns;
-
-	if (!src->snap) {
-		*e = *src->head->ns[i];
-		return;
-	}
-	ns = src->snap->ns[i];
-	memset(e, 0, sizeof(*e));
-	nh_strlcpy(e->name, ns->name, sizeof(e->name));
-	e->state = ns->state;
-	e->heals = ns->heals;
-	e->heal_failures = ns->heal_failures;
-	e->last_heal_ms = ns->last_heal_ms;
-	memcpy(e->last_heal_object, ns->last_heal_object, sizeof(e->last_heal_object));
-	memcpy(e->last_error, ns->last_error, sizeof(e->last_error));
-}
-
-static json_t *totals_json(const struct source *src)
-{
-	const struct nh_status *h = src->head;
-	uint64_t heals = h->heals, failures = h->heal_failures, events = h->events, resyncs = h->resyncs;
-	size_t drifting = 0, n = src_count(src);
 	json_t *o = json_object();
 
-	if (src->snap) {
-		heals = src->snap->totals->heals;
-		failures = src->snap->totals->heal_failures;
-		events = src->snap->totals->events;
-		resyncs = src->snap->totals->resyncs;
-		for (size_t i = 0; i < n; i++)
-			drifting += nh_ns_state_is_drifting(src->snap->ns[i]->state);
-	} else {
-		drifting = nh_status_n_drifting(h);
-	}
-	if (!o || json_object_set_new(o, "namespaces", u64_json(n)) < 0 ||
-	    json_object_set_new(o, "drifting", u64_json(drifting)) < 0 ||
-	    json_object_set_new(o, "heals", u64_json(heals)) < 0 ||
-	    json_object_set_new(o, "heal_failures", u64_json(failures)) < 0 ||
-	    json_object_set_new(o, "events", u64_json(events)) < 0 ||
-	    json_object_set_new(o, "resyncs", u64_json(resyncs)) < 0) {
+	if (!o || json_object_set_new(o, "namespaces", u64_json(t->namespaces)) < 0 ||
+	    json_object_set_new(o, "drifting", u64_json(t->drifting)) < 0 ||
+	    json_object_set_new(o, "heals", u64_json(t->heals)) < 0 ||
+	    json_object_set_new(o, "heal_failures", u64_json(t->heal_failures)) < 0 ||
+	    json_object_set_new(o, "events", u64_json(t->events)) < 0 ||
+	    json_object_set_new(o, "resyncs", u64_json(t->resyncs)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-/* The document's head (see status.h): everything but the namespaces;
- * NULL on ENOMEM. */
-static json_t *head_json(const struct source *src)
+/* The document's head (see status.h), everything but the namespaces,
+ * indented by two and without its closing "\n}" (malloc'd); NULL on
+ * ENOMEM. */
+static char *head_text(const struct nh_status *s, const struct totals *t)
 {
-	const struct nh_status *s = src->head;
 	json_t *o = json_object();
+	char *text;
+	size_t len;
 
 	if (!o || json_object_set_new(o, "version", nh_json_string(s->version)) < 0 ||
 	    json_object_set_new(o, "pid", json_integer(s->pid)) < 0 ||
 	    json_object_set_new(o, "started", time_json(s->started_ms)) < 0 ||
 	    json_object_set_new(o, "updated", time_json(s->updated_ms)) < 0 ||
 	    (s->stopped_ms > 0 && json_object_set_new(o, "stopped", time_json(s->stopped_ms)) < 0) ||
-	    json_object_set_new(o, "totals", totals_json(src)) < 0) {
+	    json_object_set_new(o, "totals", totals_json(t)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
-	return o;
+	text = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	/* "{\n  ...\n}": the namespaces go before the closing brace */
+	len = text ? strlen(text) : 0;
+	if (len >= 2 && text[len - 1] == '}')
+		text[len - 2] = '\0';
+	return text;
 }
 
 /* One namespace's entry as one line of JSON (malloc'd), or NULL. */
@@ -354,94 +329,126 @@ static char *entry_text(const struct nh_status_ns *e)
 	return text;
 }
 
-/* FNV-1a over what an entry shows: equal sums, equal text. */
-static uint64_t sum_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
+#define NAMESPACES_OPEN ",\n  \"namespaces\": ["
+#define ENTRY_SEP       ",\n    "      /* the first entry's is "\n    " */
+#define NAMESPACES_CLOSE "\n  ]\n}\n"  /* with no entry, "]\n}\n" */
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
+int nh_status_format(const struct nh_status *s, FILE *f)
+{
+	const struct totals t = {
+		s->n_ns, nh_status_n_drifting(s), s->heals, s->heal_failures, s->events, s->resyncs,
+	};
+	char *text = head_text(s, &t);
+	int r = 0;
+
+	if (!text)
+		return -ENOMEM;
+	fputs(text, f);
+	free(text);
+	fputs(NAMESPACES_OPEN, f);
+	for (size_t i = 0; i < s->n_ns; i++) {
+		text = entry_text(s->ns[i]);
+		if (!text) {
+			r = -ENOMEM;
+			break;
+		}
+		fputs(i ? ENTRY_SEP : ENTRY_SEP + 1, f);
+		fputs(text, f);
+		free(text);
+	}
+	fputs(s->n_ns ? NAMESPACES_CLOSE : NAMESPACES_CLOSE + 3, f);
+	return r < 0 ? r : ferror(f) ? -EIO : 0;
 }
 
-static uint64_t frag_sum(const struct nh_status_ns *e)
+static int format_status(const void *s, FILE *f)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	int state = (int)e->state;
-
-	h = sum_bytes(h, e->name, strlen(e->name) + 1);
-	h = sum_bytes(h, &state, sizeof(state));
-	h = sum_bytes(h, &e->heals, sizeof(e->heals));
-	h = sum_bytes(h, &e->heal_failures, sizeof(e->heal_failures));
-	h = sum_bytes(h, &e->last_heal_ms, sizeof(e->last_heal_ms));
-	h = sum_bytes(h, e->last_heal_object, strlen(e->last_heal_object) + 1);
-	return sum_bytes(h, e->last_error, strlen(e->last_error) + 1);
+	return nh_status_format(s, f);
 }
 
-/* The text of entry i of src, named name, showing what key identifies (a
- * record's `shown`, or frag_sum of an entry): kept from the last write when
- * the key is the same (head->frags, the service's file), rendered
- * otherwise. The text stays owned by the cache; *owned says when the
- * caller must free it instead (no memory to keep it). NULL on ENOMEM. */
-static const char *entry_cached(struct nh_status *head, const struct source *src, size_t i, const char *name,
-				uint64_t key, uint64_t write, char **owned)
+int nh_status_write(const char *path, struct nh_status *s)
 {
+	s->updated_ms = nh_wall_ms();
+	return nh_atomic_write_formatted(path, 0644, format_status, s);
+}
+
+/*
+ * The service's file (nh_status_write_snapshot). At 10,000 namespaces a
+ * write that made 10,000 JSON objects, or even looked each entry up by name
+ * and copied it through stdio, held the event loop for 10 to 20 ms. So:
+ *  - a frag keeps each entry's text by name, rendered again only when the
+ *    record's `shown` changed;
+ *  - a slot keeps, by position, the key and text the last write used: when
+ *    record i shows the key slot i holds, its text is taken without a
+ *    lookup. Keys are unique in the core (service/netns.h), so an equal key
+ *    is the same record showing the same, and a slot left from an older
+ *    order never matches another record;
+ *  - the file is built in one buffer kept between writes (no page faults).
+ * After a write every slot below n_slots is that write's and its frag is
+ * live; a failed write leaves no slot (the next looks each entry up).
+ */
+struct nh_status_slot {
+	uint64_t key;
+	const char *text;               /* the frag's */
+	size_t len;
+	struct nh_status_frag *fr;
+};
+
+static void entry_of_record(const struct nh_netns *ns, struct nh_status_ns *e)
+{
+	memset(e, 0, sizeof(*e));
+	nh_strlcpy(e->name, ns->name, sizeof(e->name));
+	e->state = ns->state;
+	e->heals = ns->heals;
+	e->heal_failures = ns->heal_failures;
+	e->last_heal_ms = ns->last_heal_ms;
+	memcpy(e->last_heal_object, ns->last_heal_object, sizeof(e->last_heal_object));
+	memcpy(e->last_error, ns->last_error, sizeof(e->last_error));
+}
+
+/* The frag of ns with its text as ns shows now: kept when its key is
+ * ns->shown, rendered otherwise. NULL on ENOMEM. */
+static struct nh_status_frag *frag_of(struct nh_status *head, const struct nh_netns *ns)
+{
+	size_t len = strlen(ns->name);
 	struct nh_status_frag *fr = NULL;
-	size_t len = strlen(name);
 	struct nh_status_ns e;
 	char *text;
 
-	*owned = NULL;
-	HASH_FIND(hh, head->frags, name, len, fr);
-	if (fr && fr->key == key) {
-		fr->seen = write;
-		return fr->text;
-	}
-	src_entry(src, i, &e);
+	HASH_FIND(hh, head->frags, ns->name, len, fr);
+	if (fr && fr->key == ns->shown)
+		return fr;
+	entry_of_record(ns, &e);
 	text = entry_text(&e);
 	if (!text)
 		return NULL;
 	if (!fr) {
 		fr = calloc(1, sizeof(*fr) + len + 1);
-		if (fr) {
-			memcpy(fr->name, name, len + 1);
-			if (NH_HASH_ADD(head->frags, name, fr) < 0) {
-				free(fr);
-				fr = NULL;
-			}
+		if (fr)
+			memcpy(fr->name, ns->name, len + 1);
+		if (!fr || NH_HASH_ADD(head->frags, name, fr) < 0) {
+			free(fr);
+			free(text);
+			return NULL;
 		}
 	}
-	if (!fr)
-		return *owned = text;
 	free(fr->text);
 	fr->text = text;
 	fr->len = strlen(text);
-	fr->key = key;
-	fr->seen = write;
-	return text;
+	fr->key = ns->shown;
+	return fr;
 }
 
-/* Entry i of src from the cache (keyed by the record's shown, or by a sum
- * of the entry), or rendered when there is no cache. */
-static const char *entry_at(const struct source *src, size_t i, uint64_t write, char **owned)
-{
-	struct nh_status_ns e;
-
-	if (src->cache && src->snap)
-		return entry_cached(src->cache, src, i, src->snap->ns[i]->name, src->snap->ns[i]->shown, write,
-				    owned);
-	if (src->cache)
-		return entry_cached(src->cache, src, i, src->head->ns[i]->name, frag_sum(src->head->ns[i]), write,
-				    owned);
-	src_entry(src, i, &e);
-	return *owned = entry_text(&e);
-}
-
-/* Entries of namespaces that are gone are dropped from the cache. */
-static void frags_sweep(struct nh_status *head, uint64_t write)
+/* The frags no slot holds (namespaces no longer written) are dropped. */
+static void frags_sweep(struct nh_status *head)
 {
 	struct nh_status_frag *fr, *tmp;
+	uint64_t write = ++head->frag_writes;
 
+	/* each slot holds a frag of its own: as many frags, none other */
+	if (HASH_COUNT(head->frags) == head->n_slots)
+		return;
+	for (size_t i = 0; i < head->n_slots; i++)
+		head->slots[i].fr->seen = write;
 	HASH_ITER(hh, head->frags, fr, tmp) {
 		if (fr->seen == write)
 			continue;
@@ -451,78 +458,71 @@ static void frags_sweep(struct nh_status *head, uint64_t write)
 	}
 }
 
-/*
- * The head through jansson, indented by two, then "namespaces": one entry
- * a line. With cache (the service), an entry is rendered again only when
- * it changed since the last write: at 10,000 namespaces a write is a copy
- * of text, not 10,000 JSON objects made, dumped and freed.
- */
-static int format_source(const struct source *src, FILE *f)
+/* Slot i for ns, and ns's text length; false on ENOMEM. */
+static bool slot_fill(struct nh_status *head, size_t i, const struct nh_netns *ns)
 {
-	json_t *head = head_json(src);
-	char *text = head ? json_dumps(head, JSON_INDENT(2)) : NULL;
-	struct nh_status *cache = src->cache;
-	uint64_t write = cache ? ++cache->frag_writes : 0;
-	size_t n = src_count(src), len;
-	int r = 0;
+	struct nh_status_slot *sl = &head->slots[i];
+	struct nh_status_frag *fr;
 
-	json_decref(head);
+	if (i < head->n_slots && sl->key == ns->shown)
+		return true;
+	fr = frag_of(head, ns);
+	if (!fr)
+		return false;
+	*sl = (struct nh_status_slot){ ns->shown, fr->text, fr->len, fr };
+	return true;
+}
+
+/* The snapshot's document into head->out; its length, or -ENOMEM. */
+static ssize_t render_snapshot(struct nh_status *head, const struct nh_core_snapshot *snap)
+{
+	struct totals t = {
+		snap->n, 0, snap->totals->heals, snap->totals->heal_failures, snap->totals->events,
+		snap->totals->resyncs,
+	};
+	size_t n = snap->n, body = 0, hlen, len;
+	char *text, *p;
+
+	if (nh_grow(&head->slots, &head->cap_slots, n + 1, sizeof(*head->slots)) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		t.drifting += nh_ns_state_is_drifting(snap->ns[i]->state);
+		if (!slot_fill(head, i, snap->ns[i])) {
+			head->n_slots = 0;
+			return -ENOMEM;
+		}
+		body += head->slots[i].len;
+	}
+	head->n_slots = n;
+	frags_sweep(head);
+	text = head_text(head, &t);
 	if (!text)
 		return -ENOMEM;
-	/* "{\n  ...\n}": the namespaces go before the closing brace */
-	len = strlen(text);
-	if (len < 2 || text[len - 1] != '}') {
+	hlen = strlen(text);
+	len = hlen + strlen(NAMESPACES_OPEN) + body + n * strlen(ENTRY_SEP) + strlen(NAMESPACES_CLOSE);
+	if (nh_grow(&head->out, &head->cap_out, len + 1, 1) < 0) {
 		free(text);
-		return -EINVAL;
+		return -ENOMEM;
 	}
-	text[len - 2] = '\0';
-	fputs(text, f);
+	p = head->out;
+	p = mempcpy(p, text, hlen);
 	free(text);
-	fputs(",\n  \"namespaces\": [", f);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		char *owned = NULL;
-		const char *t = entry_at(src, i, write, &owned);
-
-		if (!t) {
-			r = -ENOMEM;
-			break;
-		}
-		fputs(i ? ",\n    " : "\n    ", f);
-		fputs(t, f);
-		free(owned);
+	p = mempcpy(p, NAMESPACES_OPEN, strlen(NAMESPACES_OPEN));
+	for (size_t i = 0; i < n; i++) {
+		p = i ? mempcpy(p, ENTRY_SEP, strlen(ENTRY_SEP)) : mempcpy(p, ENTRY_SEP + 1, strlen(ENTRY_SEP) - 1);
+		p = mempcpy(p, head->slots[i].text, head->slots[i].len);
 	}
-	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-	if (cache && r == 0)
-		frags_sweep(cache, write);
-	return r < 0 ? r : ferror(f) ? -EIO : 0;
-}
-
-int nh_status_format(const struct nh_status *s, FILE *f)
-{
-	const struct source src = { s, NULL, NULL };
-
-	return format_source(&src, f);
-}
-
-static int format_status(const void *src, FILE *f)
-{
-	return format_source(src, f);
-}
-
-int nh_status_write(const char *path, struct nh_status *s)
-{
-	const struct source src = { s, NULL, NULL };
-
-	s->updated_ms = nh_wall_ms();
-	return nh_atomic_write_formatted(path, 0644, format_status, &src);
+	p = n ? mempcpy(p, NAMESPACES_CLOSE, strlen(NAMESPACES_CLOSE)) : mempcpy(p, "]\n}\n", 4);
+	return p - head->out;
 }
 
 int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap)
 {
-	const struct source src = { head, snap, head };
+	ssize_t len;
 
 	head->updated_ms = nh_wall_ms();
-	return nh_atomic_write_formatted(path, 0644, format_status, &src);
+	len = render_snapshot(head, snap);
+	return len < 0 ? (int)len : nh_atomic_write(path, head->out, (size_t)len, 0644);
 }
 
 void nh_status_summary_snapshot(const struct nh_core_snapshot *snap, char *buf, size_t size)

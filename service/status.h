@@ -51,10 +51,15 @@ struct nh_status {
 	 * one stays valid until it is removed or the status freed. */
 	struct nh_status_ns **ns;
 	size_t n_ns, cap_ns;
-	/* The service's file: each entry's text as last written, by name
-	 * (nh_status_write_snapshot renders only what changed). Private. */
+	/* The service's file (nh_status_write_snapshot), private: each
+	 * entry's text as last written, by name, so only what changed is
+	 * rendered; the last write's entries by position; and its bytes. */
 	struct nh_status_frag *frags;
 	uint64_t frag_writes;
+	struct nh_status_slot *slots;
+	size_t n_slots, cap_slots;
+	char *out;
+	size_t cap_out;
 };
 
 /* Empty status of this process: version NETHEAL_VERSION, pid, start time. */
@@ -90,8 +95,11 @@ int nh_status_write(const char *path, struct nh_status *s);
 /* The service's file: head gives version, pid and start time (its entries
  * and totals are not read), snap the namespaces and totals; written
  * atomically like nh_status_write, which it stamps into head->updated_ms.
- * An entry that reads as at the last write is not rendered again (its text
- * is kept in head, about 200 bytes a namespace). */
+ * An entry whose record's shown is as at the last write is not rendered
+ * again: head keeps its text (about 200 bytes a namespace) and the file's
+ * bytes (about 2 MB at 10,000 namespaces), so a write at 10,000 copies text
+ * and makes no JSON but the changed entries'. 0, -ENOMEM, or -errno of the
+ * write (nh_atomic_write). */
 int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap);
 /* The sd_notify STATUS= line of a snapshot: "3 namespaces, 0 drifting, 12 heals". */
 void nh_status_summary_snapshot(const struct nh_core_snapshot *snap, char *buf, size_t size);

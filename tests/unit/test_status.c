@@ -210,7 +210,6 @@ static void test_write_and_load(void **state)
 	nh_status_free(&s);
 }
 
-/* Names are arbitrary bytes: the file stays valid JSON whatever they hold. */
 /* The service's writes keep each entry's text between writes: what
  * changed is rendered again, what went is gone, and the file reads the
  * same as one rendered from scratch. */
@@ -246,6 +245,24 @@ static void assert_same_entries(const struct nh_status *a, const struct nh_statu
 		assert_string_equal(a->ns[i]->last_heal_object, b->ns[i]->last_heal_object);
 		assert_string_equal(a->ns[i]->last_error, b->ns[i]->last_error);
 	}
+}
+
+/* Write snap to path with head (the service's, keeping entries) and to
+ * path2 from scratch: both read back the same. */
+static void assert_written_as_fresh(struct nh_status *head, const struct nh_core_snapshot *snap,
+				    const char *path, const char *path2)
+{
+	struct nh_status fresh, got, want;
+
+	assert_int_equal(nh_status_write_snapshot(path, head, snap), 0);
+	nh_status_init(&fresh, head->pid, head->started_ms);
+	assert_int_equal(nh_status_write_snapshot(path2, &fresh, snap), 0);
+	assert_int_equal(nh_status_load(path, &got, NULL), 0);
+	assert_int_equal(nh_status_load(path2, &want, NULL), 0);
+	assert_same_entries(&got, &want);
+	nh_status_free(&got);
+	nh_status_free(&want);
+	nh_status_free(&fresh);
 }
 
 static void test_snapshot_writes_keep_entries(void **state)
@@ -296,6 +313,33 @@ static void test_snapshot_writes_keep_entries(void **state)
 	assert_string_equal(got.ns[1]->last_error, "");
 	nh_status_free(&got);
 
+	/* a namespace comes before the others (every entry moves down a
+	 * place), then blue is made anew (a new record, the same name) */
+	{
+		struct nh_netns *moved[3] = { ns[0], record(&rule, "aaa"), ns[1] };
+		struct nh_netns *anew = record(&rule, "blue");
+
+		snap.ns = (const struct nh_netns **)moved;
+		snap.n = 3;
+		moved[1]->heals = 3;
+		assert_written_as_fresh(&head, &snap, path, path2);
+		moved[2] = anew;
+		assert_written_as_fresh(&head, &snap, path, path2);
+		assert_int_equal(nh_status_load(path, &got, NULL), 0);
+		assert_int_equal(got.n_ns, 3);
+		assert_string_equal(got.ns[1]->name, "aaa");
+		assert_int_equal(got.ns[1]->heals, 3);
+		assert_int_equal(got.ns[2]->heals, 0);  /* the new blue's */
+		nh_status_free(&got);
+		/* the first goes: every entry moves up a place */
+		snap.ns = (const struct nh_netns **)moved + 1;
+		snap.n = 2;
+		assert_written_as_fresh(&head, &snap, path, path2);
+		snap.ns = (const struct nh_netns **)ns;
+		free(moved[1]);
+		free(anew);
+	}
+
 	/* no namespaces at all */
 	snap.n = 0;
 	assert_int_equal(nh_status_write_snapshot(path, &head, &snap), 0);
@@ -309,6 +353,7 @@ static void test_snapshot_writes_keep_entries(void **state)
 		free(ns[i]);
 }
 
+/* Names are arbitrary bytes: the file stays valid JSON whatever they hold. */
 static void test_hostile_names(void **state)
 {
 	static const char *names[] = {
