@@ -437,7 +437,7 @@ static json_t *ns_json(const struct nh_ns *ns)
 	const struct nh_state *s = &ns->obs.have;
 	json_t *o = json_object();
 
-	if (!o || json_object_set_new(o, "name", nh_json_string(ns->name)) < 0 ||
+	if (!o || json_object_set_new(o, "name", nh_json_string(*ns->name ? ns->name : "-")) < 0 ||
 	    json_object_set_new(o, "valid", json_boolean(ns->obs.valid)) < 0 ||
 	    json_object_set_new(o, "links", links_json(s)) < 0 ||
 	    json_object_set_new(o, "addresses", addresses_json(s)) < 0 ||

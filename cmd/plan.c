@@ -21,15 +21,16 @@ static void usage(FILE *f)
 		   "  -h, --help          this help\n", NH_DEFAULT_CONFIG);
 }
 
-/* One action as an object; NULL on ENOMEM. Names, objects, drift texts and
- * the rule's file name are bytes from the kernel or the file system: they
- * go through nh_json_string(). */
+/* One action as an object; NULL on ENOMEM. The host is "-", as in the logs
+ * and the status file. Names, objects, drift texts and the rule's file name
+ * are bytes from the kernel or the file system: they go through
+ * nh_json_string(). */
 static json_t *action_json(const struct nh_action *a)
 {
 	char rule[512];
 	json_t *o = json_object();
 
-	if (!o || json_object_set_new(o, "netns", nh_json_string(a->netns)) < 0 ||
+	if (!o || json_object_set_new(o, "netns", nh_json_string(*a->netns ? a->netns : "-")) < 0 ||
 	    json_object_set_new(o, "link", nh_json_string(a->link.name)) < 0 ||
 	    json_object_set_new(o, "object", nh_json_string(a->object)) < 0 ||
 	    json_object_set_new(o, "action", json_string(nh_action_name(a))) < 0 ||

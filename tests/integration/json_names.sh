@@ -52,8 +52,8 @@ if ip link add name "$SUR" type ifb 2>/dev/null; then HAVE_SUR=1; else HAVE_SUR=
 "$NETHEAL" plan --json -c "$C/netheal.conf" > "$T_DIR/plan.json"; rc=$?
 check_eq "plan --json: drift found" 2 "$rc"
 check "plan --json is valid JSON" valid_json < "$T_DIR/plan.json"
-check "plan --json: the link's drift, its name with U+FFFD" \
-	jqe --arg n "$LINK_J" '[.actions[] | select(.link == $n and .object == "state:up")] | length == 1' "$T_DIR/plan.json"
+check "plan --json: the host link's drift, its name with U+FFFD, the host named -" \
+	jqe --arg n "$LINK_J" '[.actions[] | select(.netns == "-" and .link == $n and .object == "state:up")] | length == 1' "$T_DIR/plan.json"
 check "plan --json: the namespace's drift, its name with U+FFFD" \
 	jqe --arg n "$NS_J" '[.actions[] | select(.netns == $n and .link == "lo")] | length == 1' "$T_DIR/plan.json"
 check "plan --json: the drift text names the link with U+FFFD" \
@@ -65,10 +65,10 @@ check "plan --json: the rule names the policy file with U+FFFD" \
 "$NETHEAL" monitor --dump -c "$C/netheal.conf" > "$T_DIR/dump.json"; rc=$?
 check_eq "monitor --dump exits 0" 0 "$rc"
 check "monitor --dump is valid JSON" valid_json < "$T_DIR/dump.json"
-host_links() { jq -c '[.netns[] | select(.name == "") | .links[] | {name, peer}] | sort_by(.name)' "$1"; }
+host_links() { jq -c '[.netns[] | select(.name == "-") | .links[] | {name, peer}] | sort_by(.name)' "$1"; }
 check "monitor --dump: both ends, their names and peers with U+FFFD" \
 	jqe --arg l "$LINK_J" --arg p "$PEER_J" \
-	'[.netns[] | select(.name == "") | .links[] | select((.name == $l and .peer == $p) or (.name == $p and .peer == $l))] | length == 2' \
+	'[.netns[] | select(.name == "-") | .links[] | select((.name == $l and .peer == $p) or (.name == $p and .peer == $l))] | length == 2' \
 	"$T_DIR/dump.json"
 check "monitor --dump: the namespace, its name with U+FFFD" \
 	jqe --arg n "$NS_J" '[.netns[] | select(.name == $n)] | length == 1' "$T_DIR/dump.json"

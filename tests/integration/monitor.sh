@@ -96,7 +96,7 @@ check_state "blue after rename" blue
 # --netns narrows
 "$NETHEAL" monitor --dump --netns blue > "$T_DIR/dump.json"
 check_eq "--dump --netns blue prints blue only" "blue" "$(jq -r '[.netns[].name] | join(",")' "$T_DIR/dump.json")"
-check_eq "--dump --netns - prints the host only" "" "$("$NETHEAL" monitor --dump --netns - | jq -r '[.netns[].name] | join(",")')"
+check_eq "--dump --netns - prints the host only, named -" "-" "$("$NETHEAL" monitor --dump --netns - | jq -r '[.netns[].name] | join(",")')"
 "$NETHEAL" monitor --dump --netns no-such-ns > "$T_DIR/nope.out" 2> "$T_DIR/nope.err"; rc=$?
 check_eq "--dump --netns of a namespace that is not there exits 1" 1 "$rc"
 check "and says so" grep -q "no namespace no-such-ns in" "$T_DIR/nope.err"

@@ -47,7 +47,7 @@ JQ_NORM='{
 }'
 
 mon_state() {
-	mon_json | jq -S --arg ns "$1" ".netns[] | select(.name == \$ns) | $JQ_NORM"
+	mon_json | jq -S --arg ns "${1:--}" ".netns[] | select(.name == \$ns) | $JQ_NORM"
 }
 
 # Run ip in NETNS ("" = here).

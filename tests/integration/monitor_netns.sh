@@ -72,6 +72,6 @@ touch /run/confdir/netns/y
 unshare --net sh -c 'mount --bind /proc/self/ns/net /run/confdir/netns/y'
 printf 'netheal: { netns_dir = "/run/confdir/netns"; policy_dir = "%s/conf/policy.d"; };\n' "$T_DIR" > "$T_DIR/conf/netheal.conf"
 check_eq "monitor -c watches the configuration's netns_dir" "y" \
-	"$("$NETHEAL" monitor -c "$T_DIR/conf/netheal.conf" --dump | jq -r '[.netns[].name | select(. != "")] | join(",")')"
+	"$("$NETHEAL" monitor -c "$T_DIR/conf/netheal.conf" --dump | jq -r '[.netns[].name | select(. != "-")] | join(",")')"
 umount -l /run/confdir/netns/y
 finish

@@ -14,7 +14,7 @@ kill -CONT "$MON_PID"
 check_line "the overrun is reported" '^[0-9]+\.[0-9]{6} - resync overrun$'
 check "the overrun is logged" wait_for 2 grep -q 'event=resync netns=- .*reason=enobufs' "$MON_ERR"
 check_state "after 300 links" ""
-check_eq "all 300 observed" 300 "$(mon_json | jq '[.netns[] | select(.name == "") | .links[] | select(.name | startswith("ovr"))] | length')"
+check_eq "all 300 observed" 300 "$(mon_json | jq '[.netns[] | select(.name == "-") | .links[] | select(.name | startswith("ovr"))] | length')"
 
 # Deleting bridges is slow in the kernel (about 40 ms each): a few will do;
 # the sandbox takes the rest with it.
