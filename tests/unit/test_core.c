@@ -827,6 +827,63 @@ static void test_damping(void **state)
 	fake_free(f);
 }
 
+/* The rival deletes blue's address n times, 50 ms apart, each seen and
+ * healed (or deferred) in turn. */
+static void rival_deletes(struct fake *f, size_t n)
+{
+	struct fake_ns *blue = ns_get(f, "blue");
+
+	for (size_t i = 0; i < n; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "10.1.1.100/24"))
+			del_addr(blue, "v-peer1", "10.1.1.100/24");
+		deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
+		nh_core_heal(f->core);
+	}
+}
+
+/* A reload (config management sends SIGHUP every half hour) does not end
+ * the damping of an object fought over: with the same backoff settings the
+ * rival's next deletion is still deferred, and `flapping` is not logged
+ * again. A reload that changes the settings starts every count afresh
+ * (SPEC §5.4: they are what damping is measured by): healed at once. */
+static void test_damping_survives_reload(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	struct fake_ns *blue;
+	struct nh_policy same, other;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	rival_deletes(f, 5);
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	assert_int_equal(state_of(f, "blue"), NH_NS_BACKOFF);
+
+	load(&same, base_policy);
+	same.settings.backoff = f->policy.settings.backoff;
+	assert_int_equal(nh_core_set_policy(f->core, &same), 0);
+	nh_core_heal(f->core);
+	assert_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));      /* the reload's pass waits too */
+	f->n_out = 0;
+	rival_deletes(f, 1);
+	assert_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));      /* not healed at once */
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 0);
+	assert_int_equal(state_of(f, "blue"), NH_NS_BACKOFF);
+
+	load(&other, base_policy);
+	other.settings.backoff = (struct nh_backoff){ 4, 60, 1000, 8000 };
+	assert_int_equal(nh_core_set_policy(f->core, &other), 0);
+	nh_core_heal(f->core);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));  /* healed at once */
+	rival_deletes(f, 1);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));  /* and again: a fresh count */
+	nh_core_set_policy(f->core, &f->policy);
+	nh_policy_free(&same);
+	nh_policy_free(&other);
+	fake_free(f);
+}
+
 /* Routes the kernel flushed with their address do not count for damping:
  * the address flaps (a rival), the route never does, and its heals say
  * actor=kernel. */
@@ -1725,6 +1782,7 @@ int main(void)
 		cmocka_unit_test(test_report_logged_once),
 		cmocka_unit_test(test_last_error_is_the_failure),
 		cmocka_unit_test(test_damping),
+		cmocka_unit_test(test_damping_survives_reload),
 		cmocka_unit_test(test_consequential_removal),
 		cmocka_unit_test(test_dependency_wakes),
 		cmocka_unit_test(test_settings_wake_only_who_sets_them),
