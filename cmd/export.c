@@ -286,11 +286,14 @@ static int export(struct nh_monitor *m, const char *only)
 		r = -ENOMEM;
 		goto out;
 	}
-	/* in place: what the lookups read (indexes, kinds) is not changed */
+	/* in place: what the lookups read (indexes, kinds) is not changed.
+	 * With one named namespace, the host's too: a veth peer there is
+	 * described (x.host) */
 	for (size_t i = 0; i < nh_monitor_count(m); i++) {
+		const char *name = nh_monitor_at(m, i)->name;
 		struct nh_state *s = &nh_monitor_at(m, i)->obs.have;
 
-		if (only && strcmp(only, nh_monitor_at(m, i)->name) != 0)
+		if (only && strcmp(only, name) != 0 && !(only[0] && !name[0]))
 			continue;
 		for (size_t j = 0; j < s->n_links; j++)
 			resolve_link(&xr, i, &s->links[j]);
@@ -316,6 +319,8 @@ static int export(struct nh_monitor *m, const char *only)
 		fprintf(stderr, "netheal export: making a new namespace to learn its defaults: %s\n", strerror(-r));
 		goto out;
 	}
+	if (only && only[0])
+		x.host = &nh_monitor_host(m)->obs.have;
 	r = host_defaults(&f.state, &nh_monitor_host(m)->obs.have, &hd);
 	if (r == 0)
 		r = nh_export_write(&x, stdout, stderr);

@@ -169,18 +169,24 @@ enum veth_role {
 	VETH_PEER,              /* written in its partner's `peer` */
 };
 
-/* The peer of veth l, in the namespace it names: NULL when not written or
- * not l's partner. */
-static const struct nh_link *veth_peer(const struct ctx *c, const struct nh_link *l, size_t *pns)
+/* The peer of veth l, in the namespace it names (*pns; x->n for the host
+ * when only x->host has it) whose state is *ps: NULL when not l's partner,
+ * or in a namespace neither written nor x->host. */
+static const struct nh_link *veth_peer(const struct ctx *c, const struct nh_link *l, size_t *pns,
+				       const struct nh_state **ps)
 {
 	const struct nh_link *p;
 
 	if (!(l->has & NH_LINK_HAS_PEER) || !nh_ifname_valid(l->peer_name))
 		return NULL;
 	*pns = ns_index(c->x, l->peer_netns);
-	if (*pns == c->x->n)
+	if (*pns < c->x->n)
+		*ps = c->x->ns[*pns].have;
+	else if (!l->peer_netns[0] && c->x->host)
+		*ps = c->x->host;
+	else
 		return NULL;
-	p = nh_state_link_by_name(c->x->ns[*pns].have, l->peer_name);
+	p = nh_state_link_by_name(*ps, l->peer_name);
 	if (!p || p->kind != l->kind || !(p->has & NH_LINK_HAS_PEER) || strcmp(p->peer_name, l->name) != 0 ||
 	    strcmp(p->peer_netns, c->x->ns[c->ns].name) != 0)
 		return NULL;
@@ -188,7 +194,7 @@ static const struct nh_link *veth_peer(const struct ctx *c, const struct nh_link
 }
 
 static enum veth_role veth_role(const struct ctx *c, const struct nh_link *l, const struct nh_link **peer,
-				size_t *pns)
+				size_t *pns, const struct nh_state **ps)
 {
 	const char *here = c->x->ns[c->ns].name, *there;
 	int r;
@@ -196,7 +202,9 @@ static enum veth_role veth_role(const struct ctx *c, const struct nh_link *l, co
 	*peer = NULL;
 	if (!nh_kind_has(l->kind, NH_KIND_PAIR) || !(l->has & NH_LINK_HAS_PEER) || !nh_ifname_valid(l->peer_name))
 		return VETH_NONE;
-	*peer = veth_peer(c, l, pns);
+	*peer = veth_peer(c, l, pns, ps);
+	if (*peer && *pns == c->x->n)
+		return VETH_PRIMARY;    /* in the host, not written: the named side is primary */
 	if (!*peer) {
 		/* The peer is in a namespace not written: the host always has
 		 * a rule (a policy without top-level objects still means the
@@ -328,6 +336,7 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 {
 	struct nh_export_writer w = { c->out };
 	const struct nh_link *peer;
+	const struct nh_state *ps = NULL;
 	const struct nh_kind *kind = l->kind;
 	enum veth_role role = VETH_NONE;
 	size_t pns = 0;
@@ -340,7 +349,7 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 	if (kernel_link(c, l))
 		return;
 	if (nh_kind_has(kind, NH_KIND_PAIR)) {
-		role = veth_role(c, l, &peer, &pns);
+		role = veth_role(c, l, &peer, &pns, &ps);
 		if (role == VETH_PEER)
 			return;
 		if (role == VETH_NONE) {
@@ -379,17 +388,8 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 		put_str(c->out, l->peer_netns);
 		fputc(';', c->out);
 	}
-	if (peer) {
-		const struct nh_state *ps = c->x->ns[pns].have;
-		size_t keep = c->ns;
-		bool mok;
-
-		/* its master is checked where it lives */
-		c->ns = pns;
-		mok = master_ok(c, ps, peer, " (a veth peer)");
-		c->ns = keep;
-		put_settings(c->out, ps, peer, mok);
-	}
+	if (peer)       /* its master is checked where it lives */
+		put_settings(c->out, ps, peer, master_ok(c, ps, peer, " (a veth peer)"));
 	fputs(" }; }", c->out);
 }
 

@@ -44,6 +44,10 @@ struct nh_export {
 	/* The defaults the host's settings are compared with (SPEC §2: the
 	 * kernel's): cmd/export.c says how it makes them. */
 	const struct nh_state *host_defaults;
+	/* The host's state when the host is not written (export --netns
+	 * NAME), else NULL: a veth peer there is described from it (its
+	 * master, up, MTU, MAC and addresses), as a whole export would. */
+	const struct nh_state *host;
 };
 
 /* Write x as a policy to out, and one line per object left out for a

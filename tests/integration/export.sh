@@ -136,8 +136,13 @@ check_eq "option2: v-eth1 is not written on its own" 0 "$(grep -c '^ *{ name = "
 check_eq "--netns blue exits 0" 0 "$?"
 check "--netns blue writes blue" grep -q '{ name = "blue";' "$T_DIR/blue.conf"
 check "--netns blue writes nothing of the host's own" bash -c "! grep -q '^links' '$T_DIR/blue.conf'"
+check "--netns blue: its peer in the host is described, its master and MTU with it (a pair made again goes back in br1)" \
+	grep -q 'peer = { name = "v-eth1"; master = "br1"; mtu = ' "$T_DIR/blue.conf"
 chmod 644 "$T_DIR/blue.conf"
-check "--netns blue passes check" "$NETHEAL" check "$T_DIR/blue.conf"
+"$NETHEAL" check "$T_DIR/blue.conf" 2>"$T_DIR/blue.check"
+check_eq "--netns blue passes check" 0 "$?"
+check "... which warns that br1 is a bridge this policy does not define" \
+	grep -q "master 'br1' of link 'v-eth1' is not a link this policy defines" "$T_DIR/blue.check"
 "$NETHEAL" export -c /nonexistent --netns nosuch >/dev/null 2>"$T_DIR/nosuch.err"
 check_eq "--netns of a namespace that does not exist: exit 1" 1 "$?"
 "$NETHEAL" export --bogus >/dev/null 2>&1
