@@ -383,8 +383,10 @@ int nh_status_write(const char *path, struct nh_status *s)
  *    is the same record showing the same, and a slot left from an older
  *    order never matches another record;
  *  - the file is built in one buffer kept between writes (no page faults).
- * After a write every slot below n_slots is that write's and its frag is
- * live; a failed write leaves no slot (the next looks each entry up).
+ * Once the slots are filled every slot below n_slots is this write's and
+ * its frag is live; running out of memory while filling them leaves no
+ * slot (the next write looks each entry up). Both rest on status.h's
+ * preconditions: one core per head, names unique in a snapshot.
  */
 struct nh_status_slot {
 	uint64_t key;
@@ -458,7 +460,8 @@ static void frags_sweep(struct nh_status *head)
 	}
 }
 
-/* Slot i for ns, and ns's text length; false on ENOMEM. */
+/* Slot i made ns's (kept when it already is, with ns's text as ns shows
+ * now); false on ENOMEM. */
 static bool slot_fill(struct nh_status *head, size_t i, const struct nh_netns *ns)
 {
 	struct nh_status_slot *sl = &head->slots[i];

@@ -96,10 +96,12 @@ int nh_status_write(const char *path, struct nh_status *s);
  * and totals are not read), snap the namespaces and totals; written
  * atomically like nh_status_write, which it stamps into head->updated_ms.
  * An entry whose record's shown is as at the last write is not rendered
- * again: head keeps its text (about 200 bytes a namespace) and the file's
+ * again: head keeps its text (about 150 bytes a namespace) and the file's
  * bytes (about 2 MB at 10,000 namespaces), so a write at 10,000 copies text
- * and makes no JSON but the changed entries'. 0, -ENOMEM, or -errno of the
- * write (nh_atomic_write). */
+ * and makes no JSON but the changed entries'. That reuse needs what the
+ * core gives: every snapshot written with one head comes from one core
+ * (shown is unique there, service/netns.h), and names are unique in a
+ * snapshot. 0, -ENOMEM, or -errno of the write (nh_atomic_write). */
 int nh_status_write_snapshot(const char *path, struct nh_status *head, const struct nh_core_snapshot *snap);
 /* The sd_notify STATUS= line of a snapshot: "3 namespaces, 0 drifting, 12 heals". */
 void nh_status_summary_snapshot(const struct nh_core_snapshot *snap, char *buf, size_t size);
