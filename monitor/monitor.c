@@ -193,11 +193,14 @@ struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 	struct nh_monitor *m = ns->m;
 	/* no more while one more namespace, one more directory, a full cache
 	 * of request sockets and the reserve would not fit in half the limit:
-	 * at 10,000 namespaces with the kept directories filling a limit of
-	 * 20,000 (or 16,000), each address heal cost three times the CPU in
-	 * the kernel's broadcast of its events (idr_for_each under
-	 * peernet2id), a cost whose cause is not known; at 6000 namespaces
-	 * with 61 % of the limit used, or with none kept, it did not */
+	 * they are a saving, given up well before the limit, where a hook or a
+	 * namespace would need the descriptor. (The threefold address heal
+	 * this rule was first made for, at 10,000 namespaces with the limit
+	 * filled, was the nsid order: the benchmark's namespaces had been
+	 * given ids after 9000 others, and the kernel walks the host's nsids
+	 * in order for each message to the event socket, idr_for_each under
+	 * peernet2id. In one run with the limit filled, those with early ids
+	 * healed at 406 µs of CPU, those with late ones at 1099.) */
 	bool room = 2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE) < m->nofile;
 
 	if (room)

@@ -164,8 +164,7 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * the namespace is let go. Namespaces come first, then a full cache of
  * request sockets: no more are opened while one more namespace,
  * NH_MONITOR_REQ_SOCKETS and a reserve of 64 would not fit beside them in
- * half of RLIMIT_NOFILE (near the limit, heals at 10,000 namespaces cost
- * three times the CPU: monitor.c), and kept ones are closed (those of the
+ * half of RLIMIT_NOFILE (headroom: monitor.c), and kept ones are closed (those of the
  * namespaces last adopted first) when a namespace is adopted and they no
  * longer fit so; a namespace without them opens its settings by their
  * path. The first namespace refused its directories for want of room is
