@@ -215,7 +215,7 @@ int nh_cmd_apply(int argc, char **argv)
 	if (nh_cmd_world_open("apply", config, &reporter, &w) < 0)
 		goto out;
 	run.hook_timeout = w.policy.settings.hook_timeout;
-	r = nh_core_converge(w.core, APPLY_ROUNDS);
+	r = nh_core_converge(w.core, APPLY_ROUNDS, false);
 	if (r < 0) {
 		fprintf(stderr, "netheal apply: %s\n", strerror(-r));
 		goto out;

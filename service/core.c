@@ -618,10 +618,11 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked
 {
 	uint64_t d;
 
-	if (!obj || c->converging)
+	if (!obj)
 		return 0;
 	d = c->damping_off ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
-	if (d == 0 && o->ns->event_us <= o->ns->failed_us)
+	/* a converge tries what failed at once (a reload may have mended it) */
+	if (d == 0 && !c->converging && o->ns->event_us <= o->ns->failed_us)
 		d = nh_retry_delay_ms(&obj->retry, now_ms);
 	return d;
 }
@@ -1426,16 +1427,16 @@ static int count_left(struct nh_core *c)
 	return r;
 }
 
-/* One pass of a converge, damping off; with reread, what it changed is
- * read again (no events arrive meanwhile) and every namespace marked to be
- * looked at again (what changed in one may unblock another). Returns how
- * many actions the kernel took, or -ENOMEM. */
-static int converge_round(struct nh_core *c, bool reread)
+/* One pass of a converge, damping off unless damped; with reread, what it
+ * changed is read again (no events arrive meanwhile) and every namespace
+ * marked to be looked at again (what changed in one may unblock another).
+ * Returns how many actions the kernel took, or -ENOMEM. */
+static int converge_round(struct nh_core *c, bool reread, bool damped)
 {
 	struct pass p = { 0 };
 	int r;
 
-	c->damping_off = true;
+	c->damping_off = !damped;
 	c->converging = true;
 	nh_plan_init(&p.plan);
 	r = pass_run(c, &p);
@@ -1458,16 +1459,16 @@ static int converge_round(struct nh_core *c, bool reread)
 int nh_core_converge_first(struct nh_core *c)
 {
 	nh_core_mark_all(c, core_now_us(c));
-	return converge_round(c, false);
+	return converge_round(c, false, false);
 }
 
-int nh_core_converge(struct nh_core *c, unsigned int rounds)
+int nh_core_converge(struct nh_core *c, unsigned int rounds, bool damped)
 {
 	int r = 0;
 
 	nh_core_mark_all(c, core_now_us(c));
 	for (unsigned int i = 0; i < rounds && c->dirty && r >= 0; i++)
-		r = converge_round(c, true);
+		r = converge_round(c, true, damped);
 	return r < 0 ? r : count_left(c);
 }
 

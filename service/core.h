@@ -12,8 +12,9 @@
  *  - an action that an earlier failed one needs (its namespace, its link)
  *    is not tried in the same pass;
  *  - flap damping may say wait (SPEC §5.4), unless damping is off (start-up
- *    and `apply`: nh_core_converge); a failed action waits for its backoff
- *    or for the next kernel event in its namespace (SPEC §4.5, §4.6);
+ *    and `apply`: nh_core_converge, not damped; a reload keeps it); a failed
+ *    action waits for its backoff or for the next kernel event in its
+ *    namespace (SPEC §4.5, §4.6), but in a converge it is tried at once;
  *  - an action the kernel refuses is first taken for a stale view: the
  *    namespaces involved are read again and the namespace healed again at
  *    once, unlogged (SPEC §4.8); only a failure that persists through that
@@ -23,8 +24,8 @@
  *  - a removal the kernel made as a consequence of another change does not
  *    count toward flap damping, and its heal says actor=kernel (SPEC §5.4).
  *
- * Start-up, reload, `apply` and event heals all run this executor: start-up
- * and `apply` mark every namespace dirty and call nh_core_converge.
+ * Start-up, reload, `apply` and event heals all run this executor: start-up,
+ * reload and `apply` mark every namespace dirty and call nh_core_converge.
  *
  * Two seams make it testable without the kernel (tests/unit/test_core.c):
  * the kernel (struct nh_kernel_ops: execute an action, read a namespace
@@ -204,11 +205,16 @@ bool nh_core_pending(const struct nh_core *c);
 /* One pass over the dirty namespaces (see above). Returns how many actions
  * the kernel took, or -ENOMEM (the namespaces stay dirty). */
 int nh_core_heal(struct nh_core *c);
-/* Start-up and `apply`: damping off, heal every managed namespace, read
- * again what changed (no events arrive meanwhile), and again, until a pass
- * executes nothing or after `rounds` passes. Returns how many actions are
- * left (reports, failures, audit drift; 0 = converged), or -ENOMEM. */
-int nh_core_converge(struct nh_core *c, unsigned int rounds);
+/* Start-up, reload and `apply`: heal every managed namespace, read again
+ * what changed (no events arrive meanwhile), and again, until a pass
+ * executes nothing or after `rounds` passes. A failed action is tried at
+ * once, not after its backoff. damped: flap damping stays in force (a
+ * reload: an object fought over stays deferred, so a configuration run
+ * that reloads does not start the fight again, SPEC §5.4); else it is off
+ * (start-up and `apply`, where no fight was seen). Returns how many
+ * actions are left (reports, failures, audit drift, deferred; 0 =
+ * converged), or -ENOMEM. */
+int nh_core_converge(struct nh_core *c, unsigned int rounds, bool damped);
 /* `run`'s start-up: the first pass of a converge alone, damping off, with
  * nothing read again after it: the caller reads every namespace next (it
  * subscribes to events first, nh_monitor_attach, so that one read serves

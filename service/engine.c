@@ -425,9 +425,10 @@ static void log_config(enum nh_event ev, const char *config, const char *why)
 	nh_log_event(ev, &f, "configuration %s %s", config, ev == NH_EV_CONFIG_LOADED ? "loaded" : "rejected");
 }
 
-static void converge(struct engine *e, unsigned int rounds)
+/* damped: a reload's (nh_core_converge) */
+static void converge(struct engine *e, unsigned int rounds, bool damped)
 {
-	int r = nh_core_converge(e->core, rounds);
+	int r = nh_core_converge(e->core, rounds, damped);
 
 	if (r < 0)
 		nh_err("out of memory converging: the namespaces are healed as memory allows");
@@ -472,7 +473,7 @@ static void reload(struct engine *e)
 	e->policy = next;
 	nh_log_event(NH_EV_CONFIG_LOADED, NULL, "configuration %s reloaded: %zu namespace rule%s (%zu before)",
 		     e->opt->config, next->n_netns, next->n_netns == 1 ? "" : "s", was);
-	converge(e, CONVERGE_ROUNDS);
+	converge(e, CONVERGE_ROUNDS, true);
 	changed(e);
 	/* the new policy was built while the old one lived; glibc keeps the
 	 * old one's pages, freed below the new one, unless told to give them
@@ -767,7 +768,7 @@ static int start(struct engine *e)
 	if (r < 0)
 		return nh_log_errno(NH_ERR, r, "cannot watch the namespaces in %s", e->policy->settings.netns_dir);
 	nh_core_views_changed(e->core);
-	converge(e, CONVERGE_ROUNDS - 1);
+	converge(e, CONVERGE_ROUNDS - 1, false);
 	start_timers(e);
 	return 0;
 }
