@@ -482,8 +482,15 @@ void nh_monitor_drop(struct nh_monitor *m, size_t i)
 		m->ops->netns_removed(m, name, m->ctx);
 }
 
-bool nh_monitor_valid_name(const char *name)
+bool nh_monitor_valid_name(struct nh_monitor *m, const char *name)
 {
+	if (strcmp(name, "-") == 0) {
+		if (!m->dash_told)
+			nh_warn("a namespace named '-' in %s is not watched: '-' names the host in netheal's "
+				"logs, status and options (ip netns rename it to manage it)", m->dir);
+		m->dash_told = true;
+		return false;
+	}
 	return name[0] && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !strchr(name, '/') &&
 	       strlen(name) < NH_NETNS_NAMSIZ;
 }
@@ -551,7 +558,7 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 	struct nh_ns *ns;
 	int fd, r;
 
-	if (!nh_monitor_valid_name(name))
+	if (!nh_monitor_valid_name(m, name))
 		return -EINVAL;
 	make_room(m);
 	/* the reserve stays for what heals need (a setting opened by its
@@ -597,7 +604,7 @@ int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out)
 {
 	int r;
 
-	if (!nh_monitor_valid_name(name))
+	if (!nh_monitor_valid_name(m, name))
 		return -EINVAL;
 	r = nh_monitor_try_adopt(m, name, false, out);
 	if (r == -EAGAIN || r == -EMEDIUMTYPE) {

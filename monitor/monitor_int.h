@@ -75,6 +75,7 @@ struct nh_monitor {
 	int ino_fd;
 	int wd_dir, wd_parent;          /* parent: watched only while dir is missing */
 	bool dir_not_dir;               /* dir is something else: said once */
+	bool dash_told;                 /* a namespace named "-" is not watched: said once */
 	ev_io ino_w;
 	struct pending *pending;
 	size_t n_pending, cap_pending;
@@ -95,7 +96,9 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 /* Drop the namespace at index i (its file went): close it, tell. */
 void nh_monitor_drop(struct nh_monitor *m, size_t i);
 ssize_t nh_monitor_index_of(const struct nh_monitor *m, const char *name);
-bool nh_monitor_valid_name(const char *name);
+/* A name netheal watches in netns_dir: a file name, not "-" (the host's
+ * name in logs, status and options; warned about once). */
+bool nh_monitor_valid_name(struct nh_monitor *m, const char *name);
 /* Free ns, or mark it dead while its events are being delivered. */
 void nh_ns_free(struct nh_ns *ns);
 

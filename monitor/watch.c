@@ -237,7 +237,7 @@ int nh_monitor_scan(struct nh_monitor *m)
 		m->dir_not_dir = false;
 	}
 	while (d && (de = readdir(d))) {
-		if (!nh_monitor_valid_name(de->d_name))
+		if (!nh_monitor_valid_name(m, de->d_name))
 			continue;
 		if (nh_grow(&seen, &cap_seen, n_seen + 1, sizeof(*seen)) < 0 ||
 		    !(seen[n_seen] = strdup(de->d_name))) {

@@ -208,7 +208,8 @@ int nh_link_key_cmp(const struct nh_link *a, const struct nh_link *b);   /* by n
 /* Validity of names (SPEC §3.1), without messages (policy/parse_keys.c):
  * an interface name is 1-15 bytes, no '/', ':', '%', whitespace or control
  * byte, not "." or ".."; a namespace name is a file name of 1-255 bytes
- * without '/' or control bytes, not "." or "..". */
+ * without '/' or control bytes, not "." or "..", nor "-" (the host's name
+ * in logs, status and options). */
 bool nh_ifname_valid(const char *s);
 bool nh_netns_name_valid(const char *s);
 

@@ -327,8 +327,10 @@ bool nh_netns_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	/* a file name in netns_dir; control bytes would garble logs */
-	if (n == 0 || n >= NH_NETNS_NAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+	/* a file name in netns_dir; control bytes would garble logs; "-" is
+	 * netheal's name for the host (logs, status, -n -) */
+	if (n == 0 || n >= NH_NETNS_NAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strcmp(s, "-") == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '/' || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -363,7 +365,8 @@ int nh_get_netns_name(struct nh_pctx *c, const config_setting_t *s, char out[NH_
 
 	if (!nh_netns_name_valid(v)) {
 		nh_perror(c, nh_line(c, s), "'%s': invalid namespace name '%s' "
-			  "(1-255 bytes of a file name: no '/' or control characters, not '.' or '..')",
+			  "(1-255 bytes of a file name: no '/' or control characters, not '.' or '..', nor '-', "
+			  "which names the host)",
 			  config_setting_name(s), nh_quote(v, q, sizeof(q)));
 		return -EINVAL;
 	}

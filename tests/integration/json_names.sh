@@ -115,6 +115,20 @@ ip -n "$NS" link set lo down
 check "lo in ns\\xff is healed" wait_for 5 link_up "$NS" lo
 sleep 0.2
 check "the rewritten status file is valid JSON" valid_json < "$C/status.json"
+# A namespace named "-", netheal's name for the host: not watched, said
+# once; the host stays the one "-" everywhere.
+ip netns add -
+check "a namespace named - is not watched, and the log says so" \
+	wait_for 5 grep -q "a namespace named '-' in /run/netns is not watched" "$LOG"
+check_eq "status lists one -, the host" 1 "$("$NETHEAL" status --json -c "$C/netheal.conf" | jq '[.namespaces[] | select(.name == "-")] | length')"
+check_eq "monitor --dump lists one -, the host" 1 \
+	"$("$NETHEAL" monitor --dump -c "$C/netheal.conf" 2>/dev/null | jq '[.netns[] | select(.name == "-")] | length')"
 kill -TERM "$NH_PID"; wait "$NH_PID"; rc=$?
 check_eq "netheal run stops cleanly" 0 "$rc"
+printf 'namespaces = ( { name = "-"; } );\n' > "$T_DIR/dash.conf"
+chmod 644 "$T_DIR/dash.conf"
+"$NETHEAL" check "$T_DIR/dash.conf" 2>"$T_DIR/dash.err"; rc=$?
+check_eq "check refuses a namespace named -" 1 "$rc"
+check "... saying it names the host" grep -q "nor '-', which names the host" "$T_DIR/dash.err"
+ip netns del -
 finish
