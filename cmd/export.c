@@ -274,6 +274,7 @@ static int by_name(const void *a, const void *b)
 static int export(struct nh_monitor *m, const char *only)
 {
 	struct nh_export_ns *v = calloc(nh_monitor_count(m) + 1, sizeof(*v));
+	struct nh_export_ns *known = calloc(nh_monitor_count(m) + 1, sizeof(*known));
 	struct fresh f = { .fd = -1 };
 	struct nh_state hd;
 	struct nh_export x = { .ns = v, .fresh = &f.state, .host_defaults = &hd };
@@ -282,21 +283,22 @@ static int export(struct nh_monitor *m, const char *only)
 
 	nh_state_init(&hd);
 	r = xrefs_build(&xr, m);
-	if (!v || r < 0) {
+	if (!v || !known || r < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
 	/* in place: what the lookups read (indexes, kinds) is not changed.
-	 * With one named namespace, the host's too: a veth peer there is
-	 * described (x.host) */
+	 * Every namespace's, with one written too: a veth with an end in
+	 * another is written as a whole export writes it (x.known) */
 	for (size_t i = 0; i < nh_monitor_count(m); i++) {
-		const char *name = nh_monitor_at(m, i)->name;
 		struct nh_state *s = &nh_monitor_at(m, i)->obs.have;
 
-		if (only && strcmp(only, name) != 0 && !(only[0] && !name[0]))
-			continue;
 		for (size_t j = 0; j < s->n_links; j++)
 			resolve_link(&xr, i, &s->links[j]);
+		if (only) {
+			known[x.n_known].name = nh_monitor_at(m, i)->name;
+			known[x.n_known++].have = s;
+		}
 	}
 	for (size_t i = 0; i < nh_monitor_count(m) && r == 0; i++) {
 		struct nh_ns *ns = nh_monitor_at(m, i);
@@ -319,8 +321,8 @@ static int export(struct nh_monitor *m, const char *only)
 		fprintf(stderr, "netheal export: making a new namespace to learn its defaults: %s\n", strerror(-r));
 		goto out;
 	}
-	if (only && only[0])
-		x.host = &nh_monitor_host(m)->obs.have;
+	if (only)
+		x.known = known;
 	r = host_defaults(&f.state, &nh_monitor_host(m)->obs.have, &hd);
 	if (r == 0)
 		r = nh_export_write(&x, stdout, stderr);
@@ -332,6 +334,7 @@ out:
 		close(f.fd);
 	nh_state_free(&f.state);
 	nh_state_free(&hd);
+	free(known);
 	free(v);
 	return r;
 }

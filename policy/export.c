@@ -169,9 +169,19 @@ enum veth_role {
 	VETH_PEER,              /* written in its partner's `peer` */
 };
 
-/* The peer of veth l, in the namespace it names (*pns; x->n for the host
- * when only x->host has it) whose state is *ps: NULL when not l's partner,
- * or in a namespace neither written nor x->host. */
+/* The state of the namespace named name that x->known has (a namespace not
+ * written), or NULL. */
+static const struct nh_state *known_state(const struct nh_export *x, const char *name)
+{
+	for (size_t i = 0; x->known && i < x->n_known; i++)
+		if (strcmp(x->known[i].name, name) == 0)
+			return x->known[i].have;
+	return NULL;
+}
+
+/* The peer of veth l, in the namespace it names (*pns; x->n when it is
+ * not written and x->known has it) whose state is *ps: NULL when not l's
+ * partner, or in a namespace neither written nor known. */
 static const struct nh_link *veth_peer(const struct ctx *c, const struct nh_link *l, size_t *pns,
 				       const struct nh_state **ps)
 {
@@ -182,9 +192,8 @@ static const struct nh_link *veth_peer(const struct ctx *c, const struct nh_link
 	*pns = ns_index(c->x, l->peer_netns);
 	if (*pns < c->x->n)
 		*ps = c->x->ns[*pns].have;
-	else if (!l->peer_netns[0] && c->x->host)
-		*ps = c->x->host;
-	else
+	else if (!(*ps = known_state(c->x, l->peer_netns)) ||
+		 (l->peer_netns[0] && !nh_netns_name_valid(l->peer_netns)))
 		return NULL;
 	p = nh_state_link_by_name(*ps, l->peer_name);
 	if (!p || p->kind != l->kind || !(p->has & NH_LINK_HAS_PEER) || strcmp(p->peer_name, l->name) != 0 ||
@@ -203,8 +212,6 @@ static enum veth_role veth_role(const struct ctx *c, const struct nh_link *l, co
 	if (!nh_kind_has(l->kind, NH_KIND_PAIR) || !(l->has & NH_LINK_HAS_PEER) || !nh_ifname_valid(l->peer_name))
 		return VETH_NONE;
 	*peer = veth_peer(c, l, pns, ps);
-	if (*peer && *pns == c->x->n)
-		return VETH_PRIMARY;    /* in the host, not written: the named side is primary */
 	if (!*peer) {
 		/* The peer is in a namespace not written: the host always has
 		 * a rule (a policy without top-level objects still means the
@@ -213,7 +220,7 @@ static enum veth_role veth_role(const struct ctx *c, const struct nh_link *l, co
 			return VETH_NONE;
 		return VETH_PRIMARY;
 	}
-	there = c->x->ns[*pns].name;
+	there = l->peer_netns;
 	if (strcmp(here, there) == 0)
 		r = strcmp(l->name, l->peer_name);
 	else if (!here[0] || !there[0])
@@ -350,6 +357,9 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 		return;
 	if (nh_kind_has(kind, NH_KIND_PAIR)) {
 		role = veth_role(c, l, &peer, &pns, &ps);
+		if (role == VETH_PEER && pns == c->x->n)
+			note(c, "veth %s: written with its peer %s, by netheal export --netns %s", l->name,
+			     l->peer_name, l->peer_netns[0] ? l->peer_netns : "-");
 		if (role == VETH_PEER)
 			return;
 		if (role == VETH_NONE) {

@@ -44,10 +44,14 @@ struct nh_export {
 	/* The defaults the host's settings are compared with (SPEC §2: the
 	 * kernel's): cmd/export.c says how it makes them. */
 	const struct nh_state *host_defaults;
-	/* The host's state when the host is not written (export --netns
-	 * NAME), else NULL: a veth peer there is described from it (its
-	 * master, up, MTU, MAC and addresses), as a whole export would. */
-	const struct nh_state *host;
+	/* One namespace only (export --netns): every namespace read, the
+	 * host ("") too, so that a veth whose ends are in one written and one
+	 * not is written as the whole export writes it: at its primary end,
+	 * the peer described from known's state (its master, up, MTU, MAC
+	 * and addresses), or left to the other namespace's export (a note
+	 * says which). NULL for a whole export. */
+	const struct nh_export_ns *known;
+	size_t n_known;
 };
 
 /* Write x as a policy to out, and one line per object left out for a

@@ -143,6 +143,21 @@ chmod 644 "$T_DIR/blue.conf"
 check_eq "--netns blue passes check" 0 "$?"
 check "... which warns that br1 is a bridge this policy does not define" \
 	grep -q "master 'br1' of link 'v-eth1' is not a link this policy defines" "$T_DIR/blue.check"
+# one file per namespace, the host's too: together they are the whole
+# export (each veth written once, at the end a whole export writes it)
+P=$T_DIR/parts
+write_conf "$P"
+for ns in - $(ip netns list | awk '{print $1}'); do
+	"$NETHEAL" export -c /nonexistent --netns "$ns" >"$P/policy.d/part$ns.conf" 2>>"$P/notes"
+done
+chmod 644 "$P"/policy.d/*.conf
+check "--netns -: v-eth1 is left to blue's export, which writes it, and says so" \
+	bash -c "! grep -q '\"v-eth1\"' '$P/policy.d/part-.conf' &&
+		grep -q 'veth v-eth1: written with its peer v-peer1, by netheal export --netns blue' '$P/notes'"
+"$NETHEAL" check -c "$P/netheal.conf" 2>"$P/check.err"
+check_eq "the per-namespace exports together pass check" 0 "$?"
+"$NETHEAL" plan -c "$P/netheal.conf" >"$P/plan.out" 2>&1
+check_eq "... and as the policy, plan exits 0" 0 "$?"
 "$NETHEAL" export -c /nonexistent --netns nosuch >/dev/null 2>"$T_DIR/nosuch.err"
 check_eq "--netns of a namespace that does not exist: exit 1" 1 "$?"
 "$NETHEAL" export --bogus >/dev/null 2>&1
