@@ -115,6 +115,14 @@ ip -n "$NS" link set lo down
 check "lo in ns\\xff is healed" wait_for 5 link_up "$NS" lo
 sleep 0.2
 check "the rewritten status file is valid JSON" valid_json < "$C/status.json"
+# A control byte in a matched namespace's name: the log line escapes it.
+CTL=$(printf 'ns\001c')
+ip netns add "$CTL"
+check "a name with a control byte is logged as \\x01, on one line" \
+	wait_for 5 grep -qF 'netns="ns\x01c"' "$LOG"
+check "... and never raw" bash -c "! grep -qa \"\$(printf 'ns\\001c')\" '$LOG'"
+ip netns del "$CTL"
+
 # A namespace named "-", netheal's name for the host: not watched, said
 # once; the host stays the one "-" everywhere.
 ip netns add -
