@@ -17,6 +17,8 @@ static void usage(FILE *f)
 		   "      --strict          refuse a configuration with warnings (at start and on reload)\n"
 		   "      --netns-dir DIR   named namespaces directory (default: the configuration's\n"
 		   "                        netns_dir, else /run/netns)\n"
+		   "      --status-file PATH  write the status there (default: the configuration's\n"
+		   "                        status_file)\n"
 		   "      --log TARGET      stderr, journal or auto (default auto)\n"
 		   "  -v, --verbose         debug logging\n"
 		   "  -h, --help            this help\n", NH_DEFAULT_CONFIG);

@@ -463,6 +463,15 @@ static void reload(struct engine *e)
 	}
 	if (strcmp(next->settings.netns_dir, e->policy->settings.netns_dir) != 0)
 		nh_warn("netns_dir changes only take effect on restart");
+	/* the old file would name this running netheal for ever after */
+	if (strcmp(next->settings.status_file, e->policy->settings.status_file) != 0) {
+		if (unlink(e->policy->settings.status_file) < 0 && errno != ENOENT)
+			nh_log_errno(NH_WARNING, errno, "status_file is now %s; removing the old one, %s",
+				     next->settings.status_file, e->policy->settings.status_file);
+		else
+			nh_notice("status_file is now %s (%s removed)", next->settings.status_file,
+				  e->policy->settings.status_file);
+	}
 	if (nh_monitor_set_optional(e->mon, nh_kernel_monitor_groups(next)) < 0)
 		nh_warn("cannot change the event subscriptions: neighbour and netconf events may be missed "
 			"until the next resync");

@@ -67,6 +67,13 @@ check "a reload adds a namespace whose veth peer lives in another one" wait_for 
 check "its own end has its address" has_addr fresh vf 10.1.8.1/24
 ip -n keep link del vf2
 check "the cross-namespace pair is healed" wait_for 3 has_addr keep vf2 10.1.8.2/24
+# ---- a reload that moves the status file -------------------------------------
+check "the status file is there" test -s "$C/status.json"
+sed -i 's|status.json|moved.json|' "$C/netheal.conf"
+kill -HUP "$NH_PID"
+check "the new status file is written" wait_for 5 test -s "$C/moved.json"
+check "the old one, which would name this running netheal, is removed" not test -e "$C/status.json"
+check "status reads the new one" "$NETHEAL" status -c "$C/netheal.conf"
 check "no heal failed" not grep -q "event=heal-failed" "$LOG"
 "$NETHEAL" plan -c "$C/netheal.conf" >/dev/null; rc=$?
 check_eq "no drift after the reloads" 0 "$rc"
