@@ -443,6 +443,30 @@ static void policy_free(struct nh_policy *p)
 	free(p);
 }
 
+static int running_already(const char *path);
+
+/* A file of this run's that a reload moves (status_file, metrics_file):
+ * the old one would be read as this running netheal's for ever after, so
+ * it goes; a status file naming another pid is not this run's and stays. */
+static void moved_file(const char *what, const char *was, const char *now)
+{
+	struct nh_status s;
+	bool ours = true;
+
+	if (strcmp(was, now) == 0 || !*was)
+		return;
+	if (strcmp(what, "status_file") == 0 && nh_status_load(was, &s, NULL) == 0) {
+		ours = s.pid == getpid();
+		nh_status_free(&s);
+	}
+	if (ours && unlink(was) < 0 && errno != ENOENT)
+		nh_log_errno(NH_WARNING, errno, "%s is now %s; removing the old one, %s", what, *now ? now : "\"\"",
+			     was);
+	else
+		nh_notice("%s is now %s (%s %s)", what, *now ? now : "\"\"", was, ours ? "removed" : "left: "
+			  "another netheal's");
+}
+
 static void reload(struct engine *e)
 {
 	struct nh_policy *next = calloc(1, sizeof(*next));
@@ -452,6 +476,9 @@ static void reload(struct engine *e)
 	nh_notify_reloading();
 	if (r == 0)
 		r = load_policy(e->opt, next);
+	/* as at start: one service per status file */
+	if (r == 0 && strcmp(next->settings.status_file, e->policy->settings.status_file) != 0)
+		r = running_already(next->settings.status_file);
 	if (r == 0)
 		r = nh_core_set_policy(e->core, next);
 	if (r < 0) {
@@ -463,15 +490,8 @@ static void reload(struct engine *e)
 	}
 	if (strcmp(next->settings.netns_dir, e->policy->settings.netns_dir) != 0)
 		nh_warn("netns_dir changes only take effect on restart");
-	/* the old file would name this running netheal for ever after */
-	if (strcmp(next->settings.status_file, e->policy->settings.status_file) != 0) {
-		if (unlink(e->policy->settings.status_file) < 0 && errno != ENOENT)
-			nh_log_errno(NH_WARNING, errno, "status_file is now %s; removing the old one, %s",
-				     next->settings.status_file, e->policy->settings.status_file);
-		else
-			nh_notice("status_file is now %s (%s removed)", next->settings.status_file,
-				  e->policy->settings.status_file);
-	}
+	moved_file("status_file", e->policy->settings.status_file, next->settings.status_file);
+	moved_file("metrics_file", e->policy->settings.metrics_file, next->settings.metrics_file);
 	if (nh_monitor_set_optional(e->mon, nh_kernel_monitor_groups(next)) < 0)
 		nh_warn("cannot change the event subscriptions: neighbour and netconf events may be missed "
 			"until the next resync");

@@ -74,6 +74,23 @@ kill -HUP "$NH_PID"
 check "the new status file is written" wait_for 5 test -s "$C/moved.json"
 check "the old one, which would name this running netheal, is removed" not test -e "$C/status.json"
 check "status reads the new one" "$NETHEAL" status -c "$C/netheal.conf"
+# ... not onto the file another running netheal writes (as at start)
+C2=$T_DIR/conf2
+write_conf "$C2"
+sed -i "s|$C2/status.json|$C/other.json|" "$C2/netheal.conf"
+ip netns add other
+ip netns exec other "$NETHEAL" run -c "$C2/netheal.conf" --log stderr 2>"$T_DIR/other.log" &
+OTHER_PID=$!
+check "another netheal writes other.json" wait_for 10 test -s "$C/other.json"
+sed -i 's|moved.json|other.json|' "$C/netheal.conf"
+kill -HUP "$NH_PID"
+check "a reload onto it is refused, naming the other" \
+	wait_for 5 grep -q "netheal (pid $OTHER_PID) is running already and writes the status file $C/other.json" "$LOG"
+check "... the old policy stays" grep -q "event=config-rejected" "$LOG"
+check_eq "... and other.json still names the other" "$OTHER_PID" "$(jq .pid "$C/other.json")"
+sed -i 's|other.json|moved.json|' "$C/netheal.conf"
+kill -TERM "$OTHER_PID"; wait "$OTHER_PID"
+ip netns del other
 check "no heal failed" not grep -q "event=heal-failed" "$LOG"
 "$NETHEAL" plan -c "$C/netheal.conf" >/dev/null; rc=$?
 check_eq "no drift after the reloads" 0 "$rc"
