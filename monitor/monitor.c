@@ -87,13 +87,6 @@ static void req_close(struct nh_ns *ns)
  * namespace. */
 #define FD_RESERVE 64
 
-/* Closes the least recently used request sockets until `adding` more stay
- * within m->max_req and one more descriptor (a socket, a namespace) fits
- * under the limit after the namespaces and FD_RESERVE: namespaces come
- * first (a request socket is opened again when needed, a namespace that
- * cannot be opened is not watched). The most recently used one stays: an
- * action naming two namespaces (a move, a veth's peer) holds the first's
- * socket while it asks for the second's. */
 /* Whether one more descriptor (a socket, a namespace) would leave fewer
  * than FD_RESERVE free beside the namespaces, kept directories and
  * request sockets. */
@@ -102,6 +95,13 @@ static bool fd_full(const struct nh_monitor *m)
 	return m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile;
 }
 
+/* Closes the least recently used request sockets until `adding` more stay
+ * within m->max_req and one more descriptor (a socket, a namespace) fits
+ * under the limit after the namespaces and FD_RESERVE: namespaces come
+ * first (a request socket is opened again when needed, a namespace that
+ * cannot be opened is not watched). The most recently used one stays: an
+ * action naming two namespaces (a move, a veth's peer) holds the first's
+ * socket while it asks for the second's. */
 static void req_evict(struct nh_monitor *m, size_t adding)
 {
 	while (m->lru_tail && m->lru_tail != m->lru_head && (m->n_req + adding > m->max_req || fd_full(m)))
@@ -602,11 +602,8 @@ int nh_monitor_try_adopt(struct nh_monitor *m, const char *name, bool notify, st
 
 int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out)
 {
-	int r;
+	int r = nh_monitor_try_adopt(m, name, false, out);      /* -EINVAL: not a name it watches */
 
-	if (!nh_monitor_valid_name(m, name))
-		return -EINVAL;
-	r = nh_monitor_try_adopt(m, name, false, out);
 	if (r == -EAGAIN || r == -EMEDIUMTYPE) {
 		if (r == -EAGAIN)
 			nh_watch_pending_add(m, name);     /* its mount will come: keep looking */
