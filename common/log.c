@@ -79,11 +79,6 @@ bool nh_log_verbose(void)
 	return log_cfg.verbose;
 }
 
-static bool control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
 /* key=val, logfmt: quoted when val is empty or has a space, '"', '=', a
  * backslash or a control byte; inside the quotes '"' and the backslash are
  * escaped with a backslash, a newline is written \n and another control
@@ -94,7 +89,7 @@ static void put_kv(FILE *f, const char *key, const char *val)
 	bool quote = !*val || strpbrk(val, " \"=\\") != NULL;
 
 	for (const char *p = val; !quote && *p; p++)
-		quote = control((unsigned char)*p);
+		quote = nh_is_control((unsigned char)*p);
 	fprintf(f, " %s=", key);
 	if (!quote) {
 		fputs(val, f);
@@ -106,7 +101,7 @@ static void put_kv(FILE *f, const char *key, const char *val)
 			fputc('\\', f);
 		if (*p == '\n')
 			fputs("\\n", f);
-		else if (control((unsigned char)*p))
+		else if (nh_is_control((unsigned char)*p))
 			fprintf(f, "\\x%02x", (unsigned char)*p);
 		else
 			fputc(*p, f);

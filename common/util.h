@@ -33,6 +33,13 @@ int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size);
  * short are invalid. avail ≥ 1 bytes are readable at s. */
 size_t nh_utf8_len(const unsigned char *s, size_t avail);
 
+/* An ASCII control byte (below 0x20, or DEL): what names and values must
+ * not hold raw in a log line or a policy. */
+static inline bool nh_is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
 /* Optimal string alignment distance between a and b (insertions,
  * deletions, substitutions and adjacent swaps), ignoring case; UINT_MAX
  * when either is longer than 64 bytes. */

@@ -318,7 +318,7 @@ bool nh_ifname_valid(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '/' || s[i] == ':' || s[i] == '%' || isspace((unsigned char)s[i]) ||
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		    nh_is_control((unsigned char)s[i]))
 			return false;
 	return true;
 }
@@ -333,7 +333,7 @@ bool nh_netns_name_valid(const char *s)
 	    strcmp(s, "-") == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == '/' || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (s[i] == '/' || nh_is_control((unsigned char)s[i]))
 			return false;
 	return true;
 }
