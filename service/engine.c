@@ -443,22 +443,47 @@ static void policy_free(struct nh_policy *p)
 	free(p);
 }
 
-static int running_already(const char *path);
+/* The pid a status file names; 0 when there is none to read. */
+static pid_t status_pid(const char *path)
+{
+	struct nh_status s;
+	pid_t pid;
+
+	if (!path || !*path || nh_status_load(path, &s, NULL) < 0)
+		return 0;
+	pid = s.pid;
+	nh_status_free(&s);
+	return pid;
+}
+
+/* One service per status file too: a `run` with another netns_dir but the
+ * same status file would overwrite the first's. The file names the pid
+ * that writes it (a stale one names a dead pid, or a process that is not
+ * netheal). 0, or -EBUSY with the reason logged. */
+static int running_already(const char *path)
+{
+	pid_t pid = status_pid(path);
+
+	if (!pid || pid == getpid() || nh_status_service(pid) != NH_SERVICE_RUNNING)
+		return 0;
+	nh_err("netheal (pid %d) is running already and writes the status file %s: stop it first, or give "
+	       "this one another status_file", (int)pid, path);
+	return -EBUSY;
+}
 
 /* A file of this run's that a reload moves (status_file, metrics_file):
  * the old one would be read as this running netheal's for ever after, so
- * it goes; a status file naming another pid is not this run's and stays. */
-static void moved_file(const char *what, const char *was, const char *now)
+ * it goes; with names_pid (a status file), one naming another pid is not
+ * this run's and stays. */
+static void moved_file(const char *what, const char *was, const char *now, bool names_pid)
 {
-	struct nh_status s;
-	bool ours = true;
+	pid_t pid;
+	bool ours;
 
 	if (strcmp(was, now) == 0 || !*was)
 		return;
-	if (strcmp(what, "status_file") == 0 && nh_status_load(was, &s, NULL) == 0) {
-		ours = s.pid == getpid();
-		nh_status_free(&s);
-	}
+	pid = names_pid ? status_pid(was) : 0;
+	ours = !pid || pid == getpid();
 	if (ours && unlink(was) < 0 && errno != ENOENT)
 		nh_log_errno(NH_WARNING, errno, "%s is now %s; removing the old one, %s", what, *now ? now : "\"\"",
 			     was);
@@ -490,8 +515,8 @@ static void reload(struct engine *e)
 	}
 	if (strcmp(next->settings.netns_dir, e->policy->settings.netns_dir) != 0)
 		nh_warn("netns_dir changes only take effect on restart");
-	moved_file("status_file", e->policy->settings.status_file, next->settings.status_file);
-	moved_file("metrics_file", e->policy->settings.metrics_file, next->settings.metrics_file);
+	moved_file("status_file", e->policy->settings.status_file, next->settings.status_file, true);
+	moved_file("metrics_file", e->policy->settings.metrics_file, next->settings.metrics_file, false);
 	if (nh_monitor_set_optional(e->mon, nh_kernel_monitor_groups(next)) < 0)
 		nh_warn("cannot change the event subscriptions: neighbour and netconf events may be missed "
 			"until the next resync");
@@ -723,26 +748,6 @@ static int take_lock(struct engine *e)
 		return fd;
 	e->lock_fd = fd < 0 ? -1 : fd;
 	return 0;
-}
-
-/* One service per status file too: a `run` with another netns_dir but the
- * same status file would overwrite the first's. The file names the pid
- * that writes it (a stale one names a dead pid, or a process that is not
- * netheal). 0, or -EBUSY with the reason logged. */
-static int running_already(const char *path)
-{
-	struct nh_status s;
-	pid_t pid;
-
-	if (!path || !*path || nh_status_load(path, &s, NULL) < 0)
-		return 0;
-	pid = s.pid;
-	nh_status_free(&s);
-	if (pid == getpid() || nh_status_service(pid) != NH_SERVICE_RUNNING)
-		return 0;
-	nh_err("netheal (pid %d) is running already and writes the status file %s: stop it first, or give "
-	       "this one another status_file", (int)pid, path);
-	return -EBUSY;
 }
 
 static int start(struct engine *e)
