@@ -142,7 +142,7 @@ static int matched(unsigned int j)
 	if (r == 0)
 		r = nb_link_up(&ns.nl, 1, true);       /* lo is index 1 in every namespace */
 	if (r == 0)
-		r = nb_addr4(&ns.nl, RTM_NEWADDR, 1, NB_MATCHED_ADDR_BE, 32);
+		r = nb_addr4(&ns.nl, RTM_NEWADDR, 1, NB_MATCHED_ADDR_BE, NB_MATCHED_PREFIX_LEN);
 	nb_ns_close(&ns);
 	return r;
 }

@@ -16,6 +16,7 @@ static const char *const break_names[NB_BREAK__COUNT] = {
 	[NB_VETH] = "veth",
 	[NB_NETNS] = "netns",
 	[NB_FORWARD] = "forward",
+	[NB_MATCHED_ADDR] = "matched-address",
 };
 
 const char *nb_break_to_string(enum nb_break b)
@@ -73,7 +74,7 @@ int nb_floor_keep_sysctl_dirs(struct nb_floor *f, unsigned int n)
  * reachable. Both flushed with the address or a link going down. */
 static int addr_and_route(struct nb_ns *ns, const struct nb_names *n, int inner)
 {
-	int r = nb_addr4(&ns->nl, RTM_NEWADDR, inner, n->addr_be, NB_PREFIX_LEN);
+	int r = nb_addr4(&ns->nl, RTM_NEWADDR, inner, n->addr_be, n->prefix_len);
 
 	if (r < 0)
 		return r;
@@ -145,6 +146,10 @@ int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct
 		return veth_pair(f, ns, &n);
 	case NB_FORWARD:
 		return nb_forward_set_below(ns->fd, i < NB_OPTION2_MAX ? &f->ipv4_dir[i] : NULL, "1");
+	case NB_MATCHED_ADDR:
+		nb_matched_names(i, &n);
+		r = nb_ifindex(&ns->nl, n.inner);
+		return r < 0 ? r : nb_addr4(&ns->nl, RTM_NEWADDR, r, n.addr_be, n.prefix_len);
 	case NB_NETNS:
 		if (i < NB_OPTION2_MAX && f->ipv4_dir[i] >= 0) {
 			close(f->ipv4_dir[i]);  /* the old namespace's */

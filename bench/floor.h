@@ -17,6 +17,9 @@ enum nb_break {
 	NB_VETH,                /* its veth end deleted (the peer goes with it) */
 	NB_NETNS,               /* the whole namespace deleted */
 	NB_FORWARD,             /* its net.ipv4.ip_forward set to 0 */
+	NB_MATCHED_ADDR,        /* beyond 1000: a matched namespace's address on lo
+				   deleted (its nsid in the host is at the back: the
+				   kernel's walk for a listen-all socket is longest) */
 	NB_BREAK__COUNT
 };
 
@@ -43,9 +46,9 @@ int nb_floor_keep_sysctl_dirs(struct nb_floor *f, unsigned int n);
  * routes; then, beyond 1000, each matched namespace (topo.h). */
 int nb_floor_converge(struct nb_floor *f, unsigned int n);
 
-/* Put back what break b took from namespace i. ns is a request socket in
- * ns<i>; for NB_NETNS it is closed on entry and opened here on the new
- * namespace. Returns 0 or the first failing request's -errno. */
+/* Put back what break b took from namespace i (NB_MATCHED_ADDR: matched
+ * namespace i, qrouter-<i>). ns is a request socket in that namespace; for
+ * NB_NETNS it is closed on entry and opened here on the new namespace. Returns 0 or the first failing request's -errno. */
 int nb_floor_restore(struct nb_floor *f, enum nb_break b, unsigned int i, struct nb_ns *ns);
 
 #endif

@@ -68,7 +68,9 @@ scale)
 	exit 64
 	;;
 esac
-BREAKS=${BENCH_BREAKS:-"address route down veth netns forward"}
+# matched-address: beyond 1000 only (a matched namespace's address, at the
+# back of the host's nsids)
+BREAKS=${BENCH_BREAKS:-"address route down veth netns forward matched-address"}
 SOAK_S=${BENCH_SOAK_S:-$SOAK_S}
 if [ -n "${BENCH_SIZES:-}" ]; then
 	SIZES=$BENCH_SIZES
@@ -113,6 +115,10 @@ agent() {
 
 # Of N namespaces, those of Option 2 shape (the observer breaks those).
 option2() { [ "$1" -lt 1000 ] && echo "$1" || echo 1000; }
+# Of N namespaces, those a match rule covers (qrouter-<j>), and how many
+# the observer picks from for break B.
+matched() { echo $(( $1 > 1000 ? $1 - 1000 : 0 )); }
+targets() { [ "$1" = matched-address ] && matched "$2" || option2 "$2"; }
 
 # start_netheal N: config for N namespaces, `netheal run` until READY=1.
 start_netheal() {
@@ -248,10 +254,12 @@ heal() {
 		# a part of the goal's scale (address, route, link down), and
 		# ip_forward, whose change the kernel announces in a message per
 		# link, each walking the host's nsids for the listen-all socket
-		[ "$who" = floor-woken ] && ! [[ " address route down forward " == *" $b "* ]] && continue
+		# (longest for a matched namespace's address: ids at the back)
+		[ "$who" = floor-woken ] && ! [[ " address route down forward matched-address " == *" $b "* ]] && continue
+		[ "$(targets "$b" "$n")" = 0 ] && continue
 		say "heal $who $n: $b x $s"
 		[ "$who" = netheal ] && c0=$(cpu_ns "$PID")
-		"$OBSERVER" --break "$b" --namespaces "$(option2 "$n")" --samples "$s" --seed "$n" $flag \
+		"$OBSERVER" --break "$b" --namespaces "$(targets "$b" "$n")" --samples "$s" --seed "$n" $flag \
 			> "$OUT/heal-$who-$n-$b.txt" 2>> "$OUT/observer.err"
 		rc=$?
 		rec "what=heal n=$n who=$who break=$b rc=$rc"

@@ -5,8 +5,12 @@
  *                  [--timeout-ms MS] [--seed X] [--floor | --floor-woken]
  *
  * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
- * set to 0). Each sample picks one of the N namespaces of Option 2 shape
- * (topo.h; at most 1000 at any size) at random, waits
+ * set to 0), matched-address. Each sample picks one of the N namespaces of
+ * Option 2 shape (topo.h; at most 1000 at any size) at random (with
+ * matched-address, one of the N matched namespaces qrouter-<j>, beyond
+ * 1000, and deletes its address on lo: a namespace at the back of the
+ * host's nsids, where the kernel's walk for a listen-all socket is
+ * longest), waits
  * until it is whole, opens an rtnetlink event socket of its own in it, and
  * breaks it with one request from a second thread while this one waits on
  * the socket, stamping each event (CLOCK_MONOTONIC) as it is read. The
@@ -102,6 +106,7 @@ static const struct {
 	[NB_VETH] = { EV_LINK_DEL, EV_ROUTE_NEW },
 	[NB_NETNS] = { EV_NONE, EV_ROUTE_NEW },
 	[NB_FORWARD] = { EV_FORWARD_OFF, EV_FORWARD_ON },
+	[NB_MATCHED_ADDR] = { EV_ADDR_DEL, EV_ADDR_NEW },
 };
 
 /* ---- parsing (the tb[] idiom: validate, then read) ---------------------- */
@@ -294,7 +299,8 @@ static bool dump_ok(struct nh_nl *nl, uint16_t type, mnl_cb_t cb, const struct n
 
 /* Everything the policy asks for namespace i, in it and in the host
  * (ip_forward only when it is what breaks: a policy without sysctls, for a
- * netheal that predates them, leaves it 0). */
+ * netheal that predates them, leaves it 0). A matched namespace (no host
+ * end): lo up with its address. */
 static bool ns_whole(struct nb_ns *host, const struct nb_names *n, bool forward)
 {
 	struct nb_ns ns = NB_NS_CLOSED;
@@ -305,8 +311,8 @@ static bool ns_whole(struct nb_ns *host, const struct nb_names *n, bool forward)
 	ok = link_ok(&ns.nl, "lo", 0, n) && link_ok(&ns.nl, n->inner, 0, n) &&
 	     (!forward || nb_forward_get(ns.fd) == 1) &&
 	     dump_ok(&ns.nl, RTM_GETADDR, addr_ok_cb, n) &&
-	     dump_ok(&ns.nl, RTM_GETROUTE, route_ok_cb, n) &&
-	     link_ok(&host->nl, n->outer, nb_ifindex(&host->nl, NB_BRIDGE), n);
+	     (!n->outer[0] || (dump_ok(&ns.nl, RTM_GETROUTE, route_ok_cb, n) &&
+			       link_ok(&host->nl, n->outer, nb_ifindex(&host->nl, NB_BRIDGE), n)));
 	nb_ns_close(&ns);
 	return ok;
 }
@@ -348,8 +354,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (e == expect[w->brk].back && !w->first)
 		w->first = w->now;
-	/* full: the default route is back too; a sysctl flushes none */
-	if ((e == EV_ROUTE_NEW || (w->brk == NB_FORWARD && e == EV_FORWARD_ON)) && !w->full)
+	/* full: the default route is back too; a sysctl flushes none, nor
+	 * does a matched namespace have one */
+	if ((e == EV_ROUTE_NEW || (w->brk == NB_FORWARD && e == EV_FORWARD_ON) ||
+	     (w->brk == NB_MATCHED_ADDR && e == EV_ADDR_NEW)) && !w->full)
 		w->full = w->now;
 	return MNL_CB_OK;
 }
@@ -398,7 +406,8 @@ static int break_it(enum nb_break b, struct nb_ns *ns, const struct nb_names *n)
 		return inner;
 	switch (b) {
 	case NB_ADDR:
-		return nb_addr4(&ns->nl, RTM_DELADDR, inner, n->addr_be, NB_PREFIX_LEN);
+	case NB_MATCHED_ADDR:
+		return nb_addr4(&ns->nl, RTM_DELADDR, inner, n->addr_be, n->prefix_len);
 	case NB_ROUTE:
 		return nb_default_route4(&ns->nl, RTM_DELROUTE, 0);
 	case NB_DOWN:
@@ -738,7 +747,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	o->brk = (enum nb_break)b;
-	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN && b != NB_FORWARD)))
+	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN && b != NB_FORWARD &&
+				      b != NB_MATCHED_ADDR)))
 		return -EINVAL;
 	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
 }
@@ -758,7 +768,10 @@ static int run(const struct opts *o, struct nb_floor *f)
 		struct nb_names n;
 		int r;
 
-		nb_names(i, &n);
+		if (o->brk == NB_MATCHED_ADDR)
+			nb_matched_names(i, &n);
+		else
+			nb_names(i, &n);
 		if (!wait_whole(&f->host, &n, o->brk == NB_FORWARD, WHOLE_WAIT_MS)) {
 			printf("break=%s netns=%s first_us=-1 full_us=-1 note=not-whole-before\n",
 			       nb_break_to_string(o->brk), n.netns);
@@ -797,9 +810,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (parse_opts(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward --namespaces N "
-			"--samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] [--floor | --floor-woken]\n"
-			"(--floor-woken: address, route, down and forward only)\n");
+		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward|matched-address "
+			"--namespaces N --samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] "
+			"[--floor | --floor-woken]\n"
+			"(--floor-woken: address, route, down, forward and matched-address only; "
+			"matched-address: N matched namespaces)\n");
 		return 64;
 	}
 	(void)prctl(PR_SET_TIMERSLACK, 1UL);    /* 100 µs polls mean 100 µs */

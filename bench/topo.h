@@ -26,13 +26,15 @@
 #define NB_OPTION2_MAX 1000u                    /* ports of one bridge */
 #define NB_MATCHED_PREFIX "qrouter-"
 #define NB_MATCHED_ADDR_BE htonl(0xc6336401u)  /* 198.51.100.1/32 on lo */
+#define NB_MATCHED_PREFIX_LEN 32
 #define NB_FORWARD_KEY "/proc/sys/net/ipv4/ip_forward"
 
 struct nb_names {
-	char netns[16];         /* ns<i> */
-	char inner[16];         /* v<i>, in ns<i> */
-	char outer[16];         /* h<i>, port of br1 in the host */
+	char netns[24];         /* ns<i>; a matched one: qrouter-<j> */
+	char inner[16];         /* v<i>, in ns<i>; matched: lo */
+	char outer[16];         /* h<i>, port of br1 in the host; matched: "" */
 	uint32_t addr_be;       /* v<i>'s address, network byte order */
+	unsigned int prefix_len;
 };
 
 static inline void nb_names(unsigned int i, struct nb_names *n)
@@ -41,6 +43,7 @@ static inline void nb_names(unsigned int i, struct nb_names *n)
 	snprintf(n->inner, sizeof(n->inner), "v%u", i);
 	snprintf(n->outer, sizeof(n->outer), "h%u", i);
 	n->addr_be = htonl(0x0a010000u | ((1u + i / 250u) << 8) | (1u + i % 250u));
+	n->prefix_len = NB_PREFIX_LEN;
 }
 
 /* Of n namespaces, those of Option 2 shape; the rest are matched. */
@@ -52,6 +55,17 @@ static inline unsigned int nb_option2(unsigned int n)
 static inline void nb_matched_name(unsigned int j, char *buf, size_t size)
 {
 	snprintf(buf, size, NB_MATCHED_PREFIX "%u", j);
+}
+
+/* Matched namespace j as the heal benchmark breaks it: its address on lo;
+ * no veth, no host end, no route. */
+static inline void nb_matched_names(unsigned int j, struct nb_names *n)
+{
+	nb_matched_name(j, n->netns, sizeof(n->netns));
+	snprintf(n->inner, sizeof(n->inner), "lo");
+	n->outer[0] = '\0';
+	n->addr_be = NB_MATCHED_ADDR_BE;
+	n->prefix_len = NB_MATCHED_PREFIX_LEN;
 }
 
 #endif
