@@ -75,7 +75,7 @@ bool nh_sysctl_key_valid(const char *key)
 	    strstr(key, "..") || strchr(key, '/'))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (isspace((unsigned char)key[i]) || (unsigned char)key[i] < 0x20 || key[i] == 0x7f)
+		if (isspace((unsigned char)key[i]) || nh_is_control((unsigned char)key[i]))
 			return false;
 	if (per_link_split(key, &dev, &leaf)) {
 		char link[NH_IFNAMSIZ];

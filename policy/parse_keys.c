@@ -75,7 +75,7 @@ const char *nh_quote(const char *s, char *buf, size_t size)
 	for (i = 0; s[i] && o + 8 < size && i < 64; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
+		if (nh_is_control(ch) || ch == '\\')
 			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
 		else
 			buf[o++] = (char)ch;

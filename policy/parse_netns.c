@@ -222,7 +222,7 @@ const char *nh_rule_label(const struct nh_netns_rule *r, char *buf, size_t size)
 static bool has_control(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if (nh_is_control((unsigned char)*s))
 			return true;
 	return false;
 }

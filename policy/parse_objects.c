@@ -61,7 +61,7 @@ static const char *sysctl_key_problem(const char *key)
 		if (isspace((unsigned char)*p))
 			return "has whitespace";
 	for (const char *p = key; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if (nh_is_control((unsigned char)*p))
 			return "has a control character";
 	if (key[strlen(key) - 1] == '.')
 		return "ends with '.'";
@@ -74,7 +74,7 @@ static const char *sysctl_key_problem(const char *key)
 static bool value_ok(const char *v)
 {
 	for (; *v; v++)
-		if (((unsigned char)*v < 0x20 && *v != '\t') || *v == 0x7f)
+		if (nh_is_control((unsigned char)*v) && *v != '\t')
 			return false;
 	return true;
 }
