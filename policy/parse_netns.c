@@ -374,9 +374,10 @@ static int parse_rule_id(struct nh_pctx *c, const config_setting_t *g, const con
 			  has_control(m) ? "no name has a control character" : "longer than any name");
 		return -EINVAL;
 	}
-	if (strcmp(m, ".") == 0 || strcmp(m, "..") == 0 || strncmp(m, "[.]", 3) == 0) {
+	if (strcmp(m, ".") == 0 || strcmp(m, "..") == 0 || strncmp(m, "[.]", 3) == 0 || strcmp(m, "-") == 0) {
 		nh_perror(c, nh_line(c, k[NK_MATCH]), "'match': '%s' matches no name (%s)", nh_quote(m, q, sizeof(q)),
 			  m[0] == '[' ? "a leading '.' is matched only by a literal one, not by a bracket: FNM_PERIOD"
+			  : m[0] == '-' ? "'-' is netheal's name for the host: a namespace of that name is not watched"
 				      : "no namespace is named '.' or '..'");
 		return -EINVAL;
 	}

@@ -334,6 +334,9 @@ static void test_name_match(void **state)
 		  "is written inside a bracket: [[:digit:]])" },
 		{ "match dot", "namespaces = ( { match = \"..\"; } );\n", 1, false,
 		  "'match': '..' matches no name (no namespace is named '.' or '..')" },
+		{ "match the host's name", "namespaces = ( { match = \"-\"; } );\n", 1, false,
+		  "'match': '-' matches no name ('-' is netheal's name for the host: a namespace of that name is "
+		  "not watched)" },
 		{ "match leading bracketed dot", "namespaces = ( { match = \"[.]y*\"; } );\n", 1, false,
 		  "'match': '[.]y*' matches no name (a leading '.' is matched only by a literal one" },
 		{ "match slash reason", "namespaces = ( { match = \"ns/*\"; } );\n", 1, false,
