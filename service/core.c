@@ -900,8 +900,14 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 		obj = nh_netns_tracked(ns, key, true);
 	if (obj && !c->damping_off && !consequential && a->type != NH_ACT_LINK_DELETE &&
 	    nh_flap_record_heal(cfg, &obj->flap, now_us / 1000, &fv) == 0 && fv.became_flapping) {
+		char why[128];
 		struct nh_outcome_info fl = { .type = NH_OUT_FLAPPING, .log = true, .latency_us = -1,
-					      .why = "healed too often: backing off", .actor = info.actor };
+					      .why = why, .actor = info.actor };
+
+		/* how long the operator waits to see it healed (SPEC §5.4) */
+		snprintf(why, sizeof(why), "healed %u times in %u s: backing off, the next heal waits %llu.%01llu s",
+			 fv.heals, cfg->flap_window, (unsigned long long)fv.delay_ms / 1000,
+			 (unsigned long long)fv.delay_ms % 1000 / 100);
 
 		/* port 0 here is no consequence: a requester the kernel did
 		 * not name (a link's change); the record names none */

@@ -40,7 +40,9 @@ void nh_report_outcome(const struct nh_action *a, const struct nh_outcome_info *
 		}
 		break;          /* there already: nothing was healed */
 	case NH_OUT_FLAPPING:
-		record(NH_EV_FLAPPING, a, o, ": healed too often, backing off");
+		/* why says how often and how long the wait is */
+		snprintf(line, sizeof(line), ": %s", o->why ? o->why : "healed too often, backing off");
+		record(NH_EV_FLAPPING, a, o, line);
 		return;
 	case NH_OUT_FAILED:
 		if (o->log) {

@@ -32,6 +32,9 @@ for i in 1 2 3; do
 done
 ip -n blue addr del 10.1.0.1/24 dev br
 check "the fourth is damped: flapping logged" wait_for 2 grep -q 'event=flapping netns=blue' "$LOG"
+# SPEC §5.4: the operator is told how often and how long the wait is
+check "... saying how often and for how long" grep -q \
+	'event=flapping netns=blue.*reason="healed 3 times in 60 s: backing off, the next heal waits 8.0 s"' "$LOG"
 sleep 0.5
 check "... and the address left out for now" not_has_addr
 
