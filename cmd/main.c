@@ -59,7 +59,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; commands[i].name; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	if (argv[1][0] == '-')
+	if (argv[1][0] == '-') {
+		/* `netheal -c FILE check`: every option is a command's */
+		for (int k = 2; k < argc; k++)
+			for (size_t i = 0; commands[i].name; i++)
+				if (strcmp(argv[k], commands[i].name) == 0)
+					return nh_usage_error(NULL, "'%s' goes after the command: netheal %s %s ...",
+							      argv[1], argv[k], argv[1]);
 		return nh_usage_error(NULL, "unknown option '%s'", argv[1]);
+	}
 	return nh_usage_error(NULL, "unknown command '%s'", argv[1]);
 }

@@ -181,6 +181,10 @@ expect_rc 64 "unknown option"
 case $err in *"unknown option '--bogus'"*"--help"*) ok "usage message points to --help" ;; *) fail "usage message: $err" ;; esac
 run check -c
 expect_rc 64 "-c without FILE"
+run -c "$T/netheal.conf" check
+expect_rc 64 "an option before the command"
+case $err in *"'-c' goes after the command: netheal check -c ..."*) ok "says where -c goes" ;;
+	*) fail "option before the command: $err" ;; esac
 run check -h
 expect_rc 0 "-h"
 case $out in "Usage: netheal check"*) ok "help on stdout" ;; *) fail "help: $out" ;; esac
