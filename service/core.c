@@ -1841,6 +1841,8 @@ static bool same_backoff(const struct nh_backoff *a, const struct nh_backoff *b)
 /* Every record follows the policy in force. */
 static int apply_policy(struct nh_core *c, const struct nh_policy *old)
 {
+	bool fresh = old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff);
+	size_t damped = 0;
 	struct nh_netns *ns, *tmp;
 
 	for (size_t i = 0; i < c->policy->n_netns; i++)
@@ -1854,12 +1856,19 @@ static int apply_policy(struct nh_core *c, const struct nh_policy *old)
 		set_rule(ns, nh_world_rule_for(&c->world, ns->name));
 		c->sorted_stale = true;
 		HASH_ITER(hh, ns->objs, obj, otmp) {
-			if (old && !same_backoff(&old->settings.backoff, &c->policy->settings.backoff))
-				nh_flap_clear(&obj->flap);
+			if (!fresh)
+				continue;
+			damped += obj->flap.flapping;
+			nh_flap_clear(&obj->flap);
 		}
 		if (!ns->dirty && !record_needed(ns))
 			mark_dirty(ns, core_now_us(c));         /* freed by the next pass */
 	}
+	/* SPEC §5.4: a reload keeps damping unless the backoff changed; an
+	 * operator waiting on a damped object learns why it healed at once */
+	if (damped)
+		nh_notice("the backoff settings changed: flap damping starts afresh for %zu flapping object%s, "
+			  "healed at once", damped, damped == 1 ? "" : "s");
 	c->views_stale = true;
 	return 0;
 }

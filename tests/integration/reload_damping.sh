@@ -50,6 +50,7 @@ check_eq "flapping is not logged again" 1 "$(grep -c 'event=flapping' "$LOG")"
 write_conf "$C" "${BACKOFF/flap_count = 3/flap_count = 4}"
 kill -HUP "$NH_PID"
 check "a reload that changes the backoff heals it at once" wait_for 3 has_addr blue br 10.1.0.1/24
+check "... and says why" grep -q 'the backoff settings changed: flap damping starts afresh for 1 flapping object, healed at once' "$LOG"
 ip -n blue addr del 10.1.0.1/24 dev br
 check "... and the next deletion too: a fresh count" wait_for 2 has_addr blue br 10.1.0.1/24
 finish
