@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "cmd.h"
 
@@ -40,6 +41,42 @@ static void usage(FILE *f)
 		   "  netheal --version   print the version\n", NH_DEFAULT_CONFIG);
 }
 
+/*
+ * stdout passes each control byte but newline and tab as \xHH (as the log
+ * does): names come from the kernel and the file system, and the kernel
+ * takes a link named "\x1b[2J" (dev_valid_name refuses only '/', ':' and
+ * white space), which `monitor` or `plan` would otherwise send to the
+ * operator's terminal. JSON is escaped already and passes unchanged.
+ */
+static ssize_t escaped_write(void *cookie, const char *buf, size_t size)
+{
+	FILE *to = cookie;
+
+	for (size_t i = 0; i < size; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (nh_is_control(c) && c != '\n' && c != '\t' ? fprintf(to, "\\x%02x", c) < 0 : putc(c, to) == EOF)
+			return -1;
+	}
+	return fflush(to) == EOF ? -1 : (ssize_t)size;
+}
+
+static int escaped_close(void *cookie)
+{
+	return fflush(cookie) == EOF ? -1 : 0;
+}
+
+/* glibc's stdout is a variable one may set (libc manual, "Standard
+ * Streams"); the original stays open beneath. Unchanged when out of memory. */
+static void escape_stdout(void)
+{
+	static const cookie_io_functions_t io = { .write = escaped_write, .close = escaped_close };
+	FILE *f = fopencookie(stdout, "w", io);
+
+	if (f)
+		stdout = f;
+}
+
 int main(int argc, char **argv)
 {
 	/* glibc reads it in fnmatch (under it "[^a]" matches '^' or 'a': not
@@ -56,6 +93,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	escape_stdout();
 	for (size_t i = 0; commands[i].name; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

@@ -38,6 +38,16 @@ check_state "links" ""
 ip link del ren2
 check_line "link del printed" ' - link -ren2 index [0-9]+$'
 check_line "peer del printed" ' - link -ren1 index [0-9]+$'
+# The kernel takes a link name that would drive a terminal: shown escaped,
+# as in the log, never raw (ifb: a kind this kernel may lack)
+if ip link add $'t\x1b[2J' type ifb 2>/dev/null; then
+	check_line "a control byte in a name is shown as \\x1b" ' - link \+t\\x1b\[2J index [0-9]+ kind ifb'
+	check "no raw control byte on stdout" bash -c "! grep -q \$'\\x1b' '$MON_OUT'"
+	ip link del $'t\x1b[2J'
+	check_line "and its deletion" ' - link -t\\x1b\[2J index'
+else
+	skip "no ifb links on this kernel: the escaped name is not tried"
+fi
 
 # addresses and routes in the host
 ip addr add 10.1.1.51/24 dev br1
