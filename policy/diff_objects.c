@@ -63,13 +63,16 @@ static void key_now(const struct nh_sysctl *w, const struct nh_link *obs, char *
 	snprintf(buf, size, "%.*s%s%s", (int)n, w->key, obs->name, leaf);
 }
 
+/* consequence: the link or namespace it is for is new (SPEC §5.4: the heal
+ * is that one's, not counted for flap damping) */
 static int emit_sysctl(struct diff_ctx *c, size_t x, const struct nh_sysctl *w, enum nh_action_type t,
-		       const char *drift)
+		       bool consequence, const char *drift)
 {
 	struct nh_action a;
 	char obj[96];
 
 	diff_action_init(&a, t, c->views[x].name, NULL, 0);
+	a.consequence = consequence;
 	a.sysctl = *w;
 	a.rule = w->origin;
 	nh_strlcpy(a.link.name, w->link, sizeof(a.link.name));
@@ -92,16 +95,16 @@ static int diff_sysctl(struct diff_ctx *c, size_t x, const struct link_plan *lps
 		return 0;
 	case NEED_MISSING:
 		snprintf(drift, sizeof(drift), "sysctl %s waits for link %s, which is missing", w->key, w->link);
-		return emit_sysctl(c, x, w, NH_ACT_REPORT_MISSING, drift);
+		return emit_sysctl(c, x, w, NH_ACT_REPORT_MISSING, false, drift);
 	case NEED_NEW:
 		snprintf(drift, sizeof(drift), "sysctl %s: link %s is new, policy wants %s", w->key, w->link, w->value);
-		return emit_sysctl(c, x, w, NH_ACT_SYSCTL_SET, drift);
+		return emit_sysctl(c, x, w, NH_ACT_SYSCTL_SET, true, drift);
 	case NEED_THERE:
 		break;
 	}
 	if (st == &c->fresh) {
 		snprintf(drift, sizeof(drift), "sysctl %s: the namespace is new, policy wants %s", w->key, w->value);
-		return emit_sysctl(c, x, w, NH_ACT_SYSCTL_SET, drift);
+		return emit_sysctl(c, x, w, NH_ACT_SYSCTL_SET, true, drift);
 	}
 	key_now(w, nd.obs, key, sizeof(key));
 	h = st ? nh_state_sysctl(st, key) : NULL;
@@ -111,7 +114,7 @@ static int diff_sysctl(struct diff_ctx *c, size_t x, const struct link_plan *lps
 		snprintf(drift, sizeof(drift), "sysctl %s is %s, policy wants %s", w->key, h->value, w->value);
 	else
 		snprintf(drift, sizeof(drift), "sysctl %s could not be read, policy wants %s", w->key, w->value);
-	return emit_sysctl(c, x, w, NH_ACT_SYSCTL_SET, drift);
+	return emit_sysctl(c, x, w, NH_ACT_SYSCTL_SET, false, drift);
 }
 
 int diff_sysctls(struct diff_ctx *c, size_t x, const struct link_plan *lps, size_t n)
@@ -179,13 +182,15 @@ int diff_rules(struct diff_ctx *c, size_t x)
 
 /* ---- neighbours ---- */
 
+/* consequence: as emit_sysctl's */
 static int emit_neigh(struct diff_ctx *c, size_t x, const struct nh_neigh *w, enum nh_action_type t, int ifindex,
-		      const char *drift)
+		      bool consequence, const char *drift)
 {
 	char obj[96], ip[64];
 	struct nh_action a;
 
 	diff_action_init(&a, t, c->views[x].name, NULL, ifindex);
+	a.consequence = consequence;
 	a.neigh = *w;
 	a.rule = w->origin;
 	nh_strlcpy(a.link.name, w->dev, sizeof(a.link.name));
@@ -208,10 +213,10 @@ static int diff_neigh(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 		return 0;
 	case NEED_MISSING:
 		snprintf(drift, sizeof(drift), "neighbour %s waits for link %s, which is missing", ip, w->dev);
-		return emit_neigh(c, x, w, NH_ACT_REPORT_MISSING, 0, drift);
+		return emit_neigh(c, x, w, NH_ACT_REPORT_MISSING, 0, false, drift);
 	case NEED_NEW:
 		snprintf(drift, sizeof(drift), "neighbour %s on %s: the link is new, policy wants %s", ip, w->dev, want);
-		return emit_neigh(c, x, w, NH_ACT_NEIGH_SET, 0, drift);
+		return emit_neigh(c, x, w, NH_ACT_NEIGH_SET, 0, true, drift);
 	case NEED_THERE:
 		break;
 	}
@@ -226,7 +231,7 @@ static int diff_neigh(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 			 nh_mac_str(h->lladdr, have, sizeof(have)), want);
 	else
 		snprintf(drift, sizeof(drift), "permanent neighbour %s on %s missing, policy wants %s", ip, w->dev, want);
-	return emit_neigh(c, x, w, NH_ACT_NEIGH_SET, nd.obs->ifindex, drift);
+	return emit_neigh(c, x, w, NH_ACT_NEIGH_SET, nd.obs->ifindex, false, drift);
 }
 
 int diff_neighs(struct diff_ctx *c, size_t x, const struct link_plan *lps, size_t n)

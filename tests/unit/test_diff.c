@@ -1660,6 +1660,8 @@ static void test_sysctl_follows_link(void **state)
 		    "add-route blue - route:default\n");
 	plan_all(&w, &p);
 	assert_string_equal(p.actions[2].drift, "sysctl net.ipv4.conf.v-peer1.rp_filter: link v-peer1 is new, policy wants 2");
+	/* the link's heal, not its own: flap damping blames the link (SPEC §5.4) */
+	assert_true(p.actions[2].consequence);
 	nh_plan_free(&p);
 	world_free(&w);
 
@@ -1677,6 +1679,10 @@ static void test_sysctl_follows_link(void **state)
 	nh_state_sysctl(&blue->have, "net.ipv4.conf.foo0.rp_filter")->value[0] = '1';
 	expect_plan(&w, "rename-link blue v-peer1 link:v-peer1 if=2\n"
 		    "set-sysctl blue v-peer1 sysctl:net.ipv4.conf.v-peer1.rp_filter\n");
+	/* a value undone on a link that stays is its own heal */
+	plan_all(&w, &p);
+	assert_false(p.actions[1].consequence);
+	nh_plan_free(&p);
 	/* a policy link named like a part of the key's prefix, renamed */
 	add_link(&blue->rule.want, (struct nh_link){ .name = "ipv4", .has = UP_ALWAYS, .up = true,
 		.origin = AT(BLUE_CONF, 30) });
@@ -1851,6 +1857,13 @@ static void test_neighbours(void **state)
 		    "set-neighbour blue v-peer1 neigh:10.1.1.1\n"
 		    "set-neighbour blue v-peer1 neigh:10.1.1.2\n"
 		    "set-neighbour blue v-peer1 neigh:2001:db8::3\n");
+	/* those of the new link are its heal (SPEC §5.4); eth9's, which
+	 * stays, its own */
+	plan_all(&w, &p);
+	for (size_t i = 0; i < p.n; i++)
+		if (p.actions[i].type == NH_ACT_NEIGH_SET)
+			assert_int_equal(p.actions[i].consequence, strcmp(p.actions[i].link.name, "v-peer1") == 0);
+	nh_plan_free(&p);
 	world_free(&w);
 }
 
