@@ -812,6 +812,7 @@ static void object_back(struct nh_tracked *obj)
 		return;
 	nh_retry_succeeded(&obj->retry, &rv);
 	obj->removed = false;
+	obj->secondary_of = 0;
 	obj->failure_logged = false;
 }
 
@@ -1642,6 +1643,27 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
 		 !obj->removed_by ? "the kernel" : obj->removed_by == NH_ACTOR_IPV6 ? "whom its heal tells" : "a process");
 }
 
+/*
+ * An IPv4 primary address deleted takes its subnet's secondaries with it
+ * (unless promote_secondaries): the kernel announces each secondary's
+ * removal first, under the requester's port, then the primary's
+ * (__inet_del_ifa). The secondaries a primary's removal follows, on the
+ * same link for the same requester, were the kernel's doing.
+ */
+static void secondaries_followed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
+{
+	uint32_t by = own_port(c, ev->actor_port) ? 0 : ev->actor_port;
+	struct nh_tracked *obj, *tmp;
+
+	if (ev->addr.prefix.family != AF_INET || (ev->addr.flags & IFA_F_SECONDARY))
+		return;
+	HASH_ITER(hh, ns->objs, obj, tmp)
+		if (obj->removed && obj->secondary_of == ev->addr.ifindex && obj->removed_by == by) {
+			obj->removed_by = 0;
+			obj->secondary_of = 0;
+		}
+}
+
 static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_observed *obs,
 		    const struct nh_nl_event *ev)
 {
@@ -1651,15 +1673,27 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 		nh_strlcpy(ns->v6_flushed, ev->addr.link, sizeof(ns->v6_flushed));
 		ns->v6_flushed_us = ev->t_us;
 	}
-	if (!wanted(ns, ev))
+	if (!wanted(ns, ev)) {
+		/* a primary the policy does not name took policy secondaries */
+		if (ev->type == RTM_DELADDR)
+			secondaries_followed(c, ns, ev);
 		return;
+	}
 	switch (ev->type) {
-	case RTM_DELADDR:
+	case RTM_DELADDR: {
+		struct nh_tracked *obj;
+
 		/* IPv6 names no requester: ipv6_remover */
 		note_removal(c, ns, nh_address_key(&ev->addr, key, sizeof(key)),
 			     ev->actor_port || ev->addr.prefix.family != AF_INET6 ? ev->actor_port :
 			     ipv6_remover(ns, &obs->have, ev->addr.link, ev->addr.ifindex, false, 0));
+		obj = nh_netns_tracked(ns, key, false);
+		if (obj)
+			obj->secondary_of = ev->addr.prefix.family == AF_INET && (ev->addr.flags & IFA_F_SECONDARY) ?
+					    ev->addr.ifindex : 0;
+		secondaries_followed(c, ns, ev);      /* the primary itself is no secondary */
 		break;
+	}
 	case RTM_DELROUTE:
 		note_removal(c, ns, nh_route_key(&ev->route, key, sizeof(key)), ev->actor_port);
 		break;

@@ -70,6 +70,9 @@ struct nh_tracked {
 	uint32_t removed_by;            /* by this netlink port; 0 = the kernel, as a consequence (SPEC §5.4);
 					 * NH_ACTOR_UNKNOWN: by someone the kernel does not name;
 					 * NH_ACTOR_IPV6: not told yet */
+	int secondary_of;               /* removed as an IPv4 secondary address of the link of
+					   this index (IFA_F_SECONDARY), else 0: the kernel's
+					   consequence if its primary goes next (core.c) */
 	UT_hash_handle hh;
 };
 
