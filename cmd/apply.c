@@ -193,7 +193,7 @@ int nh_cmd_apply(int argc, char **argv)
 	int c, rc = 1, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -204,7 +204,8 @@ int nh_cmd_apply(int argc, char **argv)
 			return 0;
 		default:
 			nh_hooks_runner_free(run.hooks);
-			return nh_usage_error("apply", "unknown or incomplete option '%s'", argv[optind - 1]);
+			return c == ':' ? nh_usage_error("apply", "option '%s' needs an argument", argv[optind - 1])
+					: nh_usage_error("apply", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -67,14 +68,18 @@ static int escaped_close(void *cookie)
 }
 
 /* glibc's stdout is a variable one may set (libc manual, "Standard
- * Streams"); the original stays open beneath. Unchanged when out of memory. */
+ * Streams"); the original stays open beneath, and a terminal still gets
+ * each line as it is printed. Unchanged when out of memory. */
 static void escape_stdout(void)
 {
 	static const cookie_io_functions_t io = { .write = escaped_write, .close = escaped_close };
 	FILE *f = fopencookie(stdout, "w", io);
 
-	if (f)
-		stdout = f;
+	if (!f)
+		return;
+	if (isatty(STDOUT_FILENO))
+		setvbuf(f, NULL, _IOLBF, 0);
+	stdout = f;
 }
 
 int main(int argc, char **argv)

@@ -532,8 +532,8 @@ static void help(void)
 {
 	printf("Usage: netheal monitor [OPTIONS]\n"
 	       "Print link, address, route, rule, neighbour, sysctl and namespace events of\n"
-	       "the host and every named\n"
-	       "namespace, one line each, with a microsecond timestamp.\n\n"
+	       "the host and every named namespace, one line each, with a microsecond\n"
+	       "timestamp.\n\n"
 	       "  -c, --config FILE      configuration file (default %s): its netns_dir\n"
 	       "      --netns-dir DIR    where named namespaces live (default: the\n"
 	       "                         configuration's netns_dir, else /run/netns)\n"
@@ -548,7 +548,8 @@ static void help(void)
 	       "  route +|-DST inet|inet6 [via GW] [dev NAME] table N metric N proto P\n"
 	       "  rule +|-PRIORITY inet|inet6 WORDS proto P\n"
 	       "  neigh +|-ADDR dev NAME [lladdr MAC] STATE\n"
-	       "  sysctl net.FAMILY.conf.DEV.KEY=N ... (sysctl -net.FAMILY.conf.DEV: gone)\n"
+	       "  sysctl net.FAMILY.conf.DEV.KEY=N ... (sysctl -net.FAMILY.conf.DEV: gone;\n"
+	       "                         DEV '<ifindex N>': a link not seen yet)\n"
 	       "  nsid +|-N\n"
 	       "  netns +|-NAME\n"
 	       "  resync REASON          events were lost (overrun): the namespace was re-read\n"
@@ -600,7 +601,7 @@ int nh_cmd_monitor(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:n:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:n:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -629,6 +630,8 @@ int nh_cmd_monitor(int argc, char **argv)
 		case 'h':
 			help();
 			return 0;
+		case ':':
+			return nh_usage_error("monitor", "option '%s' needs an argument", argv[optind - 1]);
 		default:
 			return nh_usage_error("monitor", "unknown option '%s'", argv[optind - 1]);
 		}

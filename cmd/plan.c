@@ -108,7 +108,7 @@ int nh_cmd_plan(int argc, char **argv)
 	int c, rc = 1, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -119,8 +119,10 @@ int nh_cmd_plan(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			return nh_usage_error("plan", "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return nh_usage_error("plan", "unknown or incomplete option '%s'", argv[optind - 1]);
+			return nh_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -45,7 +45,7 @@ int nh_cmd_run(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o.config = optarg;
@@ -83,8 +83,10 @@ int nh_cmd_run(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			return nh_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return nh_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
+			return nh_usage_error("run", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -181,6 +181,13 @@ expect_rc 64 "unknown option"
 case $err in *"unknown option '--bogus'"*"--help"*) ok "usage message points to --help" ;; *) fail "usage message: $err" ;; esac
 run check -c
 expect_rc 64 "-c without FILE"
+# an option's missing argument is named as such, by every command
+for cmd in "monitor -n" "monitor --netns-dir" "plan -c" "apply -c" "run --log" "export -n" "status -c"; do
+	run $cmd
+	expect_rc 64 "$cmd without its argument"
+	case $err in *"option '${cmd#* }' needs an argument"*) ok "$cmd: says it needs an argument" ;;
+		*) fail "$cmd: $err" ;; esac
+done
 run -c "$T/netheal.conf" check
 expect_rc 64 "an option before the command"
 case $err in *"'-c' goes after the command: netheal check -c ..."*) ok "says where -c goes" ;;
