@@ -716,13 +716,16 @@ static void put_clean(FILE *f, const char *s, int width)
 void nh_status_print(const struct nh_status *s, FILE *f)
 {
 	char started[80], when[80];
-	int w = (int)strlen("NAMESPACE");
+	int w = (int)strlen("NAMESPACE"), wo = (int)strlen("OBJECT");
 
+	/* columns as wide as their longest entry (a sysctl key is long) */
 	for (size_t i = 0; i < s->n_ns; i++) {
-		int len = (int)strlen(s->ns[i]->name);
+		int len = (int)strlen(s->ns[i]->name), lo = (int)strlen(s->ns[i]->last_heal_object);
 
 		if (len > w)
 			w = len;
+		if (s->ns[i]->last_heal_ms > 0 && lo > wo)
+			wo = lo;
 	}
 	nh_status_time_local(s->started_ms, started, sizeof(started));
 	fprintf(f, "netheal %s, pid %d, running since %s\n", s->version, (int)s->pid, started);
@@ -731,8 +734,8 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 		nh_status_n_drifting(s), s->heals, s->heals == 1 ? "" : "s", s->heal_failures,
 		s->heal_failures == 1 ? "" : "s", s->events, s->events == 1 ? "" : "s", s->resyncs,
 		s->resyncs == 1 ? "" : "s");
-	fprintf(f, "%-*s  %-9s  %6s  %-19s  %-24s  %s\n", w, "NAMESPACE", "STATE", "HEALS",
-		"LAST HEAL", "OBJECT", "LAST ERROR");
+	fprintf(f, "%-*s  %-9s  %6s  %-19s  %-*s  %s\n", w, "NAMESPACE", "STATE", "HEALS",
+		"LAST HEAL", wo, "OBJECT", "LAST ERROR");
 	for (size_t i = 0; i < s->n_ns; i++) {
 		const struct nh_status_ns *e = s->ns[i];
 
@@ -743,7 +746,7 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 		else
 			snprintf(when, sizeof(when), "-");
 		fprintf(f, "%-19s  ", when);
-		put_clean(f, e->last_heal_ms > 0 ? e->last_heal_object : "-", 24);
+		put_clean(f, e->last_heal_ms > 0 ? e->last_heal_object : "-", wo);
 		fputs("  ", f);
 		put_clean(f, *e->last_error ? e->last_error : "-", 0);
 		fputc('\n', f);

@@ -505,6 +505,23 @@ static void test_print(void **state)
 	assert_non_null(strstr(buf, "\n- "));             /* the host */
 	assert_non_null(strstr(buf, "qrouter-\"x\\y?"));  /* the newline is shown as '?' */
 	free(buf);
+	/* a long object widens its column: LAST ERROR stays aligned */
+	nh_status_heal(&s, nh_status_ns_get(&s, "", false), "sysctl:net.ipv4.conf.v-peer1.rp_filter", 1735732804000);
+	f = open_memstream(&buf, &len);
+	nh_status_print(&s, f);
+	fclose(f);
+	{
+		const char *head = strstr(buf, "NAMESPACE"), *err = strstr(buf, "Nexthop");
+		const char *row = err;
+
+		assert_non_null(head);
+		assert_non_null(err);
+		while (row > buf && row[-1] != '\n')
+			row--;
+		assert_int_equal(err - row, strstr(head, "LAST ERROR") - head);
+		assert_non_null(strstr(buf, "sysctl:net.ipv4.conf.v-peer1.rp_filter  -\n"));
+	}
+	free(buf);
 	nh_status_free(&s);
 }
 
