@@ -23,7 +23,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: netheal apply [-c FILE]\n"
 		   "Converge once: create, move and set what the policy asks for, print each\n"
-		   "action and its result, exit. Exit 0: converged, 1: something could not be fixed.\n\n"
+		   "action and its result, exit. Exit 0: converged, 1: something could not be fixed\n"
+		   "(drift in a namespace in audit mode is shown, left alone and not counted).\n\n"
 		   "  -c, --config FILE   configuration (default %s)\n"
 		   "  -h, --help          this help\n", NH_DEFAULT_CONFIG);
 }

@@ -1419,7 +1419,8 @@ static int plan_read(struct nh_core *c, struct nh_plan *plan, size_t *unread)
 	return 0;
 }
 
-/* What is left to fix: every drift, and every namespace not read. */
+/* What is left to fix: every drift but what audit mode leaves alone by
+ * the policy's choice, and every namespace not read. */
 static int count_left(struct nh_core *c)
 {
 	struct nh_plan plan;
@@ -1428,8 +1429,11 @@ static int count_left(struct nh_core *c)
 
 	nh_plan_init(&plan);
 	r = plan_read(c, &plan, &unread);
-	if (r == 0)
-		r = (int)(plan.n + unread);
+	if (r == 0) {
+		r = (int)unread;
+		for (size_t i = 0; i < plan.n; i++)
+			r += !audit_mode(c, &plan.actions[i]);
+	}
 	nh_plan_free(&plan);
 	return r;
 }

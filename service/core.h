@@ -212,8 +212,9 @@ int nh_core_heal(struct nh_core *c);
  * reload: an object fought over stays deferred, so a configuration run
  * that reloads does not start the fight again, SPEC §5.4); else it is off
  * (start-up and `apply`, where no fight was seen). Returns how many
- * actions are left (reports, failures, audit drift, deferred; 0 =
- * converged), or -ENOMEM. */
+ * actions are left (reports, failures, deferred; 0 = converged; drift in
+ * a namespace in audit mode is left alone by the policy's choice and not
+ * counted), or -ENOMEM. */
 int nh_core_converge(struct nh_core *c, unsigned int rounds, bool damped);
 /* `run`'s start-up: the first pass of a converge alone, damping off, with
  * nothing read again after it: the caller reads every namespace next (it

@@ -192,6 +192,21 @@ ip netns exec blue ip route add default via 10.1.1.1
 ip netns exec blue ip link set lo up
 check_eq "blue state equals the seed's (Option 1)" "$(ns_view blue)" "$blue_nh"
 
+# Drift in a namespace in audit mode is shown, left alone by the policy's
+# choice, and does not fail the run: a configuration-management run with
+# an audited namespace can pass.
+ip netns add aud
+policy "$C" aud <<'EOP'
+namespaces = ( { name = "aud"; mode = "audit"; links = ( { name = "lo"; } ); } );
+EOP
+out=$("$NETHEAL" apply -c "$C/netheal.conf" 2>&1); rc=$?
+echo "$out" | sed 's/^/    /'
+check_eq "apply with audit-mode drift exits 0" 0 "$rc"
+check "the drift is shown as left alone" grep -q '^skipped .*aud.*audit mode: not changed' <<<"$out"
+check_eq "and the run says converged" converged "$(tail -1 <<<"$out")"
+check "the audited namespace is not changed" bash -c '! ip -n aud -j link show lo | jq -e ".[0].flags | index(\"UP\")"'
+rm -f "$C/policy.d/aud.conf"; ip netns del aud
+
 # What apply could not do adds up: the failed create and each action left
 # waiting for it, once each, and the count at the end says as many. A
 # macvlan whose MTU is over its parent's is refused by the kernel (EINVAL)
