@@ -141,6 +141,11 @@ int nh_exec_link_create(const struct nh_exec_ctx *ctx, const struct nh_action *a
 	r = nh_exec_send(via.nl, nlh, res);
 	if (r == 0)
 		res->ifindex = index_or_zero(target.nl, l->name);
+	/* rtnl_newlink: no rtnl_link_ops of that kind, after request_module
+	 * ("rtnl-link-KIND", the alias every link module has) */
+	if (r == -EOPNOTSUPP && strstr(res->reason, "Unknown device type"))
+		nh_exec_fail(res, r, "this kernel has no %s links: their module is not loaded and could not be "
+			     "(modprobe rtnl-link-%s, where it is installed)", nk->kind->name, nk->kind->name);
 	return r;
 }
 

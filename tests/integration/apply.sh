@@ -224,4 +224,21 @@ check_eq "each action waiting for it is shown once" 2 "$(grep -c '^skipped .*its
 check_eq "the count at the end is the lines above it" \
 	"$(grep -c '^FAILED\|^skipped' <<<"$out") things could not be fixed" "$(tail -1 <<<"$out")"
 
+# A kind this kernel lacks: the failure says so and how to load it, not
+# only the kernel's "Unknown device type"
+if ip link add nh-probe type dummy 2>/dev/null; then
+	ip link del nh-probe
+	skip "this kernel has dummy links: the missing-kind message is not tried"
+else
+	rm -f "$C/policy.d/"*.conf
+	policy "$C" kd <<'EOP'
+namespaces = ( { name = "kd"; links = ( { name = "d0"; kind = "dummy"; } ); } );
+EOP
+	out=$("$NETHEAL" apply -c "$C/netheal.conf" 2>&1); rc=$?
+	echo "$out" | sed 's/^/    /'
+	check_eq "apply of a kind the kernel lacks exits 1" 1 "$rc"
+	check "it says the kernel has no dummy links and how to load them" \
+		grep -q '^FAILED .*link d0 missing -> create-link.*this kernel has no dummy links: .*modprobe rtnl-link-dummy' <<<"$out"
+fi
+
 finish
