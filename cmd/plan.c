@@ -86,11 +86,18 @@ static void print_text(const struct nh_plan *plan)
 		printf("no drift: the system matches the policy\n");
 		return;
 	}
+	size_t conflicts = 0;
+
 	for (size_t i = 0; i < plan->n; i++) {
 		nh_action_format(&plan->actions[i], line, sizeof(line));
 		printf("%s\n", line);
+		conflicts += plan->actions[i].type == NH_ACT_REPORT_CONFLICT;
 	}
 	printf("%zu drift%s found\n", plan->n, plan->n == 1 ? "" : "s");
+	/* what to do about them: netheal never takes over what it does not own */
+	if (conflicts)
+		printf("%zu conflict%s: netheal leaves what it does not own; remove it, or set replace = true "
+		       "on the link or route to let netheal replace it\n", conflicts, conflicts == 1 ? "" : "s");
 }
 
 int nh_cmd_plan(int argc, char **argv)

@@ -60,5 +60,6 @@ check "no conflict was logged for the routes with replace" bash -c \
 "$NETHEAL" plan -c "$C/netheal.conf" >"$T_DIR/plan.out"; rc=$?
 check_eq "plan: the conflict is the one drift" 2 "$rc"
 check "plan shows it as a conflict" grep -q "route 198.51.100.0/24 is via 10.1.25.77 dev loop2, policy wants via 10.1.24.77 dev loop1 -> conflict" "$T_DIR/plan.out"
+check "and says what to do about it" grep -q "^1 conflict: netheal leaves what it does not own; remove it, or set replace = true" "$T_DIR/plan.out"
 check "no heal-failed" bash -c "! grep -q event=heal-failed '$LOG'"
 finish
