@@ -9,11 +9,11 @@
  *    be absolute; `check` rejects other policies);
  *  - stdin /dev/null, stdout and stderr inherited (the journal under
  *    systemd), no other file descriptor;
- *  - netheal's environment with NETHEAL_NETNS (the namespace, "-" for the
+ *  - a clean environment (hooks.c, env_kept): a fixed PATH, netheal's LANG,
+ *    LANGUAGE, LC_* and TZ, and NETHEAL_NETNS (the namespace, "-" for the
  *    host), NETHEAL_EVENT (e.g. "netns-created", "healed") and NETHEAL_DETAIL
- *    (free text, e.g. the objects healed); the service-manager variables
- *    NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID, LISTEN_* are removed, since
- *    they are meant for netheal alone;
+ *    (free text, e.g. the objects healed); nothing else, so nothing meant
+ *    for netheal alone (NOTIFY_SOCKET, WATCHDOG_*, LISTEN_*) reaches it;
  *  - its own process group, default signal dispositions and an empty signal
  *    mask (libev blocks signals it watches; a hook must not inherit that).
  *
