@@ -68,9 +68,10 @@ scale)
 	exit 64
 	;;
 esac
-# matched-address: beyond 1000 only (a matched namespace's address, at the
-# back of the host's nsids)
-BREAKS=${BENCH_BREAKS:-"address route down veth netns forward matched-address"}
+# matched-front, matched-back: beyond 1000 only, a matched namespace's
+# address, in the tenth of them with the lowest or the highest nsids in
+# the host (the two ends of the kernel's walk for a listen-all socket)
+BREAKS=${BENCH_BREAKS:-"address route down veth netns forward matched-front matched-back"}
 SOAK_S=${BENCH_SOAK_S:-$SOAK_S}
 if [ -n "${BENCH_SIZES:-}" ]; then
 	SIZES=$BENCH_SIZES
@@ -118,7 +119,15 @@ option2() { [ "$1" -lt 1000 ] && echo "$1" || echo 1000; }
 # Of N namespaces, those a match rule covers (qrouter-<j>), and how many
 # the observer picks from for break B.
 matched() { echo $(( $1 > 1000 ? $1 - 1000 : 0 )); }
-targets() { [ "$1" = matched-address ] && matched "$2" || option2 "$2"; }
+targets() { [[ "$1" == matched-* ]] && matched "$2" || option2 "$2"; }
+# The observer's arguments for break B.
+observer_break() {
+	case "$1" in
+	matched-front) echo --break matched-address --nsids front ;;
+	matched-back) echo --break matched-address --nsids back ;;
+	*) echo --break "$1" ;;
+	esac
+}
 
 # start_netheal N: config for N namespaces, `netheal run` until READY=1.
 start_netheal() {
@@ -255,11 +264,11 @@ heal() {
 		# ip_forward, whose change the kernel announces in a message per
 		# link, each walking the host's nsids for the listen-all socket
 		# (longest for a matched namespace's address: ids at the back)
-		[ "$who" = floor-woken ] && ! [[ " address route down forward matched-address " == *" $b "* ]] && continue
+		[ "$who" = floor-woken ] && ! [[ " address route down forward matched-front matched-back " == *" $b "* ]] && continue
 		[ "$(targets "$b" "$n")" = 0 ] && continue
 		say "heal $who $n: $b x $s"
 		[ "$who" = netheal ] && c0=$(cpu_ns "$PID")
-		"$OBSERVER" --break "$b" --namespaces "$(targets "$b" "$n")" --samples "$s" --seed "$n" $flag \
+		"$OBSERVER" $(observer_break "$b") --namespaces "$(targets "$b" "$n")" --samples "$s" --seed "$n" $flag \
 			> "$OUT/heal-$who-$n-$b.txt" 2>> "$OUT/observer.err"
 		rc=$?
 		rec "what=heal n=$n who=$who break=$b rc=$rc"

@@ -3,6 +3,7 @@
  *
  *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
  *                  [--timeout-ms MS] [--seed X] [--floor | --floor-woken]
+ *                  [--nsids front|back]
  *
  * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
  * set to 0), matched-address. Each sample picks one of the N namespaces of
@@ -10,7 +11,9 @@
  * matched-address, one of the N matched namespaces qrouter-<j>, beyond
  * 1000, and deletes its address on lo: a namespace at the back of the
  * host's nsids, where the kernel's walk for a listen-all socket is
- * longest), waits
+ * longest; with --nsids front or back, only from the tenth of them with the
+ * lowest or the highest nsids in the host: the same heal at both ends of
+ * the kernel's walk, in one run), waits
  * until it is whole, opens an rtnetlink event socket of its own in it, and
  * breaks it with one request from a second thread while this one waits on
  * the socket, stamping each event (CLOCK_MONOTONIC) as it is read. The
@@ -76,6 +79,7 @@ struct opts {
 	unsigned int seed;
 	bool floor;
 	bool woken;                     /* --floor-woken */
+	int nsids;                      /* --nsids: 0 any, -1 front, 1 back */
 };
 
 /* What one sample has seen; times in ns, 0 = not yet. */
@@ -726,6 +730,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "seed", required_argument, NULL, 'r' },
 		{ "floor", no_argument, NULL, 'f' },
 		{ "floor-woken", no_argument, NULL, 'w' },
+		{ "nsids", required_argument, NULL, 'i' },
 		{ 0 },
 	};
 	int c, b = -EINVAL;
@@ -743,6 +748,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r': o->seed = v; break;
 		case 'f': o->floor = true; break;
 		case 'w': o->woken = true; break;
+		case 'i':
+			if (strcmp(optarg, "front") != 0 && strcmp(optarg, "back") != 0)
+				return -EINVAL;
+			o->nsids = optarg[0] == 'f' ? -1 : 1;
+			break;
 		default: return -EINVAL;
 		}
 	}
@@ -758,20 +768,78 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 #define WHOLE_WAIT_MS 5000
 #define MAX_FAILED_IN_A_ROW 5
 
+static void names_of(const struct opts *o, unsigned int i, struct nb_names *n)
+{
+	if (o->brk == NB_MATCHED_ADDR)
+		nb_matched_names(i, n);
+	else
+		nb_names(i, n);
+}
+
+struct by_nsid {
+	int nsid;
+	unsigned int i;
+};
+
+static int cmp_nsid(const void *a, const void *b)
+{
+	const struct by_nsid *x = a, *y = b;
+
+	return (x->nsid > y->nsid) - (x->nsid < y->nsid);
+}
+
+/*
+ * --nsids: the candidates, o->namespaces of them, ordered by their nsid in
+ * the host (none given: -1, first), cut to the tenth (at least one) at the
+ * front or the back. *pick (malloc'd, the caller frees) and *n_pick. 0 or
+ * -errno.
+ */
+static int pick_by_nsid(const struct opts *o, struct nb_floor *f, unsigned int **pick, unsigned int *n_pick)
+{
+	struct by_nsid *v = calloc(o->namespaces, sizeof(*v));
+	unsigned int cut = o->namespaces / 10 ? o->namespaces / 10 : 1;
+	int r = v ? 0 : -ENOMEM;
+
+	for (unsigned int i = 0; r == 0 && i < o->namespaces; i++) {
+		struct nb_names n;
+		int fd;
+
+		names_of(o, i, &n);
+		fd = nb_netns_fd(n.netns);
+		if (fd < 0) {
+			r = fd;
+			break;
+		}
+		v[i].i = i;
+		r = nh_nl_get_nsid(&f->host.nl, fd, &v[i].nsid);
+		close(fd);
+	}
+	if (r == 0 && !(*pick = calloc(cut, sizeof(**pick))))
+		r = -ENOMEM;
+	if (r == 0) {
+		qsort(v, o->namespaces, sizeof(*v), cmp_nsid);
+		for (unsigned int k = 0; k < cut; k++)
+			(*pick)[k] = v[o->nsids < 0 ? k : o->namespaces - cut + k].i;
+		*n_pick = cut;
+	}
+	free(v);
+	return r;
+}
+
 static int run(const struct opts *o, struct nb_floor *f)
 {
-	unsigned int seed = o->seed, lost = 0, in_a_row = 0;
+	unsigned int seed = o->seed, lost = 0, in_a_row = 0, *pick = NULL, n_pick = 0;
+	int r = o->nsids ? pick_by_nsid(o, f, &pick, &n_pick) : 0;
 
+	if (r < 0)
+		return r;
 	for (unsigned int k = 0; k < o->samples && in_a_row < MAX_FAILED_IN_A_ROW; k++) {
-		unsigned int i = (unsigned int)rand_r(&seed) % o->namespaces;
+		unsigned int i = pick ? pick[(unsigned int)rand_r(&seed) % n_pick]
+				      : (unsigned int)rand_r(&seed) % o->namespaces;
 		struct sample s = { 0 };
 		struct nb_names n;
-		int r;
 
-		if (o->brk == NB_MATCHED_ADDR)
-			nb_matched_names(i, &n);
-		else
-			nb_names(i, &n);
+		names_of(o, i, &n);
 		if (!wait_whole(&f->host, &n, o->brk == NB_FORWARD, WHOLE_WAIT_MS)) {
 			printf("break=%s netns=%s first_us=-1 full_us=-1 note=not-whole-before\n",
 			       nb_break_to_string(o->brk), n.netns);
@@ -796,6 +864,7 @@ static int run(const struct opts *o, struct nb_floor *f)
 	if (in_a_row >= MAX_FAILED_IN_A_ROW)
 		fprintf(stderr, "bench-observer: %s: %u failures in a row, gave up\n",
 			nb_break_to_string(o->brk), in_a_row);
+	free(pick);
 	return lost || in_a_row >= MAX_FAILED_IN_A_ROW ? -EAGAIN : 0;
 }
 
@@ -812,7 +881,7 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward|matched-address "
 			"--namespaces N --samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] "
-			"[--floor | --floor-woken]\n"
+			"[--floor | --floor-woken] [--nsids front|back]\n"
 			"(--floor-woken: address, route, down, forward and matched-address only; "
 			"matched-address: N matched namespaces)\n");
 		return 64;

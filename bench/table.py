@@ -14,7 +14,7 @@ import os
 import platform
 import sys
 
-BREAKS = ["address", "route", "down", "veth", "netns", "forward", "matched-address"]
+BREAKS = ["address", "route", "down", "veth", "netns", "forward", "matched-front", "matched-back"]
 BREAK_TEXT = {
     "address": "address deleted",
     "route": "default route deleted",
@@ -22,11 +22,12 @@ BREAK_TEXT = {
     "veth": "veth pair deleted",
     "netns": "namespace deleted",
     "forward": "ip_forward set to 0",
-    "matched-address": "address deleted, matched ns (nsid at the back)",
+    "matched-front": "address deleted, matched ns, lowest nsids",
+    "matched-back": "address deleted, matched ns, highest nsids",
 }
-# a break only the largest sizes have, and the break its CPU per heal is
-# compared with at the smallest (the same heal, at the front of the nsids)
-CPU_BASE = {"matched-address": "address"}
+# breaks only sizes beyond 1000 have: the same heal at both ends of the
+# host's nsids (position_rows), not in the CPU-by-size table
+POSITION = ["matched-front", "matched-back"]
 
 
 def records(out):
@@ -111,7 +112,7 @@ def heal_goal(brk, p50, p99, floor50, floor99):
     """SPEC §8; ip_forward: issue 12 ("within a few milliseconds")."""
     if p50 is None or p99 is None:
         return "n/a", False
-    if brk in ("address", "route", "matched-address"):
+    if brk in ["address", "route"] + POSITION:
         if floor50 is None:
             return "p50 ≤ 2 × floor p50, p99 ≤ 1000", False
         return "p50 ≤ %s, p99 ≤ 1000" % us(2 * floor50), p50 <= 2 * floor50 and p99 <= 1000
@@ -223,16 +224,11 @@ def cpu_rows(out, recs):
                 sizes, sizes.replace(" | ", " | floor "), sizes.replace(" | ", " | woken floor ")),
             "|---|" + "---:|" * (3 * len(ns) + 3) + "---|:-:|"]
     for brk in BREAKS:
-        base = CPU_BASE.get(brk, brk)
         vals = [per.get((brk, n)) for n in ns]
-        if all(v is None for v in vals):
+        if brk in POSITION or all(v is None for v in vals):
             continue
         floors = [floor_cpu(out, "floor", n, brk) for n in ns]
         woken = [floor_cpu(out, "floor-woken", n, brk) for n in ns]
-        if base != brk:     # the smallest size has no such break: its base's
-            vals[0] = per.get((base, ns[0]))
-            floors[0] = floor_cpu(out, "floor", ns[0], base)
-            woken[0] = floor_cpu(out, "floor-woken", ns[0], base)
         ok = vals[0] and vals[-1] and vals[-1] / vals[0] <= 1.2
         rows.append("| %s | %s | %s | %s | %s | %s | %s | ≤ 1.20 | %s |" % (
             BREAK_TEXT[brk], " | ".join(us(v) for v in vals), ratio(vals[-1], vals[0]),
@@ -240,6 +236,29 @@ def cpu_rows(out, recs):
             " | ".join(us(v) for v in woken), ratio(woken[-1], woken[0]),
             "yes" if ok else "**no**"))
     return rows
+
+
+def position_rows(out, recs):
+    """The same heal (a matched namespace's address) in the tenth of the
+    matched namespaces with the lowest and with the highest nsids in the
+    host, at each size that has them: what the kernel's walk of the host's
+    nsids costs, per message copied to a listen-all socket, by position."""
+    rows = ["| ns | nsids | p50 | p99 | netheal CPU/heal | floor CPU | woken floor p50 · p99 | woken floor CPU |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes(recs):
+        for brk in POSITION:
+            s = samples(out, "netheal", n, brk)
+            if not s:
+                continue
+            r = one(recs, what="cpu", n=n, **{"break": brk})
+            cpu = int(r["cpu_ns"]) / int(r["heals"]) / 1000 if r and int(r["heals"]) else None
+            wk = samples(out, "floor-woken", n, brk)
+            rows.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                n, brk.split("-")[1], us(pct(s[0], 50)), us(pct(s[0], 99)), us(cpu),
+                us(floor_cpu(out, "floor", n, brk)),
+                "%s · %s" % (us(pct(wk[0], 50)), us(pct(wk[0], 99))) if wk and wk[0] else "n/a",
+                us(floor_cpu(out, "floor-woken", n, brk))))
+    return rows if len(rows) > 2 else []
 
 
 def fds_rows(recs):
@@ -334,9 +353,14 @@ def table(out):
               "floor's requests alone for the same restore (no reading of the break, no check after), the "
               "kernel's work on their behalf included, mean over its samples; woken floor: the same with its "
               "listen-all socket in the host, whose kernel walk of the host's nsids for each message its "
-              "requests pay, as netheal's do; matched ns: at the smallest size, the address figure, the same "
-              "heal in a namespace at the front of the nsids)",
+              "requests pay, as netheal's do)",
               ""] + cpu_rows(out, recs)
+    pos = position_rows(out, recs)
+    if pos:
+        parts += ["", "**By nsid position** (the same heal, a matched namespace's address on lo, in the tenth "
+                  "of the matched namespaces with the lowest and with the highest nsids in the host: the kernel "
+                  "walks the host's nsids in id order, twice, for each message it copies to a listen-all "
+                  "socket; µs)", ""] + pos
     parts += ["", "**Descriptors** (`netheal run` after READY=1: one per namespace, since a21d5c4 one more "
               "for each namespace's kept /proc/sys/net/ipv4 (its settings are opened below it), the event "
               "socket, at most 128 request sockets, and since 653a5ba the one-run lock)", ""] + fds_rows(recs)
