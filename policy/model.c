@@ -199,6 +199,16 @@ bool nh_ip_is_multicast(const struct nh_prefix *ip)
 	return ip->family == AF_INET ? (ip->addr[0] & 0xf0) == 0xe0 : ip->family == AF_INET6 && ip->addr[0] == 0xff;
 }
 
+bool nh_ip_is_unspecified(const struct nh_prefix *ip)
+{
+	size_t n = nh_family_addr_len(ip->family);
+
+	for (size_t i = 0; i < n; i++)
+		if (ip->addr[i])
+			return false;
+	return n > 0;
+}
+
 bool nh_ip_is_link_local6(const struct nh_prefix *ip)
 {
 	return ip->family == AF_INET6 && ip->addr[0] == 0xfe && (ip->addr[1] & 0xc0) == 0x80;

@@ -56,6 +56,8 @@ int nh_prefix_cmp(const struct nh_prefix *a, const struct nh_prefix *b);
 bool nh_prefix_contains(const struct nh_prefix *net, const struct nh_prefix *ip);
 /* 224.0.0.0/4, ff00::/8 */
 bool nh_ip_is_multicast(const struct nh_prefix *ip);
+/* 0.0.0.0 or :: (the prefix length aside) */
+bool nh_ip_is_unspecified(const struct nh_prefix *ip);
 /* fe80::/10: on every link, so the kernel needs a device to use it */
 bool nh_ip_is_link_local6(const struct nh_prefix *ip);
 size_t nh_family_addr_len(int family);

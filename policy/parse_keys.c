@@ -510,6 +510,13 @@ int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *l
 			r = -EINVAL;
 			continue;
 		}
+		if (nh_ip_is_unspecified(&a.prefix)) {
+			/* the kernel acks 0.0.0.0 and keeps nothing; it refuses :: */
+			nh_perror(c, a.origin.line, "'addresses': %s is the unspecified address (%s): no link "
+				  "can hold it", str, a.prefix.family == AF_INET ? "0.0.0.0" : "::");
+			r = -EINVAL;
+			continue;
+		}
 		if (a.prefix.family == AF_INET6 && nh_ip_is_multicast(&a.prefix)) {
 			/* an IPv6 group is joined, not assigned */
 			nh_perror(c, a.origin.line, "'addresses': %s is a multicast address: the kernel refuses "
