@@ -8,8 +8,10 @@
 #include "atomic.h"
 #include "common/util.h"
 
-/* Label values escape '\\', '"' and newline; bytes that are not UTF-8
- * (names are arbitrary bytes) become '?', as the format requires UTF-8. */
+/* Label values escape '\\', '"' and newline; a byte that is not UTF-8
+ * (names are arbitrary bytes, the format wants UTF-8) is shown \xHH, as in
+ * the log: two names differing there stay two series (a '?' for each made
+ * "x\xff" and "x\xfe" one label twice, which Prometheus refuses). */
 static void put_label(FILE *f, const char *name, const char *val)
 {
 	const unsigned char *p = (const unsigned char *)val;
@@ -20,7 +22,7 @@ static void put_label(FILE *f, const char *name, const char *val)
 		size_t n = nh_utf8_len(p, left);
 
 		if (n == 0) {
-			fputc('?', f);
+			fprintf(f, "\\\\x%02x", *p);        /* the value: backslash, x, HH */
 			n = 1;
 		} else if (*p == '\\' || *p == '"') {
 			fputc('\\', f);

@@ -286,7 +286,14 @@ static void test_label_escaping(void **state)
 	sim_ns(m, "bad\xff" "utf8-\xc3\xa9")->drift = 3;
 	text = format(m);
 	assert_non_null(strstr(text, "netheal_heals_total{netns=\"q\\\"uo\\\\te\\nnl\",object=\"link\"} 1\n"));
-	assert_non_null(strstr(text, "netheal_drift{netns=\"bad?utf8-\xc3\xa9\"} 3\n"));
+	assert_non_null(strstr(text, "netheal_drift{netns=\"bad\\\\xffutf8-\xc3\xa9\"} 3\n"));
+	/* names that differ in a byte that is not UTF-8 stay two series */
+	sim_ns(m, "x\xfe")->drift = 1;
+	sim_ns(m, "x\xfd")->drift = 2;
+	free(text);
+	text = format(m);
+	assert_non_null(strstr(text, "netheal_drift{netns=\"x\\\\xfd\"} 2\n"));
+	assert_non_null(strstr(text, "netheal_drift{netns=\"x\\\\xfe\"} 1\n"));
 	free(text);
 	check_with_promtool(m, "escaping");
 	sim_free(m);
