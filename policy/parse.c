@@ -116,6 +116,10 @@ static void parse_settings(struct nh_pctx *c, const config_setting_t *g)
 	get_count(c, k[SK_HOOK_TIMEOUT], 1, &s->hook_timeout);
 	get_path(c, k[SK_STATUS_FILE], false, false, &s->status_file);
 	get_path(c, k[SK_METRICS_FILE], false, true, &s->metrics_file);
+	if (k[SK_STATUS_FILE])
+		c->status_file_origin = nh_origin_of(c, k[SK_STATUS_FILE]);
+	if (k[SK_METRICS_FILE])
+		c->metrics_file_origin = nh_origin_of(c, k[SK_METRICS_FILE]);
 }
 
 /* ---- the top level ---- */
@@ -374,11 +378,11 @@ static char *resolve_dir(const char *main_file, const char *dir)
 	return out;
 }
 
-/* nh_policy_load_as: is as_path a policy file of dir (same directory, a
- * name that would be read)? */
-static bool as_in_dir(const struct nh_pctx *c, const char *dir)
+/* Is path a policy file of dir (same directory, a name that would be
+ * read)? */
+static bool policy_file_of(const char *path, const char *dir)
 {
-	const char *slash = strrchr(c->as_path, '/');
+	const char *slash = strrchr(path, '/');
 	struct stat a, b;
 	size_t dlen, alen;
 	char *adir;
@@ -386,7 +390,7 @@ static bool as_in_dir(const struct nh_pctx *c, const char *dir)
 
 	if (!slash || !is_policy_name(slash + 1))
 		return false;
-	adir = strndup(c->as_path, (size_t)(slash - c->as_path));
+	adir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
 	if (!adir)
 		return false;
 	if (stat(adir, &a) == 0 && stat(dir, &b) == 0) {
@@ -399,6 +403,36 @@ static bool as_in_dir(const struct nh_pctx *c, const char *dir)
 	}
 	free(adir);
 	return same;
+}
+
+/* nh_policy_load_as: is as_path a policy file of dir? */
+static bool as_in_dir(const struct nh_pctx *c, const char *dir)
+{
+	return policy_file_of(c->as_path, dir);
+}
+
+/* A file netheal writes (status_file, metrics_file, at origin o) must not
+ * be one it reads or watches: the configuration, a policy file, a
+ * namespace in netns_dir, or the other output. */
+static void check_output(struct nh_pctx *c, const struct nh_origin *o, const char *what, const char *path,
+			 const char *other, const char *other_what)
+{
+	const struct nh_settings *s = &c->p->settings;
+	size_t nd = strlen(s->netns_dir);
+	struct stat a, b;
+
+	if (!*path)
+		return;
+	if (other && strcmp(path, other) == 0)
+		nh_perror_at(c, o, "%s %s is also the %s: each needs a file of its own", what, path, other_what);
+	else if (strncmp(path, s->netns_dir, nd) == 0 && (path[nd] == '/' || s->netns_dir[nd - 1] == '/'))
+		nh_perror_at(c, o, "%s %s is in netns_dir %s: it would be taken for a namespace", what, path,
+			     s->netns_dir);
+	else if (stat(path, &a) == 0 && stat(c->main_file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		nh_perror_at(c, o, "%s %s is the configuration file itself: netheal would overwrite it", what, path);
+	else if (policy_file_of(path, s->policy_dir))
+		nh_perror_at(c, o, "%s %s is a policy file of policy_dir %s: netheal would overwrite it and read "
+			     "it as policy", what, path, s->policy_dir);
 }
 
 /* Add as_path's name to the policy_dir listing when it is not there yet. */
@@ -438,6 +472,12 @@ static void load_policy_dir(struct nh_pctx *c, const char *main_file)
 	s->policy_dir = dir;
 	if (c->policy_dir_origin.file == NULL)
 		c->policy_dir_origin.file = c->main_file;
+	if (c->status_file_origin.file == NULL)
+		c->status_file_origin.file = c->main_file;
+	if (c->metrics_file_origin.file == NULL)
+		c->metrics_file_origin.file = c->main_file;
+	check_output(c, &c->status_file_origin, "status_file", s->status_file, s->metrics_file, "metrics_file");
+	check_output(c, &c->metrics_file_origin, "metrics_file", s->metrics_file, NULL, NULL);
 	list_policy_dir(c, dir, &names, &n);
 	as_here = c->as_path && !c->as_read && as_in_dir(c, dir);
 	if (as_here && c->err == 0)

@@ -50,6 +50,7 @@ struct nh_pctx {
 
 	/* policy_dir as the main file gave it, for messages about it */
 	struct nh_origin policy_dir_origin;
+	struct nh_origin status_file_origin, metrics_file_origin;      /* their keys, or the main file */
 
 	/* namespace rules in file order: named, then match rules */
 	struct nh_netns_rule *named, *matched;

@@ -51,6 +51,33 @@ run check --config "$T/netheal.conf"
 expect_rc 1 "check --config with both options in policy_dir"
 expect_err_line "$T/policy.d/option2-bridge.conf:29: error: namespace 'blue' is defined twice: first at $T/policy.d/option1-physical.conf:20"
 
+# The files netheal writes must not be ones it reads or watches.
+rm -f "$T/policy.d/option1-physical.conf"
+out_conf() {    # out_conf STATUS METRICS: a main file with these outputs
+	sed -e "s|\"/run/netheal/status.json\"|\"$1\"|" -e "s|metrics_file = \"\"|metrics_file = \"$2\"|" \
+		"$T/netheal.conf" > "$T/out.conf"
+	chmod 0644 "$T/out.conf"
+}
+out_conf /run/netheal/s.json /run/netheal/s.json
+run check -c "$T/out.conf"
+expect_rc 1 "status_file and metrics_file the same file"
+expect_err_line "$T/out.conf:22: error: status_file /run/netheal/s.json is also the metrics_file: each needs a file of its own"
+out_conf /run/netns/status.json ""
+run check -c "$T/out.conf"
+expect_rc 1 "status_file in netns_dir"
+expect_err_line "$T/out.conf:22: error: status_file /run/netns/status.json is in netns_dir /run/netns: it would be taken for a namespace"
+out_conf /run/netheal/status.json "$T/policy.d/metrics.conf"
+run check -c "$T/out.conf"
+expect_rc 1 "metrics_file a policy file"
+expect_err_line "$T/out.conf:23: error: metrics_file $T/policy.d/metrics.conf is a policy file of policy_dir $T/policy.d: netheal would overwrite it and read it as policy"
+out_conf "$T/out.conf" ""
+run check -c "$T/out.conf"
+expect_rc 1 "status_file the configuration itself"
+expect_err_line "$T/out.conf:22: error: status_file $T/out.conf is the configuration file itself: netheal would overwrite it"
+out_conf /run/netheal/status.json /run/netheal/metrics.prom
+run check -c "$T/out.conf"
+expect_rc 0 "status_file and metrics_file apart"
+
 # A bad file: every problem, FILE:LINE, sorted, on stderr only.
 install -m 0644 "$SRC/tests/data/check/bad.conf" "$T/bad.conf"
 run check "$T/bad.conf"
