@@ -136,6 +136,8 @@ static void print_route(const struct nh_nl_event *ev)
 
 	printf("route %c%s %s", ev->type == RTM_NEWROUTE ? '+' : '-', dst_str(&r->dst, buf, sizeof(buf)),
 	       family_str(r->dst.family));
+	if (nh_route_type_word(r))
+		printf(" %s", nh_route_type_word(r));
 	if (r->has & NH_ROUTE_HAS_VIA)
 		printf(" via %s", nh_prefix_str(&r->via, false, buf, sizeof(buf)));
 	if (r->has & NH_ROUTE_HAS_DEV)
@@ -329,7 +331,9 @@ static json_t *route_json(const struct nh_route *r)
 	    json_object_set_new(o, "dev", nh_json_string(r->dev)) < 0 ||
 	    json_object_set_new(o, "table", json_integer(r->table)) < 0 ||
 	    json_object_set_new(o, "metric", json_integer(r->metric)) < 0 ||
-	    json_object_set_new(o, "protocol", json_integer(r->protocol)) < 0) {
+	    json_object_set_new(o, "protocol", json_integer(r->protocol)) < 0 ||
+	    json_object_set_new(o, "type", json_string(nh_route_type_word(r) ? nh_route_type_word(r) :
+						      "unicast")) < 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -545,7 +549,8 @@ static void help(void)
 	       "  link +NAME index N [kind K] up|down [carrier] [mtu N] [mac M] [master B] [peer P]\n"
 	       "  link -NAME index N [moved out nsid N]\n"
 	       "  addr +|-ADDR/LEN dev NAME\n"
-	       "  route +|-DST inet|inet6 [via GW] [dev NAME] table N metric N proto P\n"
+	       "  route +|-DST inet|inet6 [blackhole|unreachable|prohibit|throw] [via GW] [dev NAME]\n"
+	       "         table N metric N proto P\n"
 	       "  rule +|-PRIORITY inet|inet6 WORDS proto P\n"
 	       "  neigh +|-ADDR dev NAME [lladdr MAC] STATE\n"
 	       "  sysctl net.FAMILY.conf.DEV.KEY=N ... (sysctl -net.FAMILY.conf.DEV: gone;\n"

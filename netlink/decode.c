@@ -267,9 +267,21 @@ int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out)
 		out->metric = mnl_attr_get_u32(a[RTA_PRIORITY]);
 		out->has |= NH_ROUTE_HAS_METRIC;
 	}
-	if (out->table == RT_TABLE_LOCAL || out->type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
+	/* the types a route of a policy's key can be replaced by are kept
+	 * (nh_route_satisfied); local, broadcast, multicast, anycast are the
+	 * kernel's own, in the local table or not */
+	if (out->table == RT_TABLE_LOCAL || (rtm->rtm_flags & RTM_F_CLONED))
 		return 1;
-	return 0;
+	switch (out->type) {
+	case RTN_UNICAST:
+	case RTN_BLACKHOLE:
+	case RTN_UNREACHABLE:
+	case RTN_PROHIBIT:
+	case RTN_THROW:
+		return 0;
+	default:
+		return 1;
+	}
 }
 
 /* ---- nsid ----------------------------------------------------------------- */

@@ -341,6 +341,8 @@ static const char *route_words(const struct nh_route *r, char *buf, size_t size)
 	size_t len = 0;
 
 	buf[0] = '\0';
+	if (nh_route_type_word(r))
+		len += (size_t)snprintf(buf + len, size - len, " a %s route", nh_route_type_word(r));
 	if ((r->has & NH_ROUTE_HAS_VIA) || r->via.family)
 		len += (size_t)snprintf(buf + len, size - len, " via %s", nh_prefix_str(&r->via, false, via, sizeof(via)));
 	if (len < size && r->dev[0])

@@ -427,6 +427,11 @@ static bool route_written(struct ctx *c, const struct nh_route *r)
 	    r->protocol == RTPROT_DHCP)
 		return false;
 	nh_prefix_str(&r->dst, true, dst, sizeof(dst));
+	if (nh_route_type_word(r)) {
+		note(c, "route %s (table %u): a %s route, which a policy cannot say: not written", dst, r->table,
+		     nh_route_type_word(r));
+		return false;
+	}
 	if (r->multipath) {
 		note(c, "route %s (table %u): several nexthops, which a policy cannot say: not written", dst, r->table);
 		return false;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/rtnetlink.h>
 
 #include "common/util.h"
 #include "kind.h"
@@ -250,9 +251,21 @@ int nh_route_key_cmp(const struct nh_route *a, const struct nh_route *b)
 	return 0;
 }
 
+const char *nh_route_type_word(const struct nh_route *r)
+{
+	switch (r->type) {
+	case RTN_BLACKHOLE: return "blackhole";
+	case RTN_UNREACHABLE: return "unreachable";
+	case RTN_PROHIBIT: return "prohibit";
+	case RTN_THROW: return "throw";
+	default: return NULL;
+	}
+}
+
 bool nh_route_satisfied(const struct nh_route *want, const struct nh_route *have)
 {
-	if (nh_route_key_cmp(want, have))
+	/* policy routes are unicast: a blackhole of the same key is in their way */
+	if (nh_route_key_cmp(want, have) || nh_route_type_word(have))
 		return false;
 	if (want->has & NH_ROUTE_HAS_VIA) {
 		if (!(have->has & NH_ROUTE_HAS_VIA) || nh_prefix_cmp(&want->via, &have->via))

@@ -97,7 +97,9 @@ struct nh_route {
 	/* observed only */
 	int oif;
 	uint8_t protocol;
-	uint8_t type;           /* RTN_UNICAST etc.; the monitor keeps unicast only */
+	uint8_t type;           /* RTN_UNICAST (0 taken as it), or RTN_BLACKHOLE, _UNREACHABLE,
+				   _PROHIBIT, _THROW: the monitor keeps those too, since they
+				   hold a key a policy route may want (nh_route_satisfied) */
 	bool multipath;         /* RTA_MULTIPATH with more than one nexthop: via/oif are the first's */
 	/* desired only */
 	bool replace;           /* SPEC §3.1: a route of the same key but another gateway or
@@ -110,6 +112,8 @@ int nh_route_key_cmp(const struct nh_route *a, const struct nh_route *b);
 /* A desired route is satisfied by an observed one with the same key whose
  * gateway and device match (device only when the desired route names one). */
 bool nh_route_satisfied(const struct nh_route *want, const struct nh_route *have);
+/* "blackhole", "unreachable", "prohibit", "throw"; NULL for a unicast route */
+const char *nh_route_type_word(const struct nh_route *r);
 
 /* ---- MAC addresses ------------------------------------------------------ */
 
