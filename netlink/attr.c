@@ -31,10 +31,20 @@ int nh_attr_parse(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr
 {
 	struct tb tb = { a, types, max };
 
+	size_t off = MNL_ALIGN(hdrlen), plen;
+
 	memset(a, 0, sizeof(*a) * ((size_t)max + 1));
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN || mnl_nlmsg_get_payload_len(nlh) < hdrlen)
 		return -EINVAL;
-	return mnl_attr_parse(nlh, (unsigned int)hdrlen, tb_cb, &tb) == MNL_CB_OK ? 0 : -EINVAL;
+	/* Attributes end at nlmsg_len, not at its aligned end as
+	 * mnl_attr_parse takes it: the last message of a datagram whose
+	 * length is not a multiple of 4 would have its last attribute read
+	 * past the datagram (fuzz_observe found it). */
+	plen = mnl_nlmsg_get_payload_len(nlh);
+	if (off >= plen)
+		return 0;
+	return mnl_attr_parse_payload((const char *)mnl_nlmsg_get_payload(nlh) + off, plen - off, tb_cb, &tb) ==
+	       MNL_CB_OK ? 0 : -EINVAL;
 }
 
 int nh_attr_parse_nested(const struct nlattr *nest, const struct nlattr **a,
