@@ -11,28 +11,46 @@
 
 #include <ev.h>
 
+#include "common/hash.h"
 #include "common/util.h"
 
 extern char **environ;
 
+/* The hooks of one namespace and event: at most one running and one due
+ * after it (a later call merges into the due one). */
+struct slot {
+	UT_hash_handle hh;
+	char *key;                      /* event, '\x1f', namespace */
+	struct hook *running, *due;
+};
+
 struct hook {
-	struct hook *next, *prev;
+	struct hook *next, *prev;       /* on the runner's running or waiting list */
 	struct nh_hooks_runner *runner;
+	struct slot *slot;
 	ev_child child;
 	ev_timer timer;
 	pid_t pid;
 	bool term_sent;
 	uint64_t start_us;
-	char *program, *netns, *event, *detail;
+	char **argv;                    /* owned copy, NULL-terminated */
+	char *netns, *event, *detail;
+	unsigned int timeout_s;
 	nh_hook_done_fn *done;
 	void *ctx;
 };
 
+struct list {
+	struct hook *head, *tail;       /* doubly linked */
+	size_t n;
+};
+
 struct nh_hooks_runner {
 	struct ev_loop *loop;
-	struct hook *running;           /* doubly linked */
-	size_t n_running;
+	struct slot *slots;             /* uthash by key */
+	struct list running, waiting;   /* waiting: in the order they were asked for */
 	unsigned int kill_grace_ms;
+	size_t max_running;
 };
 
 /* A hook runs as root: it gets a clean environment, not whatever netheal
@@ -100,54 +118,173 @@ static char **env_build(const struct hook *h, size_t *own_from)
 	return env;
 }
 
+static void argv_free(char **argv)
+{
+	if (!argv)
+		return;
+	for (size_t i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* A copy of argv, NULL-terminated; NULL on ENOMEM. */
+static char **argv_dup(char *const argv[])
+{
+	size_t n = 0;
+	char **copy;
+
+	while (argv[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = strdup(argv[i]);
+		if (!copy[i]) {
+			argv_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
 static void hook_free(struct hook *h)
 {
 	if (!h)
 		return;
-	free(h->program);
+	argv_free(h->argv);
 	free(h->netns);
 	free(h->event);
 	free(h->detail);
 	free(h);
 }
 
-static void hook_unlink(struct hook *h)
+static void list_add(struct list *l, struct hook *h)
 {
-	struct nh_hooks_runner *r = h->runner;
+	h->next = NULL;
+	h->prev = l->tail;
+	if (l->tail)
+		l->tail->next = h;
+	else
+		l->head = h;
+	l->tail = h;
+	l->n++;
+}
 
-	ev_child_stop(r->loop, &h->child);
-	ev_timer_stop(r->loop, &h->timer);
+static void list_del(struct list *l, struct hook *h)
+{
 	if (h->prev)
 		h->prev->next = h->next;
 	else
-		r->running = h->next;
+		l->head = h->next;
 	if (h->next)
 		h->next->prev = h->prev;
-	r->n_running--;
+	else
+		l->tail = h->prev;
+	h->next = h->prev = NULL;
+	l->n--;
 }
 
-static void child_cb(struct ev_loop *loop NH_UNUSED, ev_child *w, int revents NH_UNUSED)
+static void slot_put(struct nh_hooks_runner *r, struct slot *s)
 {
-	struct hook *h = w->data;
+	if (s->running || s->due)
+		return;
+	HASH_DEL(r->slots, s);
+	free(s->key);
+	free(s);
+}
+
+/* The slot of netns and event, made if need be; NULL on ENOMEM. */
+static struct slot *slot_get(struct nh_hooks_runner *r, const char *netns, const char *event)
+{
+	size_t len = strlen(event) + strlen(netns) + 2;
+	char *key = malloc(len);
+	struct slot *s = NULL;
+
+	if (!key)
+		return NULL;
+	snprintf(key, len, "%s\x1f%s", event, netns);
+	HASH_FIND_STR(r->slots, key, s);
+	if (s) {
+		free(key);
+		return s;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s || (s->key = key, NH_HASH_ADD(r->slots, key, s)) < 0) {
+		free(s);
+		free(key);
+		return NULL;
+	}
+	return s;
+}
+
+/* The result of a hook that ended, or never started (err < 0). */
+static void report(struct hook *h, int status, int err)
+{
 	struct nh_hook_result res = {
 		.pid = h->pid,
-		.program = h->program,
+		.program = h->argv[0],
 		.netns = h->netns,
 		.event = h->event,
 		.detail = h->detail,
 		.timed_out = h->term_sent,
-		.duration_us = nh_now_us() - h->start_us,
+		.start_error = err,
 	};
 
-	if (WIFEXITED(w->rstatus)) {
-		res.exited = true;
-		res.exit_status = WEXITSTATUS(w->rstatus);
-	} else if (WIFSIGNALED(w->rstatus)) {
-		res.signal = WTERMSIG(w->rstatus);
+	if (err >= 0) {
+		res.duration_us = nh_now_us() - h->start_us;
+		if (WIFEXITED(status)) {
+			res.exited = true;
+			res.exit_status = WEXITSTATUS(status);
+		} else if (WIFSIGNALED(status)) {
+			res.signal = WTERMSIG(status);
+		}
 	}
-	hook_unlink(h);
 	h->done(&res, h->ctx);
+}
+
+static int start(struct hook *h);
+
+/* Start what waits, in order, while there is room: a hook whose slot has
+ * one running stays (at most one per slot runs). */
+static void start_waiting(struct nh_hooks_runner *r)
+{
+	struct hook *h = r->waiting.head;
+
+	while (h && r->running.n < r->max_running) {
+		struct hook *next = h->next;
+		struct slot *s = h->slot;
+		int err;
+
+		if (!s->running) {
+			list_del(&r->waiting, h);
+			s->due = NULL;
+			err = start(h);
+			if (err < 0) {
+				/* it was asked for and will never run: say so */
+				report(h, 0, err);
+				slot_put(r, s);
+				hook_free(h);
+			}
+		}
+		h = next;
+	}
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents NH_UNUSED)
+{
+	struct hook *h = w->data;
+	struct nh_hooks_runner *r = h->runner;
+	struct slot *s = h->slot;
+
+	ev_child_stop(loop, &h->child);
+	ev_timer_stop(loop, &h->timer);
+	list_del(&r->running, h);
+	s->running = NULL;
+	report(h, w->rstatus, 0);
+	slot_put(r, s);
 	hook_free(h);
+	start_waiting(r);
 }
 
 /* Timeout: SIGTERM to the hook's process group, then SIGKILL after the
@@ -182,18 +319,34 @@ struct nh_hooks_runner *nh_hooks_runner_new(struct ev_loop *loop)
 	}
 	r->loop = loop;
 	r->kill_grace_ms = NH_HOOK_KILL_GRACE_MS;
+	r->max_running = NH_HOOKS_MAX_RUNNING;
 	return r;
 }
 
 void nh_hooks_runner_free(struct nh_hooks_runner *r)
 {
+	struct slot *s, *tmp;
+
 	if (!r)
 		return;
-	while (r->running) {
-		struct hook *h = r->running;
+	while (r->running.head) {
+		struct hook *h = r->running.head;
 
-		hook_unlink(h);
+		ev_child_stop(r->loop, &h->child);
+		ev_timer_stop(r->loop, &h->timer);
+		list_del(&r->running, h);
 		hook_free(h);
+	}
+	while (r->waiting.head) {
+		struct hook *h = r->waiting.head;
+
+		list_del(&r->waiting, h);
+		hook_free(h);
+	}
+	HASH_ITER(hh, r->slots, s, tmp) {
+		HASH_DEL(r->slots, s);
+		free(s->key);
+		free(s);
 	}
 	free(r);
 }
@@ -203,9 +356,20 @@ void nh_hooks_runner_set_kill_grace(struct nh_hooks_runner *r, unsigned int ms)
 	r->kill_grace_ms = ms;
 }
 
+void nh_hooks_runner_set_max_running(struct nh_hooks_runner *r, size_t n)
+{
+	r->max_running = n ? n : 1;
+	start_waiting(r);
+}
+
 size_t nh_hooks_running(const struct nh_hooks_runner *r)
 {
-	return r->n_running;
+	return r->running.n;
+}
+
+size_t nh_hooks_waiting(const struct nh_hooks_runner *r)
+{
+	return r->waiting.n;
 }
 
 static struct hook *hook_new(char *const argv[], const char *netns, const char *event,
@@ -215,11 +379,11 @@ static struct hook *hook_new(char *const argv[], const char *netns, const char *
 
 	if (!h)
 		return NULL;
-	h->program = strdup(argv[0]);
+	h->argv = argv_dup(argv);
 	h->netns = strdup(netns && *netns ? netns : "-");
 	h->event = strdup(event ? event : "");
 	h->detail = strdup(detail ? detail : "");
-	if (!h->program || !h->netns || !h->event || !h->detail) {
+	if (!h->argv || !h->netns || !h->event || !h->detail) {
 		hook_free(h);
 		return NULL;
 	}
@@ -228,7 +392,7 @@ static struct hook *hook_new(char *const argv[], const char *netns, const char *
 
 /* posix_spawn with stdin on /dev/null, nothing but 0-2 open, its own
  * process group, default signals and an empty mask. Returns 0 or -errno. */
-static int spawn(struct hook *h, char *const argv[], char **env)
+static int spawn(struct hook *h, char **env)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -260,38 +424,28 @@ static int spawn(struct hook *h, char *const argv[], char **env)
 	/* glibc reports a failed exec here (ENOENT, EACCES) rather than as
 	 * exit status 127, so the caller can log the real reason. */
 	if (!r)
-		r = posix_spawn(&h->pid, argv[0], &fa, &attr, argv, env);
+		r = posix_spawn(&h->pid, h->argv[0], &fa, &attr, h->argv, env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return -r;
 }
 
-int nh_hook_run(struct nh_hooks_runner *r, char *const argv[], const char *netns,
-		const char *event, const char *detail, unsigned int timeout_s,
-		nh_hook_done_fn *done, void *ctx)
+/* Spawn h and watch it: on the running list, its slot's running one.
+ * Returns 0 or -errno (h is then on no list). */
+static int start(struct hook *h)
 {
-	struct hook *h;
-	char **env = NULL;
+	struct nh_hooks_runner *r = h->runner;
 	size_t own_from = 0;
+	char **env = env_build(h, &own_from);
 	int ret;
 
-	if (!argv || !argv[0] || argv[0][0] != '/' || !done)
-		return -EINVAL;
-	h = hook_new(argv, netns, event, detail);
-	if (!h)
+	if (!env)
 		return -ENOMEM;
-	env = env_build(h, &own_from);
-	if (!env) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	h->runner = r;
-	h->done = done;
-	h->ctx = ctx;
 	h->start_us = nh_now_us();
-	ret = spawn(h, argv, env);
+	ret = spawn(h, env);
+	env_free(env, own_from);
 	if (ret < 0)
-		goto out;
+		return ret;
 	/* Registered before the loop runs again: libev handles SIGCHLD only
 	 * then, so a hook that has already exited is still found. */
 	ev_child_init(&h->child, child_cb, h->pid, 0);
@@ -299,20 +453,119 @@ int nh_hook_run(struct nh_hooks_runner *r, char *const argv[], const char *netns
 	ev_child_start(r->loop, &h->child);
 	ev_init(&h->timer, timer_cb);
 	h->timer.data = h;
-	if (timeout_s > 0) {
+	if (h->timeout_s > 0) {
 		/* The loop's cached time may be old after a long converge. */
 		ev_now_update(r->loop);
-		ev_timer_set(&h->timer, (double)timeout_s, 0.);
+		ev_timer_set(&h->timer, (double)h->timeout_s, 0.);
 		ev_timer_start(r->loop, &h->timer);
 	}
-	h->next = r->running;
-	if (r->running)
-		r->running->prev = h;
-	r->running = h;
-	r->n_running++;
-	h = NULL;
-out:
-	env_free(env, own_from);
-	hook_free(h);
+	list_add(&r->running, h);
+	h->slot->running = h;
+	return 0;
+}
+
+/* Whether word (len bytes) is one of list's space-separated words. */
+static bool has_word(const char *list, const char *word, size_t len)
+{
+	for (const char *q = list; (q = strstr(q, word)); q++)
+		if ((q == list || q[-1] == ' ') && (q[len] == ' ' || q[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* Add detail's words (objects) to the due hook's, each once, up to
+ * NH_HOOK_DETAIL_MAX bytes; past that the list ends with "...". Returns 0
+ * or -ENOMEM (the detail is as it was). */
+static int merge_detail(struct hook *h, const char *detail)
+{
+	size_t len = strlen(h->detail), cap = (len > NH_HOOK_DETAIL_MAX ? len : NH_HOOK_DETAIL_MAX) + 1;
+	bool full = len >= 3 && strcmp(h->detail + len - 3, "...") == 0;
+	char *d;
+
+	if (!detail || !*detail || full)
+		return 0;
+	d = malloc(cap);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, h->detail, len + 1);
+	for (const char *p = detail; *p && !full; ) {
+		size_t n = strcspn(p, " ");
+		char word[NH_HOOK_DETAIL_MAX + 1];
+
+		if (n && n < sizeof(word)) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			if (has_word(d, word, n)) {
+				/* already said */
+			} else if (len + 1 + n + 4 < cap) {
+				len += (size_t)snprintf(d + len, cap - len, "%s%s", len ? " " : "", word);
+			} else {
+				snprintf(d + len, cap - len, "%s...", len ? " " : "");
+				full = true;
+			}
+		}
+		p += n;
+		p += *p == ' ';
+	}
+	free(h->detail);
+	h->detail = d;
+	return 0;
+}
+
+/* A later call for a slot that has a hook due: that one runs with this
+ * call's program, timeout and callback, and both calls' details. */
+static int merge(struct hook *due, char *const argv[], const char *detail, unsigned int timeout_s,
+		 nh_hook_done_fn *done, void *ctx)
+{
+	char **copy = argv_dup(argv);
+
+	if (!copy || merge_detail(due, detail) < 0) {
+		argv_free(copy);
+		return -ENOMEM;
+	}
+	argv_free(due->argv);
+	due->argv = copy;
+	due->timeout_s = timeout_s;
+	due->done = done;
+	due->ctx = ctx;
+	return 0;
+}
+
+int nh_hook_run(struct nh_hooks_runner *r, char *const argv[], const char *netns,
+		const char *event, const char *detail, unsigned int timeout_s,
+		nh_hook_done_fn *done, void *ctx)
+{
+	struct slot *s;
+	struct hook *h;
+	int ret;
+
+	if (!argv || !argv[0] || argv[0][0] != '/' || !done)
+		return -EINVAL;
+	s = slot_get(r, netns && *netns ? netns : "-", event ? event : "");
+	if (!s)
+		return -ENOMEM;
+	if (s->due)
+		return merge(s->due, argv, detail, timeout_s, done, ctx);
+	h = hook_new(argv, netns, event, detail);
+	if (!h) {
+		slot_put(r, s);
+		return -ENOMEM;
+	}
+	h->runner = r;
+	h->slot = s;
+	h->timeout_s = timeout_s;
+	h->done = done;
+	h->ctx = ctx;
+	if (s->running || r->running.n >= r->max_running) {
+		/* its turn comes when a hook ends (start_waiting) */
+		list_add(&r->waiting, h);
+		s->due = h;
+		return 0;
+	}
+	ret = start(h);
+	if (ret < 0) {
+		slot_put(r, s);
+		hook_free(h);
+	}
 	return ret;
 }

@@ -152,7 +152,10 @@ static void hook_done(const struct nh_hook_result *r, void *ctx)
 		return;
 	}
 	run->hooks_failed++;
-	if (r->timed_out)
+	if (r->start_error < 0)
+		printf("HOOK    %s: %s %s could not start: %s\n", r->netns, r->event, r->program,
+		       strerror(-r->start_error));
+	else if (r->timed_out)
 		printf("HOOK    %s: %s %s killed after the hook timeout\n", r->netns, r->event, r->program);
 	else if (r->exited)
 		printf("HOOK    %s: %s %s failed: exit status %d\n", r->netns, r->event, r->program, r->exit_status);
@@ -165,17 +168,18 @@ static void hook_done(const struct nh_hook_result *r, void *ctx)
 static void hook(void *ctx, const struct nh_netns *ns, char *const *argv, const char *event, const char *detail)
 {
 	struct run *run = ctx;
+	int r = run->hooks ? nh_hook_run(run->hooks, argv, ns->name, event, detail, run->hook_timeout,
+					 hook_done, run) : -ENOMEM;
 
-	if (!run->hooks || nh_hook_run(run->hooks, argv, ns->name, event, detail, run->hook_timeout,
-				       hook_done, run) < 0) {
-		printf("HOOK    %s: %s %s could not start\n", nh_netns_label(ns), event, argv[0]);
+	if (r < 0) {
+		printf("HOOK    %s: %s %s could not start: %s\n", nh_netns_label(ns), event, argv[0], strerror(-r));
 		run->hooks_failed++;
 	}
 }
 
 static void wait_for_hooks(struct ev_loop *loop, struct run *run)
 {
-	while (run->hooks && nh_hooks_running(run->hooks))
+	while (run->hooks && (nh_hooks_running(run->hooks) || nh_hooks_waiting(run->hooks)))
 		ev_run(loop, EVRUN_ONCE);
 }
 

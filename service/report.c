@@ -96,6 +96,11 @@ void nh_report_hook_done(const struct nh_hook_result *r, void *ctx)
 	char reason[96];
 
 	(void)ctx;
+	if (r->start_error < 0) {
+		/* it waited its turn (actions/hooks.h) and could not start then */
+		nh_report_hook_not_started(r->netns, r->program, r->event, r->start_error);
+		return;
+	}
 	f.netns = r->netns;
 	f.action = r->program;
 	if (r->timed_out)

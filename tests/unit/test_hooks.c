@@ -348,6 +348,104 @@ static void test_refused(void **state)
 	nh_hooks_runner_free(NULL);
 }
 
+/* A script that logs "start DETAIL" and "end" around a short sleep into
+ * tmpdir/name: the log shows which runs overlapped. */
+static void logging_script(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "echo \"start $NETHEAL_NETNS $NETHEAL_DETAIL\" >> '%s/%s'; /bin/sleep 0.2; "
+		 "echo end >> '%s/%s'", tmpdir, name, tmpdir, name);
+}
+
+/* One runs per namespace and event; later calls merge into one due run,
+ * which gets every object once, after the running one ends. */
+static void test_one_per_namespace(void **state)
+{
+	struct nh_hooks_runner *r = *state;
+	char script[512], path[300], *text;
+	char *argv[] = { "/bin/sh", "-c", script, NULL };
+	struct outcome o = { 0 };
+
+	logging_script(script, sizeof(script), "slot.log");
+	assert_int_equal(nh_hook_run(r, argv, "blue", "healed", "address:10.1.1.100/24", 10, done_cb, &o), 0);
+	assert_int_equal(nh_hook_run(r, argv, "blue", "healed", "route:default link:v-peer1", 10, done_cb, &o), 0);
+	assert_int_equal(nh_hook_run(r, argv, "blue", "healed", "link:v-peer1 address:10.1.1.100/24 sysctl:x",
+				     10, done_cb, &o), 0);
+	assert_int_equal(nh_hooks_running(r), 1);
+	assert_int_equal(nh_hooks_waiting(r), 1);
+	run_until(&o, 2);
+	assert_int_equal(nh_hooks_running(r) + nh_hooks_waiting(r), 0);
+	snprintf(path, sizeof(path), "%s/slot.log", tmpdir);
+	text = slurp(path);
+	assert_string_equal(text, "start blue address:10.1.1.100/24\nend\n"
+			    "start blue route:default link:v-peer1 address:10.1.1.100/24 sysctl:x\nend\n");
+	free(text);
+	assert_true(o.res[0].exited && o.res[1].exited);
+}
+
+/* At most max_running at once in all; the rest in the order asked for. */
+static void test_bounded(void **state)
+{
+	struct nh_hooks_runner *r = *state;
+	char script[512], path[300], *text;
+	char *argv[] = { "/bin/sh", "-c", script, NULL };
+	const char *names[] = { "ns1", "ns2", "ns3", "ns4", "ns5" };
+	struct outcome o = { 0 };
+	int now = 0, most = 0;
+
+	logging_script(script, sizeof(script), "bounded.log");
+	nh_hooks_runner_set_max_running(r, 2);
+	for (size_t i = 0; i < NH_ARRAY_SIZE(names); i++)
+		assert_int_equal(nh_hook_run(r, argv, names[i], "netns-created", "x", 10, done_cb, &o), 0);
+	assert_int_equal(nh_hooks_running(r), 2);
+	assert_int_equal(nh_hooks_waiting(r), 3);
+	run_until(&o, 5);
+	nh_hooks_runner_set_max_running(r, NH_HOOKS_MAX_RUNNING);
+	snprintf(path, sizeof(path), "%s/bounded.log", tmpdir);
+	text = slurp(path);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		now += strncmp(line, "start", 5) == 0 ? 1 : -1;
+		most = now > most ? now : most;
+	}
+	free(text);
+	assert_int_equal(now, 0);
+	assert_int_equal(most, 2);
+	/* the waiting ones started in the order asked for */
+	assert_string_equal(o.netns[4], "ns5");
+}
+
+/* A hook that waited its turn and then cannot start says so through done;
+ * freeing the runner drops what waits without a call. */
+static void test_waiting_cannot_start(void **state)
+{
+	struct nh_hooks_runner *r = *state, *r2;
+	char *slow[] = { "/bin/sleep", "0.2", NULL };
+	char *missing[] = { "/nonexistent/hook", NULL };
+	struct outcome o = { 0 };
+
+	nh_hooks_runner_set_max_running(r, 1);
+	assert_int_equal(nh_hook_run(r, slow, "blue", "healed", NULL, 10, done_cb, &o), 0);
+	assert_int_equal(nh_hook_run(r, missing, "red", "healed", NULL, 10, done_cb, &o), 0);
+	run_until(&o, 2);
+	nh_hooks_runner_set_max_running(r, NH_HOOKS_MAX_RUNNING);
+	assert_true(o.res[0].exited);
+	assert_int_equal(o.res[0].start_error, 0);
+	assert_string_equal(o.netns[1], "red");
+	assert_int_equal(o.res[1].start_error, -ENOENT);
+	assert_false(o.res[1].exited);
+	assert_int_equal(nh_hooks_running(r) + nh_hooks_waiting(r), 0);
+
+	r2 = nh_hooks_runner_new(ev_default_loop(0));
+	assert_non_null(r2);
+	nh_hooks_runner_set_max_running(r2, 1);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(nh_hook_run(r2, slow, "blue", "healed", NULL, 10, done_cb, &o), 0);
+	assert_int_equal(nh_hook_run(r2, slow, "red", "healed", NULL, 10, done_cb, &o), 0);
+	assert_int_equal(nh_hooks_waiting(r2), 1);
+	nh_hooks_runner_free(r2);
+	usleep(300000);
+	assert_int_equal(o.n, 0);
+}
+
 /* Freeing the runner leaves running hooks alone and never calls back. */
 static void test_free_leaves_hooks(void **state)
 {
@@ -387,6 +485,9 @@ int main(void)
 		cmocka_unit_test(test_environment),
 		cmocka_unit_test(test_does_not_block),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_one_per_namespace),
+		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_waiting_cannot_start),
 		cmocka_unit_test(test_free_leaves_hooks),
 	};
 
