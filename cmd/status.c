@@ -75,7 +75,9 @@ static int show_status(const char *path, bool json)
 			fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s%s). That "
 				"netheal started %s and last wrote this file at %s: %s; 'journalctl _PID=%d' "
 				"says why it stopped\n", path, (int)s.pid,
-				svc == NH_SERVICE_GONE ? "has exited" : "is not netheal",
+				svc == NH_SERVICE_GONE ? "has exited" :
+				svc == NH_SERVICE_NOT_RUN ? "is a netheal that does not hold the `netheal run` lock: "
+							    "not the service" : "is not netheal",
 				svc == NH_SERVICE_GONE ? " without a clean stop: killed, or it failed" : "",
 				started, updated, summary, (int)s.pid);
 		r = NH_EXIT_NO_SERVICE;

@@ -17,23 +17,36 @@ static socklen_t lock_address(struct sockaddr_un *sa)
 }
 
 /* Who listens on sa: the listener's credentials, from listen(2) time
- * (unix(7)), through a connect it need not accept. */
-static void lock_holder(const struct sockaddr_un *sa, socklen_t len, struct nh_instance_holder *h)
+ * (unix(7)), through a connect it need not accept. 0 (h->known 0 when they
+ * could not be told), -ENOENT when nobody listens, or -errno. */
+static int lock_holder(const struct sockaddr_un *sa, socklen_t len, struct nh_instance_holder *h)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	struct ucred cred = { 0 };
 	socklen_t clen = sizeof(cred);
+	int r = 0;
 
 	memset(h, 0, sizeof(*h));
 	if (fd < 0)
-		return;
-	if (connect(fd, (const struct sockaddr *)sa, len) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)sa, len) < 0) {
+		/* EAGAIN: its queue is full, someone listens */
+		r = errno == ECONNREFUSED ? -ENOENT : errno == EAGAIN ? 0 : -errno;
+	} else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
 		h->pid = cred.pid;
 		h->uid = cred.uid;
 		h->known = 1;
 	}
 	close(fd);
+	return r;
+}
+
+int nh_instance_holder(struct nh_instance_holder *holder)
+{
+	struct sockaddr_un sa;
+	socklen_t len = lock_address(&sa);
+
+	return lock_holder(&sa, len, holder);
 }
 
 int nh_instance_lock(struct nh_instance_holder *holder)
@@ -52,7 +65,7 @@ int nh_instance_lock(struct nh_instance_holder *holder)
 	close(fd);
 	if (err != EADDRINUSE)
 		return -err;
-	lock_holder(&sa, len, holder);
+	(void)lock_holder(&sa, len, holder);
 	/* any user may bind the name: only root's or our own is a netheal's */
 	if (holder->known && holder->uid != 0 && holder->uid != geteuid())
 		return -EPERM;

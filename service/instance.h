@@ -39,6 +39,11 @@ struct nh_instance_holder {
  */
 int nh_instance_lock(struct nh_instance_holder *holder);
 
+/* Who holds the lock in this network namespace, without taking it: 0 and
+ * *holder (known 0 when it could not be told: its queue full), -ENOENT
+ * when no process holds it, or -errno of socket(2) or connect(2). */
+int nh_instance_holder(struct nh_instance_holder *holder);
+
 /* Accept and close every connection queued on lock_fd (another `run`
  * asking who holds the lock, SO_PEERCRED). 0 once the queue is empty, or
  * the -errno of accept4(2) that is not about the queue being empty (the

@@ -4,12 +4,14 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "atomic.h"
+#include "instance.h"
 #include "common/hash.h"
 #include "common/jsonutil.h"
 #include "common/util.h"
@@ -753,6 +755,31 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 	}
 }
 
+/* A netheal in this network namespace that is the service holds the
+ * one-run lock. One elsewhere (or whose namespace cannot be read: status
+ * run as a user) cannot be asked, and is taken for what its name says. */
+static bool holds_lock(pid_t pid)
+{
+	struct nh_instance_holder h;
+	struct stat self, other;
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat("/proc/self/ns/net", &self) < 0 || stat(path, &other) < 0 ||
+	    self.st_dev != other.st_dev || self.st_ino != other.st_ino)
+		return true;
+	r = nh_instance_holder(&h);
+	if (r == -ENOENT)
+		return false;
+	return r < 0 || !h.known || h.pid == pid;
+}
+
+static enum nh_service netheal_is(pid_t pid)
+{
+	return holds_lock(pid) ? NH_SERVICE_RUNNING : NH_SERVICE_NOT_RUN;
+}
+
 enum nh_service nh_status_service(pid_t pid)
 {
 	char path[64], comm[32] = "", exe[PATH_MAX];
@@ -774,7 +801,7 @@ enum nh_service nh_status_service(pid_t pid)
 	fclose(f);
 	comm[strcspn(comm, "\n")] = '\0';
 	if (strncmp(comm, "netheal", 7) == 0)
-		return NH_SERVICE_RUNNING;      /* netheal, or a copy named netheal.new */
+		return netheal_is(pid);         /* netheal, or a copy named netheal.new */
 	/* run through a link of another name: the program it runs */
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
@@ -782,5 +809,5 @@ enum nh_service nh_status_service(pid_t pid)
 		return NH_SERVICE_OTHER;
 	exe[n] = '\0';
 	base = strrchr(exe, '/');
-	return strncmp(base ? base + 1 : exe, "netheal", 7) == 0 ? NH_SERVICE_RUNNING : NH_SERVICE_OTHER;
+	return strncmp(base ? base + 1 : exe, "netheal", 7) == 0 ? netheal_is(pid) : NH_SERVICE_OTHER;
 }

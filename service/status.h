@@ -119,13 +119,17 @@ int nh_status_load(const char *path, struct nh_status *s, char **raw);
 /* The table `netheal status` prints. */
 void nh_status_print(const struct nh_status *s, FILE *f);
 
-/* Whether pid is a live netheal: its name (/proc/PID/comm) or the program
- * it runs (/proc/PID/exe, for a link of another name) begins "netheal", so
- * a stale file left by a dead service (or a recycled pid) is not trusted. */
+/* Whether pid is the live service: its name (/proc/PID/comm) or the
+ * program it runs (/proc/PID/exe, for a link of another name) begins
+ * "netheal", so a stale file left by a dead service (or a recycled pid) is
+ * not trusted; and, when it is in this network namespace (as far as
+ * /proc/PID/ns/net can be read), it holds the one-run lock (instance.h), so
+ * a `netheal monitor` that took a dead service's pid is not taken for it. */
 enum nh_service {
 	NH_SERVICE_RUNNING,
 	NH_SERVICE_GONE,                /* no such process (or pid <= 0) */
 	NH_SERVICE_OTHER,               /* a live process that is not netheal */
+	NH_SERVICE_NOT_RUN,             /* a netheal that is not `netheal run` */
 };
 enum nh_service nh_status_service(pid_t pid);
 

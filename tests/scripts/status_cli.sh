@@ -1,7 +1,12 @@
 #!/bin/bash
 # `netheal status`: reads the status file, prints the table or the JSON as it
-# is, and exits 3 when no netheal process owns the file. No kernel changes.
+# is, and exits 3 when no netheal process owns the file. No kernel changes:
+# in a network namespace of its own where it can, so that the one-run lock
+# (an abstract socket, "@netheal run") its stand-in services take is its own.
 set -u
+if [ -z "${NH_STATUS_CLI_NS:-}" ] && unshare --net true 2>/dev/null; then
+	NH_STATUS_CLI_NS=1 exec unshare --net bash "$0" "$@"
+fi
 bin=${NETHEAL:?}
 T=$(mktemp -d /tmp/netheal-status-cli.XXXXXX)
 pass=0
@@ -46,9 +51,16 @@ write_status() {
 JSON
 }
 
-# A live process whose comm is "netheal": sleep run through a symlink.
+# A live process whose comm is "netheal" and that holds the one-run lock, as
+# `netheal run` does: sleep run through a symlink, given the listening socket.
 ln -s "$(command -v sleep)" "$T/netheal"
-"$T/netheal" 120 &
+python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0netheal run")
+s.listen(8)
+os.set_inheritable(s.fileno(), True)
+os.execv(sys.argv[1], [sys.argv[1], "120"])' "$T/netheal" &
 svc=$!
 # until it has exec'd, the child is still a bash: wait for its name
 for _ in $(seq 200); do [ "$(cat /proc/$svc/comm 2>/dev/null)" = netheal ] && break; sleep 0.01; done
@@ -108,6 +120,17 @@ write_status "$dead" "2025-01-01T12:06:00.000Z"
 expect_rc 3 "a clean stop's file" "$bin" status --status-file "$T/status.json"
 grep -qF "pid $dead, which stopped cleanly at $(date -d @1735733160 '+%Y-%m-%d %H:%M:%S')). It started $(date -d @1735732800 '+%Y-%m-%d %H:%M:%S'); at its stop: 2 namespaces, 1 drifting, 12 heals" "$T/err" &&
 	ok "says it stopped cleanly, and when" || { bad "clean stop wording"; cat "$T/err"; }
+
+# A netheal that does not hold the lock (a `netheal monitor` given the pid
+# of a service that died) is not the service.
+"$T/netheal" 120 &
+lockless=$!
+for _ in $(seq 200); do [ "$(cat /proc/$lockless/comm 2>/dev/null)" = netheal ] && break; sleep 0.01; done
+write_status "$lockless"
+expect_rc 3 "a netheal without the lock" "$bin" status --status-file "$T/status.json"
+grep -q "pid $lockless, which is a netheal that does not hold the \`netheal run\` lock" "$T/err" &&
+	ok "says it is a netheal without the lock" || { bad "lockless netheal wording"; cat "$T/err"; }
+kill "$lockless"; wait "$lockless" 2>/dev/null
 
 # A live process that is not netheal (a recycled pid).
 write_status $$

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 
 #include "common/util.h"
 #include "service/atomic.h"
+#include "service/instance.h"
 #include "service/state.h"
 #include "service/status.h"
 
@@ -525,8 +528,31 @@ static void test_print(void **state)
 	nh_status_free(&s);
 }
 
+/* A process whose comm is "netheal": sleep started through a symlink; with
+ * lock, holding the one-run lock (service/instance.h) as `netheal run`
+ * does, through a listening socket it inherits. */
+static pid_t fake_netheal(const char *link, bool lock)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		memcpy(sa.sun_path + 1, NH_INSTANCE_LOCK_NAME, strlen(NH_INSTANCE_LOCK_NAME));
+		if (lock && (fd < 0 || bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un,
+				sun_path) + 1 + strlen(NH_INSTANCE_LOCK_NAME))) < 0 || listen(fd, 8) < 0))
+			_exit(126);
+		execl(link, "netheal", "30", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 static void test_service_alive(void **state)
 {
+	struct nh_instance_holder h;
 	char link[256];
 	pid_t pid;
 	int st;
@@ -535,21 +561,31 @@ static void test_service_alive(void **state)
 	assert_int_equal(nh_status_service(0), NH_SERVICE_GONE);
 	assert_int_equal(nh_status_service(-1), NH_SERVICE_GONE);
 	assert_int_equal(nh_status_service(getpid()), NH_SERVICE_OTHER);        /* alive, but not netheal */
-	/* A process whose comm is "netheal": sleep started through a symlink. */
 	snprintf(link, sizeof(link), "%s/netheal", tmpdir);
 	assert_int_equal(symlink("/bin/sleep", link), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		execl(link, "netheal", "30", (char *)NULL);
-		_exit(127);
+	if (nh_instance_holder(&h) != -ENOENT) {
+		/* a netheal runs in this network namespace: its lock is not ours */
+		print_message("skipping: the one-run lock is held here (pid %d)\n", (int)h.pid);
+		skip();
 	}
+	/* a netheal without the lock: not the service (a `netheal monitor`) */
+	pid = fake_netheal(link, false);
+	for (int i = 0; i < 200 && nh_status_service(pid) != NH_SERVICE_NOT_RUN; i++)
+		usleep(10000);
+	assert_int_equal(nh_status_service(pid), NH_SERVICE_NOT_RUN);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	/* with it: the service */
+	pid = fake_netheal(link, true);
 	for (int i = 0; i < 200 && nh_status_service(pid) != NH_SERVICE_RUNNING; i++)
 		usleep(10000);
 	assert_int_equal(nh_status_service(pid), NH_SERVICE_RUNNING);
+	assert_int_equal(nh_instance_holder(&h), 0);
+	assert_int_equal(h.pid, pid);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	assert_int_equal(nh_status_service(pid), NH_SERVICE_GONE);
+	assert_int_equal(nh_instance_holder(&h), -ENOENT);
 }
 
 static void test_atomic_write(void **state)
