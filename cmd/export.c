@@ -209,7 +209,7 @@ static int read_fresh(struct fresh *f)
 	r = nh_nl_open(&nl, f->fd, NULL, 0, 0);
 	if (r < 0)
 		return r;
-	r = nh_observe_dump(&nl, &f->state, NH_DUMP_NEIGH);
+	r = nh_observe_dump(&nl, &f->state, NH_DUMP_NEIGH, NULL);
 	nh_nl_close(&nl);
 	if (r == 0)
 		r = nh_sysctl_read_all(f->fd, NH_SYSCTL_ROOT, &f->state);

@@ -229,6 +229,9 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 	case NH_OBJ_NETCONF:
 		print_netconf(ev);
 		break;
+	case NH_OBJ_NEXTHOP:
+		printf("nexthop -%u (its routes with it)\n", (unsigned)ev->nh_id);
+		break;
 	}
 }
 

@@ -46,6 +46,7 @@ static const unsigned int groups[] = {
 	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
 	RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE,
 	RTNLGRP_NSID,
+	RTNLGRP_NEXTHOP,        /* a deleted nexthop object takes its routes along */
 };
 
 static const struct {
@@ -78,7 +79,8 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 {
 	struct nh_monitor *m = ns->m;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	const struct nh_observe_sink sink = { dropped, ns, link_name };
+	const struct nh_route_keep keep = nh_ns_route_keep(ns);
+	const struct nh_observe_sink sink = { dropped, ns, link_name, &keep };
 	int left = (int)len;
 	struct nh_nl_event ev;
 

@@ -280,14 +280,35 @@ size_t nh_monitor_links_named(const struct nh_monitor *m, const char *name)
 	return e ? e->n : 0;
 }
 
+static bool keep_route(void *ctx, const struct nh_route *r)
+{
+	const struct nh_ns *ns = ctx;
+	struct nh_monitor *m = ns->m;
+
+	return m->ops->route_kept(m, ns, r, m->ctx);
+}
+
+struct nh_route_keep nh_ns_route_keep(const struct nh_ns *ns)
+{
+	struct nh_route_keep k = { NULL, NULL };
+
+	if (ns->m->ops && ns->m->ops->route_kept) {
+		k.keep = keep_route;
+		k.ctx = (void *)ns;
+	}
+	return k;
+}
+
 static int dump(struct nh_ns *ns)
 {
 	struct nh_nl *nl = nh_ns_request(ns);
+	struct nh_route_keep keep = nh_ns_route_keep(ns);
 	int r;
 
 	/* replaced whole on success, kept on failure */
 	count_state(ns->m, &ns->obs.have, -1);
-	r = nl ? nh_observe_dump(nl, &ns->obs.have, ns->m->optional & NH_MONITOR_NEIGH ? NH_DUMP_NEIGH : 0) : -errno;
+	r = nl ? nh_observe_dump(nl, &ns->obs.have, ns->m->optional & NH_MONITOR_NEIGH ? NH_DUMP_NEIGH : 0, &keep)
+	       : -errno;
 	count_state(ns->m, &ns->obs.have, 1);
 	ns->obs.valid = r == 0;
 	return r;

@@ -106,6 +106,10 @@ struct nh_monitor_ops {
 	 * "nsid" (its id was another namespace's a moment ago: events of
 	 * that one may have been taken for its own, or its own dropped). */
 	void (*resynced)(struct nh_monitor *m, struct nh_ns *ns, const char *reason, void *ctx);
+	/* Whether ns's state keeps route r, from dumps and events (observe.h,
+	 * struct nh_route_keep: decided by family and destination alone).
+	 * NULL: every route. Called before netns_added, for the first read. */
+	bool (*route_kept)(struct nh_monitor *m, const struct nh_ns *ns, const struct nh_route *r, void *ctx);
 };
 
 /*

@@ -88,6 +88,8 @@ struct nh_monitor {
 
 bool nh_ns_is_host(const struct nh_ns *ns);
 const char *nh_ns_label(const struct nh_ns *ns);       /* "-" for the host */
+/* The routes ns's state keeps, as the ops say (keep NULL: all). */
+struct nh_route_keep nh_ns_route_keep(const struct nh_ns *ns);
 /* Read ns again now and tell ops->resynced; on failure try again on a timer. */
 void nh_ns_resync(struct nh_ns *ns, const char *reason);
 /* Adopt name if it is a namespace now; notify: call ops->netns_added.

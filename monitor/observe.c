@@ -174,7 +174,12 @@ void nh_observe_resolve(struct nh_state *s)
 
 /* ---- dump ----------------------------------------------------------------- */
 
-int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh)
+static bool route_kept(const struct nh_route_keep *keep, const struct nh_route *r)
+{
+	return !keep || !keep->keep || keep->keep(keep->ctx, r);
+}
+
+int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh, const struct nh_route_keep *keep)
 {
 	union {
 		struct nh_link l;
@@ -199,7 +204,7 @@ int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh)
 		break;
 	case RTM_NEWROUTE:
 		r = nh_parse_route(nlh, &u.r);
-		if (r == 0)
+		if (r == 0 && route_kept(keep, &u.r))
 			r = nh_state_add_route(s, &u.r);
 		break;
 	case RTM_NEWRULE:
@@ -220,16 +225,23 @@ int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh)
 	return r == -ENOMEM ? r : 0;
 }
 
+struct dump_ctx {
+	struct nh_state *s;
+	const struct nh_route_keep *keep;
+};
+
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (nh_observe_dump_msg(data, nlh) < 0) {
+	const struct dump_ctx *d = data;
+
+	if (nh_observe_dump_msg(d->s, nlh, d->keep) < 0) {
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
 }
 
-static int dump_one(struct nh_nl *nl, struct nh_state *s, uint16_t type, int family)
+static int dump_one(struct nh_nl *nl, struct dump_ctx *d, uint16_t type, int family)
 {
 	struct nlmsghdr *nlh = nh_nl_msg(nl, type, NLM_F_DUMP);
 	size_t hdrlen = type == RTM_GETLINK ? sizeof(struct ifinfomsg) :
@@ -241,24 +253,25 @@ static int dump_one(struct nh_nl *nl, struct nh_state *s, uint16_t type, int fam
 	/* The family is the first byte of every header; the rest zero asks
 	 * for everything. */
 	g->rtgen_family = (unsigned char)family;
-	return nh_nl_dump(nl, nlh, dump_cb, s);
+	return nh_nl_dump(nl, nlh, dump_cb, d);
 }
 
-static int dump_all(struct nh_nl *nl, struct nh_state *s, unsigned int what)
+static int dump_all(struct nh_nl *nl, struct nh_state *s, unsigned int what, const struct nh_route_keep *keep)
 {
+	struct dump_ctx d = { s, keep };
 	int r;
 
-	r = dump_one(nl, s, RTM_GETLINK, AF_UNSPEC);
+	r = dump_one(nl, &d, RTM_GETLINK, AF_UNSPEC);
 	if (r == 0)
-		r = dump_one(nl, s, RTM_GETADDR, AF_UNSPEC);
+		r = dump_one(nl, &d, RTM_GETADDR, AF_UNSPEC);
 	if (r == 0)
-		r = dump_one(nl, s, RTM_GETROUTE, AF_INET);
+		r = dump_one(nl, &d, RTM_GETROUTE, AF_INET);
 	if (r == 0)
-		r = dump_one(nl, s, RTM_GETROUTE, AF_INET6);
+		r = dump_one(nl, &d, RTM_GETROUTE, AF_INET6);
 	if (r == 0)
-		r = dump_one(nl, s, RTM_GETRULE, AF_UNSPEC);
+		r = dump_one(nl, &d, RTM_GETRULE, AF_UNSPEC);
 	if (r == 0 && (what & NH_DUMP_NEIGH))
-		r = dump_one(nl, s, RTM_GETNEIGH, AF_UNSPEC);
+		r = dump_one(nl, &d, RTM_GETNEIGH, AF_UNSPEC);
 	return r;
 }
 
@@ -291,14 +304,14 @@ static void sort_routes(struct nh_state *s)
 	s->n_routes = j + 1;
 }
 
-int nh_observe_dump(struct nh_nl *nl, struct nh_state *s, unsigned int what)
+int nh_observe_dump(struct nh_nl *nl, struct nh_state *s, unsigned int what, const struct nh_route_keep *keep)
 {
 	struct nh_state tmp;
 	int r = -EINTR;
 
 	for (int attempt = 0; attempt <= NH_DUMP_RETRIES && r == -EINTR; attempt++) {
 		nh_state_init(&tmp);
-		r = dump_all(nl, &tmp, what);
+		r = dump_all(nl, &tmp, what, keep);
 		if (r < 0)
 			nh_state_free(&tmp);
 		/* tests count these (tests/integration/dump_intr.sh) */
@@ -611,7 +624,8 @@ static bool drop_same_key(struct nh_state *s, const struct nh_route *rt)
 	return j != before;
 }
 
-static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev)
+static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
+		       const struct nh_observe_sink *sink)
 {
 	struct nh_route *rt = &ev->route;
 	int r = nh_parse_route(nlh, rt);
@@ -620,6 +634,8 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 
 	if (r != 0)
 		return r < 0 ? r : 0;     /* 1: not tracked */
+	if (!route_kept(sink ? sink->keep : NULL, rt))
+		return 0;
 	ev->obj = NH_OBJ_ROUTE;
 	nh_strlcpy(rt->dev, link_name(s, rt->oif), sizeof(rt->dev));
 	if (nlh->nlmsg_type == RTM_NEWROUTE) {
@@ -640,6 +656,35 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 		sorted_remove(s->routes, &s->n_routes, sizeof(*s->routes), pos);
 		ev->changed = true;
 	}
+	return 1;
+}
+
+/* A nexthop object deleted: the kernel deleted the routes that used it
+ * (IPv4 without a word: fib_flush sends no RTM_DELROUTE), so they go from
+ * the state as a consequence. A new or replaced one changes nothing here:
+ * the kernel announces the routes it changes (nexthop_compat_mode). */
+static int apply_nexthop(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
+			 const struct nh_observe_sink *sink)
+{
+	char key[NH_OBJECT_KEYSIZ];
+	size_t j = 0;
+
+	if (nlh->nlmsg_type != RTM_DELNEXTHOP)
+		return 0;
+	if (nh_parse_nexthop_id(nlh, &ev->nh_id) < 0)
+		return -EINVAL;
+	ev->obj = NH_OBJ_NEXTHOP;
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct nh_route *r = &s->routes[i];
+
+		if (ev->nh_id && r->nh_id == ev->nh_id) {
+			dropped(sink, nh_route_key(r, key, sizeof(key)));
+			continue;
+		}
+		s->routes[j++] = *r;
+	}
+	ev->changed = j != s->n_routes;
+	s->n_routes = j;
 	return 1;
 }
 
@@ -774,7 +819,7 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
-		r = apply_route(s, nlh, &ev);
+		r = apply_route(s, nlh, &ev, sink);
 		break;
 	case RTM_NEWNSID:
 	case RTM_DELNSID:
@@ -792,6 +837,10 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 	case RTM_NEWNETCONF:
 	case RTM_DELNETCONF:
 		r = apply_netconf(s, nlh, &ev);
+		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		r = apply_nexthop(s, nlh, &ev, sink);
 		break;
 	default:
 		return 0;

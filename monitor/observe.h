@@ -30,6 +30,8 @@ enum nh_obj {
 	NH_OBJ_RULE,
 	NH_OBJ_NEIGH,
 	NH_OBJ_NETCONF,         /* a sysctl the kernel announces changed (RTM_NEWNETCONF) */
+	NH_OBJ_NEXTHOP,         /* a nexthop object deleted (RTM_DELNEXTHOP), with the routes
+				   that used it: changed when the state had one */
 };
 
 /* One kernel event, after it was applied to a state. (Not "struct nh_event":
@@ -39,7 +41,7 @@ struct nh_nl_event {
 	uint64_t t_us;                  /* nh_now_us() when read from the socket */
 	uint16_t type;                  /* RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, ..., RTM_NEWNSID, RTM_DELNSID,
 					   RTM_NEWRULE, RTM_DELRULE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNETCONF,
-					   RTM_DELNETCONF */
+					   RTM_DELNETCONF, RTM_DELNEXTHOP */
 	uint32_t actor_port;            /* nlmsg_pid: port of the process whose request caused it, 0 = kernel */
 	enum nh_obj obj;
 	/* The one named by obj. Names are resolved from the state: a link's
@@ -56,10 +58,25 @@ struct nh_nl_event {
 	bool moved_out;                 /* RTM_DELLINK with IFLA_NEW_NETNSID: a move, not a deletion */
 	int new_netnsid;                /* moved_out: the target's nsid as seen from here */
 	int nsid;                       /* NH_OBJ_NSID: the id (NETNSA_NSID) */
+	uint32_t nh_id;                 /* NH_OBJ_NEXTHOP: the object's id (NHA_ID) */
 	bool changed;                   /* applying it changed the state */
 	bool carrier_only;              /* changed: only a link's carrier (IFF_LOWER_UP), which no policy names */
 	bool settings_only;             /* changed: the same link (name, kind, veth partner, lower device)
 					   with other settings (up, MTU, master, ...) */
+};
+
+/*
+ * Which routes a state keeps: keep(ctx, r) says, for a route parsed from a
+ * dump or an event; NULL keeps every route. `netheal run` keeps only the
+ * destinations its policy could be about, so that a namespace holding a
+ * full routing table (a BGP router's) costs it neither memory nor time per
+ * route event. keep must decide by the route's family and destination
+ * alone: a route replaced by another of the same key (`ip route replace`)
+ * must get the same answer as the one it replaced.
+ */
+struct nh_route_keep {
+	bool (*keep)(void *ctx, const struct nh_route *r);
+	void *ctx;
 };
 
 /* What nh_observe_dump reads besides links, addresses, routes and rules. */
@@ -69,7 +86,7 @@ struct nh_nl_event {
  * Full dump of links, addresses (v4+v6), routes (v4+v6, every table but
  * local), rules (v4+v6) and, with NH_DUMP_NEIGH in what, permanent
  * neighbours (v4+v6) through the request socket nl into s, which is
- * replaced on success only. Names are resolved from indexes and s is
+ * replaced on success only; routes as keep says (NULL: all). Names are resolved from indexes and s is
  * sorted. An interrupted dump is repeated up to NH_DUMP_RETRIES times, then
  * -EINTR. Sysctls are not read here (s has none after it, and no netconf
  * entry): see netlink/sysctl.h and nh_observe_netconf_get.
@@ -78,7 +95,7 @@ struct nh_nl_event {
  * (one table per family for all namespaces, filtered by namespace in
  * neigh_dump_table): leave it out where no neighbour is wanted.
  */
-int nh_observe_dump(struct nh_nl *nl, struct nh_state *s, unsigned int what);
+int nh_observe_dump(struct nh_nl *nl, struct nh_state *s, unsigned int what, const struct nh_route_keep *keep);
 
 /*
  * Read the announced settings (struct nh_netconf) of family's ifindex
@@ -94,7 +111,7 @@ int nh_observe_netconf_get(struct nh_nl *nl, struct nh_state *s, uint8_t family,
  * message of a link, address, route, rule or neighbour dump describes to s
  * (a malformed or untracked message is skipped: 0; -ENOMEM), then, after
  * the last, resolve names and sort s, one entry per route and rule. */
-int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh);
+int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh, const struct nh_route_keep *keep);
 void nh_observe_dump_end(struct nh_state *s);
 
 /* Where observe says what it dropped from a state as a consequence of
@@ -108,6 +125,9 @@ struct nh_observe_sink {
 	/* A link of that name came into the state (delta 1) or left it (-1):
 	 * created, moved in or out, renamed, deleted. May be NULL. */
 	void (*link_name)(void *ctx, const char *name, int delta);
+	/* The routes the state keeps (NULL: all); an event about another
+	 * route is not tracked (0). */
+	const struct nh_route_keep *keep;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/net_namespace.h>
 #include <linux/netconf.h>
 #include <linux/rtnetlink.h>
@@ -167,6 +168,7 @@ static const enum mnl_attr_data_type route_types[RTA_MAX + 1] = {
 	[RTA_PRIORITY] = MNL_TYPE_U32,
 	[RTA_TABLE] = MNL_TYPE_U32,
 	[RTA_MULTIPATH] = MNL_TYPE_BINARY,
+	[RTA_NH_ID] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type nexthop_types[RTA_MAX + 1] = {
@@ -263,6 +265,8 @@ int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out)
 		return -EINVAL;
 	if (out->oif)
 		out->has |= NH_ROUTE_HAS_DEV;
+	if (a[RTA_NH_ID])
+		out->nh_id = mnl_attr_get_u32(a[RTA_NH_ID]);
 	if (a[RTA_PRIORITY]) {
 		out->metric = mnl_attr_get_u32(a[RTA_PRIORITY]);
 		out->has |= NH_ROUTE_HAS_METRIC;
@@ -282,6 +286,23 @@ int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out)
 	default:
 		return 1;
 	}
+}
+
+/* ---- nexthop objects ------------------------------------------------------ */
+
+int nh_parse_nexthop_id(const struct nlmsghdr *nlh, uint32_t *id)
+{
+	static const enum mnl_attr_data_type types[NHA_MAX + 1] = {
+		[NHA_ID] = MNL_TYPE_U32,
+	};
+	const struct nlattr *a[NHA_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWNEXTHOP && nlh->nlmsg_type != RTM_DELNEXTHOP)
+		return -EINVAL;
+	if (nh_attr_parse(nlh, sizeof(struct nhmsg), a, types, NHA_MAX) < 0 || !a[NHA_ID])
+		return -EINVAL;
+	*id = mnl_attr_get_u32(a[NHA_ID]);
+	return 0;
 }
 
 /* ---- nsid ----------------------------------------------------------------- */

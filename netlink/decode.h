@@ -33,6 +33,9 @@ int nh_parse_address(const struct nlmsghdr *nlh, struct nh_address *out);
  * cloned/cache entry. A multipath route is described by its first nexthop,
  * and `multipath` says there are more. */
 int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out);
+/* RTM_NEWNEXTHOP/DELNEXTHOP: the nexthop object's id (NHA_ID), 0 or
+ * -EINVAL. */
+int nh_parse_nexthop_id(const struct nlmsghdr *nlh, uint32_t *id);
 /* RTM_NEWNSID/DELNSID: the nsid (NETNSA_NSID). */
 int nh_parse_nsid(const struct nlmsghdr *nlh, int *nsid);
 

@@ -530,6 +530,45 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 	return 0;
 }
 
+bool nh_diff_route_relevant(const struct nh_netns_rule *rule, const struct nh_route *r)
+{
+	const struct nh_state *want;
+
+	if (!rule)
+		return false;
+	want = &rule->want;
+	for (size_t i = 0; i < want->n_routes; i++)
+		if (nh_prefix_cmp(&want->routes[i].dst, &r->dst) == 0)
+			return true;
+	for (size_t i = 0; i < want->n_addrs; i++) {
+		struct nh_prefix net = prefix_network(&want->addrs[i].prefix);
+
+		if (nh_prefix_cmp(&net, &r->dst) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool nh_diff_routes_widen(const struct nh_netns_rule *a, const struct nh_netns_rule *b)
+{
+	struct nh_route probe;
+
+	if (a == b || !b)
+		return false;
+	memset(&probe, 0, sizeof(probe));
+	for (size_t i = 0; i < b->want.n_routes; i++) {
+		probe.dst = b->want.routes[i].dst;
+		if (!nh_diff_route_relevant(a, &probe))
+			return true;
+	}
+	for (size_t i = 0; i < b->want.n_addrs; i++) {
+		probe.dst = prefix_network(&b->want.addrs[i].prefix);
+		if (!nh_diff_route_relevant(a, &probe))
+			return true;
+	}
+	return false;
+}
+
 static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
 {
 	const struct nh_state *want = &c->views[x].rule->want;

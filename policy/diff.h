@@ -310,4 +310,19 @@ int nh_diff_all(const struct nh_view *views, size_t n_views, struct nh_plan *pla
  */
 bool nh_diff_touches(const struct nh_view *views, size_t n_views, size_t which, size_t other);
 
+/*
+ * Whether the diff of a namespace under rule could read an observed route
+ * of r's family and destination: a policy route's destination (the route,
+ * or another of its key: a conflict), or the network of a policy address
+ * (the kernel's prefix route, which the diff puts back). Every other route
+ * is another's (SPEC §4.1: never touched) and need not be kept. rule NULL
+ * (a namespace no rule manages): false. Decided by family and destination
+ * alone, as struct nh_route_keep (monitor/observe.h) needs.
+ */
+bool nh_diff_route_relevant(const struct nh_netns_rule *rule, const struct nh_route *r);
+/* Whether a route relevant under rule b may not be under a: a namespace
+ * that goes from a to b (a reload) must be read again for routes it did
+ * not keep. Either may be NULL. */
+bool nh_diff_routes_widen(const struct nh_netns_rule *a, const struct nh_netns_rule *b);
+
 #endif

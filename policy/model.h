@@ -101,6 +101,9 @@ struct nh_route {
 				   _PROHIBIT, _THROW: the monitor keeps those too, since they
 				   hold a key a policy route may want (nh_route_satisfied) */
 	bool multipath;         /* RTA_MULTIPATH with more than one nexthop: via/oif are the first's */
+	uint32_t nh_id;         /* RTA_NH_ID: the nexthop object it uses (0: none); deleting that
+				   object deletes the route, and for IPv4 the kernel says nothing of
+				   the route (fib_flush sends no RTM_DELROUTE) */
 	/* desired only */
 	bool replace;           /* SPEC §3.1: a route of the same key but another gateway or
 				   device is replaced (NLM_F_REPLACE), not reported as a conflict */

@@ -17,7 +17,9 @@
 #include <ev.h>
 
 #include "actions/hooks.h"
+#include "common/util.h"
 #include "monitor/monitor.h"
+#include "policy/diff.h"
 #include "policy/parse.h"
 #include "service/core.h"
 #include "service/instance.h"
@@ -80,6 +82,13 @@ struct engine {
 	uint64_t watchdog_progress;     /* the core's progress at the last ping */
 	bool watchdog_withheld;         /* said once per stall */
 	int exit_code;
+	/* the rule of the namespace whose routes were last asked about
+	 * before the core had a record of it (on_route_kept) */
+	struct {
+		const struct nh_policy *policy;
+		char name[NH_NETNS_NAMSIZ];
+		const struct nh_netns_rule *rule;
+	} kept_memo;
 };
 
 /* ---- status, metrics, notify ---- */
@@ -351,12 +360,38 @@ static void on_resynced(struct nh_monitor *m, struct nh_ns *ns, const char *reas
 	nh_core_resynced(e->core, &ns->obs, reason);
 }
 
+/* The routes a namespace's state keeps: those its rule's diff could read
+ * (nh_diff_route_relevant); none in a namespace no rule manages. The rule
+ * is the core's record's once it has one; before (the first reads, at
+ * start and adoption) it is looked up by name, once per namespace: a read
+ * asks about each of its routes in turn. */
+static bool on_route_kept(struct nh_monitor *m, const struct nh_ns *ns, const struct nh_route *r, void *ctx)
+{
+	struct engine *e = ctx;
+	const struct nh_netns *rec = ns->obs.user;
+	const struct nh_netns_rule *rule;
+
+	(void)m;
+	if (rec) {
+		rule = rec->rule;
+	} else {
+		if (e->kept_memo.policy != e->policy || strcmp(e->kept_memo.name, ns->name) != 0) {
+			e->kept_memo.policy = e->policy;
+			nh_strlcpy(e->kept_memo.name, ns->name, sizeof(e->kept_memo.name));
+			e->kept_memo.rule = nh_policy_rule_for(e->policy, ns->name);
+		}
+		rule = e->kept_memo.rule;
+	}
+	return rule && nh_diff_route_relevant(rule, r);
+}
+
 static const struct nh_monitor_ops monitor_ops = {
 	.netns_added = on_netns_added,
 	.netns_removed = on_netns_removed,
 	.event = on_event,
 	.dropped = on_dropped,
 	.resynced = on_resynced,
+	.route_kept = on_route_kept,
 };
 
 /* ---- configuration ---- */
@@ -492,21 +527,67 @@ static void moved_file(const char *what, const char *was, const char *now, bool 
 			  "another netheal's");
 }
 
+/* The rule in force for a watched namespace: its core record's, or by
+ * name in policy for one the core has no record of. */
+static const struct nh_netns_rule *rule_of(const struct nh_policy *policy, const struct nh_ns *ns)
+{
+	const struct nh_netns *rec = ns->obs.user;
+
+	return rec ? rec->rule : nh_policy_rule_for(policy, ns->name);
+}
+
+/* The namespaces whose state keeps fewer routes than their rule under
+ * next may read (on_route_kept, nh_diff_routes_widen): before[i] was the
+ * rule of the i-th namespace; before NULL (out of memory) counts as every
+ * one. Returns them, in again (n entries), for reread_widened once next
+ * is e->policy. */
+static void widened(const struct engine *e, const struct nh_policy *next, const struct nh_netns_rule **before,
+		    struct nh_ns **again, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nh_ns *ns = nh_monitor_at(e->mon, i);
+
+		again[i] = !before || nh_diff_routes_widen(before[i], rule_of(next, ns)) ? ns : NULL;
+	}
+}
+
+static void reread_widened(struct nh_ns **again, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!again[i])
+			continue;
+		/* a failure is retried by the monitor, and logged as a resync */
+		if (nh_ns_refresh(again[i]) == 0)
+			nh_debug("netns %s: read again: the policy may name routes it did not keep",
+				 *again[i]->name ? again[i]->name : "-");
+	}
+}
+
 static void reload(struct engine *e)
 {
 	struct nh_policy *next = calloc(1, sizeof(*next));
 	int r = next ? 0 : -ENOMEM;
-	size_t was;
+	size_t was, n_ns = nh_monitor_count(e->mon);
+	const struct nh_netns_rule **before = calloc(n_ns + 1, sizeof(*before));
+	struct nh_ns **again = calloc(n_ns + 1, sizeof(*again));
 
 	nh_notify_reloading();
+	if (r == 0 && !again)
+		r = -ENOMEM;
 	if (r == 0)
 		r = load_policy(e->opt, next);
 	/* as at start: one service per status file */
 	if (r == 0 && strcmp(next->settings.status_file, e->policy->settings.status_file) != 0)
 		r = running_already(next->settings.status_file);
+	for (size_t i = 0; r == 0 && before && i < n_ns; i++)
+		before[i] = rule_of(e->policy, nh_monitor_at(e->mon, i));
 	if (r == 0)
 		r = nh_core_set_policy(e->core, next);
+	if (r == 0)
+		widened(e, next, before, again, n_ns);
+	free(before);
 	if (r < 0) {
+		free(again);
 		log_config(NH_EV_CONFIG_REJECTED, e->opt->config, r == -ENOMEM ?
 			   "out of memory: the old policy stays in force" : "the old policy stays in force");
 		policy_free(next);
@@ -525,6 +606,9 @@ static void reload(struct engine *e)
 	was = e->policy->n_netns;
 	policy_free(e->policy);
 	e->policy = next;
+	memset(&e->kept_memo, 0, sizeof(e->kept_memo));        /* it named the old policy's rules */
+	reread_widened(again, n_ns);
+	free(again);
 	nh_log_event(NH_EV_CONFIG_LOADED, NULL, "configuration %s reloaded: %zu namespace rule%s (%zu before)",
 		     e->opt->config, next->n_netns, next->n_netns == 1 ? "" : "s", was);
 	converge(e, CONVERGE_ROUNDS, true);

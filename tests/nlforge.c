@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 
 		atomic_store(&target_seq, nl.seq + 1);
 		do
-			r = nh_observe_dump(&nl, &s, NH_DUMP_NEIGH);
+			r = nh_observe_dump(&nl, &s, NH_DUMP_NEIGH, NULL);
 		while (r == -EINTR);
 		if (r < 0) {
 			printf("round %d: dump failed: %s\n", i, strerror(-r));

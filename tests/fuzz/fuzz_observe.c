@@ -248,6 +248,7 @@ static void check_event(const struct nh_nl_event *ev)
 		break;
 	case NH_OBJ_LINK:
 	case NH_OBJ_NSID:
+	case NH_OBJ_NEXTHOP:
 		break;
 	default:
 		broken("an event of no object kind", ev->obj);
@@ -260,7 +261,7 @@ static void events(struct nh_state *s, const char *buf, size_t len, bool from_ev
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
 	struct heard h = { 0 };
-	const struct nh_observe_sink sink = { dropped, &h, link_name };
+	const struct nh_observe_sink sink = { dropped, &h, link_name, NULL };
 
 	/* what the monitor counts when it takes a state from a dump */
 	for (size_t j = 0; j < s->n_links; j++)
@@ -296,7 +297,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nh_state_init(&s);
 	nlh = (const struct nlmsghdr *)buf;
 	for (left = (int)size; nh_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-		int r = nh_observe_dump_msg(&s, nlh);
+		int r = nh_observe_dump_msg(&s, nlh, NULL);
 
 		if (r != 0 && r != -ENOMEM)
 			broken("nh_observe_dump_msg returned what it may not", (size_t)-r);

@@ -350,6 +350,42 @@ static void check_shuffled(struct world *w, const struct nh_plan *want);
  * whole diff; also checks the plan of every scenario that way. */
 static void check_parts(struct world *w);
 
+/* The same plan when each observed state keeps only the routes its rule
+ * could be about (nh_diff_route_relevant, as `netheal run` keeps them). */
+static void check_kept(struct world *w, const struct nh_plan *want)
+{
+	struct nh_state saved[MAX_VIEWS];
+	struct nh_plan p;
+	size_t n = world_views(w);
+	char *a, *b;
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct nh_state *have = &w->ns[i].have;
+		const struct nh_netns_rule *rule = w->ns[i].managed ? &w->ns[i].rule : NULL;
+		size_t k = 0;
+
+		saved[i] = *have;
+		have->routes = malloc((have->n_routes + 1) * sizeof(*have->routes));
+		assert_non_null(have->routes);
+		for (size_t j = 0; j < saved[i].n_routes; j++)
+			if (nh_diff_route_relevant(rule, &saved[i].routes[j]))
+				have->routes[k++] = saved[i].routes[j];
+		have->n_routes = have->cap_routes = k;
+	}
+	nh_plan_init(&p);
+	assert_int_equal(nh_diff_all(w->views, n, &p), 0);
+	a = render(&p);
+	b = render(want);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	nh_plan_free(&p);
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->ns[i].have.routes);
+		w->ns[i].have = saved[i];
+	}
+}
+
 static void expect_plan(struct world *w, const char *expected)
 {
 	struct nh_plan p;
@@ -360,6 +396,7 @@ static void expect_plan(struct world *w, const char *expected)
 	assert_string_equal(got, expected);
 	check_shuffled(w, &p);
 	check_parts(w);
+	check_kept(w, &p);
 	free(got);
 	nh_plan_free(&p);
 }
@@ -806,6 +843,42 @@ static void test_route_missing(void **state)
 	assert_string_equal(p.actions[0].drift, "route default via 10.1.1.51 missing");
 	assert_int_equal(p.actions[0].route.has, NH_ROUTE_HAS_VIA);
 	nh_plan_free(&p);
+	world_free(&w);
+}
+
+/* Which routes a state need keep: a policy route's destination, a policy
+ * address's network; none without a rule. A rule naming more widens. */
+static void test_route_relevant(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	struct nh_netns_rule more = { 0 };
+	struct nh_route r = { 0 };
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	r.dst = pfx("default");
+	assert_true(nh_diff_route_relevant(&blue->rule, &r));
+	r.dst = pfx("10.1.1.0/24");                     /* the network of 10.1.1.100/24 */
+	assert_true(nh_diff_route_relevant(&blue->rule, &r));
+	r.dst = pfx("10.1.1.100/32");
+	assert_false(nh_diff_route_relevant(&blue->rule, &r));
+	r.dst = pfx("198.51.100.0/24");
+	assert_false(nh_diff_route_relevant(&blue->rule, &r));
+	assert_false(nh_diff_route_relevant(NULL, &r));
+	r.dst = pfx("::/0");
+	assert_false(nh_diff_route_relevant(&blue->rule, &r));
+
+	assert_false(nh_diff_routes_widen(&blue->rule, &blue->rule));
+	assert_true(nh_diff_routes_widen(NULL, &blue->rule));
+	assert_false(nh_diff_routes_widen(&blue->rule, NULL));
+	assert_int_equal(nh_state_copy(&more.want, &blue->rule.want), 0);
+	add_route(&more.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA, .dst = pfx("198.51.100.0/24"),
+		.via = pfx("10.1.1.7") });
+	assert_true(nh_diff_routes_widen(&blue->rule, &more));
+	assert_false(nh_diff_routes_widen(&more, &blue->rule));
+	nh_rule_free(&more);
 	world_free(&w);
 }
 
@@ -1977,6 +2050,7 @@ int main(void)
 		cmocka_unit_test(test_address_missing),
 		cmocka_unit_test(test_route_missing),
 		cmocka_unit_test(test_mac_of_new_link),
+		cmocka_unit_test(test_route_relevant),
 		cmocka_unit_test(test_route_dev_and_order),
 		cmocka_unit_test(test_route_conflict),
 		cmocka_unit_test(test_foreign_untouched),

@@ -18,6 +18,7 @@
 #include <linux/neighbour.h>
 #include <linux/net_namespace.h>
 #include <linux/netconf.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
 #include "policy/diff.h"
@@ -702,7 +703,7 @@ static bool dropped_key(const struct drops *d, const char *key)
 static void test_apply_consequences_reported(void **state)
 {
 	struct drops d = { .n = 0 };
-	const struct nh_observe_sink sink = { collect, &d, NULL };
+	const struct nh_observe_sink sink = { collect, &d, NULL, NULL };
 	struct nh_state s;
 	struct nh_nl_event ev;
 	struct msg m;
@@ -731,6 +732,56 @@ static void test_apply_consequences_reported(void **state)
 	assert_true(dropped_key(&d, "address:v-eth1 10.1.1.51/24"));
 	assert_true(dropped_key(&d, "address:v-eth1 2001:db8::51/64"));
 	assert_true(dropped_key(&d, "route:inet6 254 2001:db8:5::/64 1024"));
+	nh_state_free(&s);
+}
+
+static struct nlmsghdr *nexthop_msg(struct msg *m, uint16_t type, uint32_t id)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->buf);
+	struct nhmsg *nhm;
+
+	nlh->nlmsg_type = type;
+	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	nhm->nh_family = AF_INET;
+	mnl_attr_put_u32(nlh, NHA_ID, id);
+	return nlh;
+}
+
+/* A nexthop object deleted takes the routes that use it (RTA_NH_ID), with
+ * no RTM_DELROUTE for IPv4: they go from the state, reported as dropped. */
+static void test_apply_nexthop_deleted(void **state)
+{
+	struct drops d = { .n = 0 };
+	const struct nh_observe_sink sink = { collect, &d, NULL, NULL };
+	struct nh_state s;
+	struct nh_nl_event ev;
+	struct nlmsghdr *nlh;
+	struct msg m;
+
+	(void)state;
+	setup_state(&s);
+	nlh = route_msg(&m, RTM_NEWROUTE, "default", "10.1.1.1", 3, RT_TABLE_MAIN, RTN_UNICAST);
+	mnl_attr_put_u32(nlh, RTA_NH_ID, 5);
+	must_apply(&s, nlh, 1);
+	assert_int_equal(s.n_routes, 4);
+	/* a new nexthop, or another's deletion, changes nothing */
+	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_NEWNEXTHOP, 5), &ev, &sink), 0);
+	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_DELNEXTHOP, 6), &ev, &sink), 1);
+	assert_int_equal(ev.obj, NH_OBJ_NEXTHOP);
+	assert_false(ev.changed);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_DELNEXTHOP, 5), &ev, &sink), 1);
+	assert_int_equal(ev.obj, NH_OBJ_NEXTHOP);
+	assert_int_equal(ev.nh_id, 5);
+	assert_true(ev.changed);
+	assert_int_equal(d.n, 1);
+	assert_true(dropped_key(&d, "route:inet 254 default 0"));
+	assert_int_equal(s.n_routes, 3);
+	/* no id: malformed */
+	nlh = mnl_nlmsg_put_header(m.buf);
+	nlh->nlmsg_type = RTM_DELNEXTHOP;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nhmsg));
+	assert_int_equal(nh_observe_event(&s, nlh, &ev, &sink), -EINVAL);
 	nh_state_free(&s);
 }
 
@@ -869,7 +920,7 @@ static int named(const struct named *c, const char *name)
 static void test_apply_link_names_counted(void **state)
 {
 	struct named c = { .len = 0 };
-	const struct nh_observe_sink sink = { NULL, &c, count_name };
+	const struct nh_observe_sink sink = { NULL, &c, count_name, NULL };
 	struct nh_state s;
 	struct nh_nl_event ev;
 	struct msg m;
@@ -1450,6 +1501,7 @@ int main(void)
 		cmocka_unit_test(test_apply_rename),
 		cmocka_unit_test(test_apply_silent_route_flush),
 		cmocka_unit_test(test_apply_consequences_reported),
+		cmocka_unit_test(test_apply_nexthop_deleted),
 		cmocka_unit_test(test_apply_delete_and_move),
 		cmocka_unit_test(test_apply_veth_pair),
 		cmocka_unit_test(test_apply_link_change_kinds),
