@@ -14,8 +14,9 @@
 # the breaks and BENCH_SIZES="1000" the sizes (BENCH_SAMPLES samples per
 # break, default 100), so two binaries can be compared at one size, one
 # run after the other, in a few minutes each; BENCH_SOAK_S shortens the
-# heals for memory, and BENCH_NO_SCRIPT=1 leaves out the `ip` script's
-# cold convergence (20 minutes at 10,000).
+# heals for memory, BENCH_NO_SCRIPT=1 leaves out the `ip` script's
+# cold convergence (20 minutes at 10,000) and BENCH_ONLY_RUN=1 the floor's
+# and `apply`'s too (for a profile of the heals at 10,000).
 set -u
 
 # sandbox.sh records the namespace it started from; we must be elsewhere.
@@ -230,16 +231,18 @@ cold() {
 		rec "what=cold n=$n who=script us=$((t1 - t0)) rc=$rc"
 	fi
 
-	teardown && agent "$n"; say "cold $n: floor"
-	t0=$(now_us); "$FLOOR" "$n" > /dev/null; rc=$?; t1=$(now_us)
-	rec "what=cold n=$n who=floor us=$((t1 - t0)) rc=$rc"
+	if [ -z "${BENCH_ONLY_RUN:-}" ]; then
+		teardown && agent "$n"; say "cold $n: floor"
+		t0=$(now_us); "$FLOOR" "$n" > /dev/null; rc=$?; t1=$(now_us)
+		rec "what=cold n=$n who=floor us=$((t1 - t0)) rc=$rc"
 
-	teardown && agent "$n"; say "cold $n: netheal apply"
-	python3 "$BENCH/gen.py" config "$CONF" "$n" "${GEN_OPTS[@]}"
-	t0=$(now_us); "$NETHEAL" apply -c "$CONF/netheal.conf" > "$OUT/apply-$n.out" 2>> "$LOG"; rc=$?; t1=$(now_us)
-	rec "what=cold n=$n who=apply us=$((t1 - t0)) rc=$rc"
-	"$NETHEAL" plan -c "$CONF/netheal.conf" > /dev/null 2>&1
-	rec "what=check n=$n who=apply plan_rc=$?"
+		teardown && agent "$n"; say "cold $n: netheal apply"
+		python3 "$BENCH/gen.py" config "$CONF" "$n" "${GEN_OPTS[@]}"
+		t0=$(now_us); "$NETHEAL" apply -c "$CONF/netheal.conf" > "$OUT/apply-$n.out" 2>> "$LOG"; rc=$?; t1=$(now_us)
+		rec "what=cold n=$n who=apply us=$((t1 - t0)) rc=$rc"
+		"$NETHEAL" plan -c "$CONF/netheal.conf" > /dev/null 2>&1
+		rec "what=check n=$n who=apply plan_rc=$?"
+	fi
 
 	teardown && agent "$n"; say "cold $n: netheal run start-up"
 	if start_netheal "$n"; then

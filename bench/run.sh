@@ -9,7 +9,7 @@
 #
 # --quick: 1, 10 and 100 namespaces, fewer samples, 10 s idle, 30 s of
 # heals for memory; a few minutes. The full run (1, 100, 1000; ten minutes
-# of heals at 1000) takes about 30 on 2 cores. --scale: 10 and 10,000
+# of heals at 1000) takes about 20 on 2 cores. --scale: 10 and 10,000
 # namespaces (1000 of Option 2 shape, 9000 made by the benchmark as another
 # agent would and matched by a rule), ten minutes of heals at 10,000; about
 # 45 minutes. Its table goes to bench/results-scale.md and the README.
