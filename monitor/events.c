@@ -101,9 +101,14 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 		}
 		if (r == 0)
 			continue;
-		/* the host's table of ids: the end of an id's old meaning */
-		if (ev.obj == NH_OBJ_NSID && nlh->nlmsg_type == RTM_DELNSID && nh_ns_is_host(ns))
-			nh_monitor_nsid_deleted(m, ev.nsid);
+		/* the host's table of ids: the end of an id's old meaning,
+		 * or an id taken */
+		if (ev.obj == NH_OBJ_NSID && nh_ns_is_host(ns)) {
+			if (nlh->nlmsg_type == RTM_DELNSID)
+				nh_monitor_nsid_deleted(m, ev.nsid);
+			else
+				nh_monitor_nsid_added(m, ev.nsid);
+		}
 		ev.t_us = t_us;
 		if (m->ops && m->ops->event)
 			m->ops->event(m, ns, &ev, m->ctx);

@@ -45,8 +45,9 @@
 #define NH_MONITOR_RCVBUF_DEFAULT (8 * 1024 * 1024)    /* every namespace's events, one socket */
 #define NH_MONITOR_RCVBUF_MAX     (256 * 1024 * 1024)  /* growth after overruns stops here */
 #define NH_MONITOR_REQ_SOCKETS    128                  /* request sockets kept open (the host's always) */
-/* The ids netheal gives namespaces (RTM_NEWNSID) count up from here, not
- * the lowest free one the kernel would pick: an id the kernel freed a
+/* The ids netheal gives namespaces (RTM_NEWNSID) count up from here when
+ * no id whose end (RTM_DELNSID) was read is free to give again (nsid.c),
+ * not the lowest free one the kernel would pick: an id the kernel freed a
  * moment ago may still tag queued events of the namespace it named. The
  * kernel's own (a veth peer made across namespaces) stay far below. */
 #define NH_MONITOR_NSID_FIRST     65536

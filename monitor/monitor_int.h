@@ -50,6 +50,8 @@ struct nh_monitor {
 	struct nh_ns *by_port;          /* request socket port → namespace (hh_port) */
 	struct retired_nsid *retired;   /* nsid → a let-go namespace's id, until its RTM_DELNSID */
 	int next_nsid;                  /* the next one netheal gives (NH_MONITOR_NSID_FIRST up) */
+	int *freed;                     /* ids whose RTM_DELNSID was read, not taken since: given */
+	size_t n_freed, cap_freed;      /* first, lowest first (sorted ascending) */
 	char *evbuf, *reqbuf;           /* shared: one for events, one for requests */
 
 	/* request sockets: open ones in a list, most recently used first */
@@ -114,7 +116,11 @@ int nh_ns_assign_nsid(struct nh_ns *ns);
  * namespace that holds it now (if one) is read again: it waited for this
  * (nsid_waits), or events of the id's old owner may have reached it. */
 void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid);
-/* After an overrun (the queue drained, the RTM_DELNSIDs in it too): a let-go
+/* The event socket brought RTM_NEWNSID nsid for the host's table: it is
+ * taken (no longer one to give). */
+void nh_monitor_nsid_added(struct nh_monitor *m, int nsid);
+/* After an overrun (the queue drained, the RTM_DELNSIDs in it too): the
+ * freed ids are forgotten; a let-go
  * id no longer in the host's table (asked id by id), or given on to a
  * namespace netheal watches, is forgotten (its old owner is gone, and so are its events); one
  * still held by its namespace (alive elsewhere) stays retired. No
@@ -126,7 +132,7 @@ void nh_ns_nsid_release(struct nh_ns *ns);
 /* Whether ns should have an id and has none (its assignment failed): it is
  * read again on a timer until it has one. */
 bool nh_ns_nsid_missing(const struct nh_ns *ns);
-/* Forget every retired id (nh_monitor_free). */
+/* Forget every retired and freed id (nh_monitor_free). */
 void nh_monitor_nsid_free(struct nh_monitor *m);
 
 /* ---- events.c ---- */

@@ -3,11 +3,19 @@
  * kernel tags each with the id the host has for its namespace (its nsid),
  * and the monitor keeps nsid → namespace.
  *
- * - netheal gives a namespace without an id one of its own, counting up
- *   from NH_MONITOR_NSID_FIRST (past ids others hold, the last run's after
- *   a restart, in jumps that double), never the lowest free one the kernel
- *   would pick: that may have been freed a moment ago, and the event socket
- *   may still hold events tagged with it for the namespace it named.
+ * - netheal gives a namespace without an id one of its own: first the
+ *   lowest of the ids whose end (RTM_DELNSID) the event socket has brought
+ *   and that nobody took since; else one counting up from
+ *   NH_MONITOR_NSID_FIRST (past ids others hold, the last run's after a
+ *   restart, in jumps that double). Never merely the lowest free one, as
+ *   the kernel would pick: that may have been freed a moment ago, and the
+ *   event socket may still hold events tagged with it for the namespace it
+ *   named. Once its RTM_DELNSID is read they are all read (the kernel
+ *   tags no event with an id the host no longer has). Low ids matter: for
+ *   every message it copies to a listen-all socket the kernel walks the
+ *   host's ids in order until it finds the namespace's (peernet2id, twice),
+ *   and a rebuilt namespace given a fresh id sat at the very end (at
+ *   10,000 namespaces a quarter of netheal's CPU in a rebuild).
  * - The id of a namespace let go is retired until the event socket brings
  *   its RTM_DELNSID: a namespace the kernel gives it meanwhile (its own
  *   choice, for a veth peer made across namespaces before netheal saw it)
@@ -180,11 +188,75 @@ static void nsid_index(struct nh_ns *ns, int nsid)
 		ns->nsid_waits = true;
 }
 
-/* The next id netheal gives: NH_MONITOR_NSID_FIRST up, wrapping there. */
-static int nsid_next(struct nh_monitor *m)
-{
-	int nsid = m->next_nsid;
+/* At most this many freed ids are kept (the lowest): a host that deletes
+ * namespaces by the thousand and makes none costs 16 KiB. */
+#define NSID_FREED_MAX 4096
 
+static size_t freed_pos(const struct nh_monitor *m, int nsid, bool *found)
+{
+	size_t lo = 0, hi = m->n_freed;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->freed[mid] < nsid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < m->n_freed && m->freed[lo] == nsid;
+	return lo;
+}
+
+/* nsid's end was read: one to give (out of memory: not kept, the counter
+ * gives another). */
+static void freed_add(struct nh_monitor *m, int nsid)
+{
+	bool found;
+	size_t pos = freed_pos(m, nsid, &found);
+
+	if (found || nsid < 0 || (m->n_freed == NSID_FREED_MAX && pos == m->n_freed))
+		return;
+	if (m->n_freed == NSID_FREED_MAX) {
+		m->n_freed--;           /* the highest goes */
+	} else if (m->n_freed == m->cap_freed) {
+		size_t cap = m->cap_freed ? 2 * m->cap_freed : 16;
+		int *v = realloc(m->freed, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		m->freed = v;
+		m->cap_freed = cap;
+	}
+	memmove(m->freed + pos + 1, m->freed + pos, (m->n_freed - pos) * sizeof(*m->freed));
+	m->freed[pos] = nsid;
+	m->n_freed++;
+}
+
+static void freed_del(struct nh_monitor *m, int nsid)
+{
+	bool found;
+	size_t pos = freed_pos(m, nsid, &found);
+
+	if (!found)
+		return;
+	memmove(m->freed + pos, m->freed + pos + 1, (m->n_freed - pos - 1) * sizeof(*m->freed));
+	m->n_freed--;
+}
+
+/* The next id netheal gives: the lowest freed one (*recycled), else
+ * NH_MONITOR_NSID_FIRST up, wrapping there. */
+static int nsid_next(struct nh_monitor *m, bool *recycled)
+{
+	int nsid;
+
+	*recycled = m->n_freed > 0;
+	if (*recycled) {
+		nsid = m->freed[0];
+		freed_del(m, nsid);
+		return nsid;
+	}
+	nsid = m->next_nsid;
 	m->next_nsid = nsid >= INT_MAX - 1 ? NH_MONITOR_NSID_FIRST : nsid + 1;
 	return nsid;
 }
@@ -222,7 +294,8 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	/* the host's events come without one: it gets none of us (but is
 	 * known by the one someone gave it, if any) */
 	for (int i = 0; i < NSID_TRIES && r == 0 && nsid < 0 && !nh_ns_is_host(ns); i++) {
-		int want = nsid_next(m);
+		bool recycled;
+		int want = nsid_next(m, &recycled);
 		struct nh_nl *host = nh_ns_request(m->ns[0]);
 
 		r = host ? nh_nl_new_nsid(host, ns->fd, want) : -errno;
@@ -230,7 +303,9 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 		 * gave this one an id meanwhile (a veth peer made there) */
 		if (r == 0 || r == -EEXIST)
 			r = nsid_request(ns, &nsid);
-		if (r == 0 && nsid < 0) {
+		/* a freed id taken by another since (its RTM_NEWNSID not read
+		 * yet): dropped, the next one tried */
+		if (r == 0 && nsid < 0 && !recycled) {
 			int64_t jump = (int64_t)want + step;
 
 			m->next_nsid = jump < INT_MAX - 1 ? (int)jump : NH_MONITOR_NSID_FIRST;
@@ -246,6 +321,11 @@ int nh_ns_assign_nsid(struct nh_ns *ns)
 	return 0;
 }
 
+void nh_monitor_nsid_added(struct nh_monitor *m, int nsid)
+{
+	freed_del(m, nsid);
+}
+
 void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid)
 {
 	struct retired_nsid *was = retired_find(m, nsid);
@@ -255,8 +335,11 @@ void nh_monitor_nsid_deleted(struct nh_monitor *m, int nsid)
 	if (was)
 		retired_del(m, was);
 	HASH_FIND(hh_nsid, m->by_nsid, &nsid, sizeof(int), ns);
-	if (!ns)
+	if (!ns) {
+		/* every event tagged with it is read: one to give */
+		freed_add(m, nsid);
 		return;
+	}
 	if (ns->nsid_waits) {
 		/* the old owner's events are all read: its own from here on,
 		 * and those dropped meanwhile are read back */
@@ -280,11 +363,18 @@ void nh_monitor_nsid_free(struct nh_monitor *m)
 
 	HASH_ITER(hh, m->retired, r, tmp)
 		retired_del(m, r);
+	free(m->freed);
+	m->freed = NULL;
+	m->n_freed = m->cap_freed = 0;
 }
 
 void nh_monitor_nsid_overrun(struct nh_monitor *m)
 {
 	struct retired_nsid *r, *tmp;
+
+	/* the RTM_NEWNSIDs lost may have taken some, and the RTM_DELNSIDs
+	 * lost are not known: the counter gives ids until new ends are read */
+	m->n_freed = 0;
 
 	HASH_ITER(hh, m->retired, r, tmp) {
 		struct nh_ns *ns;

@@ -11,7 +11,8 @@
 #    holds it) and its id is retired: the id stays retired.
 # 2. The ids netheal gives are its own (NH_MONITOR_NSID_FIRST up), never
 #    the one the kernel freed a moment ago: a namespace deleted and made
-#    again by netheal gets a new id.
+#    again by netheal gets a new id. Once an id's RTM_DELNSID is read it is
+#    the first given again (low ids are cheaper for the kernel's lookup).
 # 3. A namespace let go but kept alive (a process in it) and mounted back
 #    under its name keeps its id: netheal knows it for the same one (its
 #    SO_NETNS_COOKIE) and sees its events at once, not after an
@@ -74,6 +75,17 @@ echo "    r1 made again has nsid $new1"
 check "the new r1 does not get the old one's id" test -n "$new1" -a "$new1" != "$id1"
 ip -n r1 link set lo down
 check "the new r1 is healed from its events" wait_for 5 bash -c "ip -n r1 link show lo | grep -q UP"
+# once the old r1's id is gone from the host's table (its RTM_DELNSID read,
+# and with it every event tagged with it), it is the lowest to give again
+check "the old r1's id leaves the host's table" wait_for 10 bash -c "! ip netns list-id | grep -q '^nsid $id1 '"
+sleep 0.5
+ip netns del r2
+check "r2 is made again" wait_for 10 bash -c "ip -n r2 link show lo 2>/dev/null | grep -q UP"
+new2=$(nsid_of r2)
+echo "    r2 made again has nsid $new2"
+check_eq "the new r2 gets the old r1's id, whose end was read (the lowest freed)" "$id1" "$new2"
+ip -n r2 link set lo down
+check "the new r2 is healed from its events" wait_for 5 bash -c "ip -n r2 link show lo | grep -q UP"
 
 # ---- 3. the same namespace mounted back ----------------------------------------------
 ip netns add k1
