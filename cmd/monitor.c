@@ -230,7 +230,10 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 		print_netconf(ev);
 		break;
 	case NH_OBJ_NEXTHOP:
-		printf("nexthop -%u (its routes with it)\n", (unsigned)ev->nh_id);
+		if (ev->type == RTM_DELNEXTHOP)
+			printf("nexthop -%u (its routes with it)\n", (unsigned)ev->nh_id);
+		else
+			printf("nexthop ~%u (changed under routes: read again)\n", (unsigned)ev->nh_id);
 		break;
 	}
 }

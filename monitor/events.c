@@ -83,6 +83,7 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 	const struct nh_observe_sink sink = { dropped, ns, link_name, &keep };
 	int left = (int)len;
 	struct nh_nl_event ev;
+	bool reread = false;
 
 	m->delivering = ns;
 	for (; nh_nlmsg_ok(nlh, left) && !ns->dead; nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -101,6 +102,7 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 		}
 		if (r == 0)
 			continue;
+		reread |= ev.reread;
 		/* the host's table of ids: the end of an id's old meaning,
 		 * or an id taken */
 		if (ev.obj == NH_OBJ_NSID && nh_ns_is_host(ns)) {
@@ -114,6 +116,9 @@ static void deliver(struct nh_ns *ns, const char *buf, size_t len, uint64_t t_us
 			m->ops->event(m, ns, &ev, m->ctx);
 	}
 	m->delivering = NULL;
+	/* after the datagram: a read now is newer than the rest of it */
+	if (reread && !ns->dead)
+		nh_ns_resync(ns, "nexthop");
 	if (ns->dead)
 		free(ns);
 }

@@ -345,6 +345,11 @@ static void dropped(const struct nh_observe_sink *sink, const char *key)
 		sink->dropped(sink->ctx, key);
 }
 
+/* The routes on ifindex go with it (family's, or all), as the kernel
+ * removes them. A route over several nexthops, or over a nexthop object,
+ * loses only that leg, or goes when it was the last: which, the state
+ * cannot tell (it knows the first leg), so it is kept and the state marked
+ * unknown, to be read again. */
 static void drop_routes(struct nh_state *s, int ifindex, int family, const struct nh_observe_sink *sink)
 {
 	char key[NH_OBJECT_KEYSIZ];
@@ -353,7 +358,9 @@ static void drop_routes(struct nh_state *s, int ifindex, int family, const struc
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct nh_route *r = &s->routes[i];
 
-		if (r->oif == ifindex && (!family || r->dst.family == family)) {
+		if (r->oif == ifindex && (!family || r->dst.family == family) && (r->multipath || r->nh_id))
+			s->unknown = true;
+		else if (r->oif == ifindex && (!family || r->dst.family == family)) {
 			dropped(sink, nh_route_key(r, key, sizeof(key)));
 			continue;
 		}
@@ -659,20 +666,37 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	return 1;
 }
 
+static bool uses_nexthop(const struct nh_state *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n_routes; i++)
+		if (id && s->routes[i].nh_id == id)
+			return true;
+	return false;
+}
+
 /* A nexthop object deleted: the kernel deleted the routes that used it
  * (IPv4 without a word: fib_flush sends no RTM_DELROUTE), so they go from
- * the state as a consequence. A new or replaced one changes nothing here:
- * the kernel announces the routes it changes (nexthop_compat_mode). */
+ * the state as a consequence. One changed that routes here use (a group
+ * that lost a member, or was given others) changes their nexthops, again
+ * without a route event: the state is unknown (read again). */
 static int apply_nexthop(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
 			 const struct nh_observe_sink *sink)
 {
 	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
+	uint32_t id;
 
-	if (nlh->nlmsg_type != RTM_DELNEXTHOP)
-		return 0;
-	if (nh_parse_nexthop_id(nlh, &ev->nh_id) < 0)
+	if (nh_parse_nexthop_id(nlh, &id) < 0)
 		return -EINVAL;
+	if (nlh->nlmsg_type != RTM_DELNEXTHOP) {
+		if (!uses_nexthop(s, id))
+			return 0;
+		ev->obj = NH_OBJ_NEXTHOP;
+		ev->nh_id = id;
+		s->unknown = true;
+		return 1;
+	}
+	ev->nh_id = id;
 	ev->obj = NH_OBJ_NEXTHOP;
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct nh_route *r = &s->routes[i];
@@ -847,6 +871,8 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 	}
 	if (r <= 0)
 		return r;
+	ev.reread = s->unknown;
+	s->unknown = false;
 	*out = ev;
 	return 1;
 }

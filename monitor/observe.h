@@ -63,6 +63,9 @@ struct nh_nl_event {
 	bool carrier_only;              /* changed: only a link's carrier (IFF_LOWER_UP), which no policy names */
 	bool settings_only;             /* changed: the same link (name, kind, veth partner, lower device)
 					   with other settings (up, MTU, master, ...) */
+	bool reread;                    /* the state cannot follow what it did (nh_state.unknown): a
+					   route over several nexthops or a nexthop object lost one
+					   (or all) without a route event; read the namespace again */
 };
 
 /*

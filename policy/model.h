@@ -395,6 +395,10 @@ struct nh_state {
 	 * and ifindex; filled as they are needed and kept by events */
 	struct nh_netconf *netconfs;
 	size_t n_netconfs, cap_netconfs;
+	/* observed only: an event changed what this state cannot follow (a
+	 * route over several nexthops or a nexthop object lost one, which
+	 * the kernel does without a word): read it again (monitor/observe.h) */
+	bool unknown;
 };
 
 void nh_state_init(struct nh_state *s);

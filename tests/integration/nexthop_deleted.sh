@@ -4,7 +4,9 @@
 # (`ip nexthop del id 5`). For IPv4 the kernel announces only the nexthop's
 # deletion (RTM_DELNEXTHOP), not the route's: netheal kept the route as
 # present, status said converged, and there was no default route until a
-# resync. Now the route is put back. Checked with ip -j.
+# resync. Now the route is put back. And a group that loses a member
+# changes the routes over it without a route event either: the namespace is
+# read again. Checked with ip -j.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -16,7 +18,8 @@ namespaces = ( { name = "nh";
   links = ( { name = "lo"; }, { name = "br"; kind = "bridge"; addresses = [ "10.1.3.1/24", "2001:db8:3::1/64" ]; } );
   routes = (
     { to = "default"; via = "10.1.3.2"; },
-    { to = "2001:db8:77::/64"; via = "2001:db8:3::2"; }
+    { to = "2001:db8:77::/64"; via = "2001:db8:3::2"; },
+    { to = "198.51.100.0/24"; via = "10.1.3.2"; replace = true; }
   );
 } );
 EOP
@@ -56,4 +59,18 @@ sleep 0.3
 ip -n nh nexthop del id 6
 check "an IPv6 route over a deleted nexthop is back" wait_for 3 eval '[ "$(gw_of 2001:db8:77::/64)" = 2001:db8:3::2 ]'
 check "the log says the routes were healed" grep -q 'event=healed netns=nh .*object=route:default' "$LOG"
+
+# a group loses the member with the policy's gateway: the kernel changes the
+# group (RTM_NEWNEXTHOP) and, with it, the route's nexthops, without a route
+# event; netheal reads the namespace again and replaces the route
+ip -n nh nexthop add id 1 via 10.1.3.2 dev br
+ip -n nh nexthop add id 2 via 10.1.3.3 dev br
+ip -n nh nexthop add id 10 group 1/2
+ip -n nh route replace 198.51.100.0/24 nhid 10
+sleep 0.3
+ip -n nh nexthop del id 1
+check "a route whose group lost the policy's gateway is replaced" \
+	wait_for 3 eval '[ "$(gw_of 198.51.100.0/24)" = 10.1.3.2 ]'
+check "said as a re-read for the nexthop" grep -q 'event=resync netns=nh .*reason=nexthop' "$LOG"
+ip -n nh nexthop flush
 finish

@@ -764,12 +764,20 @@ static void test_apply_nexthop_deleted(void **state)
 	mnl_attr_put_u32(nlh, RTA_NH_ID, 5);
 	must_apply(&s, nlh, 1);
 	assert_int_equal(s.n_routes, 4);
-	/* a new nexthop, or another's deletion, changes nothing */
-	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_NEWNEXTHOP, 5), &ev, &sink), 0);
+	/* a nexthop no route uses, made or deleted, changes nothing */
+	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_NEWNEXTHOP, 7), &ev, &sink), 0);
 	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_DELNEXTHOP, 6), &ev, &sink), 1);
 	assert_int_equal(ev.obj, NH_OBJ_NEXTHOP);
 	assert_false(ev.changed);
+	assert_false(ev.reread);
 	assert_int_equal(d.n, 0);
+	/* one a route uses, changed (a group that lost a member): its
+	 * nexthops are not known, read again; the route stays till then */
+	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_NEWNEXTHOP, 5), &ev, &sink), 1);
+	assert_true(ev.reread);
+	assert_false(ev.changed);
+	assert_int_equal(s.n_routes, 4);
+	assert_false(s.unknown);
 	assert_int_equal(nh_observe_event(&s, nexthop_msg(&m, RTM_DELNEXTHOP, 5), &ev, &sink), 1);
 	assert_int_equal(ev.obj, NH_OBJ_NEXTHOP);
 	assert_int_equal(ev.nh_id, 5);
@@ -777,6 +785,16 @@ static void test_apply_nexthop_deleted(void **state)
 	assert_int_equal(d.n, 1);
 	assert_true(dropped_key(&d, "route:inet 254 default 0"));
 	assert_int_equal(s.n_routes, 3);
+	/* a route over several nexthops whose first leg's link goes down:
+	 * kept (the kernel keeps it while a leg lives), read again */
+	nlh = route_msg(&m, RTM_NEWROUTE, "203.0.113.0/24", "10.1.1.1", 3, RT_TABLE_MAIN, RTN_UNICAST);
+	mnl_attr_put_u32(nlh, RTA_NH_ID, 9);
+	must_apply(&s, nlh, 1);
+	d.n = 0;
+	assert_int_equal(nh_observe_event(&s, link_msg(&m, RTM_NEWLINK, 3, "v-eth1", 0), &ev, &sink), 1);
+	assert_true(ev.reread);
+	assert_false(dropped_key(&d, "route:inet 254 203.0.113.0/24 0"));
+	assert_true(dropped_key(&d, "route:inet 254 198.51.100.0/24 0"));
 	/* no id: malformed */
 	nlh = mnl_nlmsg_put_header(m.buf);
 	nlh->nlmsg_type = RTM_DELNEXTHOP;
