@@ -71,13 +71,17 @@ static int show_status(const char *path, bool json)
 			fprintf(stderr, "netheal status: no service running (%s names pid %d, which stopped "
 				"cleanly at %s). It started %s; at its stop: %s\n", path, (int)s.pid, updated,
 				started, summary);
+		else if (svc == NH_SERVICE_NOT_RUN)
+			fprintf(stderr, "netheal status: no service running (%s names pid %d, which is a netheal "
+				"that does not hold the `netheal run` lock: not the service, which wrote this file "
+				"and stopped without a clean stop; its pid was given on). The service started %s "
+				"and last wrote this file at %s: %s; 'journalctl -u netheal' says why it "
+				"stopped\n", path, (int)s.pid, started, updated, summary);
 		else
 			fprintf(stderr, "netheal status: no service running (%s names pid %d, which %s%s). That "
 				"netheal started %s and last wrote this file at %s: %s; 'journalctl _PID=%d' "
 				"says why it stopped\n", path, (int)s.pid,
-				svc == NH_SERVICE_GONE ? "has exited" :
-				svc == NH_SERVICE_NOT_RUN ? "is a netheal that does not hold the `netheal run` lock: "
-							    "not the service" : "is not netheal",
+				svc == NH_SERVICE_GONE ? "has exited" : "is not netheal",
 				svc == NH_SERVICE_GONE ? " without a clean stop: killed, or it failed" : "",
 				started, updated, summary, (int)s.pid);
 		r = NH_EXIT_NO_SERVICE;

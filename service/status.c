@@ -757,7 +757,10 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 
 /* A netheal in this network namespace that is the service holds the
  * one-run lock. One elsewhere (or whose namespace cannot be read: status
- * run as a user) cannot be asked, and is taken for what its name says. */
+ * run as a user) cannot be asked, and is taken for what its name says; so
+ * is one when the holder cannot be told (its queue full) or is another
+ * user's process, which is no netheal (nh_instance_lock: `run` then runs
+ * without the lock). */
 static bool holds_lock(pid_t pid)
 {
 	struct nh_instance_holder h;
@@ -772,7 +775,7 @@ static bool holds_lock(pid_t pid)
 	r = nh_instance_holder(&h);
 	if (r == -ENOENT)
 		return false;
-	return r < 0 || !h.known || h.pid == pid;
+	return r < 0 || !h.known || h.pid == pid || (h.uid != 0 && h.uid != geteuid());
 }
 
 static enum nh_service netheal_is(pid_t pid)

@@ -128,8 +128,25 @@ lockless=$!
 for _ in $(seq 200); do [ "$(cat /proc/$lockless/comm 2>/dev/null)" = netheal ] && break; sleep 0.01; done
 write_status "$lockless"
 expect_rc 3 "a netheal without the lock" "$bin" status --status-file "$T/status.json"
-grep -q "pid $lockless, which is a netheal that does not hold the \`netheal run\` lock" "$T/err" &&
+grep -q "pid $lockless, which is a netheal that does not hold the \`netheal run\` lock: not the service" "$T/err" &&
 	ok "says it is a netheal without the lock" || { bad "lockless netheal wording"; cat "$T/err"; }
+# The lock held by another user's process (any user may bind the name;
+# `run` then runs without it): it tells nothing, the name is trusted.
+if command -v setpriv >/dev/null && [ -x /usr/bin/python3 ] && [ "$(id -u)" = 0 ]; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0netheal run")
+s.listen(8)
+time.sleep(120)' &
+	squatter=$!
+	for _ in $(seq 200); do grep -q '@netheal run' /proc/net/unix 2>/dev/null && break; sleep 0.01; done
+	expect_rc 0 "the lock held by another user's process: the netheal is taken for the service" \
+		"$bin" status --status-file "$T/status.json"
+	kill "$squatter"; wait "$squatter" 2>/dev/null
+else
+	echo "skip - the lock held by another user: no setpriv, or not root"
+fi
 kill "$lockless"; wait "$lockless" 2>/dev/null
 
 # A live process that is not netheal (a recycled pid).
