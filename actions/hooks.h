@@ -26,8 +26,12 @@
  * (10,000 namespaces re-created at once must not fork 10,000 processes).
  *
  * At the timeout the whole process group gets SIGTERM, and SIGKILL after a
- * grace period (a hook that forks a helper cannot leave it behind). A daemon
- * a hook starts (setsid, its own group) is left alone.
+ * grace period (a hung hook's helpers go with it). Once the hook itself has
+ * exited nothing is signalled: a helper it left running in its group (a
+ * `cmd &`) is not watched, since its group id may be given on once the
+ * group is empty; a daemon a hook starts (setsid, its own group) is left
+ * alone either way. A waiting run takes the program of its latest call: a
+ * reload that drops a hook does not cancel one already due.
  *
  * libev watches children only on the default loop (ev_default_loop), and its
  * SIGCHLD handler reaps every child of the process: code elsewhere in

@@ -132,12 +132,13 @@ static void print_link(const struct nh_nl_event *ev)
 static void print_route(const struct nh_nl_event *ev)
 {
 	const struct nh_route *r = &ev->route;
+	const char *type = nh_route_type_word(r);
 	char buf[64], proto[8];
 
 	printf("route %c%s %s", ev->type == RTM_NEWROUTE ? '+' : '-', dst_str(&r->dst, buf, sizeof(buf)),
 	       family_str(r->dst.family));
-	if (nh_route_type_word(r))
-		printf(" %s", nh_route_type_word(r));
+	if (type)
+		printf(" %s", type);
 	if (r->has & NH_ROUTE_HAS_VIA)
 		printf(" via %s", nh_prefix_str(&r->via, false, buf, sizeof(buf)));
 	if (r->has & NH_ROUTE_HAS_DEV)
@@ -326,6 +327,7 @@ static json_t *address_json(const struct nh_address *a)
 
 static json_t *route_json(const struct nh_route *r)
 {
+	const char *type = nh_route_type_word(r);
 	char dst[64], via[64] = "";
 	json_t *o = json_object();
 
@@ -338,8 +340,7 @@ static json_t *route_json(const struct nh_route *r)
 	    json_object_set_new(o, "table", json_integer(r->table)) < 0 ||
 	    json_object_set_new(o, "metric", json_integer(r->metric)) < 0 ||
 	    json_object_set_new(o, "protocol", json_integer(r->protocol)) < 0 ||
-	    json_object_set_new(o, "type", json_string(nh_route_type_word(r) ? nh_route_type_word(r) :
-						      "unicast")) < 0) {
+	    json_object_set_new(o, "type", json_string(type ? type : "unicast")) < 0) {
 		json_decref(o);
 		return NULL;
 	}

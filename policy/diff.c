@@ -337,12 +337,13 @@ static int route_detail_cmp(const struct nh_route *a, const struct nh_route *b)
 /* "via 10.1.1.51 dev v-peer1 metric 5 table 100", the parts that are set. */
 static const char *route_words(const struct nh_route *r, char *buf, size_t size)
 {
+	const char *type = nh_route_type_word(r);
 	char via[64];
 	size_t len = 0;
 
 	buf[0] = '\0';
-	if (nh_route_type_word(r))
-		len += (size_t)snprintf(buf + len, size - len, " a %s route", nh_route_type_word(r));
+	if (type)
+		len += (size_t)snprintf(buf + len, size - len, " %s %s route", type[0] == 'u' ? "an" : "a", type);
 	if ((r->has & NH_ROUTE_HAS_VIA) || r->via.family)
 		len += (size_t)snprintf(buf + len, size - len, " via %s", nh_prefix_str(&r->via, false, via, sizeof(via)));
 	if (len < size && r->dev[0])

@@ -421,15 +421,16 @@ static int put_links(struct ctx *c, const char *indent)
  * not a router's or a DHCP client's. */
 static bool route_written(struct ctx *c, const struct nh_route *r)
 {
+	const char *type = nh_route_type_word(r);
 	char dst[64];
 
 	if (r->protocol == RTPROT_KERNEL || r->protocol == RTPROT_REDIRECT || r->protocol == RTPROT_RA ||
 	    r->protocol == RTPROT_DHCP)
 		return false;
 	nh_prefix_str(&r->dst, true, dst, sizeof(dst));
-	if (nh_route_type_word(r)) {
-		note(c, "route %s (table %u): a %s route, which a policy cannot say: not written", dst, r->table,
-		     nh_route_type_word(r));
+	if (type) {
+		note(c, "route %s (table %u): %s %s route, which a policy cannot say: not written", dst, r->table,
+		     type[0] == 'u' ? "an" : "a", type);
 		return false;
 	}
 	if (r->multipath) {

@@ -557,12 +557,17 @@ static void outcome(struct nh_core *c, const struct nh_action *a, const struct n
 		c->cfg.reporter.outcome(c->cfg.reporter.ctx, a, o);
 }
 
+/* The objects healed, for on_heal: as many as fit, then "..." */
 static void add_detail(struct owner *o, const char *object)
 {
 	size_t len = strlen(o->detail);
 
-	if (len + strlen(object) + 2 >= sizeof(o->detail))
+	if (len >= 3 && strcmp(o->detail + len - 3, "...") == 0)
 		return;
+	if (len + strlen(object) + 1 + 4 >= sizeof(o->detail)) {
+		snprintf(o->detail + len, sizeof(o->detail) - len, "%s...", len ? " " : "");
+		return;
+	}
 	snprintf(o->detail + len, sizeof(o->detail) - len, "%s%s", len ? " " : "", object);
 }
 

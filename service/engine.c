@@ -793,6 +793,10 @@ static void engine_free(struct engine *e)
 		delete_aside(e, true);  /* a clean stop leaves nothing aside */
 	nh_exec_aside_free(&e->aside);
 	nh_monitor_free(e->mon);
+	if (e->hooks && nh_hooks_waiting(e->hooks))
+		nh_warn("stopping: %zu hook%s waiting their turn will not run (%zu running are left to finish)",
+			nh_hooks_waiting(e->hooks), nh_hooks_waiting(e->hooks) == 1 ? "" : "s",
+			nh_hooks_running(e->hooks));
 	nh_hooks_runner_free(e->hooks);
 	nh_status_free(&e->head);
 	policy_free(e->policy);
