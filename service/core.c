@@ -399,6 +399,7 @@ struct owner {
 	bool diffed_part;               /* the diff was of that part */
 	size_t n_actions;
 	bool fixed, pending, conflicts, missing, audit;
+	bool waits;             /* pending on more than failures: a link it needs, a re-read */
 	bool stale;                     /* a failure sent it to be read again: its other actions wait */
 	uint64_t wake_ms;               /* the earliest time one of its waiting actions is due */
 	char detail[256];               /* the objects healed, for on_heal */
@@ -412,6 +413,7 @@ struct failure {
 	const char *netns;
 	const char *link;
 	bool blocks_link;
+	bool failed;                            /* it failed (not: it waits for something) */
 	const struct nh_prefix *prefix;         /* an address not added: routes through it wait too */
 	bool link_down;                         /* link not set up: routes on it or through its addresses wait
 						 * (the kernel refuses a gateway it cannot reach) */
@@ -486,13 +488,15 @@ static struct failure *failure_add(struct pass *p, const struct nh_action *a, ui
 /* The action points into p->plan, which outlives p->fails, the policy's
  * addresses into the policy, which outlives the pass. What it blocks is
  * looked at again when it is tried again (retry_ms from now). */
-static int record_failure(struct nh_core *c, struct pass *p, const struct nh_action *a, uint64_t retry_ms)
+static int record_failure(struct nh_core *c, struct pass *p, const struct nh_action *a, uint64_t retry_ms,
+			  bool failed)
 {
 	struct failure *f = failure_add(p, a, retry_ms);
 	const struct nh_netns *ns;
 
 	if (!f)
 		return -ENOMEM;
+	f->failed = failed;
 	f->blocks_link = link_action(a->type);
 	f->prefix = a->type == NH_ACT_ADDR_ADD ? &a->addr.prefix : NULL;
 	if (a->type == NH_ACT_LINK_CREATE && nh_kind_has(a->link.kind, NH_KIND_PAIR) &&
@@ -504,6 +508,7 @@ static int record_failure(struct nh_core *c, struct pass *p, const struct nh_act
 		f->netns = a->link.peer_netns;
 		f->link = a->link.peer_name;
 		f->blocks_link = true;
+		f->failed = failed;
 	}
 	if (a->type != NH_ACT_LINK_SET_UP || !a->link.up)
 		return 0;
@@ -571,9 +576,13 @@ static void add_detail(struct owner *o, const char *object)
 	snprintf(o->detail + len, sizeof(o->detail) - len, "%s%s", len ? " " : "", object);
 }
 
-static void wait_ms(struct owner *o, uint64_t ms)
+/* Something of o's namespace is tried again in ms (0: when woken); failed:
+ * because it failed (and will again, as far as can be told), not because
+ * it waits for something that may come. */
+static void wait_ms(struct owner *o, uint64_t ms, bool failed)
 {
 	o->pending = true;
+	o->waits |= !failed;
 	if (ms && (!o->wake_ms || ms < o->wake_ms))
 		o->wake_ms = ms;
 }
@@ -759,8 +768,8 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 
 		outcome(c, a, &w);
 		nh_retry_failed(&obj->retry, res->err, info.why, now_us / 1000, &v);
-		wait_ms(o, v.delay_ms);
-		if (record_failure(c, p, a, v.delay_ms) < 0)
+		wait_ms(o, v.delay_ms, false);
+		if (record_failure(c, p, a, v.delay_ms, false) < 0)
 			nh_err("out of memory recording a wait");
 		return;
 	}
@@ -772,14 +781,14 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		 * everything again. (A dump of a host with 1000 veth ends costs
 		 * the kernel ~50 ms: a peernet2id walk for every peer.) */
 		o->ns->vanishing = true;
-		wait_ms(o, VANISH_WAIT_MS);
-		if (record_failure(c, p, a, VANISH_WAIT_MS) < 0)
+		wait_ms(o, VANISH_WAIT_MS, false);
+		if (record_failure(c, p, a, VANISH_WAIT_MS, false) < 0)
 			nh_err("out of memory recording a failure");
 		return;
 	}
 	if (!o->ns->reread) {
 		/* what needs it waits for the pass right after the re-read */
-		if (record_failure(c, p, a, NH_RETRY_INITIAL_MS) < 0)
+		if (record_failure(c, p, a, NH_RETRY_INITIAL_MS, false) < 0)
 			nh_err("out of memory recording a failure");
 		stale(c, o, a);
 		return;
@@ -803,8 +812,8 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 	if (ns)
 		nh_netns_count_failure(ns, err);
 	outcome(c, a, &info);
-	wait_ms(o, v.delay_ms);
-	if (record_failure(c, p, a, v.delay_ms) < 0)
+	wait_ms(o, v.delay_ms, true);
+	if (record_failure(c, p, a, v.delay_ms, true) < 0)
 		nh_err("out of memory recording a failure");
 }
 
@@ -989,10 +998,10 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 		info.type = NH_OUT_DEFERRED;
 		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
 		outcome(c, a, &info);
-		wait_ms(o, delay);
+		wait_ms(o, delay, true);
 		/* what needs it (its link's settings, its namespace's
 		 * objects) waits with it */
-		if (record_failure(c, p, a, delay) < 0)
+		if (record_failure(c, p, a, delay, true) < 0)
 			nh_err("out of memory recording a wait");
 		return;
 	}
@@ -1253,8 +1262,8 @@ static void run_plan(struct nh_core *c, struct pass *p)
 			outcome(c, a, &info);
 			/* what it needs may be another namespace's to fix:
 			 * look again when that is tried again */
-			wait_ms(o, f->retry_ms);
-			if (record_failure(c, p, a, f->retry_ms) < 0)
+			wait_ms(o, f->retry_ms, f->failed);
+			if (record_failure(c, p, a, f->retry_ms, f->failed) < 0)
 				nh_err("out of memory recording a failure");
 		} else {
 			execute(c, p, o, a);
@@ -1309,8 +1318,11 @@ static void settle(struct nh_core *c, struct owner *o)
 		ns->last_error[0] = '\0';
 		netns_shown_changed(ns);
 	}
-	if (ns->created && !o->pending) {
-		/* built (or as built as it gets): tell whoever waits for it */
+	if (ns->created && !o->waits) {
+		/* built, or as built as it gets (what is pending failed, and
+		 * says so: a sysctl the kernel refuses must not keep the
+		 * daemon that on_create moves in out of it): tell whoever
+		 * waits for it */
 		snprintf(what, sizeof(what), "netns:%s", ns->name);
 		run_hook(c, ns, ns->rule->hooks.on_create, "netns-created", what);
 		ns->created = false;

@@ -4,6 +4,9 @@
 # a process per heal. Before, each heal pass started one, all at once (4139
 # hooks running at once with damping near zero, an adversarial trial).
 # Here: 12 addresses deleted 40 ms apart while a slow hook (1 s) runs.
+# And on_create runs for a namespace made while one of its settings keeps
+# failing (a sysctl value the kernel refuses): it waited for nothing pending,
+# so the daemon it moves into the namespace never came (new-user trial).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -12,10 +15,15 @@ LOG=$T_DIR/netheal.log
 HOOKS=$T_DIR/hooks.out
 write_conf "$C" "backoff: { flap_count = 1000; };"
 addrs=$(for i in $(seq 1 12); do printf '"10.1.9.%d/32", ' "$i"; done)
+CREATED=$T_DIR/created.out
 policy "$C" hk <<EOP
 namespaces = ( { name = "hk";
   links = ( { name = "lo"; addresses = [ ${addrs%, } ]; } );
   hooks = { on_heal = [ "/bin/sh", "-c", "echo start \$NETHEAL_DETAIL >> $HOOKS; sleep 1; echo end >> $HOOKS" ]; };
+}, { name = "cf";
+  links = ( { name = "lo"; } );
+  sysctl = [ "net.ipv4.ip_forward=yes" ];
+  hooks = { on_create = [ "/bin/sh", "-c", "echo \$NETHEAL_EVENT \$NETHEAL_NETNS >> $CREATED" ]; };
 } );
 EOP
 has_all() { [ "$(ip -n hk -j addr show dev lo | jq '[.[0].addr_info[] | select(.local | startswith("10.1.9."))] | length')" = 12 ]; }
@@ -40,4 +48,10 @@ for i in $(seq 1 12); do
 	grep '^start' "$HOOKS" | tr ' ' '\n' | grep -qx "address:lo:10.1.9.$i/32\|address:lo 10.1.9.$i/32\|address:10.1.9.$i/32" || missing=$((missing + 1))
 done
 check_eq "every healed address was told to a hook" 0 "$missing"
+
+expect_heal_failed 'netns=cf .*object=sysctl:net.ipv4.ip_forward'
+check "the refused sysctl is a heal-failed" wait_for 10 grep -q 'event=heal-failed netns=cf .*sysctl' "$LOG"
+check "on_create ran for cf all the same" wait_for 5 grep -qx 'netns-created cf' "$CREATED"
+ip netns del cf
+check "and again when cf is made again" wait_for 10 eval '[ "$(grep -cx "netns-created cf" "$CREATED")" = 2 ]'
 finish
