@@ -459,6 +459,15 @@ static struct nh_prefix prefix_network(const struct nh_prefix *p)
 	return n;
 }
 
+/* An observed route with r's key (family, table, destination, metric). */
+static const struct nh_route *route_of_key(const struct nh_state *st, const struct nh_route *r)
+{
+	for (size_t i = 0; i < st->n_routes; i++)
+		if (nh_route_key_cmp(&st->routes[i], r) == 0)
+			return &st->routes[i];
+	return NULL;
+}
+
 static bool prefix_route_present(const struct nh_state *st, int ifindex, const struct nh_prefix *net)
 {
 	for (size_t i = 0; i < st->n_routes; i++) {
@@ -483,6 +492,7 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 	const struct nh_state *st = v->have;
 	size_t n = c->n_lps;
 	char obj[96], dest[64], addr[64];
+	const struct nh_route *clash;
 	int r;
 
 	if (!v->kernel_routes || !st)
@@ -524,7 +534,19 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 		nh_prefix_str(&net, true, dest, sizeof(dest));
 		nh_prefix_str(&w->prefix, true, addr, sizeof(addr));
 		snprintf(obj, sizeof(obj), "route:%s", dest);
-		r = diff_emit(c, &a, obj, "prefix route %s dev %s of address %s missing", dest, w->link, addr);
+		clash = route_of_key(st, &a.route);
+		if (clash) {
+			/* another's route holds its key (`ip route replace NET dev
+			 * lo`): an add would fail (EEXIST) for ever */
+			char w1[128];
+
+			a.type = NH_ACT_REPORT_CONFLICT;
+			r = diff_emit(c, &a, obj, "route %s is %s, the prefix route of address %s wants dev %s", dest,
+				      route_words(clash, w1, sizeof(w1)), addr, w->link);
+		} else {
+			r = diff_emit(c, &a, obj, "prefix route %s dev %s of address %s missing", dest, w->link,
+				      addr);
+		}
 		if (r < 0)
 			return r;
 	}

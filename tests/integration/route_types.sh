@@ -42,6 +42,16 @@ check "export says it cannot write it" bash -c \
 ip -n rt route del blackhole default
 check "once it goes, the policy's route is back" wait_for 3 via_ok default
 
+# another's route in place of an address's prefix route (same key, another
+# device): a conflict, not an add that fails for ever (new-user trial)
+ip -n rt route replace 10.1.3.0/24 dev lo
+check "a route in place of the prefix route is a conflict" wait_for 3 \
+	grep -q 'event=conflict netns=rt .*object=route:10.1.3.0/24.*is dev lo, the prefix route of address 10.1.3.1/24 wants dev br' "$LOG"
+check_eq "and is left alone" lo "$(ip -n rt -j route show table main exact 10.1.3.0/24 | jq -r '.[0].dev')"
+ip -n rt route del 10.1.3.0/24 dev lo
+check "once it goes, the prefix route is back" wait_for 3 eval \
+	'[ "$(ip -n rt -j route show table main exact 10.1.3.0/24 | jq -r ".[0].dev")" = br ]'
+
 for t in unreachable prohibit throw; do
 	ip -n rt route replace $t 198.51.100.0/24
 	check "with replace = true, $t is replaced at once" wait_for 3 via_ok 198.51.100.0/24
