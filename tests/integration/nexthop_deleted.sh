@@ -49,7 +49,7 @@ ip -n nh route replace default nhid 5
 check "the route over nexthop 5 stands" eval '[ "$(ip -n nh -j route show table main exact default | jq -r ".[0].nhid")" = 5 ]'
 sleep 0.3
 ip -n nh nexthop del id 5
-check "the policy's default route is back" wait_for 3 eval '[ "$(gw_of default)" = 10.1.3.2 ]'
+check "the policy's default route is back" wait_for 10 eval '[ "$(gw_of default)" = 10.1.3.2 ]'
 check_eq "without a nexthop object" null "$(ip -n nh -j route show table main exact default | jq -r '.[0].nhid')"
 
 # IPv6: the kernel announces the route's deletion itself; healed the same
@@ -57,7 +57,7 @@ ip -n nh nexthop add id 6 via 2001:db8:3::2 dev br
 ip -n nh route replace 2001:db8:77::/64 nhid 6
 sleep 0.3
 ip -n nh nexthop del id 6
-check "an IPv6 route over a deleted nexthop is back" wait_for 3 eval '[ "$(gw_of 2001:db8:77::/64)" = 2001:db8:3::2 ]'
+check "an IPv6 route over a deleted nexthop is back" wait_for 10 eval '[ "$(gw_of 2001:db8:77::/64)" = 2001:db8:3::2 ]'
 check "the log says the routes were healed" grep -q 'event=healed netns=nh .*object=route:default' "$LOG"
 
 # a group loses the member with the policy's gateway: the kernel changes the
@@ -70,7 +70,7 @@ ip -n nh route replace 198.51.100.0/24 nhid 10
 sleep 0.3
 ip -n nh nexthop del id 1
 check "a route whose group lost the policy's gateway is replaced" \
-	wait_for 3 eval '[ "$(gw_of 198.51.100.0/24)" = 10.1.3.2 ]'
+	wait_for 10 eval '[ "$(gw_of 198.51.100.0/24)" = 10.1.3.2 ]'
 check "said as a re-read for the nexthop" grep -q 'event=resync netns=nh .*reason=nexthop' "$LOG"
 ip -n nh nexthop flush
 finish
