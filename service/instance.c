@@ -18,7 +18,9 @@ static socklen_t lock_address(struct sockaddr_un *sa)
 
 /* Who listens on sa: the listener's credentials, from listen(2) time
  * (unix(7)), through a connect it need not accept. 0 (h->known 0 when they
- * could not be told), -ENOENT when nobody listens, or -errno. */
+ * could not be told), -EPERM when another user than root or us listens (no
+ * netheal: any user may bind the name), -ENOENT when nobody listens, or
+ * -errno. */
 static int lock_holder(const struct sockaddr_un *sa, socklen_t len, struct nh_instance_holder *h)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -38,6 +40,8 @@ static int lock_holder(const struct sockaddr_un *sa, socklen_t len, struct nh_in
 		h->known = 1;
 	}
 	close(fd);
+	if (r == 0 && h->known && h->uid != 0 && h->uid != geteuid())
+		r = -EPERM;
 	return r;
 }
 
@@ -65,11 +69,7 @@ int nh_instance_lock(struct nh_instance_holder *holder)
 	close(fd);
 	if (err != EADDRINUSE)
 		return -err;
-	(void)lock_holder(&sa, len, holder);
-	/* any user may bind the name: only root's or our own is a netheal's */
-	if (holder->known && holder->uid != 0 && holder->uid != geteuid())
-		return -EPERM;
-	return -EBUSY;
+	return lock_holder(&sa, len, holder) == -EPERM ? -EPERM : -EBUSY;
 }
 
 int nh_instance_drain(int lock_fd)

@@ -40,8 +40,9 @@ struct nh_instance_holder {
 int nh_instance_lock(struct nh_instance_holder *holder);
 
 /* Who holds the lock in this network namespace, without taking it: 0 and
- * *holder (known 0 when it could not be told: its queue full), -ENOENT
- * when no process holds it, or -errno of socket(2) or connect(2). */
+ * *holder (known 0 when it could not be told: its queue full), -EPERM and
+ * *holder when another user's process holds it (no netheal), -ENOENT when
+ * no process holds it, or -errno of socket(2) or connect(2). */
 int nh_instance_holder(struct nh_instance_holder *holder);
 
 /* Accept and close every connection queued on lock_fd (another `run`
