@@ -464,46 +464,24 @@ static int start(struct hook *h)
 	return 0;
 }
 
-/* Whether word (len bytes) is one of list's space-separated words. */
-static bool has_word(const char *list, const char *word, size_t len)
-{
-	for (const char *q = list; (q = strstr(q, word)); q++)
-		if ((q == list || q[-1] == ' ') && (q[len] == ' ' || q[len] == '\0'))
-			return true;
-	return false;
-}
-
 /* Add detail's words (objects) to the due hook's, each once, up to
  * NH_HOOK_DETAIL_MAX bytes; past that the list ends with "...". Returns 0
  * or -ENOMEM (the detail is as it was). */
 static int merge_detail(struct hook *h, const char *detail)
 {
 	size_t len = strlen(h->detail), cap = (len > NH_HOOK_DETAIL_MAX ? len : NH_HOOK_DETAIL_MAX) + 1;
-	bool full = len >= 3 && strcmp(h->detail + len - 3, "...") == 0;
 	char *d;
 
-	if (!detail || !*detail || full)
+	if (!detail || !*detail)
 		return 0;
 	d = malloc(cap);
 	if (!d)
 		return -ENOMEM;
 	memcpy(d, h->detail, len + 1);
-	for (const char *p = detail; *p && !full; ) {
+	for (const char *p = detail; *p; ) {
 		size_t n = strcspn(p, " ");
-		char word[NH_HOOK_DETAIL_MAX + 1];
 
-		if (n && n < sizeof(word)) {
-			memcpy(word, p, n);
-			word[n] = '\0';
-			if (has_word(d, word, n)) {
-				/* already said */
-			} else if (len + 1 + n + 4 < cap) {
-				len += (size_t)snprintf(d + len, cap - len, "%s%s", len ? " " : "", word);
-			} else {
-				snprintf(d + len, cap - len, "%s...", len ? " " : "");
-				full = true;
-			}
-		}
+		nh_words_add(d, cap, p, n);
 		p += n;
 		p += *p == ' ';
 	}

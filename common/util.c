@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -125,6 +126,33 @@ int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size)
 const char *nh_a_or_an(const char *word)
 {
 	return word && word[0] && strchr("aeioAEIO", word[0]) ? "an" : "a";
+}
+
+/* Whether word (len bytes) is one of list's space-separated words. */
+static bool has_word(const char *list, const char *word, size_t len)
+{
+	for (const char *p = list; *p; ) {
+		size_t n = strcspn(p, " ");
+
+		if (n == len && memcmp(p, word, len) == 0)
+			return true;
+		p += n;
+		p += *p == ' ';
+	}
+	return false;
+}
+
+void nh_words_add(char *list, size_t size, const char *word, size_t len)
+{
+	size_t have = strlen(list);
+
+	if (!len || (have >= 3 && strcmp(list + have - 3, "...") == 0) || has_word(list, word, len))
+		return;
+	if (have + 1 + len + 4 >= size) {
+		snprintf(list + have, size - have, "%s...", have ? " " : "");
+		return;
+	}
+	snprintf(list + have, size - have, "%s%.*s", have ? " " : "", (int)len, word);
 }
 
 uint64_t nh_now_us(void)

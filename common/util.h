@@ -19,6 +19,13 @@ int nh_strlcpy(char *dst, const char *src, size_t size);
  * ipvlan"), else "a": for messages that name a link kind. */
 const char *nh_a_or_an(const char *word);
 
+/* Add word (len bytes, no space in it) to list, a NUL-terminated string of
+ * space-separated words in a buffer of size bytes: once (a word already in
+ * it is not added again), and while it fits with room for " ..."; once one
+ * does not fit, the list ends with "..." and takes no more (on_heal's
+ * detail, SPEC §3.1). */
+void nh_words_add(char *list, size_t size, const char *word, size_t len);
+
 /* Grow *array (of elem_size elements, *cap allocated) so that it holds at
  * least want elements. Returns 0 or -ENOMEM. */
 int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size);

@@ -562,20 +562,6 @@ static void outcome(struct nh_core *c, const struct nh_action *a, const struct n
 		c->cfg.reporter.outcome(c->cfg.reporter.ctx, a, o);
 }
 
-/* The objects healed, for on_heal: as many as fit, then "..." */
-static void add_detail(struct owner *o, const char *object)
-{
-	size_t len = strlen(o->detail);
-
-	if (len >= 3 && strcmp(o->detail + len - 3, "...") == 0)
-		return;
-	if (len + strlen(object) + 1 + 4 >= sizeof(o->detail)) {
-		snprintf(o->detail + len, sizeof(o->detail) - len, "%s...", len ? " " : "");
-		return;
-	}
-	snprintf(o->detail + len, sizeof(o->detail) - len, "%s%s", len ? " " : "", object);
-}
-
 /* Something of o's namespace is tried again in ms (0: when woken); failed:
  * because it failed (and will again, as far as can be told), not because
  * it waits for something that may come. */
@@ -933,7 +919,7 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 		outcome(c, a, &fl);
 	}
 	object_back(obj);
-	add_detail(o, a->object);
+	nh_words_add(o->detail, sizeof(o->detail), a->object, strlen(a->object));
 	o->fixed = true;
 }
 
