@@ -35,6 +35,7 @@
 #include <linux/net_namespace.h>
 
 #include "common/log.h"
+#include "common/sorted.h"
 
 /* The id the host gives ns (nh_nl_get_nsid on the host's request socket)
  * into *nsid, -1 when none. 0 or -errno. */
@@ -192,20 +193,11 @@ static void nsid_index(struct nh_ns *ns, int nsid)
  * namespaces by the thousand and makes none costs 16 KiB. */
 #define NSID_FREED_MAX 4096
 
-static size_t freed_pos(const struct nh_monitor *m, int nsid, bool *found)
+static int int_cmp(const void *element, const void *key)
 {
-	size_t lo = 0, hi = m->n_freed;
+	int a = *(const int *)element, b = *(const int *)key;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->freed[mid] < nsid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < m->n_freed && m->freed[lo] == nsid;
-	return lo;
+	return (a > b) - (a < b);
 }
 
 /* nsid's end was read: one to give (out of memory: not kept, the counter
@@ -213,35 +205,22 @@ static size_t freed_pos(const struct nh_monitor *m, int nsid, bool *found)
 static void freed_add(struct nh_monitor *m, int nsid)
 {
 	bool found;
-	size_t pos = freed_pos(m, nsid, &found);
+	size_t pos = nh_sorted_pos(m->freed, m->n_freed, sizeof(*m->freed), &nsid, int_cmp, &found);
 
 	if (found || nsid < 0 || (m->n_freed == NSID_FREED_MAX && pos == m->n_freed))
 		return;
-	if (m->n_freed == NSID_FREED_MAX) {
+	if (m->n_freed == NSID_FREED_MAX)
 		m->n_freed--;           /* the highest goes */
-	} else if (m->n_freed == m->cap_freed) {
-		size_t cap = m->cap_freed ? 2 * m->cap_freed : 16;
-		int *v = realloc(m->freed, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		m->freed = v;
-		m->cap_freed = cap;
-	}
-	memmove(m->freed + pos + 1, m->freed + pos, (m->n_freed - pos) * sizeof(*m->freed));
-	m->freed[pos] = nsid;
-	m->n_freed++;
+	(void)nh_sorted_insert(&m->freed, &m->n_freed, &m->cap_freed, sizeof(*m->freed), pos, &nsid);
 }
 
 static void freed_del(struct nh_monitor *m, int nsid)
 {
 	bool found;
-	size_t pos = freed_pos(m, nsid, &found);
+	size_t pos = nh_sorted_pos(m->freed, m->n_freed, sizeof(*m->freed), &nsid, int_cmp, &found);
 
-	if (!found)
-		return;
-	memmove(m->freed + pos, m->freed + pos + 1, (m->n_freed - pos - 1) * sizeof(*m->freed));
-	m->n_freed--;
+	if (found)
+		nh_sorted_remove(m->freed, &m->n_freed, sizeof(*m->freed), pos);
 }
 
 /* The next id netheal gives: the lowest freed one (*recycled), else

@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/util.h"
 #include "netlink/decode.h"
 #include "policy/diff.h"
@@ -24,7 +25,6 @@
  * A state is kept sorted by key so an event is a binary search and a memmove,
  * never a sort. */
 
-typedef int (*cmp_fn)(const void *a, const void *b);
 
 static int link_cmp(const void *a, const void *b)
 {
@@ -65,59 +65,17 @@ static int route_cmp(const void *a, const void *b)
 	return nh_prefix_cmp(&x->via, &y->via);
 }
 
-/* Where key is, or would be inserted. */
-static size_t sorted_pos(const void *base, size_t n, size_t size, const void *key, cmp_fn cmp, bool *found)
-{
-	size_t lo = 0, hi = n;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = cmp((const char *)base + mid * size, key);
-
-		if (r == 0) {
-			*found = true;
-			return mid;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int sorted_insert(void *arrayp, size_t *n, size_t *cap, size_t size, size_t pos, const void *elem)
-{
-	char **base = arrayp;
-	/* states are read to fit (nh_state_shrink); events add a few */
-	int r = nh_grow_slow(arrayp, cap, *n + 1, size);
-
-	if (r < 0)
-		return r;
-	memmove(*base + (pos + 1) * size, *base + pos * size, (*n - pos) * size);
-	memcpy(*base + pos * size, elem, size);
-	(*n)++;
-	return 0;
-}
-
-static void sorted_remove(void *base, size_t *n, size_t size, size_t pos)
-{
-	memmove((char *)base + pos * size, (char *)base + (pos + 1) * size, (*n - pos - 1) * size);
-	(*n)--;
-}
-
 /* Insert or replace by key. Returns 1 when s changed, 0 or -ENOMEM. */
 #define UPSERT(s, arr, n, cap, obj, cmp) ({ \
 		bool found_; \
-		size_t pos_ = sorted_pos((s)->arr, (s)->n, sizeof(*(s)->arr), (obj), cmp, &found_); \
+		size_t pos_ = nh_sorted_pos((s)->arr, (s)->n, sizeof(*(s)->arr), (obj), cmp, &found_); \
 		int r_ = 1; \
 		if (found_) { \
 			if (memcmp(&(s)->arr[pos_], (obj), sizeof(*(obj))) == 0) \
 				r_ = 0; \
 			else \
 				(s)->arr[pos_] = *(obj); \
-		} else if (sorted_insert(&(s)->arr, &(s)->n, &(s)->cap, sizeof(*(s)->arr), pos_, (obj)) < 0) { \
+		} else if (nh_sorted_insert(&(s)->arr, &(s)->n, &(s)->cap, sizeof(*(s)->arr), pos_, (obj)) < 0) { \
 			r_ = -ENOMEM; \
 		} \
 		r_; })
@@ -415,7 +373,7 @@ static bool has_ipv4_address(const struct nh_state *s, int ifindex)
 static ssize_t link_pos(const struct nh_state *s, const struct nh_link *l)
 {
 	bool found;
-	size_t pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
+	size_t pos = nh_sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
 
 	if (found && s->links[pos].ifindex == l->ifindex)
 		return (ssize_t)pos;
@@ -471,7 +429,7 @@ static void remove_link(struct nh_state *s, size_t pos, const struct nh_observe_
 	int ifindex = s->links[pos].ifindex;
 
 	sink_name(sink, s->links[pos].name, -1);
-	sorted_remove(s->links, &s->n_links, sizeof(*s->links), pos);
+	nh_sorted_remove(s->links, &s->n_links, sizeof(*s->links), pos);
 	drop_addresses(s, ifindex, sink);
 	drop_routes(s, ifindex, 0, sink);
 	drop_neighs(s, ifindex, sink);
@@ -536,18 +494,18 @@ static int apply_newlink(struct nh_state *s, struct nh_link *l, const struct nh_
 		was_up = o->up;
 		memcpy(old_name, o->name, NH_IFNAMSIZ);
 		sink_name(sink, o->name, -1);
-		sorted_remove(s->links, &s->n_links, sizeof(*s->links), (size_t)old);
+		nh_sorted_remove(s->links, &s->n_links, sizeof(*s->links), (size_t)old);
 	} else {
 		renamed = false;
 	}
 	/* A stale link of the same name (only after lost events) is replaced. */
-	pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
+	pos = nh_sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
 	if (found) {
 		remove_link(s, pos, sink);
-		pos = sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
+		pos = nh_sorted_pos(s->links, s->n_links, sizeof(*s->links), l, link_cmp, &found);
 		resolve_link(s, l);     /* its master or peer may have been the stale link */
 	}
-	r = sorted_insert(&s->links, &s->n_links, &s->cap_links, sizeof(*s->links), pos, l);
+	r = nh_sorted_insert(&s->links, &s->n_links, &s->cap_links, sizeof(*s->links), pos, l);
 	if (r < 0)
 		return r;
 	sink_name(sink, l->name, 1);
@@ -604,9 +562,9 @@ static int apply_address(struct nh_state *s, const struct nlmsghdr *nlh, struct 
 		ev->changed = r;
 		return 1;
 	}
-	pos = sorted_pos(s->addrs, s->n_addrs, sizeof(*s->addrs), a, addr_cmp, &found);
+	pos = nh_sorted_pos(s->addrs, s->n_addrs, sizeof(*s->addrs), a, addr_cmp, &found);
 	if (found) {
-		sorted_remove(s->addrs, &s->n_addrs, sizeof(*s->addrs), pos);
+		nh_sorted_remove(s->addrs, &s->n_addrs, sizeof(*s->addrs), pos);
 		ev->changed = true;
 	}
 	/* The last IPv4 address gone: the kernel disables IPv4 on the link and
@@ -663,9 +621,9 @@ static int apply_route(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 		ev->changed = r;
 		return 1;
 	}
-	pos = sorted_pos(s->routes, s->n_routes, sizeof(*s->routes), rt, route_cmp, &found);
+	pos = nh_sorted_pos(s->routes, s->n_routes, sizeof(*s->routes), rt, route_cmp, &found);
 	if (found) {
-		sorted_remove(s->routes, &s->n_routes, sizeof(*s->routes), pos);
+		nh_sorted_remove(s->routes, &s->n_routes, sizeof(*s->routes), pos);
 		ev->changed = true;
 	}
 	return 1;
@@ -734,9 +692,9 @@ static int apply_rule(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_
 		ev->changed = r;
 		return 1;
 	}
-	pos = sorted_pos(s->rules, s->n_rules, sizeof(*s->rules), fr, frule_cmp, &found);
+	pos = nh_sorted_pos(s->rules, s->n_rules, sizeof(*s->rules), fr, frule_cmp, &found);
 	if (found) {
-		sorted_remove(s->rules, &s->n_rules, sizeof(*s->rules), pos);
+		nh_sorted_remove(s->rules, &s->n_rules, sizeof(*s->rules), pos);
 		ev->changed = true;
 	}
 	return 1;
@@ -755,7 +713,7 @@ static int apply_neigh(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	if (r != 0)
 		return r < 0 ? r : 0;     /* 1: not tracked */
 	nh_strlcpy(n->dev, link_name(s, n->ifindex), sizeof(n->dev));
-	pos = sorted_pos(s->neighs, s->n_neighs, sizeof(*s->neighs), n, neigh_cmp, &found);
+	pos = nh_sorted_pos(s->neighs, s->n_neighs, sizeof(*s->neighs), n, neigh_cmp, &found);
 	if (nlh->nlmsg_type == RTM_NEWNEIGH && (state & NUD_PERMANENT)) {
 		ev->obj = NH_OBJ_NEIGH;
 		r = UPSERT(s, neighs, n_neighs, cap_neighs, n, neigh_cmp);
@@ -769,7 +727,7 @@ static int apply_neigh(struct nh_state *s, const struct nlmsghdr *nlh, struct nh
 	/* said as what it is for the policy: the permanent entry is gone */
 	ev->type = RTM_DELNEIGH;
 	ev->obj = NH_OBJ_NEIGH;
-	sorted_remove(s->neighs, &s->n_neighs, sizeof(*s->neighs), pos);
+	nh_sorted_remove(s->neighs, &s->n_neighs, sizeof(*s->neighs), pos);
 	ev->changed = true;
 	return 1;
 }
