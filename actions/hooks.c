@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <ev.h>
+#include <utlist.h>
 
 #include "common/hash.h"
 #include "common/util.h"
@@ -41,7 +42,7 @@ struct hook {
 };
 
 struct list {
-	struct hook *head, *tail;       /* doubly linked */
+	struct hook *head;              /* utlist's DL: head->prev is the tail */
 	size_t n;
 };
 
@@ -161,26 +162,13 @@ static void hook_free(struct hook *h)
 
 static void list_add(struct list *l, struct hook *h)
 {
-	h->next = NULL;
-	h->prev = l->tail;
-	if (l->tail)
-		l->tail->next = h;
-	else
-		l->head = h;
-	l->tail = h;
+	DL_APPEND(l->head, h);
 	l->n++;
 }
 
 static void list_del(struct list *l, struct hook *h)
 {
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		l->head = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	else
-		l->tail = h->prev;
+	DL_DELETE(l->head, h);
 	h->next = h->prev = NULL;
 	l->n--;
 }
