@@ -288,40 +288,43 @@ int nh_parse_route(const struct nlmsghdr *nlh, struct nh_route *out)
 	}
 }
 
-/* ---- nexthop objects ------------------------------------------------------ */
+/* ---- nexthop objects and nsids: one u32 attribute ------------------------- */
+
+/* The u32 attribute attr (of max) of a message whose header is hdrlen
+ * bytes: 0 and *out, or -EINVAL when it is missing or the message cannot
+ * be read. */
+#define U32_ATTR_MAX (NHA_MAX > NETNSA_MAX ? NHA_MAX : NETNSA_MAX)
+
+static int parse_u32(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t attr, uint16_t max, uint32_t *out)
+{
+	enum mnl_attr_data_type types[U32_ATTR_MAX + 1] = { 0 };
+	const struct nlattr *a[U32_ATTR_MAX + 1];
+
+	types[attr] = MNL_TYPE_U32;
+	if (nh_attr_parse(nlh, hdrlen, a, types, max) < 0 || !a[attr])
+		return -EINVAL;
+	*out = mnl_attr_get_u32(a[attr]);
+	return 0;
+}
 
 int nh_parse_nexthop_id(const struct nlmsghdr *nlh, uint32_t *id)
 {
-	static const enum mnl_attr_data_type types[NHA_MAX + 1] = {
-		[NHA_ID] = MNL_TYPE_U32,
-	};
-	const struct nlattr *a[NHA_MAX + 1];
-
 	if (nlh->nlmsg_type != RTM_NEWNEXTHOP && nlh->nlmsg_type != RTM_DELNEXTHOP)
 		return -EINVAL;
-	if (nh_attr_parse(nlh, sizeof(struct nhmsg), a, types, NHA_MAX) < 0 || !a[NHA_ID])
-		return -EINVAL;
-	*id = mnl_attr_get_u32(a[NHA_ID]);
-	return 0;
+	return parse_u32(nlh, sizeof(struct nhmsg), NHA_ID, NHA_MAX, id);
 }
-
-/* ---- nsid ----------------------------------------------------------------- */
 
 int nh_parse_nsid(const struct nlmsghdr *nlh, int *nsid)
 {
-	static const enum mnl_attr_data_type types[NETNSA_MAX + 1] = {
-		[NETNSA_NSID] = MNL_TYPE_U32,
-	};
-	const struct nlattr *a[NETNSA_MAX + 1];
+	uint32_t v;
 
 	if (nlh->nlmsg_type != RTM_NEWNSID && nlh->nlmsg_type != RTM_DELNSID)
 		return -EINVAL;
-	if (nh_attr_parse(nlh, sizeof(struct rtgenmsg), a, types, NETNSA_MAX) < 0 || !a[NETNSA_NSID])
+	if (parse_u32(nlh, sizeof(struct rtgenmsg), NETNSA_NSID, NETNSA_MAX, &v) < 0)
 		return -EINVAL;
-	*nsid = (int)mnl_attr_get_u32(a[NETNSA_NSID]);
+	*nsid = (int)v;
 	return 0;
 }
-
 
 /* ---- rules ---------------------------------------------------------------- */
 
