@@ -316,18 +316,18 @@ static void drop_routes(struct nh_state *s, int ifindex, int family, const struc
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct nh_route *r = &s->routes[i];
 
-		if (r->oif == ifindex && (!family || r->dst.family == family) && (r->multipath || r->nh_id)) {
-			/* its first leg's link may be gone: the name it has now */
+		if (r->oif != ifindex || (family && r->dst.family != family)) {
+			s->routes[j++] = *r;
+		} else if (r->multipath || r->nh_id) {
+			/* other legs may live on: kept, its state unknown (a
+			 * resync reads it), named as its first leg's link is now */
 			s->unknown = true;
 			s->routes[j] = *r;
 			nh_strlcpy(s->routes[j].dev, link_name(s, r->oif), sizeof(s->routes[j].dev));
 			j++;
-			continue;
-		} else if (r->oif == ifindex && (!family || r->dst.family == family)) {
+		} else {
 			dropped(sink, nh_route_key(r, key, sizeof(key)));
-			continue;
 		}
-		s->routes[j++] = *r;
 	}
 	s->n_routes = j;
 }
