@@ -16,7 +16,9 @@
 # run after the other, in a few minutes each; BENCH_SOAK_S shortens the
 # heals for memory, BENCH_NO_SCRIPT=1 leaves out the `ip` script's
 # cold convergence (20 minutes at 10,000) and BENCH_ONLY_RUN=1 the floor's
-# and `apply`'s too (for a profile of the heals at 10,000).
+# and `apply`'s too (for a profile of the heals at 10,000);
+# BENCH_KEEP_RS=1 leaves the namespaces' IPv6 router solicitations on
+# (rs_off, below).
 set -u
 
 # sandbox.sh records the namespace it started from; we must be elsewhere.
@@ -180,6 +182,26 @@ wakeups() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches:/ { n += $2 } END
 # /run/netns (cleanup_net, in a workqueue), 10,000 of them for minutes on
 # 2 CPUs, holding RTNL in turns, and heals measured meanwhile were several
 # times slower. Records how long it waited.
+# rs_off N: no more IPv6 router solicitations from the N namespaces on
+# the bridge (and the sandbox's own links), before each heal phase. All
+# of them came up within seconds, so their solicitations (sent again and
+# again, 4 s apart and doubling: router_solicitations = -1, the kernel's
+# default) come in waves; each is flooded by the bridge to every port,
+# and at 1000 ports one costs 25 to 45 ms of softirq work on whichever
+# CPU it lands, netheal's or a floor's. Phases that met different waves
+# were not comparable (netheal's, right after the build, met the most).
+# BENCH_KEEP_RS=1 keeps them.
+rs_off() {
+	local i k=$(option2 "$1") f
+	[ -n "${BENCH_KEEP_RS:-}" ] && return 0
+	f='for f in /proc/sys/net/ipv6/conf/*/router_solicitations; do echo 0 > "$f"; done'
+	sh -c "$f"
+	for ((i = 0; i < k; i++)); do
+		ip netns exec "ns$i" sh -c "$f"
+	done
+	rec "what=rs_off n=$1 namespaces=$k"
+}
+
 machine_quiet() {
 	local what=$1 a b t=0
 	a=$(awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
@@ -352,6 +374,7 @@ main() {
 		cold "$n"
 		if [ -n "$PID" ]; then
 			settle
+			rs_off "$n"
 			machine_quiet "heal-netheal-$n"
 			heal netheal "$n" "${SAMPLES[$k]}"
 			if [ "$n" = "$MID" ] && [ "$MODE" != scale ]; then
@@ -365,6 +388,7 @@ main() {
 		if [ ! -e "/run/netns/ns$(( $(option2 "$n") - 1))" ]; then
 			teardown && agent "$n" && "$FLOOR" "$n" > /dev/null
 		fi
+		rs_off "$n"
 		machine_quiet "heal-floor-$n"
 		heal floor "$n" "${SAMPLES[$k]}"
 		heal floor-woken "$n" "${SAMPLES[$k]}"

@@ -328,7 +328,10 @@ def header(recs, out):
     return ["Machine: %s. Run: `bash bench/run.sh%s`, inside a private network + mount namespace." % (
             mach, mode),
             "Heal-latency samples per break: %s namespaces (random namespace each, 20 ms apart; "
-            "flap damping off: flap_count = 1000000). Times in µs unless marked." % ", ".join(counts)]
+            "flap damping off: flap_count = 1000000%s). Times in µs unless marked." % (
+                ", ".join(counts),
+                "; the namespaces' IPv6 router solicitations stopped before each heal phase, "
+                "netheal's and the floors'" if find(recs, what="rs_off") else "")]
 
 
 def table(out):
