@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "common/hash.h"
 #include "common/jsonutil.h"
+#include "common/sorted.h"
 #include "common/util.h"
 
 #define STATUS_MAX_BYTES (64u << 20)    /* a sane bound: ~200 bytes per namespace */
@@ -67,26 +68,15 @@ void nh_status_free(struct nh_status *s)
 	s->cap_out = 0;
 }
 
+static int entry_cmp(const void *element, const void *key)
+{
+	return strcmp((*(struct nh_status_ns *const *)element)->name, key);
+}
+
 /* Index of name, or of where it would go (and *found false). */
 static size_t ns_find(const struct nh_status *s, const char *name, bool *found)
 {
-	size_t lo = 0, hi = s->n_ns;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->ns[mid]->name, name);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return nh_sorted_pos(s->ns, s->n_ns, sizeof(*s->ns), name, entry_cmp, found);
 }
 
 struct nh_status_ns *nh_status_ns_get(struct nh_status *s, const char *name, bool create)
