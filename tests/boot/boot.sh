@@ -226,6 +226,10 @@ wait_keyscan() {
 	until keyscan; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.3; done
 }
 main_pid() { ct systemctl show -P MainPID "$1"; }
+# The cursor of the journal's last entry: later queries take what came after
+# it. A cursor, not a wall-clock --since: the machine's clock may be stepped
+# (NTP on a fresh CI machine) and take earlier records past a time.
+jcursor() { ct journalctl -n 1 -o json --no-pager | jq -r '.__CURSOR'; }
 ssh_diag() {
 	echo "# host neighbours: $(ct ip neigh show 10.1.1.100)"
 	echo "# blue: $(ct ip -n blue -br addr | tr '\n' ';') listening: $(ct ip netns exec blue ss -Hltn | tr '\n' ';')"
@@ -287,7 +291,7 @@ say "boot 2: ip netns del blue"
 nhpid=$(main_pid netheal.service)
 sshpid=$(main_pid netns-sshd@blue.service)
 old_ns=$(ct stat -L -c %i /run/netns/blue)
-since=$(ct date '+%Y-%m-%d %H:%M:%S')
+since=$(jcursor)
 ct ip netns del blue
 end=$(( $(date +%s) + 15 ))
 until topology_ok && [ "$(ct stat -L -c %i /run/netns/blue 2>/dev/null)" != "$old_ns" ]; do
@@ -314,7 +318,7 @@ for f in NETHEAL_EVENT=healed NETHEAL_EVENT=netns-created NETHEAL_EVENT=hook-run
 	 MESSAGE_ID=db06abcf5b694cfb990ce902e263c5ba; do
 	grep -q "^    $f" "$W/verbose.txt" && ok "journalctl -o verbose shows $f" || fail "journalctl -o verbose lacks $f"
 done
-ct journalctl -b -x -u netheal.service --no-pager --since "$since" >"$W/x.txt"
+ct journalctl -b -x -u netheal.service --no-pager --after-cursor "$since" >"$W/x.txt"
 grep -q "Subject: netheal created namespace blue" "$W/x.txt" && grep -q "Defined-By: netheal" "$W/x.txt" &&
 	ok "journalctl -x shows the catalog text (netheal created namespace blue)" ||
 	fail "journalctl -x shows no catalog text"
@@ -335,17 +339,16 @@ fi
 say "boot 2: systemctl reload with a broken policy"
 printf 'links = (\n  { name = "x0"; kind = "dummy"; adresses = [ "10.1.9.1/24" ]; }\n);\n' |
 	ct sh -c 'cat >/etc/netheal/policy.d/zz-broken.conf'
-since=$(ct date '+%Y-%m-%d %H:%M:%S')
-sleep 1
+since=$(jcursor)
 if ct systemctl reload netheal.service >"$W/reload.out" 2>&1; then
 	fail "systemctl reload succeeded with a broken policy"
 else
 	ok "systemctl reload fails with a broken policy: $(head -1 "$W/reload.out")"
 fi
-ct journalctl -u netheal.service --no-pager -o cat --since "$since" >"$W/reload.log"
+ct journalctl -u netheal.service --no-pager -o cat --after-cursor "$since" >"$W/reload.log"
 grep -qF "/etc/netheal/policy.d/zz-broken.conf:2: error: unknown key 'adresses' in link (did you mean 'addresses'?)" "$W/reload.log" &&
 	ok "the unit's journal has the check's message" || { fail "no check message in the journal:"; cat "$W/reload.log"; }
-ct journalctl -u netheal.service --no-pager -o json --since "$since" | jq -r '.NETHEAL_EVENT // empty' >"$W/events"
+ct journalctl -u netheal.service --no-pager -o json --after-cursor "$since" | jq -r '.NETHEAL_EVENT // empty' >"$W/events"
 grep -qE '^config-(loaded|rejected)$' "$W/events" && fail "netheal was signalled: $(tr '\n' ' ' <"$W/events")" ||
 	ok "netheal was not signalled (no config-loaded or config-rejected)"
 [ "$(main_pid netheal.service)" = "$nhpid" ] && [ "$(ct systemctl is-active netheal.service)" = active ] &&
