@@ -420,25 +420,37 @@ struct failure {
 	uint64_t retry_ms;                      /* when it will be tried again; 0: not on its own */
 };
 
+/* A namespace a converging pass changed: a set by name, iterated in the
+ * order first touched (uthash keeps it). A set, not a list searched: a
+ * cold start at 1000 namespaces touches 1000 in 11,000 actions. */
+struct touched {
+	UT_hash_handle hh;
+	char name[];
+};
+
 struct pass {
 	struct owner *owners;
 	size_t n_owners, cap_owners;
 	struct nh_plan plan;
 	struct failure *fails;
 	size_t n_fails, cap_fails;
-	char (*touched)[NH_NETNS_NAMSIZ];       /* converging: namespaces to read again */
-	size_t n_touched, cap_touched;
+	struct touched *touched;                /* converging: namespaces to read again */
 	size_t executed;
 };
 
 static void pass_free(struct pass *p)
 {
+	struct touched *t, *tmp;
+
 	for (size_t i = 0; i < p->n_owners; i++)
 		free(p->owners[i].part);
 	free(p->owners);
 	nh_plan_free(&p->plan);
 	free(p->fails);
-	free(p->touched);
+	HASH_ITER(hh, p->touched, t, tmp) {
+		HASH_DEL(p->touched, t);
+		free(t);
+	}
 }
 
 static bool link_action(enum nh_action_type t)
@@ -533,12 +545,20 @@ static int record_failure(struct nh_core *c, struct pass *p, const struct nh_act
 
 static int touch(struct pass *p, const char *name)
 {
-	for (size_t i = 0; i < p->n_touched; i++)
-		if (strcmp(p->touched[i], name) == 0)
-			return 0;
-	if (nh_grow(&p->touched, &p->cap_touched, p->n_touched + 1, sizeof(*p->touched)) < 0)
+	size_t len = strlen(name);
+	struct touched *t;
+
+	HASH_FIND(hh, p->touched, name, len, t);
+	if (t)
+		return 0;
+	t = malloc(sizeof(*t) + len + 1);
+	if (!t)
 		return -ENOMEM;
-	nh_strlcpy(p->touched[p->n_touched++], name, NH_NETNS_NAMSIZ);
+	memcpy(t->name, name, len + 1);
+	if (NH_HASH_ADD(p->touched, name, t) < 0) {
+		free(t);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -1455,8 +1475,10 @@ static int converge_round(struct nh_core *c, bool reread, bool damped)
 	nh_plan_init(&p.plan);
 	r = pass_run(c, &p);
 	if (r == 0 && reread) {
-		for (size_t j = 0; j < p.n_touched; j++)
-			kernel_reread(c, p.touched[j]);
+		struct touched *t, *tmp;
+
+		HASH_ITER(hh, p.touched, t, tmp)
+			kernel_reread(c, t->name);
 		if (p.executed)
 			nh_core_mark_all(c, core_now_us(c));
 	}
