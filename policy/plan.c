@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/hash.h"
 #include "common/util.h"
 
 static const char *const action_names[NH_ACT__COUNT] = {
@@ -339,50 +340,120 @@ static int action_cmp(const struct nh_action *a, const struct nh_action *b)
 	return detail_cmp(a, b);
 }
 
-/* Sorting pointers keeps the copying to one pass; ties fall back to the
- * pointers, i.e. insertion order, which makes the sort stable. */
-static int action_ptr_cmp(const void *pa, const void *pb)
-{
-	const struct nh_action *a = *(const struct nh_action *const *)pa;
-	const struct nh_action *b = *(const struct nh_action *const *)pb;
-	int r = action_cmp(a, b);
-
-	return r ? r : (a > b) - (a < b);
-}
-
 static int action_val_cmp(const void *a, const void *b)
 {
 	return action_cmp(a, b);
 }
 
 /*
- * Sorted through an array of indexes, then put in place by following the
+ * Sorted through small items, then put in place by following the
  * permutation's cycles: one action's worth of copy space, not a second
  * array of actions (an action is ~2 KiB; 150,000 of them, a plan for
- * 10,000 namespaces, were 350 MB twice).
+ * 10,000 namespaces, were 350 MB twice). An item holds what decides most
+ * comparisons (stage, namespace as its rank among the plan's names, rank
+ * in the stage), so the sort reads 16-byte items and touches two actions
+ * only on a tie there: a cold start's plan at 1000 namespaces, 11,000
+ * actions 2 KiB apart, spent 40 ms in action_cmp's cache misses.
  */
+struct sort_item {
+	uint32_t type;
+	uint32_t ns;                    /* the namespace name's rank among the plan's */
+	int32_t rank;
+	uint32_t idx;                   /* the action's place before the sort */
+};
+
+struct name_slot {
+	const char *name;
+	uint32_t ord;
+	UT_hash_handle hh;
+};
+
+static int name_slot_cmp(const void *pa, const void *pb)
+{
+	const struct name_slot *a = *(const struct name_slot *const *)pa;
+	const struct name_slot *b = *(const struct name_slot *const *)pb;
+
+	return strcmp(a->name, b->name);
+}
+
+/* items[i].ns = the rank of actions[i].netns among the distinct names,
+ * in strcmp order (the host's "" first), as action_cmp orders them.
+ * 0 or -ENOMEM. */
+static int name_ranks(const struct nh_action *actions, size_t n, struct sort_item *items)
+{
+	struct name_slot *slots = calloc(n, sizeof(*slots)), *head = NULL, *sl;
+	struct name_slot **order = malloc(n * sizeof(*order));
+	size_t k = 0;
+	int r = slots && order ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		HASH_FIND_STR(head, actions[i].netns, sl);
+		if (!sl) {
+			sl = &slots[k];
+			sl->name = actions[i].netns;
+			r = NH_HASH_ADD(head, name, sl);
+			order[k++] = sl;
+		}
+		items[i].ns = (uint32_t)(sl - slots);
+	}
+	if (r == 0) {
+		qsort(order, k, sizeof(*order), name_slot_cmp);
+		for (size_t j = 0; j < k; j++)
+			order[j]->ord = (uint32_t)j;
+		for (size_t i = 0; i < n; i++)
+			items[i].ns = slots[items[i].ns].ord;
+	}
+	HASH_CLEAR(hh, head);
+	free(order);
+	free(slots);
+	return r;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return (a > b) - (a < b);
+}
+
+/* action_cmp through items (context: the actions); ties, insertion order. */
+static int item_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sort_item *a = pa, *b = pb;
+	const struct nh_action *actions = ctx;
+	int r;
+
+	if ((r = cmp_u32(a->type, b->type)) || (r = cmp_u32(a->ns, b->ns)) ||
+	    (r = cmp_num(a->rank, b->rank)) ||
+	    (r = key_cmp(&actions[a->idx], &actions[b->idx])) ||
+	    (r = detail_cmp(&actions[a->idx], &actions[b->idx])))
+		return r;
+	return cmp_u32(a->idx, b->idx);
+}
+
 void nh_plan_sort(struct nh_plan *p)
 {
-	const struct nh_action **order = NULL;
+	struct sort_item *items = NULL;
 	size_t *from = NULL;
 	struct nh_action *tmp = NULL;
 
 	if (p->n < 2)
 		return;
-	order = malloc(p->n * sizeof(*order));
+	items = malloc(p->n * sizeof(*items));
 	from = malloc(p->n * sizeof(*from));
 	tmp = malloc(sizeof(*tmp));
-	if (!order || !from || !tmp) {
+	if (!items || !from || !tmp || p->n > UINT32_MAX || name_ranks(p->actions, p->n, items) < 0) {
 		/* Out of memory: sort in place. Only actions equal in every
 		 * field compared may end up in either order. */
 		qsort(p->actions, p->n, sizeof(*p->actions), action_val_cmp);
 		goto out;
 	}
+	for (size_t i = 0; i < p->n; i++) {
+		items[i].type = (uint32_t)p->actions[i].type;
+		items[i].rank = rank(&p->actions[i]);
+		items[i].idx = (uint32_t)i;
+	}
+	qsort_r(items, p->n, sizeof(*items), item_cmp, p->actions);
 	for (size_t i = 0; i < p->n; i++)
-		order[i] = &p->actions[i];
-	qsort(order, p->n, sizeof(*order), action_ptr_cmp);
-	for (size_t i = 0; i < p->n; i++)
-		from[i] = (size_t)(order[i] - p->actions);
+		from[i] = items[i].idx;
 	/* position i takes the action at from[i]; a placed position is
 	 * marked from[i] == i */
 	for (size_t i = 0; i < p->n; i++) {
@@ -402,7 +473,7 @@ void nh_plan_sort(struct nh_plan *p)
 		from[j] = j;
 	}
 out:
-	free(order);
+	free(items);
 	free(from);
 	free(tmp);
 }

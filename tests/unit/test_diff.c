@@ -2017,6 +2017,37 @@ static void test_plan_sort_stable(void **state)
 	nh_plan_free(&p);
 	nh_plan_free(&p);
 	nh_plan_free(NULL);
+
+	/* many namespaces (the host "" among them), stages and equal
+	 * actions, added in a scrambled order: stage first, then the name in
+	 * strcmp order, then (all else equal) insertion order */
+	{
+		static const char *const names[] = { "ns10", "", "ns2", "blue", "ns1", "qrouter-a" };
+		const size_t n_names = sizeof(names) / sizeof(names[0]);
+
+		for (unsigned int i = 0; i < 600; i++) {
+			memset(&a, 0, sizeof(a));
+			a.type = (i * 7) % 3 ? NH_ACT_LINK_SET_UP : NH_ACT_NETNS_CREATE;
+			snprintf(a.netns, sizeof(a.netns), "%s", names[(i * 5) % n_names]);
+			snprintf(a.link.name, sizeof(a.link.name), "lo");
+			a.tag = i;
+			assert_int_equal(nh_plan_add(&p, &a), 0);
+		}
+		nh_plan_sort(&p);
+		assert_int_equal(p.n, 600);
+		for (size_t i = 1; i < p.n; i++) {
+			const struct nh_action *x = &p.actions[i - 1], *y = &p.actions[i];
+			int c = strcmp(x->netns, y->netns);
+
+			assert_true(x->type <= y->type);
+			if (x->type == y->type) {
+				assert_true(c <= 0);
+				if (c == 0)
+					assert_true(x->tag < y->tag);
+			}
+		}
+		nh_plan_free(&p);
+	}
 }
 
 static void test_touches(void **state)
