@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/rtnetlink.h>
 
 /* ---- routes ---- */
 
@@ -140,10 +141,19 @@ static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_
 		}
 	}
 	if (k[RK_TABLE]) {
-		if (nh_get_uint(c, k[RK_TABLE], 1, UINT32_MAX, &v) == 0)
-			rt.table = (uint32_t)v;
-		else
+		if (nh_get_uint(c, k[RK_TABLE], 1, UINT32_MAX, &v) < 0) {
 			ok = false;
+		} else if (v == RT_TABLE_LOCAL) {
+			/* the kernel's: it adds and removes the local table's
+			 * routes with the addresses, and netheal reads none of
+			 * them (netlink/decode.c), so one asked for would be
+			 * missing for ever and added again at every event */
+			nh_perror(c, nh_line(c, k[RK_TABLE]), "'table': 255 is the local table, which the kernel "
+				  "keeps for the addresses: a route there is not netheal's to manage");
+			ok = false;
+		} else {
+			rt.table = (uint32_t)v;
+		}
 	}
 	if (k[RK_REPLACE])
 		rt.replace = config_setting_get_bool(k[RK_REPLACE]);

@@ -192,6 +192,8 @@ static void test_ranges(void **state)
 		  "'metric' 4294967296 is out of range" },
 		{ "table 0", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\"; table = 0; } );\n", 1, false,
 		  "'table' 0 is out of range (1..4294967295)" },
+		{ "table local", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n table = 255; } );\n", 2, false,
+		  "'table': 255 is the local table, which the kernel keeps for the addresses" },
 		{ "table 2^32", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n table = 4294967296L; } );\n", 2, false,
 		  "'table' 4294967296 is out of range" },
 		{ "32-bit literal", "routes = ( { to = \"10.2.0.0/16\"; dev = \"a\";\n metric = 4294967295; } );\n", 2, false,
