@@ -476,6 +476,77 @@ static void check_gateways(struct nh_pctx *c, const struct nh_netns_rule *r)
 	}
 }
 
+/* ---- physical links: one namespace each ---- */
+
+struct claim {
+	const struct nh_link *link;
+	const struct nh_netns_rule *rule;
+};
+
+static int claim_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct claim *a = pa, *b = pb;
+	int r = strcmp(a->link->name, b->link->name);
+
+	return r ? r : origin_cmp(ctx, &a->link->origin, &b->link->origin);
+}
+
+static void rule_label(const struct nh_netns_rule *r, char *buf, size_t size)
+{
+	if (r->match)
+		snprintf(buf, size, "'match' '%s'", r->match);
+	else
+		snprintf(buf, size, "namespace '%s'", r->name);
+}
+
+/* A `physical` device is moved from the host into the namespace that
+ * wants it, and a device is in one namespace at a time (SPEC §1 Option 1):
+ * a second rule naming it would wait for it for ever. An error for each
+ * claim after the first (in file order); a warning for a `match` rule
+ * alone, whose namespaces (any number) all claim it. */
+static void check_physical_claims(struct nh_pctx *c)
+{
+	const struct nh_policy *p = c->p;
+	struct claim *v = NULL;
+	size_t n = 0, cap = 0;
+	char first[NH_NETNS_NAMSIZ + 16], other[NH_NETNS_NAMSIZ + 16];
+
+	for (size_t i = 0; i < p->n_netns; i++)
+		for (size_t j = 0; j < p->netns[i].want.n_links; j++) {
+			const struct nh_link *l = &p->netns[i].want.links[j];
+
+			if (!nh_kind_has(l->kind, NH_KIND_FROM_HOST))
+				continue;
+			if (nh_grow(&v, &cap, n + 1, sizeof(*v)) < 0) {
+				c->err = -ENOMEM;
+				free(v);
+				return;
+			}
+			v[n++] = (struct claim){ l, &p->netns[i] };
+		}
+	qsort_r(v, n, sizeof(*v), claim_cmp, (void *)p);
+	for (size_t i = 0; i < n; i++) {
+		const struct claim *a = &v[i];
+		size_t k = i;
+
+		while (k > 0 && strcmp(v[k - 1].link->name, a->link->name) == 0)
+			k--;
+		if (k == i) {
+			if (a->rule->match && !(i + 1 < n && strcmp(v[i + 1].link->name, a->link->name) == 0))
+				nh_pwarn_at(c, &a->link->origin, "physical link '%s' in 'match' '%s': a device is "
+					    "in one namespace at a time, so only one namespace the glob matches "
+					    "can have it", a->link->name, a->rule->match);
+			continue;
+		}
+		rule_label(v[k].rule, first, sizeof(first));
+		rule_label(a->rule, other, sizeof(other));
+		nh_perror_at(c, &a->link->origin, "physical link '%s' is claimed by %s and by %s (first at "
+			     "%s:%u): a device is in one namespace at a time", a->link->name, first, other,
+			     v[k].link->origin.file, v[k].link->origin.line);
+	}
+	free(v);
+}
+
 static void check_rule(struct nh_pctx *c, struct nh_netns_rule *r)
 {
 	nh_state_sort(&r->want);
@@ -513,5 +584,6 @@ void nh_validate(struct nh_pctx *c)
 	check_rule(c, &p->host);
 	for (size_t i = 0; i < p->n_netns; i++)
 		check_rule(c, &p->netns[i]);
+	check_physical_claims(c);
 	free(ix.v);
 }

@@ -347,6 +347,14 @@ static void test_name_match(void **state)
 		  "'match': '[.]y*' matches no name (a leading '.' is matched only by a literal one" },
 		{ "match slash reason", "namespaces = ( { match = \"ns/*\"; } );\n", 1, false,
 		  "'match': 'ns/*' is not a glob for namespace names (no name has a '/')" },
+		{ "physical twice", "namespaces = ( { name = \"b\"; links = ( { name = \"ph0\"; kind = \"physical\"; } ); },\n"
+		  " { name = \"r\";\n links = ( { name = \"ph0\"; kind = \"physical\"; } ); } );\n", 3, false,
+		  "physical link 'ph0' is claimed by namespace 'b' and by namespace 'r' (first at " },
+		{ "physical named and matched", "namespaces = ( { match = \"q-*\";\n links = ( { name = \"ph0\"; kind = \"physical\"; } ); },\n"
+		  " { name = \"b\"; links = ( { name = \"ph0\"; kind = \"physical\"; } ); } );\n", 3, false,
+		  "physical link 'ph0' is claimed by 'match' 'q-*' and by namespace 'b'" },
+		{ "physical in a match", "namespaces = ( { match = \"q-*\";\n links = ( { name = \"ph0\"; kind = \"physical\"; } ); } );\n",
+		  2, true, "physical link 'ph0' in 'match' 'q-*': a device is in one namespace at a time" },
 		{ "match twice", "namespaces = ( { match = \"ns-[0-9]\"; },\n { match = \"ns-[0-9]\"; } );\n", 2, false,
 		  "'match' 'ns-[0-9]' is defined twice: first at" },
 		{ "match after star", "namespaces = ( { match = \"*\"; },\n { match = \"ns-*\"; } );\n", 2, true,
