@@ -339,6 +339,21 @@ static bool master_ok(struct ctx *c, const struct nh_state *s, const struct nh_l
 	return false;
 }
 
+/* An address written that the kernel holds with noprefixroute: a policy
+ * cannot say that, and the address netheal would put back has its prefix
+ * route. */
+static void note_noprefixroute(struct ctx *c, const struct nh_state *s, const struct nh_link *l, const char *where)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < s->n_addrs; i++)
+		if (strcmp(s->addrs[i].link, l->name) == 0 && address_written(&s->addrs[i]) &&
+		    (s->addrs[i].flags & IFA_F_NOPREFIXROUTE))
+			note(c, "address %s on %s%s: noprefixroute, which a policy cannot say: written without it "
+			     "(put back by netheal, it would come with its prefix route)",
+			     nh_prefix_str(&s->addrs[i].prefix, true, buf, sizeof(buf)), l->name, where);
+}
+
 static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l)
 {
 	struct nh_export_writer w = { c->out };
@@ -386,6 +401,7 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 			kind->syntax->write(l, &w);
 	}
 	put_settings(c->out, have(c), l, master_ok(c, have(c), l, ""));
+	note_noprefixroute(c, have(c), l, "");
 	if (role != VETH_PRIMARY) {
 		fputs(" }", c->out);
 		return;
@@ -398,8 +414,10 @@ static void put_link(struct ctx *c, struct section *sec, const struct nh_link *l
 		put_str(c->out, l->peer_netns);
 		fputc(';', c->out);
 	}
-	if (peer)       /* its master is checked where it lives */
+	if (peer) {     /* its master is checked where it lives */
 		put_settings(c->out, ps, peer, master_ok(c, ps, peer, " (a veth peer)"));
+		note_noprefixroute(c, ps, peer, " (a veth peer)");
+	}
 	fputs(" }; }", c->out);
 }
 

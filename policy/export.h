@@ -13,7 +13,8 @@
  * them, and what the language cannot say (a rule with other selectors, a
  * route with several nexthops or a gateway of another family, a link whose
  * parent is not in the host, a veth whose peer is in a namespace not
- * written).
+ * written). An address held with noprefixroute is written without it, with
+ * a note (a policy cannot say it).
  */
 #ifndef NETHEAL_POLICY_EXPORT_H
 #define NETHEAL_POLICY_EXPORT_H

@@ -270,6 +270,7 @@ static void test_left_out(void **state)
 	addr_(&w.host, "e0", "2001:db8::2/64", IFA_F_TEMPORARY, false);
 	addr_(&w.host, "e0", "2001:db8::3/64", 0, true);
 	addr_(&w.host, "e0", "2001:db8::4/64", IFA_F_NODAD, false);
+	addr_(&w.host, "e0", "192.0.2.7/24", IFA_F_NOPREFIXROUTE, false);
 	addr_(&w.host, "bad\001", "10.1.9.1/24", 0, false);
 	r = (struct nh_route){ .has = NH_ROUTE_HAS_DEV, .dst = pfx("10.1.9.0/24"), .dev = "bad\001", .table = 254,
 			       .protocol = RTPROT_BOOT };
@@ -299,7 +300,7 @@ static void test_left_out(void **state)
 	assert_int_equal(nh_state_add_route(&w.host, &r), 0);
 	world_export(&w, true, false, false);
 	text = write_out(&w.x, &notes);
-	has(text, "{ name = \"e0\"; mtu = 1500; addresses = [ \"2001:db8::4/64\" ]; }");
+	has(text, "{ name = \"e0\"; mtu = 1500; addresses = [ \"192.0.2.7/24\", \"2001:db8::4/64\" ]; }");
 	has(text, "{ name = \"lo\"; mtu = 65536; }");
 	has(text, "{ name = \"port0\"; up = false; mtu = 1500; }");
 	has(text, "{ name = \"mv0\"; up = false; mtu = 1500; }");
@@ -316,6 +317,8 @@ static void test_left_out(void **state)
 	has(notes, "route 198.51.100.0/24 (table 254): several nexthops");
 	has(notes, "route 203.0.113.0/24 (table 254): a gateway of another family");
 	has(notes, "route 10.1.9.0/24 (table 254): its device is not written");
+	has(notes, "netheal export: host: address 192.0.2.7/24 on e0: noprefixroute, which a policy cannot say: "
+		   "written without it");
 	lacks(notes, "2001:db8::/64");      /* the kernel's own: no note */
 	lacks(notes, "2001:db8:6::");       /* a router's: no note */
 	parses(text, &p);
