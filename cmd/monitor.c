@@ -16,7 +16,8 @@
  *   neigh +|-ADDR dev NAME lladdr M     (permanent entries; "-": deleted or no longer permanent)
  *   sysctl KEY=VALUE ...                (what RTM_NEWNETCONF announces for all, default or a link)
  *   sysctl -net.FAMILY.conf.NAME        (RTM_DELNETCONF: the link's settings are gone)
- *   netns +|-NAME                       (NETNS is "-": the directory changed)
+ *   netns +|-NAME                       (NETNS is "-": the directory changed; +NAME is
+ *                                        followed by the + lines of what it holds)
  *   resync REASON                       (events were lost; the namespace was re-read)
  *   state JSON                          (on SIGUSR1, NETNS "*": the observed state)
  *
@@ -192,20 +193,11 @@ static void print_netconf(const struct nh_nl_event *ev)
 	putchar('\n');
 }
 
-static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
+/* The line of an event after its head. */
+static void print_body(const struct nh_nl_event *ev)
 {
-	struct mon *mon = ctx;
 	char buf[64];
 
-	(void)m;
-	/* Unchanged state (a repeated notification) is not news; nsid and
-	 * netconf events are news of their own (observe keeps no state of
-	 * them). */
-	if (!ev->changed && ev->obj != NH_OBJ_NSID && ev->obj != NH_OBJ_NETCONF)
-		return;
-	if (!wanted(mon, ns->name))
-		return;
-	print_head(stdout, ev->t_us, ns->name);
 	switch (ev->obj) {
 	case NH_OBJ_LINK:
 		print_link(ev);
@@ -239,6 +231,53 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 	}
 }
 
+static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
+{
+	struct mon *mon = ctx;
+
+	(void)m;
+	/* Unchanged state (a repeated notification) is not news; nsid and
+	 * netconf events are news of their own (observe keeps no state of
+	 * them). */
+	if (!ev->changed && ev->obj != NH_OBJ_NSID && ev->obj != NH_OBJ_NETCONF)
+		return;
+	if (!wanted(mon, ns->name))
+		return;
+	print_head(stdout, ev->t_us, ns->name);
+	print_body(ev);
+}
+
+/* What a namespace first seen holds, as the lines of its objects' making:
+ * its events before the monitor knew its nsid could not be told apart from
+ * another namespace's and were not printed (a namespace made and set up
+ * by another agent at once showed only part of its set-up). */
+static void print_state(const struct nh_ns *ns)
+{
+	const struct nh_state *s = &ns->obs.have;
+	struct nh_nl_event *ev = calloc(1, sizeof(*ev));
+	uint64_t t = nh_now_us();
+
+	if (!ev)
+		return;
+	ev->t_us = t;
+#define EACH(n, field, object, rtm, member) \
+	for (size_t i = 0; i < s->n; i++) { \
+		memset(ev, 0, sizeof(*ev)); \
+		ev->obj = object; \
+		ev->type = rtm; \
+		ev->member = s->field[i]; \
+		print_head(stdout, t, ns->name); \
+		print_body(ev); \
+	}
+	EACH(n_links, links, NH_OBJ_LINK, RTM_NEWLINK, link)
+	EACH(n_addrs, addrs, NH_OBJ_ADDRESS, RTM_NEWADDR, addr)
+	EACH(n_routes, routes, NH_OBJ_ROUTE, RTM_NEWROUTE, route)
+	EACH(n_rules, rules, NH_OBJ_RULE, RTM_NEWRULE, frule)
+	EACH(n_neighs, neighs, NH_OBJ_NEIGH, RTM_NEWNEIGH, neigh)
+#undef EACH
+	free(ev);
+}
+
 static void on_added(struct nh_monitor *m, struct nh_ns *ns, void *ctx)
 {
 	struct mon *mon = ctx;
@@ -247,6 +286,8 @@ static void on_added(struct nh_monitor *m, struct nh_ns *ns, void *ctx)
 	if (wanted(mon, ns->name)) {
 		print_head(stdout, nh_now_us(), "");
 		printf("netns +%s\n", ns->name);
+		if (ns->obs.valid)      /* else: too busy to read; a resync line follows its read */
+			print_state(ns);
 	}
 }
 
@@ -563,7 +604,7 @@ static void help(void)
 	       "  sysctl net.FAMILY.conf.DEV.KEY=N ... (sysctl -net.FAMILY.conf.DEV: gone;\n"
 	       "                         DEV '<ifindex N>': a link not seen yet)\n"
 	       "  nsid +|-N\n"
-	       "  netns +|-NAME\n"
+	       "  netns +|-NAME          +NAME: followed by what it holds when first seen, as + lines\n"
 	       "  resync REASON          events were lost (overrun): the namespace was re-read\n"
 	       "SIGUSR1 prints 'TIMESTAMP * state JSON', the observed state.\n", NH_DEFAULT_CONFIG);
 }

@@ -24,6 +24,16 @@ ip -n late link set lo up
 check_line "events of the late namespace" ' late link \+lo index 1 up'
 check_state "late" late
 
+# a namespace set up before it is mounted here (as another agent may do
+# it at once): what it holds is printed after its netns line, as lines of
+# their making, since its events came before its nsid was known
+unshare --net sh -c 'ip link set lo up; ip addr add 198.51.100.7/24 dev lo;
+	touch /run/netns/early; mount --bind /proc/self/ns/net /run/netns/early'
+check "a namespace set up before it was seen is adopted" wait_for 3 saw ' - netns \+early$'
+check_line "its address, read when adopted" ' early addr \+198.51.100.7/24 dev lo$'
+check_line "its lo up, read when adopted" ' early link \+lo index 1 up'
+ip netns del early
+
 # a file that never becomes a namespace, then goes
 touch /run/netns/never
 sleep 0.1
