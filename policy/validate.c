@@ -524,7 +524,8 @@ static void check_physical_claims(struct nh_pctx *c)
 			}
 			v[n++] = (struct claim){ l, &p->netns[i] };
 		}
-	qsort_r(v, n, sizeof(*v), claim_cmp, (void *)p);
+	if (n > 1)
+		qsort_r(v, n, sizeof(*v), claim_cmp, (void *)p);
 	for (size_t i = 0; i < n; i++) {
 		const struct claim *a = &v[i];
 		size_t k = i;
