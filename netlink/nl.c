@@ -279,7 +279,7 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 	while (!rs->done) {
 		struct sockaddr_nl from = { 0 };
 		socklen_t from_len = sizeof(from);
-		ssize_t n = recvfrom(fd, nl->buf, NH_NL_BUFSIZE, 0, (struct sockaddr *)&from, &from_len);
+		ssize_t n = recvfrom(fd, nl->buf, NH_NL_BUFSIZE, MSG_TRUNC, (struct sockaddr *)&from, &from_len);
 		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
 		int left;
 
@@ -298,6 +298,11 @@ static int run_reply(struct nh_nl *nl, const struct nlmsghdr *nlh, struct run_st
 		/* Another process may write to our port; only the kernel answers. */
 		if (from_len < sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
 			continue;
+		/* Cut (MSG_TRUNC: n is the datagram's length): what it held is
+		 * lost, its end of the reply with it, so the reply is never
+		 * whole; the rest queued goes with the next request's drain. */
+		if ((size_t)n > NH_NL_BUFSIZE)
+			return -EMSGSIZE;
 		for (left = (int)n; nh_nlmsg_ok(m, left) && !rs->done; m = mnl_nlmsg_next(m, &left)) {
 			if (m->nlmsg_seq != seq || (m->nlmsg_pid && m->nlmsg_pid != nl->portid))
 				continue;       /* not the answer to this request */

@@ -12,7 +12,15 @@
 
 #include <libmnl/libmnl.h>
 
-#define NH_NL_BUFSIZE (64 * 1024)      /* ≥ MNL_SOCKET_BUFFER_SIZE; a dump part fits */
+/* The receive buffer of every netlink socket, bytes. One datagram must fit
+ * whole: a dump part is at most 32 KiB, but the kernel sends a message
+ * bigger than that in a datagram of its own, and one link's RTM_NEWLINK
+ * with its alternative names (up to 64 KiB of them) or many VFs is larger
+ * than 64 KiB. A datagram longer than this still is cut: a request or dump
+ * then fails with -EMSGSIZE (never a partial view), the event socket takes
+ * it for an overrun. malloc'd, so only the pages a datagram wrote count in
+ * the RSS. */
+#define NH_NL_BUFSIZE (1024 * 1024)
 
 struct nh_nl {
 	struct mnl_socket *sock;
@@ -95,7 +103,8 @@ struct nlmsghdr *nh_nl_msg(struct nh_nl *nl, uint16_t type, uint16_t flags);
  * 0 (another process writing to our port) is dropped unread.
  *
  * Send the request and wait for its ack. Returns 0 or the kernel's -errno;
- * the kernel's extended-ack text (if any) goes to reason. */
+ * the kernel's extended-ack text (if any) goes to reason. Either returns
+ * -EMSGSIZE when a datagram of the reply was longer than NH_NL_BUFSIZE. */
 int nh_nl_request(struct nh_nl *nl, struct nlmsghdr *nlh, char *reason, size_t reason_size);
 
 /* Send a dump request (NLM_F_DUMP set by the caller) and run cb on every
