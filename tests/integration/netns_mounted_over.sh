@@ -46,5 +46,17 @@ ip link set lo down
 check "lo set down in the host: healed through its name hostalias, by its event (within 1 s)" \
 	wait_for 1 bash -c "ip -j link show lo | jq -e '.[0].flags | index(\"UP\")' >/dev/null"
 check "the host was given no id for itself" bash -c "! ip netns list-id | grep -q 'hostalias'"
+# a name for the host attached while netheal runs: read once, no id asked
+# for again and again (its retry came back every 10 ms for as long as the
+# name lived, half a CPU)
+ip netns attach hostlate $$
+sleep 0.5
+nh=$(pgrep -f "$C/netheal.conf" | head -1)
+t0=$(awk '{ print $14 + $15 }' "/proc/$nh/stat")
+sleep 2
+t1=$(awk '{ print $14 + $15 }' "/proc/$nh/stat")
+check "a host name attached late: netheal idle after it (CPU ticks in 2 s: $((t1 - t0)))" [ $((t1 - t0)) -le 5 ]
+check "a host name attached late: no retry storm" [ "$(grep -c 'netns=hostlate.*reason=retry' "$T_DIR/netheal.log")" -le 1 ]
+ip netns del hostlate
 umount -l /run/netns/blue 2>/dev/null || true
 finish
