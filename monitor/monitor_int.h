@@ -32,6 +32,7 @@ struct pending {
 	uint64_t first_us, due_us;
 	unsigned int delay_ms;
 	bool given_up;
+	bool warned;                    /* its giving up was said (once: later ones are debug) */
 	bool foreign;                   /* a mount of something else: said once */
 	bool nofile;                    /* refused for lack of descriptors: said once */
 };

@@ -53,6 +53,15 @@ void nh_watch_pending_remove(struct nh_monitor *m, const char *name)
 	}
 }
 
+/* New, or looked at again after an event: the backoff starts over. */
+static void pending_restart(struct pending *p, uint64_t now)
+{
+	p->first_us = now;
+	p->delay_ms = PENDING_FIRST_MS;
+	p->due_us = now + PENDING_FIRST_MS * 1000;
+	p->given_up = false;
+}
+
 void nh_watch_pending_add(struct nh_monitor *m, const char *name)
 {
 	uint64_t now = nh_now_us();
@@ -72,11 +81,7 @@ void nh_watch_pending_add(struct nh_monitor *m, const char *name)
 		memset(p, 0, sizeof(*p));
 		nh_strlcpy(p->name, name, sizeof(p->name));
 	}
-	/* New, or looked at again after an event: start the backoff over. */
-	p->first_us = now;
-	p->delay_ms = PENDING_FIRST_MS;
-	p->due_us = now + PENDING_FIRST_MS * 1000;
-	p->given_up = false;
+	pending_restart(p, now);
 }
 
 /* Something that is no network namespace is mounted on netns_dir/name (a
@@ -131,9 +136,16 @@ static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
 	}
 	/* not mounted yet: given up on after a while; no descriptors: never */
 	if (r == -EAGAIN && now - p->first_us > PENDING_GIVE_UP_US) {
-		nh_warn("netns %s: %s/%s is still not a mounted network namespace; "
-			"looking again on the next change in the directory", name, m->dir, name);
+		/* said once: a change in the directory looks at every file
+		 * given up on again (below), and 1000 placeholders said it
+		 * 1000 times at each */
+		if (!p->warned)
+			nh_warn("netns %s: %s/%s is still not a mounted network namespace; looking again "
+				"on the next change in the directory", name, m->dir, name);
+		else
+			nh_debug("netns %s: %s/%s is still not a mounted network namespace", name, m->dir, name);
 		p->given_up = true;
+		p->warned = true;
 	}
 	p->delay_ms = p->delay_ms * 2 > PENDING_MAX_MS ? PENDING_MAX_MS : p->delay_ms * 2;
 	p->due_us = now + p->delay_ms * 1000ull;
@@ -362,10 +374,11 @@ static void dir_changed(struct nh_monitor *m, const struct inotify_event *e)
 		file_gone(m, e->name);
 	else if (e->mask & (IN_CREATE | IN_MOVED_TO))
 		file_appeared(m, e->name);
-	/* Any change may be the moment a file given up on was mounted. */
+	/* Any change may be the moment a file given up on was mounted (in
+	 * place: a search by name for each was quadratic in them). */
 	for (size_t i = 0; i < m->n_pending; i++)
 		if (m->pending[i].given_up && strcmp(m->pending[i].name, e->name) != 0)
-			nh_watch_pending_add(m, m->pending[i].name);
+			pending_restart(&m->pending[i], nh_now_us());
 }
 
 static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
