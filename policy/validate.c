@@ -491,14 +491,6 @@ static int claim_cmp(const void *pa, const void *pb, void *ctx)
 	return r ? r : origin_cmp(ctx, &a->link->origin, &b->link->origin);
 }
 
-static void rule_label(const struct nh_netns_rule *r, char *buf, size_t size)
-{
-	if (r->match)
-		snprintf(buf, size, "'match' '%s'", r->match);
-	else
-		snprintf(buf, size, "namespace '%s'", r->name);
-}
-
 /* A `physical` device is moved from the host into the namespace that
  * wants it, and a device is in one namespace at a time (SPEC §1 Option 1):
  * a second rule naming it would wait for it for ever. An error for each
@@ -509,7 +501,7 @@ static void check_physical_claims(struct nh_pctx *c)
 	const struct nh_policy *p = c->p;
 	struct claim *v = NULL;
 	size_t n = 0, cap = 0;
-	char first[NH_NETNS_NAMSIZ + 16], other[NH_NETNS_NAMSIZ + 16];
+	char first[NH_NETNS_NAMSIZ + 32], other[NH_NETNS_NAMSIZ + 32];
 
 	for (size_t i = 0; i < p->n_netns; i++)
 		for (size_t j = 0; j < p->netns[i].want.n_links; j++) {
@@ -539,8 +531,8 @@ static void check_physical_claims(struct nh_pctx *c)
 					    "can have it", a->link->name, a->rule->match);
 			continue;
 		}
-		rule_label(v[k].rule, first, sizeof(first));
-		rule_label(a->rule, other, sizeof(other));
+		nh_rule_label(v[k].rule, first, sizeof(first));
+		nh_rule_label(a->rule, other, sizeof(other));
 		nh_perror_at(c, &a->link->origin, "physical link '%s' is claimed by %s and by %s (first at "
 			     "%s:%u): a device is in one namespace at a time", a->link->name, first, other,
 			     v[k].link->origin.file, v[k].link->origin.line);

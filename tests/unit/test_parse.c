@@ -352,7 +352,7 @@ static void test_name_match(void **state)
 		  "physical link 'ph0' is claimed by namespace 'b' and by namespace 'r' (first at " },
 		{ "physical named and matched", "namespaces = ( { match = \"q-*\";\n links = ( { name = \"ph0\"; kind = \"physical\"; } ); },\n"
 		  " { name = \"b\"; links = ( { name = \"ph0\"; kind = \"physical\"; } ); } );\n", 3, false,
-		  "physical link 'ph0' is claimed by 'match' 'q-*' and by namespace 'b'" },
+		  "physical link 'ph0' is claimed by namespaces matching 'q-*' and by namespace 'b'" },
 		{ "physical in a match", "namespaces = ( { match = \"q-*\";\n links = ( { name = \"ph0\"; kind = \"physical\"; } ); } );\n",
 		  2, true, "physical link 'ph0' in 'match' 'q-*': a device is in one namespace at a time" },
 		{ "match twice", "namespaces = ( { match = \"ns-[0-9]\"; },\n { match = \"ns-[0-9]\"; } );\n", 2, false,
