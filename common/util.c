@@ -114,7 +114,8 @@ int nh_grow_slow(void *array, size_t *cap, size_t want, size_t elem_size)
 
 	if (want <= *cap)
 		return 0;
-	n = want + want / 4 + 4;
+	/* a quarter more, and at least one element or 256 bytes' worth */
+	n = want + want / 4 + (elem_size < 256 ? 256 / elem_size : 1);
 	q = realloc(*p, n * elem_size);
 	if (!q)
 		return -ENOMEM;

@@ -29,7 +29,8 @@ void nh_words_add(char *list, size_t size, const char *word, size_t len);
 /* Grow *array (of elem_size elements, *cap allocated) so that it holds at
  * least want elements. Returns 0 or -ENOMEM. */
 int nh_grow(void *array, size_t *cap, size_t want, size_t elem_size);
-/* The same, growing by a quarter and four elements instead of doubling: for
+/* The same, growing by a quarter and by 256 bytes' worth of elements (at
+ * least one) instead of doubling: for
  * arrays that were sized to fit and then take a few inserts, so that one
  * insert into each of thousands of small arrays does not double them all
  * (nor move a small one at every insert). Returns 0 or -ENOMEM. */

@@ -1473,13 +1473,15 @@ static void test_nlmsg_ok(void **state)
 }
 
 /* A state read whole is shrunk to fit; event inserts then grow it by a
- * quarter and four, not by doubling (memory at 1000 namespaces, SPEC §8). */
+ * quarter and 256 bytes' worth, at least one element, not by doubling
+ * (memory at 1000 namespaces, SPEC §8: a link is nearly 500 bytes). */
 static void test_state_sizes(void **state)
 {
 	struct nh_state s;
 	struct nh_link l = { 0 };
 	int *v = NULL;
-	size_t cap = 0;
+	struct nh_link *lv = NULL;
+	size_t cap = 0, cap_lv = 0;
 
 	(void)state;
 	nh_state_init(&s);
@@ -1496,12 +1498,16 @@ static void test_state_sizes(void **state)
 	nh_state_free(&s);
 
 	assert_int_equal(nh_grow_slow(&v, &cap, 1, sizeof(*v)), 0);
-	assert_int_equal(cap, 5);                       /* 1 + 0 + 4 */
-	assert_int_equal(nh_grow_slow(&v, &cap, 5, sizeof(*v)), 0);
-	assert_int_equal(cap, 5);                       /* fits */
-	assert_int_equal(nh_grow_slow(&v, &cap, 40, sizeof(*v)), 0);
-	assert_int_equal(cap, 54);                      /* 40 + 10 + 4 */
+	assert_int_equal(cap, 1 + 0 + 256 / sizeof(*v));
+	assert_int_equal(nh_grow_slow(&v, &cap, 2, sizeof(*v)), 0);
+	assert_int_equal(cap, 1 + 0 + 256 / sizeof(*v)); /* fits */
+	assert_int_equal(nh_grow_slow(&v, &cap, 100, sizeof(*v)), 0);
+	assert_int_equal(cap, 100 + 25 + 256 / sizeof(*v));
 	free(v);
+	assert_true(sizeof(*lv) > 256);
+	assert_int_equal(nh_grow_slow(&lv, &cap_lv, 3, sizeof(*lv)), 0);
+	assert_int_equal(cap_lv, 3 + 0 + 1);            /* one more link, not four */
+	free(lv);
 }
 
 int main(void)
