@@ -907,6 +907,14 @@ int nh_engine_run(const struct nh_run_options *opt)
 	 * netheal` meant for it must not end the service */
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGUSR2, SIG_IGN);
+	/* glibc raises its mmap threshold to the size of each mapped block
+	 * freed, so after the first re-read of a namespace with 1000 links
+	 * (a 500 KiB array) such arrays came from the heap and each one moved
+	 * by a grow left a hole that small blocks then filled: RSS grew in
+	 * 512 KiB steps as namespaces were rebuilt. A fixed threshold
+	 * (mallopt(3): setting it ends the adjusting) keeps big arrays
+	 * mapped and gives them back when freed. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	catch_early_signals();
 	/* the default loop: hooks need its child watchers */
 	e.loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
