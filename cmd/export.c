@@ -339,6 +339,45 @@ out:
 	return r;
 }
 
+/* Namespaces a match rule of the configuration's policy covers are another agent's
+ * (SPEC §3 match): written by name, as export writes every namespace, and
+ * installed as the policy, they would be made again whenever that agent
+ * deletes them. Said on stderr, a line per match rule that covers any. */
+static void note_matched(const char *config, struct nh_monitor *m, const char *only)
+{
+	struct nh_policy whole;
+	const struct nh_policy *policy = &whole;
+
+	/* the whole policy, its policy_dir too: one that does not load (or a
+	 * host being adopted that has none) has no match rule */
+	memset(&whole, 0, sizeof(whole));
+	nh_cmd_load_whole_quiet(config, &whole);
+	for (size_t i = 0; i < policy->n_netns; i++) {
+		const struct nh_netns_rule *rule = &policy->netns[i];
+		const char *first = NULL;
+		size_t n = 0;
+
+		if (!rule->match)
+			continue;
+		for (size_t j = 0; j < nh_monitor_count(m); j++) {
+			const char *name = nh_monitor_at(m, j)->name;
+
+			if (!*name || (only && strcmp(only, name) != 0) || nh_policy_rule_for(policy, name) != rule)
+				continue;
+			if (!first || strcmp(name, first) < 0)
+				first = name;
+			n++;
+		}
+		if (n)
+			fprintf(stderr, "netheal export: %zu namespace%s written by name (%s%s) %s match '%s' of %s:%u: "
+				"as named rules they would be made again whenever their agent deletes them; leave them "
+				"out to keep the match rule\n", n, n == 1 ? "" : "s", first, n > 1 ? ", ..." : "",
+				n == 1 ? "is covered by" : "are covered by", rule->match,
+				rule->origin.file ? rule->origin.file : "?", rule->origin.line);
+	}
+	nh_policy_free(&whole);
+}
+
 int nh_cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -386,6 +425,8 @@ int nh_cmd_export(int argc, char **argv)
 		r = -ENOENT;
 	} else {
 		r = export(m, only);
+		if (r == 0)
+			note_matched(config, m, only);
 	}
 	nh_monitor_free(m);
 	nh_policy_free(&policy);

@@ -25,6 +25,15 @@ int nh_cmd_load_quiet(const char *config, struct nh_policy *policy)
 	return r;
 }
 
+int nh_cmd_load_whole_quiet(const char *config, struct nh_policy *policy)
+{
+	struct nh_diags d = { 0 };
+	int r = nh_policy_load(config, policy, &d);
+
+	nh_diags_free(&d);
+	return r;
+}
+
 int nh_cmd_world_open(const char *cmd, const char *config, const struct nh_reporter *reporter,
 		      struct nh_cmd_world *w)
 {

@@ -19,6 +19,12 @@ int nh_cmd_load(const char *config, struct nh_policy *policy);
  * policy is then empty). */
 int nh_cmd_load_quiet(const char *config, struct nh_policy *policy);
 
+/* Load config whole (the main file and its policy_dir), printing nothing,
+ * for a command that only remarks on what the policy says. Returns 0
+ * (warnings allowed), or -EINVAL / -ENOMEM / -errno (the policy is then
+ * empty, nh_policy_free-able). */
+int nh_cmd_load_whole_quiet(const char *config, struct nh_policy *policy);
+
 /* What `plan` and `apply` work on: the policy, the namespaces as they are
  * now (no event loop), and the core that heals them (service/core.h) with
  * the real kernel behind it. */

@@ -162,6 +162,21 @@ check_eq "... and as the policy, plan exits 0" 0 "$?"
 check_eq "--netns of a namespace that does not exist: exit 1" 1 "$?"
 "$NETHEAL" export --bogus >/dev/null 2>&1
 check_eq "an unknown option: exit 64" 64 "$?"
+# namespaces another agent makes, covered by a match rule of the
+# configuration: written by name like the others, and said so on stderr
+M=$T_DIR/matched
+write_conf "$M"
+printf '%s\n' 'namespaces = ( { match = "qr-*"; links = ( { name = "lo"; } ); } );' >"$M/policy.d/q.conf"
+chmod 644 "$M/policy.d/q.conf"
+ip netns add qr-2; ip netns add qr-10
+"$NETHEAL" export -c "$M/netheal.conf" >"$M/export.conf" 2>"$M/export.err"
+check_eq "with a match rule in the configuration: exit 0" 0 "$?"
+check "... the matched namespaces are written by name" grep -q 'name = "qr-10"' "$M/export.conf"
+check "... and stderr says a match rule covers them, which and where" \
+	grep -q "2 namespaces written by name (qr-10, ...) are covered by match 'qr-\*' of $M/policy.d/q.conf:1" "$M/export.err"
+"$NETHEAL" export -c "$M/netheal.conf" --netns blue >/dev/null 2>"$M/blue.err"
+check "... not when the namespaces written are not matched" bash -c "! grep -q 'covered by match' '$M/blue.err'"
+ip netns del qr-2; ip netns del qr-10
 reset_world
 
 # ---- a rich one: every kind this kernel has, IPv4 and IPv6, rules,
