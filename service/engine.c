@@ -644,6 +644,8 @@ static void sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct engine *e = w->data;
+	struct nh_log_fields f = NH_LOG_FIELDS_INIT;
+	size_t n = 0, read = 0;
 
 	(void)loop;
 	(void)revents;
@@ -653,11 +655,18 @@ static void resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	for (size_t i = 0; i < nh_monitor_count(e->mon); i++) {
 		struct nh_ns *ns = nh_monitor_at(e->mon, i);
 
+		n++;
 		if (nh_ns_refresh(ns) == 0) {
-			log_resync(ns->name, "interval");
+			read++;
+			nh_debug("netns %s: re-read: interval", *ns->name ? ns->name : "-");
 			nh_core_resynced(e->core, &ns->obs, "interval");
 		}
 	}
+	/* one record for the whole round, not one per namespace (a line per
+	 * namespace was 290,000 a day at 1000 namespaces: new-user trial);
+	 * what it found is logged as heals */
+	f.reason = "interval";
+	nh_log_event(NH_EV_RESYNC, &f, "%zu of %zu namespaces re-read: interval", read, n);
 }
 
 /* Ping only while the loop makes progress on what is due: a loop that runs

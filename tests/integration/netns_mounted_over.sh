@@ -58,5 +58,10 @@ t1=$(awk '{ print $14 + $15 }' "/proc/$nh/stat")
 check "a host name attached late: netheal idle after it (CPU ticks in 2 s: $((t1 - t0)))" [ $((t1 - t0)) -le 5 ]
 check "a host name attached late: no retry storm" [ "$(grep -c 'netns=hostlate.*reason=retry' "$T_DIR/netheal.log")" -le 1 ]
 ip netns del hostlate
+# the round on resync_interval: one record, not one per namespace
+check "a resync round is logged once, with how many namespaces it re-read" \
+	grep -Eq 'event=resync reason=interval msg="[0-9]+ of [0-9]+ namespaces re-read: interval"' "$T_DIR/netheal.log"
+check "... and no namespace has a record of its own for it" \
+	bash -c "! grep -q 'event=resync netns=.*reason=interval' '$T_DIR/netheal.log'"
 umount -l /run/netns/blue 2>/dev/null || true
 finish
