@@ -621,8 +621,12 @@ static int run_loop(struct mon *mon, struct ev_loop *loop)
 	ev_signal_start(loop, &sterm);
 	ev_signal_start(loop, &susr1);
 	/* Also tells a waiting test that signals are handled from now on. */
-	nh_info("monitoring %zu namespace%s (the host and %s/*)", nh_monitor_count(mon->m),
-		nh_monitor_count(mon->m) == 1 ? "" : "s", nh_monitor_netns_dir(mon->m));
+	if (mon->only)
+		nh_info("monitoring %s%s (of %zu namespaces read: the host and %s/*)", *mon->only ? "namespace " : "the host",
+			mon->only, nh_monitor_count(mon->m), nh_monitor_netns_dir(mon->m));
+	else
+		nh_info("monitoring %zu namespace%s (the host and %s/*)", nh_monitor_count(mon->m),
+			nh_monitor_count(mon->m) == 1 ? "" : "s", nh_monitor_netns_dir(mon->m));
 	ev_run(loop, 0);
 	ev_signal_stop(loop, &sint);
 	ev_signal_stop(loop, &sterm);

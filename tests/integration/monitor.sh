@@ -110,6 +110,12 @@ check_eq "--dump --netns - prints the host only, named -" "-" "$("$NETHEAL" moni
 "$NETHEAL" monitor --dump --netns no-such-ns > "$T_DIR/nope.out" 2> "$T_DIR/nope.err"; rc=$?
 check_eq "--dump --netns of a namespace that is not there exits 1" 1 "$rc"
 check "and says so" grep -q "no namespace no-such-ns in" "$T_DIR/nope.err"
+"$NETHEAL" monitor --netns blue > /dev/null 2> "$T_DIR/only.err" &
+only_pid=$!
+bg_started "$only_pid"
+check "--netns blue says it monitors blue, not every namespace" \
+	wait_for 10 grep -q 'msg="monitoring namespace blue (of [0-9]* namespaces read' "$T_DIR/only.err"
+kill "$only_pid"; wait "$only_pid" 2>/dev/null
 
 # A message from another process on the event socket: ignored.
 cc -o "$T_DIR/nlsend" "$NETHEAL_SRC/tests/integration/nlsend.c" 2>&1 || fail "cannot build nlsend"
