@@ -948,6 +948,9 @@ int nh_engine_run(const struct nh_run_options *opt)
 		if (nh_core_snapshot(e.core, &snap) == 0) {
 			nh_status_summary_snapshot(&snap, line, sizeof(line));
 			nh_core_snapshot_free(&snap);
+			/* for whoever runs it without systemd: the first
+			 * converge is done (READY=1 says it to systemd) */
+			nh_info("ready: %s", line);
 			nh_notify_ready(line);
 		} else {
 			nh_notify_ready(NULL);

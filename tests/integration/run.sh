@@ -48,6 +48,8 @@ check "READY=1 sent after the first convergence" grep -q "READY=1" "$NOTIFY"
 check "STATUS= sent" grep -q "STATUS=.*namespace" "$NOTIFY"
 check "Option 2 built at start" has_route blue "default via 10.1.1.51"
 check "the started record is logged" grep -q "event=started" "$LOG"
+check "the first convergence done is logged too, after the heals it made, with READY's summary" \
+	bash -c "grep -n 'event=healed\|msg=\"ready: ' '$LOG' | grep -B1 'msg=\"ready: [0-9]* namespaces, [0-9]* drifting, [0-9]* heals' | head -1 | grep -q event=healed"
 check "on_create ran for the namespace netheal created" wait_for 5 grep -q "^netns-created red netns:red" "$HOOKS"
 check "hook-run is logged" wait_for 5 grep -q "event=hook-run netns=red" "$LOG"
 ip -n red link set lo down
