@@ -14,10 +14,15 @@
 
 static void status_help(void)
 {
-	printf("Usage: netheal status [--json] [--status-file PATH] [-c FILE]\n"
+	printf("Usage: netheal status [--problems] [--json] [--status-file PATH] [-c FILE] [PATTERN...]\n"
 	       "Show what the running service knows: per namespace its state, heals,\n"
-	       "last heal and last error.\n\n"
-	       "  --json              print the status file (JSON) as it is\n"
+	       "last heal and last error, in natural order (qrouter-2 before qrouter-10).\n"
+	       "PATTERNs (shell globs, quoted: 'qrouter-*'; the host is '-') list only the\n"
+	       "namespaces whose name matches one of them.\n\n"
+	       "  --problems          list only namespaces drifting (any state but converged)\n"
+	       "                      or holding a last error\n"
+	       "  --json              print the status file (JSON) as it is: all of it (filter\n"
+	       "                      it with jq)\n"
 	       "  --status-file PATH  read PATH (default: the configuration's status_file,\n"
 	       "                      else %s)\n"
 	       "  -c, --config FILE   configuration file (default %s)\n"
@@ -40,7 +45,7 @@ static char *status_file_of(const char *config)
 }
 
 /* Print the status file at path; the exit status. */
-static int show_status(const char *path, bool json)
+static int show_status(const char *path, bool json, const struct nh_status_filter *filter)
 {
 	struct nh_status s;
 	char *raw = NULL;
@@ -87,11 +92,14 @@ static int show_status(const char *path, bool json)
 		r = NH_EXIT_NO_SERVICE;
 		goto out;
 	}
+	r = 0;
 	if (json)
 		fputs(raw, stdout);
 	else
-		nh_status_print(&s, stdout);
-	r = fflush(stdout) == 0 ? 0 : 1;
+		r = nh_status_print(&s, filter, stdout);
+	if (r < 0)
+		fprintf(stderr, "netheal status: %s\n", strerror(-r));
+	r = r == 0 && fflush(stdout) == 0 ? 0 : 1;
 out:
 	nh_status_free(&s);
 	free(raw);
@@ -102,6 +110,7 @@ int nh_cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "problems", no_argument, NULL, 'p' },
 		{ "status-file", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -109,15 +118,19 @@ int nh_cmd_status(int argc, char **argv)
 	};
 	const char *path = NULL, *config = NH_DEFAULT_CONFIG;
 	char *from_config = NULL;
+	struct nh_status_filter filter = { 0 };
 	bool json = false;
 	int c, r;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'p':
+			filter.problems = true;
 			break;
 		case 's':
 			path = optarg;
@@ -134,14 +147,17 @@ int nh_cmd_status(int argc, char **argv)
 			return nh_usage_error("status", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return nh_usage_error("status", "unexpected argument '%s'", argv[optind]);
+	filter.patterns = argv + optind;
+	filter.n_patterns = (size_t)(argc - optind);
+	if (json && (filter.problems || filter.n_patterns))
+		return nh_usage_error("status", "--json prints the whole status file; filter it with jq "
+				      "(for instance: jq '.namespaces[] | select(.state != \"converged\")')");
 
 	if (!path) {
 		from_config = status_file_of(config);
 		path = from_config ? from_config : NH_STATUS_DEFAULT_PATH;
 	}
-	r = show_status(path, json);
+	r = show_status(path, json, &filter);
 	free(from_config);
 	return r;
 }

@@ -1,6 +1,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -705,31 +706,64 @@ static void put_clean(FILE *f, const char *s, int width)
 		fputc(' ', f);
 }
 
-void nh_status_print(const struct nh_status *s, FILE *f)
+bool nh_status_filter_match(const struct nh_status_filter *filter, const struct nh_status_ns *e)
+{
+	const char *name = *e->name ? e->name : "-";
+	bool named = !filter || filter->n_patterns == 0;
+
+	for (size_t i = 0; !named && i < filter->n_patterns; i++)
+		named = fnmatch(filter->patterns[i], name, 0) == 0;
+	if (!named)
+		return false;
+	return !filter || !filter->problems || nh_ns_state_is_drifting(e->state) || *e->last_error;
+}
+
+/* natural order, the host ("") first */
+static int cmp_natural(const void *a, const void *b)
+{
+	const struct nh_status_ns *x = *(const struct nh_status_ns *const *)a;
+	const struct nh_status_ns *y = *(const struct nh_status_ns *const *)b;
+
+	return strverscmp(x->name, y->name);
+}
+
+int nh_status_print(const struct nh_status *s, const struct nh_status_filter *filter, FILE *f)
 {
 	char started[80], when[80];
 	int w = (int)strlen("NAMESPACE"), wo = (int)strlen("OBJECT");
+	const struct nh_status_ns **rows = malloc((s->n_ns ? s->n_ns : 1) * sizeof(*rows));
+	size_t n = 0;
 
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (nh_status_filter_match(filter, s->ns[i]))
+			rows[n++] = s->ns[i];
+	qsort(rows, n, sizeof(*rows), cmp_natural);
 	/* columns as wide as their longest entry (a sysctl key is long) */
-	for (size_t i = 0; i < s->n_ns; i++) {
-		int len = (int)strlen(s->ns[i]->name), lo = (int)strlen(s->ns[i]->last_heal_object);
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)strlen(rows[i]->name), lo = (int)strlen(rows[i]->last_heal_object);
 
 		if (len > w)
 			w = len;
-		if (s->ns[i]->last_heal_ms > 0 && lo > wo)
+		if (rows[i]->last_heal_ms > 0 && lo > wo)
 			wo = lo;
 	}
 	nh_status_time_local(s->started_ms, started, sizeof(started));
 	fprintf(f, "netheal %s, pid %d, running since %s\n", s->version, (int)s->pid, started);
 	fprintf(f, "%zu namespace%s, %zu drifting, %" PRIu64 " heal%s, %" PRIu64 " failed heal%s, %"
-		PRIu64 " event%s, %" PRIu64 " resync%s\n\n", s->n_ns, s->n_ns == 1 ? "" : "s",
+		PRIu64 " event%s, %" PRIu64 " resync%s\n", s->n_ns, s->n_ns == 1 ? "" : "s",
 		nh_status_n_drifting(s), s->heals, s->heals == 1 ? "" : "s", s->heal_failures,
 		s->heal_failures == 1 ? "" : "s", s->events, s->events == 1 ? "" : "s", s->resyncs,
 		s->resyncs == 1 ? "" : "s");
+	if (filter && (filter->n_patterns || filter->problems))
+		fprintf(f, "listed: %zu of %zu namespace%s%s\n", n, s->n_ns, s->n_ns == 1 ? "" : "s",
+			filter->problems ? " (drifting or with an error)" : "");
+	fputc('\n', f);
 	fprintf(f, "%-*s  %-9s  %6s  %-19s  %-*s  %s\n", w, "NAMESPACE", "STATE", "HEALS",
 		"LAST HEAL", wo, "OBJECT", "LAST ERROR");
-	for (size_t i = 0; i < s->n_ns; i++) {
-		const struct nh_status_ns *e = s->ns[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct nh_status_ns *e = rows[i];
 
 		put_clean(f, *e->name ? e->name : "-", w);
 		fprintf(f, "  %-9s  %6" PRIu64 "  ", nh_ns_state_to_string(e->state), e->heals);
@@ -743,6 +777,8 @@ void nh_status_print(const struct nh_status *s, FILE *f)
 		put_clean(f, *e->last_error ? e->last_error : "-", 0);
 		fputc('\n', f);
 	}
+	free(rows);
+	return 0;
 }
 
 /* A netheal in this network namespace that is the service holds the

@@ -116,8 +116,25 @@ int nh_status_format(const struct nh_status *s, FILE *f);
  * is refused); -ENOMEM; -errno. */
 int nh_status_load(const char *path, struct nh_status *s, char **raw);
 
-/* The table `netheal status` prints. */
-void nh_status_print(const struct nh_status *s, FILE *f);
+/* Which namespaces `netheal status` lists: those whose name matches one of
+ * patterns (fnmatch(3) globs; none = every name; the host is "-"), and
+ * with problems set only those drifting (any state but converged) or
+ * holding a last error. */
+struct nh_status_filter {
+	char *const *patterns;
+	size_t n_patterns;
+	bool problems;
+};
+
+/* Whether filter (NULL = all) lists e. */
+bool nh_status_filter_match(const struct nh_status_filter *filter, const struct nh_status_ns *e);
+
+/* The table `netheal status` prints: the service's line and its totals
+ * (of every namespace), then a row per namespace filter lists (NULL =
+ * all), in natural order (strverscmp(3): qrouter-2 before qrouter-10),
+ * the host first; under a filter, a line says how many it listed.
+ * 0, or -ENOMEM (nothing printed). */
+int nh_status_print(const struct nh_status *s, const struct nh_status_filter *filter, FILE *f);
 
 /* Whether pid is the live service: its name (/proc/PID/comm) or the
  * program it runs (/proc/PID/exe, for a link of another name) begins

@@ -83,7 +83,7 @@ _netheal()
 	apply) ;;
 	run) opts+=' --audit --strict --netns-dir --log -v --verbose' ;;
 	monitor) opts+=' -n --netns --netns-dir --dump -v --verbose' ;;
-	status) opts+=' --json --status-file' ;;
+	status) opts+=' --json --problems --status-file' ;;
 	export) opts+=' --netns' ;;
 	*) return ;;
 	esac

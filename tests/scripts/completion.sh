@@ -42,7 +42,7 @@ run_cases() {
 	expect "netheal run --" "--audit --config --help --log --netns-dir --strict --verbose" "$mode"
 	expect "netheal run --log " "auto journal stderr" "$mode"
 	expect "netheal plan --j" "--json" "$mode"
-	expect "netheal status --" "--config --help --json --status-file" "$mode"
+	expect "netheal status --" "--config --help --json --problems --status-file" "$mode"
 	expect "netheal export --" "--config --help --netns" "$mode"
 	expect "netheal monitor --netns-dir $T/ns --netns " "- blue qrouter-1" "$mode"
 	expect "netheal monitor --netns-dir $T/ns -n q" "qrouter-1" "$mode"

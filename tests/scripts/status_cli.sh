@@ -77,6 +77,17 @@ cmp -s "$T/out" "$T/status.json" && ok "--json prints the file as it is" || bad 
 if command -v jq >/dev/null; then
 	[ "$(jq -r '.namespaces[1].state' "$T/out")" = backoff ] && ok "jq reads --json" || bad "jq reads --json"
 fi
+expect_rc 0 "a pattern" "$bin" status --status-file "$T/status.json" 'bl*'
+grep -q '^blue  *backoff' "$T/out" && ! grep -q '^-  ' "$T/out" && grep -q '^listed: 1 of 2 namespaces$' "$T/out" &&
+	ok "a pattern lists what it matches, and says how many" || { bad "a pattern"; cat "$T/out"; }
+expect_rc 0 "the host by '-', --problems after it" "$bin" status - --problems --status-file "$T/status.json"
+grep -q '^listed: 0 of 2 namespaces (drifting or with an error)$' "$T/out" && ! grep -q '^-  ' "$T/out" &&
+	ok "--problems leaves out the converged host" || { bad "--problems"; cat "$T/out"; }
+expect_rc 0 "--problems" "$bin" status --problems --status-file "$T/status.json"
+grep -q '^blue  *backoff' "$T/out" && grep -q '^2 namespaces, 1 drifting' "$T/out" &&
+	ok "--problems lists blue; the totals stay the service's" || { bad "--problems totals"; cat "$T/out"; }
+expect_rc 64 "--json with a filter" "$bin" status --json --problems --status-file "$T/status.json"
+grep -q "filter it with jq" "$T/err" && ok "--json with a filter: says to use jq" || { bad "--json filter wording"; cat "$T/err"; }
 expect_rc 0 "-c is accepted" "$bin" status -c /nonexistent.conf --status-file "$T/status.json"
 # netheal run through a link of another name is netheal all the same (a
 # long-running netheal: `monitor`, in a network and mount namespace of its
@@ -160,7 +171,6 @@ grep -q "no $T/none.json; the unit removes it when it stops: 'systemctl status n
 echo '{"version": "0.1.0", "pid": ' >"$T/broken.json"
 expect_rc 1 "broken file" "$bin" status --status-file "$T/broken.json"
 expect_rc 64 "unknown option" "$bin" status --frobnicate
-expect_rc 64 "stray argument" "$bin" status extra
 expect_rc 64 "--status-file without a path" "$bin" status --status-file
 expect_rc 0 "--help" "$bin" status --help
 grep -q -- '--status-file' "$T/out" && ok "help mentions --status-file" || bad "help text"

@@ -487,6 +487,73 @@ static void test_load_json(void **state)
 	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);
 }
 
+/* status PATTERN... and --problems; rows in natural order, the host first,
+ * the totals still of every namespace */
+static void test_print_filter(void **state)
+{
+	static char *const patterns[] = { "c-*", "-" };
+	const struct nh_status_filter by_name = { patterns, 2, false }, problems = { NULL, 0, true },
+				      both = { patterns, 1, true };
+	struct nh_status s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	nh_status_init(&s, 812, 1735732800123);
+	for (int i = 1; i <= 12; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "c-%d", i);
+		assert_non_null(nh_status_ns_get(&s, name, true));
+	}
+	assert_non_null(nh_status_ns_get(&s, "", true));
+	assert_non_null(nh_status_ns_get(&s, "blue", true));
+	nh_status_ns_get(&s, "c-10", false)->state = NH_NS_BACKOFF;
+	nh_status_heal_failed(&s, nh_status_ns_get(&s, "blue", false), "File exists");
+	nh_status_ns_get(&s, "c-2", false)->state = NH_NS_AUDIT;
+
+	f = open_memstream(&buf, &len);
+	assert_int_equal(nh_status_print(&s, NULL, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "14 namespaces, 2 drifting"));
+	assert_null(strstr(buf, "listed:"));
+	assert_true(strstr(buf, "\n- ") < strstr(buf, "\nblue "));
+	assert_true(strstr(buf, "\nblue ") < strstr(buf, "\nc-1 "));
+	assert_true(strstr(buf, "\nc-2 ") < strstr(buf, "\nc-10 "));
+	assert_true(strstr(buf, "\nc-9 ") < strstr(buf, "\nc-10 "));
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	assert_int_equal(nh_status_print(&s, &by_name, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "14 namespaces, 2 drifting"));
+	assert_non_null(strstr(buf, "listed: 13 of 14 namespaces\n"));
+	assert_non_null(strstr(buf, "\n- "));
+	assert_non_null(strstr(buf, "\nc-12 "));
+	assert_null(strstr(buf, "\nblue "));
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	assert_int_equal(nh_status_print(&s, &problems, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "listed: 3 of 14 namespaces (drifting or with an error)\n"));
+	assert_non_null(strstr(buf, "\nblue "));      /* its last error */
+	assert_non_null(strstr(buf, "\nc-2 "));       /* audit: drift left alone */
+	assert_non_null(strstr(buf, "\nc-10 "));
+	assert_null(strstr(buf, "\nc-1 "));
+	assert_null(strstr(buf, "\n- "));
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	assert_int_equal(nh_status_print(&s, &both, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "listed: 2 of 14 namespaces (drifting or with an error)\n"));
+	assert_null(strstr(buf, "\nblue "));
+	free(buf);
+	nh_status_free(&s);
+}
+
 static void test_print(void **state)
 {
 	struct nh_status s;
@@ -496,7 +563,7 @@ static void test_print(void **state)
 
 	(void)state;
 	fill(&s);
-	nh_status_print(&s, f);
+	assert_int_equal(nh_status_print(&s, NULL, f), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "netheal " NETHEAL_VERSION ", pid 812"));
 	assert_non_null(strstr(buf, "3 namespaces, 2 drifting, 3 heals, 1 failed heal, 1043 events, 2 resyncs"));
@@ -511,7 +578,7 @@ static void test_print(void **state)
 	/* a long object widens its column: LAST ERROR stays aligned */
 	nh_status_heal(&s, nh_status_ns_get(&s, "", false), "sysctl:net.ipv4.conf.v-peer1.rp_filter", 1735732804000);
 	f = open_memstream(&buf, &len);
-	nh_status_print(&s, f);
+	assert_int_equal(nh_status_print(&s, NULL, f), 0);
 	fclose(f);
 	{
 		const char *head = strstr(buf, "NAMESPACE"), *err = strstr(buf, "Nexthop");
@@ -639,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_load_json),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_print_filter),
 		cmocka_unit_test(test_service_alive),
 		cmocka_unit_test(test_atomic_write),
 	};
