@@ -470,10 +470,7 @@ ssize_t nh_monitor_index_of(const struct nh_monitor *m, const char *name)
 	const struct nh_ns *ns;
 
 	HASH_FIND_STR(m->by_name, name, ns);
-	for (size_t i = 0; ns && i < m->n_ns; i++)
-		if (m->ns[i] == ns)
-			return (ssize_t)i;
-	return -1;
+	return ns ? (ssize_t)ns->index : -1;
 }
 
 static int ns_add(struct nh_monitor *m, struct nh_ns *ns)
@@ -485,6 +482,7 @@ static int ns_add(struct nh_monitor *m, struct nh_ns *ns)
 	r = NH_HASH_ADD(m->by_name, name, ns);
 	if (r < 0)
 		return r;
+	ns->index = m->n_ns;
 	m->ns[m->n_ns++] = ns;
 	return 0;
 }
@@ -498,6 +496,8 @@ void nh_monitor_drop(struct nh_monitor *m, size_t i)
 	nh_ns_free(m->ns[i]);
 	memmove(&m->ns[i], &m->ns[i + 1], (m->n_ns - i - 1) * sizeof(*m->ns));
 	m->n_ns--;
+	for (size_t j = i; j < m->n_ns; j++)
+		m->ns[j]->index = j;
 	nh_debug("netns %s: gone", name);
 	if (m->ops && m->ops->netns_removed)
 		m->ops->netns_removed(m, name, m->ctx);

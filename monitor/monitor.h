@@ -63,6 +63,7 @@ struct nh_ns {
 
 	/* private */
 	struct nh_monitor *m;
+	size_t index;                   /* its place in the monitor's list (nh_monitor_at) */
 	struct nh_nl req;               /* request socket, when open (nh_ns_request) */
 	struct nh_sysctl_dirs sysctl_dirs;      /* its /proc/sys/net/ipv4 … kept (nh_ns_sysctl_dirs) */
 	struct nh_ns *lru_prev, *lru_next;      /* open request sockets, most recently used first */
