@@ -4,10 +4,15 @@
   notify_run.py READY_FILE LOG -- COMMAND [ARG...]
 
 Binds a notify socket, starts COMMAND with NOTIFY_SOCKET pointing at it and
-stderr appended to LOG, waits for READY=1 and writes "pid=PID ready_us=T" to
-READY_FILE (T from just before the fork to READY=1). Then it reads the
-socket on until the service exits: SIGTERM or SIGINT to this process is passed on to it, and this
-process exits with its status. 1 when it exits before READY=1.
+stderr appended to LOG, waits for READY=1 and writes one line to READY_FILE:
+"pid=PID ready_us=T" (T from just before the fork to READY=1), or
+"exited rc=N" when the service exits before READY=1. READY_FILE may be a FIFO
+the caller blocks on (bench/inner.sh does: a loop polling a file with
+`sleep` forked a hundred processes a second beside the start-up it timed,
+and on two CPUs that slowed netheal's start at 1000 namespaces by a third).
+Then it reads the socket on until the service exits: SIGTERM or SIGINT to
+this process is passed on to it, and this process exits with its status;
+1 when the service exited before READY=1.
 """
 import os
 import signal
@@ -63,9 +68,11 @@ def main():
     signal.signal(signal.SIGTERM, lambda s, f: proc.send_signal(s))
     signal.signal(signal.SIGINT, lambda s, f: proc.send_signal(s))
     ok = wait_ready(sock, proc)
-    if ok:
-        with open(ready_file, "w") as f:
+    with open(ready_file, "w") as f:
+        if ok:
             f.write("pid=%d ready_us=%.1f\n" % (proc.pid, (time.monotonic_ns() - t0) / 1e3))
+        else:
+            f.write("exited rc=%d\n" % proc.returncode)
     drain(sock, proc)
     rc = proc.wait()
     sock.close()

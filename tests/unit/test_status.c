@@ -487,8 +487,6 @@ static void test_load_json(void **state)
 	assert_int_equal(nh_status_load(path, &s, NULL), -EINVAL);
 }
 
-/* status PATTERN... and --problems; rows in natural order, the host first,
- * the totals still of every namespace */
 /* Rows a and b both in buf, a first. */
 static void assert_row_before(const char *buf, const char *a, const char *b)
 {
@@ -499,6 +497,8 @@ static void assert_row_before(const char *buf, const char *a, const char *b)
 	assert_true(pa < pb);
 }
 
+/* status PATTERN... and --problems; rows in natural order, the host first,
+ * the totals still of every namespace */
 static void test_print_filter(void **state)
 {
 	static char *const patterns[] = { "c-*", "-" };
