@@ -28,7 +28,8 @@
  * NETLINK_LISTEN_ALL_NSID, each namespace given an nsid there): the floor
  * plus what any event-driven healer of many namespaces pays, the wake-up
  * and the kernel's walk of the host's nsids for each message it copies to
- * such a socket (address, route, down and forward).
+ * such a socket (address, route, down, forward and veth: a veth rebuild
+ * is a dozen messages in the namespace, each walked so).
  *
  * One line per sample on stdout, times from the break's own event (netns:
  * from the unlink), -1 when not seen within the timeout:
@@ -758,7 +759,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	o->brk = (enum nb_break)b;
 	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN && b != NB_FORWARD &&
-				      b != NB_MATCHED_ADDR)))
+				      b != NB_VETH && b != NB_MATCHED_ADDR)))
 		return -EINVAL;
 	return b < 0 || !o->namespaces || o->namespaces > NB_MAX_NAMESPACES || optind != argc ? -EINVAL : 0;
 }
@@ -882,7 +883,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward|matched-address "
 			"--namespaces N --samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] "
 			"[--floor | --floor-woken] [--nsids front|back]\n"
-			"(--floor-woken: address, route, down, forward and matched-address only; "
+			"(--floor-woken: address, route, down, forward, veth and matched-address only; "
 			"matched-address: N matched namespaces)\n");
 		return 64;
 	}
