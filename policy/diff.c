@@ -485,7 +485,10 @@ static bool prefix_route_present(const struct nh_state *st, int ifindex, const s
  * `ip route flush dev X` the address stays, its network is unreachable and
  * every route via a gateway there fails ("Nexthop has invalid gateway").
  * Put it back, as a device route, while the address is there and its link
- * up, before the routes that need it. */
+ * up, before the routes that need it. Not for an IPv4 address on loopback:
+ * there the kernel's prefix route is a local route in the local table
+ * (`local 127.0.0.0/8 dev lo`, fib_add_ifaddr), and a unicast one in main
+ * is a route the kernel never makes. */
 static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
 {
 	const struct nh_view *v = &c->views[x];
@@ -507,6 +510,7 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 
 		if (!lp || (lp->fate != FATE_KEEP && lp->fate != FATE_RENAME) || !lp->obs->up ||
 		    w->prefix.len >= 8 * nh_family_addr_len(w->prefix.family) ||
+		    (w->prefix.family == AF_INET && strcmp(w->link, "lo") == 0) ||
 		    !(h = addr_observed(st, lp->obs, w)) || prefix_route_present(st, lp->obs->ifindex, &net))
 			continue;
 		/* added with noprefixroute: no prefix route is what was asked */

@@ -5,6 +5,9 @@
 # netheal puts the prefix route back (as a device route) before the routes
 # that need it. `ip rule flush` removes the kernel's main and default rules:
 # a policy that names them gets them back (found by the chaos soak).
+# An IPv4 address on loopback has its prefix route in the local table
+# (`local 127.0.0.0/8 dev lo`): netheal adds none to main (found by a new
+# user's trial: 127.0.0.1/8 on lo got `127.0.0.0/8 dev lo proto netheal`).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -21,7 +24,7 @@ write_conf "$C" "backoff: { flap_count = 100; };"
 policy "$C" p <<'EOP'
 links = ( { name = "br0"; kind = "bridge"; addresses = [ "10.1.0.1/24", "2001:db8::1/64" ]; } );
 namespaces = ( { name = "s0";
-  links = ( { name = "lo"; },
+  links = ( { name = "lo"; addresses = [ "127.0.0.1/8", "::1/128", "198.51.100.1/24" ]; },
     { name = "v0"; kind = "veth"; addresses = [ "10.1.0.2/24", "2001:db8::2/64" ];
       peer = { name = "h0"; master = "br0"; }; } );
   routes = ( { to = "default"; via = "10.1.0.1"; }, { to = "2001:db8:ffff::/48"; via = "2001:db8::1"; } );
@@ -44,6 +47,12 @@ for i in 1 2 3; do
 done
 check "logged as a prefix route" grep -q "object=route:10.1.0.0/24 action=add-route .*prefix route 10.1.0.0/24 dev v0 of address 10.1.0.2/24 missing" "$LOG"
 check "plan exits 0" wait_for 3 plan_clean
+lo_main() { ip -n s0 -j route show table main dev lo | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
+check "no route in main for lo's IPv4 addresses (the kernel's are local routes in table local)" \
+	test "$(lo_main)" = 0
+check "and none logged as a prefix route of lo" bash -c "! grep -q 'prefix route .* dev lo of address' '$LOG'"
+check "lo's local route for 198.51.100.0/24 is the kernel's" \
+	bash -c '[ -n "$(ip -n s0 route show table local type local 198.51.100.0/24 dev lo)" ]'
 
 ip -n s0 rule flush
 check "rule flush: the main rule is back" wait_for 3 bash -c '[ -n "$(ip -n s0 rule show pref 32766 lookup main)" ]'
