@@ -27,7 +27,8 @@ static void status_help(void)
 	       "                      else %s)\n"
 	       "  -c, --config FILE   configuration file (default %s)\n"
 	       "  -h, --help          this help\n\n"
-	       "Exit status: 0, 3 when no service is running, 64 for --json with a filter.\n",
+	       "Exit status: 0; 3 when no service is running; 1 when the status file cannot be\n"
+	       "read or is not netheal's; 64 for --json with a filter.\n",
 	       NH_STATUS_DEFAULT_PATH, NH_DEFAULT_CONFIG);
 }
 
