@@ -539,7 +539,13 @@ static int emit_report(struct diff_ctx *c, const struct link_plan *lp)
 		return diff_emit(c, &a, obj, "link %s missing, and its peer's namespace %s does not exist",
 			    w->name, w->peer_netns[0] ? w->peer_netns : "host");
 	default:
-		return diff_emit(c, &a, obj, "link %s missing", w->name);
+		/* a kind netheal never makes: say so, or `missing -> missing`
+		 * tells the reader nothing (a new user's trial) */
+		if (!w->kind)
+			return diff_emit(c, &a, obj, "link %s missing; it has no kind: netheal waits for it and "
+					 "makes none (one for netheal to make needs `kind`)", w->name);
+		return diff_emit(c, &a, obj, "link %s missing; netheal makes no %s link, it waits for one",
+				 w->name, nh_kind_name(w->kind));
 	}
 }
 

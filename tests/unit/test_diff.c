@@ -961,7 +961,8 @@ static void test_unspec_missing(void **state)
 	/* the report only: no address, no route on a link that is not there */
 	expect_plan(&w, "missing - eth1 link:eth1\n");
 	plan_all(&w, &p);
-	assert_string_equal(p.actions[0].drift, "link eth1 missing");
+	assert_string_equal(p.actions[0].drift, "link eth1 missing; it has no kind: netheal waits for it and makes "
+			    "none (one for netheal to make needs `kind`)");
 	nh_plan_free(&p);
 	world_free(&w);
 }
