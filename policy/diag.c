@@ -45,10 +45,9 @@ int nh_diags_add(struct nh_diags *d, const char *file, unsigned int line, bool w
 	return 0;
 }
 
-static int diag_cmp(const void *a, const void *b)
+/* By file, then line; ties in the order found. */
+static int diag_order(const struct nh_diag *x, const struct nh_diag *y)
 {
-	const struct nh_diag *x = *(const struct nh_diag *const *)a;
-	const struct nh_diag *y = *(const struct nh_diag *const *)b;
 	int r = strcmp(x->file, y->file);
 
 	if (r)
@@ -56,6 +55,22 @@ static int diag_cmp(const void *a, const void *b)
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int diag_cmp(const void *a, const void *b)
+{
+	return diag_order(*(const struct nh_diag *const *)a, *(const struct nh_diag *const *)b);
+}
+
+static int diag_cmp_in_place(const void *a, const void *b)
+{
+	return diag_order(a, b);
+}
+
+void nh_diags_sort(struct nh_diags *d)
+{
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), diag_cmp_in_place);
 }
 
 static void diag_print(const struct nh_diag *g, FILE *f)

@@ -53,6 +53,9 @@ int nh_diags_add(struct nh_diags *d, const char *file, unsigned int line, bool w
 		 const char *fmt, ...) NH_PRINTF(5, 6);
 /* "FILE:LINE: error: MESSAGE" (or warning) per line, sorted by file, then line. */
 void nh_diags_print(const struct nh_diags *d, FILE *f);
+/* Sort d's diagnostics in place in that order (ties in the order found):
+ * for callers that report them one by one (the service's log). */
+void nh_diags_sort(struct nh_diags *d);
 
 /*
  * The main file plus every *.conf in its policy_dir (lexical order), merged.

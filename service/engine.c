@@ -397,8 +397,10 @@ static const struct nh_monitor_ops monitor_ops = {
 /* ---- configuration ---- */
 
 /* Every problem of a configuration as a log record naming FILE:LINE. */
-static void log_diags(const struct nh_diags *d)
+/* Sorted by file and line, as `check` prints them. */
+static void log_diags(struct nh_diags *d)
 {
+	nh_diags_sort(d);
 	for (size_t i = 0; i < d->n; i++) {
 		struct nh_log_fields f = NH_LOG_FIELDS_INIT;
 		char rule[512];

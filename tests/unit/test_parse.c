@@ -1164,6 +1164,13 @@ static void test_diags_print(void **state)
 		"b.conf:3: error: third 3\n"
 		"b.conf:3: warning: fourth\n"
 		"c.conf: error: whole file\n");
+	/* in place, for the service's log: the same order */
+	nh_diags_sort(&d);
+	assert_string_equal(d.v[0].msg, "first");
+	assert_string_equal(d.v[1].msg, "second");
+	assert_string_equal(d.v[2].msg, "third 3");
+	assert_string_equal(d.v[3].msg, "fourth");
+	assert_string_equal(d.v[4].file, "c.conf");
 	nh_diags_free(&d);
 	assert_int_equal(d.n, 0);
 	nh_diags_free(NULL);
