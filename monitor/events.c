@@ -299,6 +299,18 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	m->behind = poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLERR));
 }
 
+bool nh_monitor_read_queued(struct nh_monitor *m, unsigned int max_batches)
+{
+	if (!m->loop || !m->evsock.sock)
+		return true;
+	for (unsigned int i = 0; i < max_batches; i++) {
+		read_cb(m->loop, &m->ev_w, EV_READ);
+		if (!m->behind)
+			return true;
+	}
+	return false;
+}
+
 bool nh_monitor_behind(const struct nh_monitor *m)
 {
 	return m->behind;

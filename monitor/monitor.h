@@ -189,6 +189,18 @@ int nh_ns_refresh(struct nh_ns *ns);
  * rebuild of a namespace (a hundred events), objects it made a moment ago
  * looked missing and were "healed" again. */
 bool nh_monitor_behind(const struct nh_monitor *m);
+/*
+ * Read and deliver, now, what is queued on the event socket, as the loop
+ * would before its next heal: for a diff outside the event path (a
+ * reload's converge), which otherwise sees what netheal itself changed a
+ * moment ago as it was before (a veth pair it had just rebuilt looked like
+ * an end that lost its peer and was deleted; a link it had just set up was
+ * set up again and counted twice). At most max_batches reads of a batch
+ * each (a storm that never lets the socket empty must not hold the
+ * caller); an overrun met is handled as the loop handles it. Returns
+ * whether the socket was read empty. No-op without an event socket.
+ */
+bool nh_monitor_read_queued(struct nh_monitor *m, unsigned int max_batches);
 /* Whether netlink port is one of the monitor's request sockets: a change
  * netheal itself asked for names no other actor. */
 bool nh_monitor_own_port(const struct nh_monitor *m, uint32_t port);

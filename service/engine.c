@@ -34,6 +34,9 @@
 #define PASSES_PER_ITERATION 4
 /* Rounds of converging at start and after a reload. */
 #define CONVERGE_ROUNDS 5
+/* Reads of the event socket (NH_MONITOR batches of 64 messages) a reload
+ * makes before its converge, at most: 16,384 messages. */
+#define RELOAD_READ_BATCHES 256
 /* Status and metrics are written this long after a change, not per heal:
  * 50 ms, or 1 ms per namespace up to 10 s. A write renders what changed
  * but copies every namespace's entry (at 1000: ~0.6 ms); waiting in
@@ -609,6 +612,12 @@ static void reload(struct engine *e)
 	policy_free(e->policy);
 	e->policy = next;
 	memset(&e->kept_memo, 0, sizeof(e->kept_memo));        /* it named the old policy's rules */
+	/* the converge below diffs every namespace: first what is queued,
+	 * older than the re-reads that follow (SIGHUP mid-burst doubled
+	 * heals and deleted a veth end rebuilt a moment before) */
+	if (!nh_monitor_read_queued(e->mon, RELOAD_READ_BATCHES))
+		nh_debug("reload: events still queued after %d reads; the heals after it catch up",
+			 RELOAD_READ_BATCHES);
 	reread_widened(again, n_ns);
 	free(again);
 	nh_log_event(NH_EV_CONFIG_LOADED, NULL, "configuration %s reloaded: %zu namespace rule%s (%zu before)",
