@@ -173,6 +173,60 @@ static void parse_root(struct nh_pctx *c, const config_setting_t *root)
 	}
 }
 
+/* Whether s (to the end of its line) holds a ' outside double quotes. */
+static bool single_quoted(const char *s)
+{
+	bool in = false;
+
+	for (; *s && *s != '\n'; s++) {
+		if (*s == '"' && (!in || s[-1] != '\\'))
+			in = !in;
+		else if (*s == '\'' && !in)
+			return true;
+	}
+	return false;
+}
+
+/* Whether s (to the end of its line) sets a key to a bare address
+ * (`via = 10.1.1.1;`): digits and dots or colons after a '=', unquoted. */
+static bool bare_address(const char *s)
+{
+	for (; *s && *s != '\n'; s++) {
+		size_t n, dots = 0, colons = 0;
+
+		if (*s != '=')
+			continue;
+		s += 1 + strspn(s + 1, " \t");
+		n = strspn(s, "0123456789abcdefABCDEF.:/");
+		for (size_t i = 0; i < n; i++) {
+			dots += s[i] == '.';
+			colons += s[i] == ':';
+		}
+		if (n && (dots >= 2 || colons >= 2))
+			return true;
+	}
+	return false;
+}
+
+/* What libconfig's syntax error at line (1-based) of text most likely
+ * means, for the mistakes people make: libconfig says where, not what it
+ * wanted there. "" when nothing stands out. */
+static const char *syntax_hint(const char *text, unsigned int line)
+{
+	const char *p = text;
+
+	for (unsigned int n = 1; n < line && p; n++)
+		if ((p = strchr(p, '\n')))
+			p++;
+	if (!p || !p[strspn(p, " \t\r\n")])
+		return ": the file ends inside a group or list (a closing '}' or ')', and its ';', missing?)";
+	if (single_quoted(p))
+		return ": strings are in double quotes (\"...\"), not single";
+	if (bare_address(p))
+		return ": an address is a string, in double quotes (via = \"10.1.1.1\";)";
+	return "";
+}
+
 /* Parse c->text (NUL-terminated, c->text_len bytes) as file c->file. */
 static void parse_text(struct nh_pctx *c)
 {
@@ -184,12 +238,15 @@ static void parse_text(struct nh_pctx *c)
 		goto out;
 	config_init(&cfg);
 	if (config_read_string(&cfg, c->text) != CONFIG_TRUE) {
+		unsigned int line = (unsigned int)config_error_line(&cfg);
+		bool syntax;
+
 		e = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
-		/* libconfig says where, not what it wanted there */
-		nh_perror(c, (unsigned int)config_error_line(&cfg), "%s%s (libconfig: settings `name = value;`, "
+		syntax = strncmp(e, "syntax error", 12) == 0;
+		nh_perror(c, line, "%s%s%s (libconfig: settings `name = value;`, "
 			  "groups `name: { ... };`, lists `( ... )` and arrays `[ ... ]` with items between commas and none "
 			  "after the last, strings in double quotes; see netheal.conf(5))",
-			  strncmp(e, "syntax error", 12) == 0 ? "" : "syntax error: ", e);
+			  syntax ? "" : "syntax error: ", e, syntax ? syntax_hint(c->text, line) : "");
 	} else {
 		parse_root(c, config_root_setting(&cfg));
 	}
