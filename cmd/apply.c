@@ -209,8 +209,7 @@ int nh_cmd_apply(int argc, char **argv)
 			return 0;
 		default:
 			nh_hooks_runner_free(run.hooks);
-			return c == ':' ? nh_usage_error("apply", "option '%s' needs an argument", argv[optind - 1])
-					: nh_usage_error("apply", "unknown option '%s'", argv[optind - 1]);
+			return nh_usage_refused("apply", c, argc, argv, opts, NULL);
 		}
 	}
 	if (optind < argc) {

@@ -102,10 +102,9 @@ int nh_cmd_check(int argc, char **argv)
 			check_usage(stdout);
 			return 0;
 		case ':':
-			return nh_usage_error("check", "option '%s' needs %s", argv[optind - 1],
-					      optopt == 'a' ? "a PATH" : "a FILE");
+			return nh_usage_refused("check", opt, argc, argv, opts, optopt == 'a' ? "a PATH" : "a FILE");
 		default:
-			return nh_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+			return nh_usage_refused("check", opt, argc, argv, opts, NULL);
 		}
 	}
 	if (as && argc - optind != 1)

@@ -17,6 +17,19 @@ struct nh_cmd {
  * NH_EXIT_USAGE for the caller to exit with. */
 int nh_usage_error(const char *cmd, const char *fmt, ...) NH_PRINTF(2, 3);
 
+struct option;
+/*
+ * The usage error for what getopt_long(argv, ..., longopts) just refused,
+ * c being its ':' (a missing argument; optstring begins with ':') or '?',
+ * named as the user typed it: "unknown option '-l'" for an unknown letter
+ * of a cluster such as -lead (where argv[optind - 1] can still be the word
+ * before it), "unknown option '--frob'", "option '--json' takes no
+ * argument", "option '-c' needs NEEDS" (NULL: "an argument"). Returns
+ * NH_EXIT_USAGE.
+ */
+int nh_usage_refused(const char *cmd, int c, int argc, char **argv, const struct option *longopts,
+		     const char *needs);
+
 /* One line per subcommand, each in cmd/<name>.c. */
 int nh_cmd_status(int argc, char **argv);
 int nh_cmd_plan(int argc, char **argv);

@@ -404,10 +404,8 @@ int nh_cmd_export(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		case ':':
-			return nh_usage_error("export", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return nh_usage_error("export", "unknown option '%s'", argv[optind - 1]);
+		default:       /* '?', and ':' (a missing argument) */
+			return nh_usage_refused("export", c, argc, argv, opts, NULL);
 		}
 	}
 	if (optind < argc)

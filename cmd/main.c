@@ -1,4 +1,5 @@
 /* netheal: dispatch to a subcommand. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,46 @@ int nh_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'netheal%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
 	return NH_EXIT_USAGE;
+}
+
+/* The long option of longopts word ("--name" or "--name=value") names,
+ * or NULL. */
+static const struct option *long_named(const struct option *longopts, const char *word)
+{
+	size_t n = strcspn(word + 2, "=");
+
+	for (; longopts && longopts->name; longopts++)
+		if (strlen(longopts->name) == n && strncmp(longopts->name, word + 2, n) == 0)
+			return longopts;
+	return NULL;
+}
+
+int nh_usage_refused(const char *cmd, int c, int argc, char **argv, const struct option *longopts,
+		     const char *needs)
+{
+	const char *now = optind < argc ? argv[optind] : NULL;
+	const char *last = optind > 0 && optind - 1 < argc ? argv[optind - 1] : "";
+	const struct option *o;
+
+	if (!needs)
+		needs = "an argument";
+	/* getopt stays on a cluster (-lead) until its last letter, and moves
+	 * past a long option at once */
+	if (optopt && now && now[0] == '-' && now[1] != '-' && strchr(now + 1, optopt))
+		last = "";
+	if (last[0] == '-' && last[1] == '-' && last[2] && (!optopt || ((o = long_named(longopts, last)) &&
+									 o->val == optopt))) {
+		int n = (int)strcspn(last, "=");
+
+		if (c == ':')
+			return nh_usage_error(cmd, "option '%.*s' needs %s", n, last, needs);
+		if (optopt && last[n] == '=')
+			return nh_usage_error(cmd, "option '%.*s' takes no argument", n, last);
+		return nh_usage_error(cmd, "unknown option '%.*s'", n, last);
+	}
+	if (c == ':')
+		return nh_usage_error(cmd, "option '-%c' needs %s", optopt, needs);
+	return nh_usage_error(cmd, "unknown option '-%c'", optopt);
 }
 
 static void usage(FILE *f)

@@ -687,10 +687,8 @@ int nh_cmd_monitor(int argc, char **argv)
 		case 'h':
 			help();
 			return 0;
-		case ':':
-			return nh_usage_error("monitor", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return nh_usage_error("monitor", "unknown option '%s'", argv[optind - 1]);
+		default:       /* '?', and ':' (a missing argument) */
+			return nh_usage_refused("monitor", c, argc, argv, opts, NULL);
 		}
 	}
 	if (optind < argc)

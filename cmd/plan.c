@@ -126,10 +126,8 @@ int nh_cmd_plan(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		case ':':
-			return nh_usage_error("plan", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return nh_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
+		default:       /* '?', and ':' (a missing argument) */
+			return nh_usage_refused("plan", c, argc, argv, opts, NULL);
 		}
 	}
 	if (optind < argc)

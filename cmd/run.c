@@ -83,10 +83,8 @@ int nh_cmd_run(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		case ':':
-			return nh_usage_error("run", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return nh_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+		default:       /* '?', and ':' (a missing argument) */
+			return nh_usage_refused("run", c, argc, argv, opts, NULL);
 		}
 	}
 	if (optind < argc)

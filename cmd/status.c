@@ -142,10 +142,8 @@ int nh_cmd_status(int argc, char **argv)
 		case 'h':
 			status_help();
 			return 0;
-		case ':':
-			return nh_usage_error("status", "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return nh_usage_error("status", "unknown option '%s'", argv[optind - 1]);
+		default:       /* '?', and ':' (a missing argument) */
+			return nh_usage_refused("status", c, argc, argv, opts, NULL);
 		}
 	}
 	filter.patterns = argv + optind;

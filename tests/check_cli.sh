@@ -206,6 +206,15 @@ expect_rc 1 "--strict fails on the unknown sysctl"
 run check --bogus
 expect_rc 64 "unknown option"
 case $err in *"unknown option '--bogus'"*"--help"*) ok "usage message points to --help" ;; *) fail "usage message: $err" ;; esac
+# the option refused as typed: a letter of a cluster, not the word before it
+run check -lead
+expect_rc 64 "an unknown letter in a cluster"
+case $err in *"unknown option '-l'"*) ok "names the letter" ;; *) fail "cluster: $err" ;; esac
+run status -c "$T/netheal.conf" -xy
+case $err in *"unknown option '-x'"*) ok "after an option's argument too" ;; *) fail "cluster after -c FILE: $err" ;; esac
+run status --problems=1
+expect_rc 64 "an argument to an option that takes none"
+case $err in *"option '--problems' takes no argument"*) ok "says it takes none" ;; *) fail "--problems=1: $err" ;; esac
 run check -c
 expect_rc 64 "-c without FILE"
 # an option's missing argument is named as such, by every command
