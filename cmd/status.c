@@ -33,14 +33,23 @@ static void status_help(void)
 }
 
 /* The status_file the configuration names; NULL when it cannot be read
- * (then the default applies: `status` must work while the file is broken). */
-static char *status_file_of(const char *config)
+ * (then the default applies: `status` must work while the file is broken).
+ * That fallback is said on stderr unless the default configuration is
+ * simply absent: a mistyped -c would otherwise read as "no service
+ * running" (a hostile trial). */
+static char *status_file_of(const char *config, bool named)
 {
 	struct nh_policy p = { 0 };
 	char *path = NULL;
+	int r = nh_cmd_load_quiet(config, &p);
 
-	if (nh_cmd_load_quiet(config, &p) == 0)
+	if (r == 0)
 		path = strdup(p.settings.status_file);
+	else if (named || r != -ENOENT)
+		fprintf(stderr, "netheal status: %s %s: reading the default status file %s\n", config,
+			r == -ENOENT ? "does not exist" :
+			r == -EINVAL ? "has errors ('netheal check' shows them)" : "cannot be read",
+			NH_STATUS_DEFAULT_PATH);
 	nh_policy_free(&p);
 	return path;
 }
@@ -120,7 +129,7 @@ int nh_cmd_status(int argc, char **argv)
 	const char *path = NULL, *config = NH_DEFAULT_CONFIG;
 	char *from_config = NULL;
 	struct nh_status_filter filter = { 0 };
-	bool json = false;
+	bool json = false, config_named = false;
 	int c, r;
 
 	optind = 0;
@@ -138,6 +147,7 @@ int nh_cmd_status(int argc, char **argv)
 			break;
 		case 'c':
 			config = optarg;
+			config_named = true;
 			break;
 		case 'h':
 			status_help();
@@ -153,7 +163,7 @@ int nh_cmd_status(int argc, char **argv)
 				      "(for instance: jq '.namespaces[] | select(.state != \"converged\")')");
 
 	if (!path) {
-		from_config = status_file_of(config);
+		from_config = status_file_of(config, config_named);
 		path = from_config ? from_config : NH_STATUS_DEFAULT_PATH;
 	}
 	r = show_status(path, json, &filter);

@@ -170,6 +170,14 @@ grep -q "no $T/none.json; the unit removes it when it stops: 'systemctl status n
 
 echo '{"version": "0.1.0", "pid": ' >"$T/broken.json"
 expect_rc 1 "broken file" "$bin" status --status-file "$T/broken.json"
+# a -c that cannot be read falls back to the default file, and says so
+expect_rc 3 "a missing -c file" "$bin" status -c "$T/nonexistent.conf"
+grep -q "$T/nonexistent.conf does not exist: reading the default status file" "$T/err" &&
+	ok "a missing -c file: says it reads the default" || { bad "missing -c wording"; cat "$T/err"; }
+printf 'netheal = { policy_dir = ;\n' >"$T/bad-main.conf"
+"$bin" status -c "$T/bad-main.conf" >/dev/null 2>"$T/err"
+grep -q "bad-main.conf has errors ('netheal check' shows them): reading the default status file" "$T/err" &&
+	ok "a broken -c file: says so" || { bad "broken -c wording"; cat "$T/err"; }
 expect_rc 64 "unknown option" "$bin" status --frobnicate
 expect_rc 64 "--status-file without a path" "$bin" status --status-file
 expect_rc 0 "--help" "$bin" status --help
