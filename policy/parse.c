@@ -193,14 +193,15 @@ static bool bare_address(const char *s)
 {
 	for (; *s && *s != '\n'; s++) {
 		size_t n, dots = 0, colons = 0;
+		const char *v;
 
 		if (*s != '=')
 			continue;
-		s += 1 + strspn(s + 1, " \t");
-		n = strspn(s, "0123456789abcdefABCDEF.:/");
+		v = s + 1 + strspn(s + 1, " \t");
+		n = strspn(v, "0123456789abcdefABCDEF.:/");
 		for (size_t i = 0; i < n; i++) {
-			dots += s[i] == '.';
-			colons += s[i] == ':';
+			dots += v[i] == '.';
+			colons += v[i] == ':';
 		}
 		if (n && (dots >= 2 || colons >= 2))
 			return true;
