@@ -187,44 +187,106 @@ static bool single_quoted(const char *s)
 	return false;
 }
 
-/* Whether s (to the end of its line) sets a key to a bare address
- * (`via = 10.1.1.1;`): digits and dots or colons after a '=', unquoted. */
-static bool bare_address(const char *s)
+/* The first value on the line at s that is an address or prefix left
+ * bare (`via = 10.1.1.1;`, `addresses = [ 2001:db8::1/64 ];`): digits and
+ * dots or colons (and a '/') after '=', '[' or ',', outside double quotes.
+ * Its length, *at its start; 0 when there is none. */
+static size_t bare_address(const char *s, const char **at)
 {
+	char prev = 0;
+	bool in = false;
+
 	for (; *s && *s != '\n'; s++) {
 		size_t n, dots = 0, colons = 0;
-		const char *v;
 
-		if (*s != '=')
+		if (*s == '"' && (!in || s[-1] != '\\'))
+			in = !in;
+		if (in || *s == '"' || *s == ' ' || *s == '\t')
 			continue;
-		v = s + 1 + strspn(s + 1, " \t");
-		n = strspn(v, "0123456789abcdefABCDEF.:/");
-		for (size_t i = 0; i < n; i++) {
-			dots += v[i] == '.';
-			colons += v[i] == ':';
+		if (prev == '=' || prev == '[' || prev == ',') {
+			n = strspn(s, "0123456789abcdefABCDEF.:/");
+			for (size_t i = 0; i < n; i++) {
+				dots += s[i] == '.';
+				colons += s[i] == ':';
+			}
+			if (n && (dots >= 2 || colons >= 2)) {
+				*at = s;
+				return n;
+			}
 		}
-		if (n && (dots >= 2 || colons >= 2))
-			return true;
+		prev = *s;
 	}
-	return false;
+	return 0;
 }
 
-/* What libconfig's syntax error at line (1-based) of text most likely
- * means, for the mistakes people make: libconfig says where, not what it
- * wanted there. "" when nothing stands out. */
-static const char *syntax_hint(const char *text, unsigned int line)
+/* The number of the last line of text (a final '\n' ends a line, it does
+ * not start one). */
+static unsigned int last_line_of(const char *text, size_t len)
 {
-	const char *p = text;
+	unsigned int n = 1;
 
-	for (unsigned int n = 1; n < line && p; n++)
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == '\n' && i + 1 < len;
+	return n;
+}
+
+/* What libconfig's error at *line (1-based) of c->text most likely
+ * means, into buf: libconfig says where it stopped, not what it wanted
+ * there. *line moves to where the hint points (libconfig names the line
+ * after the last at the end of the file). "" when nothing stands out. */
+static const char *syntax_hint(const struct nh_pctx *c, unsigned int *line, char *buf, size_t size)
+{
+	const struct nh_shape *sh = &c->shape;
+	unsigned int l = *line, last = last_line_of(c->text, c->text_len);
+	const char *p = c->text, *addr;
+	size_t n;
+
+	if (l == 0)
+		return "";
+	if (l > last)
+		*line = l = last;
+	if (l == 1 && c->text_len >= 3 && memcmp(c->text, "\xef\xbb\xbf", 3) == 0)
+		return ": the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one";
+	if (l >= sh->last_line && (sh->last == '=' || sh->last == ':')) {
+		*line = sh->last_line;
+		snprintf(buf, size, ": the file ends after '%c': the value (and its ';') is missing", sh->last);
+		return buf;
+	}
+	if (l >= sh->last_line && sh->depth) {
+		size_t i = (sh->depth < NH_SHAPE_DEPTH ? sh->depth : NH_SHAPE_DEPTH) - 1;
+		char o = sh->open[i];
+
+		*line = sh->last_line;
+		snprintf(buf, size, ": the file ends inside the '%c' opened at line %u (its closing '%c' missing%s?)",
+			 o, sh->open_line[i], o == '(' ? ')' : o == '[' ? ']' : '}',
+			 sh->depth > 1 ? ", and those of the brackets around it" : "");
+		return buf;
+	}
+	if (l == sh->group_in_array_line)
+		return ": an array [ ... ] holds plain values; groups { ... } go in a list ( ... )";
+	if (l == sh->mismatch_line) {
+		snprintf(buf, size, ": this '%c' closes the '%c' opened at line %u", sh->mismatch,
+			 sh->mismatch_opened, sh->mismatch_opened_line);
+		return buf;
+	}
+	if (l == sh->double_semi_line)
+		return ": two ';' in a row (a setting ends with one)";
+	if (l == sh->list_semi_line)
+		return ": the items of a list or array are separated by ',', not ';'";
+	if (l == sh->comma_line)
+		return ": a ',' missing between two items of a list?";
+	for (unsigned int i = 1; i < l && p; i++)
 		if ((p = strchr(p, '\n')))
 			p++;
-	if (!p || !p[strspn(p, " \t\r\n")])
-		return ": the file ends inside a group or list (a closing '}' or ')', and its ';', missing?)";
+	if (!p)
+		return "";
 	if (single_quoted(p))
 		return ": strings are in double quotes (\"...\"), not single";
-	if (bare_address(p))
-		return ": an address is a string, in double quotes (via = \"10.1.1.1\";)";
+	n = bare_address(p, &addr);
+	if (n) {
+		snprintf(buf, size, ": an address is a string, in double quotes (\"%.*s\")", n > 64 ? 64 : (int)n, addr);
+		return buf;
+	}
 	return "";
 }
 
@@ -235,20 +297,25 @@ static void parse_text(struct nh_pctx *c)
 	const char *e;
 
 	c->cur_line = 0;
+	c->unparsed = true;
 	if (nh_source_prescan(c) < 0)
 		goto out;
 	config_init(&cfg);
 	if (config_read_string(&cfg, c->text) != CONFIG_TRUE) {
 		unsigned int line = (unsigned int)config_error_line(&cfg);
+		const char *hint;
+		char buf[160];
 		bool syntax;
 
 		e = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
 		syntax = strncmp(e, "syntax error", 12) == 0;
+		hint = syntax_hint(c, &line, buf, sizeof(buf));
 		nh_perror(c, line, "%s%s%s (libconfig: settings `name = value;`, "
 			  "groups `name: { ... };`, lists `( ... )` and arrays `[ ... ]` with items between commas and none "
 			  "after the last, strings in double quotes; see netheal.conf(5))",
-			  syntax ? "" : "syntax error: ", e, syntax ? syntax_hint(c->text, line) : "");
+			  syntax ? "" : "syntax error: ", e, hint);
 	} else {
+		c->unparsed = false;
 		parse_root(c, config_root_setting(&cfg));
 	}
 	config_destroy(&cfg);
@@ -619,7 +686,9 @@ static int load_main(const char *main_file, bool dir, struct nh_policy *out, str
 		c.main_file = c.file;
 		c.settings_allowed = false;
 	}
-	if (dir && r == 0 && c.err == 0)
+	/* policy_dir (and the settings that go with it) is unknown while
+	 * the main file does not parse: the default one would mislead */
+	if (dir && r == 0 && c.err == 0 && !c.unparsed)
 		load_policy_dir(&c, main_file);
 	return finish(&c, errors_before, r);
 }
@@ -660,6 +729,8 @@ int nh_policy_load_as(const char *main_file, const char *as_path, const char *fi
 		c.main_file = c.file;
 		c.settings_allowed = false;
 	}
+	if (r == 0 && c.err == 0 && c.unparsed && !c.as_read)
+		return finish(&c, errors_before, r);
 	if (r == 0 && c.err == 0)
 		load_policy_dir(&c, main_file);
 	if (r == 0 && c.err == 0 && !c.as_read) {

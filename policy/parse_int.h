@@ -26,6 +26,28 @@ struct nh_pending_peer {
 };
 
 /* Where a rule came from while parsing, to label messages. */
+/* What the pre-scan saw of a file's brackets and separators (outside
+ * comments and strings), for the hint after libconfig's bare "syntax error
+ * at line N": libconfig says where it stopped, not what it wanted. Lines
+ * are 1-based; 0 means "none seen". */
+#define NH_SHAPE_DEPTH 32
+struct nh_shape {
+	unsigned int last_line;         /* the line of the last token */
+	char last;                      /* that token's last character */
+	/* brackets still open at the end: the innermost NH_SHAPE_DEPTH */
+	size_t depth;
+	char open[NH_SHAPE_DEPTH];
+	unsigned int open_line[NH_SHAPE_DEPTH];
+	/* the first of each mistake: */
+	unsigned int mismatch_line;     /* a ')', '}' or ']' closing another bracket */
+	char mismatch, mismatch_opened;
+	unsigned int mismatch_opened_line;
+	unsigned int comma_line;        /* an item right after an item of a list */
+	unsigned int list_semi_line;    /* a ';' between the items of a list */
+	unsigned int double_semi_line;  /* ';;' */
+	unsigned int group_in_array_line;       /* '{' straight inside '[' */
+};
+
 struct nh_pctx {
 	struct nh_policy *p;
 	struct nh_diags *d;
@@ -47,6 +69,9 @@ struct nh_pctx {
 	/* nh_policy_load_as: read as_file wherever as_path would be read */
 	const char *as_path, *as_file;
 	bool as_read;                   /* as_path was one of the files read */
+
+	bool unparsed;                  /* the last file read did not parse */
+	struct nh_shape shape;          /* its text's shape, for syntax hints */
 
 	/* policy_dir as the main file gave it, for messages about it */
 	struct nh_origin policy_dir_origin;
@@ -121,9 +146,11 @@ int nh_get_addresses(struct nh_pctx *c, const config_setting_t *s, const char *l
  * NH_POLICY_MAX_FILE bytes. *mode gets its st_mode. Returns 0 or -errno
  * (-EFBIG too large, -EINVAL not a regular file). */
 int nh_source_read(const char *path, char **text, size_t *len, unsigned int *mode);
-/* Check text before libconfig sees it: NUL bytes and @include stop the file
- * (returns -EINVAL); integer literals libconfig would truncate are errors
- * but the file is still parsed. */
+/* Check text before libconfig sees it: NUL bytes, @include, a block
+ * comment or a string never closed stop the file (returns -EINVAL: libconfig
+ * reads the rest of the file as the comment without a word); integer
+ * literals libconfig would truncate are errors but the file is still
+ * parsed. Fills c->shape. */
 int nh_source_prescan(struct nh_pctx *c);
 
 /* ---- parse_netns.c / parse_link.c ---- */

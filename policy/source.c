@@ -75,6 +75,7 @@ struct lexer {
 	struct nh_pctx *c;
 	const char *p, *end;
 	unsigned int line;
+	unsigned int multiline_string;  /* the line of the first string over lines */
 	int r;
 };
 
@@ -89,27 +90,92 @@ static void skip_line_comment(struct lexer *l)
 		l->p++;
 }
 
+/* libconfig takes a block comment without its end for a comment to the end of
+ * the file: whatever follows would be dropped without a word. */
 static void skip_block_comment(struct lexer *l)
 {
+	unsigned int opened = l->line;
+
 	l->p += 2;
 	while (l->p < l->end && !(l->p[0] == '*' && at(l, 1, '/'))) {
 		if (*l->p == '\n')
 			l->line++;
 		l->p++;
 	}
-	l->p = l->p < l->end ? l->p + 2 : l->end;
+	if (l->p < l->end) {
+		l->p += 2;
+		return;
+	}
+	nh_perror(l->c, opened, "this '/*' comment is never closed (its '*/' missing): "
+		  "everything after it would be ignored");
+	l->r = -EINVAL;
 }
 
+/* A string runs to its closing '"', over lines too (as in libconfig). When
+ * the file ends inside one, the first string that ran over a line end is
+ * most likely the one whose '"' is missing (the quotes after it pair up
+ * wrongly): the message points there. */
 static void skip_string(struct lexer *l)
 {
+	unsigned int opened = l->line;
+
 	for (l->p++; l->p < l->end && *l->p != '"'; l->p++) {
 		if (*l->p == '\\' && l->p + 1 < l->end)
 			l->p++;
 		if (*l->p == '\n')
 			l->line++;
 	}
-	if (l->p < l->end)
+	if (l->line > opened && !l->multiline_string)
+		l->multiline_string = opened;
+	if (l->p < l->end) {
 		l->p++;
+		return;
+	}
+	nh_perror(l->c, l->multiline_string ? l->multiline_string : opened,
+		  "this string is never closed (its closing '\"' missing)");
+	l->r = -EINVAL;
+}
+
+static char closer_of(char open)
+{
+	return open == '(' ? ')' : open == '[' ? ']' : '}';
+}
+
+/* One token, first..last its first and last characters, ending at the
+ * lexer's line: what c->shape keeps of it (see struct nh_shape). */
+static void shape_token(struct lexer *l, char first, char last)
+{
+	struct nh_shape *s = &l->c->shape;
+	char top = s->depth && s->depth <= NH_SHAPE_DEPTH ? s->open[s->depth - 1] : 0;
+	bool in_list = top == '(' || top == '[';
+	char prev = s->last;
+
+	if (in_list && strchr("})]\"", prev) && strchr("{([\"", first) && !(prev == '"' && first == '"') &&
+	    !s->comma_line)
+		s->comma_line = l->line;
+	if (first == ';' && prev == ';' && !s->double_semi_line)
+		s->double_semi_line = l->line;
+	else if (first == ';' && in_list && !s->list_semi_line)
+		s->list_semi_line = l->line;
+	if (first == '{' && top == '[' && !s->group_in_array_line)
+		s->group_in_array_line = l->line;
+	if (first == '{' || first == '(' || first == '[') {
+		if (s->depth < NH_SHAPE_DEPTH) {
+			s->open[s->depth] = first;
+			s->open_line[s->depth] = l->line;
+		}
+		s->depth++;
+	} else if ((first == '}' || first == ')' || first == ']') && s->depth) {
+		if (top && closer_of(top) != first && !s->mismatch_line) {
+			s->mismatch_line = l->line;
+			s->mismatch = first;
+			s->mismatch_opened = top;
+			s->mismatch_opened_line = s->open_line[s->depth - 1];
+		}
+		s->depth--;
+	}
+	s->last = last;
+	s->last_line = l->line;
 }
 
 /* Value of a decimal or hex literal (digits only, no sign or suffix);
@@ -220,15 +286,22 @@ static bool starts_number(const struct lexer *l)
 
 static void lex_one(struct lexer *l)
 {
+	const char *start = l->p;
 	char ch = *l->p;
 
 	if (ch == '\n') {
 		l->line++;
 		l->p++;
+		return;
 	} else if (ch == '#' || (ch == '/' && at(l, 1, '/'))) {
 		skip_line_comment(l);
+		return;
 	} else if (ch == '/' && at(l, 1, '*')) {
 		skip_block_comment(l);
+		return;
+	} else if (ch == ' ' || ch == '\t' || ch == '\r') {
+		l->p++;
+		return;
 	} else if (ch == '"') {
 		skip_string(l);
 	} else if (ch == '@') {
@@ -252,6 +325,8 @@ static void lex_one(struct lexer *l)
 	} else {
 		l->p++;
 	}
+	if (l->p > start)
+		shape_token(l, ch, l->p[-1]);
 }
 
 int nh_source_prescan(struct nh_pctx *c)
@@ -259,6 +334,7 @@ int nh_source_prescan(struct nh_pctx *c)
 	struct lexer l = { .c = c, .p = c->text, .end = c->text + c->text_len, .line = 1 };
 	const char *nul = memchr(c->text, '\0', c->text_len);
 
+	memset(&c->shape, 0, sizeof(c->shape));
 	if (nul) {
 		unsigned int line = 1;
 

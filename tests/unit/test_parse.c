@@ -21,18 +21,53 @@ static void test_syntax(void **state)
 	static const struct dcase cases[] = {
 		{ "missing semicolon", "links = (\n  { name = \"a\" }\n  { name = \"b\"; }\n);\n",
 		  3, false, "syntax error" },
-		{ "truncated", "links = ( { name = \"a", 1, false, "syntax error" },
+		/* the pre-scan stops what libconfig would misread or not place */
+		{ "truncated", "links = ( { name = \"a", 1, false,
+		  "this string is never closed (its closing '\"' missing)" },
+		{ "string open to the end", "links = (\n { name = \"a; },\n { name = \"b\"; }\n);\n", 2, false,
+		  "this string is never closed" },
+		/* libconfig takes the rest of the file for the comment, silently */
+		{ "comment never closed", "links = ( { name = \"a\"; } );\n/* to do\nroutes = ();\n", 2, false,
+		  "this '/*' comment is never closed (its '*/' missing): everything after it would be ignored" },
+		{ "comment never closed mid-list", "links = (\n { name = \"a\"; } /* b\n);\n", 2, false,
+		  "this '/*' comment is never closed" },
 		/* libconfig says where, not what it wanted: the common mistakes named */
-		{ "ends inside a list", "links = (\n  { name = \"a\"; }\n", 3, false,
-		  "syntax error: the file ends inside a group or list (a closing '}' or ')', and its ';', missing?)" },
+		{ "ends inside a list", "links = (\n  { name = \"a\"; }\n", 2, false,
+		  "syntax error: the file ends inside the '(' opened at line 1 (its closing ')' missing?)" },
+		{ "ends inside a list, no final newline", "links = (\n  { name = \"a\"; }", 2, false,
+		  "the file ends inside the '(' opened at line 1" },
+		{ "ends inside a group in a list", "links = (\n  { name = \"a\";\n\n", 2, false,
+		  "the file ends inside the '{' opened at line 2 (its closing '}' missing, and those of the brackets "
+		  "around it?)" },
+		{ "ends after =", "routes = ( { to = \"default\";\n  via =\n", 2, false,
+		  "syntax error: the file ends after '=': the value (and its ';') is missing" },
+		{ "ends after =, no final newline", "routes = ( { to = \"default\";\n  via =  ", 2, false,
+		  "the file ends after '='" },
+		{ "ends after = on the only line", "via =", 1, false, "the file ends after '='" },
 		{ "single quotes", "links = (\n  { name = 'a'; }\n);\n", 2, false,
 		  "syntax error: strings are in double quotes (\"...\"), not single" },
 		{ "bare address", "routes = (\n  { to = \"default\"; via = 10.1.1.1; }\n);\n", 2, false,
-		  "syntax error: an address is a string, in double quotes (via = \"10.1.1.1\";)" },
+		  "syntax error: an address is a string, in double quotes (\"10.1.1.1\")" },
 		{ "bare IPv6 address", "routes = (\n  { to = \"default\"; via = 2001:db8::1; }\n);\n", 2, false,
-		  "an address is a string, in double quotes" },
-		{ "a quote inside a string is no hint", "links = (\n  { name = \"it's\" }\n  { name = \"b\"; }\n);\n",
-		  3, false, "syntax error (libconfig:" },
+		  "an address is a string, in double quotes (\"2001:db8::1\")" },
+		{ "bare prefix in an array", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.2/24\", 10.1.1.1/24 ]; } );\n",
+		  2, false, "an address is a string, in double quotes (\"10.1.1.1/24\")" },
+		{ "missing comma", "links = (\n  { name = \"a\"; }\n  { name = \"b\"; }\n);\n", 3, false,
+		  "syntax error: a ',' missing between two items of a list?" },
+		{ "semicolon between items", "links = (\n  { name = \"a\"; };\n  { name = \"b\"; }\n);\n", 2, false,
+		  "syntax error: the items of a list or array are separated by ',', not ';'" },
+		{ "two semicolons", "links = (\n  { name = \"a\";; }\n);\n", 2, false,
+		  "syntax error: two ';' in a row (a setting ends with one)" },
+		{ "groups in an array", "links = [\n  { name = \"a\"; }\n];\n", 2, false,
+		  "syntax error: an array [ ... ] holds plain values; groups { ... } go in a list ( ... )" },
+		{ "mismatched bracket", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.1/24\" ); } );\n", 2, false,
+		  "syntax error: this ')' closes the '[' opened at line 2" },
+		{ "byte order mark", "\xef\xbb\xbflinks = ();\n", 1, false,
+		  "syntax error: the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one" },
+		{ "a quote inside a string is not single quotes", "links = (\n  { name = \"it's\" }\n  { name = \"b\"; }\n);\n",
+		  3, false, "syntax error: a ',' missing between two items of a list? (libconfig:" },
+		{ "no hint when nothing stands out", "links = (\n  { name = \"a\"; } = 1\n);\n",
+		  2, false, "syntax error (libconfig:" },
 		{ "duplicate setting", "links = ();\nlinks = ();\n", 2, false, "duplicate setting name" },
 		{ "@include refused", "links = ();\n@include \"/dev/zero\"\n", 2, false,
 		  "@include is not supported" },
@@ -1011,6 +1046,35 @@ static void test_main_defaults(void **state)
 	nh_diags_free(&d);
 }
 
+/* While the main file does not parse, its policy_dir is unknown: neither
+ * the default one nor the files of the one it names are read (their
+ * messages, or "policy_dir does not exist", would mislead). */
+static void test_main_unparsed(void **state)
+{
+	static const char *const mains[] = {
+		"netheal: { policy_dir = \"pd\" };\nlinks = ( { name = 'a'; } );\n",
+		"netheal: { policy_dir = \"pd\"; };\n/* links\n",
+		"netheal: { policy_dir = \"/nonexistent/policy.d\"; };\nlinks = (\n",
+	};
+	char main_path[512];
+
+	(void)state;
+	t_put("mu/pd/10-bad.conf", "links = ( { name = \"toolongtoolongtoolong\"; } );\n");
+	for (size_t i = 0; i < NH_ARRAY_SIZE(mains); i++) {
+		struct nh_policy p;
+		struct nh_diags d = { 0 };
+
+		snprintf(main_path, sizeof(main_path), "%s", t_put("mu/netheal.conf", mains[i]));
+		assert_int_equal(nh_policy_load(main_path, &p, &d), -EINVAL);
+		if (d.n != 1 || d.warnings) {
+			nh_diags_print(&d, stderr);
+			fail_msg("main file %zu: expected its one error alone", i);
+		}
+		assert_non_null(strstr(d.v[0].file, "mu/netheal.conf"));
+		nh_diags_free(&d);
+	}
+}
+
 static void test_main_errors(void **state)
 {
 	static const struct dcase cases[] = {
@@ -1184,7 +1248,6 @@ static void test_diags_print(void **state)
 	assert_string_equal(d.v[4].file, "c.conf");
 	nh_diags_free(&d);
 	assert_int_equal(d.n, 0);
-	nh_diags_free(NULL);
 }
 
 static void test_suggest(void **state)
@@ -1522,6 +1585,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_main_settings),
 		cmocka_unit_test(test_main_defaults),
+		cmocka_unit_test(test_main_unparsed),
 		cmocka_unit_test(test_main_errors),
 		cmocka_unit_test(test_main_missing),
 		cmocka_unit_test(test_merge_order),
