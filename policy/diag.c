@@ -73,14 +73,23 @@ void nh_diags_sort(struct nh_diags *d)
 		qsort(d->v, d->n, sizeof(*d->v), diag_cmp_in_place);
 }
 
-static void diag_print(const struct nh_diag *g, FILE *f)
+bool nh_diag_same(const struct nh_diag *a, const struct nh_diag *b)
+{
+	return a->line == b->line && a->warning == b->warning && strcmp(a->file, b->file) == 0 &&
+	       strcmp(a->msg, b->msg) == 0;
+}
+
+static void diag_print(const struct nh_diag *g, size_t times, FILE *f)
 {
 	const char *sev = g->warning ? "warning" : "error";
 
 	if (g->line)
-		fprintf(f, "%s:%u: %s: %s\n", g->file, g->line, sev, g->msg);
+		fprintf(f, "%s:%u: %s: %s", g->file, g->line, sev, g->msg);
 	else
-		fprintf(f, "%s: %s: %s\n", g->file, sev, g->msg);
+		fprintf(f, "%s: %s: %s", g->file, sev, g->msg);
+	if (times > 1)
+		fprintf(f, " (%zu times)", times);
+	fputc('\n', f);
 }
 
 void nh_diags_print(const struct nh_diags *d, FILE *f)
@@ -93,13 +102,16 @@ void nh_diags_print(const struct nh_diags *d, FILE *f)
 	if (!order) {
 		/* Unsorted beats silent. */
 		for (size_t i = 0; i < d->n; i++)
-			diag_print(&d->v[i], f);
+			diag_print(&d->v[i], 1, f);
 		return;
 	}
 	for (size_t i = 0; i < d->n; i++)
 		order[i] = &d->v[i];
 	qsort(order, d->n, sizeof(*order), diag_cmp);
-	for (size_t i = 0; i < d->n; i++)
-		diag_print(order[i], f);
+	for (size_t i = 0, j; i < d->n; i = j) {
+		for (j = i + 1; j < d->n && nh_diag_same(order[i], order[j]); j++)
+			;
+		diag_print(order[i], j - i, f);
+	}
 	free(order);
 }

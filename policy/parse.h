@@ -51,7 +51,11 @@ void nh_diags_free(struct nh_diags *d);          /* accepts NULL; leaves d empty
 /* Append one diagnostic. Returns 0 or -ENOMEM. */
 int nh_diags_add(struct nh_diags *d, const char *file, unsigned int line, bool warning,
 		 const char *fmt, ...) NH_PRINTF(5, 6);
-/* "FILE:LINE: error: MESSAGE" (or warning) per line, sorted by file, then line. */
+/* Whether a and b say the same thing of the same line (a generated file
+ * can repeat one mistake thousands of times on one line). */
+bool nh_diag_same(const struct nh_diag *a, const struct nh_diag *b);
+/* "FILE:LINE: error: MESSAGE" (or warning) per line, sorted by file, then
+ * line; a run of the same diagnostic once, "MESSAGE (N times)". */
 void nh_diags_print(const struct nh_diags *d, FILE *f);
 /* Sort d's diagnostics in place in that order (ties in the order found):
  * for callers that report them one by one (the service's log). */

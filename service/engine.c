@@ -399,15 +399,20 @@ static const struct nh_monitor_ops monitor_ops = {
 
 /* ---- configuration ---- */
 
-/* Every problem of a configuration as a log record naming FILE:LINE. */
-/* Sorted by file and line, as `check` prints them. */
+/* Every problem of a configuration as a log record naming FILE:LINE.
+ * Sorted by file and line, and a run of the same one once, as `check`
+ * prints them. */
 static void log_diags(struct nh_diags *d)
 {
 	nh_diags_sort(d);
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0, j; i < d->n; i = j) {
 		struct nh_log_fields f = NH_LOG_FIELDS_INIT;
-		char rule[512];
+		char rule[512], times[32] = "";
 
+		for (j = i + 1; j < d->n && nh_diag_same(&d->v[i], &d->v[j]); j++)
+			;
+		if (j - i > 1)
+			snprintf(times, sizeof(times), " (%zu times)", j - i);
 		if (d->v[i].line)
 			snprintf(rule, sizeof(rule), "%s:%u", d->v[i].file, d->v[i].line);
 		else
@@ -415,9 +420,9 @@ static void log_diags(struct nh_diags *d)
 		f.rule = rule;
 		f.reason = d->v[i].msg;
 		if (d->v[i].warning)
-			nh_warn("%s: warning: %s", rule, d->v[i].msg);
+			nh_warn("%s: warning: %s%s", rule, d->v[i].msg, times);
 		else
-			nh_log_event(NH_EV_CONFIG_REJECTED, &f, "%s: error: %s", rule, d->v[i].msg);
+			nh_log_event(NH_EV_CONFIG_REJECTED, &f, "%s: error: %s%s", rule, d->v[i].msg, times);
 	}
 }
 

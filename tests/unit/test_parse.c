@@ -1250,6 +1250,32 @@ static void test_diags_print(void **state)
 	assert_int_equal(d.n, 0);
 }
 
+/* A generated file repeating one mistake on one line: one line of output,
+ * its count, while every one still counts as an error. */
+static void test_diags_repeated(void **state)
+{
+	struct nh_diags d = { 0 };
+	char buf[512] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(nh_diags_add(&d, "a.conf", 1, false, "defined twice"), 0);
+	assert_int_equal(nh_diags_add(&d, "a.conf", 1, false, "other"), 0);
+	assert_int_equal(nh_diags_add(&d, "a.conf", 2, false, "defined twice"), 0);
+	assert_int_equal(nh_diags_add(&d, "a.conf", 1, true, "defined twice"), 0);
+	assert_int_equal(d.errors, 5);
+	nh_diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(buf,
+		"a.conf:1: error: defined twice (3 times)\n"
+		"a.conf:1: error: other\n"
+		"a.conf:1: warning: defined twice\n"
+		"a.conf:2: error: defined twice\n");
+	nh_diags_free(&d);
+	nh_diags_free(NULL);
+}
+
 static void test_suggest(void **state)
 {
 	static const struct nh_key keys[] = {
@@ -1592,6 +1618,7 @@ int main(void)
 		cmocka_unit_test(test_policy_dir_writable),
 		cmocka_unit_test(test_duplicate_across_files),
 		cmocka_unit_test(test_diags_print),
+		cmocka_unit_test(test_diags_repeated),
 		cmocka_unit_test(test_suggest),
 	};
 
