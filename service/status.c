@@ -345,11 +345,11 @@ int nh_status_format(const struct nh_status *s, FILE *f)
 			r = -ENOMEM;
 			break;
 		}
-		fputs(i ? ENTRY_SEP : ENTRY_SEP + 1, f);
+		fputs(i ? ENTRY_SEP : &ENTRY_SEP[1], f);
 		fputs(text, f);
 		free(text);
 	}
-	fputs(s->n_ns ? NAMESPACES_CLOSE : NAMESPACES_CLOSE + 3, f);
+	fputs(s->n_ns ? NAMESPACES_CLOSE : &NAMESPACES_CLOSE[3], f);
 	return r < 0 ? r : ferror(f) ? -EIO : 0;
 }
 
@@ -505,7 +505,7 @@ static ssize_t render_snapshot(struct nh_status *head, const struct nh_core_snap
 	free(text);
 	p = mempcpy(p, NAMESPACES_OPEN, strlen(NAMESPACES_OPEN));
 	for (size_t i = 0; i < n; i++) {
-		p = i ? mempcpy(p, ENTRY_SEP, strlen(ENTRY_SEP)) : mempcpy(p, ENTRY_SEP + 1, strlen(ENTRY_SEP) - 1);
+		p = i ? mempcpy(p, ENTRY_SEP, strlen(ENTRY_SEP)) : mempcpy(p, &ENTRY_SEP[1], strlen(ENTRY_SEP) - 1);
 		p = mempcpy(p, head->slots[i].text, head->slots[i].len);
 	}
 	p = n ? mempcpy(p, NAMESPACES_CLOSE, strlen(NAMESPACES_CLOSE)) : mempcpy(p, "]\n}\n", 4);
