@@ -13,6 +13,7 @@ if [ "${NETHEAL_SANDBOX:-}" != "1" ] || [ -z "${NETHEAL_OUTER_NETNS:-}" ] ||
 fi
 
 NETHEAL=${NETHEAL:-netheal}
+NETHEAL_BIN=$(command -v "$NETHEAL" || true)   # the binary itself, wrapped or not
 T_PASS=0
 T_FAIL=0
 T_SKIP=0
@@ -55,6 +56,21 @@ wait_for() {
 
 # Background processes this test started; killed by pid at exit.
 bg_started() { T_PIDS+=("$1"); }
+
+# exec_done PID: wait (at most 10 s) until PID runs netheal's binary itself,
+# not a NETHEAL_WRAP wrapper still on its way to exec it: a signal sent to
+# the wrapper is no signal to netheal (a loaded machine takes a while
+# through capsh). 0 when it does.
+exec_done() {
+	local pid=$1 want i
+	want=$(readlink -f "$NETHEAL_BIN")
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$want" ] && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
 
 # Probe a link kind: 0 when the kernel can create it here.
 have_kind() {
