@@ -11,10 +11,12 @@
  */
 #include "parse_int.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -219,6 +221,45 @@ static size_t bare_address(const char *s, const char **at)
 	return 0;
 }
 
+/* The first value on the line at s that is a bare word (`to = default;`):
+ * a letter, then letters, digits, '-', '_' or '.', right after '=' outside
+ * double quotes, and not true or false (libconfig's booleans, any case).
+ * Its length, *at its start; 0 when there is none. */
+static size_t bare_word(const char *s, const char **at)
+{
+	bool in = false;
+
+	for (; *s && *s != '\n'; s++) {
+		const char *v;
+		size_t n;
+
+		if (*s == '"' && (!in || s[-1] != '\\'))
+			in = !in;
+		if (in || *s != '=')
+			continue;
+		v = s + 1 + strspn(s + 1, " \t");
+		if (!isalpha((unsigned char)*v))
+			continue;
+		for (n = 1; isalnum((unsigned char)v[n]) || v[n] == '-' || v[n] == '_' || v[n] == '.'; n++)
+			;
+		if ((n == 4 && strncasecmp(v, "true", 4) == 0) || (n == 5 && strncasecmp(v, "false", 5) == 0))
+			continue;
+		*at = v;
+		return n;
+	}
+	return 0;
+}
+
+static bool is_boolean_word(const char *w, size_t n)
+{
+	static const char *const words[] = { "yes", "no", "on", "off", "enabled", "disabled" };
+
+	for (size_t i = 0; i < NH_ARRAY_SIZE(words); i++)
+		if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0)
+			return true;
+	return false;
+}
+
 /* The number of the last line of text (a final '\n' ends a line, it does
  * not start one). */
 static unsigned int last_line_of(const char *text, size_t len)
@@ -269,6 +310,12 @@ static const char *syntax_hint(const struct nh_pctx *c, unsigned int *line, char
 			 sh->mismatch_opened, sh->mismatch_opened_line);
 		return buf;
 	}
+	if (l == sh->extra_close_line) {
+		snprintf(buf, size, ": this '%c' closes no bracket (one too many?)", sh->extra_close);
+		return buf;
+	}
+	if (l == sh->trailing_comma_line)
+		return ": a ',' after the last item of a list or array (none goes there)";
 	if (l == sh->double_semi_line)
 		return ": two ';' in a row (a setting ends with one)";
 	if (l == sh->list_semi_line)
@@ -285,6 +332,15 @@ static const char *syntax_hint(const struct nh_pctx *c, unsigned int *line, char
 	n = bare_address(p, &addr);
 	if (n) {
 		snprintf(buf, size, ": an address is a string, in double quotes (\"%.*s\")", n > 64 ? 64 : (int)n, addr);
+		return buf;
+	}
+	n = bare_word(p, &addr);
+	if (n && is_boolean_word(addr, n)) {
+		snprintf(buf, size, ": a boolean is true or false, not '%.*s'", (int)n, addr);
+		return buf;
+	}
+	if (n) {
+		snprintf(buf, size, ": a string is in double quotes (\"%.*s\")", n > 64 ? 64 : (int)n, addr);
 		return buf;
 	}
 	return "";

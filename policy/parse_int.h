@@ -46,6 +46,9 @@ struct nh_shape {
 	unsigned int list_semi_line;    /* a ';' between the items of a list */
 	unsigned int double_semi_line;  /* ';;' */
 	unsigned int group_in_array_line;       /* '{' straight inside '[' */
+	unsigned int trailing_comma_line;       /* ',' right before ')' or ']' */
+	unsigned int extra_close_line;  /* a closing bracket with none open */
+	char extra_close;
 };
 
 struct nh_pctx {

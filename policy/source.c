@@ -159,6 +159,12 @@ static void shape_token(struct lexer *l, char first, char last)
 		s->list_semi_line = l->line;
 	if (first == '{' && top == '[' && !s->group_in_array_line)
 		s->group_in_array_line = l->line;
+	if ((first == ')' || first == ']') && prev == ',' && !s->trailing_comma_line)
+		s->trailing_comma_line = l->line;
+	if ((first == '}' || first == ')' || first == ']') && !s->depth && !s->extra_close_line) {
+		s->extra_close_line = l->line;
+		s->extra_close = first;
+	}
 	if (first == '{' || first == '(' || first == '[') {
 		if (s->depth < NH_SHAPE_DEPTH) {
 			s->open[s->depth] = first;
