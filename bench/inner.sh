@@ -18,7 +18,9 @@
 # cold convergence (20 minutes at 10,000) and BENCH_ONLY_RUN=1 the floor's
 # and `apply`'s too (for a profile of the heals at 10,000);
 # BENCH_KEEP_RS=1 leaves the namespaces' IPv6 router solicitations on
-# (rs_off, below).
+# (rs_off, below); BENCH_NO_STORM=1 leaves out the idle minute and the
+# event storm (for a profile of the heals alone: the storm's 50,000
+# events swamp it).
 set -u
 
 # sandbox.sh records the namespace it started from; we must be elsewhere.
@@ -396,7 +398,7 @@ main() {
 			rs_off "$n"
 			machine_quiet "heal-netheal-$n"
 			heal netheal "$n" "${SAMPLES[$k]}"
-			if [ "$n" = "$MID" ] && [ "$MODE" != scale ]; then
+			if [ "$n" = "$MID" ] && [ "$MODE" != scale ] && [ -z "${BENCH_NO_STORM:-}" ]; then
 				idle
 				storm "$n"
 			fi
