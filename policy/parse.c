@@ -785,7 +785,9 @@ int nh_policy_load_as(const char *main_file, const char *as_path, const char *fi
 		c.main_file = c.file;
 		c.settings_allowed = false;
 	}
-	if (r == 0 && c.err == 0 && c.unparsed && !c.as_read)
+	/* as load_main: no policy_dir while the main file does not parse
+	 * (the file given may be that main file) */
+	if (r == 0 && c.err == 0 && c.unparsed)
 		return finish(&c, errors_before, r);
 	if (r == 0 && c.err == 0)
 		load_policy_dir(&c, main_file);

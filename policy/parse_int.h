@@ -34,7 +34,8 @@ struct nh_pending_peer {
 struct nh_shape {
 	unsigned int last_line;         /* the line of the last token */
 	char last;                      /* that token's last character */
-	/* brackets still open at the end: the innermost NH_SHAPE_DEPTH */
+	/* brackets still open at the end: the outermost NH_SHAPE_DEPTH (of
+	 * more, only the count) */
 	size_t depth;
 	char open[NH_SHAPE_DEPTH];
 	unsigned int open_line[NH_SHAPE_DEPTH];

@@ -145,6 +145,25 @@ static void test_main_file(void **state)
 	nh_diags_free(&d);
 }
 
+/* A candidate main file that does not parse: its own error alone, no
+ * policy_dir read (not the default one either), as without --as. */
+static void test_main_file_unparsed(void **state)
+{
+	struct nh_policy p;
+	struct nh_diags d = { 0 };
+
+	(void)state;
+	snprintf(cand, sizeof(cand), "%s",
+		 t_put("main.tmp", "netheal: { policy_dir = \"policy.d\"; };\nnamespaces = (\n"));
+	assert_int_equal(nh_policy_load_as(main_path, main_path, cand, &p, &d), -EINVAL);
+	if (d.n != 1 || d.warnings) {
+		nh_diags_print(&d, stderr);
+		fail_msg("expected the main file's one error alone");
+	}
+	assert_diag(&d, 2, false, "the file ends inside the '(' opened at line 2");
+	nh_diags_free(&d);
+}
+
 /* A candidate that cannot be read: the message is at PATH (where it would
  * go) but names the file given, the one that could not be read. */
 static void test_candidate_unreadable(void **state)
@@ -173,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_good_new_file),
 		cmocka_unit_test(test_path_not_read_by_netheal),
 		cmocka_unit_test(test_main_file),
+		cmocka_unit_test(test_main_file_unparsed),
 		cmocka_unit_test(test_candidate_unreadable),
 	};
 
