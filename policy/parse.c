@@ -351,13 +351,25 @@ static void parse_text(struct nh_pctx *c)
 {
 	config_t cfg;
 	const char *e;
+	char *nl = NULL;
 
 	c->cur_line = 0;
 	c->unparsed = true;
 	if (nh_source_prescan(c) < 0)
 		goto out;
+	/* libconfig 1.5 ends a '#' or '//' comment only at a newline: a file
+	 * whose last line is one, without a newline after it, would not
+	 * parse. Its lines stay the same with one added. */
+	if (c->text_len && c->text[c->text_len - 1] != '\n') {
+		if (!(nl = malloc(c->text_len + 2))) {
+			c->err = -ENOMEM;
+			goto out;
+		}
+		memcpy(nl, c->text, c->text_len);
+		memcpy(nl + c->text_len, "\n", 2);
+	}
 	config_init(&cfg);
-	if (config_read_string(&cfg, c->text) != CONFIG_TRUE) {
+	if (config_read_string(&cfg, nl ? nl : c->text) != CONFIG_TRUE) {
 		unsigned int line = (unsigned int)config_error_line(&cfg);
 		const char *hint;
 		char buf[160];
@@ -376,6 +388,7 @@ static void parse_text(struct nh_pctx *c)
 	}
 	config_destroy(&cfg);
 out:
+	free(nl);
 	free(c->bad_int_lines);
 	c->bad_int_lines = NULL;
 	c->n_bad_int = c->cap_bad_int = 0;

@@ -86,6 +86,30 @@ static void test_syntax(void **state)
 	RUN(cases);
 }
 
+/* Valid files libconfig 1.5 alone would refuse or misread. */
+static void test_syntax_valid(void **state)
+{
+	static const char *const texts[] = {
+		"links = ( { name = \"a\"; } );\n# the end, no newline after it",
+		"links = ( { name = \"a\"; } ); // the end",
+		"links = ( { name = \"a\"; } );\r\n# the end\r\n// crlf",
+		"namespaces = ( { name = \"b\"; hooks = { on_create = [ \"/bin/echo\", \"a /* b\" ]; }; } ); /* \" */",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NH_ARRAY_SIZE(texts); i++) {
+		struct nh_policy p;
+		struct nh_diags d;
+
+		if (t_load(texts[i], &p, &d) != 0) {
+			nh_diags_print(&d, stderr);
+			fail_msg("valid text %zu refused", i);
+		}
+		nh_policy_free(&p);
+		nh_diags_free(&d);
+	}
+}
+
 static void test_unknown_key(void **state)
 {
 	static const struct dcase cases[] = {
@@ -1591,6 +1615,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_syntax_valid),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_bad_values),
