@@ -175,35 +175,18 @@ static void parse_root(struct nh_pctx *c, const config_setting_t *root)
 	}
 }
 
-/* Whether s (to the end of its line) holds a ' outside double quotes. */
-static bool single_quoted(const char *s)
-{
-	bool in = false;
-
-	for (; *s && *s != '\n'; s++) {
-		if (*s == '"' && (!in || s[-1] != '\\'))
-			in = !in;
-		else if (*s == '\'' && !in)
-			return true;
-	}
-	return false;
-}
-
-/* The first value on the line at s that is an address or prefix left
- * bare (`via = 10.1.1.1;`, `addresses = [ 2001:db8::1/64 ];`): digits and
- * dots or colons (and a '/') after '=', '[' or ',', outside double quotes.
- * Its length, *at its start; 0 when there is none. */
-static size_t bare_address(const char *s, const char **at)
+/* The first value in code (a line as nh_source_line_code gives it) that
+ * is an address or prefix left bare (`via = 10.1.1.1;`, `addresses = [
+ * 2001:db8::1/64 ];`): digits and dots or colons (and a '/') after '=',
+ * '[' or ','. Its length, *at its start; 0 when there is none. */
+static size_t bare_address(const char *code, const char **at)
 {
 	char prev = 0;
-	bool in = false;
 
-	for (; *s && *s != '\n'; s++) {
+	for (const char *s = code; *s; s++) {
 		size_t n, dots = 0, colons = 0;
 
-		if (*s == '"' && (!in || s[-1] != '\\'))
-			in = !in;
-		if (in || *s == '"' || *s == ' ' || *s == '\t')
+		if (*s == ' ' || *s == '\t' || *s == '"')      /* strings are "" here */
 			continue;
 		if (prev == '=' || prev == '[' || prev == ',') {
 			n = strspn(s, "0123456789abcdefABCDEF.:/");
@@ -221,23 +204,16 @@ static size_t bare_address(const char *s, const char **at)
 	return 0;
 }
 
-/* The first value on the line at s that is a bare word (`to = default;`):
- * a letter, then letters, digits, '-', '_' or '.', right after '=' outside
- * double quotes, and not true or false (libconfig's booleans, any case).
- * Its length, *at its start; 0 when there is none. */
-static size_t bare_word(const char *s, const char **at)
+/* The first value in code that is a bare word (`to = default;`): a
+ * letter, then letters, digits, '-', '_' or '.', right after '=', and not
+ * true or false (libconfig's booleans, any case). Its length, *at its
+ * start; 0 when there is none. */
+static size_t bare_word(const char *code, const char **at)
 {
-	bool in = false;
-
-	for (; *s && *s != '\n'; s++) {
-		const char *v;
+	for (const char *s = strchr(code, '='); s; s = strchr(s + 1, '=')) {
+		const char *v = s + 1 + strspn(s + 1, " \t");
 		size_t n;
 
-		if (*s == '"' && (!in || s[-1] != '\\'))
-			in = !in;
-		if (in || *s != '=')
-			continue;
-		v = s + 1 + strspn(s + 1, " \t");
 		if (!isalpha((unsigned char)*v))
 			continue;
 		for (n = 1; isalnum((unsigned char)v[n]) || v[n] == '-' || v[n] == '_' || v[n] == '.'; n++)
@@ -275,11 +251,12 @@ static unsigned int last_line_of(const char *text, size_t len)
  * means, into buf: libconfig says where it stopped, not what it wanted
  * there. *line moves to where the hint points (libconfig names the line
  * after the last at the end of the file). "" when nothing stands out. */
-static const char *syntax_hint(const struct nh_pctx *c, unsigned int *line, char *buf, size_t size)
+static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf, size_t size)
 {
 	const struct nh_shape *sh = &c->shape;
 	unsigned int l = *line, last = last_line_of(c->text, c->text_len);
-	const char *p = c->text, *addr;
+	const char *addr, *hint = buf;
+	char *code;
 	size_t n;
 
 	if (l == 0)
@@ -322,28 +299,21 @@ static const char *syntax_hint(const struct nh_pctx *c, unsigned int *line, char
 		return ": the items of a list or array are separated by ',', not ';'";
 	if (l == sh->comma_line)
 		return ": a ',' missing between two items of a list?";
-	for (unsigned int i = 1; i < l && p; i++)
-		if ((p = strchr(p, '\n')))
-			p++;
-	if (!p)
-		return "";
-	if (single_quoted(p))
-		return ": strings are in double quotes (\"...\"), not single";
-	n = bare_address(p, &addr);
-	if (n) {
+	code = nh_source_line_code(c, l);
+	if (!code)
+		return "";      /* out of memory: no hint */
+	if (strchr(code, '\''))
+		hint = ": strings are in double quotes (\"...\"), not single";
+	else if ((n = bare_address(code, &addr)))
 		snprintf(buf, size, ": an address is a string, in double quotes (\"%.*s\")", n > 64 ? 64 : (int)n, addr);
-		return buf;
-	}
-	n = bare_word(p, &addr);
-	if (n && is_boolean_word(addr, n)) {
-		snprintf(buf, size, ": a boolean is true or false, not '%.*s'", (int)n, addr);
-		return buf;
-	}
-	if (n) {
+	else if ((n = bare_word(code, &addr)) && is_boolean_word(addr, n))
+		snprintf(buf, size, ": a boolean is true or false, not '%.*s'", n > 64 ? 64 : (int)n, addr);
+	else if (n)
 		snprintf(buf, size, ": a string is in double quotes (\"%.*s\")", n > 64 ? 64 : (int)n, addr);
-		return buf;
-	}
-	return "";
+	else
+		hint = "";
+	free(code);
+	return hint;
 }
 
 /* Parse c->text (NUL-terminated, c->text_len bytes) as file c->file. */

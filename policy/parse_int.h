@@ -156,6 +156,12 @@ int nh_source_read(const char *path, char **text, size_t *len, unsigned int *mod
  * literals libconfig would truncate are errors but the file is still
  * parsed. Fills c->shape. */
 int nh_source_prescan(struct nh_pctx *c);
+/* Line `line` (1-based) of c->text as code, for the syntax hints: its
+ * comments left out, each string that touches it as "" (its contents,
+ * escapes and all, left out). Returns it NUL-terminated, the caller's to
+ * free, or NULL when out of memory. For a text the pre-scan passed: every
+ * comment and string in it is closed. */
+char *nh_source_line_code(struct nh_pctx *c, unsigned int line);
 
 /* ---- parse_netns.c / parse_link.c ---- */
 

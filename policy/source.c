@@ -335,6 +335,40 @@ static void lex_one(struct lexer *l)
 		shape_token(l, ch, l->p[-1]);
 }
 
+char *nh_source_line_code(struct nh_pctx *c, unsigned int line)
+{
+	struct lexer l = { .c = c, .p = c->text, .end = c->text + c->text_len, .line = 1 };
+	char *buf = malloc(c->text_len + 1);    /* at most the whole text */
+	size_t o = 0;
+
+	if (!buf)
+		return NULL;
+	while (l.p < l.end && l.line <= line) {
+		unsigned int from = l.line;
+
+		if (*l.p == '"') {
+			skip_string(&l);
+			if (from <= line && l.line >= line) {
+				buf[o++] = '"';
+				buf[o++] = '"';
+			}
+		} else if (*l.p == '#' || (*l.p == '/' && at(&l, 1, '/'))) {
+			skip_line_comment(&l);
+		} else if (*l.p == '/' && at(&l, 1, '*')) {
+			skip_block_comment(&l);
+		} else if (*l.p == '\n') {
+			l.line++;
+			l.p++;
+		} else {
+			if (l.line == line)
+				buf[o++] = *l.p;
+			l.p++;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 int nh_source_prescan(struct nh_pctx *c)
 {
 	struct lexer l = { .c = c, .p = c->text, .end = c->text + c->text_len, .line = 1 };

@@ -76,6 +76,17 @@ static void test_syntax(void **state)
 		  "syntax error: the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one" },
 		{ "a quote inside a string is not single quotes", "links = (\n  { name = \"it's\" }\n  { name = \"b\"; }\n);\n",
 		  3, false, "syntax error: a ',' missing between two items of a list? (libconfig:" },
+		/* the line checks read code: not comments, not what is in a string */
+		{ "a quote in a comment", "links = (\n  { name \"a\"; } # don't\n);\n", 2, false,
+		  "syntax error (libconfig:" },
+		{ "an address in a comment", "links = (\n  { name \"a\"; } /* gw=10.1.1.1 */\n);\n", 2, false,
+		  "syntax error (libconfig:" },
+		{ "a word in a comment", "links = (\n  { name \"a\"; } // was: name = b\n);\n", 2, false,
+		  "syntax error (libconfig:" },
+		{ "a quote in a string over lines", "namespaces = ( { name = \"b\";\n hooks = { on_create = [ \"/bin/sh\", \"-c\", \"echo\n"
+		  "'x'\" ] x }; } );\n", 3, false, "syntax error (libconfig:" },
+		{ "an escaped backslash ends no string", "namespaces = ( { name = \"b\";\n hooks = { on_create = [ \"a\\\\\", \"it's\" ] x }; } );\n",
+		  2, false, "syntax error (libconfig:" },
 		{ "no hint when nothing stands out", "links = (\n  { name = \"a\"; } = 1\n);\n",
 		  2, false, "syntax error (libconfig:" },
 		{ "duplicate setting", "links = ();\nlinks = ();\n", 2, false, "duplicate setting name" },
