@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
+
+#include "strbuf.h"
 
 struct event_info {
 	const char *name;
@@ -84,109 +87,137 @@ bool nh_log_verbose(void)
  * escaped with a backslash, a newline is written \n and another control
  * byte \xHH (a namespace another agent named may hold any byte: the line
  * stays one line of text). */
-static void put_kv(FILE *f, const char *key, const char *val)
+static void put_kv(struct nh_strbuf *b, const char *key, const char *val)
 {
+	static const char hex[] = "0123456789abcdef";
 	bool quote = !*val || strpbrk(val, " \"=\\") != NULL;
+	const char *p, *run;
 
-	for (const char *p = val; !quote && *p; p++)
+	for (p = val; !quote && *p; p++)
 		quote = nh_is_control((unsigned char)*p);
-	fprintf(f, " %s=", key);
+	nh_strbuf_chr(b, ' ');
+	nh_strbuf_str(b, key);
+	nh_strbuf_chr(b, '=');
 	if (!quote) {
-		fputs(val, f);
+		nh_strbuf_str(b, val);
 		return;
 	}
-	fputc('"', f);
-	for (const char *p = val; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		if (*p == '\n')
-			fputs("\\n", f);
-		else if (nh_is_control((unsigned char)*p))
-			fprintf(f, "\\x%02x", (unsigned char)*p);
-		else
-			fputc(*p, f);
+	nh_strbuf_chr(b, '"');
+	for (p = run = val; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c != '"' && c != '\\' && !nh_is_control(c))
+			continue;
+		nh_strbuf_mem(b, run, (size_t)(p - run));
+		run = p + 1;
+		if (c == '\n') {
+			nh_strbuf_str(b, "\\n");
+		} else if (nh_is_control(c)) {
+			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 0xf] };
+
+			nh_strbuf_mem(b, esc, sizeof(esc));
+		} else {
+			char esc[2] = { '\\', (char)c };
+
+			nh_strbuf_mem(b, esc, sizeof(esc));
+		}
 	}
-	fputc('"', f);
+	nh_strbuf_mem(b, run, (size_t)(p - run));
+	nh_strbuf_chr(b, '"');
 }
 
 static void emit_stderr(enum nh_event ev, int prio, const struct nh_log_fields *f, const char *msg)
 {
 	char buf[4096];
-	FILE *m = fmemopen(buf, sizeof(buf) - 1, "w");
+	struct nh_strbuf b = nh_strbuf_init(buf, sizeof(buf) - 1);       /* room for the '\n' */
 
-	if (!m)
-		return;
-	fprintf(m, "netheal[%d]:", (int)getpid());
+	nh_strbuf_str(&b, "netheal[");
+	nh_strbuf_i64(&b, getpid());
+	nh_strbuf_str(&b, "]:");
 	if (ev != NH_EV_NONE)
-		put_kv(m, "event", events[ev].name);
+		put_kv(&b, "event", events[ev].name);
 	else
-		put_kv(m, "level", prio <= NH_ERR ? "error" : prio == NH_WARNING ? "warning" :
+		put_kv(&b, "level", prio <= NH_ERR ? "error" : prio == NH_WARNING ? "warning" :
 			   prio == NH_NOTICE ? "notice" : prio == NH_DEBUG ? "debug" : "info");
 	if (f) {
 		if (f->netns)
-			put_kv(m, "netns", *f->netns ? f->netns : "-");
+			put_kv(&b, "netns", *f->netns ? f->netns : "-");
 		if (f->link)
-			put_kv(m, "link", f->link);
+			put_kv(&b, "link", f->link);
 		if (f->object)
-			put_kv(m, "object", f->object);
+			put_kv(&b, "object", f->object);
 		if (f->action)
-			put_kv(m, "action", f->action);
-		if (f->latency_us >= 0)
-			fprintf(m, " latency_us=%lld", f->latency_us);
+			put_kv(&b, "action", f->action);
+		if (f->latency_us >= 0) {
+			nh_strbuf_str(&b, " latency_us=");
+			nh_strbuf_i64(&b, f->latency_us);
+		}
 		if (f->reason)
-			put_kv(m, "reason", f->reason);
+			put_kv(&b, "reason", f->reason);
 		if (f->rule)
-			put_kv(m, "rule", f->rule);
+			put_kv(&b, "rule", f->rule);
 		if (f->actor)
-			put_kv(m, "actor", f->actor);
+			put_kv(&b, "actor", f->actor);
 	}
 	if (msg && *msg)
-		put_kv(m, "msg", msg);
-	fputc('\n', m);
-	fclose(m);
-	buf[sizeof(buf) - 1] = '\0';
+		put_kv(&b, "msg", msg);
+	buf[b.len++] = '\n';
 	/* One write per record, so lines from concurrent writers never mix. */
-	(void)!write(STDERR_FILENO, buf, strlen(buf));
+	(void)!write(STDERR_FILENO, buf, b.len);
+}
+
+struct journal_fields {
+	struct iovec iov[12];
+	char text[12][512];
+	int n;
+};
+
+/* NAME=value as the next field: a string (number NULL) or a number. */
+static void add_field(struct journal_fields *j, const char *name, const char *value, const long long *number)
+{
+	struct nh_strbuf b = nh_strbuf_init(j->text[j->n], sizeof(j->text[j->n]));
+
+	nh_strbuf_str(&b, name);
+	nh_strbuf_chr(&b, '=');
+	if (number)
+		nh_strbuf_i64(&b, *number);
+	else
+		nh_strbuf_str(&b, value);
+	j->iov[j->n].iov_base = j->text[j->n];
+	j->iov[j->n].iov_len = b.len;
+	j->n++;
 }
 
 static void emit_journal(enum nh_event ev, int prio, const struct nh_log_fields *f, const char *msg)
 {
-	struct iovec iov[12];
-	char fields[12][512];
-	int n = 0;
+	struct journal_fields j = { .n = 0 };
+	long long priority = prio;
 
-#define ADD(...) do { \
-		snprintf(fields[n], sizeof(fields[n]), __VA_ARGS__); \
-		iov[n].iov_base = fields[n]; \
-		iov[n].iov_len = strlen(fields[n]); \
-		n++; \
-	} while (0)
-	ADD("MESSAGE=%s", msg && *msg ? msg : nh_event_to_string(ev));
-	ADD("PRIORITY=%d", prio);
+	add_field(&j, "MESSAGE", msg && *msg ? msg : nh_event_to_string(ev), NULL);
+	add_field(&j, "PRIORITY", NULL, &priority);
 	if (ev != NH_EV_NONE) {
-		ADD("MESSAGE_ID=%s", events[ev].message_id);
-		ADD("NETHEAL_EVENT=%s", events[ev].name);
+		add_field(&j, "MESSAGE_ID", events[ev].message_id, NULL);
+		add_field(&j, "NETHEAL_EVENT", events[ev].name, NULL);
 	}
 	if (f) {
 		if (f->netns)
-			ADD("NETHEAL_NETNS=%s", *f->netns ? f->netns : "-");
+			add_field(&j, "NETHEAL_NETNS", *f->netns ? f->netns : "-", NULL);
 		if (f->link)
-			ADD("NETHEAL_LINK=%s", f->link);
+			add_field(&j, "NETHEAL_LINK", f->link, NULL);
 		if (f->object)
-			ADD("NETHEAL_OBJECT=%s", f->object);
+			add_field(&j, "NETHEAL_OBJECT", f->object, NULL);
 		if (f->action)
-			ADD("NETHEAL_ACTION=%s", f->action);
+			add_field(&j, "NETHEAL_ACTION", f->action, NULL);
 		if (f->latency_us >= 0)
-			ADD("NETHEAL_LATENCY_US=%lld", f->latency_us);
+			add_field(&j, "NETHEAL_LATENCY_US", NULL, &f->latency_us);
 		if (f->reason)
-			ADD("NETHEAL_REASON=%s", f->reason);
+			add_field(&j, "NETHEAL_REASON", f->reason, NULL);
 		if (f->rule)
-			ADD("NETHEAL_RULE=%s", f->rule);
+			add_field(&j, "NETHEAL_RULE", f->rule, NULL);
 		if (f->actor)
-			ADD("NETHEAL_ACTOR=%s", f->actor);
+			add_field(&j, "NETHEAL_ACTOR", f->actor, NULL);
 	}
-#undef ADD
-	if (sd_journal_sendv(iov, n) < 0)
+	if (sd_journal_sendv(j.iov, j.n) < 0)
 		emit_stderr(ev, prio, f, msg);
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "strbuf.h"
+
 int nh_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
@@ -146,14 +148,17 @@ static bool has_word(const char *list, const char *word, size_t len)
 void nh_words_add(char *list, size_t size, const char *word, size_t len)
 {
 	size_t have = strlen(list);
+	struct nh_strbuf b;
 
 	if (!len || (have >= 3 && strcmp(list + have - 3, "...") == 0) || has_word(list, word, len))
 		return;
-	if (have + 1 + len + 4 >= size) {
-		snprintf(list + have, size - have, "%s...", have ? " " : "");
-		return;
-	}
-	snprintf(list + have, size - have, "%s%.*s", have ? " " : "", (int)len, word);
+	b = (struct nh_strbuf){ .s = list, .size = size, .len = have };
+	if (have)
+		nh_strbuf_chr(&b, ' ');
+	if (have + 1 + len + 4 >= size)
+		nh_strbuf_str(&b, "...");
+	else
+		nh_strbuf_mem(&b, word, len);
 }
 
 uint64_t nh_now_us(void)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <linux/if_addr.h>
 
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "diff_priv.h"
 #include "kind.h"
@@ -138,7 +139,7 @@ int diff_emit(struct diff_ctx *c, struct nh_action *a, const char *object, const
 {
 	va_list ap;
 
-	snprintf(a->object, sizeof(a->object), "%s", object);
+	nh_strcpy_cut(a->object, sizeof(a->object), object);
 	va_start(ap, fmt);
 	vsnprintf(a->drift, sizeof(a->drift), fmt, ap);
 	va_end(ap);

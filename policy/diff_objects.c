@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "diff_priv.h"
 
@@ -50,17 +51,21 @@ static struct need link_need(const struct diff_ctx *c, size_t x, const struct li
  * present name (a link this plan renames back). */
 static void key_now(const struct nh_sysctl *w, const struct nh_link *obs, char *buf, size_t size)
 {
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
 	const char *leaf;
 	size_t n;
 
-	snprintf(buf, size, "%s", w->key);
-	if (!w->link[0] || !obs || strcmp(obs->name, w->link) == 0)
+	if (!w->link[0] || !obs || strcmp(obs->name, w->link) == 0) {
+		nh_strbuf_str(&b, w->key);
 		return;
+	}
 	/* PREFIX.LINK.LEAF → PREFIX.OBS.LEAF: LINK is right before the last
 	 * dot (a link may be named like a part of the prefix, "ipv4") */
 	leaf = strrchr(w->key, '.');
 	n = (size_t)(leaf - w->key) - strlen(w->link);
-	snprintf(buf, size, "%.*s%s%s", (int)n, w->key, obs->name, leaf);
+	nh_strbuf_mem(&b, w->key, n);
+	nh_strbuf_str(&b, obs->name);
+	nh_strbuf_str(&b, leaf);
 }
 
 /* consequence: the link or namespace it is for is new (SPEC §5.4: the heal

@@ -10,16 +10,20 @@
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
 
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "kind.h"
 #include "nh_policy_paths.h"
 
 const char *nh_origin_str(const struct nh_origin *o, char *buf, size_t size)
 {
-	if (!o->file)
-		snprintf(buf, size, "%s", "");
-	else
-		snprintf(buf, size, "%s:%u", o->file, o->line);
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
+
+	if (o->file) {
+		nh_strbuf_str(&b, o->file);
+		nh_strbuf_chr(&b, ':');
+		nh_strbuf_u64(&b, o->line);
+	}
 	return buf;
 }
 
@@ -112,21 +116,20 @@ const char *nh_prefix_why_not(const char *s, char *buf, size_t size)
 
 const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
 
-	if (!p->family || !inet_ntop(p->family, p->addr, ip, sizeof(ip)))
-		snprintf(ip, sizeof(ip), "?");
-	if (want_len)
-		snprintf(buf, size, "%s/%u", ip, p->len);
-	else
-		snprintf(buf, size, "%s", ip);
+	nh_strbuf_ip(&b, p->family, p->addr);
+	if (want_len) {
+		nh_strbuf_chr(&b, '/');
+		nh_strbuf_u64(&b, p->len);
+	}
 	return buf;
 }
 
 const char *nh_prefix_dst_str(const struct nh_prefix *p, char *buf, size_t size)
 {
 	if (p->len == 0) {
-		snprintf(buf, size, "default");
+		nh_strlcpy(buf, "default", size);
 		return buf;
 	}
 	return nh_prefix_str(p, true, buf, size);

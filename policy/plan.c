@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "common/hash.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 
 static const char *const action_names[NH_ACT__COUNT] = {
@@ -67,9 +68,14 @@ const char *nh_action_format(const struct nh_action *a, char *buf, size_t size)
 
 const char *nh_address_key(const struct nh_address *addr, char *buf, size_t size)
 {
-	char pfx[64];
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
 
-	snprintf(buf, size, "address:%s %s", addr->link, nh_prefix_str(&addr->prefix, true, pfx, sizeof(pfx)));
+	nh_strbuf_str(&b, "address:");
+	nh_strbuf_str(&b, addr->link);
+	nh_strbuf_chr(&b, ' ');
+	nh_strbuf_ip(&b, addr->prefix.family, addr->prefix.addr);
+	nh_strbuf_chr(&b, '/');
+	nh_strbuf_u64(&b, addr->prefix.len);
 	return buf;
 }
 
@@ -77,17 +83,29 @@ const char *nh_address_key(const struct nh_address *addr, char *buf, size_t size
 const char *nh_route_key(const struct nh_route *r, char *buf, size_t size)
 {
 	uint32_t metric = r->dst.family == AF_INET6 && r->metric == 0 ? 1024 : r->metric;
-	char dst[64];
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
 
-	nh_prefix_dst_str(&r->dst, dst, sizeof(dst));
-	snprintf(buf, size, "route:%s %u %s %u", r->dst.family == AF_INET6 ? "inet6" : "inet",
-		 r->table ? r->table : NH_RT_TABLE_MAIN, dst, metric);
+	nh_strbuf_str(&b, r->dst.family == AF_INET6 ? "route:inet6 " : "route:inet ");
+	nh_strbuf_u64(&b, r->table ? r->table : NH_RT_TABLE_MAIN);
+	nh_strbuf_chr(&b, ' ');
+	if (r->dst.len == 0) {
+		nh_strbuf_str(&b, "default");
+	} else {
+		nh_strbuf_ip(&b, r->dst.family, r->dst.addr);
+		nh_strbuf_chr(&b, '/');
+		nh_strbuf_u64(&b, r->dst.len);
+	}
+	nh_strbuf_chr(&b, ' ');
+	nh_strbuf_u64(&b, metric);
 	return buf;
 }
 
 static const char *sysctl_key(const struct nh_sysctl *k, char *buf, size_t size)
 {
-	snprintf(buf, size, "sysctl:%s", k->key);
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
+
+	nh_strbuf_str(&b, "sysctl:");
+	nh_strbuf_str(&b, k->key);
 	return buf;
 }
 

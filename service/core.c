@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "policy/kind.h"
 #include "service/status.h"
@@ -376,7 +377,7 @@ static int kernel_reread(struct nh_core *c, const char *netns)
 static void actor_of(struct nh_core *c, const char *netns, uint32_t port, char *buf, size_t size)
 {
 	if (!port) {
-		snprintf(buf, size, "kernel");
+		nh_strcpy_cut(buf, size, "kernel");
 		return;
 	}
 	if (c->cfg.kernel->actor)

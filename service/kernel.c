@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuf.h"
 #include "monitor/observe.h"
 #include "netlink/sysctl.h"
 #include "service/actor.h"
@@ -133,6 +134,7 @@ static size_t k_links_named(void *ctx, const char *name)
 static int announced_value(struct nh_ns *ns, const struct nh_sysctl *k, char *value, size_t size)
 {
 	struct nh_state *have = &ns->obs.have;
+	struct nh_strbuf b = nh_strbuf_init(value, size);
 	const struct nh_netconf *nc;
 	enum nh_netconf_value v;
 	uint8_t family;
@@ -157,7 +159,7 @@ static int announced_value(struct nh_ns *ns, const struct nh_sysctl *k, char *va
 		if (!nc || !(nc->has & (1u << v)))
 			return 0;
 	}
-	snprintf(value, size, "%" PRId32, nc->value[v]);
+	nh_strbuf_i64(&b, nc->value[v]);
 	return 1;
 }
 

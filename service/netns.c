@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "core_int.h"
 
@@ -127,14 +128,14 @@ void nh_netns_count_heal(struct nh_netns *ns, const char *object, int64_t now_ms
 	ns->heals++;
 	ns->heals_by_kind[nh_obj_kind_of(object)]++;
 	ns->last_heal_ms = now_ms;
-	snprintf(ns->last_heal_object, sizeof(ns->last_heal_object), "%s", object);
+	nh_strcpy_cut(ns->last_heal_object, sizeof(ns->last_heal_object), object);
 	netns_shown_changed(ns);
 }
 
 void nh_netns_count_failure(struct nh_netns *ns, const char *error)
 {
 	ns->heal_failures++;
-	snprintf(ns->last_error, sizeof(ns->last_error), "%s", error);
+	nh_strcpy_cut(ns->last_error, sizeof(ns->last_error), error);
 	ns->last_error_failed = true;
 	netns_shown_changed(ns);
 }

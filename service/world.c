@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "policy/kind.h"
 
@@ -26,7 +27,11 @@ struct nh_known_link {
 /* "NETNS/LINK": '/' is in no name. */
 static void link_key(char *buf, size_t size, const char *netns, const char *link)
 {
-	snprintf(buf, size, "%s/%s", netns, link);
+	struct nh_strbuf b = nh_strbuf_init(buf, size);
+
+	nh_strbuf_str(&b, netns);
+	nh_strbuf_chr(&b, '/');
+	nh_strbuf_str(&b, link);
 }
 
 void nh_world_init(struct nh_world *w)
