@@ -930,6 +930,41 @@ static void test_consequential_removal(void **state)
 	fake_free(f);
 }
 
+/* What observe drops with another change gets a record only when the rule
+ * names it (foreign churn must not grow memory); the rule's keys are kept
+ * sorted by the core and made again for a new policy's rules. */
+static void test_dropped_wanted(void **state)
+{
+	static const char named[] = "route:inet 254 default 0";
+	static const char foreign[] = "route:inet 254 203.0.113.0/24 0";
+	struct fake *f = fake_new(base_policy);
+	struct nh_policy other;
+	struct nh_netns *blue;
+
+	(void)state;
+	built(f);
+	blue = nh_core_find(f->core, "blue");
+	assert_non_null(blue);
+	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, foreign);
+	assert_null(nh_netns_tracked(blue, foreign, false));
+	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, "address:v-peer1 10.1.1.100/24");
+	assert_non_null(nh_netns_tracked(blue, "address:v-peer1 10.1.1.100/24", false));
+	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, named);
+	assert_non_null(nh_netns_tracked(blue, named, false));
+	assert_true(nh_netns_tracked(blue, named, false)->removed);
+
+	/* another policy: the foreign route is now named */
+	load(&other, "namespaces = ( { name = \"blue\"; links = ( { name = \"lo\"; } );\n"
+	     "  routes = ( { to = \"203.0.113.0/24\"; via = \"10.1.1.51\"; } ); } );\n");
+	assert_int_equal(nh_core_set_policy(f->core, &other), 0);
+	blue = nh_core_find(f->core, "blue");
+	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, foreign);
+	assert_non_null(nh_netns_tracked(blue, foreign, false));
+	assert_int_equal(nh_core_set_policy(f->core, &f->policy), 0);
+	nh_policy_free(&other);
+	fake_free(f);
+}
+
 /* A link message about name in netns: RTM_NEWLINK (settings_only: the
  * same link set otherwise, monitor/observe.c) or RTM_DELLINK. */
 static void link_event(struct fake *f, const char *netns, const char *name, uint16_t type, bool settings_only)
@@ -1791,6 +1826,7 @@ int main(void)
 		cmocka_unit_test(test_damping),
 		cmocka_unit_test(test_damping_survives_reload),
 		cmocka_unit_test(test_consequential_removal),
+		cmocka_unit_test(test_dropped_wanted),
 		cmocka_unit_test(test_dependency_wakes),
 		cmocka_unit_test(test_settings_wake_only_who_sets_them),
 		cmocka_unit_test(test_part_diffs),
