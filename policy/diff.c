@@ -403,10 +403,30 @@ static bool route_fresh(const struct diff_ctx *c, size_t x, const struct link_pl
 	return false;
 }
 
-static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct nh_route *w)
+/* The routes in have (n_have, sorted by nh_route_key_cmp) with w's key:
+ * the index of the first, or n_have; those that follow it while the key is
+ * the same. */
+static size_t first_of_key(const struct nh_route *const *have, size_t n_have, const struct nh_route *w)
+{
+	size_t lo = 0, hi = n_have;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (nh_route_key_cmp(have[mid], w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* have: the observed routes sorted by key (routes_by_key). Only a route
+ * with w's key can satisfy it or be in its way (nh_route_satisfied). */
+static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct nh_route *w,
+		      const struct nh_route *const *have, size_t n_have)
 {
 	const struct nh_view *v = &c->views[x];
-	const struct nh_state *st = diff_view_state(c, x);
 	size_t n = c->n_lps;
 	const struct link_plan *dev = NULL;
 	struct nh_route h, clash = { 0 };
@@ -419,8 +439,8 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 		dev = diff_plan_by_name(lps, n, w->dev);
 	if (route_blocked(v->rule, lps, n, w, dev))
 		return 0;
-	for (size_t i = 0; i < st->n_routes; i++) {
-		if (!route_after(&st->routes[i], lps, n, &h))
+	for (size_t i = first_of_key(have, n_have, w); i < n_have && nh_route_key_cmp(have[i], w) == 0; i++) {
+		if (!route_after(have[i], lps, n, &h))
 			continue;
 		if (nh_route_satisfied(w, &h))
 			return 0;
@@ -445,19 +465,6 @@ static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps,
 			    route_words(&clash, w1, sizeof(w1)), route_words(w, w2, sizeof(w2)));
 	words = route_words(w, w1, sizeof(w1));
 	return diff_emit(c, &a, obj, "route %s%s%s missing", dest, *words ? " " : "", words);
-}
-
-/* The network of an address: its prefix with the host bits cleared. */
-static struct nh_prefix prefix_network(const struct nh_prefix *p)
-{
-	struct nh_prefix n = { .family = p->family, .len = p->len };
-	unsigned int bits = p->len, i;
-
-	for (i = 0; bits >= 8; i++, bits -= 8)
-		n.addr[i] = p->addr[i];
-	if (bits)
-		n.addr[i] = (uint8_t)(p->addr[i] & (0xff << (8 - bits)));
-	return n;
 }
 
 /* An observed route with r's key (family, table, destination, metric). */
@@ -504,7 +511,7 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 	for (size_t i = 0; i < v->rule->want.n_addrs; i++) {
 		const struct nh_address *w = &v->rule->want.addrs[i];
 		const struct link_plan *lp = diff_plan_by_name(lps, n, w->link);
-		struct nh_prefix net = prefix_network(&w->prefix);
+		struct nh_prefix net = nh_prefix_network(&w->prefix);
 		const struct nh_address *h;
 		struct nh_action a;
 		bool seen = false;
@@ -519,7 +526,7 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 			continue;
 		for (size_t j = 0; j < i && !seen; j++) {
 			const struct nh_address *o = &v->rule->want.addrs[j];
-			struct nh_prefix onet = prefix_network(&o->prefix);
+			struct nh_prefix onet = nh_prefix_network(&o->prefix);
 
 			seen = strcmp(o->link, w->link) == 0 && nh_prefix_cmp(&onet, &net) == 0;
 		}
@@ -558,18 +565,26 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 	return 0;
 }
 
+static int prefix_qcmp(const void *a, const void *b)
+{
+	return nh_prefix_cmp(a, b);
+}
+
 bool nh_diff_route_relevant(const struct nh_netns_rule *rule, const struct nh_route *r)
 {
 	const struct nh_state *want;
 
 	if (!rule)
 		return false;
+	if (rule->refs_known)   /* indexed: a binary search (one per route event) */
+		return rule->n_dsts &&
+		       bsearch(&r->dst, rule->dsts, rule->n_dsts, sizeof(*rule->dsts), prefix_qcmp) != NULL;
 	want = &rule->want;
 	for (size_t i = 0; i < want->n_routes; i++)
 		if (nh_prefix_cmp(&want->routes[i].dst, &r->dst) == 0)
 			return true;
 	for (size_t i = 0; i < want->n_addrs; i++) {
-		struct nh_prefix net = prefix_network(&want->addrs[i].prefix);
+		struct nh_prefix net = nh_prefix_network(&want->addrs[i].prefix);
 
 		if (nh_prefix_cmp(&net, &r->dst) == 0)
 			return true;
@@ -590,22 +605,42 @@ bool nh_diff_routes_widen(const struct nh_netns_rule *a, const struct nh_netns_r
 			return true;
 	}
 	for (size_t i = 0; i < b->want.n_addrs; i++) {
-		probe.dst = prefix_network(&b->want.addrs[i].prefix);
+		probe.dst = nh_prefix_network(&b->want.addrs[i].prefix);
 		if (!nh_diff_route_relevant(a, &probe))
 			return true;
 	}
 	return false;
 }
 
+static int route_ptr_cmp(const void *a, const void *b)
+{
+	return nh_route_key_cmp(*(const struct nh_route *const *)a, *(const struct nh_route *const *)b);
+}
+
+/* Each wanted route is looked for among the observed ones sorted by key,
+ * by a binary search: a scan of them all for each was W × H compares (at
+ * 4000 policy routes, 16 million per diff of the namespace). The observed
+ * state need not be sorted: the index is. */
 static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps)
 {
 	const struct nh_state *want = &c->views[x].rule->want;
-	int r;
+	const struct nh_state *st = diff_view_state(c, x);
+	const struct nh_route **have;
+	int r = 0;
 
+	if (!want->n_routes)
+		return 0;
+	have = malloc((st->n_routes + 1) * sizeof(*have));
+	if (!have)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_routes; i++)
+		have[i] = &st->routes[i];
+	qsort(have, st->n_routes, sizeof(*have), route_ptr_cmp);
 	for (size_t i = 0; i < want->n_routes; i++)
-		if ((r = diff_route(c, x, lps, &want->routes[i])) < 0)
-			return r;
-	return 0;
+		if ((r = diff_route(c, x, lps, &want->routes[i], have, st->n_routes)) < 0)
+			break;
+	free(have);
+	return r < 0 ? r : 0;
 }
 
 /* ---- entry points ---- */

@@ -149,6 +149,18 @@ int nh_prefix_cmp(const struct nh_prefix *a, const struct nh_prefix *b)
 	return 0;
 }
 
+struct nh_prefix nh_prefix_network(const struct nh_prefix *p)
+{
+	struct nh_prefix n = { .family = p->family, .len = p->len };
+	unsigned int bits = p->len, i;
+
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		n.addr[i] = p->addr[i];
+	if (bits)
+		n.addr[i] = (uint8_t)(p->addr[i] & (0xff << (8 - bits)));
+	return n;
+}
+
 bool nh_prefix_contains(const struct nh_prefix *net, const struct nh_prefix *ip)
 {
 	unsigned int bits = net->len, i;
@@ -604,6 +616,9 @@ void nh_rule_free(struct nh_netns_rule *r)
 	r->refs = NULL;
 	r->n_refs = 0;
 	r->refs_known = false;
+	free(r->dsts);
+	r->dsts = NULL;
+	r->n_dsts = 0;
 }
 
 static void refer(struct nh_netns_rule *r, const char *name)
@@ -612,6 +627,35 @@ static void refer(struct nh_netns_rule *r, const char *name)
 
 	if (l)
 		l->flags |= NH_LINK_FLAG_REFERENCED;
+}
+
+static int prefix_qcmp(const void *a, const void *b)
+{
+	return nh_prefix_cmp(a, b);
+}
+
+/* r->dsts: its routes' destinations and its addresses' networks, sorted,
+ * each once. */
+static int index_dsts(struct nh_netns_rule *r)
+{
+	const struct nh_state *s = &r->want;
+	size_t n = 0;
+
+	if (!s->n_routes && !s->n_addrs)
+		return 0;
+	r->dsts = calloc(s->n_routes + s->n_addrs, sizeof(*r->dsts));
+	if (!r->dsts)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_routes; i++)
+		r->dsts[n++] = s->routes[i].dst;
+	for (size_t i = 0; i < s->n_addrs; i++)
+		r->dsts[n++] = nh_prefix_network(&s->addrs[i].prefix);
+	qsort(r->dsts, n, sizeof(*r->dsts), prefix_qcmp);
+	r->n_dsts = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!r->n_dsts || nh_prefix_cmp(&r->dsts[r->n_dsts - 1], &r->dsts[i]) != 0)
+			r->dsts[r->n_dsts++] = r->dsts[i];
+	return 0;
 }
 
 int nh_rule_index_refs(struct nh_netns_rule *r)
@@ -623,6 +667,9 @@ int nh_rule_index_refs(struct nh_netns_rule *r)
 	r->refs = NULL;
 	r->n_refs = 0;
 	r->refs_known = false;
+	free(r->dsts);
+	r->dsts = NULL;
+	r->n_dsts = 0;
 	for (size_t i = 0; i < s->n_links; i++)
 		s->links[i].flags &= ~NH_LINK_FLAG_REFERENCED;
 	for (size_t i = 0; i < s->n_links; i++) {
@@ -652,6 +699,8 @@ int nh_rule_index_refs(struct nh_netns_rule *r)
 	for (size_t i = 0; i < s->n_links; i++)
 		if (s->links[i].flags & NH_LINK_FLAG_REFERENCED)
 			r->refs[r->n_refs++] = i;
+	if (index_dsts(r) < 0)
+		return -ENOMEM;
 	r->refs_known = true;
 	return 0;
 }

@@ -38,6 +38,9 @@ struct nh_prefix {
 	uint8_t addr[16];
 };
 
+/* p with its host bits cleared: an address's network (10.1.1.100/24 →
+ * 10.1.1.0/24). */
+struct nh_prefix nh_prefix_network(const struct nh_prefix *p);
 /* "10.1.1.100/24" → prefix. Returns 0 or -EINVAL. */
 int nh_prefix_parse(const char *s, struct nh_prefix *out);
 /* "10.1.1.1" (no prefix) → prefix with the full length. */
@@ -472,6 +475,12 @@ struct nh_netns_rule {
 	size_t *refs;
 	size_t n_refs;
 	bool refs_known;
+	/* nh_rule_index_refs too: the destinations a route could have for the
+	 * rule to be about it (its routes' and its addresses' networks,
+	 * nh_diff_route_relevant), sorted by nh_prefix_cmp, each once
+	 * (owned); valid while refs_known */
+	struct nh_prefix *dsts;
+	size_t n_dsts;
 };
 
 /* Flag the links of r that another of its objects names

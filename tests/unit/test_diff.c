@@ -846,6 +846,55 @@ static void test_route_missing(void **state)
 	world_free(&w);
 }
 
+/* The index of a rule's destinations (nh_rule_index_refs) answers as the
+ * scan does: routes given out of order and twice, IPv4 and IPv6, networks
+ * of addresses. */
+static void test_route_relevant_index(void **state)
+{
+	static const char *const dsts[] = { "198.51.100.0/24", "default", "10.1.9.0/24", "203.0.113.7/32",
+					    "10.1.9.0/24", "2001:db8::/64", "::/0" };
+	static const char *const addrs[] = { "10.1.9.5/24", "192.0.2.9/28", "2001:db8:1::1/64" };
+	static const struct {
+		const char *dst;
+		bool relevant;
+	} probes[] = {
+		{ "198.51.100.0/24", true }, { "default", true }, { "10.1.9.0/24", true },
+		{ "203.0.113.7/32", true }, { "2001:db8::/64", true }, { "::/0", true },
+		{ "192.0.2.0/28", true }, { "2001:db8:1::/64", true },
+		{ "10.1.9.5/24", false }, { "192.0.2.9/28", false }, { "203.0.113.0/24", false },
+		{ "198.51.100.0/25", false }, { "2001:db8::/48", false }, { "10.1.0.0/16", false },
+	};
+	struct nh_netns_rule rule = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
+		struct nh_route rt = { 0 };
+
+		rt.dst = pfx(dsts[i]);
+		assert_int_equal(nh_state_add_route(&rule.want, &rt), 0);
+	}
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		struct nh_address a = { 0 };
+
+		a.prefix = pfx(addrs[i]);
+		snprintf(a.link, sizeof(a.link), "v%zu", i);
+		assert_int_equal(nh_state_add_address(&rule.want, &a), 0);
+	}
+	nh_state_sort(&rule.want);
+	assert_int_equal(nh_rule_index_refs(&rule), 0);
+	assert_int_equal(rule.n_dsts, 8);       /* 7 + 3, less the two taken twice */
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct nh_route r = { 0 };
+
+		r.dst = pfx(probes[i].dst);
+		rule.refs_known = true;
+		assert_int_equal(nh_diff_route_relevant(&rule, &r), probes[i].relevant);
+		rule.refs_known = false;
+		assert_int_equal(nh_diff_route_relevant(&rule, &r), probes[i].relevant);
+	}
+	nh_rule_free(&rule);
+}
+
 /* Which routes a state need keep: a policy route's destination, a policy
  * address's network; none without a rule. A rule naming more widens. */
 static void test_route_relevant(void **state)
@@ -858,17 +907,24 @@ static void test_route_relevant(void **state)
 	(void)state;
 	option2_converged(&w);
 	blue = world_ns(&w, "blue");
-	r.dst = pfx("default");
-	assert_true(nh_diff_route_relevant(&blue->rule, &r));
-	r.dst = pfx("10.1.1.0/24");                     /* the network of 10.1.1.100/24 */
-	assert_true(nh_diff_route_relevant(&blue->rule, &r));
-	r.dst = pfx("10.1.1.100/32");
-	assert_false(nh_diff_route_relevant(&blue->rule, &r));
-	r.dst = pfx("198.51.100.0/24");
-	assert_false(nh_diff_route_relevant(&blue->rule, &r));
-	assert_false(nh_diff_route_relevant(NULL, &r));
-	r.dst = pfx("::/0");
-	assert_false(nh_diff_route_relevant(&blue->rule, &r));
+	/* indexed (nh_rule_index_refs: a binary search), then as a rule built
+	 * by hand is (a scan): the same answers */
+	assert_int_equal(nh_rule_index_refs(&blue->rule), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		blue->rule.refs_known = pass == 0;
+		r.dst = pfx("default");
+		assert_true(nh_diff_route_relevant(&blue->rule, &r));
+		r.dst = pfx("10.1.1.0/24");                     /* the network of 10.1.1.100/24 */
+		assert_true(nh_diff_route_relevant(&blue->rule, &r));
+		r.dst = pfx("10.1.1.100/32");
+		assert_false(nh_diff_route_relevant(&blue->rule, &r));
+		r.dst = pfx("198.51.100.0/24");
+		assert_false(nh_diff_route_relevant(&blue->rule, &r));
+		assert_false(nh_diff_route_relevant(NULL, &r));
+		r.dst = pfx("::/0");
+		assert_false(nh_diff_route_relevant(&blue->rule, &r));
+	}
+	assert_int_equal(nh_rule_index_refs(&blue->rule), 0);
 
 	assert_false(nh_diff_routes_widen(&blue->rule, &blue->rule));
 	assert_true(nh_diff_routes_widen(NULL, &blue->rule));
@@ -2083,6 +2139,7 @@ int main(void)
 		cmocka_unit_test(test_route_missing),
 		cmocka_unit_test(test_mac_of_new_link),
 		cmocka_unit_test(test_route_relevant),
+		cmocka_unit_test(test_route_relevant_index),
 		cmocka_unit_test(test_route_dev_and_order),
 		cmocka_unit_test(test_route_conflict),
 		cmocka_unit_test(test_foreign_untouched),
