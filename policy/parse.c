@@ -265,6 +265,16 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		*line = l = last;
 	if (l == 1 && c->text_len >= 3 && memcmp(c->text, "\xef\xbb\xbf", 3) == 0)
 		return ": the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one";
+	/* libconfig stops at a group in an array, and at a bracket closed by
+	 * another: on the last line too, where the file-end hints below would
+	 * name the wrong cause */
+	if (l == sh->group_in_array_line)
+		return ": an array [ ... ] holds plain values; groups { ... } go in a list ( ... )";
+	if (l == sh->mismatch_line) {
+		snprintf(buf, size, ": this '%c' closes the '%c' opened at line %u", sh->mismatch,
+			 sh->mismatch_opened, sh->mismatch_opened_line);
+		return buf;
+	}
 	if (l >= sh->last_line && (sh->last == '=' || sh->last == ':')) {
 		*line = sh->last_line;
 		snprintf(buf, size, ": the file ends after '%c': the value (and its ';') is missing", sh->last);
@@ -278,13 +288,6 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		snprintf(buf, size, ": the file ends inside the '%c' opened at line %u (its closing '%c' missing%s?)",
 			 o, sh->open_line[i], o == '(' ? ')' : o == '[' ? ']' : '}',
 			 sh->depth > 1 ? ", and those of the brackets around it" : "");
-		return buf;
-	}
-	if (l == sh->group_in_array_line)
-		return ": an array [ ... ] holds plain values; groups { ... } go in a list ( ... )";
-	if (l == sh->mismatch_line) {
-		snprintf(buf, size, ": this '%c' closes the '%c' opened at line %u", sh->mismatch,
-			 sh->mismatch_opened, sh->mismatch_opened_line);
 		return buf;
 	}
 	if (l == sh->extra_close_line) {

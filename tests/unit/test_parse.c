@@ -62,6 +62,13 @@ static void test_syntax(void **state)
 		  "syntax error: an array [ ... ] holds plain values; groups { ... } go in a list ( ... )" },
 		{ "mismatched bracket", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.1/24\" ); } );\n", 2, false,
 		  "syntax error: this ')' closes the '[' opened at line 2" },
+		/* where libconfig stops at the last line, the bracket closed by
+		 * another (or the group in an array) is why, not the file's end */
+		{ "mismatched bracket on the last line", "namespaces = ( { name = \"blue\";\n  links = (\n"
+		  "  { name = \"v1\"; kind = \"veth\"; )\n", 3, false,
+		  "syntax error: this ')' closes the '{' opened at line 3" },
+		{ "group in an array on the last line", "links = [ { name = \"a\"; }\n", 1, false,
+		  "syntax error: an array [ ... ] holds plain values" },
 		{ "comma after the last item", "links = (\n  { name = \"a\"; },\n);\n", 3, false,
 		  "syntax error: a ',' after the last item of a list or array (none goes there)" },
 		{ "one bracket too many", "links = (\n  { name = \"a\"; }\n);\n}\n", 4, false,
