@@ -294,12 +294,20 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		snprintf(buf, size, ": this '%c' closes no bracket (one too many?)", sh->extra_close);
 		return buf;
 	}
-	if (l == sh->trailing_comma_line)
-		return ": a ',' after the last item of a list or array (none goes there)";
+	if (l == sh->trailing_comma_line) {
+		snprintf(buf, size, ": a '%c' after the last item of a list or array (none goes there)",
+			 sh->trailing_sep);
+		return buf;
+	}
 	if (l == sh->double_semi_line)
 		return ": two ';' in a row (a setting ends with one)";
 	if (l == sh->list_semi_line)
 		return ": the items of a list or array are separated by ',', not ';'";
+	if (l == sh->unclosed_line) {
+		snprintf(buf, size, ": the '%c' opened at line %u is not closed before this ';' (its '%c' missing?)",
+			 sh->unclosed, sh->unclosed_opened_line, sh->unclosed == '(' ? ')' : ']');
+		return buf;
+	}
 	if (l == sh->comma_line)
 		return ": a ',' missing between two items of a list?";
 	code = nh_source_line_code(c, l);

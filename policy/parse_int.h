@@ -45,9 +45,16 @@ struct nh_shape {
 	unsigned int mismatch_opened_line;
 	unsigned int comma_line;        /* an item right after an item of a list */
 	unsigned int list_semi_line;    /* a ';' between the items of a list */
+	/* a ';' straight inside a list or array with a setting, or the
+	 * closing bracket of one around, after it: the list's own closing
+	 * bracket missing? */
+	unsigned int unclosed_line;
+	char unclosed;                  /* that list's '(' or '[' */
+	unsigned int unclosed_opened_line;
 	unsigned int double_semi_line;  /* ';;' */
 	unsigned int group_in_array_line;       /* '{' straight inside '[' */
-	unsigned int trailing_comma_line;       /* ',' right before ')' or ']' */
+	unsigned int trailing_comma_line;       /* ',' (or ';') right before ')' or ']' */
+	char trailing_sep;              /* which */
 	unsigned int extra_close_line;  /* a closing bracket with none open */
 	char extra_close;
 };

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +78,14 @@ struct lexer {
 	unsigned int line;
 	unsigned int multiline_string;  /* the line of the first string over lines */
 	int r;
+	/* a ';' straight inside a list or array, until the tokens after it
+	 * tell what it stands for (see after_list_semi) */
+	struct {
+		unsigned int line;      /* 0: none pending */
+		char open;              /* the '(' or '[' it is in */
+		unsigned int open_line;
+		bool word;              /* a name followed it */
+	} semi;
 };
 
 static bool at(const struct lexer *l, size_t off, char ch)
@@ -141,26 +150,77 @@ static char closer_of(char open)
 	return open == '(' ? ')' : open == '[' ? ']' : '}';
 }
 
-/* One token, first..last its first and last characters, ending at the
- * lexer's line: what c->shape keeps of it (see struct nh_shape). */
-static void shape_token(struct lexer *l, char first, char last)
+static bool is_word(const char *tok, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(tok, w, n) == 0;
+}
+
+/* Does the token tok (n characters) start a value: a string, a number, a
+ * group, list or array, true or false? */
+static bool starts_value(const char *tok, size_t n)
+{
+	return strchr("\"{([-+.", *tok) || isdigit((unsigned char)*tok) ||
+	       is_word(tok, n, "true") || is_word(tok, n, "false");
+}
+
+/* The token tok (n characters) after a ';' inside a list or array (a
+ * mistake either way): another item of that list means a ';' written for
+ * a ','; a setting (a name, then '=' or ':') or the closing bracket of a
+ * group or list around means the list's own closing bracket is missing
+ * before the ';' (a ',' there would only move the error); its own
+ * closing bracket means a ';' after the last item. Anything else names
+ * none of these. */
+static void after_list_semi(struct lexer *l, const char *tok, size_t n)
+{
+	struct nh_shape *s = &l->c->shape;
+	bool setting = l->semi.word && (*tok == '=' || *tok == ':');
+	bool outer_close = !l->semi.word && strchr("})]", *tok) && *tok != closer_of(l->semi.open);
+
+	if (!l->semi.word && starts_value(tok, n)) {
+		if (!s->list_semi_line)
+			s->list_semi_line = l->semi.line;
+	} else if (!l->semi.word && (isalpha((unsigned char)*tok) || *tok == '*')) {
+		l->semi.word = true;
+		return;
+	} else if ((setting || outer_close) && !s->unclosed_line) {
+		s->unclosed_line = l->semi.line;
+		s->unclosed = l->semi.open;
+		s->unclosed_opened_line = l->semi.open_line;
+	} else if (!l->semi.word && *tok == closer_of(l->semi.open) && !s->trailing_comma_line) {
+		s->trailing_comma_line = l->semi.line;  /* libconfig stops at the ';' */
+		s->trailing_sep = ';';
+	}
+	l->semi.line = 0;
+	l->semi.word = false;
+}
+
+/* One token, from start to the lexer's position, ending at the lexer's
+ * line: what c->shape keeps of it (see struct nh_shape). */
+static void shape_token(struct lexer *l, const char *start)
 {
 	struct nh_shape *s = &l->c->shape;
 	char top = s->depth && s->depth <= NH_SHAPE_DEPTH ? s->open[s->depth - 1] : 0;
 	bool in_list = top == '(' || top == '[';
-	char prev = s->last;
+	char first = *start, last = l->p[-1], prev = s->last;
 
+	if (l->semi.line)
+		after_list_semi(l, start, (size_t)(l->p - start));
 	if (in_list && strchr("})]\"", prev) && strchr("{([\"", first) && !(prev == '"' && first == '"') &&
 	    !s->comma_line)
 		s->comma_line = l->line;
-	if (first == ';' && prev == ';' && !s->double_semi_line)
+	if (first == ';' && prev == ';' && !s->double_semi_line) {
 		s->double_semi_line = l->line;
-	else if (first == ';' && in_list && !s->list_semi_line)
-		s->list_semi_line = l->line;
+	} else if (first == ';' && in_list) {
+		l->semi.line = l->line;
+		l->semi.open = top;
+		l->semi.open_line = s->open_line[s->depth - 1];
+	}
 	if (first == '{' && top == '[' && !s->group_in_array_line)
 		s->group_in_array_line = l->line;
-	if ((first == ')' || first == ']') && prev == ',' && !s->trailing_comma_line)
+	if ((first == ')' || first == ']') && prev == ',' && !s->trailing_comma_line) {
 		s->trailing_comma_line = l->line;
+		s->trailing_sep = ',';
+	}
 	if ((first == '}' || first == ')' || first == ']') && !s->depth && !s->extra_close_line) {
 		s->extra_close_line = l->line;
 		s->extra_close = first;
@@ -332,7 +392,7 @@ static void lex_one(struct lexer *l)
 		l->p++;
 	}
 	if (l->p > start)
-		shape_token(l, ch, l->p[-1]);
+		shape_token(l, start);
 }
 
 char *nh_source_line_code(struct nh_pctx *c, unsigned int line)

@@ -56,6 +56,19 @@ static void test_syntax(void **state)
 		  "syntax error: a ',' missing between two items of a list?" },
 		{ "semicolon between items", "links = (\n  { name = \"a\"; };\n  { name = \"b\"; }\n);\n", 2, false,
 		  "syntax error: the items of a list or array are separated by ',', not ';'" },
+		/* a ';' in a list followed by no item of it: a ',' would only move the error */
+		{ "list not closed before a setting", "namespaces = ( { name = \"blue\";\n"
+		  "  links = ( { name = \"v1\"; kind = \"veth\"; peer = { name = \"v2\"; }; }\n  ;\n"
+		  "  routes = ( { to = \"default\"; via = \"10.1.1.1\"; } );\n} );\n", 3, false,
+		  "syntax error: the '(' opened at line 2 is not closed before this ';' (its ')' missing?)" },
+		{ "array not closed before a setting", "links = ( { name = \"a\";\n  addresses = [ \"10.1.1.100/24\";\n"
+		  "  mtu = 1400;\n} );\n", 2, false,
+		  "syntax error: the '[' opened at line 2 is not closed before this ';' (its ']' missing?)" },
+		{ "array not closed before the group's end", "links = ( { name = \"a\";\n"
+		  "  addresses = [ \"10.1.1.100/24\";\n} );\n", 2, false,
+		  "syntax error: the '[' opened at line 2 is not closed before this ';' (its ']' missing?)" },
+		{ "semicolon after the last item", "links = (\n  { name = \"a\"; };\n);\n", 2, false,
+		  "syntax error: a ';' after the last item of a list or array (none goes there)" },
 		{ "two semicolons", "links = (\n  { name = \"a\";; }\n);\n", 2, false,
 		  "syntax error: two ';' in a row (a setting ends with one)" },
 		{ "groups in an array", "links = [\n  { name = \"a\"; }\n];\n", 2, false,
