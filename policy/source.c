@@ -86,6 +86,8 @@ struct lexer {
 		unsigned int open_line;
 		bool word;              /* a name followed it */
 	} semi;
+	const char *string, *string_end;        /* the last string token */
+	bool joined;            /* it was warned about, joined to the one before */
 };
 
 static bool at(const struct lexer *l, size_t off, char ch)
@@ -194,6 +196,58 @@ static void after_list_semi(struct lexer *l, const char *tok, size_t n)
 	l->semi.word = false;
 }
 
+/* The text of a string token between its quotes, at most 32 bytes of it
+ * (and "..." when longer), control bytes escaped, into buf (64 bytes);
+ * false when it had to be cut. */
+static bool string_excerpt(const char *tok, const char *end, char *buf, size_t size)
+{
+	const char *s = tok + 1, *e = end - 1;
+	size_t o = 0;
+
+	for (; s < e && s < tok + 1 + 32 && o + 8 < size; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", (unsigned char)*s);
+		else
+			buf[o++] = *s;
+	}
+	if (s >= e) {
+		buf[o] = '\0';
+		return true;
+	}
+	/* not in the middle of a UTF-8 character */
+	while (o && ((unsigned char)*s & 0xc0) == 0x80 && (unsigned char)s[-1] >= 0x80) {
+		s--;
+		o--;
+	}
+	snprintf(buf + o, size - o, "...");
+	return false;
+}
+
+/* libconfig joins strings side by side into one, as C does: "a" "b" is
+ * "ab". A long value may be written so; in an array, where items stand
+ * side by side, it is rather a ',' missing. Warned once for each run of
+ * them, at the string joined on. */
+static void joined_strings(struct lexer *l, const char *tok, bool in_array)
+{
+	char a[64], b[64];
+	unsigned int line = l->line;
+	bool whole;
+
+	if (in_array && !l->joined) {
+		for (const char *q = tok; q < l->p; q++)
+			line -= *q == '\n';
+		l->joined = true;
+		whole = string_excerpt(l->string, l->string_end, a, sizeof(a));
+		whole = string_excerpt(tok, l->p, b, sizeof(b)) && whole;
+		if (whole)
+			nh_pwarn(l->c, line, "two strings side by side in an array are joined into one "
+				 "(\"%s\" \"%s\" reads as \"%s%s\"): a ',' missing?", a, b, a, b);
+		else
+			nh_pwarn(l->c, line, "two strings side by side in an array are joined into one "
+				 "(\"%s\" \"%s\"): a ',' missing?", a, b);
+	}
+}
+
 /* One token, from start to the lexer's position, ending at the lexer's
  * line: what c->shape keeps of it (see struct nh_shape). */
 static void shape_token(struct lexer *l, const char *start)
@@ -205,6 +259,14 @@ static void shape_token(struct lexer *l, const char *start)
 
 	if (l->semi.line)
 		after_list_semi(l, start, (size_t)(l->p - start));
+	if (first == '"' && prev == '"')
+		joined_strings(l, start, top == '[');
+	else
+		l->joined = false;
+	if (first == '"') {
+		l->string = start;
+		l->string_end = l->p;
+	}
 	if (in_list && strchr("})]\"", prev) && strchr("{([\"", first) && !(prev == '"' && first == '"') &&
 	    !s->comma_line)
 		s->comma_line = l->line;

@@ -109,6 +109,17 @@ static void test_syntax(void **state)
 		  2, false, "syntax error (libconfig:" },
 		{ "no hint when nothing stands out", "links = (\n  { name = \"a\"; } = 1\n);\n",
 		  2, false, "syntax error (libconfig:" },
+		/* libconfig joins strings side by side: in an array, a ',' missing */
+		{ "strings side by side in an array", "namespaces = ( { name = \"b\";\n"
+		  " hooks = { on_create = [ \"/usr/bin/systemctl\" \"--no-block\", \"x\" ]; };\n} );\n", 2, true,
+		  "two strings side by side in an array are joined into one (\"/usr/bin/systemctl\" \"--no-block\" "
+		  "reads as \"/usr/bin/systemctl--no-block\"): a ',' missing?" },
+		{ "strings side by side over lines", "namespaces = ( { name = \"b\";\n sysctl = [\n"
+		  "  \"net.ipv4.ip_forward=1\"\n  \"net.ipv4.conf.all.rp_filter=0\"\n ];\n} );\n", 4, true,
+		  "two strings side by side in an array are joined into one" },
+		{ "long strings side by side", "namespaces = ( { name = \"b\";\n hooks = { on_create = [ \"/bin/sh\", \"-c\",\n"
+		  "  \"ip link set lo up; ip link set dummy0 up; \" \"ip addr add 10.1.1.1/24 dev dummy0\" ]; };\n} );\n",
+		  3, true, "(\"ip link set lo up; ip link set d...\" \"ip addr add 10.1.1.1/24 dev dumm...\"): a ',' missing?" },
 		{ "duplicate setting", "links = ();\nlinks = ();\n", 2, false, "duplicate setting name" },
 		{ "@include refused", "links = ();\n@include \"/dev/zero\"\n", 2, false,
 		  "@include is not supported" },
@@ -117,7 +128,8 @@ static void test_syntax(void **state)
 	RUN(cases);
 }
 
-/* Valid files libconfig 1.5 alone would refuse or misread. */
+/* Valid files libconfig 1.5 alone would refuse or misread, or netheal
+ * could take for mistakes: no error, no warning. */
 static void test_syntax_valid(void **state)
 {
 	static const char *const texts[] = {
@@ -125,6 +137,8 @@ static void test_syntax_valid(void **state)
 		"links = ( { name = \"a\"; } ); // the end",
 		"links = ( { name = \"a\"; } );\r\n# the end\r\n// crlf",
 		"namespaces = ( { name = \"b\"; hooks = { on_create = [ \"/bin/echo\", \"a /* b\" ]; }; } ); /* \" */",
+		/* strings side by side outside an array: one long value, no warning */
+		"links = ( { name = \"lo\" \"ng\"; } );\nnamespaces = ( { name = \"b\"\n  \"lue\"; } );\n",
 	};
 
 	(void)state;
@@ -132,9 +146,9 @@ static void test_syntax_valid(void **state)
 		struct nh_policy p;
 		struct nh_diags d;
 
-		if (t_load(texts[i], &p, &d) != 0) {
+		if (t_load(texts[i], &p, &d) != 0 || d.warnings) {
 			nh_diags_print(&d, stderr);
-			fail_msg("valid text %zu refused", i);
+			fail_msg("valid text %zu refused or warned about", i);
 		}
 		nh_policy_free(&p);
 		nh_diags_free(&d);
