@@ -247,22 +247,20 @@ static unsigned int last_line_of(const char *text, size_t len)
 	return n;
 }
 
-/* What libconfig's error at *line (1-based) of c->text most likely
- * means, into buf: libconfig says where it stopped, not what it wanted
- * there. *line moves to where the hint points (libconfig names the line
- * after the last at the end of the file). "" when nothing stands out. */
+/* What libconfig's syntax error (or mismatched element type in an
+ * array) at *line (1-based, a line of c->text) most likely means, into
+ * buf: libconfig says where it stopped, not what it wanted there. *line
+ * moves to where the hint points. "" when nothing stands out. */
 static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf, size_t size)
 {
 	const struct nh_shape *sh = &c->shape;
-	unsigned int l = *line, last = last_line_of(c->text, c->text_len);
+	unsigned int l = *line;
 	const char *addr, *hint = buf;
 	char *code;
 	size_t n;
 
 	if (l == 0)
 		return "";
-	if (l > last)
-		*line = l = last;
 	if (l == 1 && c->text_len >= 3 && memcmp(c->text, "\xef\xbb\xbf", 3) == 0)
 		return ": the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one";
 	/* libconfig stops at a group in an array, and at a bracket closed by
@@ -352,13 +350,20 @@ static void parse_text(struct nh_pctx *c)
 	config_init(&cfg);
 	if (config_read_string(&cfg, nl ? nl : c->text) != CONFIG_TRUE) {
 		unsigned int line = (unsigned int)config_error_line(&cfg);
-		const char *hint;
+		unsigned int last = last_line_of(c->text, c->text_len);
+		const char *hint = "";
 		char buf[160];
 		bool syntax;
 
 		e = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
 		syntax = strncmp(e, "syntax error", 12) == 0;
-		hint = syntax_hint(c, &line, buf, sizeof(buf));
+		if (line > last)        /* libconfig names the line after the last at the end */
+			line = last;
+		/* an array of mixed types may be a bare address in it; other
+		 * errors ("memory exhausted": brackets nested too deep,
+		 * "duplicate setting name") are not about what the hints see */
+		if (syntax || strcmp(e, "mismatched element type in array") == 0)
+			hint = syntax_hint(c, &line, buf, sizeof(buf));
 		nh_perror(c, line, "%s%s%s (libconfig: settings `name = value;`, "
 			  "groups `name: { ... };`, lists `( ... )` and arrays `[ ... ]` with items between commas and none "
 			  "after the last, strings in double quotes; see netheal.conf(5))",

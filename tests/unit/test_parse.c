@@ -121,11 +121,37 @@ static void test_syntax(void **state)
 		  "  \"ip link set lo up; ip link set dummy0 up; \" \"ip addr add 10.1.1.1/24 dev dummy0\" ]; };\n} );\n",
 		  3, true, "(\"ip link set lo up; ip link set d...\" \"ip addr add 10.1.1.1/24 dev dumm...\"): a ',' missing?" },
 		{ "duplicate setting", "links = ();\nlinks = ();\n", 2, false, "duplicate setting name" },
+		/* libconfig stops at the name: the single quotes after it are not why */
+		{ "no hint on a duplicate setting", "links = ();\nlinks = ( { name = 'a'; } );\n", 2, false,
+		  "syntax error: duplicate setting name (" },
 		{ "@include refused", "links = ();\n@include \"/dev/zero\"\n", 2, false,
 		  "@include is not supported" },
 	};
 	(void)state;
 	RUN(cases);
+}
+
+/* The hints are for libconfig's "syntax error": not appended to another of
+ * its errors, such as bison's "memory exhausted" for brackets nested too
+ * deep (where the shape would have the file end inside a bracket). */
+static void test_syntax_other_error(void **state)
+{
+	static const char head[] = "links = ";
+	size_t depth = 20000;
+	char *text = malloc(sizeof(head) + depth + 1);
+	struct nh_policy p;
+	struct nh_diags d;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, head, sizeof(head) - 1);
+	memset(text + sizeof(head) - 1, '(', depth);
+	memcpy(text + sizeof(head) - 1 + depth, "\n", 2);
+	assert_int_equal(t_load(text, &p, &d), -EINVAL);
+	assert_diag(&d, 1, false, "syntax error: memory exhausted (");
+	nh_policy_free(&p);
+	nh_diags_free(&d);
+	free(text);
 }
 
 /* Valid files libconfig 1.5 alone would refuse or misread, or netheal
@@ -1660,6 +1686,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_syntax_other_error),
 		cmocka_unit_test(test_syntax_valid),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_wrong_type),
