@@ -263,14 +263,23 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		return "";
 	if (l == 1 && c->text_len >= 3 && memcmp(c->text, "\xef\xbb\xbf", 3) == 0)
 		return ": the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one";
-	/* libconfig stops at a group in an array, and at a bracket closed by
-	 * another: on the last line too, where the file-end hints below would
-	 * name the wrong cause */
+	/* libconfig stops at a group in an array, at a bracket closed by
+	 * another and at a value missing: on the last line too, where the
+	 * file-end hints below would name the wrong cause */
 	if (l == sh->group_in_array_line)
 		return ": an array [ ... ] holds plain values; groups { ... } go in a list ( ... )";
 	if (l == sh->mismatch_line) {
 		snprintf(buf, size, ": this '%c' closes the '%c' opened at line %u", sh->mismatch,
 			 sh->mismatch_opened, sh->mismatch_opened_line);
+		return buf;
+	}
+	if (l == sh->no_value_line && sh->no_value_eq_line == l) {
+		snprintf(buf, size, ": a value is missing between '=' and '%c'", sh->no_value_end);
+		return buf;
+	}
+	if (l == sh->no_value_line) {
+		snprintf(buf, size, ": a value is missing between the '=' at line %u and this '%c'",
+			 sh->no_value_eq_line, sh->no_value_end);
 		return buf;
 	}
 	if (l >= sh->last_line && (sh->last == '=' || sh->last == ':')) {

@@ -51,6 +51,9 @@ struct nh_shape {
 	unsigned int unclosed_line;
 	char unclosed;                  /* that list's '(' or '[' */
 	unsigned int unclosed_opened_line;
+	unsigned int no_value_line;     /* a name and '=', then ';', ',' or a closing bracket */
+	unsigned int no_value_eq_line;  /* the line of that '=' */
+	char no_value_end;              /* what came after it */
 	unsigned int double_semi_line;  /* ';;' */
 	unsigned int group_in_array_line;       /* '{' straight inside '[' */
 	unsigned int trailing_comma_line;       /* ',' (or ';') right before ')' or ']' */

@@ -78,6 +78,8 @@ struct lexer {
 	unsigned int line;
 	unsigned int multiline_string;  /* the line of the first string over lines */
 	int r;
+	bool name;              /* the last token was a name */
+	bool eq_named;          /* it was a '=' after a name */
 	/* a ';' straight inside a list or array, until the tokens after it
 	 * tell what it stands for (see after_list_semi) */
 	struct {
@@ -270,6 +272,11 @@ static void shape_token(struct lexer *l, const char *start)
 	if (in_list && strchr("})]\"", prev) && strchr("{([\"", first) && !(prev == '"' && first == '"') &&
 	    !s->comma_line)
 		s->comma_line = l->line;
+	if (prev == '=' && l->eq_named && strchr(";,)]}", first) && !s->no_value_line) {
+		s->no_value_line = l->line;
+		s->no_value_eq_line = s->last_line;
+		s->no_value_end = first;
+	}
 	if (first == ';' && prev == ';' && !s->double_semi_line) {
 		s->double_semi_line = l->line;
 	} else if (first == ';' && in_list) {
@@ -304,6 +311,8 @@ static void shape_token(struct lexer *l, const char *start)
 	}
 	s->last = last;
 	s->last_line = l->line;
+	l->eq_named = first == '=' && l->name;
+	l->name = isalpha((unsigned char)first) || first == '*';
 }
 
 /* Value of a decimal or hex literal (digits only, no sign or suffix);

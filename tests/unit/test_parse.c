@@ -44,6 +44,13 @@ static void test_syntax(void **state)
 		{ "ends after =, no final newline", "routes = ( { to = \"default\";\n  via =  ", 2, false,
 		  "the file ends after '='" },
 		{ "ends after = on the only line", "via =", 1, false, "the file ends after '='" },
+		{ "value missing", "routes = ( { to = \"default\"; via = ; } );\n", 1, false,
+		  "syntax error: a value is missing between '=' and ';'" },
+		{ "value missing, a comment between", "routes = ( { to = \"default\";\n  via =   # gateway\n"
+		  "  # to do\n  ;\n} );\n", 4, false,
+		  "syntax error: a value is missing between the '=' at line 2 and this ';'" },
+		{ "a '=' of no setting", "links = ( { name = \"a\"; }\n  =;\nroutes = ();\n", 2, false,
+		  "syntax error: the '(' opened at line 1 is not closed before this ';'" },
 		{ "single quotes", "links = (\n  { name = 'a'; }\n);\n", 2, false,
 		  "syntax error: strings are in double quotes (\"...\"), not single" },
 		{ "bare address", "routes = (\n  { to = \"default\"; via = 10.1.1.1; }\n);\n", 2, false,
