@@ -308,6 +308,8 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 	}
 	if (l == sh->double_semi_line)
 		return ": two ';' in a row (a setting ends with one)";
+	if (l == sh->double_comma_line)
+		return ": two ',' in a row (one goes between two items)";
 	if (l == sh->list_semi_line)
 		return ": the items of a list or array are separated by ',', not ';'";
 	if (l == sh->unclosed_line) {

@@ -55,6 +55,7 @@ struct nh_shape {
 	unsigned int no_value_eq_line;  /* the line of that '=' */
 	char no_value_end;              /* what came after it */
 	unsigned int double_semi_line;  /* ';;' */
+	unsigned int double_comma_line; /* ',,' */
 	unsigned int group_in_array_line;       /* '{' straight inside '[' */
 	unsigned int trailing_comma_line;       /* ',' (or ';') right before ')' or ']' */
 	char trailing_sep;              /* which */

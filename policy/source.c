@@ -284,6 +284,8 @@ static void shape_token(struct lexer *l, const char *start)
 		l->semi.open = top;
 		l->semi.open_line = s->open_line[s->depth - 1];
 	}
+	if (first == ',' && prev == ',' && !s->double_comma_line)
+		s->double_comma_line = l->line;
 	if (first == '{' && top == '[' && !s->group_in_array_line)
 		s->group_in_array_line = l->line;
 	if ((first == ')' || first == ']') && prev == ',' && !s->trailing_comma_line) {

@@ -78,6 +78,9 @@ static void test_syntax(void **state)
 		  "syntax error: a ';' after the last item of a list or array (none goes there)" },
 		{ "two semicolons", "links = (\n  { name = \"a\";; }\n);\n", 2, false,
 		  "syntax error: two ';' in a row (a setting ends with one)" },
+		{ "two commas", "namespaces = ( { name = \"b\";\n sysctl = [ \"net.ipv4.ip_forward=1\",,\n"
+		  "   \"net.ipv4.conf.all.rp_filter=0\" ];\n} );\n", 2, false,
+		  "syntax error: two ',' in a row (one goes between two items)" },
 		{ "groups in an array", "links = [\n  { name = \"a\"; }\n];\n", 2, false,
 		  "syntax error: an array [ ... ] holds plain values; groups { ... } go in a list ( ... )" },
 		{ "mismatched bracket", "links = ( { name = \"a\";\n addresses = [ \"10.1.1.1/24\" ); } );\n", 2, false,
