@@ -236,6 +236,20 @@ static bool is_boolean_word(const char *w, size_t n)
 	return false;
 }
 
+/* Does line `line` hold, in its code (not in a comment or string), a
+ * typographic quote (U+2018..U+201F, such as “ ” ‘ ’ „: E2 80 98..9F in
+ * UTF-8), as a word processor or a web page writes for '"'? */
+static bool curly_quote_on(struct nh_pctx *c, unsigned int line)
+{
+	char *code = nh_source_line_code(c, line);
+	bool found = false;
+
+	for (const char *s = code; !found && s && (s = strstr(s, "\xe2\x80")); s += 2)
+		found = (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9f;
+	free(code);
+	return found;
+}
+
 /* The number of the last line of text (a final '\n' ends a line, it does
  * not start one). */
 static unsigned int last_line_of(const char *text, size_t len)
@@ -263,6 +277,8 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		return "";
 	if (l == 1 && c->text_len >= 3 && memcmp(c->text, "\xef\xbb\xbf", 3) == 0)
 		return ": the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one";
+	if (curly_quote_on(c, l))
+		return ": quotes must be straight ASCII double quotes (\"), not typographic ones";
 	/* libconfig stops at a group in an array, at a bracket closed by
 	 * another and at a value missing: on the last line too, where the
 	 * file-end hints below would name the wrong cause */

@@ -53,6 +53,12 @@ static void test_syntax(void **state)
 		  "syntax error: the '(' opened at line 1 is not closed before this ';'" },
 		{ "single quotes", "links = (\n  { name = 'a'; }\n);\n", 2, false,
 		  "syntax error: strings are in double quotes (\"...\"), not single" },
+		{ "curly quotes", "links = (\n  { name = \xe2\x80\x9clo\xe2\x80\x9d; }\n);\n", 2, false,
+		  "syntax error: quotes must be straight ASCII double quotes (\"), not typographic ones" },
+		{ "curly single quotes", "links = (\n  { name = \xe2\x80\x98lo\xe2\x80\x99; }\n);\n", 2, false,
+		  "syntax error: quotes must be straight ASCII double quotes (\")" },
+		{ "curly quotes in a string or a comment", "links = (\n  { name = \"it\xe2\x80\x99s\"; } = 1 "
+		  "# \xe2\x80\x9cx\xe2\x80\x9d\n);\n", 2, false, "syntax error (libconfig:" },
 		{ "bare address", "routes = (\n  { to = \"default\"; via = 10.1.1.1; }\n);\n", 2, false,
 		  "syntax error: an address is a string, in double quotes (\"10.1.1.1\")" },
 		{ "bare IPv6 address", "routes = (\n  { to = \"default\"; via = 2001:db8::1; }\n);\n", 2, false,
