@@ -90,6 +90,10 @@ struct lexer {
 	} semi;
 	const char *string, *string_end;        /* the last string token */
 	bool joined;            /* it was warned about, joined to the one before */
+	/* the last token was a name where a setting starts (in a group,
+	 * after '{', ';' or ','): this one, its length */
+	const char *setting;
+	size_t setting_len;
 };
 
 static bool at(const struct lexer *l, size_t off, char ch)
@@ -152,6 +156,16 @@ static void skip_string(struct lexer *l)
 static char closer_of(char open)
 {
 	return open == '(' ? ')' : open == '[' ? ']' : '}';
+}
+
+/* The line a token (from start to the lexer's position) starts on. */
+static unsigned int token_line(const struct lexer *l, const char *start)
+{
+	unsigned int line = l->line;
+
+	for (const char *q = start; q < l->p; q++)
+		line -= *q == '\n';
+	return line;
 }
 
 static bool is_word(const char *tok, size_t n, const char *w)
@@ -232,12 +246,10 @@ static bool string_excerpt(const char *tok, const char *end, char *buf, size_t s
 static void joined_strings(struct lexer *l, const char *tok, bool in_array)
 {
 	char a[64], b[64];
-	unsigned int line = l->line;
+	unsigned int line = token_line(l, tok);
 	bool whole;
 
 	if (in_array && !l->joined) {
-		for (const char *q = tok; q < l->p; q++)
-			line -= *q == '\n';
 		l->joined = true;
 		whole = string_excerpt(l->string, l->string_end, a, sizeof(a));
 		whole = string_excerpt(tok, l->p, b, sizeof(b)) && whole;
@@ -248,6 +260,21 @@ static void joined_strings(struct lexer *l, const char *tok, bool in_array)
 			nh_pwarn(l->c, line, "two strings side by side in an array are joined into one "
 				 "(\"%s\" \"%s\"): a ',' missing?", a, b);
 	}
+}
+
+/* A value right after the name of a setting: its '=' missing. */
+static void after_setting_name(struct lexer *l, const char *tok, size_t n)
+{
+	struct nh_shape *s = &l->c->shape;
+	size_t len = l->setting_len < sizeof(s->missing_eq_name) - 1 ? l->setting_len
+								       : sizeof(s->missing_eq_name) - 1;
+
+	if (starts_value(tok, n) && !s->missing_eq_line) {
+		s->missing_eq_line = token_line(l, tok);
+		memcpy(s->missing_eq_name, l->setting, len);
+		s->missing_eq_name[len] = '\0';
+	}
+	l->setting = NULL;
 }
 
 /* One token, from start to the lexer's position, ending at the lexer's
@@ -261,6 +288,13 @@ static void shape_token(struct lexer *l, const char *start)
 
 	if (l->semi.line)
 		after_list_semi(l, start, (size_t)(l->p - start));
+	if (l->setting)
+		after_setting_name(l, start, (size_t)(l->p - start));
+	if ((isalpha((unsigned char)first) || first == '*') && (!s->depth || top == '{') &&
+	    (!prev || strchr(";,{", prev))) {
+		l->setting = start;
+		l->setting_len = (size_t)(l->p - start);
+	}
 	if (first == '"' && prev == '"')
 		joined_strings(l, start, top == '[');
 	else

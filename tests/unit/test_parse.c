@@ -51,6 +51,10 @@ static void test_syntax(void **state)
 		  "syntax error: a value is missing between the '=' at line 2 and this ';'" },
 		{ "a '=' of no setting", "links = ( { name = \"a\"; }\n  =;\nroutes = ();\n", 2, false,
 		  "syntax error: the '(' opened at line 1 is not closed before this ';'" },
+		{ "equals sign missing", "links = (\n  { name \"lo\"; }\n);\n", 2, false,
+		  "syntax error: a '=' missing after 'name'?" },
+		{ "equals sign missing before a group", "links = ( { name = \"a\"; kind = \"veth\";\n"
+		  "  peer\n  { name = \"b\"; }; }\n);\n", 3, false, "syntax error: a '=' missing after 'peer'?" },
 		{ "single quotes", "links = (\n  { name = 'a'; }\n);\n", 2, false,
 		  "syntax error: strings are in double quotes (\"...\"), not single" },
 		{ "curly quotes", "links = (\n  { name = \xe2\x80\x9clo\xe2\x80\x9d; }\n);\n", 2, false,
@@ -113,11 +117,11 @@ static void test_syntax(void **state)
 		{ "a quote inside a string is not single quotes", "links = (\n  { name = \"it's\" }\n  { name = \"b\"; }\n);\n",
 		  3, false, "syntax error: a ',' missing between two items of a list? (libconfig:" },
 		/* the line checks read code: not comments, not what is in a string */
-		{ "a quote in a comment", "links = (\n  { name \"a\"; } # don't\n);\n", 2, false,
+		{ "a quote in a comment", "links = (\n  { name = \"a\"; } = 1 # don't\n);\n", 2, false,
 		  "syntax error (libconfig:" },
-		{ "an address in a comment", "links = (\n  { name \"a\"; } /* gw=10.1.1.1 */\n);\n", 2, false,
+		{ "an address in a comment", "links = (\n  { name = \"a\"; } = 1 /* gw=10.1.1.1 */\n);\n", 2, false,
 		  "syntax error (libconfig:" },
-		{ "a word in a comment", "links = (\n  { name \"a\"; } // was: name = b\n);\n", 2, false,
+		{ "a word in a comment", "links = (\n  { name = \"a\"; } = 1 // was: name = b\n);\n", 2, false,
 		  "syntax error (libconfig:" },
 		{ "a quote in a string over lines", "namespaces = ( { name = \"b\";\n hooks = { on_create = [ \"/bin/sh\", \"-c\", \"echo\n"
 		  "'x'\" ] x }; } );\n", 3, false, "syntax error (libconfig:" },
