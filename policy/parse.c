@@ -396,10 +396,8 @@ static void parse_text(struct nh_pctx *c)
 		 * "duplicate setting name") are not about what the hints see */
 		if (syntax || strcmp(e, "mismatched element type in array") == 0)
 			hint = syntax_hint(c, &line, buf, sizeof(buf));
-		nh_perror(c, line, "%s%s%s (libconfig: settings `name = value;`, "
-			  "groups `name: { ... };`, lists `( ... )` and arrays `[ ... ]` with items between commas and none "
-			  "after the last, strings in double quotes; see netheal.conf(5))",
-			  syntax ? "" : "syntax error: ", e, hint);
+		nh_perror(c, line, "%s%s%s (syntax: name = value; groups { }, lists ( ), arrays [ ]; "
+			  "see netheal.conf(5))", syntax ? "" : "syntax error: ", e, hint);
 	} else {
 		c->unparsed = false;
 		parse_root(c, config_root_setting(&cfg));

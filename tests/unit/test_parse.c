@@ -62,7 +62,7 @@ static void test_syntax(void **state)
 		{ "curly single quotes", "links = (\n  { name = \xe2\x80\x98lo\xe2\x80\x99; }\n);\n", 2, false,
 		  "syntax error: quotes must be straight ASCII double quotes (\")" },
 		{ "curly quotes in a string or a comment", "links = (\n  { name = \"it\xe2\x80\x99s\"; } = 1 "
-		  "# \xe2\x80\x9cx\xe2\x80\x9d\n);\n", 2, false, "syntax error (libconfig:" },
+		  "# \xe2\x80\x9cx\xe2\x80\x9d\n);\n", 2, false, "syntax error (syntax: name = value;" },
 		{ "bare address", "routes = (\n  { to = \"default\"; via = 10.1.1.1; }\n);\n", 2, false,
 		  "syntax error: an address is a string, in double quotes (\"10.1.1.1\")" },
 		{ "bare IPv6 address", "routes = (\n  { to = \"default\"; via = 2001:db8::1; }\n);\n", 2, false,
@@ -111,24 +111,25 @@ static void test_syntax(void **state)
 		{ "yes for true", "links = (\n  { name = \"a\"; up = yes; }\n);\n", 2, false,
 		  "syntax error: a boolean is true or false, not 'yes'" },
 		{ "true is no bare word", "links = (\n  { name = \"a\"; up = TRUE; } = 1\n);\n", 2, false,
-		  "syntax error (libconfig:" },
+		  "syntax error (syntax: name = value;" },
 		{ "byte order mark", "\xef\xbb\xbflinks = ();\n", 1, false,
 		  "syntax error: the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one" },
 		{ "a quote inside a string is not single quotes", "links = (\n  { name = \"it's\" }\n  { name = \"b\"; }\n);\n",
-		  3, false, "syntax error: a ',' missing between two items of a list? (libconfig:" },
+		  3, false, "syntax error: a ',' missing between two items of a list? (syntax: name = value;" },
 		/* the line checks read code: not comments, not what is in a string */
 		{ "a quote in a comment", "links = (\n  { name = \"a\"; } = 1 # don't\n);\n", 2, false,
-		  "syntax error (libconfig:" },
+		  "syntax error (syntax: name = value;" },
 		{ "an address in a comment", "links = (\n  { name = \"a\"; } = 1 /* gw=10.1.1.1 */\n);\n", 2, false,
-		  "syntax error (libconfig:" },
+		  "syntax error (syntax: name = value;" },
 		{ "a word in a comment", "links = (\n  { name = \"a\"; } = 1 // was: name = b\n);\n", 2, false,
-		  "syntax error (libconfig:" },
+		  "syntax error (syntax: name = value;" },
 		{ "a quote in a string over lines", "namespaces = ( { name = \"b\";\n hooks = { on_create = [ \"/bin/sh\", \"-c\", \"echo\n"
-		  "'x'\" ] x }; } );\n", 3, false, "syntax error (libconfig:" },
+		  "'x'\" ] x }; } );\n", 3, false, "syntax error (syntax: name = value;" },
 		{ "an escaped backslash ends no string", "namespaces = ( { name = \"b\";\n hooks = { on_create = [ \"a\\\\\", \"it's\" ] x }; } );\n",
-		  2, false, "syntax error (libconfig:" },
-		{ "no hint when nothing stands out", "links = (\n  { name = \"a\"; } = 1\n);\n",
-		  2, false, "syntax error (libconfig:" },
+		  2, false, "syntax error (syntax: name = value;" },
+		/* and the short reminder of the syntax, as the man page writes it */
+		{ "no hint when nothing stands out", "links = (\n  { name = \"a\"; } = 1\n);\n", 2, false,
+		  "syntax error (syntax: name = value; groups { }, lists ( ), arrays [ ]; see netheal.conf(5))" },
 		/* libconfig joins strings side by side: in an array, a ',' missing */
 		{ "strings side by side in an array", "namespaces = ( { name = \"b\";\n"
 		  " hooks = { on_create = [ \"/usr/bin/systemctl\" \"--no-block\", \"x\" ]; };\n} );\n", 2, true,
