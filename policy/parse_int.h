@@ -59,6 +59,7 @@ struct nh_shape {
 	unsigned int group_in_array_line;       /* '{' straight inside '[' */
 	unsigned int trailing_comma_line;       /* ',' (or ';') right before ')' or ']' */
 	char trailing_sep;              /* which */
+	unsigned int bare_setting_line; /* a setting as an item of a list: its '{' missing */
 	unsigned int missing_eq_line;   /* a value right after a setting's name */
 	char missing_eq_name[33];       /* that name (its first 32 characters) */
 	unsigned int extra_close_line;  /* a closing bracket with none open */

@@ -80,6 +80,7 @@ struct lexer {
 	int r;
 	bool name;              /* the last token was a name */
 	bool eq_named;          /* it was a '=' after a name */
+	unsigned int list_name_line;    /* the line of that name, when it came first in a list's item */
 	/* a ';' straight inside a list or array, until the tokens after it
 	 * tell what it stands for (see after_list_semi) */
 	struct {
@@ -345,10 +346,13 @@ static void shape_token(struct lexer *l, const char *start)
 		}
 		s->depth--;
 	}
+	if ((first == '=' || first == ':') && l->list_name_line && !s->bare_setting_line)
+		s->bare_setting_line = l->list_name_line;
 	s->last = last;
 	s->last_line = l->line;
 	l->eq_named = first == '=' && l->name;
 	l->name = isalpha((unsigned char)first) || first == '*';
+	l->list_name_line = l->name && top == '(' && strchr(",(", prev) ? l->line : 0;
 }
 
 /* Value of a decimal or hex literal (digits only, no sign or suffix);

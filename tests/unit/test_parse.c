@@ -55,6 +55,11 @@ static void test_syntax(void **state)
 		  "syntax error: a '=' missing after 'name'?" },
 		{ "equals sign missing before a group", "links = ( { name = \"a\"; kind = \"veth\";\n"
 		  "  peer\n  { name = \"b\"; }; }\n);\n", 3, false, "syntax error: a '=' missing after 'peer'?" },
+		{ "a group's opening brace missing", "links = (\n  { name = \"a\"; },\n  name = \"b\";\n"
+		  "  kind = \"dummy\"; }\n);\n", 3, false,
+		  "syntax error: a setting as an item of a list (the '{' of its group missing?)" },
+		{ "the first group's opening brace missing", "links = ( name = \"b\"; kind = \"dummy\"; } );\n", 1, false,
+		  "syntax error: a setting as an item of a list (the '{' of its group missing?)" },
 		{ "single quotes", "links = (\n  { name = 'a'; }\n);\n", 2, false,
 		  "syntax error: strings are in double quotes (\"...\"), not single" },
 		{ "curly quotes", "links = (\n  { name = \xe2\x80\x9clo\xe2\x80\x9d; }\n);\n", 2, false,
