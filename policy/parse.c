@@ -279,14 +279,19 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		return ": the file starts with a UTF-8 byte order mark (bytes EF BB BF): save it without one";
 	if (curly_quote_on(c, l))
 		return ": quotes must be straight ASCII double quotes (\"), not typographic ones";
-	/* libconfig stops at a group in an array, at a bracket closed by
-	 * another, at a setting in a list, at a value without its '=' and at
-	 * a value missing: on the last line too, where the file-end hints
-	 * below would name the wrong cause */
+	/* libconfig stops at a group in an array, at a setting in a list or
+	 * as a value, at a bracket closed by another, at a value without its
+	 * '=' and at a value missing: on the last line too, where the
+	 * file-end hints below would name the wrong cause */
 	if (l == sh->group_in_array_line)
 		return ": an array [ ... ] holds plain values; groups { ... } go in a list ( ... )";
 	if (l == sh->bare_setting_line)
 		return ": a setting as an item of a list (the '{' of its group missing?)";
+	if (l == sh->setting_value_line) {
+		snprintf(buf, size, ": a setting as the value of '%s' (the '{' of its group missing?)",
+			 sh->setting_value_of);
+		return buf;
+	}
 	if (l == sh->mismatch_line) {
 		snprintf(buf, size, ": this '%c' closes the '%c' opened at line %u", sh->mismatch,
 			 sh->mismatch_opened, sh->mismatch_opened_line);

@@ -31,6 +31,7 @@ struct nh_pending_peer {
  * at line N": libconfig says where it stopped, not what it wanted. Lines
  * are 1-based; 0 means "none seen". */
 #define NH_SHAPE_DEPTH 32
+#define NH_SHAPE_NAME 33        /* a setting's name kept: 32 characters and a NUL */
 struct nh_shape {
 	unsigned int last_line;         /* the line of the last token */
 	char last;                      /* that token's last character */
@@ -60,8 +61,10 @@ struct nh_shape {
 	unsigned int trailing_comma_line;       /* ',' (or ';') right before ')' or ']' */
 	char trailing_sep;              /* which */
 	unsigned int bare_setting_line; /* a setting as an item of a list: its '{' missing */
+	unsigned int setting_value_line;        /* a setting as the value of another */
+	char setting_value_of[NH_SHAPE_NAME];   /* that other's name */
 	unsigned int missing_eq_line;   /* a value right after a setting's name */
-	char missing_eq_name[33];       /* that name (its first 32 characters) */
+	char missing_eq_name[NH_SHAPE_NAME];    /* that name */
 	unsigned int extra_close_line;  /* a closing bracket with none open */
 	char extra_close;
 };

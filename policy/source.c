@@ -78,9 +78,14 @@ struct lexer {
 	unsigned int line;
 	unsigned int multiline_string;  /* the line of the first string over lines */
 	int r;
-	bool name;              /* the last token was a name */
-	bool eq_named;          /* it was a '=' after a name */
+	const char *tok;        /* the last token */
+	size_t tok_len;
+	bool name;              /* it was a name */
 	unsigned int list_name_line;    /* the line of that name, when it came first in a list's item */
+	unsigned int value_name_line;   /* ... when it came after a setting's '=' */
+	bool eq_named;          /* the last token was a '=' after a name: */
+	const char *eq_of;      /* that name */
+	size_t eq_of_len;
 	/* a ';' straight inside a list or array, until the tokens after it
 	 * tell what it stands for (see after_list_semi) */
 	struct {
@@ -263,17 +268,24 @@ static void joined_strings(struct lexer *l, const char *tok, bool in_array)
 	}
 }
 
+/* A setting's name, n characters from name, into to (NH_SHAPE_NAME
+ * bytes): its first NH_SHAPE_NAME - 1 characters. */
+static void copy_name(char *to, const char *name, size_t n)
+{
+	if (n > NH_SHAPE_NAME - 1)
+		n = NH_SHAPE_NAME - 1;
+	memcpy(to, name, n);
+	to[n] = '\0';
+}
+
 /* A value right after the name of a setting: its '=' missing. */
 static void after_setting_name(struct lexer *l, const char *tok, size_t n)
 {
 	struct nh_shape *s = &l->c->shape;
-	size_t len = l->setting_len < sizeof(s->missing_eq_name) - 1 ? l->setting_len
-								       : sizeof(s->missing_eq_name) - 1;
 
 	if (starts_value(tok, n) && !s->missing_eq_line) {
 		s->missing_eq_line = token_line(l, tok);
-		memcpy(s->missing_eq_name, l->setting, len);
-		s->missing_eq_name[len] = '\0';
+		copy_name(s->missing_eq_name, l->setting, l->setting_len);
 	}
 	l->setting = NULL;
 }
@@ -286,15 +298,17 @@ static void shape_token(struct lexer *l, const char *start)
 	char top = s->depth && s->depth <= NH_SHAPE_DEPTH ? s->open[s->depth - 1] : 0;
 	bool in_list = top == '(' || top == '[';
 	char first = *start, last = l->p[-1], prev = s->last;
+	size_t n = (size_t)(l->p - start);
+	bool name;
 
 	if (l->semi.line)
-		after_list_semi(l, start, (size_t)(l->p - start));
+		after_list_semi(l, start, n);
 	if (l->setting)
-		after_setting_name(l, start, (size_t)(l->p - start));
+		after_setting_name(l, start, n);
 	if ((isalpha((unsigned char)first) || first == '*') && (!s->depth || top == '{') &&
 	    (!prev || strchr(";,{", prev))) {
 		l->setting = start;
-		l->setting_len = (size_t)(l->p - start);
+		l->setting_len = n;
 	}
 	if (first == '"' && prev == '"')
 		joined_strings(l, start, top == '[');
@@ -348,11 +362,23 @@ static void shape_token(struct lexer *l, const char *start)
 	}
 	if ((first == '=' || first == ':') && l->list_name_line && !s->bare_setting_line)
 		s->bare_setting_line = l->list_name_line;
+	if ((first == '=' || first == ':') && l->value_name_line && !s->setting_value_line) {
+		s->setting_value_line = l->value_name_line;
+		copy_name(s->setting_value_of, l->eq_of, l->eq_of_len);
+	}
+	name = (isalpha((unsigned char)first) || first == '*') && !starts_value(start, n);
+	l->list_name_line = name && top == '(' && strchr(",(", prev) ? l->line : 0;
+	l->value_name_line = name && l->eq_named ? l->line : 0;
+	if (first == '=' && l->name) {
+		l->eq_of = l->tok;
+		l->eq_of_len = l->tok_len;
+	}
+	l->eq_named = first == '=' && l->name;
+	l->name = name;
+	l->tok = start;
+	l->tok_len = n;
 	s->last = last;
 	s->last_line = l->line;
-	l->eq_named = first == '=' && l->name;
-	l->name = isalpha((unsigned char)first) || first == '*';
-	l->list_name_line = l->name && top == '(' && strchr(",(", prev) ? l->line : 0;
 }
 
 /* Value of a decimal or hex literal (digits only, no sign or suffix);

@@ -60,6 +60,9 @@ static void test_syntax(void **state)
 		  "syntax error: a setting as an item of a list (the '{' of its group missing?)" },
 		{ "the first group's opening brace missing", "links = ( name = \"b\"; kind = \"dummy\"; } );\n", 1, false,
 		  "syntax error: a setting as an item of a list (the '{' of its group missing?)" },
+		{ "a group's opening brace missing after '='", "links = (\n  { name = \"a\"; kind = \"veth\";\n"
+		  "    peer = name = \"b\"; };\n  }\n);\n", 3, false,
+		  "syntax error: a setting as the value of 'peer' (the '{' of its group missing?)" },
 		{ "single quotes", "links = (\n  { name = 'a'; }\n);\n", 2, false,
 		  "syntax error: strings are in double quotes (\"...\"), not single" },
 		{ "curly quotes", "links = (\n  { name = \xe2\x80\x9clo\xe2\x80\x9d; }\n);\n", 2, false,
