@@ -2,8 +2,7 @@
  * (always NUL-terminated, cut, never overrun, when full) without its format
  * parsing. The object keys, addresses and log lines of every heal are made
  * with it: with snprintf, formatting was 40 % of netheal's instructions for
- * an address heal (callgrind, 2026-12-04), more than reading the event,
- * the diff and the request together. */
+ * an address heal (callgrind, 2026-12-04). */
 #ifndef NETHEAL_COMMON_STRBUF_H
 #define NETHEAL_COMMON_STRBUF_H
 

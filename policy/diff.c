@@ -421,7 +421,7 @@ static size_t first_of_key(const struct nh_route *const *have, size_t n_have, co
 	return lo;
 }
 
-/* have: the observed routes sorted by key (routes_by_key). Only a route
+/* have: the observed routes sorted by key (diff_routes' index). Only a route
  * with w's key can satisfy it or be in its way (nh_route_satisfied). */
 static int diff_route(struct diff_ctx *c, size_t x, const struct link_plan *lps, const struct nh_route *w,
 		      const struct nh_route *const *have, size_t n_have)
