@@ -59,12 +59,12 @@ static const struct {
 
 /* ---- delivering -------------------------------------------------------------------- */
 
-static void dropped(void *ctx, const char *key)
+static void dropped(void *ctx, const struct nh_dropped *d)
 {
 	struct nh_ns *ns = ctx;
 
 	if (ns->m->ops && ns->m->ops->dropped)
-		ns->m->ops->dropped(ns->m, ns, key, ns->m->ctx);
+		ns->m->ops->dropped(ns->m, ns, d, ns->m->ctx);
 }
 
 static void link_name(void *ctx, const char *name, int delta)

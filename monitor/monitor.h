@@ -99,8 +99,8 @@ struct nh_monitor_ops {
 	/* One kernel event, after it was applied to ns->obs.have (ev->changed). */
 	void (*event)(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx);
 	/* Applying an event dropped an object as a consequence (observe.h's
-	 * sink): key is its nh_route_key / nh_address_key. */
-	void (*dropped)(struct nh_monitor *m, struct nh_ns *ns, const char *key, void *ctx);
+	 * sink and struct nh_dropped: valid only during the call). */
+	void (*dropped)(struct nh_monitor *m, struct nh_ns *ns, const struct nh_dropped *d, void *ctx);
 	/* ns->obs.have was replaced by a full re-dump: "overrun" after lost
 	 * events (ENOBUFS, a truncated read: every namespace, read again a
 	 * batch at a time), "retry" after a read that had to be tried again

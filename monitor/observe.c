@@ -304,11 +304,47 @@ void nh_observe_dump_end(struct nh_state *s)
 
 /* ---- applying events ------------------------------------------------------ */
 
-/* Tell the sink about an object dropped as a consequence of another change. */
-static void dropped(const struct nh_observe_sink *sink, const char *key)
+/* Tell the sink about an object dropped as a consequence of another change
+ * (its key made only when there is one to tell). */
+static void drop_report(const struct nh_observe_sink *sink, struct nh_dropped *d)
 {
-	if (sink && sink->dropped)
-		sink->dropped(sink->ctx, key);
+	char key[NH_OBJECT_KEYSIZ];
+
+	if (!sink || !sink->dropped)
+		return;
+	switch (d->obj) {
+	case NH_OBJ_ADDRESS:
+		d->key = nh_address_key(d->addr, key, sizeof(key));
+		break;
+	case NH_OBJ_ROUTE:
+		d->key = nh_route_key(d->route, key, sizeof(key));
+		break;
+	default:
+		d->key = nh_neigh_key(d->neigh, key, sizeof(key));
+		break;
+	}
+	sink->dropped(sink->ctx, d);
+}
+
+static void dropped_route(const struct nh_observe_sink *sink, const struct nh_route *r)
+{
+	struct nh_dropped d = { .obj = NH_OBJ_ROUTE, .route = r };
+
+	drop_report(sink, &d);
+}
+
+static void dropped_address(const struct nh_observe_sink *sink, const struct nh_address *a)
+{
+	struct nh_dropped d = { .obj = NH_OBJ_ADDRESS, .addr = a };
+
+	drop_report(sink, &d);
+}
+
+static void dropped_neigh(const struct nh_observe_sink *sink, const struct nh_neigh *n)
+{
+	struct nh_dropped d = { .obj = NH_OBJ_NEIGH, .neigh = n };
+
+	drop_report(sink, &d);
 }
 
 /* The routes on ifindex go with it (family's, or all), as the kernel
@@ -318,7 +354,6 @@ static void dropped(const struct nh_observe_sink *sink, const char *key)
  * unknown, to be read again. */
 static void drop_routes(struct nh_state *s, int ifindex, int family, const struct nh_observe_sink *sink)
 {
-	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->n_routes; i++) {
@@ -334,7 +369,7 @@ static void drop_routes(struct nh_state *s, int ifindex, int family, const struc
 			nh_strlcpy(s->routes[j].dev, link_name(s, r->oif), sizeof(s->routes[j].dev));
 			j++;
 		} else {
-			dropped(sink, nh_route_key(r, key, sizeof(key)));
+			dropped_route(sink, r);
 		}
 	}
 	s->n_routes = j;
@@ -342,28 +377,26 @@ static void drop_routes(struct nh_state *s, int ifindex, int family, const struc
 
 static void drop_addresses(struct nh_state *s, int ifindex, const struct nh_observe_sink *sink)
 {
-	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->n_addrs; i++) {
 		if (s->addrs[i].ifindex != ifindex)
 			s->addrs[j++] = s->addrs[i];
 		else
-			dropped(sink, nh_address_key(&s->addrs[i], key, sizeof(key)));
+			dropped_address(sink, &s->addrs[i]);
 	}
 	s->n_addrs = j;
 }
 
 static void drop_neighs(struct nh_state *s, int ifindex, const struct nh_observe_sink *sink)
 {
-	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->n_neighs; i++) {
 		if (s->neighs[i].ifindex != ifindex)
 			s->neighs[j++] = s->neighs[i];
 		else
-			dropped(sink, nh_neigh_key(&s->neighs[i], key, sizeof(key)));
+			dropped_neigh(sink, &s->neighs[i]);
 	}
 	s->n_neighs = j;
 }
@@ -653,7 +686,6 @@ static bool uses_nexthop(const struct nh_state *s, uint32_t id)
 static int apply_nexthop(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_nl_event *ev,
 			 const struct nh_observe_sink *sink)
 {
-	char key[NH_OBJECT_KEYSIZ];
 	size_t j = 0;
 	uint32_t id;
 
@@ -673,7 +705,7 @@ static int apply_nexthop(struct nh_state *s, const struct nlmsghdr *nlh, struct 
 		const struct nh_route *r = &s->routes[i];
 
 		if (ev->nh_id && r->nh_id == ev->nh_id) {
-			dropped(sink, nh_route_key(r, key, sizeof(key)));
+			dropped_route(sink, r);
 			continue;
 		}
 		s->routes[j++] = *r;

@@ -117,13 +117,26 @@ int nh_observe_netconf_get(struct nh_nl *nl, struct nh_state *s, uint8_t family,
 int nh_observe_dump_msg(struct nh_state *s, const struct nlmsghdr *nlh, const struct nh_route_keep *keep);
 void nh_observe_dump_end(struct nh_state *s);
 
+/* An object observe dropped from a state: obj is NH_OBJ_ADDRESS,
+ * NH_OBJ_ROUTE or NH_OBJ_NEIGH and says which member is set. It and key
+ * (its nh_address_key / nh_route_key / nh_neigh_key) are valid only during
+ * the call. */
+struct nh_dropped {
+	enum nh_obj obj;
+	union {
+		const struct nh_address *addr;
+		const struct nh_route *route;
+		const struct nh_neigh *neigh;
+	};
+	const char *key;
+};
+
 /* Where observe says what it dropped from a state as a consequence of
  * another change: routes with their link, with the link going down, or with
  * the link's last IPv4 address; addresses and permanent neighbours with
- * their link (the kernel does the same, mostly without a word). key:
- * nh_route_key / nh_address_key / nh_neigh_key. */
+ * their link (the kernel does the same, mostly without a word). */
 struct nh_observe_sink {
-	void (*dropped)(void *ctx, const char *key);
+	void (*dropped)(void *ctx, const struct nh_dropped *d);
 	void *ctx;
 	/* A link of that name came into the state (delta 1) or left it (-1):
 	 * created, moved in or out, renamed, deleted. May be NULL. */

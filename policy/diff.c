@@ -565,11 +565,6 @@ static int diff_prefix_routes(struct diff_ctx *c, size_t x, const struct link_pl
 	return 0;
 }
 
-static int prefix_qcmp(const void *a, const void *b)
-{
-	return nh_prefix_cmp(a, b);
-}
-
 bool nh_diff_route_relevant(const struct nh_netns_rule *rule, const struct nh_route *r)
 {
 	const struct nh_state *want;
@@ -577,8 +572,7 @@ bool nh_diff_route_relevant(const struct nh_netns_rule *rule, const struct nh_ro
 	if (!rule)
 		return false;
 	if (rule->refs_known)   /* indexed: a binary search (one per route event) */
-		return rule->n_dsts &&
-		       bsearch(&r->dst, rule->dsts, rule->n_dsts, sizeof(*rule->dsts), prefix_qcmp) != NULL;
+		return nh_rule_has_dst(rule, &r->dst);
 	want = &rule->want;
 	for (size_t i = 0; i < want->n_routes; i++)
 		if (nh_prefix_cmp(&want->routes[i].dst, &r->dst) == 0)

@@ -525,6 +525,21 @@ fail:
 	return -ENOMEM;
 }
 
+const struct nh_address *nh_state_find_address(const struct nh_state *s, const struct nh_address *key)
+{
+	return s->n_addrs ? bsearch(key, s->addrs, s->n_addrs, sizeof(*s->addrs), addr_cmp) : NULL;
+}
+
+const struct nh_route *nh_state_find_route(const struct nh_state *s, const struct nh_route *key)
+{
+	return s->n_routes ? bsearch(key, s->routes, s->n_routes, sizeof(*s->routes), route_cmp) : NULL;
+}
+
+const struct nh_neigh *nh_state_find_neigh(const struct nh_state *s, const struct nh_neigh *key)
+{
+	return s->n_neighs ? bsearch(key, s->neighs, s->n_neighs, sizeof(*s->neighs), neigh_cmp) : NULL;
+}
+
 /* A binary search; a state built out of order (links_unsorted) is still
  * searched whole on a miss. Misses are common (the host's diff asks for
  * each missing peer end among its 1000), so a sorted state must not scan. */
@@ -632,6 +647,11 @@ static void refer(struct nh_netns_rule *r, const char *name)
 static int prefix_qcmp(const void *a, const void *b)
 {
 	return nh_prefix_cmp(a, b);
+}
+
+bool nh_rule_has_dst(const struct nh_netns_rule *r, const struct nh_prefix *dst)
+{
+	return r->n_dsts && bsearch(dst, r->dsts, r->n_dsts, sizeof(*r->dsts), prefix_qcmp);
 }
 
 /* r->dsts: its routes' destinations and its addresses' networks, sorted,

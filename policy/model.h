@@ -426,6 +426,12 @@ int nh_state_add_neigh(struct nh_state *s, const struct nh_neigh *n);
 struct nh_link *nh_state_link_by_name(const struct nh_state *s, const char *name);
 struct nh_link *nh_state_link_by_index(const struct nh_state *s, int ifindex);
 struct nh_sysctl *nh_state_sysctl(const struct nh_state *s, const char *key);
+/* The object of s with key's key (nh_address_key_cmp, nh_route_key_cmp,
+ * nh_neigh_key_cmp), or NULL: a binary search, so s's array must be sorted
+ * (nh_state_sort; a rule's want is, observed states are). */
+const struct nh_address *nh_state_find_address(const struct nh_state *s, const struct nh_address *key);
+const struct nh_route *nh_state_find_route(const struct nh_state *s, const struct nh_route *key);
+const struct nh_neigh *nh_state_find_neigh(const struct nh_state *s, const struct nh_neigh *key);
 /* The netconf entry of family and ifindex, or NULL. */
 const struct nh_netconf *nh_state_netconf(const struct nh_state *s, uint8_t family, int ifindex);
 /* Merge what nc holds (its has bits) into the entry of its family and
@@ -488,6 +494,9 @@ struct nh_netns_rule {
  * complete and sorted (nh_state_sort): the indexes point into it. 0, or
  * -ENOMEM (r->refs_known stays false). */
 int nh_rule_index_refs(struct nh_netns_rule *r);
+/* Whether dst is one of r->dsts (nh_prefix_cmp): a binary search. Only
+ * once r->refs_known; before, it is false for every dst. */
+bool nh_rule_has_dst(const struct nh_netns_rule *r, const struct nh_prefix *dst);
 /* Free what r owns (not r itself). */
 void nh_rule_free(struct nh_netns_rule *r);
 

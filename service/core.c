@@ -1621,23 +1621,8 @@ void nh_core_netns_removed(struct nh_core *c, const char *name)
 	requeue_waiting(c);
 }
 
-/* Is the object behind key one the policy names in ns? (Records are made
+/* Is the object ev is about one the policy names in ns? (Records are made
  * only for those: foreign churn must not grow memory.) */
-static int address_qcmp(const void *a, const void *b)
-{
-	return nh_address_key_cmp(a, b);
-}
-
-static int route_qcmp(const void *a, const void *b)
-{
-	return nh_route_key_cmp(a, b);
-}
-
-static int neigh_qcmp(const void *a, const void *b)
-{
-	return nh_neigh_key_cmp(a, b);
-}
-
 static bool wanted(const struct nh_netns *ns, const struct nh_nl_event *ev)
 {
 	const struct nh_state *want = ns->rule ? &ns->rule->want : NULL;
@@ -1650,19 +1635,16 @@ static bool wanted(const struct nh_netns *ns, const struct nh_nl_event *ev)
 	/* a rule's addresses, routes and neighbours are sorted by key
 	 * (nh_state_sort, policy/validate.c): a binary search per event */
 	case NH_OBJ_ADDRESS:
-		return want->n_addrs &&
-		       bsearch(&ev->addr, want->addrs, want->n_addrs, sizeof(*want->addrs), address_qcmp);
+		return nh_state_find_address(want, &ev->addr) != NULL;
 	case NH_OBJ_ROUTE:
-		return want->n_routes &&
-		       bsearch(&ev->route, want->routes, want->n_routes, sizeof(*want->routes), route_qcmp);
+		return nh_state_find_route(want, &ev->route) != NULL;
 	case NH_OBJ_RULE:
 		for (size_t i = 0; i < want->n_rules; i++)
 			if (nh_fib_rule_key_cmp(&want->rules[i], &ev->frule) == 0)
 				return true;
 		return false;
 	case NH_OBJ_NEIGH:
-		return want->n_neighs &&
-		       bsearch(&ev->neigh, want->neighs, want->n_neighs, sizeof(*want->neighs), neigh_qcmp);
+		return nh_state_find_neigh(want, &ev->neigh) != NULL;
 	default:
 		/* a sysctl's change names no actor: written through procfs,
 		 * RTM_NEWNETCONF comes from the kernel (port 0) whoever wrote */
@@ -1852,122 +1834,38 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 		link_changed(c, ns, ev, ev->t_us);
 }
 
-/* Whether the rule of ns names the route, address or neighbour behind key. */
-/* The keys of the addresses, routes and neighbours a rule names, sorted
- * (strcmp): made the first time an object of a namespace under that rule is
- * dropped, and kept until the policy changes. Before, each drop formatted
- * every key the rule names: a link going down with 2000 policy routes on
- * it took 2000² key formats, 270 ms of CPU (2026-12-04). */
-struct wanted_keys {
-	const struct nh_netns_rule *rule;
-	char **keys;
-	size_t n;
-	UT_hash_handle hh;
-};
-
-static void wanted_keys_free(struct wanted_keys *w)
+/* Whether want names the object d is about (its arrays are sorted). */
+static bool names_dropped(const struct nh_state *want, const struct nh_dropped *d)
 {
-	for (size_t i = 0; i < w->n; i++)
-		free(w->keys[i]);
-	free(w->keys);
-	free(w);
-}
-
-static void wanted_keys_clear(struct nh_core *c)
-{
-	struct wanted_keys *w, *tmp;
-
-	HASH_ITER(hh, c->wanted, w, tmp) {
-		HASH_DEL(c->wanted, w);
-		wanted_keys_free(w);
+	switch (d->obj) {
+	case NH_OBJ_ADDRESS:
+		return nh_state_find_address(want, d->addr) != NULL;
+	case NH_OBJ_ROUTE:
+		return nh_state_find_route(want, d->route) != NULL;
+	case NH_OBJ_NEIGH:
+		return nh_state_find_neigh(want, d->neigh) != NULL;
+	default:
+		return false;
 	}
 }
 
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int wanted_keys_add(struct wanted_keys *w, const char *key)
-{
-	char *k = strdup(key);
-
-	if (!k)
-		return -ENOMEM;
-	w->keys[w->n++] = k;
-	return 0;
-}
-
-/* rule's keys, made now if not yet; NULL when out of memory. */
-static struct wanted_keys *wanted_keys_of(struct nh_core *c, const struct nh_netns_rule *rule)
-{
-	const struct nh_state *want = &rule->want;
-	struct wanted_keys *w;
-	char k[NH_OBJECT_KEYSIZ];
-	int r = 0;
-
-	HASH_FIND_PTR(c->wanted, &rule, w);
-	if (w)
-		return w;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return NULL;
-	w->rule = rule;
-	w->keys = calloc(want->n_addrs + want->n_routes + want->n_neighs + 1, sizeof(*w->keys));
-	for (size_t i = 0; w->keys && r == 0 && i < want->n_addrs; i++)
-		r = wanted_keys_add(w, nh_address_key(&want->addrs[i], k, sizeof(k)));
-	for (size_t i = 0; w->keys && r == 0 && i < want->n_routes; i++)
-		r = wanted_keys_add(w, nh_route_key(&want->routes[i], k, sizeof(k)));
-	for (size_t i = 0; w->keys && r == 0 && i < want->n_neighs; i++)
-		r = wanted_keys_add(w, nh_neigh_key(&want->neighs[i], k, sizeof(k)));
-	if (!w->keys || r < 0) {
-		wanted_keys_free(w);
-		return NULL;
-	}
-	qsort(w->keys, w->n, sizeof(*w->keys), key_cmp);
-	HASH_ADD_PTR(c->wanted, rule, w);
-	return w;
-}
-
-/* Whether key names an object ns's rule names. */
-static bool wanted_key(struct nh_core *c, const struct nh_netns *ns, const char *key)
-{
-	const struct nh_state *want = &ns->rule->want;
-	struct wanted_keys *w = wanted_keys_of(c, ns->rule);
-	char k[NH_OBJECT_KEYSIZ];
-
-	if (w)
-		return bsearch(&key, w->keys, w->n, sizeof(*w->keys), key_cmp) != NULL;
-	/* out of memory: one by one */
-
-	for (size_t i = 0; i < want->n_addrs; i++)
-		if (strcmp(nh_address_key(&want->addrs[i], k, sizeof(k)), key) == 0)
-			return true;
-	for (size_t i = 0; i < want->n_routes; i++)
-		if (strcmp(nh_route_key(&want->routes[i], k, sizeof(k)), key) == 0)
-			return true;
-	for (size_t i = 0; i < want->n_neighs; i++)
-		if (strcmp(nh_neigh_key(&want->neighs[i], k, sizeof(k)), key) == 0)
-			return true;
-	return false;
-}
-
-void nh_core_dropped(struct nh_core *c, struct nh_observed *obs, const char *key)
+void nh_core_dropped(struct nh_core *c, struct nh_observed *obs, const struct nh_dropped *d)
 {
 	struct nh_netns *ns = obs->user;
 	struct nh_tracked *obj;
 
+	(void)c;
 	if (!ns || !ns->rule)
 		return;
 	/* records only for what the policy names: foreign churn must not
 	 * grow memory */
-	obj = nh_netns_tracked(ns, key, false);
-	if (!obj && wanted_key(c, ns, key))
-		obj = nh_netns_tracked(ns, key, true);
+	obj = nh_netns_tracked(ns, d->key, false);
+	if (!obj && names_dropped(&ns->rule->want, d))
+		obj = nh_netns_tracked(ns, d->key, true);
 	if (obj) {
 		obj->removed = true;
 		obj->removed_by = 0;
-		nh_debug("netns %s: %s removed by the kernel with another object", nh_netns_label(ns), key);
+		nh_debug("netns %s: %s removed by the kernel with another object", nh_netns_label(ns), d->key);
 	}
 }
 
@@ -2036,7 +1934,6 @@ int nh_core_set_policy(struct nh_core *c, const struct nh_policy *policy)
 
 	if (r < 0)
 		return r;       /* the world kept the old policy */
-	wanted_keys_clear(c);   /* the old rules go with the old policy */
 	c->policy = policy;
 	r = apply_policy(c, old);
 	if (r < 0) {
@@ -2095,7 +1992,6 @@ void nh_core_free(struct nh_core *c)
 	HASH_ITER(hh, c->by_name, ns, tmp)
 		record_free(c, ns);
 	nh_world_free(&c->world);
-	wanted_keys_clear(c);
 	free(c->waiting);
 	free(c->sorted);
 	free(c);

@@ -189,9 +189,10 @@ void nh_core_netns_removed(struct nh_core *c, const char *name);
 /* One kernel event in obs's namespace, already applied to obs->have. */
 void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_nl_event *ev);
 /* An object observe dropped from obs as a consequence of another change
- * (routes with their link, address or link state; addresses with their
- * link): key is its nh_address_key/nh_route_key. */
-void nh_core_dropped(struct nh_core *c, struct nh_observed *obs, const char *key);
+ * (routes with their link, address or link state; addresses and permanent
+ * neighbours with their link): monitor/observe.h's struct nh_dropped. A
+ * record is made only when obs's rule names it (a binary search). */
+void nh_core_dropped(struct nh_core *c, struct nh_observed *obs, const struct nh_dropped *d);
 /* obs was read again from scratch (after lost events, a failed read, or
  * resync_interval); reason as nh_resync_reason_from_string reads it. */
 void nh_core_resynced(struct nh_core *c, struct nh_observed *obs, const char *reason);

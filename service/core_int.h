@@ -25,7 +25,6 @@ struct nh_core {
 	uint64_t pass;                  /* the heal pass running, or the last one */
 	uint64_t progress;              /* passes that healed or decided something */
 	bool oom_logged;
-	struct wanted_keys *wanted;     /* by rule, made as needed (core.c) */
 };
 
 static inline uint64_t core_now_us(const struct nh_core *c)

@@ -337,12 +337,12 @@ static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_
 	nh_core_event(e->core, &ns->obs, ev);
 }
 
-static void on_dropped(struct nh_monitor *m, struct nh_ns *ns, const char *key, void *ctx)
+static void on_dropped(struct nh_monitor *m, struct nh_ns *ns, const struct nh_dropped *d, void *ctx)
 {
 	struct engine *e = ctx;
 
 	(void)m;
-	nh_core_dropped(e->core, &ns->obs, key);
+	nh_core_dropped(e->core, &ns->obs, d);
 }
 
 static void log_resync(const char *netns, const char *reason)

@@ -165,13 +165,25 @@ struct heard {
 	bool full;                      /* more names than kept: not checked */
 };
 
-/* A key the monitor reports for an object dropped with another: a string. */
-static void dropped(void *ctx, const char *key)
+/* An object the monitor reports dropped with another: an address, route or
+ * neighbour, with its key as a string, the same as the object's own. */
+static void dropped(void *ctx, const struct nh_dropped *d)
 {
 	struct heard *h = ctx;
+	char key[NH_OBJECT_KEYSIZ];
 
-	if (!key || strnlen(key, NH_OBJECT_KEYSIZ) >= NH_OBJECT_KEYSIZ)
+	if (!d->key || strnlen(d->key, NH_OBJECT_KEYSIZ) >= NH_OBJECT_KEYSIZ)
 		broken("a dropped object's key is not a string", h->dropped);
+	if (d->obj == NH_OBJ_ADDRESS)
+		nh_address_key(d->addr, key, sizeof(key));
+	else if (d->obj == NH_OBJ_ROUTE)
+		nh_route_key(d->route, key, sizeof(key));
+	else if (d->obj == NH_OBJ_NEIGH)
+		nh_neigh_key(d->neigh, key, sizeof(key));
+	else
+		broken("a dropped object is not an address, route or neighbour", (size_t)d->obj);
+	if (strcmp(key, d->key) != 0)
+		broken("a dropped object's key is not its own", h->dropped);
 	h->dropped++;
 }
 

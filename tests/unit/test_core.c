@@ -899,18 +899,21 @@ static void test_consequential_removal(void **state)
 	struct fake *f = fake_new(base_policy);
 	struct fake_ns *blue;
 	char key[NH_OBJECT_KEYSIZ];
+	struct nh_route route;
+	struct nh_dropped d = { .obj = NH_OBJ_ROUTE, .route = &route, .key = key };
 	size_t flapping_routes = 0, kernel_routes = 0, address_heals = 0;
 
 	(void)state;
 	built(f);
 	blue = ns_get(f, "blue");
-	nh_route_key(&blue->truth.routes[0], key, sizeof(key));
+	route = blue->truth.routes[0];
+	nh_route_key(&route, key, sizeof(key));
 	for (int i = 0; i < 6; i++) {
 		f->now_us += 2000000;
 		del_addr(blue, "v-peer1", "10.1.1.100/24");
 		blue->truth.n_routes = 0;
 		sync_ns(blue);
-		nh_core_dropped(f->core, &blue->obs, key);          /* observe's cascade */
+		nh_core_dropped(f->core, &blue->obs, &d);           /* observe's cascade */
 		deliver(f, "blue", RTM_DELADDR, NH_OBJ_ADDRESS, 777);
 		nh_core_heal(f->core);
 	}
@@ -930,9 +933,25 @@ static void test_consequential_removal(void **state)
 	fake_free(f);
 }
 
+/* observe's report that route dst (main table, metric 0) went from netns
+ * with another object, as monitor/observe.c makes it. */
+static void route_dropped(struct fake *f, const char *netns, const char *dst)
+{
+	struct nh_route r = { .table = NH_RT_TABLE_MAIN };
+	char key[NH_OBJECT_KEYSIZ];
+	const struct nh_dropped d = { .obj = NH_OBJ_ROUTE, .route = &r, .key = key };
+
+	if (strcmp(dst, "default") == 0)
+		r.dst.family = AF_INET;
+	else
+		assert_int_equal(nh_prefix_parse(dst, &r.dst), 0);
+	nh_route_key(&r, key, sizeof(key));
+	nh_core_dropped(f->core, &ns_get(f, netns)->obs, &d);
+}
+
 /* What observe drops with another change gets a record only when the rule
- * names it (foreign churn must not grow memory); the rule's keys are kept
- * sorted by the core and made again for a new policy's rules. */
+ * names it (foreign churn must not grow memory): the object is looked up in
+ * the rule's sorted want, of this policy, not the one before. */
 static void test_dropped_wanted(void **state)
 {
 	static const char named[] = "route:inet 254 default 0";
@@ -940,16 +959,19 @@ static void test_dropped_wanted(void **state)
 	struct fake *f = fake_new(base_policy);
 	struct nh_policy other;
 	struct nh_netns *blue;
+	struct nh_dropped addr = { .obj = NH_OBJ_ADDRESS, .key = "address:v-peer1 10.1.1.100/24" };
 
 	(void)state;
 	built(f);
 	blue = nh_core_find(f->core, "blue");
 	assert_non_null(blue);
-	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, foreign);
+	route_dropped(f, "blue", "203.0.113.0/24");
 	assert_null(nh_netns_tracked(blue, foreign, false));
-	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, "address:v-peer1 10.1.1.100/24");
+	addr.addr = find_addr(ns_get(f, "blue"), "v-peer1", "10.1.1.100/24");
+	assert_non_null(addr.addr);
+	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, &addr);
 	assert_non_null(nh_netns_tracked(blue, "address:v-peer1 10.1.1.100/24", false));
-	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, named);
+	route_dropped(f, "blue", "default");
 	assert_non_null(nh_netns_tracked(blue, named, false));
 	assert_true(nh_netns_tracked(blue, named, false)->removed);
 
@@ -958,8 +980,13 @@ static void test_dropped_wanted(void **state)
 	     "  routes = ( { to = \"203.0.113.0/24\"; via = \"10.1.1.51\"; } ); } );\n");
 	assert_int_equal(nh_core_set_policy(f->core, &other), 0);
 	blue = nh_core_find(f->core, "blue");
-	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, foreign);
+	route_dropped(f, "blue", "203.0.113.0/24");
 	assert_non_null(nh_netns_tracked(blue, foreign, false));
+	/* and the address it no longer names gets none */
+	nh_netns_forget_objs(blue);
+	addr.addr = find_addr(ns_get(f, "blue"), "v-peer1", "10.1.1.100/24");
+	nh_core_dropped(f->core, &ns_get(f, "blue")->obs, &addr);
+	assert_null(nh_netns_tracked(blue, "address:v-peer1 10.1.1.100/24", false));
 	assert_int_equal(nh_core_set_policy(f->core, &f->policy), 0);
 	nh_policy_free(&other);
 	fake_free(f);

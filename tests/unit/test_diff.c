@@ -895,6 +895,63 @@ static void test_route_relevant_index(void **state)
 	nh_rule_free(&rule);
 }
 
+/* nh_state_find_*: a binary search of a sorted state by key, which finds
+ * every object by a copy of its key alone and nothing else. */
+static void test_state_find(void **state)
+{
+	static const char *const dsts[] = { "198.51.100.0/24", "default", "10.1.9.0/24", "2001:db8::/64" };
+	static const char *const addrs[] = { "10.1.9.5/24", "192.0.2.9/28", "2001:db8:1::1/64", "10.1.9.6/24" };
+	static const char *const ips[] = { "10.1.9.1", "10.1.9.2", "2001:db8::1" };
+	struct nh_state s;
+	struct nh_route r = { .table = 254 };
+	struct nh_address a = { 0 };
+	struct nh_neigh n = { 0 };
+
+	(void)state;
+	nh_state_init(&s);
+	assert_null(nh_state_find_route(&s, &r));
+	assert_null(nh_state_find_address(&s, &a));
+	assert_null(nh_state_find_neigh(&s, &n));
+	for (size_t i = 0; i < 4; i++) {
+		struct nh_route rt = { .table = 254, .dst = pfx(dsts[i]), .metric = (uint32_t)i };
+
+		assert_int_equal(nh_state_add_route(&s, &rt), 0);
+		add_addr(&s, i % 2 ? "v1" : "v0", 0, addrs[i], 0);
+	}
+	for (size_t i = 0; i < 3; i++)
+		add_neigh(&s, "v0", 0, ips[i], (uint8_t)i, 0);
+	nh_state_sort(&s);
+	for (size_t i = 0; i < 4; i++) {
+		r.dst = pfx(dsts[i]);
+		r.metric = (uint32_t)i;
+		assert_non_null(nh_state_find_route(&s, &r));
+		assert_int_equal(nh_prefix_cmp(&nh_state_find_route(&s, &r)->dst, &r.dst), 0);
+		r.metric = 100;                 /* another metric: another route */
+		assert_null(nh_state_find_route(&s, &r));
+		r.metric = (uint32_t)i;
+		r.table = 100;                  /* another table: the same */
+		assert_null(nh_state_find_route(&s, &r));
+		r.table = 254;
+
+		nh_strlcpy(a.link, i % 2 ? "v1" : "v0", sizeof(a.link));
+		a.prefix = pfx(addrs[i]);
+		assert_non_null(nh_state_find_address(&s, &a));
+		nh_strlcpy(a.link, i % 2 ? "v0" : "v1", sizeof(a.link));     /* on the other link */
+		assert_null(nh_state_find_address(&s, &a));
+	}
+	for (size_t i = 0; i < 3; i++) {
+		nh_strlcpy(n.dev, "v0", sizeof(n.dev));
+		n.addr = pfx(ips[i]);
+		assert_non_null(nh_state_find_neigh(&s, &n));
+		nh_strlcpy(n.dev, "v1", sizeof(n.dev));
+		assert_null(nh_state_find_neigh(&s, &n));
+	}
+	n.addr = pfx("10.1.9.3");
+	nh_strlcpy(n.dev, "v0", sizeof(n.dev));
+	assert_null(nh_state_find_neigh(&s, &n));
+	nh_state_free(&s);
+}
+
 /* Which routes a state need keep: a policy route's destination, a policy
  * address's network; none without a rule. A rule naming more widens. */
 static void test_route_relevant(void **state)
@@ -2140,6 +2197,7 @@ int main(void)
 		cmocka_unit_test(test_mac_of_new_link),
 		cmocka_unit_test(test_route_relevant),
 		cmocka_unit_test(test_route_relevant_index),
+		cmocka_unit_test(test_state_find),
 		cmocka_unit_test(test_route_dev_and_order),
 		cmocka_unit_test(test_route_conflict),
 		cmocka_unit_test(test_foreign_untouched),

@@ -684,12 +684,29 @@ struct drops {
 	size_t n;
 };
 
-static void collect(void *ctx, const char *key)
+/* The key of the object handed over, made again from the object: the two
+ * must agree (the union member set is the one obj names). */
+static void collect(void *ctx, const struct nh_dropped *dr)
 {
 	struct drops *d = ctx;
+	char key[NH_OBJECT_KEYSIZ];
 
+	switch (dr->obj) {
+	case NH_OBJ_ADDRESS:
+		nh_address_key(dr->addr, key, sizeof(key));
+		break;
+	case NH_OBJ_ROUTE:
+		nh_route_key(dr->route, key, sizeof(key));
+		break;
+	case NH_OBJ_NEIGH:
+		nh_neigh_key(dr->neigh, key, sizeof(key));
+		break;
+	default:
+		fail_msg("dropped an object of kind %d", (int)dr->obj);
+	}
+	assert_string_equal(key, dr->key);
 	assert_true(d->n < 16);
-	snprintf(d->keys[d->n++], NH_OBJECT_KEYSIZ, "%s", key);
+	snprintf(d->keys[d->n++], NH_OBJECT_KEYSIZ, "%s", dr->key);
 }
 
 static bool dropped_key(const struct drops *d, const char *key)
