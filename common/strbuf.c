@@ -66,3 +66,10 @@ void nh_strbuf_ip(struct nh_strbuf *b, int family, const void *addr)
 		nh_strbuf_chr(b, '?');
 	}
 }
+
+void nh_strbuf_prefix(struct nh_strbuf *b, int family, const void *addr, unsigned int len)
+{
+	nh_strbuf_ip(b, family, addr);
+	nh_strbuf_chr(b, '/');
+	nh_strbuf_u64(b, len);
+}

@@ -39,6 +39,8 @@ void nh_strbuf_i64(struct nh_strbuf *b, int64_t v);
  * AF_INET6 (16 bytes, as inet_ntop writes it: RFC 5952); "?" for another
  * family. */
 void nh_strbuf_ip(struct nh_strbuf *b, int family, const void *addr);
+/* The same, then "/" and len: "10.1.1.100/24", "2001:db8::/64". */
+void nh_strbuf_prefix(struct nh_strbuf *b, int family, const void *addr, unsigned int len);
 
 static inline void nh_strcpy_cut(char *buf, size_t size, const char *s)
 {

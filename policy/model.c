@@ -118,11 +118,10 @@ const char *nh_prefix_str(const struct nh_prefix *p, bool want_len, char *buf, s
 {
 	struct nh_strbuf b = nh_strbuf_init(buf, size);
 
-	nh_strbuf_ip(&b, p->family, p->addr);
-	if (want_len) {
-		nh_strbuf_chr(&b, '/');
-		nh_strbuf_u64(&b, p->len);
-	}
+	if (want_len)
+		nh_strbuf_prefix(&b, p->family, p->addr, p->len);
+	else
+		nh_strbuf_ip(&b, p->family, p->addr);
 	return buf;
 }
 

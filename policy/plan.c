@@ -73,9 +73,7 @@ const char *nh_address_key(const struct nh_address *addr, char *buf, size_t size
 	nh_strbuf_str(&b, "address:");
 	nh_strbuf_str(&b, addr->link);
 	nh_strbuf_chr(&b, ' ');
-	nh_strbuf_ip(&b, addr->prefix.family, addr->prefix.addr);
-	nh_strbuf_chr(&b, '/');
-	nh_strbuf_u64(&b, addr->prefix.len);
+	nh_strbuf_prefix(&b, addr->prefix.family, addr->prefix.addr, addr->prefix.len);
 	return buf;
 }
 
@@ -88,13 +86,10 @@ const char *nh_route_key(const struct nh_route *r, char *buf, size_t size)
 	nh_strbuf_str(&b, r->dst.family == AF_INET6 ? "route:inet6 " : "route:inet ");
 	nh_strbuf_u64(&b, r->table ? r->table : NH_RT_TABLE_MAIN);
 	nh_strbuf_chr(&b, ' ');
-	if (r->dst.len == 0) {
+	if (r->dst.len == 0)
 		nh_strbuf_str(&b, "default");
-	} else {
-		nh_strbuf_ip(&b, r->dst.family, r->dst.addr);
-		nh_strbuf_chr(&b, '/');
-		nh_strbuf_u64(&b, r->dst.len);
-	}
+	else
+		nh_strbuf_prefix(&b, r->dst.family, r->dst.addr, r->dst.len);
 	nh_strbuf_chr(&b, ' ');
 	nh_strbuf_u64(&b, metric);
 	return buf;

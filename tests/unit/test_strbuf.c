@@ -71,6 +71,18 @@ static void test_ip(void **state)
 		nh_strbuf_ip(&b, 0, addr);
 		assert_string_equal(buf, "?");
 	}
+	/* and with a prefix length */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned char addr[16];
+		unsigned int len = cases[i].family == AF_INET ? (unsigned int)i * 8 : 128 - (unsigned int)i;
+		struct nh_strbuf b = nh_strbuf_init(buf, sizeof(buf));
+		char want[64];
+
+		assert_int_equal(inet_pton(cases[i].family, cases[i].text, addr), 1);
+		nh_strbuf_prefix(&b, cases[i].family, addr, len);
+		snprintf(want, sizeof(want), "%s/%u", cases[i].text, len);
+		assert_string_equal(buf, want);
+	}
 }
 
 /* Full: cut, NUL-terminated, never past the buffer (ASan would see it),
