@@ -619,21 +619,28 @@ static int diff_routes(struct diff_ctx *c, size_t x, const struct link_plan *lps
 {
 	const struct nh_state *want = &c->views[x].rule->want;
 	const struct nh_state *st = diff_view_state(c, x);
-	const struct nh_route **have;
+	const struct nh_route *small[64], **have = small;
+	bool sorted = true;
 	int r = 0;
 
 	if (!want->n_routes)
 		return 0;
-	have = malloc((st->n_routes + 1) * sizeof(*have));
-	if (!have)
+	/* an index on the stack for a namespace's usual handful; sorted only
+	 * when the state is not (an observed one is: monitor/observe.c) */
+	if (st->n_routes > sizeof(small) / sizeof(small[0]) && !(have = malloc(st->n_routes * sizeof(*have))))
 		return -ENOMEM;
-	for (size_t i = 0; i < st->n_routes; i++)
+	for (size_t i = 0; i < st->n_routes; i++) {
 		have[i] = &st->routes[i];
-	qsort(have, st->n_routes, sizeof(*have), route_ptr_cmp);
+		if (i && sorted && nh_route_key_cmp(have[i - 1], have[i]) > 0)
+			sorted = false;
+	}
+	if (!sorted)
+		qsort(have, st->n_routes, sizeof(*have), route_ptr_cmp);
 	for (size_t i = 0; i < want->n_routes; i++)
 		if ((r = diff_route(c, x, lps, &want->routes[i], have, st->n_routes)) < 0)
 			break;
-	free(have);
+	if (have != small)
+		free(have);
 	return r < 0 ? r : 0;
 }
 

@@ -1016,6 +1016,38 @@ static void test_route_dev_and_order(void **state)
 	world_free(&w);
 }
 
+/* A namespace with more routes than diff_routes indexes on its stack (64),
+ * sorted or shuffled (expect_plan tries both): each wanted route is found
+ * among them, or found missing. */
+static void test_route_many_observed(void **state)
+{
+	struct world w = { 0 };
+	struct ns *blue;
+	char dst[32];
+
+	(void)state;
+	option2_converged(&w);
+	blue = world_ns(&w, "blue");
+	for (int i = 0; i < 100; i++) {
+		snprintf(dst, sizeof(dst), "203.0.113.%d/32", i);
+		add_route(&blue->have, (struct nh_route){ .has = NH_ROUTE_HAS_VIA | NH_ROUTE_HAS_DEV,
+			.dst = pfx(dst), .via = pfx("10.1.1.7"), .dev = "v-peer1", .oif = 2 });
+	}
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA, .dst = pfx("203.0.113.77/32"),
+		.via = pfx("10.1.1.7"), .origin = AT(BLUE_CONF, 13) });
+	add_route(&blue->rule.want, (struct nh_route){ .has = NH_ROUTE_HAS_VIA, .dst = pfx("203.0.113.200/32"),
+		.via = pfx("10.1.1.7"), .origin = AT(BLUE_CONF, 14) });
+	nh_state_sort(&blue->have);
+	expect_plan(&w, "add-route blue - route:203.0.113.200/32\n");
+	del_route(&blue->have, "default");
+	del_route(&blue->have, "203.0.113.77/32");
+	expect_plan(&w,
+		    "add-route blue - route:203.0.113.77/32\n"
+		    "add-route blue - route:203.0.113.200/32\n"
+		    "add-route blue - route:default\n");
+	world_free(&w);
+}
+
 static void test_route_conflict(void **state)
 {
 	struct world w = { 0 };
@@ -2199,6 +2231,7 @@ int main(void)
 		cmocka_unit_test(test_route_relevant_index),
 		cmocka_unit_test(test_state_find),
 		cmocka_unit_test(test_route_dev_and_order),
+		cmocka_unit_test(test_route_many_observed),
 		cmocka_unit_test(test_route_conflict),
 		cmocka_unit_test(test_foreign_untouched),
 		cmocka_unit_test(test_unspec_missing),
