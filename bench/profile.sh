@@ -1,0 +1,108 @@
+#!/bin/bash
+# Where netheal's CPU per heal goes at one size: not a benchmark (no floor,
+# no latency), the tool behind the README's "What limits each figure".
+# Inside tests/sandbox.sh, on the benchmark's policy (bench/gen.py):
+#
+#   bash bench/profile.sh [--namespaces N] [--break address|down]
+#                         [--count K] [--tool ticks|perf|callgrind]
+#                         [--netheal PATH] [--out PREFIX]
+#
+# Defaults: 1 namespace, address, 300 breaks (20 for callgrind), ticks,
+# build-bench/cmd/netheal, /tmp/netheal-profile. The namespaces are made
+# by `netheal apply`, their IPv6 router solicitations stopped (as
+# bench/inner.sh does), then `netheal run` started and, once status.json
+# says converged, the breaks made 20 ms apart (300 ms under callgrind)
+# round robin over the first 100 namespaces.
+#
+#   ticks      netheal's utime and stime over the breaks (clock ticks, from
+#              /proc/PID/stat): the user/kernel split of its CPU per heal
+#   perf       the same, with `perf record -g -p` of netheal meanwhile
+#              (PREFIX.perf; `perf report -i PREFIX.perf --no-children`)
+#   callgrind  netheal under valgrind, counters zeroed once converged and
+#              dumped after the last heal: every instruction it ran in
+#              between, whatever callback (PREFIX.out.1;
+#              `callgrind_annotate --inclusive=yes PREFIX.out.1`)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+if [ "${NETHEAL_SANDBOX:-}" != "1" ]; then
+	exec "$src/tests/sandbox.sh" bash "$here/profile.sh" "$@"
+fi
+n=1 brk=address count='' tool=ticks exe=$src/build-bench/cmd/netheal out=/tmp/netheal-profile
+while [ $# -gt 0 ]; do
+	case $1 in
+	--namespaces) n=$2; shift ;;
+	--break) brk=$2; shift ;;
+	--count) count=$2; shift ;;
+	--tool) tool=$2; shift ;;
+	--netheal) exe=$2; shift ;;
+	--out) out=$2; shift ;;
+	*) echo "profile.sh: unknown argument $1 (see the comment at its top)" >&2; exit 64 ;;
+	esac
+	shift
+done
+case $brk in address | down) ;; *) echo "profile.sh: --break is address or down" >&2; exit 64 ;; esac
+case $tool in
+ticks | perf) gap=0.02 count=${count:-300} ;;
+callgrind) gap=0.3 count=${count:-20} ;;
+*) echo "profile.sh: --tool is ticks, perf or callgrind" >&2; exit 64 ;;
+esac
+need=(python3 ip)
+[ "$tool" = perf ] && need+=(perf)
+[ "$tool" = callgrind ] && need+=(valgrind callgrind_control)
+for t in "${need[@]}"; do
+	command -v "$t" > /dev/null || { echo "profile.sh: $t is not installed" >&2; exit 69; }
+done
+
+d=/run/bench
+mkdir -p "$d"
+python3 "$here/gen.py" config "$d" "$n"
+"$exe" apply -c "$d/netheal.conf" > /dev/null
+# shellcheck disable=SC2016 # expanded by the shells it is given to
+rs='for f in /proc/sys/net/ipv6/conf/*/router_solicitations; do echo 0 > "$f"; done'
+sh -c "$rs"
+k=$((n < 1000 ? n : 1000))
+for ((i = 0; i < k; i++)); do
+	ip netns exec "ns$i" sh -c "$rs"
+done
+m=$((k < 100 ? k : 100))
+mapfile -t addrs < <(python3 -c "
+import sys
+sys.path.insert(0, '$here')
+import gen
+for i in range($m):
+    print(gen.names(i)[3])")
+
+run=("$exe" run -c "$d/netheal.conf" --log stderr)
+[ "$tool" = callgrind ] &&
+	run=(valgrind --tool=callgrind "--callgrind-out-file=$out.out" "${run[@]}")
+NOTIFY_SOCKET='' "${run[@]}" 2> "$out.log" &
+pid=$!
+for _ in $(seq 600); do
+	sleep 1
+	grep -qs '"converged"' "$d/status.json" && break
+done
+sleep 5
+perf_pid=
+case $tool in
+callgrind) callgrind_control -z "$pid" > /dev/null ;;
+perf) perf record -q -g -p "$pid" -o "$out.perf" 2> /dev/null & perf_pid=$!; sleep 1 ;;
+esac
+read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+for ((j = 0; j < count; j++)); do
+	i=$((j % m))
+	if [ "$brk" = address ]; then
+		ip -n "ns$i" address del "${addrs[$i]}" dev "v$i"
+	else
+		ip -n "ns$i" link set "v$i" down
+	fi
+	sleep "$gap"
+done
+sleep 1
+read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+[ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
+[ "$tool" = callgrind ] && callgrind_control -d "$pid" > /dev/null
+kill -TERM "$pid"
+wait "$pid" || true
+echo "namespaces=$n break=$brk breaks=$count healed=$(grep -c 'event=healed' "$out.log")" \
+	"utime_ticks=$((u1 - u0)) stime_ticks=$((s1 - s0)) ticks_per_s=$(getconf CLK_TCK) out=$out"
