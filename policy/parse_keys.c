@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 /* ---- messages ---- */
@@ -238,16 +239,71 @@ const char *nh_suggest_key(const char *key, const struct nh_key *keys, size_t n)
 	return best;
 }
 
+/* Other tools' words for netheal's keys (iproute2's, netplan's, ifupdown's,
+ * nmstate's): the first of a word's keys the group has is the one meant. */
+static const struct {
+	const char *word;
+	const char *keys[2];
+} key_words[] = {
+	{ "gateway", { "via" } },
+	{ "gw", { "via" } },
+	{ "nexthop", { "via" } },
+	{ "next-hop-address", { "via" } },
+	{ "dst", { "to", "address" } },
+	{ "destination", { "to" } },
+	{ "prefix", { "to" } },
+	{ "ip", { "addresses", "address" } },
+	{ "ips", { "addresses" } },
+	{ "addr", { "addresses", "address" } },
+	{ "ipaddr", { "addresses", "address" } },
+	{ "hwaddr", { "mac", "lladdr" } },
+	{ "mac", { "lladdr" } },
+	{ "macaddress", { "mac", "lladdr" } },
+	{ "type", { "kind" } },
+	{ "bridge", { "master" } },
+	{ "namespace", { "netns" } },
+	{ "device", { "dev" } },
+	{ "interface", { "dev" } },
+	{ "iface", { "dev" } },
+	{ "ifname", { "name" } },
+	{ "pref", { "priority" } },
+	{ "preference", { "priority" } },
+	{ "prio", { "priority" } },
+	{ "lookup", { "table" } },
+	{ "vni", { "id" } },
+	{ "vlan_id", { "id" } },
+};
+
+/* The key of keys[0..n) another tool calls word, or NULL. */
+static const char *key_of_word(const char *word, const struct nh_key *keys, size_t n)
+{
+	for (size_t i = 0; i < NH_ARRAY_SIZE(key_words); i++) {
+		if (strcasecmp(word, key_words[i].word) != 0)
+			continue;
+		for (size_t j = 0; j < NH_ARRAY_SIZE(key_words[i].keys) && key_words[i].keys[j]; j++)
+			for (size_t k = 0; k < n; k++)
+				if (strcmp(keys[k].name, key_words[i].keys[j]) == 0)
+					return keys[k].name;
+	}
+	return NULL;
+}
+
 static void unknown_key(struct nh_pctx *c, const config_setting_t *m, const char *what,
 			const struct nh_key *keys, size_t n)
 {
 	const char *name = config_setting_name(m);
+	const char *ours = key_of_word(name, keys, n);
 	const char *hint = nh_suggest_key(name, keys, n);
 	char q[128];
 
 	char known[256];
 	size_t o = 0;
 
+	if (ours) {
+		nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (netheal calls it '%s')",
+			  nh_quote(name, q, sizeof(q)), what, ours);
+		return;
+	}
 	if (hint) {
 		nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (did you mean '%s'?)",
 			  nh_quote(name, q, sizeof(q)), what, hint);

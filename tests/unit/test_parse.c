@@ -230,6 +230,20 @@ static void test_unknown_key(void **state)
 		{ "unknown hook", "namespaces = ( { name = \"b\";\n hooks = { on_boot = [ \"/bin/true\" ]; }; } );\n",
 		  2, false, "unknown key 'on_boot' in 'hooks' (known keys: on_create, on_heal)" },
 		{ "case typo", "links = ( { Name = \"a\"; } );\n", 1, false, "did you mean 'name'?" },
+		/* other tools' words: the key of this group they mean */
+		{ "gateway", "routes = ( { to = \"default\";\n gateway = \"10.1.1.1\"; } );\n", 2, false,
+		  "unknown key 'gateway' in route (netheal calls it 'via')" },
+		{ "dst in a route", "routes = ( { dst = \"default\"; via = \"10.1.1.1\"; } );\n", 1, false,
+		  "unknown key 'dst' in route (netheal calls it 'to')" },
+		{ "dst in a neighbour", "namespaces = ( { name = \"b\"; links = ( { name = \"v\"; kind = \"bridge\"; } );\n"
+		  " neighbours = ( { dst = \"10.1.1.9\"; lladdr = \"02:00:00:00:00:01\"; dev = \"v\"; } ); } );\n", 2, false,
+		  "unknown key 'dst' in neighbour (netheal calls it 'address')" },
+		{ "type", "links = ( { name = \"a\"; type = \"bridge\"; } );\n", 1, false,
+		  "unknown key 'type' in link (netheal calls it 'kind')" },
+		{ "lookup", "rules = ( { priority = 10; Lookup = 100; } );\n", 1, false,
+		  "unknown key 'Lookup' in rule (netheal calls it 'table')" },
+		{ "a word whose key the group lacks", "links = ( { name = \"a\"; gateway = \"10.1.1.1\"; } );\n", 1,
+		  false, "unknown key 'gateway' in link (known keys: " },
 	};
 	(void)state;
 	RUN(cases);
