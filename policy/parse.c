@@ -301,6 +301,10 @@ static const char *syntax_hint(struct nh_pctx *c, unsigned int *line, char *buf,
 		snprintf(buf, size, ": a '=' missing after '%s'?", sh->missing_eq_name);
 		return buf;
 	}
+	if (l == sh->bare_name_line) {
+		snprintf(buf, size, ": '%s' has no '= value' (a setting is name = value;)", sh->bare_name);
+		return buf;
+	}
 	if (l == sh->no_value_line && sh->no_value_eq_line == l) {
 		snprintf(buf, size, ": a value is missing between '=' and '%c'", sh->no_value_end);
 		return buf;

@@ -65,6 +65,8 @@ struct nh_shape {
 	char setting_value_of[NH_SHAPE_NAME];   /* that other's name */
 	unsigned int missing_eq_line;   /* a value right after a setting's name */
 	char missing_eq_name[NH_SHAPE_NAME];    /* that name */
+	unsigned int bare_name_line;    /* a setting's name, then ';', ',' or a closing bracket */
+	char bare_name[NH_SHAPE_NAME];  /* that name */
 	unsigned int extra_close_line;  /* a closing bracket with none open */
 	char extra_close;
 };

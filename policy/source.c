@@ -278,7 +278,8 @@ static void copy_name(char *to, const char *name, size_t n)
 	to[n] = '\0';
 }
 
-/* A value right after the name of a setting: its '=' missing. */
+/* A value right after the name of a setting: its '=' missing; the end of
+ * a setting right after it: '= value' missing. */
 static void after_setting_name(struct lexer *l, const char *tok, size_t n)
 {
 	struct nh_shape *s = &l->c->shape;
@@ -286,6 +287,10 @@ static void after_setting_name(struct lexer *l, const char *tok, size_t n)
 	if (starts_value(tok, n) && !s->missing_eq_line) {
 		s->missing_eq_line = token_line(l, tok);
 		copy_name(s->missing_eq_name, l->setting, l->setting_len);
+	}
+	if (n && strchr(";,})", tok[0]) && !s->bare_name_line) {
+		s->bare_name_line = token_line(l, tok);
+		copy_name(s->bare_name, l->setting, l->setting_len);
 	}
 	l->setting = NULL;
 }
@@ -582,5 +587,10 @@ int nh_source_prescan(struct nh_pctx *c)
 	}
 	while (l.p < l.end)
 		lex_one(&l);
+	/* the file ends after a name, outside every bracket */
+	if (l.setting && !c->shape.depth && !c->shape.bare_name_line) {
+		c->shape.bare_name_line = token_line(&l, l.setting);
+		copy_name(c->shape.bare_name, l.setting, l.setting_len);
+	}
 	return l.r;
 }

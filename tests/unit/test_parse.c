@@ -53,6 +53,14 @@ static void test_syntax(void **state)
 		  "syntax error: the '(' opened at line 1 is not closed before this ';'" },
 		{ "equals sign missing", "links = (\n  { name \"lo\"; }\n);\n", 2, false,
 		  "syntax error: a '=' missing after 'name'?" },
+		{ "a bare word", "links = ( { name = \"a\"; } );\noops;\n", 2, false,
+		  "syntax error: 'oops' has no '= value' (a setting is name = value;)" },
+		{ "a bare word in a group", "links = ( { name = \"a\";\n  up } );\n", 2, false,
+		  "syntax error: 'up' has no '= value'" },
+		{ "a bare word at the end", "links = ( { name = \"a\"; } );\n\n  oops", 3, false,
+		  "syntax error: 'oops' has no '= value'" },
+		{ "a name at the end inside a bracket", "links = ( { name", 1, false,
+		  "syntax error: the file ends inside the '{' opened at line 1" },
 		{ "equals sign missing before a group", "links = ( { name = \"a\"; kind = \"veth\";\n"
 		  "  peer\n  { name = \"b\"; }; }\n);\n", 3, false, "syntax error: a '=' missing after 'peer'?" },
 		{ "a group's opening brace missing", "links = (\n  { name = \"a\"; },\n  name = \"b\";\n"
