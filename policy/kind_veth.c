@@ -42,7 +42,7 @@ static void parse_peer(struct nh_link_in *in, const config_setting_t *g)
 	nh_strlcpy(end->peer_name, in->l.name, sizeof(end->peer_name));
 	nh_strlcpy(end->peer_netns, r->name, sizeof(end->peer_netns));
 	if (!k[PK_NAME]) {
-		if (!config_setting_get_member(g, "name"))
+		if (!nh_key_given(g, "name"))
 			nh_perror(c, end->origin.line, "the peer of veth '%s' needs a 'name'", in->l.name);
 		ok = false;
 	} else if (nh_get_ifname(c, k[PK_NAME], end->name) < 0) {

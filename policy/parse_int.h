@@ -138,11 +138,18 @@ struct nh_key {
 };
 
 /* Check every member of group g: an unknown key is an error suggesting the
- * closest known one, a wrong type is an error. found[i] is set to the member
- * named keys[i].name when it is present with the right type, else NULL.
- * what names the group in messages ("link", "namespace", ...). */
+ * closest known one, or the key it is another tool's word for ('gateway':
+ * 'via'), a wrong type is an error. found[i] is set to the member named
+ * keys[i].name when it is present with the right type, else NULL; a member
+ * that is another tool's word for keys[i] stands in for it (its error
+ * already given) while keys[i] itself is absent. what names the group in
+ * messages ("link", "namespace", ...). */
 void nh_scan_group(struct nh_pctx *c, const config_setting_t *g, const char *what,
 		   const struct nh_key *keys, size_t n, const config_setting_t **found);
+/* Whether group g has key, in any type, or a member that is another tool's
+ * word for it (nh_scan_group has reported that one): for "needs 'key'"
+ * messages, which would only repeat an error already given. */
+bool nh_key_given(const config_setting_t *g, const char *key);
 
 /* The known key closest to `key` when it is a likely typo, else NULL. */
 const char *nh_suggest_key(const char *key, const struct nh_key *keys, size_t n);

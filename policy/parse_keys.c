@@ -274,8 +274,8 @@ static const struct {
 	{ "vlan_id", { "id" } },
 };
 
-/* The key of keys[0..n) another tool calls word, or NULL. */
-static const char *key_of_word(const char *word, const struct nh_key *keys, size_t n)
+/* The index in keys[0..n) of the key another tool calls word, or n. */
+static size_t key_of_word(const char *word, const struct nh_key *keys, size_t n)
 {
 	for (size_t i = 0; i < NH_ARRAY_SIZE(key_words); i++) {
 		if (strcasecmp(word, key_words[i].word) != 0)
@@ -283,37 +283,58 @@ static const char *key_of_word(const char *word, const struct nh_key *keys, size
 		for (size_t j = 0; j < NH_ARRAY_SIZE(key_words[i].keys) && key_words[i].keys[j]; j++)
 			for (size_t k = 0; k < n; k++)
 				if (strcmp(keys[k].name, key_words[i].keys[j]) == 0)
-					return keys[k].name;
+					return k;
 	}
-	return NULL;
+	return n;
 }
 
-static void unknown_key(struct nh_pctx *c, const config_setting_t *m, const char *what,
-			const struct nh_key *keys, size_t n)
+bool nh_key_given(const config_setting_t *g, const char *key)
+{
+	int len = config_setting_length(g);
+
+	if (config_setting_get_member(g, key))
+		return true;
+	for (int i = 0; i < len; i++) {
+		const char *name = config_setting_name(config_setting_get_elem(g, (unsigned int)i));
+
+		for (size_t w = 0; name && w < NH_ARRAY_SIZE(key_words); w++)
+			if (strcasecmp(name, key_words[w].word) == 0)
+				for (size_t j = 0; j < NH_ARRAY_SIZE(key_words[w].keys) && key_words[w].keys[j]; j++)
+					if (strcmp(key_words[w].keys[j], key) == 0)
+						return true;
+	}
+	return false;
+}
+
+/* Report m, a key keys[0..n) lacks. Returns the index of the key it is
+ * another tool's word for, or n. */
+static size_t unknown_key(struct nh_pctx *c, const config_setting_t *m, const char *what,
+			  const struct nh_key *keys, size_t n)
 {
 	const char *name = config_setting_name(m);
-	const char *ours = key_of_word(name, keys, n);
+	size_t ours = key_of_word(name, keys, n);
 	const char *hint = nh_suggest_key(name, keys, n);
 	char q[128];
 
 	char known[256];
 	size_t o = 0;
 
-	if (ours) {
+	if (ours < n) {
 		nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (netheal calls it '%s')",
-			  nh_quote(name, q, sizeof(q)), what, ours);
-		return;
+			  nh_quote(name, q, sizeof(q)), what, keys[ours].name);
+		return ours;
 	}
 	if (hint) {
 		nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (did you mean '%s'?)",
 			  nh_quote(name, q, sizeof(q)), what, hint);
-		return;
+		return n;
 	}
 	known[0] = '\0';
 	for (size_t i = 0; i < n && o < sizeof(known); i++)
 		o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s", i ? ", " : "", keys[i].name);
 	nh_perror(c, nh_line(c, m), "unknown key '%s' in %s (known keys: %s)",
 		  nh_quote(name, q, sizeof(q)), what, known);
+	return n;
 }
 
 void nh_scan_group(struct nh_pctx *c, const config_setting_t *g, const char *what,
@@ -333,7 +354,11 @@ void nh_scan_group(struct nh_pctx *c, const config_setting_t *g, const char *wha
 		for (k = 0; k < n && strcmp(name, keys[k].name) != 0; k++)
 			;
 		if (k == n) {
-			unknown_key(c, m, what, keys, n);
+			/* another tool's word, already an error: its value read
+			 * as its key's, so no "needs" follows for what is there */
+			k = unknown_key(c, m, what, keys, n);
+			if (k < n && !found[k] && type_ok(m, keys[k].type))
+				found[k] = m;
 		} else if (!type_ok(m, keys[k].type)) {
 			nh_perror(c, nh_line(c, m), "'%s' must be %s, not %s", name,
 				  ktype_name(keys[k].type), ctype_name(m));

@@ -173,7 +173,7 @@ static void parse_kind_keys(struct nh_link_in *in)
 	for (size_t j = 0; kind && kind->syntax && j < kind->syntax->n_keys; j++) {
 		const struct nh_kind_key *kk = &kind->syntax->keys[j];
 
-		if (kk->required && !config_setting_get_member(in->g, kk->name))
+		if (kk->required && !nh_key_given(in->g, kk->name))
 			nh_perror(in->c, in->l.origin.line, "%s '%s' needs %s", kind->name, in->l.name,
 				  kk->required);
 	}
@@ -211,7 +211,7 @@ static void parse_link(struct nh_pctx *c, const config_setting_t *g, struct nh_n
 	name = nh_link_in_get(&in, "name");
 	if (name)
 		in.name_ok = nh_get_ifname(c, name, in.l.name) == 0;
-	else if (!config_setting_get_member(g, "name")) {
+	else if (!nh_key_given(g, "name")) {
 		nh_perror(c, in.l.origin.line, "a link in %s needs a 'name'", where);
 	}
 	kind_ok = parse_kind(&in);

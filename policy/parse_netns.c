@@ -113,7 +113,7 @@ static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_
 			ok = false;
 	}
 	if (!k[RK_TO]) {
-		if (!config_setting_get_member(g, "to"))
+		if (!nh_key_given(g, "to"))
 			nh_perror(c, rt.origin.line, "a route needs 'to' (\"default\" or ADDR/PREFIX)");
 		ok = false;
 	} else if (parse_route_to(c, k[RK_TO], &rt, &dflt) < 0) {
@@ -157,7 +157,7 @@ static void parse_route(struct nh_pctx *c, const config_setting_t *g, struct nh_
 	}
 	if (k[RK_REPLACE])
 		rt.replace = config_setting_get_bool(k[RK_REPLACE]);
-	if (!config_setting_get_member(g, "via") && !config_setting_get_member(g, "dev")) {
+	if (!nh_key_given(g, "via") && !nh_key_given(g, "dev")) {
 		nh_perror(c, rt.origin.line, "a route needs 'via' or 'dev'");
 		ok = false;
 	}

@@ -253,7 +253,7 @@ static int parse_family(struct nh_pctx *c, const config_setting_t *s, uint8_t *f
 static int parse_frule_target(struct nh_pctx *c, const config_setting_t *g, const config_setting_t **k,
 			      struct nh_fib_rule *fr)
 {
-	bool has_table = config_setting_get_member(g, "table"), has_action = config_setting_get_member(g, "action");
+	bool has_table = nh_key_given(g, "table"), has_action = nh_key_given(g, "action");
 	char q[128];
 	uint64_t v;
 	int a;
@@ -319,7 +319,7 @@ static void parse_frule(struct nh_pctx *c, const config_setting_t *g, struct nh_
 	uint64_t v;
 
 	nh_scan_group(c, g, "rule", frule_keys, FK__COUNT, k);
-	if (!config_setting_get_member(g, "priority")) {
+	if (!nh_key_given(g, "priority")) {
 		nh_perror(c, fr.origin.line, "a rule needs 'priority' (0..4294967295, as ip rule's "
 			  "preference): rules are matched in its order");
 		ok = false;
@@ -403,13 +403,13 @@ static void parse_neigh(struct nh_pctx *c, const config_setting_t *g, struct nh_
 	char q[128];
 
 	nh_scan_group(c, g, "neighbour", neigh_keys, NBK__COUNT, k);
-	if (!config_setting_get_member(g, "address")) {
+	if (!nh_key_given(g, "address")) {
 		nh_perror(c, nb.origin.line, "a neighbour needs 'address' (its IP address)");
 		ok = false;
 	} else if (!k[NBK_ADDRESS] || nh_get_ip(c, k[NBK_ADDRESS], &nb.addr) < 0) {
 		ok = false;
 	}
-	if (!config_setting_get_member(g, "lladdr")) {
+	if (!nh_key_given(g, "lladdr")) {
 		nh_perror(c, nb.origin.line, "a neighbour needs 'lladdr' (its link-layer address, "
 			  "aa:bb:cc:dd:ee:ff): netheal keeps permanent entries only");
 		ok = false;
@@ -420,7 +420,7 @@ static void parse_neigh(struct nh_pctx *c, const config_setting_t *g, struct nh_
 			  "(expected aa:bb:cc:dd:ee:ff)", nh_quote(config_setting_get_string(k[NBK_LLADDR]), q, sizeof(q)));
 		ok = false;
 	}
-	if (!config_setting_get_member(g, "dev")) {
+	if (!nh_key_given(g, "dev")) {
 		nh_perror(c, nb.origin.line, "a neighbour needs 'dev' (the link it is reached on)");
 		ok = false;
 	} else if (!k[NBK_DEV] || nh_get_ifname(c, k[NBK_DEV], nb.dev) < 0) {

@@ -257,6 +257,43 @@ static void test_unknown_key(void **state)
 	RUN(cases);
 }
 
+/* Another tool's word stands in for its key once reported: no "needs 'to'"
+ * or "needs 'address'" repeats the error, and its value is still checked. */
+static void test_key_words_stand_in(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned int errors;
+		const char *msg;
+	} cases[] = {
+		{ "links = ( { name = \"a\"; addresses = [\"10.1.1.2/24\"]; } );\n"
+		  "routes = ( { dst = \"default\"; gw = \"10.1.1.1\"; } );\n", 2,
+		  "unknown key 'gw' in route (netheal calls it 'via')" },
+		{ "namespaces = ( { name = \"b\"; links = ( { name = \"v\"; kind = \"bridge\"; } );\n"
+		  " neighbours = ( { ip = \"10.1.1.9\"; mac = \"02:00:00:00:01\"; dev = \"v\"; } ); } );\n", 3,
+		  "invalid link-layer address '02:00:00:00:01'" },
+		{ "rules = ( { pref = 100; lookup = 100; } );\n", 2, "unknown key 'lookup' in rule" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NH_ARRAY_SIZE(cases); i++) {
+		struct nh_policy p;
+		struct nh_diags d;
+
+		bool found = false;
+
+		assert_int_not_equal(t_load(cases[i].text, &p, &d), 0);
+		for (size_t j = 0; j < d.n; j++)
+			found |= strstr(d.v[j].msg, cases[i].msg) != NULL;
+		if (d.errors != cases[i].errors || !found) {
+			nh_diags_print(&d, stderr);
+			fail_msg("case %zu: %u errors, want %u, among them \"%s\"", i, d.errors, cases[i].errors,
+				 cases[i].msg);
+		}
+		nh_diags_free(&d);
+	}
+}
+
 static void test_wrong_type(void **state)
 {
 	static const struct dcase cases[] = {
@@ -1740,6 +1777,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_other_error),
 		cmocka_unit_test(test_syntax_valid),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_key_words_stand_in),
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_ranges),
