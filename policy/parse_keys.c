@@ -290,6 +290,7 @@ static size_t key_of_word(const char *word, const struct nh_key *keys, size_t n)
 
 bool nh_key_given(const config_setting_t *g, const char *key)
 {
+	const struct nh_key k = { key, NH_KT_STRING };
 	int len = config_setting_length(g);
 
 	if (config_setting_get_member(g, key))
@@ -297,11 +298,8 @@ bool nh_key_given(const config_setting_t *g, const char *key)
 	for (int i = 0; i < len; i++) {
 		const char *name = config_setting_name(config_setting_get_elem(g, (unsigned int)i));
 
-		for (size_t w = 0; name && w < NH_ARRAY_SIZE(key_words); w++)
-			if (strcasecmp(name, key_words[w].word) == 0)
-				for (size_t j = 0; j < NH_ARRAY_SIZE(key_words[w].keys) && key_words[w].keys[j]; j++)
-					if (strcmp(key_words[w].keys[j], key) == 0)
-						return true;
+		if (name && key_of_word(name, &k, 1) == 0)
+			return true;
 	}
 	return false;
 }
