@@ -189,6 +189,11 @@ int nh_ns_refresh(struct nh_ns *ns);
  * rebuild of a namespace (a hundred events), objects it made a moment ago
  * looked missing and were "healed" again. */
 bool nh_monitor_behind(const struct nh_monitor *m);
+/* Netheal itself changed the kernel (a heal pass that took actions): the
+ * events of its own requests are queued, and the next read of the event
+ * socket reads them all before a heal (see read_cb in events.c: a read
+ * after a quiet spell may stop after its first datagram). */
+void nh_monitor_changed(struct nh_monitor *m);
 /*
  * Read and deliver, now, what is queued on the event socket, as the loop
  * would before its next heal: for a diff outside the event path (a

@@ -71,6 +71,8 @@ struct nh_monitor {
 	unsigned int optional;          /* NH_MONITOR_NEIGH, NH_MONITOR_NETCONF: subscribed */
 	bool rcvbuf_warned;
 	bool behind;                    /* the last read stopped at READS_PER_WAKEUP, datagrams left */
+	bool settled;                   /* the last read emptied the socket, and netheal changed nothing
+					 * since (nh_monitor_changed): the next datagram is news */
 	struct nh_ns *reread_head;      /* after an overrun: namespaces waiting to be read again */
 	ev_idle reread_w;
 

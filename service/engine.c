@@ -234,6 +234,9 @@ static void delete_aside(struct engine *e, bool all)
 	struct nh_exec_aside_done d;
 	int r = nh_exec_delete_aside(&e->kernel.exec, all ? UINT64_MAX : now > delay ? now - delay : 0, &d);
 
+	if (d.deleted && e->mon)
+		nh_monitor_changed(e->mon);
+
 	if (d.dropped)
 		nh_log_errno(NH_WARNING, r, "%u link%s set aside (nhaside*) could not be deleted in %d tries: left "
 			     "where %s", d.dropped, d.dropped == 1 ? "" : "s", NH_EXEC_ASIDE_TRIES,
@@ -250,7 +253,11 @@ static void heal_now(struct engine *e)
 	if (e->mon && nh_monitor_behind(e->mon))
 		return;
 	for (int i = 0; i < PASSES_PER_ITERATION && nh_core_pending(e->core); i++) {
-		if (nh_core_heal(e->core) < 0) {
+		int r = nh_core_heal(e->core);
+
+		if (r != 0 && e->mon)
+			nh_monitor_changed(e->mon);     /* the events of its requests are queued */
+		if (r < 0) {
 			/* out of memory: the namespaces stay dirty; try again soon */
 			if (!ev_is_active(&e->retry))
 				ev_timer_start(e->loop, &e->retry);
@@ -475,6 +482,8 @@ static void converge(struct engine *e, unsigned int rounds, bool damped)
 {
 	int r = nh_core_converge(e->core, rounds, damped);
 
+	if (e->mon)
+		nh_monitor_changed(e->mon);     /* its events are queued */
 	if (r < 0)
 		nh_err("out of memory converging: the namespaces are healed as memory allows");
 	/* what is left (reports, failures, audit) is handled, logged and
