@@ -299,6 +299,16 @@ static bool lone_change(const char *buf, size_t len)
 	}
 }
 
+/* Whether the event socket has more to read, or a pending error. poll,
+ * not a peek: a recv of any kind takes a pending ENOBUFS (sk_err) with
+ * it, and the overrun would go unhandled. */
+static bool queued(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLERR));
+}
+
 /* Read up to READS_PER_WAKEUP datagrams and deliver them. early: a read
  * after a quiet spell (m->settled) stops after its first datagram when
  * that is a lone_change, so that the loop heals it before reading on (the
@@ -345,16 +355,16 @@ static void read_events(struct nh_monitor *m, bool early)
 		if (!ns)
 			continue;       /* not watched */
 		deliver_all(ns, m->evbuf, (size_t)n, nh_now_us());
-		if (news && i == 0 && lone_change(m->evbuf, (size_t)n))
+		if (news && i == 0 && lone_change(m->evbuf, (size_t)n)) {
+			/* a burst of one (nothing after it) leaves the
+			 * socket settled: the next news is early too */
+			m->settled = !queued(fd);
 			return;
+		}
 	}
 	/* the batch is full: read on next iteration if more is queued (not
-	 * when it held exactly what was there: no event would come to say).
-	 * poll, not a peek: a recv of any kind takes a pending ENOBUFS
-	 * (sk_err) with it, and the overrun would go unhandled. */
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	m->behind = poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLERR));
+	 * when it held exactly what was there: no event would come to say) */
+	m->behind = queued(fd);
 	m->settled = !m->behind;
 }
 
@@ -384,7 +394,7 @@ bool nh_monitor_behind(const struct nh_monitor *m)
 
 void nh_monitor_changed(struct nh_monitor *m)
 {
-	m->settled = false;
+	m->settled = m->evsock.sock && !queued(nh_nl_fd(&m->evsock));
 }
 
 /* ---- the socket --------------------------------------------------------------------------- */

@@ -190,9 +190,12 @@ int nh_ns_refresh(struct nh_ns *ns);
  * looked missing and were "healed" again. */
 bool nh_monitor_behind(const struct nh_monitor *m);
 /* Netheal itself changed the kernel (a heal pass that took actions): the
- * events of its own requests are queued, and the next read of the event
- * socket reads them all before a heal (see read_cb in events.c: a read
- * after a quiet spell may stop after its first datagram). */
+ * events of its own requests are queued (the kernel sends them under RTNL,
+ * before its ack), and the next read of the event socket reads them all
+ * before a heal (see read_events in events.c: a read after a quiet spell
+ * may stop after its first datagram). When nothing is queued (the pass
+ * read them already, or its requests changed nothing), the socket stays
+ * settled. Later ones (linkwatch's carrier, IPv6 DAD) come as news. */
 void nh_monitor_changed(struct nh_monitor *m);
 /*
  * Read and deliver, now, what is queued on the event socket, as the loop
