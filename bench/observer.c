@@ -94,6 +94,8 @@ struct watch {
 	atomic_bool *seen;              /* told to the actor when gone is seen */
 	uint64_t now;                   /* when the current batch was read */
 	uint64_t gone_at, first, full;
+	bool caught_up;                 /* between the break's event and the restoring one,
+					   the socket was found empty once */
 };
 
 enum ev {
@@ -385,6 +387,11 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 			return -ETIMEDOUT;
 		if (failed && atomic_load(failed) < 0)
 			return atomic_load(failed);
+		/* a late sample: the observer was woken after the healer
+		 * and read the restoring event already queued, its time
+		 * the observer's lag, not the heal's */
+		if (w->gone && !w->first && !w->caught_up && poll(&pfd, 1, 0) == 0)
+			w->caught_up = true;
 		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
 			return -errno;
 		len = recvmsg(pfd.fd, &mh, 0);
@@ -430,6 +437,7 @@ struct sample {
 	uint64_t start;         /* the break's own event read; netns: unlinked */
 	uint64_t acked;         /* the break's ack */
 	uint64_t first, full;   /* 0: not seen */
+	bool late;              /* first was read with the break's event, in one go (read_events) */
 	uint64_t floor_cpu;     /* --floor, --floor-woken: CPU (ns) of its requests (restore_timed) */
 };
 
@@ -645,7 +653,8 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		if (r == 0 && atomic_load(&h.err) < 0)
 			r = atomic_load(&h.err);
 	}
-	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, o->woken ? h.floor_cpu : a.floor_cpu };
+	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, w.first && !w.caught_up,
+			      o->woken ? h.floor_cpu : a.floor_cpu };
 	nh_nl_close(&h.ev);
 	nb_ns_close(&h.ns);
 	nh_nl_close(&ev);
@@ -858,6 +867,8 @@ static int run(const struct opts *o, struct nb_floor *f)
 		       us_since(s.start, s.full), us_since(s.start, s.acked));
 		if (o->floor || o->woken)
 			printf(" floor_cpu_us=%.1f", (double)s.floor_cpu / 1e3);
+		if (s.late)
+			printf(" late=1");
 		printf("\n");
 		fflush(stdout);
 		sleep_ns((long)o->settle_ms * 1000000L);
