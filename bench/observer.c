@@ -389,7 +389,10 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 			return atomic_load(failed);
 		/* a late sample: the observer was woken after the healer
 		 * and read the restoring event already queued, its time
-		 * the observer's lag, not the heal's */
+		 * the observer's lag, not the heal's (the socket was never
+		 * empty between the break's event and it: with the break's
+		 * own burst of a few messages drained, a heal of the
+		 * healer's wake-up and more would find it so) */
 		if (w->gone && !w->first && !w->caught_up && poll(&pfd, 1, 0) == 0)
 			w->caught_up = true;
 		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
@@ -437,7 +440,8 @@ struct sample {
 	uint64_t start;         /* the break's own event read; netns: unlinked */
 	uint64_t acked;         /* the break's ack */
 	uint64_t first, full;   /* 0: not seen */
-	bool late;              /* first was read with the break's event, in one go (read_events) */
+	bool late;              /* first was read with the break's event, in one go (read_events);
+				   never with --floor, whose restore waits for the observer (act) */
 	uint64_t floor_cpu;     /* --floor, --floor-woken: CPU (ns) of its requests (restore_timed) */
 };
 
@@ -653,7 +657,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 		if (r == 0 && atomic_load(&h.err) < 0)
 			r = atomic_load(&h.err);
 	}
-	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, w.first && !w.caught_up,
+	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, !o->floor && w.first && !w.caught_up,
 			      o->woken ? h.floor_cpu : a.floor_cpu };
 	nh_nl_close(&h.ev);
 	nb_ns_close(&h.ns);

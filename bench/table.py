@@ -71,9 +71,9 @@ def samples(out, who, n, brk):
     counted apart. late (bench-observer: late=1): of those, how many the
     observer read with the restoring event already queued behind the
     break's: woken after the healer, it saw only a few µs between them, less
-    than the heal took. They stay in the percentiles (so a goal against a
-    floor's p50 is never eased by leaving its fastest out); the count says
-    how far a figure is below what the observer can resolve."""
+    than the heal took. They stay in the percentiles (no figure is eased by
+    leaving its fastest out); the count says how much of a figure is below
+    what the observer can resolve."""
     first, full, lost, late = [], [], 0, 0
     lines = sample_lines(out, who, n, brk)
     if lines is None:
@@ -154,16 +154,17 @@ def heal_rows(out, recs):
             goal, ok = heal_goal(brk, p50, p99, f50, f99)
             gaps = ["%d lost" % lost] * bool(lost) + ["%d late" % late] * bool(late)
             cnt = "%d" % len(first) + (" (%s)" % ", ".join(gaps) if gaps else "")
-            flate = " (%d late)" % fl[3] if fl and fl[3] and brk != "netns" else ""
+
             rec = one(recs, what="heal", n=n, who="netheal", **{"break": brk})
             if rec and rec.get("rc") != "0":
                 cnt += " †"
             extra = us(pct(full, 99)) if brk in ("address", "down") else ""
             wk = samples(out, "floor-woken", n, brk)
             woken = "%s · %s" % (us(pct(wk[0], 50)), us(pct(wk[0], 99))) if wk and wk[0] else ""
+            woken += " (%d late)" % wk[3] if wk and wk[0] and wk[3] else ""
             rows.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 BREAK_TEXT[brk], n, cnt if s else "n/a", us(p50), us(pct(first, 90)), us(p99),
-                us(max(first) if first else None), extra, us(f50) + flate, us(f99), woken, goal,
+                us(max(first) if first else None), extra, us(f50), us(f99), woken, goal,
                 "yes" if ok else "**no**"))
     return rows
 
@@ -364,10 +365,11 @@ def table(out):
               "event on one socket for every namespace (NETLINK_LISTEN_ALL_NSID in the host), as an "
               "event-driven healer of many namespaces must)", ""]
     parts += heal_rows(out, recs)
-    parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break (left out). late: of the "
-              "samples, those the observer read with the restoring event already queued behind the break's: "
-              "woken after the healer (a floor restores right after the break's ack), it saw a few µs, less than "
-              "the heal took; they are kept, so a figure with many is below what the observer can resolve. "
+    parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break (left out). late (netheal's, the "
+              "woken floor's): samples the observer read with the restoring event already queued behind the "
+              "break's: woken after the healer, it saw a few µs, less than the heal took; they are kept, so a "
+              "figure with many is below what the observer can resolve (the floor's restore waits until the "
+              "observer has read the break's event: never late). "
               "†: the observer gave up "
               "after 5 failures in a row or skipped samples."]
     parts += ["", "**Cold convergence** (ms, wall time from an empty sandbox)", ""] + cold_rows(recs)
