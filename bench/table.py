@@ -154,7 +154,6 @@ def heal_rows(out, recs):
             goal, ok = heal_goal(brk, p50, p99, f50, f99)
             gaps = ["%d lost" % lost] * bool(lost) + ["%d late" % late] * bool(late)
             cnt = "%d" % len(first) + (" (%s)" % ", ".join(gaps) if gaps else "")
-
             rec = one(recs, what="heal", n=n, who="netheal", **{"break": brk})
             if rec and rec.get("rc") != "0":
                 cnt += " †"
