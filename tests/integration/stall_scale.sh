@@ -8,7 +8,8 @@
 # veth's host end deleted, then the namespace deleted the way `ip netns del`
 # does (unmount, unlink); 300 ms later an address is deleted in another
 # namespace. Every break must be healed (checked with ip -j) and the status
-# file must keep moving. It stalled within 5-10 rounds at 1000 namespaces:
+# file must keep moving, and netheal's resident size must stay flat after
+# the first rounds (warm-up: within 1 MiB to the end). It stalled within 5-10 rounds at 1000 namespaces:
 # a dump of the host interrupted by a concurrent change (NLM_F_DUMP_INTR) was
 # left half read on its request socket, and every later request there read
 # the rest first and failed. Another agent's churn on a foreign link in the
@@ -60,6 +61,9 @@ rebuilt() { healed_veth "$1" && healed_forward "$1"; }
 healed_up() { link_up "$1" "v${1#ns}" && has_route "$1" "default via 10.1.0.1"; }
 healed_veth() { link_exists "" "h${1#ns}" && healed_up "$1" && has_addr "$1" "v${1#ns}" "$(addr_of "${1#ns}")/16"; }
 
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$NH_PID/status"; }
+WARM=$(( ROUNDS < 5 ? 1 : 5 ))
+rss_warm=
 stuck=0
 break_and_wait() {
 	local what=$1 ns=$2 cond=$3; shift 3
@@ -97,8 +101,15 @@ for r in $(seq 1 "$ROUNDS"); do
 	# written 1 ms per namespace after a change (engine.c)
 	check "round $r: the status file moves (events $before -> later)" wait_for 4 \
 		bash -c "[ \"\$(jq -r .totals.events '$C/status.json')\" -gt '$before' ]"
+	[ "$r" = "$WARM" ] && rss_warm=$(rss)
 done
 [ "$stuck" = 0 ] && ok "$ROUNDS rounds at $N namespaces: every break healed"
+if [ -n "$rss_warm" ]; then
+	rss_end=$(rss)
+	echo "# VmRSS after round $WARM: $rss_warm KiB, after round $ROUNDS: $rss_end KiB"
+	check "resident size flat after warm-up: grew $((rss_end - rss_warm)) KiB (< 1024)" \
+		[ $((rss_end - rss_warm)) -lt 1024 ]
+fi
 kill "$CHURN"; wait "$CHURN" 2>/dev/null
 check "the foreign link is left alone" link_exists "" churn0
 check "netheal is alive" kill -0 "$NH_PID"
