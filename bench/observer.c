@@ -45,6 +45,12 @@
  * their behalf included, beside netheal's CPU per heal (woken: the
  * kernel's walk of the host's nsids for each message to the listen-all
  * socket is part of it, as it is of netheal's).
+ *
+ * late=1: the observer woke late. Its socket was never empty between the
+ * break's event and the restoring one, so it read both already queued and
+ * the sample understates the heal by the observer's own lag (netlink gives
+ * no kernel timestamp to correct it). Not with --floor, whose restore
+ * waits until the observer has read the break's event.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -387,12 +393,9 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 			return -ETIMEDOUT;
 		if (failed && atomic_load(failed) < 0)
 			return atomic_load(failed);
-		/* a late sample: the observer was woken after the healer
-		 * and read the restoring event already queued, its time
-		 * the observer's lag, not the heal's (the socket was never
-		 * empty between the break's event and it: with the break's
-		 * own burst of a few messages drained, a heal of the
-		 * healer's wake-up and more would find it so) */
+		/* late (see the header): once the break's own burst of a
+		 * few messages is drained, a heal that takes the healer's
+		 * wake-up and more finds the socket empty */
 		if (w->gone && !w->first && !w->caught_up && poll(&pfd, 1, 0) == 0)
 			w->caught_up = true;
 		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
@@ -440,8 +443,8 @@ struct sample {
 	uint64_t start;         /* the break's own event read; netns: unlinked */
 	uint64_t acked;         /* the break's ack */
 	uint64_t first, full;   /* 0: not seen */
-	bool late;              /* first was read with the break's event, in one go (read_events);
-				   never with --floor, whose restore waits for the observer (act) */
+	bool late;              /* see the header; never with --floor, whose restore waits
+				   for the observer (act) */
 	uint64_t floor_cpu;     /* --floor, --floor-woken: CPU (ns) of its requests (restore_timed) */
 };
 

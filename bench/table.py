@@ -69,9 +69,9 @@ def sample_lines(out, who, n, brk):
 def samples(out, who, n, brk):
     """(first, full, lost, late): first and full lists in µs, lost samples
     counted apart. late (bench-observer: late=1): of those, how many the
-    observer read with the restoring event already queued behind the
-    break's: woken after the healer, it saw only a few µs between them, less
-    than the heal took. They stay in the percentiles (no figure is eased by
+    observer woke late for: its socket was never empty between the break's
+    event and the restoring one, so it read both already queued and the
+    sample understates the heal. They stay in the percentiles (no figure is eased by
     leaving its fastest out); the count says how much of a figure is below
     what the observer can resolve."""
     first, full, lost, late = [], [], 0, 0
@@ -364,10 +364,10 @@ def table(out):
               "event on one socket for every namespace (NETLINK_LISTEN_ALL_NSID in the host), as an "
               "event-driven healer of many namespaces must)", ""]
     parts += heal_rows(out, recs)
-    parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break (left out). late (netheal's, the "
-              "woken floor's): samples the observer read with the restoring event already queued behind the "
-              "break's: woken after the healer, it saw a few µs, less than the heal took; they are kept, so a "
-              "figure with many is below what the observer can resolve (the floor's restore waits until the "
+    parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break (left out). late (netheal's in the "
+              "samples column, the woken floor's beside its p50 · p99): the observer woke late, its socket never "
+              "empty between the break's event and the restoring one, so the sample understates the heal; kept, "
+              "so a figure with many is below what the observer can resolve (the floor's restore waits until the "
               "observer has read the break's event: never late). "
               "†: the observer gave up "
               "after 5 failures in a row or skipped samples."]
