@@ -267,7 +267,10 @@ static void overrun(struct nh_monitor *m, const char *what)
  * follow, and the rebuild needs them known), nor an nsid or nexthop (its
  * routes follow), nor an IPv4 secondary address removed (IFA_F_SECONDARY:
  * its primary's removal may follow, which makes it the kernel's doing,
- * SPEC §5.4, and the heal's blame needs to know): those are read to the
+ * SPEC §5.4, and the heal's blame needs to know), nor an IPv6 address
+ * removed (port 0 whoever asked: whether the link's link-local goes after
+ * it, the kernel's flush, tells the blame; service/core.c ipv6_remover):
+ * those are read to the
  * end first, as the rest of a burst always is (SPEC §5.2, bursts
  * coalesce). The early heal's request waits for RTNL, so it runs once the
  * kernel has finished the change; the rest of the burst is read right
@@ -284,8 +287,8 @@ static bool lone_change(const char *buf, size_t len)
 	case RTM_DELADDR: {
 		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 
-		return len >= NLMSG_LENGTH(sizeof(*ifa)) &&
-		       !(ifa->ifa_family == AF_INET && (ifa->ifa_flags & IFA_F_SECONDARY));
+		return len >= NLMSG_LENGTH(sizeof(*ifa)) && ifa->ifa_family == AF_INET &&
+		       !(ifa->ifa_flags & IFA_F_SECONDARY);
 	}
 	case RTM_NEWLINK:
 	case RTM_NEWADDR:

@@ -849,11 +849,15 @@ static void object_back(struct nh_tracked *obj)
  * others (the list is in scope order).
  *
  * At the event: the kernel's (0) when the link is down or gone; else told
- * at the heal (NH_ACTOR_IPV6), once the removal's events are all read: the
- * kernel's when the link is gone, down or its MTU below 1280, or when its
- * link-local or loopback address went within the last second
- * (v6_flushed); else someone's (NH_ACTOR_UNKNOWN). A process that removes
- * them all (`ip addr flush`) is taken for the kernel: not damped.
+ * at the heal (NH_ACTOR_IPV6), once the removal's events are all read (an
+ * IPv6 address's removal is never healed alone: monitor/events.c
+ * lone_change): the kernel's when the link is gone, down or its MTU below
+ * 1280, or when its link-local or loopback address went at or after the
+ * removal, within a second of it (v6_flushed); else someone's
+ * (NH_ACTOR_UNKNOWN). A link-local that went before the removal was an
+ * earlier flush's (a flap), whatever came back since: a process deleting
+ * the address right after a flap is damped. A process that removes them
+ * all (`ip addr flush`) is taken for the kernel: not damped.
  */
 #define V6_FLUSH_WINDOW_US 1000000
 
@@ -865,7 +869,7 @@ static bool ipv6_witness(const struct nh_prefix *p)
 }
 
 static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *have, const char *link, int ifindex,
-			     bool at_heal, uint64_t now_us)
+			     bool at_heal, uint64_t removed_us)
 {
 	const struct nh_link *l = have ? nh_state_link_by_name(have, link) : NULL;
 
@@ -876,7 +880,8 @@ static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *h
 	if (!at_heal)
 		return NH_ACTOR_IPV6;
 	if ((l->mtu && l->mtu < 1280) ||
-	    (strcmp(ns->v6_flushed, l->name) == 0 && now_us - ns->v6_flushed_us < V6_FLUSH_WINDOW_US))
+	    (strcmp(ns->v6_flushed, l->name) == 0 && ns->v6_flushed_us >= removed_us &&
+	     ns->v6_flushed_us - removed_us < V6_FLUSH_WINDOW_US))
 		return 0;
 	return NH_ACTOR_UNKNOWN;
 }
@@ -893,7 +898,8 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	char actor[128] = "";
 
 	if (obj && obj->removed && obj->removed_by == NH_ACTOR_IPV6)
-		obj->removed_by = ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true, now_us) : 0;
+		obj->removed_by = ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true,
+						    obj->removed_us) : 0;
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
 	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
@@ -1711,9 +1717,11 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 			     ev->actor_port || ev->addr.prefix.family != AF_INET6 ? ev->actor_port :
 			     ipv6_remover(ns, &obs->have, ev->addr.link, ev->addr.ifindex, false, 0));
 		obj = nh_netns_tracked(ns, key, false);
-		if (obj)
+		if (obj) {
+			obj->removed_us = ev->t_us;
 			obj->secondary_of = ev->addr.prefix.family == AF_INET && (ev->addr.flags & IFA_F_SECONDARY) ?
 					    ev->addr.ifindex : 0;
+		}
 		secondaries_followed(c, ns, ev);      /* the primary itself is no secondary */
 		break;
 	}

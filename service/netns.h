@@ -70,6 +70,9 @@ struct nh_tracked {
 	uint32_t removed_by;            /* by this netlink port; 0 = the kernel, as a consequence (SPEC §5.4);
 					 * NH_ACTOR_UNKNOWN: by someone the kernel does not name;
 					 * NH_ACTOR_IPV6: not told yet */
+	uint64_t removed_us;            /* when its removal was read (µs, nh_now_us): an IPv6
+					   address's is the kernel's flush only if its link's
+					   link-local went at or after it (core.c ipv6_remover) */
 	int secondary_of;               /* removed as an IPv4 secondary address of the link of
 					   this index (IFA_F_SECONDARY), else 0: the kernel's
 					   consequence if its primary goes next (core.c) */

@@ -1582,6 +1582,45 @@ static void test_ipv6_flushed_in_a_bounce(void **state)
 	fake_free(f);
 }
 
+/* A flap flushes the link's IPv6 addresses, its link-local last; the link
+ * comes back up and its link-local is announced again. A process that
+ * then deletes the address, again and again and within the second, is no
+ * flush of the kernel's: the link-local went before those removals, not
+ * after them. Damped, and no record says actor=kernel. */
+static void test_ipv6_deleted_after_a_flap(void **state)
+{
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	struct nh_link *l;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	l = nh_state_link_by_name(&blue->truth, "v-peer1");
+	l->oper_up = true;
+	f->now_us += 50000;
+	l->up = false;
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
+	del_addr(blue, "v-peer1", "2001:db8:1::100/64");
+	addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
+	addr_event(f, "blue", "v-peer1", "fe80::1/64", 0);
+	heal_all(f);
+	add_addr(blue, "v-peer1", "fe80::1/64");
+	f->n_out = 0;
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
+			del_addr(blue, "v-peer1", "2001:db8:1::100/64");
+		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	for (size_t i = 0; i < f->n_out; i++)
+		if (is_v6_address(f->out[i].object))
+			assert_string_equal(f->out[i].actor, "");
+	fake_free(f);
+}
+
 /* `ip netns del` again and again: the directory watch names nobody, but
  * it is never the kernel's own doing. The namespace's re-creates are
  * damped (SPEC §5.4) and name no actor. */
@@ -1865,6 +1904,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_addresses_flushed_with_link_down),
 		cmocka_unit_test(test_ipv6_flushed_with_link_up),
 		cmocka_unit_test(test_ipv6_flushed_in_a_bounce),
+		cmocka_unit_test(test_ipv6_deleted_after_a_flap),
 		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),

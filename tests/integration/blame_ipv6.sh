@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPEC §5.4, flap damping blames the cause, for IPv6: RTM_DELADDR for an
+# IPv6 address names no requester (port 0, whoever asked). A link set
+# down makes the kernel remove its IPv6 addresses, its link-local last:
+# those heals are the kernel's (actor=kernel, never counted). Once the
+# link is up again with its link-local back, a process that deletes the
+# address again and again is a fight, damped, even within the second
+# after the flush: the link-local went before its removals, not after.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+C=$T_DIR/conf
+LOG=$T_DIR/netheal.log
+A=2001:db8:6::2/64
+write_conf "$C" 'backoff: { flap_count = 3; flap_window = 60; initial_ms = 8000; max_ms = 60000; };'
+policy "$C" plum <<'EOP'
+namespaces = ( { name = "plum"; links = ( { name = "lo"; },
+    { name = "vp"; kind = "veth"; addresses = [ "2001:db8:6::2/64" ]; peer = { name = "vp-h"; }; } ); } );
+EOP
+"$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
+NH_PID=$!
+bg_started $NH_PID
+link_local() { ip -n plum -6 -o addr show dev vp scope link | grep -q fe80; }
+check "plum is built" wait_for 10 has_addr plum vp "$A"
+check "vp has its link-local address" wait_for 5 link_local
+
+t0=$(date +%s%N)
+ip -n plum link set vp down
+check "vp set down: up again" wait_for 5 link_up plum vp
+check "its address is back" wait_for 5 has_addr plum vp "$A"
+check "its link-local is back" wait_for 5 link_local
+check "the address's heal says actor=kernel" \
+	grep -aq "event=healed netns=plum link=vp object=address:$A .*actor=kernel" "$LOG"
+
+since=$(( $(wc -l <"$LOG") + 1 ))
+for i in 1 2 3; do
+	ip -n plum addr del "$A" dev vp
+	check "deletion $i: back at once" wait_for 2 has_addr plum vp "$A"
+done
+# (within a second of the flush, as a process fighting a flap would;
+# a loaded machine may take longer, and the checks below hold either way)
+echo "# the flap and the three deletions took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+check "a process deleting the address right after a flap is damped (flapping)" \
+	wait_for 3 grep -aq "event=flapping netns=plum link=vp object=address:$A" "$LOG"
+check "and no record of that fight blames the kernel" bash -c \
+	"! tail -n +$since '$LOG' | grep -a 'object=address:$A' | grep -q 'actor=kernel'"
+finish
