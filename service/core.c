@@ -1698,10 +1698,6 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 {
 	char key[NH_OBJECT_KEYSIZ];
 
-	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix)) {
-		nh_strlcpy(ns->v6_flushed, ev->addr.link, sizeof(ns->v6_flushed));
-		ns->v6_flushed_us = ev->t_us;
-	}
 	if (!wanted(ns, ev)) {
 		/* a primary the policy does not name took policy secondaries */
 		if (ev->type == RTM_DELADDR)
@@ -1826,6 +1822,14 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	c->totals.events++;
 	if (!ns)
 		return;
+	/* ipv6_remover's witness, even one the view never had: a link-local
+	 * address still tentative is not announced (addrconf_dad_begin
+	 * notifies an optimistic one only; RTM_NEWADDR comes once DAD is
+	 * done), and a flush right after a flap removes it all the same */
+	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix)) {
+		nh_strlcpy(ns->v6_flushed, ev->addr.link, sizeof(ns->v6_flushed));
+		ns->v6_flushed_us = ev->t_us;
+	}
 	/* A repeated notification, or a carrier change (no policy names
 	 * one), cannot change a diff: at 1000 namespaces every port's carrier
 	 * change was a diff of the host and its 1000 peer ends. */

@@ -2,7 +2,10 @@
 # SPEC §5.4, flap damping blames the cause, for IPv6: RTM_DELADDR for an
 # IPv6 address names no requester (port 0, whoever asked). A link set
 # down makes the kernel remove its IPv6 addresses, its link-local last:
-# those heals are the kernel's (actor=kernel, never counted). Once the
+# those heals are the kernel's (actor=kernel, never counted), and so
+# when IPv6 is turned off and on again on a link that stays up
+# (disable_ipv6: its prefix routes go first, then its addresses, the
+# link-local last). Once the
 # link is up again with its link-local back, a process that deletes the
 # address again and again is a fight, damped, even within the second
 # after the flush: the link-local went before its removals, not after.
@@ -24,7 +27,6 @@ link_local() { ip -n plum -6 -o addr show dev vp scope link | grep -q fe80; }
 check "plum is built" wait_for 10 has_addr plum vp "$A"
 check "vp has its link-local address" wait_for 5 link_local
 
-t0=$(date +%s%N)
 ip -n plum link set vp down
 check "vp set down: up again" wait_for 5 link_up plum vp
 check "its address is back" wait_for 5 has_addr plum vp "$A"
@@ -32,6 +34,19 @@ check "its link-local is back" wait_for 5 link_local
 check "the address's heal says actor=kernel" \
 	grep -aq "event=healed netns=plum link=vp object=address:$A .*actor=kernel" "$LOG"
 
+since=$(( $(wc -l <"$LOG") + 1 ))
+v6_conf() { ip netns exec plum sysctl -qw "net.ipv6.conf.vp.disable_ipv6=$1"; }
+v6_conf 1; v6_conf 0
+check "IPv6 off and on again on vp: its address is back" wait_for 5 has_addr plum vp "$A"
+check "and its heal says actor=kernel" bash -c \
+	"tail -n +$since '$LOG' | grep -a 'event=healed netns=plum link=vp object=address:$A' | grep -q 'actor=kernel'"
+check "its link-local is back" wait_for 5 link_local
+
+t0=$(date +%s%N)
+ip -n plum link set vp down
+check "vp set down again: up again" wait_for 5 link_up plum vp
+check "its address is back" wait_for 5 has_addr plum vp "$A"
+check "its link-local is back" wait_for 5 link_local
 since=$(( $(wc -l <"$LOG") + 1 ))
 for i in 1 2 3; do
 	ip -n plum addr del "$A" dev vp

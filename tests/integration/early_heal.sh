@@ -78,6 +78,19 @@ check_eq "address removed: put back after the first event read" \
 	1 "$(reads_before "$T_DIR/addr.strace" RTM_NEWADDR 0x14)"
 check_eq "address removed: one add-address" 1 "$(healed "$n" add-address)"
 
+# an IPv6 address's removal names no requester: its blame needs the rest
+# of its burst (service/core.c ipv6_remover), so it is read whole first
+wait_for 5 dad_done
+sleep 0.2
+n=$(wc -l < "$LOG")
+trace addr6
+ip -n early address del 2001:db8:27::1/64 dev ve
+check "IPv6 address removed: healed whole" wait_for 5 whole
+untrace
+r=$(reads_before "$T_DIR/addr6.strace" RTM_NEWADDR 0x14)
+check "IPv6 address removed: put back after its burst's routes were read (${r:-no} reads)" test "${r:-0}" -ge 2
+check_eq "IPv6 address removed: one add-address" 1 "$(healed "$n" add-address)"
+
 # a deletion (its burst: the link closed, then its IPv6 objects, then the
 # pair deleted) is rebuilt once, whatever the early heal of its first event
 n=$(wc -l < "$LOG")
