@@ -9,7 +9,8 @@
 # does (unmount, unlink); 300 ms later an address is deleted in another
 # namespace. Every break must be healed (checked with ip -j) and the status
 # file must keep moving, and netheal's resident size must stay flat after
-# the first rounds (warm-up: within 1 MiB to the end). It stalled within 5-10 rounds at 1000 namespaces:
+# the first rounds (warm-up: within 1 MiB to the end; printed, not checked,
+# under AddressSanitizer). It stalled within 5-10 rounds at 1000 namespaces:
 # a dump of the host interrupted by a concurrent change (NLM_F_DUMP_INTR) was
 # left half read on its request socket, and every later request there read
 # the rest first and failed. Another agent's churn on a foreign link in the
@@ -107,8 +108,13 @@ done
 if [ -n "$rss_warm" ]; then
 	rss_end=$(rss)
 	echo "# VmRSS after round $WARM: $rss_warm KiB, after round $ROUNDS: $rss_end KiB"
-	check "resident size flat after warm-up: grew $((rss_end - rss_warm)) KiB (< 1024)" \
-		[ $((rss_end - rss_warm)) -lt 1024 ]
+	# (AddressSanitizer's quarantine holds freed memory: as memory_heals)
+	if [[ "${NETHEAL_SANITIZED:-none}" == *address* ]]; then
+		skip "resident size not checked under AddressSanitizer: grew $((rss_end - rss_warm)) KiB"
+	else
+		check "resident size flat after warm-up: grew $((rss_end - rss_warm)) KiB (< 1024)" \
+			[ $((rss_end - rss_warm)) -lt 1024 ]
+	fi
 fi
 kill "$CHURN"; wait "$CHURN" 2>/dev/null
 check "the foreign link is left alone" link_exists "" churn0
