@@ -270,10 +270,12 @@ static void overrun(struct nh_monitor *m, const char *what)
  * SPEC §5.4, and the heal's blame needs to know), nor an IPv6 address
  * removed (port 0 whoever asked: whether the link's link-local goes after
  * it, the kernel's flush, tells the blame; service/core.c ipv6_remover),
- * nor a route of the kernel's own removed (proto kernel: a prefix route,
- * which IPv6 takes away before the addresses it flushes, disable_ipv6 or
- * an MTU below 1280; put back alone, the diff would ask for the prefix
- * route of an address already gone): those are read to the
+ * nor a route removed by the kernel itself (port 0; `ip route del`
+ * carries its requester's, IPv4's and IPv6's alike): when IPv6 goes from a
+ * link that stays up (disable_ipv6, an MTU below 1280), the kernel takes
+ * every route on it (rt6_disable_ip) before the addresses it flushes, and
+ * a route put back alone would be refused, the namespace read again, and
+ * the addresses' removals never noted: those are read to the
  * end first, as the rest of a burst always is (SPEC §5.2, bursts
  * coalesce). The early heal's request waits for RTNL, so it runs once the
  * kernel has finished the change; the rest of the burst is read right
@@ -293,11 +295,8 @@ static bool lone_change(const char *buf, size_t len)
 		return len >= NLMSG_LENGTH(sizeof(*ifa)) && ifa->ifa_family == AF_INET &&
 		       !(ifa->ifa_flags & IFA_F_SECONDARY);
 	}
-	case RTM_DELROUTE: {
-		const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-
-		return len >= NLMSG_LENGTH(sizeof(*rtm)) && rtm->rtm_protocol != RTPROT_KERNEL;
-	}
+	case RTM_DELROUTE:
+		return nlh->nlmsg_pid != 0;
 	case RTM_NEWLINK:
 	case RTM_NEWADDR:
 	case RTM_NEWROUTE:

@@ -4,8 +4,8 @@
 # down makes the kernel remove its IPv6 addresses, its link-local last:
 # those heals are the kernel's (actor=kernel, never counted), and so
 # when IPv6 is turned off and on again on a link that stays up
-# (disable_ipv6: its prefix routes go first, then its addresses, the
-# link-local last). Once the
+# (disable_ipv6: every route on it goes first, the policy's too, then its
+# addresses, the link-local last). Once the
 # link is up again with its link-local back, a process that deletes the
 # address again and again is a fight, damped, even within the second
 # after the flush: the link-local went before its removals, not after.
@@ -18,35 +18,43 @@ A=2001:db8:6::2/64
 write_conf "$C" 'backoff: { flap_count = 3; flap_window = 60; initial_ms = 8000; max_ms = 60000; };'
 policy "$C" plum <<'EOP'
 namespaces = ( { name = "plum"; links = ( { name = "lo"; },
-    { name = "vp"; kind = "veth"; addresses = [ "2001:db8:6::2/64" ]; peer = { name = "vp-h"; }; } ); } );
+    { name = "vp"; kind = "veth"; addresses = [ "2001:db8:6::2/64" ]; peer = { name = "vp-h"; }; } );
+  routes = ( { to = "2001:db8:66::/64"; via = "2001:db8:6::1"; } ); } );
 EOP
 "$NETHEAL" run -c "$C/netheal.conf" --log stderr 2>"$LOG" &
 NH_PID=$!
 bg_started $NH_PID
 link_local() { ip -n plum -6 -o addr show dev vp scope link | grep -q fe80; }
+route_back() { [ -n "$(ip -n plum -6 route show 2001:db8:66::/64 2>/dev/null)" ]; }
+# kernel_heals: the address's heals that say actor=kernel, so far
+kernel_heals() { grep -ac "event=healed netns=plum link=vp object=address:$A .*actor=kernel" "$LOG"; }
+more_kernel_heals() { [ "$(kernel_heals)" -gt "$1" ]; }
 check "plum is built" wait_for 10 has_addr plum vp "$A"
+check "with its route" wait_for 5 route_back
 check "vp has its link-local address" wait_for 5 link_local
 
 ip -n plum link set vp down
 check "vp set down: up again" wait_for 5 link_up plum vp
 check "its address is back" wait_for 5 has_addr plum vp "$A"
 check "its link-local is back" wait_for 5 link_local
-check "the address's heal says actor=kernel" \
-	grep -aq "event=healed netns=plum link=vp object=address:$A .*actor=kernel" "$LOG"
+check "the address's heal says actor=kernel" wait_for 2 more_kernel_heals 0
 
-since=$(( $(wc -l <"$LOG") + 1 ))
+k=$(kernel_heals)
 v6_conf() { ip netns exec plum sysctl -qw "net.ipv6.conf.vp.disable_ipv6=$1"; }
 v6_conf 1; v6_conf 0
 check "IPv6 off and on again on vp: its address is back" wait_for 5 has_addr plum vp "$A"
-check "and its heal says actor=kernel" bash -c \
-	"tail -n +$since '$LOG' | grep -a 'event=healed netns=plum link=vp object=address:$A' | grep -q 'actor=kernel'"
+check "and its heal says actor=kernel" wait_for 2 more_kernel_heals "$k"
+check "its route is back" wait_for 5 route_back
 check "its link-local is back" wait_for 5 link_local
 
+k=$(kernel_heals)
 t0=$(date +%s%N)
 ip -n plum link set vp down
 check "vp set down again: up again" wait_for 5 link_up plum vp
 check "its address is back" wait_for 5 has_addr plum vp "$A"
 check "its link-local is back" wait_for 5 link_local
+# the flap's own heal is logged before the fight begins
+check "the address's heal says actor=kernel again" wait_for 2 more_kernel_heals "$k"
 since=$(( $(wc -l <"$LOG") + 1 ))
 for i in 1 2 3; do
 	ip -n plum addr del "$A" dev vp
