@@ -868,6 +868,38 @@ static bool ipv6_witness(const struct nh_prefix *p)
 	return p->family == AF_INET6 && (nh_ip_is_link_local6(p) || memcmp(p->addr, loopback, 16) == 0);
 }
 
+/* Remember that link's IPv6 went at us: in its own slot, or the oldest. */
+static void v6_flush_seen(struct nh_netns *ns, const char *link, uint64_t us)
+{
+	struct nh_v6_flush *slot = &ns->v6_flushed[0];
+
+	if (!*link)
+		return;         /* a link the view does not know */
+	for (size_t i = 0; i < NH_V6_FLUSHES; i++) {
+		if (strcmp(ns->v6_flushed[i].link, link) == 0) {
+			slot = &ns->v6_flushed[i];
+			break;
+		}
+		if (ns->v6_flushed[i].us < slot->us)
+			slot = &ns->v6_flushed[i];
+	}
+	nh_strlcpy(slot->link, link, sizeof(slot->link));
+	slot->us = us;
+}
+
+/* Whether the kernel flushed link's IPv6 at or after removed_us, within
+ * the window: the removal was part of it. */
+static bool v6_flushed_after(const struct nh_netns *ns, const char *link, uint64_t removed_us)
+{
+	for (size_t i = 0; i < NH_V6_FLUSHES; i++) {
+		const struct nh_v6_flush *f = &ns->v6_flushed[i];
+
+		if (strcmp(f->link, link) == 0)
+			return f->us >= removed_us && f->us - removed_us < V6_FLUSH_WINDOW_US;
+	}
+	return false;
+}
+
 static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *have, const char *link, int ifindex,
 			     bool at_heal, uint64_t removed_us)
 {
@@ -879,9 +911,7 @@ static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *h
 		return 0;
 	if (!at_heal)
 		return NH_ACTOR_IPV6;
-	if ((l->mtu && l->mtu < 1280) ||
-	    (strcmp(ns->v6_flushed, l->name) == 0 && ns->v6_flushed_us >= removed_us &&
-	     ns->v6_flushed_us - removed_us < V6_FLUSH_WINDOW_US))
+	if ((l->mtu && l->mtu < 1280) || v6_flushed_after(ns, l->name, removed_us))
 		return 0;
 	return NH_ACTOR_UNKNOWN;
 }
@@ -1827,8 +1857,7 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	 * notifies an optimistic one only; RTM_NEWADDR comes once DAD is
 	 * done), and a flush right after a flap removes it all the same */
 	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix)) {
-		nh_strlcpy(ns->v6_flushed, ev->addr.link, sizeof(ns->v6_flushed));
-		ns->v6_flushed_us = ev->t_us;
+		v6_flush_seen(ns, ev->addr.link, ev->t_us);
 	}
 	/* A repeated notification, or a carrier change (no policy names
 	 * one), cannot change a diff: at 1000 namespaces every port's carrier

@@ -79,6 +79,19 @@ struct nh_tracked {
 	UT_hash_handle hh;
 };
 
+/*
+ * A link whose IPv6 link-local (or, on lo, ::1) address went, and when (µs,
+ * nh_now_us): the last address the kernel removes when it flushes a link's
+ * IPv6 (service/core.c ipv6_remover). A few per namespace, the oldest
+ * replaced: turning IPv6 off for every link (all.disable_ipv6) flushes
+ * them one after another.
+ */
+#define NH_V6_FLUSHES 4
+struct nh_v6_flush {
+	char link[NH_IFNAMSIZ];
+	uint64_t us;
+};
+
 struct nh_core;
 
 /*
@@ -125,8 +138,7 @@ struct nh_netns {
 	bool vanishing;                 /* an action found its link gone (ENODEV): its events were waited for first */
 	bool created;                   /* netheal (re-)created it: run on_create once it is built */
 	uint32_t actor_port;            /* the netlink port of the last requester that changed it */
-	char v6_flushed[NH_IFNAMSIZ];   /* the last link whose IPv6 link-local (or ::1) address went, */
-	uint64_t v6_flushed_us;         /* and when (µs): a kernel's flush (core.c ipv6_remover) */
+	struct nh_v6_flush v6_flushed[NH_V6_FLUSHES];   /* the kernel's last flushes (core.c ipv6_remover) */
 	struct nh_scope *scope;         /* NULL: always diffed whole */
 	bool partner_woken;             /* service/core.c wake_partners' mark; false outside it */
 

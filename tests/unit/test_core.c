@@ -1621,6 +1621,56 @@ static void test_ipv6_deleted_after_a_flap(void **state)
 	fake_free(f);
 }
 
+static const char v6_two_policy[] =
+	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; } );\n"
+	"namespaces = ( { name = \"blue\";\n"
+	"  links = ( { name = \"lo\"; },\n"
+	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"2001:db8:1::100/64\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; },\n"
+	"    { name = \"v-peer2\"; kind = \"veth\"; addresses = [ \"2001:db8:2::100/64\" ];\n"
+	"      peer = { name = \"v-eth2\"; master = \"br1\"; }; } ); } );\n";
+
+/* IPv6 turned off for every link (all.disable_ipv6), links up: the
+ * kernel flushes one link after another, each link's link-local last.
+ * Each link's removal is its own flush's: both heals say actor=kernel,
+ * none counts. */
+static void test_ipv6_flushed_link_after_link(void **state)
+{
+	struct fake *f = fake_new(v6_two_policy);
+	struct fake_ns *blue;
+	size_t heals = 0, kernel = 0;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		for (int k = 1; k <= 2; k++) {
+			char link[16], addr[32];
+
+			snprintf(link, sizeof(link), "v-peer%d", k);
+			snprintf(addr, sizeof(addr), "2001:db8:%d::100/64", k);
+			nh_state_link_by_name(&blue->truth, link)->oper_up = true;
+			if (find_addr(blue, link, addr))
+				del_addr(blue, link, addr);
+			addr_event(f, "blue", link, addr, 0);
+			snprintf(addr, sizeof(addr), "fe80::%d/64", k);
+			addr_event(f, "blue", link, addr, 0);
+		}
+		heal_all(f);
+	}
+	for (size_t i = 0; i < f->n_out; i++) {
+		if (strncmp(f->out[i].object, "address:2001:db8:", 17) != 0)
+			continue;
+		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
+		heals += f->out[i].type == NH_OUT_HEALED;
+		kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
+	}
+	assert_int_equal(heals, 12);
+	assert_int_equal(kernel, 12);
+	fake_free(f);
+}
+
 /* `ip netns del` again and again: the directory watch names nobody, but
  * it is never the kernel's own doing. The namespace's re-creates are
  * damped (SPEC §5.4) and name no actor. */
@@ -1905,6 +1955,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_flushed_with_link_up),
 		cmocka_unit_test(test_ipv6_flushed_in_a_bounce),
 		cmocka_unit_test(test_ipv6_deleted_after_a_flap),
+		cmocka_unit_test(test_ipv6_flushed_link_after_link),
 		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
 		cmocka_unit_test(test_unread_not_missing),
