@@ -1431,6 +1431,33 @@ static bool is_v6_address(const char *object)
 	return strncmp(object, "address:", 8) == 0 && strstr(object, "2001:db8:1::100");
 }
 
+/* The heal records of the policy's IPv6 addresses (address:2001:db8:...):
+ * how many, how many say actor=kernel. None of them may be `flapping`. */
+static void v6_kernel_heals(const struct fake *f, size_t *heals, size_t *kernel)
+{
+	*heals = *kernel = 0;
+	for (size_t i = 0; i < f->n_out; i++) {
+		if (strncmp(f->out[i].object, "address:2001:db8:", 17) != 0)
+			continue;
+		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
+		*heals += f->out[i].type == NH_OUT_HEALED;
+		*kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
+	}
+}
+
+/* A process deletes 2001:db8:1::100/64 from blue's v-peer1 six times, 50
+ * ms apart, each healed in the pass right after. */
+static void v6_deleted_six_times(struct fake *f, struct fake_ns *blue)
+{
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
+			del_addr(blue, "v-peer1", "2001:db8:1::100/64");
+		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
+		nh_core_heal(f->core);
+	}
+}
+
 /* An IPv6 address's deletion names no requester (port 0, whoever asked):
  * with its link up and its link-local address kept, that is a process's
  * doing, damped like any other fight (SPEC §5.4), and its records name no
@@ -1445,13 +1472,7 @@ static void test_ipv6_address_deletions_damped(void **state)
 	blue = ns_get(f, "blue");
 	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
 	add_addr(blue, "v-peer1", "fe80::1/64");
-	for (int i = 0; i < 6; i++) {
-		f->now_us += 50000;
-		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
-			del_addr(blue, "v-peer1", "2001:db8:1::100/64");
-		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
-		nh_core_heal(f->core);
-	}
+	v6_deleted_six_times(f, blue);
 	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
 	for (size_t i = 0; i < f->n_out; i++) {
 		assert_true(is_v6_address(f->out[i].object));
@@ -1468,7 +1489,7 @@ static void test_ipv6_addresses_flushed_with_link_down(void **state)
 {
 	struct fake *f = fake_new(v6_policy);
 	struct fake_ns *blue;
-	size_t v6_heals = 0, v6_kernel = 0;
+	size_t v6_heals, v6_kernel;
 
 	(void)state;
 	built(f);
@@ -1481,13 +1502,7 @@ static void test_ipv6_addresses_flushed_with_link_down(void **state)
 		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
 		heal_all(f);
 	}
-	for (size_t i = 0; i < f->n_out; i++) {
-		if (!is_v6_address(f->out[i].object))
-			continue;
-		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
-		v6_heals += f->out[i].type == NH_OUT_HEALED;
-		v6_kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
-	}
+	v6_kernel_heals(f, &v6_heals, &v6_kernel);
 	assert_true(v6_heals >= 4);
 	assert_int_equal(v6_kernel, v6_heals);
 	fake_free(f);
@@ -1552,7 +1567,7 @@ static void test_ipv6_flushed_in_a_bounce(void **state)
 	struct fake *f = fake_new(v6_policy);
 	struct fake_ns *blue;
 	struct nh_link *l;
-	size_t v6_heals = 0, v6_kernel = 0;
+	size_t v6_heals, v6_kernel;
 
 	(void)state;
 	built(f);
@@ -1570,13 +1585,7 @@ static void test_ipv6_flushed_in_a_bounce(void **state)
 		link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
 		heal_all(f);
 	}
-	for (size_t i = 0; i < f->n_out; i++) {
-		if (!is_v6_address(f->out[i].object))
-			continue;
-		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
-		v6_heals += f->out[i].type == NH_OUT_HEALED;
-		v6_kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
-	}
+	v6_kernel_heals(f, &v6_heals, &v6_kernel);
 	assert_int_equal(v6_heals, 6);
 	assert_int_equal(v6_kernel, 6);
 	fake_free(f);
@@ -1607,13 +1616,7 @@ static void test_ipv6_deleted_after_a_flap(void **state)
 	heal_all(f);
 	add_addr(blue, "v-peer1", "fe80::1/64");
 	f->n_out = 0;
-	for (int i = 0; i < 6; i++) {
-		f->now_us += 50000;
-		if (find_addr(blue, "v-peer1", "2001:db8:1::100/64"))
-			del_addr(blue, "v-peer1", "2001:db8:1::100/64");
-		addr_event(f, "blue", "v-peer1", "2001:db8:1::100/64", 0);
-		nh_core_heal(f->core);
-	}
+	v6_deleted_six_times(f, blue);
 	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
 	for (size_t i = 0; i < f->n_out; i++)
 		if (is_v6_address(f->out[i].object))
@@ -1638,7 +1641,7 @@ static void test_ipv6_flushed_link_after_link(void **state)
 {
 	struct fake *f = fake_new(v6_two_policy);
 	struct fake_ns *blue;
-	size_t heals = 0, kernel = 0;
+	size_t heals, kernel;
 
 	(void)state;
 	built(f);
@@ -1659,13 +1662,7 @@ static void test_ipv6_flushed_link_after_link(void **state)
 		}
 		heal_all(f);
 	}
-	for (size_t i = 0; i < f->n_out; i++) {
-		if (strncmp(f->out[i].object, "address:2001:db8:", 17) != 0)
-			continue;
-		assert_int_not_equal(f->out[i].type, NH_OUT_FLAPPING);
-		heals += f->out[i].type == NH_OUT_HEALED;
-		kernel += f->out[i].type == NH_OUT_HEALED && strcmp(f->out[i].actor, "kernel") == 0;
-	}
+	v6_kernel_heals(f, &heals, &kernel);
 	assert_int_equal(heals, 12);
 	assert_int_equal(kernel, 12);
 	fake_free(f);
