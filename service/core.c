@@ -1856,9 +1856,8 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	 * address still tentative is not announced (addrconf_dad_begin
 	 * notifies an optimistic one only; RTM_NEWADDR comes once DAD is
 	 * done), and a flush right after a flap removes it all the same */
-	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix)) {
+	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix))
 		v6_flush_seen(ns, ev->addr.link, ev->t_us);
-	}
 	/* A repeated notification, or a carrier change (no policy names
 	 * one), cannot change a diff: at 1000 namespaces every port's carrier
 	 * change was a diff of the host and its 1000 peer ends. */
