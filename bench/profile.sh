@@ -3,8 +3,8 @@
 # no latency), the tool behind the README's "What limits each figure".
 # Inside tests/sandbox.sh, on the benchmark's policy (bench/gen.py):
 #
-#   bash bench/profile.sh [--namespaces N] [--break address|down]
-#                         [--count K] [--tool ticks|perf|callgrind]
+#   bash bench/profile.sh [--namespaces N] [--break address|route|down]
+#                         [--count K] [--tool ticks|perf|callgrind|syscalls]
 #                         [--netheal PATH] [--out PREFIX]
 #
 # Defaults: 1 namespace, address, 300 breaks (20 for callgrind), ticks,
@@ -18,6 +18,12 @@
 #              /proc/PID/stat): the user/kernel split of its CPU per heal
 #   perf       the same, with `perf record -g -p` of netheal meanwhile
 #              (PREFIX.perf; `perf report -i PREFIX.perf --no-children`)
+#   syscalls   netheal's system calls, entry and exit (perf record of
+#              raw_syscalls on its pid; PREFIX.syscalls), taken apart by
+#              bench/syscall_gaps.py: the time from each wake-up to the
+#              restoring request, call by call (user space between them),
+#              beside a wake-up that sends nothing (the request's echo,
+#              read and diffed while warm)
 #   callgrind  netheal under valgrind, counters zeroed once converged and
 #              dumped after the last heal: every instruction it ran in
 #              between, whatever callback (PREFIX.out.1;
@@ -41,14 +47,14 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case $brk in address | down) ;; *) echo "profile.sh: --break is address or down" >&2; exit 64 ;; esac
+case $brk in address | route | down) ;; *) echo "profile.sh: --break is address, route or down" >&2; exit 64 ;; esac
 case $tool in
-ticks | perf) gap=0.02 count=${count:-300} ;;
+ticks | perf | syscalls) gap=0.02 count=${count:-300} ;;
 callgrind) gap=0.3 count=${count:-20} ;;
-*) echo "profile.sh: --tool is ticks, perf or callgrind" >&2; exit 64 ;;
+*) echo "profile.sh: --tool is ticks, perf, syscalls or callgrind" >&2; exit 64 ;;
 esac
 need=(python3 ip)
-[ "$tool" = perf ] && need+=(perf)
+[ "$tool" = perf ] || [ "$tool" = syscalls ] && need+=(perf)
 [ "$tool" = callgrind ] && need+=(valgrind callgrind_control)
 for t in "${need[@]}"; do
 	command -v "$t" > /dev/null || { echo "profile.sh: $t is not installed" >&2; exit 69; }
@@ -87,12 +93,20 @@ perf_pid=
 case $tool in
 callgrind) callgrind_control -z "$pid" > /dev/null ;;
 perf) perf record -q -g -p "$pid" -o "$out.perf" 2> /dev/null & perf_pid=$!; sleep 1 ;;
+syscalls)
+	# the sandbox's /sys hides the host's tracefs
+	[ -d /sys/kernel/tracing/events/raw_syscalls ] || mount -t tracefs nodev /sys/kernel/tracing
+	perf record -q -e raw_syscalls:sys_enter,raw_syscalls:sys_exit -p "$pid" -o "$out.perf" 2> /dev/null &
+	perf_pid=$!
+	sleep 1 ;;
 esac
 read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
 for ((j = 0; j < count; j++)); do
 	i=$((j % m))
 	if [ "$brk" = address ]; then
 		ip -n "ns$i" address del "${addrs[$i]}" dev "v$i"
+	elif [ "$brk" = route ]; then
+		ip -n "ns$i" route del default
 	else
 		ip -n "ns$i" link set "v$i" down
 	fi
@@ -102,6 +116,10 @@ sleep 1
 read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
 [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 [ "$tool" = callgrind ] && callgrind_control -d "$pid" > /dev/null
+if [ "$tool" = syscalls ]; then
+	perf script -i "$out.perf" -F time,event,trace > "$out.syscalls" 2> /dev/null
+	python3 "$here/syscall_gaps.py" "$out.syscalls"
+fi
 kill -TERM "$pid"
 wait "$pid" || true
 echo "namespaces=$n break=$brk breaks=$count healed=$(grep -c 'event=healed' "$out.log")" \
