@@ -633,21 +633,6 @@ static void report(struct nh_core *c, struct owner *o, const struct nh_action *a
 	}
 }
 
-/* How long a to wait before acting (0: now): flap damping, or the backoff
- * of a failed action unless something it may wait for happened since. */
-static uint64_t gate(struct nh_core *c, const struct owner *o, struct nh_tracked *obj, uint64_t now_ms)
-{
-	uint64_t d;
-
-	if (!obj)
-		return 0;
-	d = c->damping_off ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
-	/* a converge tries what failed at once (a reload may have mended it) */
-	if (d == 0 && !c->converging && o->ns->event_us <= o->ns->failed_us)
-		d = nh_retry_delay_ms(&obj->retry, now_ms);
-	return d;
-}
-
 /* SPEC §4.7: a create the kernel acknowledged must have made the object
  * under the policy's name (the kernel renames "br%d" itself, for one).
  * A link of a's kind that was not in a's namespace before the action and
@@ -916,6 +901,40 @@ static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *h
 	return NH_ACTOR_UNKNOWN;
 }
 
+/* Who removed obj, as far as is known now: an IPv6 address's remover is
+ * told at its heal (ipv6_remover), every other's at the event. */
+static uint32_t remover(struct nh_core *c, const struct nh_action *a, const struct nh_tracked *obj)
+{
+	const struct nh_netns *ns;
+
+	if (obj->removed_by != NH_ACTOR_IPV6)
+		return obj->removed_by;
+	ns = object_ns(c, a);
+	return ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true, obj->removed_us) : 0;
+}
+
+/* How long a to wait before acting (0: now): flap damping, or the backoff
+ * of a failed action unless something it may wait for happened since. An
+ * object the kernel removed with another (a link set down, IPv6 turned
+ * off on it, an address deleted) comes back with its cause, not after
+ * its own fight's wait: SPEC §5.4 blames the cause, whose own damping
+ * holds it back if it is fought over. */
+static uint64_t gate(struct nh_core *c, const struct owner *o, const struct nh_action *a,
+		     struct nh_tracked *obj, uint64_t now_ms)
+{
+	bool kernels;
+	uint64_t d;
+
+	if (!obj)
+		return 0;
+	kernels = obj->removed && remover(c, a, obj) == 0;
+	d = c->damping_off || kernels ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
+	/* a converge tries what failed at once (a reload may have mended it) */
+	if (d == 0 && !c->converging && o->ns->event_us <= o->ns->failed_us)
+		d = nh_retry_delay_ms(&obj->retry, now_ms);
+	return d;
+}
+
 static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a, struct nh_tracked *obj,
 		   const char *key, struct nh_result *res, uint64_t now_us)
 {
@@ -927,9 +946,8 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	uint32_t port;
 	char actor[128] = "";
 
-	if (obj && obj->removed && obj->removed_by == NH_ACTOR_IPV6)
-		obj->removed_by = ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true,
-						    obj->removed_us) : 0;
+	if (obj && obj->removed)
+		obj->removed_by = remover(c, a, obj);
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
 	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
@@ -1036,7 +1054,7 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 
 	nh_action_key(a, key, sizeof(key));
 	obj = ns ? nh_netns_tracked(ns, key, false) : NULL;    /* made when there is something to keep */
-	delay = gate(c, o, obj, now_us / 1000);
+	delay = gate(c, o, a, obj, now_us / 1000);
 	if (delay > 0) {
 		info.type = NH_OUT_DEFERRED;
 		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";

@@ -1624,6 +1624,58 @@ static void test_ipv6_deleted_after_a_flap(void **state)
 	fake_free(f);
 }
 
+/* An address a process fought over, damped, healed once its wait was
+ * over, then lost with its link set down: the kernel's doing, which SPEC
+ * §5.4 blames on the cause. It comes back in the pass that sets the link
+ * up, not after another wait of its own, and says actor=kernel. The
+ * fight's damping stays: the process's next deletion waits. */
+static void test_damped_then_lost_with_link(void **state)
+{
+	static const char a6[] = "2001:db8:1::100/64";
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	struct nh_netns *rec;
+	struct nh_link *l;
+	size_t heals, kernel;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	rec = nh_core_find(f->core, "blue");
+	l = nh_state_link_by_name(&blue->truth, "v-peer1");
+	l->oper_up = true;
+	add_addr(blue, "v-peer1", "fe80::1/64");
+	v6_deleted_six_times(f, blue);
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	assert_null(find_addr(blue, "v-peer1", a6));                  /* damped: waits */
+	f->now_us += 3000000;                                           /* its wait is over */
+	ev_invoke(f->loop, &rec->wake, EV_TIMER);
+	heal_all(f);
+	assert_non_null(find_addr(blue, "v-peer1", a6));
+
+	f->n_out = 0;
+	f->now_us += 50000;
+	l->up = false;
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
+	del_addr(blue, "v-peer1", a6);
+	addr_event(f, "blue", "v-peer1", a6, 0);
+	nh_core_heal(f->core);
+	assert_true(l->up);
+	assert_non_null(find_addr(blue, "v-peer1", a6));              /* with its link */
+	v6_kernel_heals(f, &heals, &kernel);
+	assert_int_equal(heals, 1);
+	assert_int_equal(kernel, 1);
+	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 0);
+
+	f->now_us += 50000;
+	del_addr(blue, "v-peer1", a6);
+	addr_event(f, "blue", "v-peer1", a6, 0);
+	nh_core_heal(f->core);
+	assert_null(find_addr(blue, "v-peer1", a6));                  /* the fight still waits */
+	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
+	fake_free(f);
+}
+
 static const char v6_two_policy[] =
 	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; } );\n"
 	"namespaces = ( { name = \"blue\";\n"
@@ -1952,6 +2004,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_flushed_with_link_up),
 		cmocka_unit_test(test_ipv6_flushed_in_a_bounce),
 		cmocka_unit_test(test_ipv6_deleted_after_a_flap),
+		cmocka_unit_test(test_damped_then_lost_with_link),
 		cmocka_unit_test(test_ipv6_flushed_link_after_link),
 		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
