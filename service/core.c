@@ -834,9 +834,9 @@ static void object_back(struct nh_tracked *obj)
  * others (the list is in scope order).
  *
  * At the event: the kernel's (0) when the link is down or gone; else told
- * at the heal (NH_ACTOR_IPV6), once the removal's events are all read (an
- * IPv6 address's removal is never healed alone: monitor/events.c
- * lone_change): the kernel's when the link is gone, down or its MTU below
+ * by the first pass after it (NH_ACTOR_IPV6, settle_remover), once the
+ * removal's events are all read (an IPv6 address's removal is never
+ * healed alone: monitor/events.c lone_change): the kernel's when the link is gone, down or its MTU below
  * 1280, or when its link-local or loopback address went at or after the
  * removal, within a second of it (v6_flushed); else someone's
  * (NH_ACTOR_UNKNOWN). A link-local that went before the removal was an
@@ -901,37 +901,45 @@ static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *h
 	return NH_ACTOR_UNKNOWN;
 }
 
-/* Who removed obj, as far as is known now: an IPv6 address's remover is
- * told at its heal (ipv6_remover), every other's at the event. */
-static uint32_t remover(struct nh_core *c, const struct nh_action *a, const struct nh_tracked *obj)
+/* Settle who removed obj, once its removal's events are all read: an IPv6
+ * address's remover is told by the first pass after them (ipv6_remover),
+ * with the view as the removal left it, not as a later change (the link
+ * set down while the heal waits) would tell it. Every other's is known at
+ * the event. */
+static void settle_remover(struct nh_core *c, const struct nh_action *a, struct nh_tracked *obj)
 {
 	const struct nh_netns *ns;
 
-	if (obj->removed_by != NH_ACTOR_IPV6)
-		return obj->removed_by;
+	if (!obj->removed || obj->removed_by != NH_ACTOR_IPV6)
+		return;
 	ns = object_ns(c, a);
-	return ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true, obj->removed_us) : 0;
+	obj->removed_by = ns ? ipv6_remover(ns, ns->obs ? &ns->obs->have : NULL, a->addr.link, 0, true,
+					    obj->removed_us) : 0;
 }
 
-/* How long a to wait before acting (0: now): flap damping, or the backoff
- * of a failed action unless something it may wait for happened since. An
- * object the kernel removed with another (a link set down, IPv6 turned
- * off on it, an address deleted) comes back with its cause, not after
- * its own fight's wait: SPEC §5.4 blames the cause, whose own damping
- * holds it back if it is fought over. */
+/* How long a to wait before acting (0: now), and why: flap damping, or
+ * the backoff of a failed action unless something it may wait for
+ * happened since. An object the kernel removed with another (a link set
+ * down, IPv6 turned off on it, an address deleted) has no wait of its
+ * own, even while damped after an earlier fight: SPEC §5.4 blames the
+ * cause. */
 static uint64_t gate(struct nh_core *c, const struct owner *o, const struct nh_action *a,
-		     struct nh_tracked *obj, uint64_t now_ms)
+		     struct nh_tracked *obj, uint64_t now_ms, const char **why)
 {
-	bool kernels;
-	uint64_t d;
+	uint64_t d = 0;
 
 	if (!obj)
 		return 0;
-	kernels = obj->removed && remover(c, a, obj) == 0;
-	d = c->damping_off || kernels ? 0 : nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
+	settle_remover(c, a, obj);
+	if (!c->damping_off && !(obj->removed && obj->removed_by == 0)) {
+		d = nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
+		*why = "flapping: waiting";
+	}
 	/* a converge tries what failed at once (a reload may have mended it) */
-	if (d == 0 && !c->converging && o->ns->event_us <= o->ns->failed_us)
+	if (d == 0 && !c->converging && o->ns->event_us <= o->ns->failed_us) {
 		d = nh_retry_delay_ms(&obj->retry, now_ms);
+		*why = "failed before: waiting";
+	}
 	return d;
 }
 
@@ -946,8 +954,6 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 	uint32_t port;
 	char actor[128] = "";
 
-	if (obj && obj->removed)
-		obj->removed_by = remover(c, a, obj);
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
 	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
@@ -1054,10 +1060,9 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 
 	nh_action_key(a, key, sizeof(key));
 	obj = ns ? nh_netns_tracked(ns, key, false) : NULL;    /* made when there is something to keep */
-	delay = gate(c, o, a, obj, now_us / 1000);
+	delay = gate(c, o, a, obj, now_us / 1000, &info.why);
 	if (delay > 0) {
 		info.type = NH_OUT_DEFERRED;
-		info.why = obj && obj->flap.flapping ? "flapping: waiting" : "failed before: waiting";
 		outcome(c, a, &info);
 		wait_ms(o, delay, true);
 		/* what needs it (its link's settings, its namespace's
@@ -1717,7 +1722,7 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
 	obj->removed = true;
 	obj->removed_by = own_port(c, port) ? 0 : port;
 	nh_debug("netns %s: %s removed by %s", nh_netns_label(ns), key,
-		 !obj->removed_by ? "the kernel" : obj->removed_by == NH_ACTOR_IPV6 ? "whom its heal tells" : "a process");
+		 !obj->removed_by ? "the kernel" : obj->removed_by == NH_ACTOR_IPV6 ? "whom the next pass tells" : "a process");
 }
 
 /*
@@ -1725,8 +1730,11 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
  * (unless promote_secondaries): the kernel announces each secondary's
  * removal first, under the requester's port, then the primary's
  * (__inet_del_ifa). The secondaries a primary's removal follows, on the
- * same link for the same requester, were the kernel's doing.
+ * same link for the same requester, in the same burst, were the kernel's
+ * doing; one the requester deleted earlier (and was perhaps damped for)
+ * stays its own.
  */
+#define SECONDARY_WINDOW_US 100000
 static void secondaries_followed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
 {
 	uint32_t by = own_port(c, ev->actor_port) ? 0 : ev->actor_port;
@@ -1735,10 +1743,25 @@ static void secondaries_followed(struct nh_core *c, struct nh_netns *ns, const s
 	if (ev->addr.prefix.family != AF_INET || (ev->addr.flags & IFA_F_SECONDARY))
 		return;
 	HASH_ITER(hh, ns->objs, obj, tmp)
-		if (obj->removed && obj->secondary_of == ev->addr.ifindex && obj->removed_by == by) {
+		if (obj->removed && obj->secondary_of == ev->addr.ifindex && obj->removed_by == by &&
+		    ev->t_us - obj->removed_us < SECONDARY_WINDOW_US) {
 			obj->removed_by = 0;
 			obj->secondary_of = 0;
 		}
+}
+
+/* A removed policy object is back, put there by someone else (or netheal's
+ * own echo, already object_back): its removal, and who made it, is over;
+ * a later heal of it names whoever changes it next. Its retry and
+ * damping stay. */
+static void reappeared(struct nh_netns *ns, const char *key)
+{
+	struct nh_tracked *obj = nh_netns_tracked(ns, key, false);
+
+	if (obj && obj->removed) {
+		obj->removed = false;
+		obj->secondary_of = 0;
+	}
 }
 
 static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_observed *obs,
@@ -1793,6 +1816,12 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 	case RTM_DELNEIGH:
 		/* port 0 when the kernel flushed it with its link going down */
 		note_removal(c, ns, nh_neigh_key(&ev->neigh, key, sizeof(key)), ev->actor_port);
+		break;
+	case RTM_NEWADDR:
+		reappeared(ns, nh_address_key(&ev->addr, key, sizeof(key)));
+		break;
+	case RTM_NEWROUTE:
+		reappeared(ns, nh_route_key(&ev->route, key, sizeof(key)));
 		break;
 	case RTM_NEWLINK:
 		/* the kernel takes a link down on its own only with a move

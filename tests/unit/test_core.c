@@ -1401,8 +1401,10 @@ static void rebuild_blue(struct fake *f)
 	assert_true(blue->exists);
 }
 
-/* An address's removal in netns, as the monitor describes it. */
-static void addr_event(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port)
+/* An address's removal in netns, as the monitor describes it, with its
+ * flags (IFA_F_SECONDARY) and link index. */
+static void addr_event_flags(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port,
+			     uint32_t flags)
 {
 	struct fake_ns *ns = ns_get(f, netns);
 	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_DELADDR, .obj = NH_OBJ_ADDRESS,
@@ -1410,8 +1412,15 @@ static void addr_event(struct fake *f, const char *netns, const char *link, cons
 
 	snprintf(ev.addr.link, sizeof(ev.addr.link), "%s", link);
 	assert_int_equal(nh_prefix_parse(prefix, &ev.addr.prefix), 0);
+	ev.addr.flags = flags;
+	ev.addr.ifindex = nh_state_link_by_name(&ns->truth, link)->ifindex;
 	sync_ns(ns);
 	nh_core_event(f->core, &ns->obs, &ev);
+}
+
+static void addr_event(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port)
+{
+	addr_event_flags(f, netns, link, prefix, port, 0);
 }
 
 /* An address on link in ns's kernel, as the kernel would list it. */
@@ -1673,6 +1682,117 @@ static void test_damped_then_lost_with_link(void **state)
 	nh_core_heal(f->core);
 	assert_null(find_addr(blue, "v-peer1", a6));                  /* the fight still waits */
 	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
+	fake_free(f);
+}
+
+/* A process deletes the damped address while IPv6 is off on its link
+ * (disable_ipv6: the link stays up, its link-local goes last): the
+ * kernel's flush, healed at once with actor=kernel though the address
+ * is damped after the earlier fight. */
+static void test_damped_then_flushed_link_up(void **state)
+{
+	static const char a6[] = "2001:db8:1::100/64";
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	struct nh_netns *rec;
+	size_t heals, kernel;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	rec = nh_core_find(f->core, "blue");
+	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
+	add_addr(blue, "v-peer1", "fe80::1/64");
+	v6_deleted_six_times(f, blue);
+	f->now_us += 3000000;
+	ev_invoke(f->loop, &rec->wake, EV_TIMER);
+	heal_all(f);
+	assert_non_null(find_addr(blue, "v-peer1", a6));
+
+	f->n_out = 0;
+	f->now_us += 50000;
+	del_addr(blue, "v-peer1", a6);
+	addr_event(f, "blue", "v-peer1", a6, 0);
+	del_addr(blue, "v-peer1", "fe80::1/64");
+	addr_event(f, "blue", "v-peer1", "fe80::1/64", 0);
+	nh_core_heal(f->core);
+	assert_non_null(find_addr(blue, "v-peer1", a6));
+	v6_kernel_heals(f, &heals, &kernel);
+	assert_int_equal(heals, 1);
+	assert_int_equal(kernel, 1);
+	fake_free(f);
+}
+
+/* The process's deletion, damped and waiting, is still the process's when
+ * the link goes down in the meantime: the wait goes on, the link alone is
+ * set up again. */
+static void test_damped_deletion_waits_through_a_flap(void **state)
+{
+	static const char a6[] = "2001:db8:1::100/64";
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	struct nh_link *l;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	l = nh_state_link_by_name(&blue->truth, "v-peer1");
+	l->oper_up = true;
+	add_addr(blue, "v-peer1", "fe80::1/64");
+	v6_deleted_six_times(f, blue);
+	assert_null(find_addr(blue, "v-peer1", a6));                  /* damped: waits */
+
+	f->n_out = 0;
+	f->now_us += 50000;
+	l->up = false;
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
+	nh_core_heal(f->core);
+	assert_true(l->up);
+	assert_null(find_addr(blue, "v-peer1", a6));                  /* still waits */
+	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
+	fake_free(f);
+}
+
+static const char secondary_policy[] =
+	"links = ( { name = \"br1\"; kind = \"bridge\"; } );\n"
+	"namespaces = ( { name = \"blue\";\n"
+	"  links = ( { name = \"lo\"; },\n"
+	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\", \"10.1.1.101/24\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } ); } );\n";
+
+/* A rival deletes blue's secondary 10.1.1.101 until it is damped, then,
+ * 200 ms later (while it waits), the primary. The kernel announces the
+ * secondaries a primary takes first, under the requester's port, so those
+ * of the same burst were its doing; the secondary the rival deleted
+ * before stays the rival's and waits out its damping. */
+static void test_secondary_deleted_before_its_primary(void **state)
+{
+	struct fake *f = fake_new(secondary_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "10.1.1.101/24"))
+			del_addr(blue, "v-peer1", "10.1.1.101/24");
+		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, IFA_F_SECONDARY);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	assert_null(find_addr(blue, "v-peer1", "10.1.1.101/24"));     /* damped: waits */
+
+	f->n_out = 0;
+	f->now_us += 200000;                                            /* within its wait, after the burst */
+	del_addr(blue, "v-peer1", "10.1.1.100/24");
+	addr_event(f, "blue", "v-peer1", "10.1.1.100/24", 777);
+	nh_core_heal(f->core);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
+	assert_null(find_addr(blue, "v-peer1", "10.1.1.101/24"));     /* still the rival's */
+	for (size_t i = 0; i < f->n_out; i++)
+		if (strcmp(f->out[i].object, "address:10.1.1.101/24") == 0)
+			assert_int_equal(f->out[i].type, NH_OUT_DEFERRED);
 	fake_free(f);
 }
 
@@ -2005,6 +2125,9 @@ int main(void)
 		cmocka_unit_test(test_ipv6_flushed_in_a_bounce),
 		cmocka_unit_test(test_ipv6_deleted_after_a_flap),
 		cmocka_unit_test(test_damped_then_lost_with_link),
+		cmocka_unit_test(test_damped_then_flushed_link_up),
+		cmocka_unit_test(test_damped_deletion_waits_through_a_flap),
+		cmocka_unit_test(test_secondary_deleted_before_its_primary),
 		cmocka_unit_test(test_ipv6_flushed_link_after_link),
 		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
