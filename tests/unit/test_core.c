@@ -281,6 +281,12 @@ static int apply(struct fake *f, const struct nh_action *a, struct nh_result *re
 		nh_state_sort(&ns->truth);
 		return 0;
 	}
+	case NH_ACT_ROUTE_REPLACE:
+		/* the key's route goes, the policy's takes its place */
+		for (size_t i = 0; i < ns->truth.n_routes; i++)
+			if (nh_route_key_cmp(&ns->truth.routes[i], &a->route) == 0)
+				ns->truth.routes[i--] = ns->truth.routes[--ns->truth.n_routes];
+		/* fall through */
 	case NH_ACT_ROUTE_ADD: {
 		struct nh_route rt = a->route;
 
@@ -1796,6 +1802,57 @@ static void test_secondary_deleted_before_its_primary(void **state)
 	fake_free(f);
 }
 
+static const char replace_policy[] =
+	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; } );\n"
+	"namespaces = ( { name = \"blue\";\n"
+	"  links = ( { name = \"lo\"; },\n"
+	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\" ];\n"
+	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } );\n"
+	"  routes = ( { to = \"default\"; via = \"10.1.1.51\"; replace = true; } ); } );\n";
+
+/* blue's default route, removed or put back as the monitor describes it. */
+static void route_event(struct fake *f, struct fake_ns *ns, const struct nh_route *r, uint16_t type, uint32_t port)
+{
+	struct nh_nl_event ev = { .t_us = f->now_us, .type = type, .obj = NH_OBJ_ROUTE, .actor_port = port,
+				  .changed = true, .route = *r };
+
+	sync_ns(ns);
+	nh_core_event(f->core, &ns->obs, &ev);
+}
+
+/* The kernel takes blue's default route (port 0); before the heal another
+ * process puts one back, through another gateway. The kernel's removal is
+ * over: the heal (the gateway put right, replace = true) undoes that
+ * process's route, so it does not say actor=kernel. */
+static void test_route_back_by_another(void **state)
+{
+	struct fake *f = fake_new(replace_policy);
+	struct fake_ns *blue;
+	struct nh_route r;
+	size_t route_heals = 0;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	assert_int_equal(blue->truth.n_routes, 1);
+	r = blue->truth.routes[0];
+	f->now_us += 50000;
+	blue->truth.n_routes = 0;
+	route_event(f, blue, &r, RTM_DELROUTE, 0);
+	assert_int_equal(nh_ip_parse("10.1.1.52", &r.via), 0);
+	assert_int_equal(nh_state_add_route(&blue->truth, &r), 0);
+	route_event(f, blue, &r, RTM_NEWROUTE, 888);
+	heal_all(f);
+	for (size_t i = 0; i < f->n_out; i++) {
+		if (strncmp(f->out[i].object, "route:", 6) != 0 || f->out[i].type != NH_OUT_HEALED)
+			continue;
+		route_heals++;
+		assert_string_not_equal(f->out[i].actor, "kernel");
+	}
+	assert_int_equal(route_heals, 1);
+	fake_free(f);
+}
+
 static const char v6_two_policy[] =
 	"links = ( { name = \"br1\"; kind = \"bridge\"; addresses = [ \"10.1.1.51/24\" ]; } );\n"
 	"namespaces = ( { name = \"blue\";\n"
@@ -2128,6 +2185,7 @@ int main(void)
 		cmocka_unit_test(test_damped_then_flushed_link_up),
 		cmocka_unit_test(test_damped_deletion_waits_through_a_flap),
 		cmocka_unit_test(test_secondary_deleted_before_its_primary),
+		cmocka_unit_test(test_route_back_by_another),
 		cmocka_unit_test(test_ipv6_flushed_link_after_link),
 		cmocka_unit_test(test_netns_deletions_damped),
 		cmocka_unit_test(test_waits_for_read),
