@@ -117,8 +117,8 @@ read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
 [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 [ "$tool" = callgrind ] && callgrind_control -d "$pid" > /dev/null
 if [ "$tool" = syscalls ]; then
-	perf script -i "$out.perf" -F time,event,trace > "$out.syscalls" 2> /dev/null
-	python3 "$here/syscall_gaps.py" "$out.syscalls"
+	perf script -i "$out.perf" -F tid,time,event,trace > "$out.syscalls" 2> /dev/null || true
+	python3 "$here/syscall_gaps.py" "$out.syscalls" || true
 fi
 kill -TERM "$pid"
 wait "$pid" || true

@@ -3,14 +3,21 @@
 
     python3 bench/syscall_gaps.py PREFIX.syscalls
 
-Reads `perf script` of raw_syscalls:sys_enter/sys_exit recorded on netheal
-(bench/profile.sh --tool syscalls) and, for every wake-up that ends in a
-request, that is every epoll_wait return followed by a sendto before the
-next epoll_wait, prints the median time (µs) from one system call to the
-next: user space between them (reading and applying the event, the diff,
-the plan), since the calls themselves take 1 to 5 µs. A wake-up that sends
-nothing (the echo of netheal's own request, read and diffed while warm) is
-shown beside it for contrast.
+Reads `perf script -F tid,time,event,trace` of raw_syscalls:sys_enter and
+sys_exit recorded on netheal (bench/profile.sh --tool syscalls; x86_64
+call numbers) and takes apart every wake-up of its loop's thread, from
+epoll_wait's return to its next epoll_wait:
+
+  to request   a wake-up that sends a request (sendto), up to that call:
+               each gap between one call's exit and the next one's entry
+               (user space: reading and applying the event, the diff, the
+               plan), then the time inside the calls
+  no request   a wake-up that only reads (the request's echo, right after,
+               while all of it is warm), to its next epoll_wait; those that
+               also write status.json (openat) are left out
+
+Means, so that the parts add up to the whole; the p50 beside each.
+Exits 1 when the trace holds no wake-up of either kind.
 """
 import re
 import statistics
@@ -18,23 +25,29 @@ import sys
 
 NAMES = {0: 'read', 1: 'write', 3: 'close', 7: 'poll', 44: 'sendto', 45: 'recvfrom',
          46: 'sendmsg', 47: 'recvmsg', 232: 'epoll_wait', 257: 'openat', 262: 'newfstatat'}
-LINE = re.compile(r'\s*([\d.]+):\s+raw_syscalls:sys_(enter|exit): NR (\d+)')
+LINE = re.compile(r'\s*(\d+)\s+([\d.]+):\s+raw_syscalls:sys_(enter|exit): NR (\d+)')
 
 
 def wakeups(path):
-    """Each wake-up: its calls from epoll_wait's return, as (name, enter µs, exit µs)."""
-    calls, cur, start = [], None, None
+    """Each wake-up of the loop's thread (the first to return from
+    epoll_wait): its start, its calls as [name, entry, exit] (µs) and its
+    end (the next epoll_wait's entry)."""
+    loop, cur, start = None, None, None
     with open(path) as f:
         for line in f:
             m = LINE.match(line)
             if not m:
                 continue
-            t, kind, nr = float(m.group(1)) * 1e6, m.group(2), int(m.group(3))
+            tid, t, kind, nr = int(m.group(1)), float(m.group(2)) * 1e6, m.group(3), int(m.group(4))
+            if nr == 232 and kind == 'exit' and loop is None:
+                loop = tid
+            if tid != loop:
+                continue
             if nr == 232 and kind == 'exit':
                 cur, start = [], t
             elif nr == 232 and kind == 'enter':
                 if cur is not None:
-                    yield start, cur
+                    yield start, cur, t
                 cur = None
             elif cur is not None and kind == 'enter':
                 cur.append([NAMES.get(nr, str(nr)), t, t])
@@ -42,33 +55,47 @@ def wakeups(path):
                 cur[-1][2] = t
 
 
-def report(label, runs):
-    if not runs:
-        return
+def line(label, values):
+    print(f'  {label:<32} mean {statistics.mean(values):6.1f}  p50 {statistics.median(values):6.1f} µs')
+
+
+def report(label, runs, to_end):
+    """The most common shape of runs (the same calls in the same order)."""
     shapes = {}
-    for start, calls in runs:
-        shapes.setdefault(tuple(c[0] for c in calls), []).append((start, calls))
+    for run in runs:
+        shapes.setdefault(tuple(c[0] for c in run[1]), []).append(run)
     shape, same = max(shapes.items(), key=lambda kv: len(kv[1]))
-    print(f'{label}: {len(runs)} wake-ups, {len(same)} of them calling {" ".join(shape) or "nothing"}')
+    print(f'{label}: {len(runs)} wake-ups, {len(same)} of them calling {" ".join(shape)}')
     prev = 'wake-up'
     for i, name in enumerate(shape):
-        gap = [calls[i][1] - (calls[i - 1][2] if i else start) for start, calls in same]
-        print(f'  {prev:>10} -> {name:<10} p50 {statistics.median(gap):6.1f} µs')
+        line(f'{prev} -> {name}', [calls[i][1] - (calls[i - 1][2] if i else start) for start, calls, _ in same])
         prev = name
-    inside = [sum(c[2] - c[1] for c in calls[:-1]) for start, calls in same]
-    print(f'  {"":>10}    {"in the calls":<10} p50 {statistics.median(inside):6.1f} µs (between them: the user space above)')
-    total = [calls[-1][1] - start for start, calls in same]
-    print(f'  {"wake-up":>10} -> {shape[-1]:<10} p50 {statistics.median(total):6.1f} µs (in all)')
+    if to_end:
+        line(f'{prev} -> epoll_wait', [end - calls[-1][2] for _, calls, end in same])
+    line('inside the calls', [sum(c[2] - c[1] for c in (calls if to_end else calls[:-1]))
+                              for _, calls, _ in same])
+    line(f'wake-up -> {"epoll_wait" if to_end else shape[-1]} (in all)',
+         [(end if to_end else calls[-1][1]) - start for start, calls, end in same])
 
 
 def main():
     runs = list(wakeups(sys.argv[1]))
-    heal = [(s, c[:next(i for i, x in enumerate(c) if x[0] == 'sendto') + 1]) for s, c in runs
-            if any(x[0] == 'sendto' for x in c)]
-    quiet = [(s, c) for s, c in runs if c and c[0][0] == 'recvmsg' and not any(x[0] in ('sendto', 'openat') for x in c)]
-    report('wake-up to request', heal)
-    report('wake-up without a request', quiet)
+    heal = []
+    for start, calls, end in runs:
+        names = [c[0] for c in calls]
+        if 'sendto' in names:
+            heal.append((start, calls[:names.index('sendto') + 1], end))
+    quiet = [r for r in runs if r[1] and r[1][0][0] == 'recvmsg' and
+             not any(c[0] in ('sendto', 'openat') for c in r[1])]
+    if not heal and not quiet:
+        print('syscall_gaps.py: no wake-up found (was perf recording netheal, on x86_64?)', file=sys.stderr)
+        return 1
+    if heal:
+        report('wake-up to request', heal, False)
+    if quiet:
+        report('wake-up without a request', quiet, True)
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
