@@ -1639,6 +1639,31 @@ static void test_ipv6_deleted_after_a_flap(void **state)
 	fake_free(f);
 }
 
+/* blue's 2001:db8:1::100/64, on v-peer1 (up, a carrier and its
+ * link-local), deleted by a process until it is damped: absent, waiting. */
+static struct fake_ns *v6_damped(struct fake *f)
+{
+	struct fake_ns *blue;
+
+	built(f);
+	blue = ns_get(f, "blue");
+	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
+	add_addr(blue, "v-peer1", "fe80::1/64");
+	v6_deleted_six_times(f, blue);
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	assert_null(find_addr(blue, "v-peer1", "2001:db8:1::100/64"));
+	return blue;
+}
+
+/* Its wait over, the damped address is healed. */
+static void v6_wait_over(struct fake *f, struct fake_ns *blue)
+{
+	f->now_us += 3000000;
+	ev_invoke(f->loop, &nh_core_find(f->core, "blue")->wake, EV_TIMER);
+	heal_all(f);
+	assert_non_null(find_addr(blue, "v-peer1", "2001:db8:1::100/64"));
+}
+
 /* An address a process fought over, damped, healed once its wait was
  * over, then lost with its link set down: the kernel's doing, which SPEC
  * §5.4 blames on the cause. It comes back in the pass that sets the link
@@ -1649,24 +1674,13 @@ static void test_damped_then_lost_with_link(void **state)
 	static const char a6[] = "2001:db8:1::100/64";
 	struct fake *f = fake_new(v6_policy);
 	struct fake_ns *blue;
-	struct nh_netns *rec;
 	struct nh_link *l;
 	size_t heals, kernel;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	rec = nh_core_find(f->core, "blue");
+	blue = v6_damped(f);
 	l = nh_state_link_by_name(&blue->truth, "v-peer1");
-	l->oper_up = true;
-	add_addr(blue, "v-peer1", "fe80::1/64");
-	v6_deleted_six_times(f, blue);
-	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
-	assert_null(find_addr(blue, "v-peer1", a6));                  /* damped: waits */
-	f->now_us += 3000000;                                           /* its wait is over */
-	ev_invoke(f->loop, &rec->wake, EV_TIMER);
-	heal_all(f);
-	assert_non_null(find_addr(blue, "v-peer1", a6));
+	v6_wait_over(f, blue);
 
 	f->n_out = 0;
 	f->now_us += 50000;
@@ -1700,20 +1714,11 @@ static void test_damped_then_flushed_link_up(void **state)
 	static const char a6[] = "2001:db8:1::100/64";
 	struct fake *f = fake_new(v6_policy);
 	struct fake_ns *blue;
-	struct nh_netns *rec;
 	size_t heals, kernel;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	rec = nh_core_find(f->core, "blue");
-	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
-	add_addr(blue, "v-peer1", "fe80::1/64");
-	v6_deleted_six_times(f, blue);
-	f->now_us += 3000000;
-	ev_invoke(f->loop, &rec->wake, EV_TIMER);
-	heal_all(f);
-	assert_non_null(find_addr(blue, "v-peer1", a6));
+	blue = v6_damped(f);
+	v6_wait_over(f, blue);
 
 	f->n_out = 0;
 	f->now_us += 50000;
@@ -1740,13 +1745,8 @@ static void test_damped_deletion_waits_through_a_flap(void **state)
 	struct nh_link *l;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
+	blue = v6_damped(f);
 	l = nh_state_link_by_name(&blue->truth, "v-peer1");
-	l->oper_up = true;
-	add_addr(blue, "v-peer1", "fe80::1/64");
-	v6_deleted_six_times(f, blue);
-	assert_null(find_addr(blue, "v-peer1", a6));                  /* damped: waits */
 
 	f->n_out = 0;
 	f->now_us += 50000;
