@@ -833,6 +833,7 @@ int nh_observe_event(struct nh_state *s, const struct nlmsghdr *nlh, struct nh_n
 	memset(&ev, 0, sizeof(ev));
 	ev.type = nlh->nlmsg_type;
 	ev.actor_port = nlh->nlmsg_pid;
+	ev.actor_seq = nlh->nlmsg_seq;
 	ev.new_netnsid = -1;
 	ev.nsid = -1;
 	switch (nlh->nlmsg_type) {

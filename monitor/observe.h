@@ -43,6 +43,8 @@ struct nh_nl_event {
 					   RTM_NEWRULE, RTM_DELRULE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNETCONF,
 					   RTM_DELNETCONF, RTM_DELNEXTHOP */
 	uint32_t actor_port;            /* nlmsg_pid: port of the process whose request caused it, 0 = kernel */
+	uint32_t actor_seq;             /* nlmsg_seq: that request's sequence number (what the kernel
+					   did along with one request carries its number) */
 	enum nh_obj obj;
 	/* The one named by obj. Names are resolved from the state: a link's
 	 * master (and veth peer in the same namespace), an address's link, a

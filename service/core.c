@@ -836,13 +836,17 @@ static void object_back(struct nh_tracked *obj)
  * At the event: the kernel's (0) when the link is down or gone; else told
  * by the first pass after it (NH_ACTOR_IPV6, settle_remover), once the
  * removal's events are all read (an IPv6 address's removal is never
- * healed alone: monitor/events.c lone_change): the kernel's when the link is gone, down or its MTU below
- * 1280, or when its link-local or loopback address went at or after the
- * removal, within a second of it (v6_flushed); else someone's
+ * healed alone: monitor/events.c lone_change): the kernel's when the
+ * link's MTU is below 1280, or when its link-local or loopback address
+ * went at or after the removal, within a second of it, with the link not
+ * set down in between (v6_flushed_after); else someone's
  * (NH_ACTOR_UNKNOWN). A link-local that went before the removal was an
  * earlier flush's (a flap), whatever came back since: a process deleting
- * the address right after a flap is damped. A process that removes them
- * all (`ip addr flush`) is taken for the kernel: not damped.
+ * the address right after a flap is damped. A link up at the removal and
+ * down or gone by the pass went so after it (`ip addr del; ip link set
+ * down`, read in one batch): that down's flush is not the removal's. A
+ * process that removes them all (`ip addr flush`) is taken for the
+ * kernel: not damped.
  */
 #define V6_FLUSH_WINDOW_US 1000000
 
@@ -853,34 +857,53 @@ static bool ipv6_witness(const struct nh_prefix *p)
 	return p->family == AF_INET6 && (nh_ip_is_link_local6(p) || memcmp(p->addr, loopback, 16) == 0);
 }
 
-/* Remember that link's IPv6 went at us: in its own slot, or the oldest. */
-static void v6_flush_seen(struct nh_netns *ns, const char *link, uint64_t us)
+static uint64_t v6_slot_us(const struct nh_v6_flush *f)
+{
+	return f->us > f->down_us ? f->us : f->down_us;
+}
+
+/* link's slot: its own, or the oldest, made its. NULL for a link the view
+ * does not know (""). */
+static struct nh_v6_flush *v6_slot(struct nh_netns *ns, const char *link)
 {
 	struct nh_v6_flush *slot = &ns->v6_flushed[0];
 
 	if (!*link)
-		return;         /* a link the view does not know */
+		return NULL;
 	for (size_t i = 0; i < NH_V6_FLUSHES; i++) {
-		if (strcmp(ns->v6_flushed[i].link, link) == 0) {
-			slot = &ns->v6_flushed[i];
-			break;
-		}
-		if (ns->v6_flushed[i].us < slot->us)
+		if (strcmp(ns->v6_flushed[i].link, link) == 0)
+			return &ns->v6_flushed[i];
+		if (v6_slot_us(&ns->v6_flushed[i]) < v6_slot_us(slot))
 			slot = &ns->v6_flushed[i];
 	}
+	memset(slot, 0, sizeof(*slot));
 	nh_strlcpy(slot->link, link, sizeof(slot->link));
-	slot->us = us;
+	return slot;
+}
+
+/* Remember that link's IPv6 went at us (its link-local), or that it was
+ * set down at us. */
+static void v6_flush_seen(struct nh_netns *ns, const char *link, uint64_t us, bool down)
+{
+	struct nh_v6_flush *slot = v6_slot(ns, link);
+
+	if (slot && down)
+		slot->down_us = us;
+	else if (slot)
+		slot->us = us;
 }
 
 /* Whether the kernel flushed link's IPv6 at or after removed_us, within
- * the window: the removal was part of it. */
+ * the window, the link not set down in between: the removal was part of
+ * that flush. */
 static bool v6_flushed_after(const struct nh_netns *ns, const char *link, uint64_t removed_us)
 {
 	for (size_t i = 0; i < NH_V6_FLUSHES; i++) {
 		const struct nh_v6_flush *f = &ns->v6_flushed[i];
 
 		if (strcmp(f->link, link) == 0)
-			return f->us >= removed_us && f->us - removed_us < V6_FLUSH_WINDOW_US;
+			return f->us >= removed_us && f->us - removed_us < V6_FLUSH_WINDOW_US &&
+			       !(f->down_us >= removed_us && f->down_us <= f->us);
 	}
 	return false;
 }
@@ -892,13 +915,11 @@ static uint32_t ipv6_remover(const struct nh_netns *ns, const struct nh_state *h
 
 	if (!l && have && ifindex)
 		l = nh_state_link_by_index(have, ifindex);
-	if (!l || !l->up)
-		return 0;
 	if (!at_heal)
-		return NH_ACTOR_IPV6;
-	if ((l->mtu && l->mtu < 1280) || v6_flushed_after(ns, l->name, removed_us))
+		return !l || !l->up ? 0 : NH_ACTOR_IPV6;
+	if (l && l->up && l->mtu && l->mtu < 1280)
 		return 0;
-	return NH_ACTOR_UNKNOWN;
+	return v6_flushed_after(ns, l ? l->name : link, removed_us) ? 0 : NH_ACTOR_UNKNOWN;
 }
 
 /* Settle who removed obj, once its removal's events are all read: an IPv6
@@ -1729,10 +1750,11 @@ static void note_removal(struct nh_core *c, struct nh_netns *ns, const char *key
  * An IPv4 primary address deleted takes its subnet's secondaries with it
  * (unless promote_secondaries): the kernel announces each secondary's
  * removal first, under the requester's port, then the primary's
- * (__inet_del_ifa). The secondaries a primary's removal follows, on the
- * same link for the same requester, in the same burst, were the kernel's
- * doing; one the requester deleted earlier (and was perhaps damped for)
- * stays its own.
+ * (__inet_del_ifa) and the request's sequence number (rtmsg_ifa). The
+ * secondaries a primary's removal follows, on the same link for the same
+ * request, in the same burst, were the kernel's doing; one the requester
+ * deleted earlier, or by a request of its own just before (`ip -batch`,
+ * one port, a number each), stays its own.
  */
 #define SECONDARY_WINDOW_US 100000
 static void secondaries_followed(struct nh_core *c, struct nh_netns *ns, const struct nh_nl_event *ev)
@@ -1744,7 +1766,7 @@ static void secondaries_followed(struct nh_core *c, struct nh_netns *ns, const s
 		return;
 	HASH_ITER(hh, ns->objs, obj, tmp)
 		if (obj->removed && obj->secondary_of == ev->addr.ifindex && obj->removed_by == by &&
-		    ev->t_us - obj->removed_us < SECONDARY_WINDOW_US) {
+		    obj->removed_seq == ev->actor_seq && ev->t_us - obj->removed_us < SECONDARY_WINDOW_US) {
 			obj->removed_by = 0;
 			obj->secondary_of = 0;
 		}
@@ -1786,6 +1808,7 @@ static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_obse
 		obj = nh_netns_tracked(ns, key, false);
 		if (obj) {
 			obj->removed_us = ev->t_us;
+			obj->removed_seq = ev->actor_seq;
 			obj->secondary_of = ev->addr.prefix.family == AF_INET && (ev->addr.flags & IFA_F_SECONDARY) ?
 					    ev->addr.ifindex : 0;
 		}
@@ -1904,7 +1927,10 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	 * notifies an optimistic one only; RTM_NEWADDR comes once DAD is
 	 * done), and a flush right after a flap removes it all the same */
 	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix))
-		v6_flush_seen(ns, ev->addr.link, ev->t_us);
+		v6_flush_seen(ns, ev->addr.link, ev->t_us, false);
+	/* and a down, after which a flush is the down's */
+	if (ev->type == RTM_NEWLINK && ev->changed && !ev->link.up)
+		v6_flush_seen(ns, ev->link.name, ev->t_us, true);
 	/* A repeated notification, or a carrier change (no policy names
 	 * one), cannot change a diff: at 1000 namespaces every port's carrier
 	 * change was a diff of the host and its 1000 peer ends. */

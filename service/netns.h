@@ -75,21 +75,25 @@ struct nh_tracked {
 					   link-local went at or after it (core.c ipv6_remover) */
 	int secondary_of;               /* removed as an IPv4 secondary address of the link of
 					   this index (IFA_F_SECONDARY), else 0: the kernel's
-					   consequence if its primary goes next (core.c) */
+					   consequence if its primary goes next, for the same
+					   request (core.c) */
+	uint32_t removed_seq;           /* the removal's nlmsg_seq: of the request it came with */
 	UT_hash_handle hh;
 };
 
 /*
  * A link whose IPv6 link-local (or, on lo, ::1) address went, and when (µs,
  * nh_now_us): the last address the kernel removes when it flushes a link's
- * IPv6 (service/core.c ipv6_remover). A few per namespace, the oldest
- * replaced: turning IPv6 off for every link (all.disable_ipv6) flushes
- * them one after another.
+ * IPv6 (service/core.c ipv6_remover); and when it was last seen set down,
+ * which flushes it too (a flush after that down is the down's). A few per
+ * namespace, the oldest replaced: turning IPv6 off for every link
+ * (all.disable_ipv6) flushes them one after another.
  */
 #define NH_V6_FLUSHES 4
 struct nh_v6_flush {
 	char link[NH_IFNAMSIZ];
-	uint64_t us;
+	uint64_t us;                    /* its link-local went (0: not seen) */
+	uint64_t down_us;               /* it was set down (0: not seen) */
 };
 
 struct nh_core;

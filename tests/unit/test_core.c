@@ -1408,13 +1408,13 @@ static void rebuild_blue(struct fake *f)
 }
 
 /* An address's removal in netns, as the monitor describes it, with its
- * flags (IFA_F_SECONDARY) and link index. */
+ * flags (IFA_F_SECONDARY), link index and the request's number (seq). */
 static void addr_event_flags(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port,
-			     uint32_t flags)
+			     uint32_t seq, uint32_t flags)
 {
 	struct fake_ns *ns = ns_get(f, netns);
 	struct nh_nl_event ev = { .t_us = f->now_us, .type = RTM_DELADDR, .obj = NH_OBJ_ADDRESS,
-				  .actor_port = port, .changed = true };
+				  .actor_port = port, .actor_seq = seq, .changed = true };
 
 	snprintf(ev.addr.link, sizeof(ev.addr.link), "%s", link);
 	assert_int_equal(nh_prefix_parse(prefix, &ev.addr.prefix), 0);
@@ -1426,7 +1426,7 @@ static void addr_event_flags(struct fake *f, const char *netns, const char *link
 
 static void addr_event(struct fake *f, const char *netns, const char *link, const char *prefix, uint32_t port)
 {
-	addr_event_flags(f, netns, link, prefix, port, 0);
+	addr_event_flags(f, netns, link, prefix, port, 0, 0);
 }
 
 /* An address on link in ns's kernel, as the kernel would list it. */
@@ -1759,6 +1759,40 @@ static void test_damped_deletion_waits_through_a_flap(void **state)
 	fake_free(f);
 }
 
+/* The damped address, back after its wait, deleted by a process that
+ * then sets the link down, both read in one batch (`ip addr del; ip link
+ * set down` with netheal busy): the link was up at the removal, so the
+ * down, and its flush of the link-local, came after it. The process's:
+ * the link comes back up, the address waits. */
+static void test_damped_deletion_then_link_down_read_together(void **state)
+{
+	static const char a6[] = "2001:db8:1::100/64";
+	struct fake *f = fake_new(v6_policy);
+	struct fake_ns *blue;
+	struct nh_link *l;
+
+	(void)state;
+	blue = v6_damped(f);
+	l = nh_state_link_by_name(&blue->truth, "v-peer1");
+	v6_wait_over(f, blue);
+
+	f->n_out = 0;
+	f->now_us += 50000;
+	del_addr(blue, "v-peer1", a6);
+	addr_event(f, "blue", "v-peer1", a6, 0);
+	f->now_us += 100;
+	l->up = false;
+	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
+	f->now_us += 100;
+	del_addr(blue, "v-peer1", "fe80::1/64");
+	addr_event(f, "blue", "v-peer1", "fe80::1/64", 0);
+	nh_core_heal(f->core);
+	assert_true(l->up);
+	assert_null(find_addr(blue, "v-peer1", a6));                  /* the process's: waits */
+	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
+	fake_free(f);
+}
+
 static const char secondary_policy[] =
 	"links = ( { name = \"br1\"; kind = \"bridge\"; } );\n"
 	"namespaces = ( { name = \"blue\";\n"
@@ -1783,7 +1817,7 @@ static void test_secondary_deleted_before_its_primary(void **state)
 		f->now_us += 50000;
 		if (find_addr(blue, "v-peer1", "10.1.1.101/24"))
 			del_addr(blue, "v-peer1", "10.1.1.101/24");
-		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, IFA_F_SECONDARY);
+		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, (uint32_t)i, IFA_F_SECONDARY);
 		nh_core_heal(f->core);
 	}
 	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
@@ -1799,6 +1833,42 @@ static void test_secondary_deleted_before_its_primary(void **state)
 	for (size_t i = 0; i < f->n_out; i++)
 		if (strcmp(f->out[i].object, "address:10.1.1.101/24") == 0)
 			assert_int_equal(f->out[i].type, NH_OUT_DEFERRED);
+	fake_free(f);
+}
+
+/* The rival's secondary, damped and back after its wait, then deleted
+ * with its primary by one `ip -batch` (one port, two requests, a number
+ * each), read in one batch: the secondary went by its own request, not
+ * the primary's, so it stays the rival's and waits. */
+static void test_secondary_and_primary_in_one_batch(void **state)
+{
+	struct fake *f = fake_new(secondary_policy);
+	struct fake_ns *blue;
+
+	(void)state;
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "10.1.1.101/24"))
+			del_addr(blue, "v-peer1", "10.1.1.101/24");
+		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, (uint32_t)i, IFA_F_SECONDARY);
+		nh_core_heal(f->core);
+	}
+	f->now_us += 3000000;
+	ev_invoke(f->loop, &nh_core_find(f->core, "blue")->wake, EV_TIMER);
+	heal_all(f);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.101/24"));
+
+	f->n_out = 0;
+	f->now_us += 50000;
+	del_addr(blue, "v-peer1", "10.1.1.101/24");
+	addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, 100, IFA_F_SECONDARY);
+	del_addr(blue, "v-peer1", "10.1.1.100/24");
+	addr_event_flags(f, "blue", "v-peer1", "10.1.1.100/24", 777, 101, 0);
+	nh_core_heal(f->core);
+	assert_non_null(find_addr(blue, "v-peer1", "10.1.1.100/24"));
+	assert_null(find_addr(blue, "v-peer1", "10.1.1.101/24"));     /* the rival's: waits */
 	fake_free(f);
 }
 
@@ -2184,7 +2254,9 @@ int main(void)
 		cmocka_unit_test(test_damped_then_lost_with_link),
 		cmocka_unit_test(test_damped_then_flushed_link_up),
 		cmocka_unit_test(test_damped_deletion_waits_through_a_flap),
+		cmocka_unit_test(test_damped_deletion_then_link_down_read_together),
 		cmocka_unit_test(test_secondary_deleted_before_its_primary),
+		cmocka_unit_test(test_secondary_and_primary_in_one_batch),
 		cmocka_unit_test(test_route_back_by_another),
 		cmocka_unit_test(test_ipv6_flushed_link_after_link),
 		cmocka_unit_test(test_netns_deletions_damped),
