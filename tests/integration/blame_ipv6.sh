@@ -8,7 +8,9 @@
 # addresses, the link-local last). Once the
 # link is up again with its link-local back, a process that deletes the
 # address again and again is a fight, damped, even within the second
-# after the flush: the link-local went before its removals, not after.
+# after the flush: the link-local went before its removals, not after;
+# and when it sets the link down right after a deletion, read in one
+# batch with it, since the down came after the removal.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -67,4 +69,17 @@ check "a process deleting the address right after a flap is damped (flapping)" \
 	wait_for 3 grep -aq "event=flapping netns=plum link=vp object=address:$A" "$LOG"
 check "and no record of that fight blames the kernel" bash -c \
 	"! tail -n +$since '$LOG' | grep -a 'object=address:$A' | grep -q 'actor=kernel'"
+
+# damped now: the process deletes it and sets vp down while netheal is
+# busy (stopped), so both are read in one batch. vp was up at the
+# removal: the down, and its flush, came after it. The process's: waits.
+kill -STOP "$NH_PID"
+ip -n plum addr del "$A" dev vp
+ip -n plum link set vp down
+sleep 0.05
+kill -CONT "$NH_PID"
+check "deleted, then vp set down, read together: vp up again" wait_for 5 link_up plum vp
+sleep 1.5
+addr_gone() { ! has_addr plum vp "$A"; }
+check "the address waits: the process's deletion, damped" addr_gone
 finish

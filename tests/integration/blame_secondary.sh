@@ -5,7 +5,9 @@
 # requester's port before the primary's own removal. Those are the
 # kernel's doing: healed with actor=kernel and never counted, so only the
 # primary, whose deletion is repeated, is damped. A secondary deleted on
-# its own is its requester's.
+# its own is its requester's, and so is one deleted by a request of its
+# own right before its primary's (`ip -batch`: the kernel's carry the
+# primary request's number, nlmsg_seq).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -42,6 +44,13 @@ for i in 1 2 3; do
 done
 check "a secondary deleted on its own is damped: flapping, not the kernel's" bash -c \
 	"grep -a 'event=flapping netns=blue link=br object=address:10.1.0.2/24' '$LOG' | grep -vq 'actor=kernel'"
+# the damped secondary deleted with its primary by one `ip -batch` (one
+# port, a request each, read in one batch): it went by its own request,
+# not with the primary's, so it is its requester's and waits
+printf 'addr del 10.1.0.2/24 dev br\naddr del 10.1.0.1/24 dev br\n' | ip -n blue -batch -
+sleep 1.5
+secondary_gone() { ! has_addr blue br 10.1.0.2/24; }
+check "deleted with its primary by one ip -batch, the damped secondary waits" secondary_gone
 # another subnet's address is untouched by all of it
 check_eq "10.1.9.1 was never healed" 1 "$(grep -c 'event=healed.*object=address:10.1.9.1/24' "$LOG")"
 finish
