@@ -1473,6 +1473,22 @@ static void v6_deleted_six_times(struct fake *f, struct fake_ns *blue)
 	}
 }
 
+/* blue's 2001:db8:1::100/64, on v-peer1 (up, a carrier and its
+ * link-local), deleted by a process until it is damped: absent, waiting. */
+static struct fake_ns *v6_damped(struct fake *f)
+{
+	struct fake_ns *blue;
+
+	built(f);
+	blue = ns_get(f, "blue");
+	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
+	add_addr(blue, "v-peer1", "fe80::1/64");
+	v6_deleted_six_times(f, blue);
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	assert_null(find_addr(blue, "v-peer1", "2001:db8:1::100/64"));
+	return blue;
+}
+
 /* An IPv6 address's deletion names no requester (port 0, whoever asked):
  * with its link up and its link-local address kept, that is a process's
  * doing, damped like any other fight (SPEC §5.4), and its records name no
@@ -1480,15 +1496,9 @@ static void v6_deleted_six_times(struct fake *f, struct fake_ns *blue)
 static void test_ipv6_address_deletions_damped(void **state)
 {
 	struct fake *f = fake_new(v6_policy);
-	struct fake_ns *blue;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
-	add_addr(blue, "v-peer1", "fe80::1/64");
-	v6_deleted_six_times(f, blue);
-	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	v6_damped(f);
 	for (size_t i = 0; i < f->n_out; i++) {
 		assert_true(is_v6_address(f->out[i].object));
 		assert_string_equal(f->out[i].actor, "");
@@ -1639,22 +1649,6 @@ static void test_ipv6_deleted_after_a_flap(void **state)
 	fake_free(f);
 }
 
-/* blue's 2001:db8:1::100/64, on v-peer1 (up, a carrier and its
- * link-local), deleted by a process until it is damped: absent, waiting. */
-static struct fake_ns *v6_damped(struct fake *f)
-{
-	struct fake_ns *blue;
-
-	built(f);
-	blue = ns_get(f, "blue");
-	nh_state_link_by_name(&blue->truth, "v-peer1")->oper_up = true;
-	add_addr(blue, "v-peer1", "fe80::1/64");
-	v6_deleted_six_times(f, blue);
-	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
-	assert_null(find_addr(blue, "v-peer1", "2001:db8:1::100/64"));
-	return blue;
-}
-
 /* Its wait over, the damped address is healed. */
 static void v6_wait_over(struct fake *f, struct fake_ns *blue)
 {
@@ -1662,6 +1656,15 @@ static void v6_wait_over(struct fake *f, struct fake_ns *blue)
 	ev_invoke(f->loop, &nh_core_find(f->core, "blue")->wake, EV_TIMER);
 	heal_all(f);
 	assert_non_null(find_addr(blue, "v-peer1", "2001:db8:1::100/64"));
+}
+
+/* A pass: v-peer1 is set up again, the damped address still waits. */
+static void v6_link_up_address_waits(struct fake *f, struct fake_ns *blue)
+{
+	nh_core_heal(f->core);
+	assert_true(nh_state_link_by_name(&blue->truth, "v-peer1")->up);
+	assert_null(find_addr(blue, "v-peer1", "2001:db8:1::100/64"));
+	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
 }
 
 /* An address a process fought over, damped, healed once its wait was
@@ -1734,63 +1737,49 @@ static void test_damped_then_flushed_link_up(void **state)
 	fake_free(f);
 }
 
-/* The process's deletion, damped and waiting, is still the process's when
- * the link goes down in the meantime: the wait goes on, the link alone is
- * set up again. */
-static void test_damped_deletion_waits_through_a_flap(void **state)
+/* blue's v-peer1 set down after its address was damped: while the
+ * process's deletion waits, or (deleted) once the address was back, right
+ * after the process deleted it again, read in one batch with the down and
+ * its flush of the link-local (`ip addr del; ip link set down` with
+ * netheal busy). The link was up at the removal, so the down came after
+ * it: the link is set up again, the address waits, the process's. */
+static void v6_down_after_damping(bool deleted)
 {
 	static const char a6[] = "2001:db8:1::100/64";
 	struct fake *f = fake_new(v6_policy);
-	struct fake_ns *blue;
-	struct nh_link *l;
+	struct fake_ns *blue = v6_damped(f);
+	struct nh_link *l = nh_state_link_by_name(&blue->truth, "v-peer1");
 
-	(void)state;
-	blue = v6_damped(f);
-	l = nh_state_link_by_name(&blue->truth, "v-peer1");
-
+	if (deleted)
+		v6_wait_over(f, blue);
 	f->n_out = 0;
 	f->now_us += 50000;
+	if (deleted) {
+		del_addr(blue, "v-peer1", a6);
+		addr_event(f, "blue", "v-peer1", a6, 0);
+		f->now_us += 100;
+	}
 	l->up = false;
 	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
-	nh_core_heal(f->core);
-	assert_true(l->up);
-	assert_null(find_addr(blue, "v-peer1", a6));                  /* still waits */
-	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
+	if (deleted) {
+		f->now_us += 100;
+		del_addr(blue, "v-peer1", "fe80::1/64");
+		addr_event(f, "blue", "v-peer1", "fe80::1/64", 0);
+	}
+	v6_link_up_address_waits(f, blue);
 	fake_free(f);
 }
 
-/* The damped address, back after its wait, deleted by a process that
- * then sets the link down, both read in one batch (`ip addr del; ip link
- * set down` with netheal busy): the link was up at the removal, so the
- * down, and its flush of the link-local, came after it. The process's:
- * the link comes back up, the address waits. */
+static void test_damped_deletion_waits_through_a_flap(void **state)
+{
+	(void)state;
+	v6_down_after_damping(false);
+}
+
 static void test_damped_deletion_then_link_down_read_together(void **state)
 {
-	static const char a6[] = "2001:db8:1::100/64";
-	struct fake *f = fake_new(v6_policy);
-	struct fake_ns *blue;
-	struct nh_link *l;
-
 	(void)state;
-	blue = v6_damped(f);
-	l = nh_state_link_by_name(&blue->truth, "v-peer1");
-	v6_wait_over(f, blue);
-
-	f->n_out = 0;
-	f->now_us += 50000;
-	del_addr(blue, "v-peer1", a6);
-	addr_event(f, "blue", "v-peer1", a6, 0);
-	f->now_us += 100;
-	l->up = false;
-	link_event(f, "blue", "v-peer1", RTM_NEWLINK, true);
-	f->now_us += 100;
-	del_addr(blue, "v-peer1", "fe80::1/64");
-	addr_event(f, "blue", "v-peer1", "fe80::1/64", 0);
-	nh_core_heal(f->core);
-	assert_true(l->up);
-	assert_null(find_addr(blue, "v-peer1", a6));                  /* the process's: waits */
-	assert_int_equal(count_out(f, NH_OUT_DEFERRED, false), 1);
-	fake_free(f);
+	v6_down_after_damping(true);
 }
 
 static const char secondary_policy[] =
@@ -1799,6 +1788,26 @@ static const char secondary_policy[] =
 	"  links = ( { name = \"lo\"; },\n"
 	"    { name = \"v-peer1\"; kind = \"veth\"; addresses = [ \"10.1.1.100/24\", \"10.1.1.101/24\" ];\n"
 	"      peer = { name = \"v-eth1\"; master = \"br1\"; }; } ); } );\n";
+
+/* The rival (port 777) deletes blue's secondary 10.1.1.101 six times, 50
+ * ms apart, a request each: damped, absent, waiting. */
+static struct fake_ns *secondary_damped(struct fake *f)
+{
+	struct fake_ns *blue;
+
+	built(f);
+	blue = ns_get(f, "blue");
+	for (int i = 0; i < 6; i++) {
+		f->now_us += 50000;
+		if (find_addr(blue, "v-peer1", "10.1.1.101/24"))
+			del_addr(blue, "v-peer1", "10.1.1.101/24");
+		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, (uint32_t)i, IFA_F_SECONDARY);
+		nh_core_heal(f->core);
+	}
+	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
+	assert_null(find_addr(blue, "v-peer1", "10.1.1.101/24"));
+	return blue;
+}
 
 /* A rival deletes blue's secondary 10.1.1.101 until it is damped, then,
  * 200 ms later (while it waits), the primary. The kernel announces the
@@ -1811,17 +1820,7 @@ static void test_secondary_deleted_before_its_primary(void **state)
 	struct fake_ns *blue;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	for (int i = 0; i < 6; i++) {
-		f->now_us += 50000;
-		if (find_addr(blue, "v-peer1", "10.1.1.101/24"))
-			del_addr(blue, "v-peer1", "10.1.1.101/24");
-		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, (uint32_t)i, IFA_F_SECONDARY);
-		nh_core_heal(f->core);
-	}
-	assert_int_equal(count_out(f, NH_OUT_FLAPPING, true), 1);
-	assert_null(find_addr(blue, "v-peer1", "10.1.1.101/24"));     /* damped: waits */
+	blue = secondary_damped(f);
 
 	f->n_out = 0;
 	f->now_us += 200000;                                            /* within its wait, after the burst */
@@ -1846,15 +1845,7 @@ static void test_secondary_and_primary_in_one_batch(void **state)
 	struct fake_ns *blue;
 
 	(void)state;
-	built(f);
-	blue = ns_get(f, "blue");
-	for (int i = 0; i < 6; i++) {
-		f->now_us += 50000;
-		if (find_addr(blue, "v-peer1", "10.1.1.101/24"))
-			del_addr(blue, "v-peer1", "10.1.1.101/24");
-		addr_event_flags(f, "blue", "v-peer1", "10.1.1.101/24", 777, (uint32_t)i, IFA_F_SECONDARY);
-		nh_core_heal(f->core);
-	}
+	blue = secondary_damped(f);
 	f->now_us += 3000000;
 	ev_invoke(f->loop, &nh_core_find(f->core, "blue")->wake, EV_TIMER);
 	heal_all(f);
