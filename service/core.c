@@ -809,6 +809,20 @@ static void failed(struct nh_core *c, struct pass *p, struct owner *o, const str
 		nh_err("out of memory recording a failure");
 }
 
+/* obj's removal, and who made it, is over. */
+static void removal_over(struct nh_tracked *obj)
+{
+	obj->removed = false;
+	obj->secondary_of = 0;
+}
+
+/* Whether obj's removal was the kernel's doing, along with another
+ * change (SPEC §5.4: its heal is its cause's). */
+static bool kernels_removal(const struct nh_tracked *obj)
+{
+	return obj && obj->removed && obj->removed_by == 0;
+}
+
 /* obj is as the policy wants it again: its retry and removal are over. */
 static void object_back(struct nh_tracked *obj)
 {
@@ -817,8 +831,7 @@ static void object_back(struct nh_tracked *obj)
 	if (!obj)
 		return;
 	nh_retry_succeeded(&obj->retry, &rv);
-	obj->removed = false;
-	obj->secondary_of = 0;
+	removal_over(obj);
 	obj->failure_logged = false;
 }
 
@@ -881,18 +894,6 @@ static struct nh_v6_flush *v6_slot(struct nh_netns *ns, const char *link)
 	return slot;
 }
 
-/* Remember that link's IPv6 went at us (its link-local), or that it was
- * set down at us. */
-static void v6_flush_seen(struct nh_netns *ns, const char *link, uint64_t us, bool down)
-{
-	struct nh_v6_flush *slot = v6_slot(ns, link);
-
-	if (slot && down)
-		slot->down_us = us;
-	else if (slot)
-		slot->us = us;
-}
-
 /* Whether the kernel flushed link's IPv6 at or after removed_us, within
  * the window, the link not set down in between: the removal was part of
  * that flush. */
@@ -943,7 +944,7 @@ static void settle_remover(struct nh_core *c, const struct nh_action *a, struct 
  * happened since. An object the kernel removed with another (a link set
  * down, IPv6 turned off on it, an address deleted) has no wait of its
  * own, even while damped after an earlier fight: SPEC §5.4 blames the
- * cause. */
+ * cause. An IPv6 address's remover is settled here, at its first pass. */
 static uint64_t gate(struct nh_core *c, const struct owner *o, const struct nh_action *a,
 		     struct nh_tracked *obj, uint64_t now_ms, const char **why)
 {
@@ -952,7 +953,7 @@ static uint64_t gate(struct nh_core *c, const struct owner *o, const struct nh_a
 	if (!obj)
 		return 0;
 	settle_remover(c, a, obj);
-	if (!c->damping_off && !(obj->removed && obj->removed_by == 0)) {
+	if (!c->damping_off && !kernels_removal(obj)) {
 		d = nh_flap_delay_ms(&c->policy->settings.backoff, &obj->flap, now_ms);
 		*why = "flapping: waiting";
 	}
@@ -977,7 +978,7 @@ static void healed(struct nh_core *c, struct owner *o, const struct nh_action *a
 
 	/* removed by the kernel with another object, or going with a link or
 	 * namespace this plan makes anew: the heal is its cause's */
-	consequential = a->consequence || (obj && obj->removed && obj->removed_by == 0);
+	consequential = a->consequence || kernels_removal(obj);
 	port = obj && obj->removed ? obj->removed_by : o->ns->actor_port;
 
 	/* the link deleted (or set aside, renamed) is no managed link
@@ -1780,10 +1781,8 @@ static void reappeared(struct nh_netns *ns, const char *key)
 {
 	struct nh_tracked *obj = nh_netns_tracked(ns, key, false);
 
-	if (obj && obj->removed) {
-		obj->removed = false;
-		obj->secondary_of = 0;
-	}
+	if (obj && obj->removed)
+		removal_over(obj);
 }
 
 static void removal(struct nh_core *c, struct nh_netns *ns, const struct nh_observed *obs,
@@ -1918,6 +1917,7 @@ static void link_changed(struct nh_core *c, struct nh_netns *ns, const struct nh
 void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_nl_event *ev)
 {
 	struct nh_netns *ns = obs->user;
+	struct nh_v6_flush *slot;
 
 	c->totals.events++;
 	if (!ns)
@@ -1926,11 +1926,11 @@ void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_n
 	 * address still tentative is not announced (addrconf_dad_begin
 	 * notifies an optimistic one only; RTM_NEWADDR comes once DAD is
 	 * done), and a flush right after a flap removes it all the same */
-	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix))
-		v6_flush_seen(ns, ev->addr.link, ev->t_us, false);
+	if (ev->type == RTM_DELADDR && ipv6_witness(&ev->addr.prefix) && (slot = v6_slot(ns, ev->addr.link)))
+		slot->us = ev->t_us;
 	/* and a down, after which a flush is the down's */
-	if (ev->type == RTM_NEWLINK && ev->changed && !ev->link.up)
-		v6_flush_seen(ns, ev->link.name, ev->t_us, true);
+	if (ev->type == RTM_NEWLINK && ev->changed && !ev->link.up && (slot = v6_slot(ns, ev->link.name)))
+		slot->down_us = ev->t_us;
 	/* A repeated notification, or a carrier change (no policy names
 	 * one), cannot change a diff: at 1000 namespaces every port's carrier
 	 * change was a diff of the host and its 1000 peer ends. */
