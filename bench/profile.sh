@@ -5,14 +5,17 @@
 #
 #   bash bench/profile.sh [--namespaces N] [--break address|route|down]
 #                         [--count K] [--tool ticks|perf|callgrind|syscalls]
-#                         [--netheal PATH] [--out PREFIX]
+#                         [--breaker ip|observer] [--netheal PATH] [--out PREFIX]
 #
 # Defaults: 1 namespace, address, 300 breaks (20 for callgrind), ticks,
 # build-bench/cmd/netheal, /tmp/netheal-profile. The namespaces are made
 # by `netheal apply`, their IPv6 router solicitations stopped (as
 # bench/inner.sh does), then `netheal run` started and, once status.json
 # says converged, the breaks made 20 ms apart (300 ms under callgrind)
-# round robin over the first 100 namespaces.
+# round robin over the first 100 namespaces, each by an `ip` command; with
+# --breaker observer, by bench-observer (beside the netheal given) as
+# bench/run.sh makes them: one request from a thread of its own, a random
+# namespace each, 20 ms after the last heal was seen.
 #
 #   ticks      netheal's utime and stime over the breaks (clock ticks, from
 #              /proc/PID/stat): the user/kernel split of its CPU per heal
@@ -23,24 +26,31 @@
 #              bench/syscall_gaps.py: the time from each wake-up to the
 #              restoring request, call by call (user space between them),
 #              beside a wake-up that sends nothing (the request's echo,
-#              read and diffed while warm)
+#              read and diffed while warm), and how long netheal slept
+#              before each
 #   callgrind  netheal under valgrind, counters zeroed once converged and
 #              dumped after the last heal: every instruction it ran in
 #              between, whatever callback (PREFIX.out.1;
 #              `callgrind_annotate --inclusive=yes PREFIX.out.1`)
+#
+# Passed through: PERF_FREQ (perf's sampling frequency, Hz) and
+# CALLGRIND_EXTRA (more callgrind options: `--zero-before=read_cb
+# --dump-before=sendto` dumps each wake-up's instructions up to its
+# request, one file each).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 if [ "${NETHEAL_SANDBOX:-}" != "1" ]; then
 	exec "$src/tests/sandbox.sh" bash "$here/profile.sh" "$@"
 fi
-n=1 brk=address count='' tool=ticks exe=$src/build-bench/cmd/netheal out=/tmp/netheal-profile
+n=1 brk=address count='' tool=ticks exe=$src/build-bench/cmd/netheal out=/tmp/netheal-profile breaker=ip
 while [ $# -gt 0 ]; do
 	case $1 in
 	--namespaces) n=$2; shift ;;
 	--break) brk=$2; shift ;;
 	--count) count=$2; shift ;;
 	--tool) tool=$2; shift ;;
+	--breaker) breaker=$2; shift ;;
 	--netheal) exe=$2; shift ;;
 	--out) out=$2; shift ;;
 	*) echo "profile.sh: unknown argument $1 (see the comment at its top)" >&2; exit 64 ;;
@@ -48,6 +58,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $brk in address | route | down) ;; *) echo "profile.sh: --break is address, route or down" >&2; exit 64 ;; esac
+case $breaker in ip | observer) ;; *) echo "profile.sh: --breaker is ip or observer" >&2; exit 64 ;; esac
+observer=$(dirname "$exe")/../bench/bench-observer
+if [ "$breaker" = observer ] && ! [ -x "$observer" ]; then
+	echo "profile.sh: --breaker observer needs $observer (built beside --netheal)" >&2
+	exit 69
+fi
 case $tool in
 ticks | perf | syscalls) gap=0.02 count=${count:-300} ;;
 callgrind) gap=0.3 count=${count:-20} ;;
@@ -81,7 +97,7 @@ for i in range($m):
 
 run=("$exe" run -c "$d/netheal.conf" --log stderr)
 [ "$tool" = callgrind ] &&
-	run=(valgrind --tool=callgrind "--callgrind-out-file=$out.out" "${run[@]}")
+	run=(valgrind --tool=callgrind "--callgrind-out-file=$out.out" ${CALLGRIND_EXTRA:-} "${run[@]}")
 NOTIFY_SOCKET='' "${run[@]}" 2> "$out.log" &
 pid=$!
 for _ in $(seq 600); do
@@ -92,7 +108,7 @@ sleep 5
 perf_pid=
 case $tool in
 callgrind) callgrind_control -z "$pid" > /dev/null ;;
-perf) perf record -q -g -p "$pid" -o "$out.perf" 2> /dev/null & perf_pid=$!; sleep 1 ;;
+perf) perf record -q -g ${PERF_FREQ:+-F $PERF_FREQ} -p "$pid" -o "$out.perf" 2> /dev/null & perf_pid=$!; sleep 1 ;;
 syscalls)
 	# the sandbox's /sys hides the host's tracefs
 	[ -d /sys/kernel/tracing/events/raw_syscalls ] || mount -t tracefs nodev /sys/kernel/tracing
@@ -101,7 +117,13 @@ syscalls)
 	sleep 1 ;;
 esac
 read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
-for ((j = 0; j < count; j++)); do
+by_ip=$count
+if [ "$breaker" = observer ]; then
+	"$observer" --break "$brk" --namespaces "$m" --samples "$count" \
+		--settle-ms "$(python3 -c "print(int($gap * 1000))")" > "$out.observer" || true
+	by_ip=0
+fi
+for ((j = 0; j < by_ip; j++)); do
 	i=$((j % m))
 	if [ "$brk" = address ]; then
 		ip -n "ns$i" address del "${addrs[$i]}" dev "v$i"
