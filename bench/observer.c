@@ -3,7 +3,7 @@
  *
  *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
  *                  [--timeout-ms MS] [--seed X] [--floor | --floor-woken]
- *                  [--nsids front|back]
+ *                  [--asleep-ms MS] [--nsids front|back]
  *
  * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
  * set to 0), matched-address. Each sample picks one of the N namespaces of
@@ -82,6 +82,7 @@ struct opts {
 	unsigned int namespaces;
 	unsigned int samples;
 	unsigned int settle_ms;         /* quiet time after each sample */
+	int asleep_ms;                  /* --floor-woken: its thread asleep before the break; -1: settle_ms */
 	unsigned int timeout_ms;        /* per sample */
 	unsigned int seed;
 	bool floor;
@@ -521,8 +522,13 @@ static void *act(void *arg)
  * --floor-woken: the floor's requests from a thread that sleeps until it
  * reads the break's event, as a healer in another process does, on one
  * socket in the host for every namespace. It opens its sockets before the
- * break and says so (ready); the actor breaks a millisecond later, so the
- * event finds it asleep.
+ * break and says so (ready); the actor breaks --asleep-ms later (the
+ * settle time by default), so the event finds it asleep as long as a
+ * healer between two samples: netheal slept 20.5 ms (p50) before each
+ * break with the 20 ms default (bench/profile.sh --tool syscalls
+ * --breaker observer). Caches go cold while it sleeps: at one namespace
+ * its address p50 was 75 to 105 µs asleep 1 ms (before 2026-12-06), 105
+ * asleep 20 and 138 asleep 50.
  */
 struct woken {
 	const struct opts *o;
@@ -622,7 +628,7 @@ static int start_woken(pthread_t *t, struct woken *h)
 		return r;
 	while (!atomic_load(&h->ready))
 		sched_yield();
-	sleep_ns(1000000L);
+	sleep_ns((long)(h->o->asleep_ms < 0 ? (int)h->o->settle_ms : h->o->asleep_ms) * 1000000L);
 	return 0;
 }
 
@@ -748,11 +754,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "floor", no_argument, NULL, 'f' },
 		{ "floor-woken", no_argument, NULL, 'w' },
 		{ "nsids", required_argument, NULL, 'i' },
+		{ "asleep-ms", required_argument, NULL, 'a' },
 		{ 0 },
 	};
 	int c, b = -EINVAL;
 
-	*o = (struct opts){ .settle_ms = 20, .timeout_ms = 5000, .seed = 1 };
+	*o = (struct opts){ .settle_ms = 20, .asleep_ms = -1, .timeout_ms = 5000, .seed = 1 };
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		unsigned int v = optarg ? (unsigned int)strtoul(optarg, NULL, 10) : 0;
 
@@ -765,6 +772,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r': o->seed = v; break;
 		case 'f': o->floor = true; break;
 		case 'w': o->woken = true; break;
+		case 'a': o->asleep_ms = (int)v; break;
 		case 'i':
 			if (strcmp(optarg, "front") != 0 && strcmp(optarg, "back") != 0)
 				return -EINVAL;
@@ -900,7 +908,7 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward|matched-address "
 			"--namespaces N --samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] "
-			"[--floor | --floor-woken] [--nsids front|back]\n"
+			"[--floor | --floor-woken [--asleep-ms MS]] [--nsids front|back]\n"
 			"(--floor-woken: address, route, down, forward, veth and matched-address only; "
 			"matched-address: N matched namespaces)\n");
 		return 64;

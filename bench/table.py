@@ -362,7 +362,7 @@ def table(out):
               "floor: the same rebuild by the floor's requests alone, measured the same way; "
               "woken floor: the floor's requests from a thread that sleeps until it reads the break's "
               "event on one socket for every namespace (NETLINK_LISTEN_ALL_NSID in the host), as an "
-              "event-driven healer of many namespaces must)", ""]
+              "event-driven healer of many namespaces must, asleep 20 ms before the break as netheal is)", ""]
     parts += heal_rows(out, recs)
     parts += ["", "lost: not restored within 5 s, or not whole 5 s before the break (left out). late (netheal's in the "
               "samples column, the woken floor's beside its p50 · p99): the observer woke late, its socket never "
