@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -377,10 +378,14 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Read events until first and full are seen, the deadline passes or the
- * thread that breaks things reports a failure (*failed < 0). */
-static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed)
+ * thread that breaks things reports a failure (*failed < 0). wake: -1, and
+ * the wait looks at *failed every POLL_SLICE_MS; else an eventfd written
+ * when *failed is set, and the wait sleeps until an event comes or it is
+ * written (-ECANCELED if *failed was not set), as a healer sleeps. */
+static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed, int wake)
 {
-	struct pollfd pfd = { .fd = nh_nl_fd(ev), .events = POLLIN };
+	struct pollfd pfds[2] = { { .fd = nh_nl_fd(ev), .events = POLLIN }, { .fd = wake, .events = POLLIN } };
+	struct pollfd pfd = pfds[0];
 
 	while (w->until_gone ? !w->gone : !w->first || !w->full) {
 		uint64_t now = nb_now_ns();
@@ -399,8 +404,16 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 		 * wake-up and more finds the socket empty */
 		if (w->gone && !w->first && !w->caught_up && poll(&pfd, 1, 0) == 0)
 			w->caught_up = true;
-		if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
+		if (wake < 0 && poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
 			return -errno;
+		if (wake >= 0) {
+			int ms = (int)((deadline - now) / 1000000u) + 1;
+
+			if (poll(pfds, 2, ms) < 0 && errno != EINTR)
+				return -errno;
+			if (pfds[1].revents)
+				return failed && atomic_load(failed) < 0 ? atomic_load(failed) : -ECANCELED;
+		}
 		len = recvmsg(pfd.fd, &mh, 0);
 		w->now = nb_now_ns();
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
@@ -539,6 +552,7 @@ struct woken {
 	struct nh_nl ev;                /* in the host, NETLINK_LISTEN_ALL_NSID */
 	int nsid;                       /* the namespace's id in the host */
 	const atomic_int *failed;       /* the actor's err */
+	int wake;                       /* eventfd: written once failed is set, or the sample is over */
 	atomic_bool ready;
 	atomic_int err;
 	uint64_t floor_cpu;     /* restore_timed */
@@ -551,7 +565,7 @@ static void *heal_woken(void *arg)
 	int r;
 
 	atomic_store(&h->ready, true);
-	r = read_events(&h->ev, &w, nb_now_ns() + (uint64_t)h->o->timeout_ms * 1000000u, h->failed);
+	r = read_events(&h->ev, &w, nb_now_ns() + (uint64_t)h->o->timeout_ms * 1000000u, h->failed, h->wake);
 	if (r == 0)
 		r = restore_timed(h->f, h->o->brk, h->i, &h->ns, &h->floor_cpu);
 	atomic_store(&h->err, r);
@@ -620,6 +634,8 @@ static int start_woken(pthread_t *t, struct woken *h)
 {
 	int r = nb_ns_open(&h->ns, h->n->netns);
 
+	if (r == 0 && (h->wake = eventfd(0, EFD_CLOEXEC)) < 0)
+		r = -errno;
 	if (r == 0)
 		r = listen_all(h);
 	if (r == 0)
@@ -640,7 +656,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	struct nh_nl ev = { 0 };
 	struct actor a = { o, f, i, n, &ns, 0, 0, 0, false };
 	struct watch w = { .n = n, .brk = o->brk, .nsid = -1, .seen = &a.seen };
-	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, -1, &a.err, false, 0, 0 };
+	struct woken h = { o, f, i, n, NB_NS_CLOSED, { 0 }, -1, &a.err, -1, false, 0, 0 };
 	pthread_t t, th;
 	bool woken = false;
 	int r;
@@ -653,7 +669,7 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	if (r == 0)
 		r = start_normal(&t, act, &a);
 	if (r == 0) {
-		r = read_events(&ev, &w, nb_now_ns() + (uint64_t)o->timeout_ms * 1000000u, &a.err);
+		r = read_events(&ev, &w, nb_now_ns() + (uint64_t)o->timeout_ms * 1000000u, &a.err, -1);
 		atomic_store(&a.seen, true);    /* never leave the actor spinning */
 		pthread_join(t, NULL);
 		if (atomic_load(&a.err) < 0)
@@ -661,13 +677,16 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	}
 	if (woken) {
 		if (r < 0 && atomic_load(&a.err) == 0)
-			atomic_store(&a.err, r);        /* wake it from its wait */
+			atomic_store(&a.err, r);
+		(void)eventfd_write(h.wake, 1);         /* wake it from its wait */
 		pthread_join(th, NULL);
 		if (r == 0 && atomic_load(&h.err) < 0)
 			r = atomic_load(&h.err);
 	}
 	*s = (struct sample){ w.gone_at, a.acked, w.first, w.full, !o->floor && w.first && !w.caught_up,
 			      o->woken ? h.floor_cpu : a.floor_cpu };
+	if (h.wake >= 0)
+		close(h.wake);
 	nh_nl_close(&h.ev);
 	nb_ns_close(&h.ns);
 	nh_nl_close(&ev);
@@ -702,7 +721,7 @@ static int wait_route(int fd, struct watch *w, uint64_t deadline)
 	if (r == 0 && dump_ok(&req, RTM_GETROUTE, route_ok_cb, w->n))
 		w->full = nb_now_ns();
 	else if (r == 0)
-		r = read_events(&ev, w, deadline, NULL);
+		r = read_events(&ev, w, deadline, NULL, -1);
 	nh_nl_close(&req);
 	nh_nl_close(&ev);
 	return r;

@@ -112,7 +112,7 @@ perf) perf record -q -g ${PERF_FREQ:+-F $PERF_FREQ} -p "$pid" -o "$out.perf" 2> 
 syscalls)
 	# the sandbox's /sys hides the host's tracefs
 	[ -d /sys/kernel/tracing/events/raw_syscalls ] || mount -t tracefs nodev /sys/kernel/tracing
-	perf record -q -e raw_syscalls:sys_enter,raw_syscalls:sys_exit -p "$pid" -o "$out.perf" 2> /dev/null &
+	perf record -q -e raw_syscalls:sys_enter,raw_syscalls:sys_exit${PERF_EXTRA_EVENTS:+,$PERF_EXTRA_EVENTS} -p "$pid" -o "$out.perf" 2> /dev/null &
 	perf_pid=$!
 	sleep 1 ;;
 esac
