@@ -138,8 +138,8 @@ def heal_goal(brk, p50, p99, floor50, floor99):
 
 def heal_rows(out, recs):
     rows = ["| break | ns | samples | p50 | p90 | p99 | max | +route p99 | floor p50 | floor p99 "
-            "| woken floor p50 · p99 | goal (SPEC §8) | met |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|:-:|"]
+            "| woken floor p50 · p99 | p50 ÷ woken p50 | goal (SPEC §8) | met |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|:-:|"]
     for brk in BREAKS:
         for n in sizes(recs):
             s = samples(out, "netheal", n, brk)
@@ -161,9 +161,10 @@ def heal_rows(out, recs):
             wk = samples(out, "floor-woken", n, brk)
             woken = "%s · %s" % (us(pct(wk[0], 50)), us(pct(wk[0], 99))) if wk and wk[0] else ""
             woken += " (%d late)" % wk[3] if wk and wk[0] and wk[3] else ""
-            rows.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            by_woken = ratio(p50, pct(wk[0], 50)) if wk and wk[0] else ""
+            rows.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 BREAK_TEXT[brk], n, cnt if s else "n/a", us(p50), us(pct(first, 90)), us(p99),
-                us(max(first) if first else None), extra, us(f50), us(f99), woken, goal,
+                us(max(first) if first else None), extra, us(f50), us(f99), woken, by_woken, goal,
                 "yes" if ok else "**no**"))
     return rows
 
