@@ -83,7 +83,7 @@ struct opts {
 	unsigned int namespaces;
 	unsigned int samples;
 	unsigned int settle_ms;         /* quiet time after each sample */
-	int asleep_ms;                  /* --floor-woken: its thread asleep before the break; -1: settle_ms */
+	unsigned int asleep_ms;         /* --floor-woken: its thread asleep before the break */
 	unsigned int timeout_ms;        /* per sample */
 	unsigned int seed;
 	bool floor;
@@ -404,9 +404,10 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 		 * wake-up and more finds the socket empty */
 		if (w->gone && !w->first && !w->caught_up && poll(&pfd, 1, 0) == 0)
 			w->caught_up = true;
-		if (wake < 0 && poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
-			return -errno;
-		if (wake >= 0) {
+		if (wake < 0) {
+			if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
+				return -errno;
+		} else {
 			int ms = (int)((deadline - now) / 1000000u) + 1;
 
 			if (poll(pfds, 2, ms) < 0 && errno != EINTR)
@@ -539,9 +540,10 @@ static void *act(void *arg)
  * settle time by default), so the event finds it asleep as long as a
  * healer between two samples: netheal slept 20.5 ms (p50) before each
  * break with the 20 ms default (bench/profile.sh --tool syscalls
- * --breaker observer). Caches go cold while it sleeps: at one namespace
- * its address p50 was 75 to 105 µs asleep 1 ms (before 2026-12-06), 105
- * asleep 20 and 138 asleep 50.
+ * --breaker observer). It waits on its socket and on an eventfd that ends
+ * the wait once the sample is over or failed, nothing else: caches go
+ * cold while it sleeps (the README's "What limits each figure" has the
+ * figures asleep 1 and 20 ms).
  */
 struct woken {
 	const struct opts *o;
@@ -562,10 +564,12 @@ static void *heal_woken(void *arg)
 {
 	struct woken *h = arg;
 	struct watch w = { .n = h->n, .brk = h->o->brk, .until_gone = true, .nsid = h->nsid };
+	/* the break comes asleep_ms after ready: the timeout counts from it */
+	uint64_t deadline = nb_now_ns() + (uint64_t)(h->o->asleep_ms + h->o->timeout_ms) * 1000000u;
 	int r;
 
 	atomic_store(&h->ready, true);
-	r = read_events(&h->ev, &w, nb_now_ns() + (uint64_t)h->o->timeout_ms * 1000000u, h->failed, h->wake);
+	r = read_events(&h->ev, &w, deadline, h->failed, h->wake);
 	if (r == 0)
 		r = restore_timed(h->f, h->o->brk, h->i, &h->ns, &h->floor_cpu);
 	atomic_store(&h->err, r);
@@ -644,7 +648,7 @@ static int start_woken(pthread_t *t, struct woken *h)
 		return r;
 	while (!atomic_load(&h->ready))
 		sched_yield();
-	sleep_ns((long)(h->o->asleep_ms < 0 ? (int)h->o->settle_ms : h->o->asleep_ms) * 1000000L);
+	sleep_ns((long)h->o->asleep_ms * 1000000L);
 	return 0;
 }
 
@@ -678,7 +682,9 @@ static int sample_object(const struct opts *o, struct nb_floor *f, unsigned int 
 	if (woken) {
 		if (r < 0 && atomic_load(&a.err) == 0)
 			atomic_store(&a.err, r);
-		(void)eventfd_write(h.wake, 1);         /* wake it from its wait */
+		/* wake it from its wait; this cannot fail short of the
+		 * counter's overflow, and then the wait ends at its deadline */
+		(void)eventfd_write(h.wake, 1);
 		pthread_join(th, NULL);
 		if (r == 0 && atomic_load(&h.err) < 0)
 			r = atomic_load(&h.err);
@@ -777,8 +783,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ 0 },
 	};
 	int c, b = -EINVAL;
+	bool asleep = false;
 
-	*o = (struct opts){ .settle_ms = 20, .asleep_ms = -1, .timeout_ms = 5000, .seed = 1 };
+	*o = (struct opts){ .settle_ms = 20, .timeout_ms = 5000, .seed = 1 };
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		unsigned int v = optarg ? (unsigned int)strtoul(optarg, NULL, 10) : 0;
 
@@ -791,7 +798,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r': o->seed = v; break;
 		case 'f': o->floor = true; break;
 		case 'w': o->woken = true; break;
-		case 'a': o->asleep_ms = (int)v; break;
+		case 'a': o->asleep_ms = v; asleep = true; break;
 		case 'i':
 			if (strcmp(optarg, "front") != 0 && strcmp(optarg, "back") != 0)
 				return -EINVAL;
@@ -801,6 +808,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	o->brk = (enum nb_break)b;
+	if (asleep && !o->woken)
+		return -EINVAL;         /* only the woken floor sleeps before the break */
+	if (!asleep)
+		o->asleep_ms = o->settle_ms;
 	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN && b != NB_FORWARD &&
 				      b != NB_VETH && b != NB_MATCHED_ADDR)))
 		return -EINVAL;

@@ -33,10 +33,12 @@
 #              between, whatever callback (PREFIX.out.1;
 #              `callgrind_annotate --inclusive=yes PREFIX.out.1`)
 #
-# Passed through: PERF_FREQ (perf's sampling frequency, Hz) and
-# CALLGRIND_EXTRA (more callgrind options: `--zero-before=read_cb
-# --dump-before=sendto` dumps each wake-up's instructions up to its
-# request, one file each).
+# Passed through: PERF_FREQ (perf's sampling frequency, Hz, --tool perf),
+# PERF_EXTRA_EVENTS (more events beside the system calls, --tool syscalls:
+# sched:sched_switch shows whether a wake-up was preempted) and
+# CALLGRIND_EXTRA (more callgrind options, split at spaces, not globbed:
+# `--zero-before=read_cb --dump-before=sendto` dumps each wake-up's
+# instructions up to its request, one file each).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -97,7 +99,8 @@ for i in range($m):
 
 run=("$exe" run -c "$d/netheal.conf" --log stderr)
 [ "$tool" = callgrind ] &&
-	run=(valgrind --tool=callgrind "--callgrind-out-file=$out.out" ${CALLGRIND_EXTRA:-} "${run[@]}")
+	read -ra extra <<< "${CALLGRIND_EXTRA:-}" &&
+	run=(valgrind --tool=callgrind "--callgrind-out-file=$out.out" "${extra[@]}" "${run[@]}")
 NOTIFY_SOCKET='' "${run[@]}" 2> "$out.log" &
 pid=$!
 for _ in $(seq 600); do
@@ -120,7 +123,9 @@ read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
 by_ip=$count
 if [ "$breaker" = observer ]; then
 	"$observer" --break "$brk" --namespaces "$m" --samples "$count" \
-		--settle-ms "$(python3 -c "print(int($gap * 1000))")" > "$out.observer" || true
+		--settle-ms "$(python3 -c "print(int($gap * 1000))")" > "$out.observer" ||
+		echo "profile.sh: bench-observer gave up or lost samples (see $out.observer)" >&2
+	count=$(grep -c 'first_us=[0-9]' "$out.observer" || true)
 	by_ip=0
 fi
 for ((j = 0; j < by_ip; j++)); do
