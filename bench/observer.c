@@ -384,8 +384,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
  * written (-ECANCELED if *failed was not set), as a healer sleeps. */
 static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, const atomic_int *failed, int wake)
 {
-	struct pollfd pfds[2] = { { .fd = nh_nl_fd(ev), .events = POLLIN }, { .fd = wake, .events = POLLIN } };
-	struct pollfd pfd = pfds[0];
+	/* poll skips a negative descriptor: without wake, the socket alone */
+	struct pollfd pfd[2] = { { .fd = nh_nl_fd(ev), .events = POLLIN }, { .fd = wake, .events = POLLIN } };
 
 	while (w->until_gone ? !w->gone : !w->first || !w->full) {
 		uint64_t now = nb_now_ns();
@@ -402,20 +402,14 @@ static int read_events(struct nh_nl *ev, struct watch *w, uint64_t deadline, con
 		/* late (see the header): once the break's own burst of a
 		 * few messages is drained, a heal that takes the healer's
 		 * wake-up and more finds the socket empty */
-		if (w->gone && !w->first && !w->caught_up && poll(&pfd, 1, 0) == 0)
+		if (w->gone && !w->first && !w->caught_up && poll(pfd, 1, 0) == 0)
 			w->caught_up = true;
-		if (wake < 0) {
-			if (poll(&pfd, 1, POLL_SLICE_MS) < 0 && errno != EINTR)
-				return -errno;
-		} else {
-			int ms = (int)((deadline - now) / 1000000u) + 1;
-
-			if (poll(pfds, 2, ms) < 0 && errno != EINTR)
-				return -errno;
-			if (pfds[1].revents)
-				return failed && atomic_load(failed) < 0 ? atomic_load(failed) : -ECANCELED;
-		}
-		len = recvmsg(pfd.fd, &mh, 0);
+		if (poll(pfd, 2, wake < 0 ? POLL_SLICE_MS : (int)((deadline - now) / 1000000u) + 1) < 0 &&
+		    errno != EINTR)
+			return -errno;
+		if (pfd[1].revents)
+			return failed && atomic_load(failed) < 0 ? atomic_load(failed) : -ECANCELED;
+		len = recvmsg(pfd[0].fd, &mh, 0);
 		w->now = nb_now_ns();
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
