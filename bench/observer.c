@@ -29,7 +29,12 @@
  * plus what any event-driven healer of many namespaces pays, the wake-up
  * and the kernel's walk of the host's nsids for each message it copies to
  * such a socket (address, route, down, forward and veth: a veth rebuild
- * is a dozen messages in the namespace, each walked so).
+ * is a dozen messages in the namespace, each walked so). Its thread
+ * sleeps --asleep-ms before the break (default: --settle-ms, 20 ms, as
+ * netheal sleeps between the benchmark's samples; refused without
+ * --floor-woken), woken only by the break's event or by an eventfd that
+ * ends the wait once the sample is over. --settle-ms: the quiet time after
+ * each sample (default 20).
  *
  * One line per sample on stdout, times from the break's own event (netns:
  * from the unlink), -1 when not seen within the timeout:
@@ -40,7 +45,8 @@
  * default route is back too
  * (deleting the only address or setting the link down flushes it; in a new
  * namespace it is seen by a dump or an event); ack: when the break's own
- * request returned. With --floor or --floor-woken, floor_cpu_us=: the CPU
+ * request returned (negative when its ack came before the observer read
+ * the break's event). With --floor or --floor-woken, floor_cpu_us=: the CPU
  * time (user + system) the floor's requests took, the kernel's work on
  * their behalf included, beside netheal's CPU per heal (woken: the
  * kernel's walk of the host's nsids for each message to the listen-all

@@ -27,11 +27,18 @@
 #              restoring request, call by call (user space between them),
 #              beside a wake-up that sends nothing (the request's echo,
 #              read and diffed while warm), and how long netheal slept
-#              before each
+#              before each (PREFIX.perf, PREFIX.syscalls)
 #   callgrind  netheal under valgrind, counters zeroed once converged and
 #              dumped after the last heal: every instruction it ran in
 #              between, whatever callback (PREFIX.out.1;
 #              `callgrind_annotate --inclusive=yes PREFIX.out.1`)
+#
+# Writes PREFIX.log (netheal's log) and, with --breaker observer,
+# PREFIX.observer (its samples, bench/observer.c), and ends with one line:
+# namespaces= break= breaks= (the breaks made; with the observer, those it
+# saw restored) healed= (netheal's event=healed lines) utime_ticks=
+# stime_ticks= ticks_per_s= (netheal's CPU over the breaks, from
+# /proc/PID/stat: the ticks tool's figure; coarse under the others) out=.
 #
 # Passed through: PERF_FREQ (perf's sampling frequency, Hz, --tool perf),
 # PERF_EXTRA_EVENTS (more events beside the system calls, --tool syscalls:
