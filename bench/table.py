@@ -391,7 +391,8 @@ def table(out):
                   "socket; µs)", ""] + pos
     parts += ["", "**Descriptors** (`netheal run` after READY=1: one per namespace, since a21d5c4 one more "
               "for each namespace's kept /proc/sys/net/ipv4 (its settings are opened below it), the event "
-              "socket, at most 128 request sockets, and since 653a5ba the one-run lock)", ""] + fds_rows(recs)
+              "socket, a request socket for each namespace while they fit in half the limit (at most 128 "
+              "before 2026-12-06) and since 653a5ba the one-run lock)", ""] + fds_rows(recs)
     if one(recs, what="idle"):
         parts += ["", "**Idle** (context switches of every thread; resync and watchdog off; the window starts once "
                   "the kernel's own after-effects of the heals, IPv6 DAD and bridge port timers, are over)", ""] + idle_rows(recs)

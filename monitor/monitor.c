@@ -95,8 +95,29 @@ static bool fd_full(const struct nh_monitor *m)
 	return m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile;
 }
 
+/* How many request sockets stay open (sockets kept spare each heal in
+ * their namespace the opening of one: two setns, socket, bind, 20 to 40 µs
+ * of a heal's p50 at 1000 namespaces on the benchmark's machine, for
+ * 2.9 KiB of kernel memory each). Building (no loop yet, and until
+ * nh_monitor_attach has read every namespace again): one per
+ * namespace, as far as the limit leaves room (fd_full). Attached: one per
+ * namespace while they fit, beside the namespaces and their kept sysctl
+ * directories, in half of RLIMIT_NOFILE, the headroom those directories
+ * keep too (they come first: they save more, nh_ns_sysctl_dirs); the cap
+ * is never below NH_MONITOR_REQ_SOCKETS. Applied when a socket is opened
+ * and when a namespace is adopted: directories opened in between may take
+ * the total past half the limit for a while, never near the reserve. */
+static size_t req_max(const struct nh_monitor *m)
+{
+	size_t used = m->n_ns + m->n_sysctl_dirs + 2 + FD_RESERVE;
+
+	if (m->building)
+		return m->nofile;
+	return m->nofile / 2 > used + NH_MONITOR_REQ_SOCKETS ? m->nofile / 2 - used : NH_MONITOR_REQ_SOCKETS;
+}
+
 /* Closes the least recently used request sockets until `adding` more stay
- * within m->max_req and one more descriptor (a socket, a namespace) fits
+ * within req_max and one more descriptor (a socket, a namespace) fits
  * under the limit after the namespaces and FD_RESERVE: namespaces come
  * first (a request socket is opened again when needed, a namespace that
  * cannot be opened is not watched). The most recently used one stays: an
@@ -104,7 +125,9 @@ static bool fd_full(const struct nh_monitor *m)
  * socket while it asks for the second's. */
 static void req_evict(struct nh_monitor *m, size_t adding)
 {
-	while (m->lru_tail && m->lru_tail != m->lru_head && (m->n_req + adding > m->max_req || fd_full(m)))
+	size_t max = req_max(m);
+
+	while (m->lru_tail && m->lru_tail != m->lru_head && (m->n_req + adding > max || fd_full(m)))
 		req_close(m->lru_tail);
 }
 
@@ -153,7 +176,7 @@ const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, size_t w
 	buf[0] = '\0';
 	if (err == -EMFILE)
 		snprintf(buf, size, " (RLIMIT_NOFILE is %zu: netheal holds a descriptor for each of the %zu "
-			 "namespaces%s and up to %d more; raise LimitNOFILE= in the unit, or the hard limit, to "
+			 "namespaces%s and needs at least %d more; raise LimitNOFILE= in the unit, or the hard limit, to "
 			 "at least %zu)", m->nofile, m->n_ns + waiting, waiting ? " it should watch" : "",
 			 NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1,
 			 m->n_ns + waiting + NH_MONITOR_REQ_SOCKETS + FD_RESERVE + 1);
@@ -714,7 +737,7 @@ int nh_monitor_new(struct ev_loop *loop, const char *netns_dir, unsigned int opt
 	 * open and close a socket at each visit. */
 	nofile = raise_nofile();
 	m->nofile = (size_t)nofile;
-	m->max_req = loop ? NH_MONITOR_REQ_SOCKETS : m->nofile;
+	m->building = !loop;
 	m->next_nsid = NH_MONITOR_NSID_FIRST;
 	r = open_host(m);
 	if (r < 0)
@@ -756,8 +779,8 @@ int nh_monitor_attach(struct nh_monitor *m, struct ev_loop *loop)
 	/* what changed before the subscription was not seen */
 	for (size_t i = 0; i < m->n_ns; i++)
 		(void)nh_ns_refresh(m->ns[i]);  /* a failure is retried, and resynced reported */
-	m->max_req = NH_MONITOR_REQ_SOCKETS;
-	req_evict(m, 0);
+	m->building = false;
+	req_evict(m, 0);        /* down to what stays open once attached */
 	/* namespaces that came or went while nothing watched */
 	return nh_monitor_scan(m);
 }

@@ -13,9 +13,13 @@
  * socket, not to one per namespace, and a namespace costs one descriptor
  * (its own, kept open: its identity, setns and IFLA_NET_NS_FD need it).
  * Request sockets (dumps, actions) are opened in a namespace when needed
- * and kept in a bounded cache (NH_MONITOR_REQ_SOCKETS), the least recently
- * used closed first; a monitor not attached yet (building) keeps one per
- * namespace as far as the descriptor limit leaves room after the
+ * and kept, the least recently used closed first when they no longer fit:
+ * once attached, one per namespace while they fit in half of
+ * RLIMIT_NOFILE beside the namespaces and their kept sysctl directories,
+ * the cap never below NH_MONITOR_REQ_SOCKETS (at 10,000 namespaces under a
+ * limit of 20,000, just that many; namespaces come first even so, and close
+ * request sockets when they need the descriptors); a monitor not attached yet (building)
+ * keeps one per namespace as far as the limit leaves room after the
  * namespaces' own. The netns directory is watched with inotify
  * (monitor/watch.c).
  *
@@ -44,7 +48,7 @@
 
 #define NH_MONITOR_RCVBUF_DEFAULT (8 * 1024 * 1024)    /* every namespace's events, one socket */
 #define NH_MONITOR_RCVBUF_MAX     (256 * 1024 * 1024)  /* growth after overruns stops here */
-#define NH_MONITOR_REQ_SOCKETS    128                  /* request sockets kept open (the host's always) */
+#define NH_MONITOR_REQ_SOCKETS    128                  /* request sockets kept: never a cap below this */
 /* The ids netheal gives namespaces (RTM_NEWNSID) count up from here when
  * no id whose end (RTM_DELNSID) was read is free to give again (nsid.c),
  * not the lowest free one the kernel would pick: an id the kernel freed a
@@ -134,8 +138,8 @@ void nh_monitor_free(struct nh_monitor *m);     /* accepts NULL; closes everythi
 /*
  * Start watching a monitor made without a loop: watch netns_dir, open the
  * event socket, give every namespace an nsid, read each again (what changed
- * before was not seen) and rescan the directory; from here on at most
- * NH_MONITOR_REQ_SOCKETS request sockets stay open. `run` builds first and
+ * before was not seen) and rescan the directory; from here on request
+ * sockets stay open only as far as they fit (top of this file). `run` builds first and
  * attaches after: its own thousands of changes would only fill the event
  * socket while it builds. Returns 0 or -errno.
  */
@@ -157,7 +161,8 @@ int nh_monitor_scan(struct nh_monitor *m);
  * namespace, -EINVAL for a bad name. */
 int nh_monitor_adopt(struct nh_monitor *m, const char *name, struct nh_ns **out);
 /* The request socket of ns, opened in its namespace when it is not open
- * (the least recently used one is closed when the cache is full). Its buf
+ * (the least recently used one is closed when no more fit: see the top of
+ * this file). Its buf
  * is shared by every namespace: send what you build with nh_nl_msg before
  * asking for another namespace's socket. NULL (errno set) when it cannot
  * be opened. */
@@ -173,7 +178,9 @@ struct nh_nl *nh_ns_request(struct nh_ns *ns);
  * half of RLIMIT_NOFILE (headroom: monitor.c), and kept ones are closed (those of the
  * namespaces last adopted first) when a namespace is adopted and they no
  * longer fit so; a namespace without them opens its settings by their
- * path. The first namespace refused its directories for want of room is
+ * path. Request sockets beyond NH_MONITOR_REQ_SOCKETS yield to them (they
+ * fill what half the limit leaves). The first namespace refused its
+ * directories for want of room is
  * logged (notice, with the LimitNOFILE= that would keep them), once
  * until there is room again. Never NULL. */
 struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns);
@@ -237,7 +244,7 @@ int nh_monitor_set_optional(struct nh_monitor *m, unsigned int groups);
  * service without it refuses to start instead of converging once and
  * dying. 0, or -errno with the reason logged. */
 int nh_monitor_probe(void);
-/* The request sockets open now (at most NH_MONITOR_REQ_SOCKETS + the host's). */
+/* The request sockets open now, the host's included. */
 size_t nh_monitor_req_sockets(const struct nh_monitor *m);
 
 /* How many watched namespaces have a link named name in their observed

@@ -58,7 +58,7 @@ struct nh_monitor {
 	/* request sockets: open ones in a list, most recently used first */
 	struct nh_ns *lru_head, *lru_tail;
 	size_t n_req;
-	size_t max_req;                 /* kept open: NH_MONITOR_REQ_SOCKETS once attached */
+	bool building;                  /* no loop yet: one per namespace as the limit allows (req_max) */
 	size_t nofile;                  /* RLIMIT_NOFILE in force */
 	size_t n_sysctl_dirs;           /* the namespaces' kept sysctl directories (nh_ns_sysctl_dirs) */
 	bool sysctl_dirs_full;          /* no room for more (nh_ns_sysctl_dirs), until there is again */

@@ -608,6 +608,25 @@ def proc_sample(pid):
     return rss, len(fds), sum(kept_sysctl_dir(pid, fd) for fd in fds)
 
 
+def nofile_soft(pid):
+    """The process's RLIMIT_NOFILE (soft), 0 when it cannot be read."""
+    try:
+        with open("/proc/%d/limits" % pid) as f:
+            return next(int(l.split()[3]) for l in f if l.startswith("Max open files"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def request_sockets(nofile, nns, dirs):
+    """The request sockets netheal keeps with nns named namespaces and dirs
+    kept directories (monitor/monitor.c req_max): the host's, and one per
+    named namespace while they fit in half the limit beside the namespaces
+    (the host's included), the directories, 2 and a reserve of 64; never a
+    cap below 128."""
+    cap = max(128, nofile // 2 - (nns + 1 + dirs + 2 + 64))
+    return 1 + min(nns, cap)
+
+
 class Sampler(threading.Thread):
     def __init__(self, pid, stop, path):
         super().__init__(daemon=True)
@@ -616,9 +635,12 @@ class Sampler(threading.Thread):
         #  named namespaces the policy covers: all but Churn's u-*)
         self.samples = []
         self.phase = "run"
+        self.nofile = 0         # netheal's RLIMIT_NOFILE, once it has raised it
 
     def take(self):
         rss, fds, dirs = proc_sample(self.pid)
+        if not self.nofile:
+            self.nofile = nofile_soft(self.pid)
         try:
             names = os.listdir("/run/netns")
             nns, managed = len(names), sum(not n.startswith("u-") for n in names)
@@ -939,14 +961,15 @@ def main():
     warm_t = t_run + max(10.0, a.seconds * 0.25)
     slack = a.rss_slack_kib or 1024 + a.namespaces
     rss_growth, rss_ok = flat(s, lambda x: x[1], warm_t, slack)
-    # descriptors: one per namespace, one request socket per namespace (a
-    # cache of 128) and the namespaces' kept /proc/sys/net directories (at
+    # descriptors: one per namespace, one request socket per namespace (as
+    # many as fit in half the limit: request_sockets) and the namespaces'
+    # kept /proc/sys/net directories (at
     # most 4 each, the host's too: netlink/sysctl.h) are expected; what is
     # left over must not grow.  The descriptors and /run/netns are not read
     # at the same instant, and a namespace being rebuilt holds its old
     # descriptor a moment, so one sample may be off by a few: a leak raises
     # the median, a race does not.
-    excess = lambda x: x[2] - x[5] - x[3] - min(x[3] + 1, 128)
+    excess = lambda x: x[2] - x[5] - x[3] - request_sockets(sampler.nofile, x[3], x[5])
     fd_growth, fd_ok = flat(s, excess, warm_t, 2, stat=statistics.median_low)
     dirs_over = [x for x in s if x[5] > 4 * (x[3] + 1)]
     # every namespace the policy covers here has IPv4 settings only: one kept
