@@ -3,7 +3,7 @@
  *
  *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
  *                  [--timeout-ms MS] [--seed X] [--floor | --floor-woken]
- *                  [--asleep-ms MS] [--nsids front|back]
+ *                  [--asleep-ms MS] [--delay-us US] [--nsids front|back]
  *
  * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
  * set to 0), matched-address. Each sample picks one of the N namespaces of
@@ -33,7 +33,10 @@
  * sleeps --asleep-ms before the break (default: --settle-ms, 20 ms, as
  * netheal sleeps between the benchmark's samples; refused without
  * --floor-woken), woken only by the break's event or by an eventfd that
- * ends the wait once the sample is over. --settle-ms: the quiet time after
+ * ends the wait once the sample is over; with --delay-us it spins that
+ * long between reading the event and sending its first request (a healer
+ * that reacts later: at 1000 bridge ports a link set down is a race for
+ * RTNL against the kernel's linkwatch work, README). --settle-ms: the quiet time after
  * each sample (default 20).
  *
  * One line per sample on stdout, times from the break's own event (netns:
@@ -90,6 +93,7 @@ struct opts {
 	unsigned int samples;
 	unsigned int settle_ms;         /* quiet time after each sample */
 	unsigned int asleep_ms;         /* --floor-woken: its thread asleep before the break */
+	unsigned int delay_us;          /* --floor-woken: its spin between the event and its requests */
 	unsigned int timeout_ms;        /* per sample */
 	unsigned int seed;
 	bool floor;
@@ -570,6 +574,14 @@ static void *heal_woken(void *arg)
 
 	atomic_store(&h->ready, true);
 	r = read_events(&h->ev, &w, deadline, h->failed, h->wake);
+	if (r == 0 && h->o->delay_us) {
+		/* --delay-us: a healer that reacts that much later (a spin,
+		 * not a sleep: the thread stays on its CPU, as a healer at work) */
+		uint64_t until = nb_now_ns() + (uint64_t)h->o->delay_us * 1000u;
+
+		while (nb_now_ns() < until)
+			;
+	}
 	if (r == 0)
 		r = restore_timed(h->f, h->o->brk, h->i, &h->ns, &h->floor_cpu);
 	atomic_store(&h->err, r);
@@ -780,10 +792,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "floor-woken", no_argument, NULL, 'w' },
 		{ "nsids", required_argument, NULL, 'i' },
 		{ "asleep-ms", required_argument, NULL, 'a' },
+		{ "delay-us", required_argument, NULL, 'd' },
 		{ 0 },
 	};
 	int c, b = -EINVAL;
-	bool asleep = false;
+	bool asleep = false, delay = false;
 
 	*o = (struct opts){ .settle_ms = 20, .timeout_ms = 5000, .seed = 1 };
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -799,6 +812,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->floor = true; break;
 		case 'w': o->woken = true; break;
 		case 'a': o->asleep_ms = v; asleep = true; break;
+		case 'd': o->delay_us = v; delay = true; break;
 		case 'i':
 			if (strcmp(optarg, "front") != 0 && strcmp(optarg, "back") != 0)
 				return -EINVAL;
@@ -808,8 +822,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	o->brk = (enum nb_break)b;
-	if (asleep && !o->woken)
-		return -EINVAL;         /* only the woken floor sleeps before the break */
+	if ((asleep || delay) && !o->woken)
+		return -EINVAL;         /* only the woken floor sleeps before the break, or waits after */
 	if (!asleep)
 		o->asleep_ms = o->settle_ms;
 	if (o->woken && (o->floor || (b != NB_ADDR && b != NB_ROUTE && b != NB_DOWN && b != NB_FORWARD &&
@@ -938,7 +952,7 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward|matched-address "
 			"--namespaces N --samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] "
-			"[--floor | --floor-woken [--asleep-ms MS]] [--nsids front|back]\n"
+			"[--floor | --floor-woken [--asleep-ms MS] [--delay-us US]] [--nsids front|back]\n"
 			"(--floor-woken: address, route, down, forward, veth and matched-address only; "
 			"matched-address: N matched namespaces)\n");
 		return 64;

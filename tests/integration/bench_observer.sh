@@ -4,7 +4,8 @@
 # samples (--settle-ms), as netheal sleeps between the benchmark's breaks,
 # and sleeps until the break's event (not waking to look at the actor):
 # a healer's caches go cold while it sleeps, and the woken floor stands
-# beside netheal measured the same way (bench/observer.c). Each sample
+# beside netheal measured the same way (bench/observer.c); with --delay-us
+# it reacts that much later. Each sample
 # restores the route it broke.
 . "$(dirname "$0")/../lib.sh"
 
@@ -42,6 +43,15 @@ for f in fast slow settled asleep; do
 done
 check "--asleep-ms without --floor-woken is refused" \
 	bash -c '! "$1" --break route --namespaces 1 --samples 1 --asleep-ms 5 2> /dev/null' _ "$OBSERVER"
+# --delay-us: the woken floor reacts that much later, so no sample can be
+# restored sooner than it (without it, a route comes back in ~0.1 ms)
+"$OBSERVER" --break route --namespaces 1 --samples 3 --floor-woken --settle-ms 1 --asleep-ms 0 \
+	--delay-us 5000 > "$T_DIR/delayed" 2>> "$T_DIR/observer.err"
+check "every sample restored the route (--delay-us 5000)" restored "$T_DIR/delayed"
+check "... none sooner than 5 ms after the break ($(grep -o 'first_us=[0-9.]*' "$T_DIR/delayed" | tr '\n' ' '))" \
+	bash -c '! grep -q "first_us=[0-4]\?[0-9]\{1,3\}\." "$1"' _ "$T_DIR/delayed"
+check "--delay-us without --floor-woken is refused" \
+	bash -c '! "$1" --break route --namespaces 1 --samples 1 --delay-us 5 2> /dev/null' _ "$OBSERVER"
 
 # asleep means asleep: the woken thread waits on its socket and an eventfd
 # (its only polls of two open descriptors; the others pass -1), once a sample, not in 10 ms slices
