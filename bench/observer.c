@@ -2,8 +2,9 @@
  * bench-observer: heal latency as an independent listener sees it.
  *
  *   bench-observer --break KIND --namespaces N --samples S [--settle-ms MS]
- *                  [--timeout-ms MS] [--seed X] [--floor | --floor-woken]
- *                  [--asleep-ms MS] [--delay-us US] [--nsids front|back]
+ *                  [--timeout-ms MS] [--seed X]
+ *                  [--floor | --floor-woken [--asleep-ms MS] [--delay-us US]]
+ *                  [--nsids front|back]
  *
  * KIND: address, route, down, veth, netns, forward (net.ipv4.ip_forward
  * set to 0), matched-address. Each sample picks one of the N namespaces of
@@ -28,15 +29,18 @@
  * NETLINK_LISTEN_ALL_NSID, each namespace given an nsid there): the floor
  * plus what any event-driven healer of many namespaces pays, the wake-up
  * and the kernel's walk of the host's nsids for each message it copies to
- * such a socket (address, route, down, forward and veth: a veth rebuild
- * is a dozen messages in the namespace, each walked so). Its thread
+ * such a socket (address, route, down, forward, veth and matched-address;
+ * not netns: a veth rebuild is a dozen messages in the namespace, each
+ * walked so). Its thread
  * sleeps --asleep-ms before the break (default: --settle-ms, 20 ms, as
  * netheal sleeps between the benchmark's samples; refused without
  * --floor-woken), woken only by the break's event or by an eventfd that
- * ends the wait once the sample is over; with --delay-us it spins that
- * long between reading the event and sending its first request (a healer
- * that reacts later: at 1000 bridge ports a link set down is a race for
- * RTNL against the kernel's linkwatch work, README). --settle-ms: the quiet time after
+ * ends the wait once the sample is over; with --delay-us (default 0,
+ * refused without --floor-woken) it spins that many µs between reading
+ * the event and sending its first request, busy on its CPU at normal
+ * priority, as a healer at work (one that reacts later: at 1000 bridge
+ * ports a link set down is a race for RTNL against the kernel's
+ * linkwatch work, README). --settle-ms: the quiet time after
  * each sample (default 20).
  *
  * One line per sample on stdout, times from the break's own event (netns:
