@@ -104,9 +104,10 @@ static bool fd_full(const struct nh_monitor *m)
  * namespace while they fit, beside the namespaces and their kept sysctl
  * directories, in half of RLIMIT_NOFILE, the headroom those directories
  * keep too (they come first: they save more, nh_ns_sysctl_dirs); the cap
- * is never below NH_MONITOR_REQ_SOCKETS. Applied when a socket is opened
- * and when a namespace is adopted: directories opened in between may take
- * the total past half the limit for a while, never near the reserve. */
+ * is never below NH_MONITOR_REQ_SOCKETS. Applied only when a socket is
+ * opened and when a namespace is adopted: directories opened in between
+ * (a reload that lists a sysctl again) may keep the total past half the
+ * limit until then, never near the reserve. */
 static size_t req_max(const struct nh_monitor *m)
 {
 	size_t used = m->n_ns + m->n_sysctl_dirs + 2 + FD_RESERVE;
