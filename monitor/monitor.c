@@ -95,6 +95,22 @@ static bool fd_full(const struct nh_monitor *m)
 	return m->n_ns + m->n_sysctl_dirs + m->n_req + 1 + FD_RESERVE >= m->nofile;
 }
 
+/* Descriptors half of RLIMIT_NOFILE leaves after the namespaces, their
+ * kept sysctl directories and FD_RESERVE; negative when those do not fit.
+ * Kept sysctl directories and request sockets beyond NH_MONITOR_REQ_SOCKETS
+ * live in this half only (nh_ns_sysctl_dirs, make_room, req_max): they are
+ * savings, the other half is left to namespaces, hooks and request sockets
+ * opened again. */
+static long half_spare(const struct nh_monitor *m)
+{
+	return (long)(m->nofile / 2) - (long)(m->n_ns + m->n_sysctl_dirs + FD_RESERVE);
+}
+
+/* Spare descriptors (half_spare) a namespace keeps its sysctl directories
+ * open beyond: a full cache of request sockets, one more namespace and one
+ * more directory. */
+#define DIRS_SPARE (NH_MONITOR_REQ_SOCKETS + 2)
+
 /* How many request sockets stay open (sockets kept spare each heal in
  * their namespace the opening of one: two setns, socket, bind, 20 to 40 µs
  * of a heal's p50 at 1000 namespaces on the benchmark's machine, for
@@ -110,11 +126,11 @@ static bool fd_full(const struct nh_monitor *m)
  * limit until then, never near the reserve. */
 static size_t req_max(const struct nh_monitor *m)
 {
-	size_t used = m->n_ns + m->n_sysctl_dirs + 2 + FD_RESERVE;
+	long spare = half_spare(m) - 2;   /* the event socket, inotify */
 
 	if (m->building)
 		return m->nofile;
-	return m->nofile / 2 > used + NH_MONITOR_REQ_SOCKETS ? m->nofile / 2 - used : NH_MONITOR_REQ_SOCKETS;
+	return spare > NH_MONITOR_REQ_SOCKETS ? (size_t)spare : NH_MONITOR_REQ_SOCKETS;
 }
 
 /* Closes the least recently used request sockets until `adding` more stay
@@ -139,8 +155,7 @@ static void req_evict(struct nh_monitor *m, size_t adding)
  * then on); then request sockets yield to it. */
 static void make_room(struct nh_monitor *m)
 {
-	for (size_t i = m->n_ns; i-- > 0 && m->n_sysctl_dirs &&
-	     2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 1 + FD_RESERVE) >= m->nofile;)
+	for (size_t i = m->n_ns; i-- > 0 && m->n_sysctl_dirs && half_spare(m) < DIRS_SPARE;)
 		nh_sysctl_dirs_close(&m->ns[i]->sysctl_dirs);
 	req_evict(m, 0);
 }
@@ -191,7 +206,7 @@ const char *nh_monitor_nofile_hint(const struct nh_monitor *m, int err, size_t w
  * KiB of descriptors. */
 static void sysctl_dirs_full(struct nh_monitor *m)
 {
-	size_t fixed = NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE, kept = 0, per, limit;
+	size_t fixed = DIRS_SPARE + FD_RESERVE, kept = 0, per, limit;   /* half_spare() > DIRS_SPARE, inverted */
 
 	m->sysctl_dirs_full = true;
 	for (size_t i = 0; i < m->n_ns; i++)
@@ -225,7 +240,7 @@ struct nh_sysctl_dirs *nh_ns_sysctl_dirs(struct nh_ns *ns)
 	 * in order for each message to the event socket, idr_for_each under
 	 * peernet2id. In one run with the limit filled, those with early ids
 	 * healed at 406 µs of CPU, those with late ones at 1099.) */
-	bool room = 2 * (m->n_ns + m->n_sysctl_dirs + NH_MONITOR_REQ_SOCKETS + 2 + FD_RESERVE) < m->nofile;
+	bool room = half_spare(m) > DIRS_SPARE;
 
 	if (room)
 		m->sysctl_dirs_full = false;
