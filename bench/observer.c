@@ -949,10 +949,6 @@ int main(int argc, char **argv)
 	struct opts o;
 	int r;
 
-	if (!nh_test_in_sandbox()) {
-		fprintf(stderr, "bench-observer: refusing to run outside the sandbox (tests/sandbox.sh)\n");
-		return 1;
-	}
 	if (parse_opts(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: bench-observer --break address|route|down|veth|netns|forward|matched-address "
 			"--namespaces N --samples S [--settle-ms MS] [--timeout-ms MS] [--seed X] "
@@ -960,6 +956,11 @@ int main(int argc, char **argv)
 			"(--floor-woken: address, route, down, forward, veth and matched-address only; "
 			"matched-address: N matched namespaces)\n");
 		return 64;
+	}
+	/* after the arguments: a user outside it sees the usage first */
+	if (!nh_test_in_sandbox()) {
+		fprintf(stderr, "bench-observer: refusing to run outside the sandbox (tests/sandbox.sh)\n");
+		return 1;
 	}
 	(void)prctl(PR_SET_TIMERSLACK, 1UL);    /* 100 µs polls mean 100 µs */
 	if (sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }) < 0)

@@ -52,6 +52,14 @@ check "... none sooner than 5 ms after the break ($(grep -o 'first_us=[0-9.]*' "
 	bash -c '! grep -q "first_us=[0-4]\?[0-9]\{1,3\}\." "$1"' _ "$T_DIR/delayed"
 check "--delay-us without --floor-woken is refused" \
 	bash -c '! "$1" --break route --namespaces 1 --samples 1 --delay-us 5 2> /dev/null' _ "$OBSERVER"
+# outside the sandbox (NETHEAL_SANDBOX unset): bad arguments get the
+# usage, good ones the refusal, and nothing is touched
+out=$(env -u NETHEAL_SANDBOX "$OBSERVER" --break nonsense 2>&1); rc=$?
+check "outside the sandbox, a bad argument gets the usage (exit $rc, 64 expected)" \
+	bash -c '[ "$1" = 64 ] && grep -q "^usage: bench-observer" <<< "$2"' _ "$rc" "$out"
+out=$(env -u NETHEAL_SANDBOX "$OBSERVER" --break route --namespaces 1 --samples 1 2>&1); rc=$?
+check "outside the sandbox, good arguments are refused (exit $rc, 1 expected)" \
+	bash -c '[ "$1" = 1 ] && grep -q "refusing to run outside the sandbox" <<< "$2"' _ "$rc" "$out"
 
 # asleep means asleep: the woken thread waits on its socket and an eventfd
 # (its only polls of two open descriptors; the others pass -1), once a sample, not in 10 ms slices
