@@ -52,6 +52,13 @@ int nh_cmd_world_open(const char *cmd, const char *config, const struct nh_repor
 		fprintf(stderr, "netheal %s: cannot read the system: %s\n", cmd, strerror(-r));
 		return r;
 	}
+	if (nh_monitor_unwatched(w->mon)) {
+		/* said above, with the limit it takes: a plan of part of the
+		 * system would call the rest converged */
+		fprintf(stderr, "netheal %s: %zu namespaces could not be opened (above): not going on with "
+			"part of the system\n", cmd, nh_monitor_unwatched(w->mon));
+		return -EMFILE;
+	}
 	nh_kernel_init(&w->kernel, w->mon);
 	r = nh_core_new(&cfg, &w->policy, &w->core);
 	if (r < 0) {

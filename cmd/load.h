@@ -37,7 +37,9 @@ struct nh_cmd_world {
 
 /* Load config, read the system and make the core, whose side effects go to
  * reporter (may be all NULL). Problems are printed, prefixed with
- * "netheal CMD:". Returns 0 or -errno. */
+ * "netheal CMD:". Returns 0 or -errno: -EMFILE when namespaces in the
+ * directory could not be opened for lack of descriptors (said, with the
+ * limit it takes): a plan or apply of part of the system is refused. */
 int nh_cmd_world_open(const char *cmd, const char *config, const struct nh_reporter *reporter,
 		      struct nh_cmd_world *w);
 void nh_cmd_world_close(struct nh_cmd_world *w);

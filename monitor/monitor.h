@@ -116,6 +116,11 @@ struct nh_monitor_ops {
 	 * struct nh_route_keep: decided by family and destination alone).
 	 * NULL: every route. Called before netns_added, for the first read. */
 	bool (*route_kept)(struct nh_monitor *m, const struct nh_ns *ns, const struct nh_route *r, void *ctx);
+	/* A file in the directory that could not be opened for lack of
+	 * descriptors (why: what to show for it, valid during the call), looked
+	 * at again every second; why NULL: it is not so any longer (watched
+	 * now, netns_added follows, or gone). Attached monitors only. */
+	void (*unwatched)(struct nh_monitor *m, const char *name, const char *why, void *ctx);
 };
 
 /*
@@ -154,6 +159,11 @@ const char *nh_monitor_netns_dir(const struct nh_monitor *m);
 /* (Re)scan netns_dir: adopt new namespaces, drop those whose file is gone
  * or now holds another namespace. Callbacks as for inotify events. */
 int nh_monitor_scan(struct nh_monitor *m);
+/* The namespaces in netns_dir not watched for lack of descriptors (each
+ * told to ops->unwatched): with a loop, those waiting for one now; without
+ * one, those the last scan (nh_monitor_new's) could not open, which
+ * nothing opens later: a plan or apply of part of the system. */
+size_t nh_monitor_unwatched(const struct nh_monitor *m);
 /* Open the named namespace now (right after netheal created it) and dump
  * it. ops->netns_added is NOT called: the caller takes it from here (the
  * service must not be re-entered mid-heal). An already adopted one is

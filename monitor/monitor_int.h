@@ -62,6 +62,8 @@ struct nh_monitor {
 	size_t nofile;                  /* RLIMIT_NOFILE in force */
 	size_t n_sysctl_dirs;           /* the namespaces' kept sysctl directories (nh_ns_sysctl_dirs) */
 	bool sysctl_dirs_full;          /* no room for more (nh_ns_sysctl_dirs), until there is again */
+	bool scanning;                  /* nh_monitor_scan is adopting: it says the refused ones at its end */
+	size_t n_refused;               /* refused for lack of descriptors by the last scan without a loop */
 	size_t sysctl_dirs_said;        /* the descriptor limit the last notice of it asked for */
 
 	/* the event socket (events.c) */

@@ -45,10 +45,16 @@ void nh_watch_pending_arm(struct nh_monitor *m)
 void nh_watch_pending_remove(struct nh_monitor *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_pending; i++) {
+		bool nofile = m->pending[i].nofile;
+		char gone[NH_NETNS_NAMSIZ];
+
 		if (strcmp(m->pending[i].name, name) != 0)
 			continue;
+		memcpy(gone, m->pending[i].name, sizeof(gone));         /* name may be the entry's */
 		memmove(&m->pending[i], &m->pending[i + 1], (m->n_pending - i - 1) * sizeof(*m->pending));
 		m->n_pending--;
+		if (nofile && m->ops && m->ops->unwatched)
+			m->ops->unwatched(m, gone, NULL, m->ctx);
 		return;
 	}
 }
@@ -174,28 +180,44 @@ static void pending_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	nh_watch_pending_arm(m);
 }
 
-/* name could not be opened for lack of descriptors: said once, and looked
- * at again every second at most until it can be (pending_retry). Without
- * a loop nothing looks again: the scan says how many were left out. */
-static void pending_nofile(struct nh_monitor *m, const char *name, int err)
+/* name could not be opened for lack of descriptors: looked at again every
+ * second at most until it can be (pending_retry), and told to the ops
+ * (unwatched). Said once: by itself when it came alone, in one line for
+ * all of them when a scan found it (each line's hint would count only
+ * those found before it). Without a loop nothing looks again: the scan
+ * says how many were left out (nh_monitor_unwatched). */
+static void pending_nofile(struct nh_monitor *m, const char *name)
 {
+	char hint[256], why[96];
 	ssize_t i;
-	size_t waiting = 1;
-	char hint[256];
 
 	if (!m->loop)
 		return;
 	i = pending_index(m, name);
 	if (i >= 0 && m->pending[i].nofile)
 		return;
-	for (size_t j = 0; j < m->n_pending; j++)
-		waiting += m->pending[j].nofile;
-	nh_log_errno(NH_WARNING, err, "netns %s: not watched for lack of descriptors%s; watched as soon "
-		     "as there are", name, nh_monitor_nofile_hint(m, -EMFILE, waiting, hint, sizeof(hint)));
 	nh_watch_pending_add(m, name);
 	i = pending_index(m, name);
-	if (i >= 0)
-		m->pending[i].nofile = true;
+	if (i < 0)
+		return;         /* out of memory: said */
+	m->pending[i].nofile = true;
+	if (!m->scanning)
+		nh_warn("netns %s: not watched for lack of descriptors%s; watched as soon as there are", name,
+			nh_monitor_nofile_hint(m, -EMFILE, nh_monitor_unwatched(m), hint, sizeof(hint)));
+	snprintf(why, sizeof(why), "not watched: no descriptor free (RLIMIT_NOFILE %zu)", m->nofile);
+	if (m->ops && m->ops->unwatched)
+		m->ops->unwatched(m, name, why, m->ctx);
+}
+
+size_t nh_monitor_unwatched(const struct nh_monitor *m)
+{
+	size_t n = 0;
+
+	if (!m->loop)
+		return m->n_refused;
+	for (size_t i = 0; i < m->n_pending; i++)
+		n += m->pending[i].nofile;
+	return n;
 }
 
 /* A file appeared (or might have): adopt it, or wait for its mount, or
@@ -209,7 +231,7 @@ static int file_appeared(struct nh_monitor *m, const char *name)
 	else if (r == -EMEDIUMTYPE)
 		nh_watch_pending_foreign(m, name);
 	else if (r == -EMFILE || r == -ENFILE)
-		pending_nofile(m, name, r);
+		pending_nofile(m, name);
 	else
 		nh_watch_pending_remove(m, name);
 	return r;
@@ -280,16 +302,21 @@ int nh_monitor_scan(struct nh_monitor *m)
 	for (size_t i = m->n_pending; i-- > 0;)
 		if (!was_seen(seen, n_seen, m->pending[i].name))
 			nh_watch_pending_remove(m, m->pending[i].name);
+	m->scanning = true;
 	for (size_t j = 0; j < n_seen; j++) {
 		int a = file_appeared(m, seen[j]);
 
 		refused += a == -EMFILE || a == -ENFILE;
 	}
-	if (refused && !m->loop) {
+	m->scanning = false;
+	if (!m->loop)
+		m->n_refused = refused;
+	if (refused) {
 		char hint[256];
 
-		nh_warn("%zu of the %zu namespaces in %s are not watched for lack of descriptors%s", refused,
-			n_seen, m->dir, nh_monitor_nofile_hint(m, -EMFILE, refused, hint, sizeof(hint)));
+		nh_warn("%zu of the %zu namespaces in %s are not watched for lack of descriptors%s%s", refused,
+			n_seen, m->dir, nh_monitor_nofile_hint(m, -EMFILE, refused, hint, sizeof(hint)),
+			m->loop ? "; each is watched as soon as there are (looked at again every second)" : "");
 	}
 	nh_watch_pending_arm(m);
 out:

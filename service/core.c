@@ -141,7 +141,7 @@ static void record_free(struct nh_core *c, struct nh_netns *ns)
  * come and go do not pile up in status and metrics. */
 static bool record_needed(const struct nh_netns *ns)
 {
-	return ns->obs || !ns->name[0] || (ns->rule && !ns->rule->match);
+	return ns->obs || ns->unwatched || !ns->name[0] || (ns->rule && !ns->rule->match);
 }
 
 /* ---- dirty ------------------------------------------------------------------ */
@@ -254,7 +254,7 @@ static int by_name(const void *a, const void *b)
 
 static bool view_wanted(const struct nh_netns *ns)
 {
-	return ns->obs || !ns->name[0] || (ns->rule && !ns->rule->match);
+	return !ns->unwatched && (ns->obs || !ns->name[0] || (ns->rule && !ns->rule->match));
 }
 
 static int view_add(struct nh_core *c, struct nh_netns *ns)
@@ -1189,8 +1189,8 @@ static int take_owners(struct nh_core *c, struct pass *p)
 			record_free(c, ns);
 			continue;
 		}
-		if (!ns->rule)
-			continue;
+		if (!ns->rule || ns->unwatched)
+			continue;       /* an unwatched one: nothing known to diff */
 		if (ns->scope) {
 			part = malloc(sizeof(*part));
 			if (!part || !part_alone(ns))
@@ -1653,12 +1653,45 @@ void nh_core_netns_added(struct nh_core *c, const char *name, struct nh_observed
 		nh_err("netns %s: out of memory, not watched", *name ? name : "-");
 		return;
 	}
+	if (ns->unwatched)
+		nh_core_netns_unwatched(c, name, NULL);
 	ns->obs = obs;
 	obs->user = ns;
 	view_changed(c, ns);
 	wake(ns, now);
 	wake_partners(c, ns, now);
 	requeue_waiting(c);
+}
+
+void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *why)
+{
+	struct nh_netns *ns = record_get(c, name);
+
+	if (!why) {
+		if (!ns || !ns->unwatched)
+			return;
+		ns->unwatched = false;
+		ns->last_error[0] = '\0';
+		netns_shown_changed(ns);
+		c->views_stale = true;
+		if (!record_needed(ns))
+			record_free(c, ns);     /* gone unwatched: a matched one leaves no trace */
+		core_changed(c);
+		return;
+	}
+	if (!ns && !nh_world_rule_for(&c->world, name))
+		return;         /* no rule covers it: nothing is missed */
+	ns = record_make(c, name);
+	if (!ns) {
+		nh_err("netns %s: out of memory", name);
+		return;
+	}
+	ns->unwatched = true;
+	nh_strcpy_cut(ns->last_error, sizeof(ns->last_error), why);
+	nh_netns_transition(ns, NH_NS_DRIFTING, 0);
+	netns_shown_changed(ns);
+	c->views_stale = true;
+	core_changed(c);
 }
 
 void nh_core_netns_removed(struct nh_core *c, const char *name)

@@ -336,6 +336,14 @@ static void on_netns_removed(struct nh_monitor *m, const char *name, void *ctx)
 	nh_core_netns_removed(e->core, name);
 }
 
+static void on_unwatched(struct nh_monitor *m, const char *name, const char *why, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)m;
+	nh_core_netns_unwatched(e->core, name, why);
+}
+
 static void on_event(struct nh_monitor *m, struct nh_ns *ns, const struct nh_nl_event *ev, void *ctx)
 {
 	struct engine *e = ctx;
@@ -398,6 +406,7 @@ static bool on_route_kept(struct nh_monitor *m, const struct nh_ns *ns, const st
 static const struct nh_monitor_ops monitor_ops = {
 	.netns_added = on_netns_added,
 	.netns_removed = on_netns_removed,
+	.unwatched = on_unwatched,
 	.event = on_event,
 	.dropped = on_dropped,
 	.resynced = on_resynced,

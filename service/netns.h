@@ -120,6 +120,9 @@ struct nh_netns {
 	/* what it is */
 	const struct nh_netns_rule *rule;       /* the rule in force; NULL: not managed */
 	struct nh_observed *obs;        /* the monitor's view of it; NULL: it does not exist */
+	bool unwatched;                 /* it exists, but the monitor could not open it for lack of
+					   descriptors: shown drifting with why, never diffed (no view:
+					   nothing from a partial view, SPEC §4.4) */
 
 	/* state (change it only with nh_netns_transition) and its timer */
 	enum nh_ns_state state;

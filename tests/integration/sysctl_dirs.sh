@@ -76,12 +76,37 @@ check "under a limit of 100 for $N2 namespaces: refused ones said, naming RLIMIT
 check "... at the start, how many and the limit for all of them (221 with the host: 221 + 193)" grep -aq \
 	"of the $N2 namespaces in /run/netns are not watched for lack of descriptors (RLIMIT_NOFILE is 100: netheal holds a descriptor for each of the 221 namespaces it should watch .* to at least 414)" "$T_DIR/low.log"
 check "... and it runs on" kill -0 "$NH_PID"
+# said in one line per scan, not one per namespace, each with a limit
+# counted from those found before it (new-user trial: 176 lines, each
+# asking for another limit)
+check_eq "... no line for each namespace the scan found" 0 \
+	"$(grep -ac 'netns t-[0-9]*: not watched for lack of descriptors' "$T_DIR/low.log")"
+# and not hidden: READY, the status file and `status --problems` show
+# each one drifting, with why (new-user trial: "0 drifting")
+check "the ready line counts them drifting" wait_for 30 grep -aqE 'ready: 221 namespaces, [1-9][0-9]* drifting' "$T_DIR/low.log"
+drifting=$(grep -aoE 'ready: 221 namespaces, [0-9]+ drifting' "$T_DIR/low.log" | grep -oE '[0-9]+ drifting' | cut -d' ' -f1)
+"$NETHEAL" status -c "$C/netheal.conf" --problems > "$T_DIR/problems.txt" 2>&1
+check_eq "\`status --problems\` lists each one not watched, with the limit ($drifting drifting at READY)" "$drifting" \
+	"$(grep -c 'not watched: no descriptor free (RLIMIT_NOFILE 100)' "$T_DIR/problems.txt")"
+# a plan or apply under such a limit would look at part of the system and
+# call the rest converged (new-user trial): refused
+out=$( (ulimit -n 100; "$NETHEAL" plan -c "$C/netheal.conf") 2>&1); rc=$?
+check "plan under a limit of 100 for $N2 namespaces: refused, exit 1 (got $rc)" \
+	bash -c '[ "$1" = 1 ] && grep -q "not going on with part of the system" <<< "$2"' _ "$rc" "$out"
+out=$( (ulimit -n 100; "$NETHEAL" apply -c "$C/netheal.conf") 2>&1); rc=$?
+check "apply likewise (exit $rc)" \
+	bash -c '[ "$1" = 1 ] && grep -q "not going on with part of the system" <<< "$2"' _ "$rc" "$out"
 refused=$(grep -ac 'not watched for lack of descriptors' "$T_DIR/low.log")
 ip -batch - <<<"$(for i in $(seq 21 "$N2"); do echo "netns del t-$i"; done)"
 check "namespaces deleted: the 20 left are all watched again, the refused ones said so ($refused refused)" \
 	wait_for 30 bash -c "[ \$(grep -ac 'watched now that descriptors are free' '$T_DIR/low.log') -ge 1 ]"
 for i in $(seq 1 20); do ip netns exec "t-$i" sysctl -qw net.ipv4.ip_forward=0; done
 check "ip_forward set to 0 in each of the 20: healed in every one" wait_for 20 all_forwarding 20
+no_problems() {
+	"$NETHEAL" status -c "$C/netheal.conf" --problems > "$T_DIR/problems.txt" 2>&1
+	! grep -q 'not watched' "$T_DIR/problems.txt"
+}
+check "... and none is listed as not watched any more" wait_for 20 no_problems
 check "no heal failed for lack of descriptors" bash -c "! grep -aq 'heal-failed.*Too many open files' '$T_DIR/low.log'"
 kill -TERM "$NH_PID"; wait "$NH_PID"
 check_eq "stops cleanly" 0 "$?"

@@ -551,6 +551,47 @@ static void test_converge_and_states(void **state)
 	fake_free(f);
 }
 
+/* A namespace the monitor could not open for lack of descriptors exists:
+ * it is shown drifting with why, and neither diffed nor made (blue is
+ * the policy's, and would be created were it missing); once it can be
+ * opened, or is gone, that is over. A matched one leaves no record when
+ * it goes, one no rule covers gets none (new-user trial: unwatched
+ * namespaces showed as nothing, and "0 drifting"). */
+static void test_unwatched_shown_not_made(void **state)
+{
+	struct fake *f = fake_new(base_policy);
+	const char *why = "not watched: no descriptor free (RLIMIT_NOFILE 100)";
+	struct nh_netns *ns;
+
+	(void)state;
+	nh_core_netns_unwatched(f->core, "blue", why);
+	nh_core_netns_unwatched(f->core, "red", why);   /* no rule covers it */
+	assert_null(nh_core_find(f->core, "red"));
+	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
+	for (size_t i = 0; i < f->n_execd; i++)
+		assert_string_not_equal(f->execd[i].netns, "blue");
+	assert_null(ns_get(f, "blue"));
+	assert_int_equal(state_of(f, "blue"), NH_NS_DRIFTING);
+	ns = nh_core_find(f->core, "blue");
+	assert_string_equal(ns->last_error, why);
+
+	nh_core_netns_unwatched(f->core, "blue", NULL);     /* gone: the policy's, so made */
+	assert_string_equal(nh_core_find(f->core, "blue")->last_error, "");
+	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
+	assert_non_null(ns_get(f, "blue"));
+	assert_int_equal(state_of(f, "blue"), NH_NS_CONVERGED);
+	fake_free(f);
+
+	f = fake_new("namespaces = ( { match = \"t-*\"; links = ( { name = \"lo\"; } ); } );\n");
+	nh_core_netns_unwatched(f->core, "t-1", why);
+	assert_int_equal(state_of(f, "t-1"), NH_NS_DRIFTING);
+	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
+	assert_int_equal(state_of(f, "t-1"), NH_NS_DRIFTING);
+	nh_core_netns_unwatched(f->core, "t-1", NULL);
+	assert_null(nh_core_find(f->core, "t-1"));
+	fake_free(f);
+}
+
 /* Three breaks, their events delivered together: one pass heals them all;
  * the namespace goes healing, then converged on our own events; on_heal
  * runs once. */
@@ -2219,6 +2260,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converge_and_states),
+		cmocka_unit_test(test_unwatched_shown_not_made),
 		cmocka_unit_test(test_burst_coalesces),
 		cmocka_unit_test(test_stale_view_read_again),
 		cmocka_unit_test(test_stale_view_events_lost),
