@@ -1679,8 +1679,8 @@ void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *wh
 		core_changed(c);
 		return;
 	}
-	if (!ns && !nh_world_rule_for(&c->world, name))
-		return;         /* no rule covers it: nothing is missed */
+	/* a record even when no rule covers it (not shown then): a reload
+	 * whose rule does shows it */
 	ns = record_make(c, name);
 	if (!ns) {
 		nh_err("netns %s: out of memory", name);

@@ -187,10 +187,10 @@ void nh_core_netns_added(struct nh_core *c, const char *name, struct nh_observed
 /* Its file is gone: obs is no longer valid. */
 void nh_core_netns_removed(struct nh_core *c, const char *name);
 /* A namespace in the directory the monitor could not open for lack of
- * descriptors (monitor.h ops->unwatched): when a rule covers it, shown
- * drifting with why as its last error, and neither diffed nor made (it
- * exists); why NULL: that is over (nh_core_netns_added follows when it
- * was opened). */
+ * descriptors (monitor.h ops->unwatched): shown drifting with why as its
+ * last error while a rule covers it (now, or after a reload), and neither
+ * diffed nor made (it exists); why NULL: that is over
+ * (nh_core_netns_added follows when it was opened). */
 void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *why);
 /* One kernel event in obs's namespace, already applied to obs->have. */
 void nh_core_event(struct nh_core *c, struct nh_observed *obs, const struct nh_nl_event *ev);

@@ -561,12 +561,13 @@ static void test_unwatched_shown_not_made(void **state)
 {
 	struct fake *f = fake_new(base_policy);
 	const char *why = "not watched: no descriptor free (RLIMIT_NOFILE 100)";
+	struct nh_policy other;
 	struct nh_netns *ns;
 
 	(void)state;
 	nh_core_netns_unwatched(f->core, "blue", why);
-	nh_core_netns_unwatched(f->core, "red", why);   /* no rule covers it */
-	assert_null(nh_core_find(f->core, "red"));
+	nh_core_netns_unwatched(f->core, "red", why);   /* no rule covers it: not shown */
+	assert_null(nh_core_find(f->core, "red")->rule);
 	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
 	for (size_t i = 0; i < f->n_execd; i++)
 		assert_string_not_equal(f->execd[i].netns, "blue");
@@ -589,7 +590,16 @@ static void test_unwatched_shown_not_made(void **state)
 	assert_int_equal(state_of(f, "t-1"), NH_NS_DRIFTING);
 	nh_core_netns_unwatched(f->core, "t-1", NULL);
 	assert_null(nh_core_find(f->core, "t-1"));
+	/* one no rule covered, shown once a reload's rule does */
+	nh_core_netns_unwatched(f->core, "u-1", why);
+	assert_null(nh_core_find(f->core, "u-1")->rule);
+	load(&other, "namespaces = ( { match = \"u-*\"; links = ( { name = \"lo\"; } ); } );\n");
+	assert_int_equal(nh_core_set_policy(f->core, &other), 0);
+	assert_non_null(nh_core_find(f->core, "u-1")->rule);
+	assert_int_equal(state_of(f, "u-1"), NH_NS_DRIFTING);
+	assert_string_equal(nh_core_find(f->core, "u-1")->last_error, why);
 	fake_free(f);
+	nh_policy_free(&other);
 }
 
 /* Three breaks, their events delivered together: one pass heals them all;
