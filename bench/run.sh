@@ -12,7 +12,7 @@
 # of heals at 1000) takes about 20 on 2 cores. --scale: 10 and 10,000
 # namespaces (1000 of Option 2 shape, 9000 made by the benchmark as another
 # agent would and matched by a rule), ten minutes of heals at 10,000; about
-# 45 minutes. Its table goes to bench/results-scale.md and the README.
+# 50 minutes, 25 with BENCH_NO_SCRIPT=1 (bench/inner.sh). Its table goes to bench/results-scale.md and the README.
 set -eu
 cd "$(dirname "$0")/.."
 mode=full
