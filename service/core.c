@@ -1674,11 +1674,14 @@ void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *wh
 		ns->last_error[0] = '\0';
 		netns_shown_changed(ns);
 		c->views_stale = true;
-		if (!record_needed(ns))
-			record_free(c, ns);     /* gone unwatched: a matched one leaves no trace */
-		core_changed(c);
+		/* gone: the policy's own is made again, a matched one freed by
+		 * the next pass (never here: it may be on the dirty list);
+		 * watched: nh_core_netns_added wakes it too */
+		wake(ns, core_now_us(c));
 		return;
 	}
+	if (ns && ns->obs)
+		return;         /* watched under this name already */
 	/* a record even when no rule covers it (not shown then): a reload
 	 * whose rule does shows it */
 	ns = record_make(c, name);

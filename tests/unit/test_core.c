@@ -578,8 +578,10 @@ static void test_unwatched_shown_not_made(void **state)
 
 	nh_core_netns_unwatched(f->core, "blue", NULL);     /* gone: the policy's, so made */
 	assert_string_equal(nh_core_find(f->core, "blue")->last_error, "");
-	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
+	assert_true(nh_core_pending(f->core));              /* at once, not at the next event */
+	assert_true(nh_core_heal(f->core) > 0);
 	assert_non_null(ns_get(f, "blue"));
+	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
 	assert_int_equal(state_of(f, "blue"), NH_NS_CONVERGED);
 	fake_free(f);
 
@@ -589,6 +591,8 @@ static void test_unwatched_shown_not_made(void **state)
 	assert_int_equal(nh_core_converge(f->core, 6, false), 0);
 	assert_int_equal(state_of(f, "t-1"), NH_NS_DRIFTING);
 	nh_core_netns_unwatched(f->core, "t-1", NULL);
+	assert_true(nh_core_pending(f->core));              /* freed by the next pass */
+	assert_int_equal(nh_core_heal(f->core), 0);
 	assert_null(nh_core_find(f->core, "t-1"));
 	/* one no rule covered, shown once a reload's rule does */
 	nh_core_netns_unwatched(f->core, "u-1", why);
