@@ -1672,6 +1672,7 @@ void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *wh
 			return;
 		ns->unwatched = false;
 		ns->last_error[0] = '\0';
+		ns->drift = 0;          /* until its first diff says */
 		netns_shown_changed(ns);
 		c->views_stale = true;
 		/* gone: the policy's own is made again, a matched one freed by
@@ -1690,6 +1691,7 @@ void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *wh
 		return;
 	}
 	ns->unwatched = true;
+	ns->drift = 1;          /* not compared: at least itself (netheal_drift, for alerts) */
 	nh_strcpy_cut(ns->last_error, sizeof(ns->last_error), why);
 	nh_netns_transition(ns, NH_NS_DRIFTING, 0);
 	netns_shown_changed(ns);

@@ -4,7 +4,8 @@
  * core's records and totals (service/core.h); it keeps nothing itself.
  *
  *   netheal_heals_total{netns,object}   counter: heals, by namespace and object KIND
- *   netheal_drift{netns}                gauge: drifts the last diff of a namespace found
+ *   netheal_drift{netns}                gauge: drifts the last diff of a namespace found (1 for
+ *                                       one not watched for lack of descriptors: never compared)
  *   netheal_heal_failures_total         counter
  *   netheal_resyncs_total{reason}       counter: full re-reads ("interval", "overrun", ...)
  *   netheal_events_total                counter: kernel and netns-directory events handled

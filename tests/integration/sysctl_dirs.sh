@@ -68,6 +68,7 @@ kill -TERM "$NH_PID"; wait "$NH_PID"
 # a limit too low for the namespaces themselves: those that do not fit
 # beside the reserve are said, with what to raise the limit to, and are
 # watched as soon as descriptors are free (adversarial trial: never were)
+write_conf "$C" "backoff: { flap_count = 1000000; flap_window = 1; initial_ms = 1; max_ms = 1; }; metrics_file = \"$T_DIR/metrics.prom\";"
 (ulimit -n 100; exec "$NETHEAL" run -c "$C/netheal.conf" --log stderr) 2>"$T_DIR/low.log" &
 NH_PID=$!
 bg_started $NH_PID
@@ -88,6 +89,9 @@ drifting=$(grep -aoE 'ready: 221 namespaces, [0-9]+ drifting' "$T_DIR/low.log" |
 "$NETHEAL" status -c "$C/netheal.conf" --problems > "$T_DIR/problems.txt" 2>&1
 check_eq "\`status --problems\` lists each one not watched, with the limit ($drifting drifting at READY)" "$drifting" \
 	"$(grep -c 'not watched: no descriptor free (RLIMIT_NOFILE 100)' "$T_DIR/problems.txt")"
+# drift_ones N: N namespaces have netheal_drift 1 in the metrics file
+drift_ones() { [ "$(grep -c '^netheal_drift{netns="t-[0-9]*"} 1$' "$T_DIR/metrics.prom")" = "$1" ]; }
+check "... and each has netheal_drift 1 in the metrics file" wait_for 10 drift_ones "$drifting"
 # a plan or apply under such a limit would look at part of the system and
 # call the rest converged (new-user trial): refused
 out=$( (ulimit -n 100; "$NETHEAL" plan -c "$C/netheal.conf") 2>&1); rc=$?
@@ -107,6 +111,7 @@ no_problems() {
 	! grep -q 'not watched' "$T_DIR/problems.txt"
 }
 check "... and none is listed as not watched any more" wait_for 20 no_problems
+check "... nor has netheal_drift 1" wait_for 20 drift_ones 0
 check "no heal failed for lack of descriptors" bash -c "! grep -aq 'heal-failed.*Too many open files' '$T_DIR/low.log'"
 kill -TERM "$NH_PID"; wait "$NH_PID"
 check_eq "stops cleanly" 0 "$?"
