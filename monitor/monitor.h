@@ -164,6 +164,8 @@ int nh_monitor_scan(struct nh_monitor *m);
  * one, those the last scan (nh_monitor_new's) could not open, which
  * nothing opens later: a plan or apply of part of the system. */
 size_t nh_monitor_unwatched(const struct nh_monitor *m);
+/* RLIMIT_NOFILE in force (raised to the hard limit by nh_monitor_new). */
+size_t nh_monitor_nofile(const struct nh_monitor *m);
 /* Open the named namespace now (right after netheal created it) and dump
  * it. ops->netns_added is NOT called: the caller takes it from here (the
  * service must not be re-entered mid-heal). An already adopted one is

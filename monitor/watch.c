@@ -117,6 +117,8 @@ static ssize_t pending_index(const struct nh_monitor *m, const char *name)
 	return -1;
 }
 
+static void pending_nofile(struct nh_monitor *m, const char *name);
+
 /* Look again at one waiting file. By name: an adoption calls back, and the
  * callback may change the list. */
 static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
@@ -134,6 +136,15 @@ static void pending_retry(struct nh_monitor *m, const char *name, uint64_t now)
 	if (r == -EMEDIUMTYPE) {
 		nh_watch_pending_foreign(m, name);
 		return;
+	}
+	if ((r == -EMFILE || r == -ENFILE) && !nofile) {
+		/* mounted now, but no descriptor is free for it: it waits
+		 * for those, said and shown (adversarial trial: a file that
+		 * waited for its mount was never shown) */
+		pending_nofile(m, name);
+		i = pending_index(m, name);
+		if (i < 0)
+			return;
 	}
 	p = &m->pending[i];
 	if (r != -EAGAIN && r != -EMFILE && r != -ENFILE) {

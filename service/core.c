@@ -1100,6 +1100,18 @@ static void execute(struct nh_core *c, struct pass *p, struct owner *o, const st
 	p->executed++;
 	if (c->converging && touch_action(p, a) < 0)
 		nh_err("out of memory noting what to read again");
+	if (a->type == NH_ACT_NETNS_CREATE && (res.err == -EMFILE || res.err == -ENFILE)) {
+		/* made, but no descriptor is free to watch it: shown
+		 * unwatched, built (and on_create run) once the monitor
+		 * opens it (adversarial trial: made in silence, and its
+		 * on_create never ran) */
+		netns_created(c, a);
+		nh_core_netns_unwatched(c, a->netns, res.reason);
+		wait_ms(o, 0, false);
+		if (record_failure(c, p, a, NH_RETRY_INITIAL_MS, false) < 0)
+			nh_err("out of memory recording a wait");
+		return;
+	}
 	exists = res.err == -EEXIST;
 	if (exists)
 		res.err = 0;    /* someone did it: the events show what is there */

@@ -66,11 +66,24 @@ static int k_exec(void *ctx, const struct nh_action *a, struct nh_result *res)
 
 	/* a namespace made (by us, or by someone just before): watch it now.
 	 * -EEXIST stays: someone else's namespace is no heal of ours (the
-	 * core counts and logs none, service/core.c there_already) */
-	if (a->type == NH_ACT_NETNS_CREATE && (r == 0 || r == -EEXIST) && !find(k, a->netns, true)) {
-		res->err = -ENOENT;
-		snprintf(res->reason, sizeof(res->reason), "namespace %.200s was made but cannot be opened", a->netns);
-		return res->err;
+	 * core counts and logs none, service/core.c there_already). Made but
+	 * no descriptor free to open it: -EMFILE (the core shows it
+	 * unwatched, the monitor opens it once one is) */
+	if (a->type == NH_ACT_NETNS_CREATE && (r == 0 || r == -EEXIST) && !nh_monitor_find(k->mon, a->netns)) {
+		struct nh_ns *ns;
+		int ar = nh_monitor_adopt(k->mon, a->netns, &ns);
+
+		if (ar == -EMFILE || ar == -ENFILE) {
+			res->err = ar;
+			snprintf(res->reason, sizeof(res->reason), "not watched: no descriptor free (RLIMIT_NOFILE %zu)",
+				 nh_monitor_nofile(k->mon));
+		} else if (ar < 0) {
+			res->err = -ENOENT;
+			snprintf(res->reason, sizeof(res->reason), "namespace %.200s was made but cannot be opened",
+				 a->netns);
+		}
+		if (ar < 0)
+			return res->err;
 	}
 	return r;
 }
