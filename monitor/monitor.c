@@ -832,11 +832,6 @@ struct nh_ns *nh_monitor_find(struct nh_monitor *m, const char *name)
 	return ns;
 }
 
-size_t nh_monitor_nofile(const struct nh_monitor *m)
-{
-	return m->nofile;
-}
-
 size_t nh_monitor_count(const struct nh_monitor *m)
 {
 	return m->n_ns;

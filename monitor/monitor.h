@@ -164,8 +164,11 @@ int nh_monitor_scan(struct nh_monitor *m);
  * one, those the last scan (nh_monitor_new's) could not open, which
  * nothing opens later: a plan or apply of part of the system. */
 size_t nh_monitor_unwatched(const struct nh_monitor *m);
-/* RLIMIT_NOFILE in force (raised to the hard limit by nh_monitor_new). */
-size_t nh_monitor_nofile(const struct nh_monitor *m);
+/* What a namespace not watched for lack of descriptors shows as its last
+ * error ("not watched: no descriptor free (RLIMIT_NOFILE L)"), in buf;
+ * returns buf. The monitor's ops->unwatched and the kernel side's create
+ * of a namespace it cannot open say the same. */
+const char *nh_monitor_unwatched_why(const struct nh_monitor *m, char *buf, size_t size);
 /* Open the named namespace now (right after netheal created it) and dump
  * it. ops->netns_added is NOT called: the caller takes it from here (the
  * service must not be re-entered mid-heal). An already adopted one is

@@ -215,9 +215,14 @@ static void pending_nofile(struct nh_monitor *m, const char *name)
 	if (!m->scanning)
 		nh_warn("netns %s: not watched for lack of descriptors%s; watched as soon as there are", name,
 			nh_monitor_nofile_hint(m, -EMFILE, nh_monitor_unwatched(m), hint, sizeof(hint)));
-	snprintf(why, sizeof(why), "not watched: no descriptor free (RLIMIT_NOFILE %zu)", m->nofile);
 	if (m->ops && m->ops->unwatched)
-		m->ops->unwatched(m, name, why, m->ctx);
+		m->ops->unwatched(m, name, nh_monitor_unwatched_why(m, why, sizeof(why)), m->ctx);
+}
+
+const char *nh_monitor_unwatched_why(const struct nh_monitor *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "not watched: no descriptor free (RLIMIT_NOFILE %zu)", m->nofile);
+	return buf;
 }
 
 size_t nh_monitor_unwatched(const struct nh_monitor *m)

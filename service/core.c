@@ -254,7 +254,7 @@ static int by_name(const void *a, const void *b)
 
 static bool view_wanted(const struct nh_netns *ns)
 {
-	return !ns->unwatched && (ns->obs || !ns->name[0] || (ns->rule && !ns->rule->match));
+	return !ns->unwatched && record_needed(ns);
 }
 
 static int view_add(struct nh_core *c, struct nh_netns *ns)
@@ -1706,9 +1706,8 @@ void nh_core_netns_unwatched(struct nh_core *c, const char *name, const char *wh
 	ns->drift = 1;          /* not compared: at least itself (netheal_drift, for alerts) */
 	nh_strcpy_cut(ns->last_error, sizeof(ns->last_error), why);
 	nh_netns_transition(ns, NH_NS_DRIFTING, 0);
-	netns_shown_changed(ns);
+	netns_shown_changed(ns);        /* and core_changed */
 	c->views_stale = true;
-	core_changed(c);
 }
 
 void nh_core_netns_removed(struct nh_core *c, const char *name)

@@ -75,8 +75,7 @@ static int k_exec(void *ctx, const struct nh_action *a, struct nh_result *res)
 
 		if (ar == -EMFILE || ar == -ENFILE) {
 			res->err = ar;
-			snprintf(res->reason, sizeof(res->reason), "not watched: no descriptor free (RLIMIT_NOFILE %zu)",
-				 nh_monitor_nofile(k->mon));
+			nh_monitor_unwatched_why(k->mon, res->reason, sizeof(res->reason));
 		} else if (ar < 0) {
 			res->err = -ENOENT;
 			snprintf(res->reason, sizeof(res->reason), "namespace %.200s was made but cannot be opened",
